@@ -1,0 +1,112 @@
+// Engine: the facade the api layer calls. It owns the run state of every unfinished run, turns
+// commands into events, commits them to the event log (group-committed, synced), applies them,
+// runs the steps' effects after they are durable, and answers queries by folding the log.
+//
+// Thread safety: every method may be called from any thread. Command callbacks run on the
+// engine's own thread once the outcome is durable; they must be short and must not block (post
+// the reply to your own executor). Queries run on the caller's thread and read durable state.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/views.h"
+#include "storage/status.h"
+
+namespace assent::storage {
+class EventLog;
+}
+
+namespace assent::engine {
+
+struct EngineOptions {
+  // Lua limits for code steps and conditions.
+  uint64_t lua_max_instructions = 10'000'000;
+  size_t lua_max_memory_bytes = 32u << 20;
+  // HTTP steps: per-attempt timeout and how many attempts before the run fails.
+  uint32_t http_timeout_ms = 10'000;
+  uint32_t http_max_attempts = 3;
+  uint32_t http_retry_backoff_ms = 200;  // doubled after each failed attempt
+};
+
+struct StartRunCommand {
+  std::string workflow;
+  boost::json::object input;
+  std::string idempotency_key;  // empty: none
+};
+
+struct StartRunResult {
+  std::string run_id;
+  bool created = true;  // false: the idempotency key named an existing run
+};
+
+struct DecideCommand {
+  std::string approval_id;
+  Decision decision = Decision::kApprove;
+  std::string reviewer;
+  std::string comment;
+};
+
+struct CommentCommand {
+  std::string approval_id;
+  std::string author;
+  std::string text;
+};
+
+struct CancelCommand {
+  std::string run_id;
+  std::string by;
+  std::string reason;
+};
+
+template <typename T>
+using Callback = std::function<void(Result<T>)>;
+
+using Listener = std::function<void(const ApprovalNotification&)>;
+
+class Engine {
+ public:
+  // Opens (creating if needed) the RocksDB log in `data_dir`, loads workflow definitions,
+  // replays every unfinished run and resumes it.
+  static Result<std::unique_ptr<Engine>> Open(const std::string& data_dir, EngineOptions options);
+  // The same over a log the caller owns (tests use MemEventLog). `log` must outlive the engine.
+  static Result<std::unique_ptr<Engine>> Open(storage::EventLog& log, EngineOptions options);
+
+  virtual ~Engine() = default;
+
+  // Validates and stores a definition. A definition equal to the latest version is not stored
+  // again. kInvalidArgument names the offending step.
+  virtual Result<WorkflowView> ApplyWorkflow(std::string_view name,
+                                             const boost::json::value& definition) = 0;
+  virtual Result<WorkflowView> GetWorkflow(std::string_view name) = 0;  // latest version
+  virtual Result<std::vector<WorkflowView>> ListWorkflows() = 0;          // latest of each
+
+  // Commands: `done` runs once the outcome is durable (or refused, with nothing written).
+  virtual void StartRun(StartRunCommand command, Callback<StartRunResult> done) = 0;
+  virtual void Decide(DecideCommand command, Callback<ApprovalView> done) = 0;
+  virtual void AddComment(CommentCommand command, Callback<ApprovalView> done) = 0;
+  virtual void Cancel(CancelCommand command, Callback<RunView> done) = 0;
+
+  // Queries: durable state, folded from the log.
+  virtual Result<RunView> GetRun(std::string_view run_id) = 0;
+  virtual Result<std::vector<RunView>> ListRuns(std::optional<RunStatus> status, size_t limit) = 0;
+  virtual Result<std::vector<EventView>> GetEvents(std::string_view run_id) = 0;
+  virtual Result<ApprovalView> GetApproval(std::string_view approval_id) = 0;
+  virtual Result<std::vector<ApprovalView>> ListApprovals(std::optional<ApprovalStatus> status,
+                                                          size_t limit) = 0;
+
+  // Reviewers' feed. `listener` runs on the engine thread after each approval event is durable;
+  // it must not block. Subscribe before taking a snapshot so nothing falls between the two.
+  virtual uint64_t Subscribe(Listener listener) = 0;
+  virtual void Unsubscribe(uint64_t subscription) = 0;
+
+  // Stops accepting commands, finishes what is being committed, and joins the engine thread.
+  virtual void Shutdown() = 0;
+};
+
+}  // namespace assent::engine

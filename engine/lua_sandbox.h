@@ -1,0 +1,54 @@
+// LuaSandbox: runs the Lua 5.4 of `code` steps and `condition` expressions with no access to
+// the outside world (no io, os, require, load, dofile, loadfile, debug, package) and bounded
+// instructions and memory.
+//
+// A script sees two globals: `input` (the run's input) and `steps` (completed steps' outputs
+// by id), converted from JSON to Lua tables. A code step's return value is converted back to
+// JSON (nil -> null; a table with keys 1..n -> array, else object; functions and other
+// non-data values are an error).
+//
+// Thread safety: one LuaSandbox per thread; it reuses compiled chunks between calls.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include "storage/status.h"
+
+namespace assent::engine {
+
+struct LuaLimits {
+  uint64_t max_instructions = 10'000'000;
+  size_t max_memory_bytes = 32u << 20;
+};
+
+class LuaSandbox {
+ public:
+  explicit LuaSandbox(LuaLimits limits);
+  ~LuaSandbox();
+  LuaSandbox(const LuaSandbox&) = delete;
+  LuaSandbox& operator=(const LuaSandbox&) = delete;
+
+  // Compiles without running: kInvalidArgument carrying Lua's syntax error.
+  static Status CheckChunk(std::string_view code);
+  static Status CheckExpression(std::string_view expression);
+
+  // Runs a chunk (`return {...}`) and converts what it returns. Errors (runtime error,
+  // instruction or memory limit, unconvertible result) are kInvalidArgument with the reason.
+  Result<boost::json::value> RunChunk(std::string_view code, const boost::json::object& input,
+                                      const boost::json::object& steps);
+  // Evaluates an expression for Lua truthiness (nil and false are false).
+  Result<bool> EvaluateCondition(std::string_view expression, const boost::json::object& input,
+                                 const boost::json::object& steps);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace assent::engine

@@ -1,0 +1,89 @@
+// Plain read models the engine hands to the api layer: what a run, an approval, an event and a
+// workflow look like from outside. They carry no storage or FlatBuffers types.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+namespace assent::engine {
+
+enum class RunStatus : uint8_t { kRunning = 1, kWaiting = 2, kCompleted = 3, kFailed = 4, kCancelled = 5 };
+enum class ApprovalStatus : uint8_t { kPending = 1, kApproved = 2, kRejected = 3, kCancelled = 4 };
+enum class Decision : uint8_t { kApprove, kReject };
+
+std::string_view ToString(RunStatus status);        // "running", "waiting", ...
+std::string_view ToString(ApprovalStatus status);   // "pending", "approved", ...
+std::string_view ToString(Decision decision);       // "approve", "reject"
+std::optional<RunStatus> ParseRunStatus(std::string_view text);
+std::optional<ApprovalStatus> ParseApprovalStatus(std::string_view text);
+std::optional<Decision> ParseDecision(std::string_view text);
+
+struct DecisionView {
+  Decision decision;
+  std::string reviewer;
+  std::string comment;
+  int64_t at_ms = 0;
+};
+
+struct CommentView {
+  std::string author;
+  std::string text;
+  int64_t at_ms = 0;
+};
+
+struct ApprovalView {
+  std::string id;
+  std::string run_id;
+  std::string step_id;
+  ApprovalStatus status = ApprovalStatus::kPending;
+  std::string message;
+  boost::json::object show;
+  std::vector<DecisionView> decisions;
+  std::vector<CommentView> comments;
+  int64_t requested_at_ms = 0;
+};
+
+struct RunView {
+  std::string run_id;
+  std::string workflow;
+  uint32_t version = 0;
+  RunStatus status = RunStatus::kRunning;
+  boost::json::object input;
+  boost::json::object steps;  // step id -> output, for every completed step
+  std::vector<ApprovalView> pending_approvals;
+  std::optional<boost::json::value> output;  // when completed
+  std::string error;                         // when failed or cancelled: why
+  int64_t started_at_ms = 0;
+  int64_t updated_at_ms = 0;
+};
+
+// One log event as the outside sees it: {"seq", "at", "type", ...fields}.
+struct EventView {
+  uint64_t seq = 0;
+  int64_t at_ms = 0;
+  std::string type;             // "run.started", "step.completed", ...
+  boost::json::object fields;   // the body's fields, JSON payloads parsed
+};
+
+struct WorkflowView {
+  std::string name;
+  uint32_t version = 0;
+  boost::json::value definition;
+};
+
+// What reviewers' streams receive, published only after the events are durable.
+struct ApprovalNotification {
+  enum class Kind { kRequested, kDecided, kCommentAdded };
+  Kind kind;
+  ApprovalView approval;  // the approval as it is after the event
+};
+
+std::string_view ToString(ApprovalNotification::Kind kind);  // "approval.requested", ...
+
+}  // namespace assent::engine

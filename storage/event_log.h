@@ -1,0 +1,90 @@
+// EventLog: the narrow interface between the engine and durable storage.
+//
+// The log holds, per run, an ordered sequence of records (FlatBuffers `assent.fb.Event` buffers,
+// seq 1, 2, 3 ... with no gaps) plus a few secondary indexes that the engine maintains in the
+// same atomic batch as the records they describe. The log knows keys and bytes and the envelope
+// fields (run id, seq); it never interprets event bodies.
+//
+// Implementations: RocksEventLog (storage/rocks_event_log.h) on disk; MemEventLog
+// (storage/mem_event_log.h) in memory for tests. A replicated log can implement it later.
+//
+// Thread safety: every method may be called from any thread concurrently.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/status.h"
+
+namespace assent::storage {
+
+// Secondary indexes. The numbers are persisted (they name column families / key spaces):
+// never change or reuse one.
+enum class Index : uint8_t {
+  kRunsByStatus = 1,       // key: one status byte + run id; value: workflow name
+  kApprovalsByStatus = 2,  // key: one status byte + approval id; value: run id
+  kStartKeys = 3,          // key: workflow name + '\0' + idempotency key; value: run id
+};
+
+// Puts `value` under `key` in `index`, or deletes `key` when `value` is empty.
+struct IndexOp {
+  Index index;
+  std::string key;
+  std::optional<std::string> value;
+};
+
+// One log record: a finished, verifiable `assent.fb.Event` buffer whose envelope carries the
+// same run id and seq. Run ids must not contain '\0'.
+struct Record {
+  std::string run_id;
+  uint64_t seq = 0;
+  std::string bytes;
+};
+
+// Records and index changes that become durable together or not at all.
+struct AppendBatch {
+  std::vector<Record> records;
+  std::vector<IndexOp> index_ops;
+};
+
+// Called once, after the batch is synced to disk (status ok) or failed to be. Runs on the log's
+// commit thread: it must be short and must not call back into Append synchronously and wait.
+using AppendCallback = std::function<void(Status)>;
+
+class EventLog {
+ public:
+  virtual ~EventLog() = default;
+
+  // Appends `batch` atomically. `done` runs only after the write-ahead log is synced: nothing
+  // is acknowledged before it is durable. Batches from many callers are group-committed (one
+  // write and one sync for everything queued), and commit in the order Append was called.
+  virtual void Append(AppendBatch batch, AppendCallback done) = 0;
+
+  // Reads every record of `run_id` in seq order. Each record is verified (FlatBuffers verifier,
+  // envelope run id and seq match the key, seqs have no gaps): a bad one is kCorruption naming
+  // the run id and seq. An unknown run yields an empty vector and Ok.
+  virtual Status ReadRun(std::string_view run_id, std::vector<std::string>* records) = 0;
+
+  // Looks up one index entry: kNotFound when absent.
+  virtual Status GetIndex(Index index, std::string_view key, std::string* value) = 0;
+
+  // Visits the entries of `index` whose key starts with `prefix`, in key order, until `visit`
+  // returns false.
+  virtual Status ScanIndex(
+      Index index, std::string_view prefix,
+      const std::function<bool(std::string_view key, std::string_view value)>& visit) = 0;
+
+  // Workflow definitions, versioned. Put is synced before it returns.
+  virtual Status PutDefinition(std::string_view name, uint32_t version,
+                               std::string_view json) = 0;
+  // Visits every stored definition, grouped by name, versions ascending.
+  virtual Status ScanDefinitions(
+      const std::function<void(std::string_view name, uint32_t version, std::string_view json)>&
+          visit) = 0;
+};
+
+}  // namespace assent::storage
