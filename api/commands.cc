@@ -1,0 +1,99 @@
+#include "api/commands.h"
+
+#include <boost/json/parse.hpp>
+
+namespace assent::api {
+
+namespace json = boost::json;
+
+namespace {
+
+// The string at `key`, "" when absent; an error when present but not a string.
+Result<std::string> OptionalString(const json::object& body, std::string_view key) {
+  const json::value* value = body.if_contains(key);
+  if (value == nullptr || value->is_null()) return std::string();
+  if (!value->is_string()) {
+    return Status::InvalidArgument("\"" + std::string(key) + "\" must be a string");
+  }
+  return std::string(value->get_string());
+}
+
+Result<std::string> RequiredString(const json::object& body, std::string_view key) {
+  Result<std::string> text = OptionalString(body, key);
+  if (text.ok() && text->empty()) {
+    return Status::InvalidArgument("\"" + std::string(key) + "\" must be a non-empty string");
+  }
+  return text;
+}
+
+}  // namespace
+
+std::optional<json::object> ParseJsonObject(std::string_view text, std::string* why) {
+  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) return json::object();
+  boost::system::error_code ec;
+  json::value value = json::parse(text, ec);
+  if (ec) {
+    *why = "body is not valid JSON: " + ec.message();
+    return std::nullopt;
+  }
+  if (!value.is_object()) {
+    *why = "body must be a JSON object";
+    return std::nullopt;
+  }
+  return std::move(value.get_object());
+}
+
+Result<engine::StartRunCommand> ParseStartRun(std::string_view workflow, const json::object& body,
+                                              std::string idempotency_key) {
+  engine::StartRunCommand command;
+  command.workflow = std::string(workflow);
+  command.idempotency_key = std::move(idempotency_key);
+  if (const json::value* input = body.if_contains("input"); input != nullptr) {
+    if (!input->is_object()) return Status::InvalidArgument("\"input\" must be a JSON object");
+    command.input = input->get_object();
+  }
+  return command;
+}
+
+Result<engine::DecideCommand> ParseDecide(std::string_view approval_id, const json::object& body,
+                                          std::string reviewer) {
+  Result<std::string> decision_text = RequiredString(body, "decision");
+  if (!decision_text.ok()) return decision_text.status();
+  std::optional<engine::Decision> decision = engine::ParseDecision(*decision_text);
+  if (!decision) return Status::InvalidArgument("\"decision\" must be \"approve\" or \"reject\"");
+  Result<std::string> comment = OptionalString(body, "comment");
+  if (!comment.ok()) return comment.status();
+  if (*decision == engine::Decision::kReject && comment->empty()) {
+    return Status::InvalidArgument("a rejection needs a non-empty \"comment\"");
+  }
+  engine::DecideCommand command;
+  command.approval_id = std::string(approval_id);
+  command.decision = *decision;
+  command.reviewer = std::move(reviewer);
+  command.comment = std::move(comment).value();
+  return command;
+}
+
+Result<engine::CommentCommand> ParseComment(std::string_view approval_id, const json::object& body,
+                                            std::string author) {
+  Result<std::string> text = RequiredString(body, "text");
+  if (!text.ok()) return text.status();
+  engine::CommentCommand command;
+  command.approval_id = std::string(approval_id);
+  command.author = std::move(author);
+  command.text = std::move(text).value();
+  return command;
+}
+
+Result<engine::CancelCommand> ParseCancel(std::string_view run_id, const json::object& body,
+                                          std::string by) {
+  Result<std::string> reason = OptionalString(body, "reason");
+  if (!reason.ok()) return reason.status();
+  engine::CancelCommand command;
+  command.run_id = std::string(run_id);
+  command.by = std::move(by);
+  command.reason = std::move(reason).value();
+  return command;
+}
+
+}  // namespace assent::api

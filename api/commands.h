@@ -1,0 +1,34 @@
+// Turns client JSON into engine commands. The REST routes and the WebSocket both go through
+// these, so a decision or a comment is validated the same way whichever way it arrives.
+// Failures are Status::InvalidArgument (mapped to 400 "invalid_argument"). Pure; thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/json/object.hpp>
+
+#include "engine/engine.h"
+
+namespace assent::api {
+
+// Parses `text` as a JSON object; an empty text is {}. nullopt (with `why`) if it is not JSON or
+// not an object.
+std::optional<boost::json::object> ParseJsonObject(std::string_view text, std::string* why);
+
+// {"input": {...}} with input optional (default {}).
+Result<engine::StartRunCommand> ParseStartRun(std::string_view workflow,
+                                              const boost::json::object& body,
+                                              std::string idempotency_key);
+// {"decision": "approve"|"reject", "comment": "..."}; a rejection needs a non-empty comment.
+Result<engine::DecideCommand> ParseDecide(std::string_view approval_id,
+                                          const boost::json::object& body, std::string reviewer);
+// {"text": "..."} with a non-empty text.
+Result<engine::CommentCommand> ParseComment(std::string_view approval_id,
+                                            const boost::json::object& body, std::string author);
+// {"reason": "..."} with the reason optional.
+Result<engine::CancelCommand> ParseCancel(std::string_view run_id, const boost::json::object& body,
+                                          std::string by);
+
+}  // namespace assent::api

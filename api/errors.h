@@ -1,0 +1,36 @@
+// ApiError: how the api layer reports a failure to a client: an HTTP status, a stable machine
+// code ("not_found", "invalid_json", ...) and a message for people. REST answers carry it as
+// {"error": {"code", "message"}}; the WebSocket as {"type": "error", "error": {...}}.
+// Plain values; thread-safe.
+#pragma once
+
+#include <string>
+
+#include <boost/beast/http/status.hpp>
+#include <boost/json/object.hpp>
+
+#include "storage/status.h"
+
+namespace assent::api {
+
+struct ApiError {
+  boost::beast::http::status status;
+  std::string code;
+  std::string message;
+
+  static ApiError InvalidJson(std::string message);
+  static ApiError InvalidArgument(std::string message);
+  static ApiError Unauthorized();
+  static ApiError NotFound(std::string message);
+  static ApiError MethodNotAllowed();
+  static ApiError BodyTooLarge();
+};
+
+// The one mapping from engine codes to HTTP status + error code.
+// REQUIRES: !status.ok()
+ApiError ErrorFromStatus(const Status& status);
+
+// {"code": ..., "message": ...}
+boost::json::object ErrorJson(const ApiError& error);
+
+}  // namespace assent::api

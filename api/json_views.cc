@@ -1,0 +1,95 @@
+#include "api/json_views.h"
+
+#include <chrono>
+#include <cstdio>
+
+#include <boost/json/array.hpp>
+
+namespace assent::api {
+
+namespace json = boost::json;
+
+std::string FormatTime(int64_t unix_ms) {
+  using namespace std::chrono;
+  sys_time<milliseconds> time{milliseconds(unix_ms)};
+  sys_days day = floor<days>(time);
+  year_month_day date(day);
+  hh_mm_ss<milliseconds> clock(time - day);
+  char text[64];
+  std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02ld:%02ld:%02ld.%03ldZ",
+                static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
+                static_cast<unsigned>(date.day()), static_cast<long>(clock.hours().count()),
+                static_cast<long>(clock.minutes().count()),
+                static_cast<long>(clock.seconds().count()),
+                static_cast<long>(clock.subseconds().count()));
+  return text;
+}
+
+json::object ToJson(const engine::ApprovalView& approval) {
+  json::array decisions;
+  for (const engine::DecisionView& decision : approval.decisions) {
+    decisions.push_back(json::object{{"decision", engine::ToString(decision.decision)},
+                                     {"reviewer", decision.reviewer},
+                                     {"comment", decision.comment},
+                                     {"at", FormatTime(decision.at_ms)}});
+  }
+  json::array comments;
+  for (const engine::CommentView& comment : approval.comments) {
+    comments.push_back(json::object{{"author", comment.author},
+                                    {"text", comment.text},
+                                    {"at", FormatTime(comment.at_ms)}});
+  }
+  return {{"id", approval.id},
+          {"run_id", approval.run_id},
+          {"step_id", approval.step_id},
+          {"status", engine::ToString(approval.status)},
+          {"message", approval.message},
+          {"show", approval.show},
+          {"decisions", std::move(decisions)},
+          {"comments", std::move(comments)},
+          {"requested_at", FormatTime(approval.requested_at_ms)}};
+}
+
+json::object ToJson(const engine::RunView& run) {
+  json::array pending;
+  for (const engine::ApprovalView& approval : run.pending_approvals) {
+    pending.push_back(ToJson(approval));
+  }
+  json::object out{{"run_id", run.run_id},
+                   {"workflow", run.workflow},
+                   {"version", run.version},
+                   {"status", engine::ToString(run.status)},
+                   {"input", run.input},
+                   {"steps", run.steps},
+                   {"pending_approvals", std::move(pending)}};
+  if (run.status == engine::RunStatus::kCompleted) {
+    out["output"] = run.output.value_or(nullptr);
+  }
+  if (run.status == engine::RunStatus::kFailed || run.status == engine::RunStatus::kCancelled) {
+    out["error"] = run.error;
+  }
+  out["started_at"] = FormatTime(run.started_at_ms);
+  out["updated_at"] = FormatTime(run.updated_at_ms);
+  return out;
+}
+
+json::object ToJson(const engine::EventView& event) {
+  json::object out{{"seq", event.seq}, {"at", FormatTime(event.at_ms)}, {"type", event.type}};
+  for (const auto& [key, value] : event.fields) {
+    out.emplace(key, value);  // emplace keeps seq/at/type if a field shares their name
+  }
+  return out;
+}
+
+json::object ToJson(const engine::WorkflowView& workflow) {
+  return {{"name", workflow.name},
+          {"version", workflow.version},
+          {"definition", workflow.definition}};
+}
+
+json::object ToJson(const engine::ApprovalNotification& notification) {
+  return {{"type", engine::ToString(notification.kind)},
+          {"approval", ToJson(notification.approval)}};
+}
+
+}  // namespace assent::api

@@ -1,0 +1,41 @@
+// The JSON shapes of the engine's read models, as REST responses, WebSocket messages and the CLI
+// see them. Every views->JSON conversion lives here so the shapes stay in one place.
+// Pure functions; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include "engine/views.h"
+
+namespace assent::api {
+
+// RFC 3339 UTC with milliseconds: "2026-11-21T10:00:00.123Z".
+std::string FormatTime(int64_t unix_ms);
+
+// {"id","run_id","step_id","status","message","show","decisions","comments","requested_at"}
+boost::json::object ToJson(const engine::ApprovalView& approval);
+// {"run_id","workflow","version","status","input","steps","pending_approvals",
+//  "output" (completed), "error" (failed/cancelled), "started_at","updated_at"}
+boost::json::object ToJson(const engine::RunView& run);
+// {"seq","at","type", ...fields}
+boost::json::object ToJson(const engine::EventView& event);
+// {"name","version","definition"}
+boost::json::object ToJson(const engine::WorkflowView& workflow);
+// {"type": "approval.requested"|"approval.decided"|"comment.added", "approval": {...}}
+boost::json::object ToJson(const engine::ApprovalNotification& notification);
+
+// [ToJson(view) for each view]
+template <typename View>
+boost::json::array ToJsonArray(const std::vector<View>& views) {
+  boost::json::array out;
+  out.reserve(views.size());
+  for (const View& view : views) out.push_back(ToJson(view));
+  return out;
+}
+
+}  // namespace assent::api

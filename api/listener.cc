@@ -1,0 +1,70 @@
+#include "api/listener.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/error.hpp>
+
+#include "api/http_session.h"
+#include "api/net_log.h"
+
+namespace assent::api {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using asio::ip::tcp;
+
+Listener::Listener(asio::io_context& ioc, const ServerContext& context)
+    : ioc_(ioc), acceptor_(asio::make_strand(ioc)), context_(context) {}
+
+Status Listener::Listen(const tcp::endpoint& endpoint) {
+  beast::error_code ec;
+  auto step = [&](std::string_view what) {
+    return Status::IOError(std::string(what) + " " + endpoint.address().to_string() + ":" +
+                           std::to_string(endpoint.port()) + ": " + ec.message());
+  };
+  acceptor_.open(endpoint.protocol(), ec);
+  if (ec) return step("open");
+  acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (ec) return step("set reuse_address on");
+  acceptor_.bind(endpoint, ec);
+  if (ec) return step("bind");
+  acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return step("listen on");
+  return Status::Ok();
+}
+
+tcp::endpoint Listener::local_endpoint() const {
+  beast::error_code ignored;
+  return acceptor_.local_endpoint(ignored);
+}
+
+void Listener::Run() {
+  asio::dispatch(acceptor_.get_executor(),
+                 beast::bind_front_handler(&Listener::DoAccept, shared_from_this()));
+}
+
+void Listener::Stop() {
+  asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
+    beast::error_code ignored;
+    self->acceptor_.close(ignored);
+  });
+}
+
+void Listener::DoAccept() {
+  // Each connection gets its own strand, so its handlers never run concurrently.
+  acceptor_.async_accept(asio::make_strand(ioc_),
+                         beast::bind_front_handler(&Listener::OnAccept, shared_from_this()));
+}
+
+void Listener::OnAccept(beast::error_code ec, tcp::socket socket) {
+  if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;  // stopped
+  if (ec) {
+    LogNetworkError("accept", ec);  // e.g. out of descriptors: keep serving the others
+  } else {
+    std::make_shared<HttpSession>(std::move(socket), context_)->Run();
+  }
+  DoAccept();
+}
+
+}  // namespace assent::api

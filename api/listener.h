@@ -1,0 +1,39 @@
+// Listener: accepts TCP connections and starts an HttpSession for each, on its own strand.
+// Created and stopped by Server. Lives by shared_from_this; accepts run on the listener's strand
+// and Stop may be called from any thread.
+#pragma once
+
+#include <memory>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/error.hpp>
+
+#include "api/server_context.h"
+#include "storage/status.h"
+
+namespace assent::api {
+
+class Listener : public std::enable_shared_from_this<Listener> {
+ public:
+  Listener(boost::asio::io_context& ioc, const ServerContext& context);
+
+  // Opens, binds and listens. Port 0 lets the OS pick; local_endpoint() tells which.
+  Status Listen(const boost::asio::ip::tcp::endpoint& endpoint);
+  boost::asio::ip::tcp::endpoint local_endpoint() const;
+  // Starts accepting. REQUIRES: Listen succeeded.
+  void Run();
+  // Stops accepting; connections already accepted carry on.
+  void Stop();
+
+ private:
+  void DoAccept();
+  void OnAccept(boost::beast::error_code ec, boost::asio::ip::tcp::socket socket);
+
+  boost::asio::io_context& ioc_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  const ServerContext& context_;
+};
+
+}  // namespace assent::api

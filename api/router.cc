@@ -1,0 +1,291 @@
+#include "api/router.h"
+
+#include <charconv>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+
+#include "api/commands.h"
+#include "api/json_views.h"
+
+namespace assent::api {
+
+namespace http = boost::beast::http;
+namespace json = boost::json;
+namespace urls = boost::urls;
+
+namespace {
+
+constexpr size_t kDefaultListLimit = 100;
+constexpr size_t kMaxListLimit = 1000;
+
+// Answers one request. Copied into engine callbacks, so it carries what the response needs
+// rather than a reference to the request.
+class Reply {
+ public:
+  Reply(const Request& request, RequestHandler::Respond respond)
+      : version_(request.version()),
+        keep_alive_(request.keep_alive()),
+        respond_(std::move(respond)) {}
+
+  void Json(http::status status, const json::value& body) const {
+    respond_(JsonResponse(status, body, version_, keep_alive_));
+  }
+  void Error(const ApiError& error) const {
+    respond_(ErrorResponse(error, version_, keep_alive_));
+  }
+  // The view as JSON with `status`, or the result's error.
+  template <typename T>
+  void View(const Result<T>& result, http::status status = http::status::ok) const {
+    if (!result.ok()) return Error(ErrorFromStatus(result.status()));
+    Json(status, ToJson(*result));
+  }
+  // {key: [views...]}, or the result's error.
+  template <typename T>
+  void List(const Result<std::vector<T>>& result, std::string_view key) const {
+    if (!result.ok()) return Error(ErrorFromStatus(result.status()));
+    Json(http::status::ok, json::object{{key, ToJsonArray(*result)}});
+  }
+
+ private:
+  unsigned version_;
+  bool keep_alive_;
+  RequestHandler::Respond respond_;
+};
+
+// Everything a route needs: the engine, the request, the path parameters, the query.
+struct Call {
+  engine::Engine& engine;
+  const Request& request;
+  const urls::url_view& url;
+  std::vector<std::string> params;  // the segments matched by "*", in order
+  std::string identity;             // who is calling ("admin")
+  Reply reply;
+
+  std::optional<std::string> Query(std::string_view key) const {
+    auto it = url.params().find(key);
+    if (it == url.params().end()) return std::nullopt;
+    return std::string((*it).value);
+  }
+  // The body as a JSON object ({} when empty); nullopt after answering 400.
+  std::optional<json::object> Body() const {
+    std::string why;
+    std::optional<json::object> body = ParseJsonObject(request.body(), &why);
+    if (!body) reply.Error(ApiError::InvalidJson(why));
+    return body;
+  }
+  // The command, or nullopt after answering with its error.
+  template <typename T>
+  std::optional<T> Command(Result<T> command) const {
+    if (!command.ok()) {
+      reply.Error(ErrorFromStatus(command.status()));
+      return std::nullopt;
+    }
+    return std::move(command).value();
+  }
+};
+
+// ?limit=N within [1, kMaxListLimit], default kDefaultListLimit; nullopt after answering 400.
+std::optional<size_t> Limit(const Call& call) {
+  std::optional<std::string> text = call.Query("limit");
+  if (!text) return kDefaultListLimit;
+  size_t limit = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), limit);
+  if (ec != std::errc() || end != text->data() + text->size() || limit == 0 ||
+      limit > kMaxListLimit) {
+    call.reply.Error(ApiError::InvalidArgument("limit must be an integer from 1 to " +
+                                               std::to_string(kMaxListLimit)));
+    return std::nullopt;
+  }
+  return limit;
+}
+
+void Healthz(Call& call) { call.reply.Json(http::status::ok, json::object{{"status", "ok"}}); }
+
+void ListWorkflows(Call& call) { call.reply.List(call.engine.ListWorkflows(), "workflows"); }
+
+void GetWorkflow(Call& call) { call.reply.View(call.engine.GetWorkflow(call.params[0])); }
+
+void PutWorkflow(Call& call) {
+  std::optional<json::object> body = call.Body();
+  if (!body) return;
+  if (const json::value* name = body->if_contains("name");
+      name != nullptr && !(name->is_string() && name->get_string() == call.params[0])) {
+    return call.reply.Error(ApiError::InvalidArgument("the body's \"name\" must equal \"" +
+                                                      call.params[0] + "\""));
+  }
+  call.reply.View(call.engine.ApplyWorkflow(call.params[0], json::value(std::move(*body))));
+}
+
+void StartRun(Call& call) {
+  std::optional<json::object> body = call.Body();
+  if (!body) return;
+  std::optional<engine::StartRunCommand> command = call.Command(ParseStartRun(
+      call.params[0], *body, std::string(call.request["Idempotency-Key"])));
+  if (!command) return;
+  call.engine.StartRun(std::move(*command),
+                       [reply = call.reply](Result<engine::StartRunResult> result) {
+                         if (!result.ok()) return reply.Error(ErrorFromStatus(result.status()));
+                         reply.Json(result->created ? http::status::created : http::status::ok,
+                                    json::object{{"run_id", result->run_id}});
+                       });
+}
+
+void ListRuns(Call& call) {
+  std::optional<engine::RunStatus> status;
+  if (std::optional<std::string> text = call.Query("status")) {
+    status = engine::ParseRunStatus(*text);
+    if (!status) {
+      return call.reply.Error(ApiError::InvalidArgument(
+          "status must be running, waiting, completed, failed or cancelled"));
+    }
+  }
+  std::optional<size_t> limit = Limit(call);
+  if (!limit) return;
+  call.reply.List(call.engine.ListRuns(status, *limit), "runs");
+}
+
+void GetRun(Call& call) { call.reply.View(call.engine.GetRun(call.params[0])); }
+
+void GetEvents(Call& call) { call.reply.List(call.engine.GetEvents(call.params[0]), "events"); }
+
+void CancelRun(Call& call) {
+  std::optional<json::object> body = call.Body();
+  if (!body) return;
+  std::optional<engine::CancelCommand> command =
+      call.Command(ParseCancel(call.params[0], *body, call.identity));
+  if (!command) return;
+  call.engine.Cancel(std::move(*command),
+                     [reply = call.reply](Result<engine::RunView> run) { reply.View(run); });
+}
+
+void ListApprovals(Call& call) {
+  std::optional<engine::ApprovalStatus> status = engine::ApprovalStatus::kPending;
+  if (std::optional<std::string> text = call.Query("status")) {
+    status = engine::ParseApprovalStatus(*text);
+    if (!status) {
+      return call.reply.Error(
+          ApiError::InvalidArgument("status must be pending, approved, rejected or cancelled"));
+    }
+  }
+  std::optional<size_t> limit = Limit(call);
+  if (!limit) return;
+  call.reply.List(call.engine.ListApprovals(status, *limit), "approvals");
+}
+
+void GetApproval(Call& call) { call.reply.View(call.engine.GetApproval(call.params[0])); }
+
+void Decide(Call& call) {
+  std::optional<json::object> body = call.Body();
+  if (!body) return;
+  std::optional<engine::DecideCommand> command =
+      call.Command(ParseDecide(call.params[0], *body, call.identity));
+  if (!command) return;
+  call.engine.Decide(std::move(*command), [reply = call.reply](
+                                              Result<engine::ApprovalView> approval) {
+    reply.View(approval);
+  });
+}
+
+void AddComment(Call& call) {
+  std::optional<json::object> body = call.Body();
+  if (!body) return;
+  std::optional<engine::CommentCommand> command =
+      call.Command(ParseComment(call.params[0], *body, call.identity));
+  if (!command) return;
+  call.engine.AddComment(std::move(*command),
+                         [reply = call.reply](Result<engine::ApprovalView> approval) {
+                           reply.View(approval, http::status::created);
+                         });
+}
+
+struct Route {
+  http::verb method;
+  std::string_view pattern;  // path segments joined by '/'; "*" matches one segment
+  void (*handle)(Call&);
+  bool open = false;  // true: no token needed
+};
+
+constexpr Route kRoutes[] = {
+    {http::verb::get, "healthz", Healthz, true},
+    {http::verb::get, "v1/workflows", ListWorkflows},
+    {http::verb::get, "v1/workflows/*", GetWorkflow},
+    {http::verb::put, "v1/workflows/*", PutWorkflow},
+    {http::verb::post, "v1/workflows/*/runs", StartRun},
+    {http::verb::get, "v1/runs", ListRuns},
+    {http::verb::get, "v1/runs/*", GetRun},
+    {http::verb::get, "v1/runs/*/events", GetEvents},
+    {http::verb::post, "v1/runs/*/cancel", CancelRun},
+    {http::verb::get, "v1/approvals", ListApprovals},
+    {http::verb::get, "v1/approvals/*", GetApproval},
+    {http::verb::post, "v1/approvals/*/decision", Decide},
+    {http::verb::post, "v1/approvals/*/comments", AddComment},
+};
+
+// True when `segments` fit `pattern`; the "*" segments are appended to `params`.
+bool Match(std::string_view pattern, const std::vector<std::string>& segments,
+           std::vector<std::string>* params) {
+  size_t i = 0;
+  for (size_t start = 0; start <= pattern.size(); ++i) {
+    size_t end = std::min(pattern.find('/', start), pattern.size());
+    std::string_view part = pattern.substr(start, end - start);
+    if (i >= segments.size()) return false;
+    if (part == "*") {
+      if (segments[i].empty()) return false;
+      params->push_back(segments[i]);
+    } else if (part != segments[i]) {
+      return false;
+    }
+    start = end + 1;
+  }
+  return i == segments.size();
+}
+
+}  // namespace
+
+RequestHandler::RequestHandler(engine::Engine& engine, const Authenticator& auth)
+    : engine_(engine), auth_(auth) {}
+
+void RequestHandler::Handle(const Request& request, Respond respond) const {
+  Reply reply(request, std::move(respond));
+  urls::result<urls::url_view> url = urls::parse_origin_form(request.target());
+  if (!url) return reply.Error(ApiError::InvalidArgument("malformed request target"));
+  std::vector<std::string> segments(url->segments().begin(), url->segments().end());
+
+  const Route* path_match = nullptr;
+  const Route* route = nullptr;
+  std::vector<std::string> params;
+  for (const Route& candidate : kRoutes) {
+    std::vector<std::string> candidate_params;
+    if (!Match(candidate.pattern, segments, &candidate_params)) continue;
+    path_match = &candidate;
+    if (candidate.method == request.method()) {
+      route = &candidate;
+      params = std::move(candidate_params);
+      break;
+    }
+  }
+
+  // Authenticate before saying anything about which paths exist.
+  std::optional<std::string> identity;
+  if (path_match == nullptr || !path_match->open) {
+    identity = auth_.CheckAuthorization(request[http::field::authorization]);
+    if (!identity) return reply.Error(ApiError::Unauthorized());
+  }
+  if (path_match == nullptr) return reply.Error(ApiError::NotFound("no such path"));
+  if (route == nullptr) return reply.Error(ApiError::MethodNotAllowed());
+  if (request.body().size() > kMaxBodyBytes) return reply.Error(ApiError::BodyTooLarge());
+
+  Call call{engine_, request, *url, std::move(params), identity.value_or(""), std::move(reply)};
+  route->handle(call);
+}
+
+bool IsStreamTarget(std::string_view target) {
+  urls::result<urls::url_view> url = urls::parse_origin_form(target);
+  return url && url->encoded_path() == "/v1/stream";
+}
+
+}  // namespace assent::api

@@ -1,0 +1,211 @@
+#include "api/websocket_session.h"
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/role.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "api/auth.h"
+#include "api/commands.h"
+#include "api/json_views.h"
+#include "api/net_log.h"
+#include "api/stream_hub.h"
+#include "engine/engine.h"
+
+namespace assent::api {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace json = boost::json;
+namespace websocket = beast::websocket;
+
+namespace {
+
+constexpr size_t kMaxMessageBytes = 64 * 1024;
+constexpr size_t kSnapshotLimit = 1000;
+
+}  // namespace
+
+WebSocketSession::WebSocketSession(asio::ip::tcp::socket socket, const ServerContext& context,
+                                   std::optional<std::string> identity)
+    : ws_(std::move(socket)), context_(context), identity_(std::move(identity)) {}
+
+WebSocketSession::~WebSocketSession() { LeaveHub(); }
+
+void WebSocketSession::Run(Request upgrade) {
+  // Idle connections get pings; a peer that stops answering them is dropped.
+  ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+  ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
+    response.set(beast::http::field::server, "assent");
+  }));
+  ws_.read_message_max(kMaxMessageBytes);
+  ws_.async_accept(upgrade,
+                   beast::bind_front_handler(&WebSocketSession::OnAccept, shared_from_this()));
+}
+
+void WebSocketSession::Deliver(std::shared_ptr<const std::string> message) {
+  asio::post(ws_.get_executor(),
+             [self = shared_from_this(), message = std::move(message)]() mutable {
+               self->Queue(std::move(message));
+             });
+}
+
+void WebSocketSession::OnAccept(beast::error_code ec) {
+  if (ec) return Fail(ec, "websocket accept");
+  if (identity_) StartStream();
+  DoRead();
+}
+
+void WebSocketSession::DoRead() {
+  ws_.async_read(buffer_,
+                 beast::bind_front_handler(&WebSocketSession::OnRead, shared_from_this()));
+}
+
+void WebSocketSession::OnRead(beast::error_code ec, size_t /*bytes*/) {
+  if (ec) return Fail(ec, "websocket read");
+  std::string text = beast::buffers_to_string(buffer_.data());
+  buffer_.consume(buffer_.size());
+  if (!close_reason_) HandleMessage(text);
+  DoRead();
+}
+
+void WebSocketSession::HandleMessage(std::string_view text) {
+  std::string why;
+  std::optional<json::object> message = ParseJsonObject(text, &why);
+  json::value req;
+  std::string_view type;
+  if (message) {
+    if (const json::value* value = message->if_contains("req")) req = *value;
+    if (const json::value* value = message->if_contains("type"); value && value->is_string()) {
+      type = value->get_string();
+    }
+  }
+  if (!identity_) {
+    if (type == "auth") return HandleAuth(*message);
+    SendError(ApiError::Unauthorized(), req);
+    return Close({websocket::close_code::policy_error, "unauthorized"});
+  }
+  if (!message) return SendError(ApiError::InvalidJson(why), req);
+  if (type == "decide" || type == "comment") return HandleCommand(type, *message, req);
+  SendError(ApiError::InvalidArgument("\"type\" must be \"decide\" or \"comment\""), req);
+}
+
+void WebSocketSession::HandleAuth(const json::object& message) {
+  if (const json::value* token = message.if_contains("token"); token && token->is_string()) {
+    identity_ = context_.auth.CheckToken(token->get_string());
+  }
+  if (!identity_) {
+    SendError(ApiError::Unauthorized(), nullptr);
+    return Close({websocket::close_code::policy_error, "unauthorized"});
+  }
+  StartStream();
+}
+
+void WebSocketSession::HandleCommand(std::string_view type, const json::object& message,
+                                     const json::value& req) {
+  const json::value* id = message.if_contains("id");
+  if (id == nullptr || !id->is_string() || id->get_string().empty()) {
+    return SendError(ApiError::InvalidArgument("\"id\" must be a non-empty string"), req);
+  }
+  // The engine answers on its own thread; the answer hops back to this session's strand.
+  auto answer = [self = shared_from_this(), req](Result<engine::ApprovalView> result) {
+    asio::post(self->ws_.get_executor(), [self, req, result = std::move(result)] {
+      self->AnswerCommand(req, result);
+    });
+  };
+  if (type == "decide") {
+    Result<engine::DecideCommand> command = ParseDecide(id->get_string(), message, *identity_);
+    if (!command.ok()) return SendError(ErrorFromStatus(command.status()), req);
+    return context_.engine.Decide(std::move(command).value(), std::move(answer));
+  }
+  Result<engine::CommentCommand> command = ParseComment(id->get_string(), message, *identity_);
+  if (!command.ok()) return SendError(ErrorFromStatus(command.status()), req);
+  context_.engine.AddComment(std::move(command).value(), std::move(answer));
+}
+
+void WebSocketSession::StartStream() {
+  // Notifications are posted to this strand, so none can be queued before the snapshot below.
+  hub_id_ = context_.hub.Join(weak_from_this());
+  Result<std::vector<engine::ApprovalView>> pending =
+      context_.engine.ListApprovals(engine::ApprovalStatus::kPending, kSnapshotLimit);
+  if (!pending.ok()) {
+    SendError(ErrorFromStatus(pending.status()), nullptr);
+    return Close({websocket::close_code::internal_error, "snapshot failed"});
+  }
+  SendJson({{"type", "snapshot"}, {"pending", ToJsonArray(*pending)}});
+}
+
+void WebSocketSession::AnswerCommand(const json::value& req,
+                                     const Result<engine::ApprovalView>& result) {
+  if (!result.ok()) return SendError(ErrorFromStatus(result.status()), req);
+  json::object ack{{"type", "ack"}};
+  if (!req.is_null()) ack["req"] = req;
+  ack["approval"] = ToJson(*result);
+  SendJson(ack);
+}
+
+void WebSocketSession::SendJson(const json::object& message) {
+  Queue(std::make_shared<const std::string>(json::serialize(message)));
+}
+
+void WebSocketSession::SendError(const ApiError& error, const json::value& req) {
+  json::object message{{"type", "error"}};
+  if (!req.is_null()) message["req"] = req;
+  message["error"] = ErrorJson(error);
+  SendJson(message);
+}
+
+void WebSocketSession::Queue(std::shared_ptr<const std::string> message) {
+  if (close_reason_) return;
+  if (queue_.size() >= kMaxQueuedMessages) {
+    // Too far behind: keep only the write in flight and hang up rather than grow.
+    queue_.resize(1);
+    return Close({websocket::close_code::policy_error, "too slow: outbound queue full"});
+  }
+  queue_.push_back(std::move(message));
+  if (queue_.size() == 1) DoWrite();
+}
+
+void WebSocketSession::Close(websocket::close_reason reason) {
+  if (close_reason_) return;
+  close_reason_ = std::move(reason);
+  LeaveHub();
+  if (queue_.empty()) DoClose();  // otherwise OnWrite closes once the queue drains
+}
+
+void WebSocketSession::DoWrite() {
+  ws_.text(true);
+  ws_.async_write(asio::buffer(*queue_.front()),
+                  beast::bind_front_handler(&WebSocketSession::OnWrite, shared_from_this()));
+}
+
+void WebSocketSession::OnWrite(beast::error_code ec, size_t /*bytes*/) {
+  if (ec) return Fail(ec, "websocket write");
+  queue_.pop_front();
+  if (!queue_.empty()) return DoWrite();
+  if (close_reason_) DoClose();
+}
+
+void WebSocketSession::DoClose() {
+  ws_.async_close(*close_reason_,
+                  beast::bind_front_handler(&WebSocketSession::OnClose, shared_from_this()));
+}
+
+void WebSocketSession::OnClose(beast::error_code ec) {
+  if (ec) Fail(ec, "websocket close");
+}
+
+void WebSocketSession::Fail(beast::error_code ec, std::string_view what) {
+  LeaveHub();
+  LogNetworkError(what, ec);
+}
+
+void WebSocketSession::LeaveHub() {
+  if (hub_id_) context_.hub.Leave(*hub_id_);
+  hub_id_.reset();
+}
+
+}  // namespace assent::api

@@ -1,0 +1,84 @@
+// WebSocketSession: one reviewer's live connection on /v1/stream. After authentication (the
+// upgrade's Authorization header, or a first {"type":"auth","token"} message) it joins the
+// StreamHub, sends a snapshot of pending approvals, then forwards each notification; it also
+// takes "decide" and "comment" messages and answers each with an ack or an error.
+//
+// Created by HttpSession on upgrade. Lives by shared_from_this; every member runs on the
+// socket's strand except Deliver, which any thread may call. One write in flight; the outbound
+// queue is bounded and a reviewer that falls too far behind is closed.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/websocket/stream.hpp>
+#include <boost/json/object.hpp>
+
+#include "api/errors.h"
+#include "api/response.h"
+#include "api/server_context.h"
+#include "engine/views.h"
+
+namespace assent::api {
+
+class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
+ public:
+  // Messages queued beyond this close the connection (policy error, "too slow").
+  static constexpr size_t kMaxQueuedMessages = 1024;
+
+  // `identity`: who the upgrade request's token named; nullopt when it carried none.
+  WebSocketSession(boost::asio::ip::tcp::socket socket, const ServerContext& context,
+                   std::optional<std::string> identity);
+  ~WebSocketSession();
+
+  // Completes the handshake for `upgrade`, then serves the connection.
+  void Run(Request upgrade);
+  // Queues a serialized message. Thread-safe.
+  void Deliver(std::shared_ptr<const std::string> message);
+
+ private:
+  void OnAccept(boost::beast::error_code ec);
+  void DoRead();
+  void OnRead(boost::beast::error_code ec, size_t bytes);
+
+  void HandleMessage(std::string_view text);
+  void HandleAuth(const boost::json::object& message);
+  // "decide" and "comment": validated like their REST twins, answered by AnswerCommand.
+  void HandleCommand(std::string_view type, const boost::json::object& message,
+                     const boost::json::value& req);
+  // Joins the hub, then sends the snapshot: joining first means no notification is lost
+  // between the two (one may arrive twice; clients key approvals by id).
+  void StartStream();
+  // Sends {"type":"ack","req",approval} or {"type":"error","req",error}. Runs on the strand.
+  void AnswerCommand(const boost::json::value& req, const Result<engine::ApprovalView>& result);
+
+  void SendJson(const boost::json::object& message);
+  void SendError(const ApiError& error, const boost::json::value& req);
+  void Queue(std::shared_ptr<const std::string> message);
+  // Sends what is queued, then closes with `reason`; later messages are dropped.
+  void Close(boost::beast::websocket::close_reason reason);
+  void DoWrite();
+  void OnWrite(boost::beast::error_code ec, size_t bytes);
+  void DoClose();
+  void OnClose(boost::beast::error_code ec);
+  void Fail(boost::beast::error_code ec, std::string_view what);
+  void LeaveHub();
+
+  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::flat_buffer buffer_;
+  const ServerContext& context_;
+  std::optional<std::string> identity_;  // set once authenticated
+  std::optional<uint64_t> hub_id_;       // set while joined
+  // Front is the message being written, if any.
+  std::deque<std::shared_ptr<const std::string>> queue_;
+  std::optional<boost::beast::websocket::close_reason> close_reason_;  // closing once drained
+};
+
+}  // namespace assent::api
