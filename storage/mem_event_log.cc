@@ -1,0 +1,125 @@
+#include "storage/mem_event_log.h"
+
+#include <cassert>
+#include <utility>
+
+#include "storage/internal/keys.h"
+#include "storage/internal/records.h"
+
+namespace assent::storage {
+
+MemEventLog::MemEventLog(GroupLimits limits)
+    : committer_([this](std::vector<AppendBatch>& group) { return Write(group); }, limits) {}
+
+MemEventLog::~MemEventLog() = default;
+
+void MemEventLog::Append(AppendBatch batch, AppendCallback done) {
+  committer_.Submit(std::move(batch), std::move(done));
+}
+
+Status MemEventLog::Write(std::vector<AppendBatch>& group) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (fail_next_write_) {
+    Status injected = std::move(*fail_next_write_);
+    fail_next_write_.reset();
+    return injected;
+  }
+  for (AppendBatch& batch : group) {
+    for (Record& record : batch.records) {
+      events_[internal::EventKey(record.run_id, record.seq)] = std::move(record.bytes);
+    }
+    for (IndexOp& op : batch.index_ops) {
+      Table* table = IndexTable(op.index);  // known: the committer validated the batch
+      if (op.value) {
+        (*table)[std::move(op.key)] = std::move(*op.value);
+      } else {
+        table->erase(op.key);
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Status MemEventLog::ReadRun(std::string_view run_id, std::vector<std::string>* records) {
+  records->clear();
+  if (Status s = internal::CheckKeyName("run id", run_id); !s.ok()) return s;
+  std::string prefix = internal::EventKeyPrefix(run_id);
+  internal::RunReader reader(run_id, records);
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto it = events_.lower_bound(prefix); it != events_.end() && it->first.starts_with(prefix);
+       ++it) {
+    if (Status s = reader.Add(it->first, it->second); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status MemEventLog::GetIndex(Index index, std::string_view key, std::string* value) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Table* table = IndexTable(index);
+  if (table == nullptr) return Status::InvalidArgument("unknown index");
+  auto it = table->find(key);
+  if (it == table->end()) {
+    return Status::NotFound("no such key in " + std::string(internal::IndexName(index)));
+  }
+  *value = it->second;
+  return Status::Ok();
+}
+
+// The scans copy what they visit and call `visit` without the lock, so a visitor may call back
+// into the log as it may with RocksEventLog.
+
+Status MemEventLog::ScanIndex(
+    Index index, std::string_view prefix,
+    const std::function<bool(std::string_view key, std::string_view value)>& visit) {
+  Table matches;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    Table* table = IndexTable(index);
+    if (table == nullptr) return Status::InvalidArgument("unknown index");
+    for (auto it = table->lower_bound(prefix); it != table->end() && it->first.starts_with(prefix);
+         ++it) {
+      matches.insert(*it);
+    }
+  }
+  for (const auto& [key, value] : matches) {
+    if (!visit(key, value)) break;
+  }
+  return Status::Ok();
+}
+
+Status MemEventLog::PutDefinition(std::string_view name, uint32_t version, std::string_view json) {
+  if (Status s = internal::CheckKeyName("workflow name", name); !s.ok()) return s;
+  std::lock_guard<std::mutex> lock(mu_);
+  definitions_[internal::DefinitionKey(name, version)] = std::string(json);
+  return Status::Ok();
+}
+
+Status MemEventLog::ScanDefinitions(
+    const std::function<void(std::string_view name, uint32_t version, std::string_view json)>&
+        visit) {
+  Table definitions;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    definitions = definitions_;
+  }
+  for (const auto& [key, json] : definitions) {
+    std::string_view name;
+    uint32_t version = 0;
+    internal::DecodeDefinitionKey(key, &name, &version);  // PutDefinition encoded it
+    visit(name, version, json);
+  }
+  return Status::Ok();
+}
+
+void MemEventLog::FailNextWrite(Status status) {
+  assert(!status.ok());
+  std::lock_guard<std::mutex> lock(mu_);
+  fail_next_write_ = std::move(status);
+}
+
+MemEventLog::Table* MemEventLog::IndexTable(Index index) {
+  size_t slot = internal::IndexSlot(index);
+  return slot < indexes_.size() ? &indexes_[slot] : nullptr;
+}
+
+}  // namespace assent::storage

@@ -1,0 +1,78 @@
+#include "storage/internal/keys.h"
+
+namespace assent::storage::internal {
+namespace {
+
+template <typename Int>
+void AppendBigEndian(Int value, std::string* out) {
+  for (int shift = 8 * (sizeof(Int) - 1); shift >= 0; shift -= 8) {
+    out->push_back(static_cast<char>((value >> shift) & 0xff));
+  }
+}
+
+// Splits `key` into name + '\0' + sizeof(Int) big-endian bytes.
+template <typename Int>
+bool DecodeNameAndNumber(std::string_view key, std::string_view* name, Int* number) {
+  size_t separator = key.find('\0');
+  if (separator == std::string_view::npos || key.size() - separator - 1 != sizeof(Int)) {
+    return false;
+  }
+  *name = key.substr(0, separator);
+  Int value = 0;
+  for (char byte : key.substr(separator + 1)) {
+    value = static_cast<Int>((value << 8) | static_cast<uint8_t>(byte));
+  }
+  *number = value;
+  return true;
+}
+
+template <typename Int>
+std::string EncodeNameAndNumber(std::string_view name, Int number) {
+  std::string key;
+  key.reserve(name.size() + 1 + sizeof(Int));
+  key.append(name);
+  key.push_back('\0');
+  AppendBigEndian(number, &key);
+  return key;
+}
+
+}  // namespace
+
+size_t IndexSlot(Index index) {
+  size_t slot = 0;
+  while (slot < kAllIndexes.size() && kAllIndexes[slot] != index) ++slot;
+  return slot;
+}
+
+std::string_view IndexName(Index index) {
+  switch (index) {
+    case Index::kRunsByStatus: return "idx_runs_by_status";
+    case Index::kApprovalsByStatus: return "idx_approvals_by_status";
+    case Index::kStartKeys: return "idx_start_keys";
+  }
+  return {};
+}
+
+std::string EventKeyPrefix(std::string_view run_id) {
+  std::string prefix(run_id);
+  prefix.push_back('\0');
+  return prefix;
+}
+
+std::string EventKey(std::string_view run_id, uint64_t seq) {
+  return EncodeNameAndNumber(run_id, seq);
+}
+
+bool DecodeEventKey(std::string_view key, std::string_view* run_id, uint64_t* seq) {
+  return DecodeNameAndNumber(key, run_id, seq);
+}
+
+std::string DefinitionKey(std::string_view name, uint32_t version) {
+  return EncodeNameAndNumber(name, version);
+}
+
+bool DecodeDefinitionKey(std::string_view key, std::string_view* name, uint32_t* version) {
+  return DecodeNameAndNumber(key, name, version);
+}
+
+}  // namespace assent::storage::internal

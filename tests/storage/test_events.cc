@@ -1,0 +1,49 @@
+#include "tests/storage/test_events.h"
+
+#include <future>
+#include <memory>
+
+#include "schemas/event_generated.h"
+
+namespace assent::storage::testing {
+
+std::string MakeEvent(std::string_view run_id, uint64_t seq) {
+  flatbuffers::FlatBufferBuilder builder;
+  auto body = fb::CreateStepStartedDirect(builder, ("step-" + std::to_string(seq)).c_str(), 1);
+  auto event = fb::CreateEvent(builder, builder.CreateString(run_id.data(), run_id.size()), seq,
+                               1700000000000, fb::Body::StepStarted, body.Union());
+  builder.Finish(event);
+  return std::string(reinterpret_cast<const char*>(builder.GetBufferPointer()), builder.GetSize());
+}
+
+Record MakeRecord(std::string_view run_id, uint64_t seq) {
+  return Record{std::string(run_id), seq, MakeEvent(run_id, seq)};
+}
+
+AppendBatch MakeBatch(std::string_view run_id, uint64_t first, uint64_t last) {
+  AppendBatch batch;
+  for (uint64_t seq = first; seq <= last; ++seq) batch.records.push_back(MakeRecord(run_id, seq));
+  return batch;
+}
+
+Status AppendAndWait(EventLog& log, AppendBatch batch) {
+  auto promise = std::make_shared<std::promise<Status>>();
+  std::future<Status> done = promise->get_future();
+  log.Append(std::move(batch), [promise](Status status) { promise->set_value(std::move(status)); });
+  if (done.wait_for(kWaitTimeout) != std::future_status::ready) {
+    return Status::Unavailable("timed out waiting for the append callback");
+  }
+  return done.get();
+}
+
+void Countdown::Done() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (--count_ == 0) zero_.notify_all();
+}
+
+bool Countdown::Wait() {
+  std::unique_lock<std::mutex> lock(mu_);
+  return zero_.wait_for(lock, kWaitTimeout, [this] { return count_ <= 0; });
+}
+
+}  // namespace assent::storage::testing
