@@ -1,0 +1,265 @@
+#include "engine/definition.h"
+
+#include <array>
+#include <set>
+
+#include <boost/json/serialize.hpp>
+#include <boost/url/parse.hpp>
+
+#include "engine/lua_sandbox.h"
+#include "engine/template.h"
+
+namespace assent::engine {
+namespace {
+
+namespace json = boost::json;
+
+// Which fields each step type accepts; anything else is a typo worth reporting.
+const std::set<std::string_view>& AllowedFields(StepType type) {
+  static const std::set<std::string_view> kCode{"id", "type", "next", "lua"};
+  static const std::set<std::string_view> kCondition{"id", "type", "if", "then", "else"};
+  static const std::set<std::string_view> kApproval{"id", "type", "next", "message", "show",
+                                                    "on_reject"};
+  static const std::set<std::string_view> kHttp{"id",   "type",    "next",         "method",
+                                                "url",  "body",    "headers",      "max_attempts",
+                                                "timeout_ms"};
+  switch (type) {
+    case StepType::kCode: return kCode;
+    case StepType::kCondition: return kCondition;
+    case StepType::kApproval: return kApproval;
+    case StepType::kHttp: return kHttp;
+  }
+  return kCode;
+}
+
+std::optional<StepType> ParseStepType(std::string_view text) {
+  if (text == "code") return StepType::kCode;
+  if (text == "condition") return StepType::kCondition;
+  if (text == "http") return StepType::kHttp;
+  if (text == "approval") return StepType::kApproval;
+  return std::nullopt;
+}
+
+// Reads fields of one step object, remembering the first problem so the parser stays linear.
+class StepReader {
+ public:
+  StepReader(const json::object& object, std::string step_label)
+      : object_(object), label_(std::move(step_label)) {}
+
+  // A string field; `required` missing or a non-string value is an error.
+  std::string String(std::string_view field, bool required) {
+    const json::value* value = object_.if_contains(field);
+    if (value == nullptr) {
+      if (required) Fail("missing required field '" + std::string(field) + "'");
+      return {};
+    }
+    if (!value->is_string()) {
+      Fail("'" + std::string(field) + "' must be a string");
+      return {};
+    }
+    if (required && value->as_string().empty()) {
+      Fail("'" + std::string(field) + "' must not be empty");
+    }
+    return std::string(value->as_string());
+  }
+
+  std::optional<uint32_t> Count(std::string_view field, uint32_t min, uint32_t max) {
+    const json::value* value = object_.if_contains(field);
+    if (value == nullptr) return std::nullopt;
+    if (!value->is_int64() || value->as_int64() < min || value->as_int64() > max) {
+      Fail("'" + std::string(field) + "' must be an integer from " + std::to_string(min) +
+           " to " + std::to_string(max));
+      return std::nullopt;
+    }
+    return static_cast<uint32_t>(value->as_int64());
+  }
+
+  void Fail(const std::string& problem) {
+    if (error_.empty()) error_ = label_ + ": " + problem;
+  }
+  void Check(const Status& status, std::string_view field) {
+    if (!status.ok()) Fail("'" + std::string(field) + "': " + status.message());
+  }
+  const std::string& error() const { return error_; }
+
+ private:
+  const json::object& object_;
+  std::string label_;
+  std::string error_;
+};
+
+void ReadCode(StepReader& reader, StepDefinition& step) {
+  step.lua = reader.String("lua", true);
+  if (!step.lua.empty()) reader.Check(LuaSandbox::CheckChunk(step.lua), "lua");
+}
+
+void ReadCondition(StepReader& reader, StepDefinition& step) {
+  step.condition = reader.String("if", true);
+  step.then_step = reader.String("then", true);
+  step.else_step = reader.String("else", true);
+  if (!step.condition.empty()) reader.Check(LuaSandbox::CheckExpression(step.condition), "if");
+}
+
+void ReadApproval(const json::object& object, StepReader& reader, StepDefinition& step) {
+  step.message = reader.String("message", true);
+  reader.Check(CheckTemplate(step.message), "message");
+  step.on_reject = reader.String("on_reject", false);
+  if (const json::value* show = object.if_contains("show")) {
+    if (!show->is_object()) reader.Fail("'show' must be an object");
+    step.show = *show;
+  } else {
+    step.show = json::object();
+  }
+  reader.Check(CheckTemplateValue(step.show), "show");
+}
+
+void ReadHttp(const json::object& object, StepReader& reader, StepDefinition& step) {
+  static constexpr std::array<std::string_view, 5> kMethods{"GET", "POST", "PUT", "PATCH",
+                                                            "DELETE"};
+  step.method = reader.String("method", false);
+  if (step.method.empty()) step.method = "POST";
+  if (std::find(kMethods.begin(), kMethods.end(), step.method) == kMethods.end()) {
+    reader.Fail("'method' must be one of GET, POST, PUT, PATCH, DELETE");
+  }
+  step.url = reader.String("url", true);
+  reader.Check(CheckTemplate(step.url), "url");
+  if (step.url.find("{{") == std::string::npos && !step.url.empty()) {
+    auto url = boost::urls::parse_absolute_uri(step.url);
+    if (!url) {
+      reader.Fail("'url' is not an absolute URL");
+    } else if (url->scheme() != "http") {
+      reader.Fail("'url' must use http:// (https is not supported yet)");
+    }
+  }
+  if (const json::value* body = object.if_contains("body")) step.body = *body;
+  reader.Check(CheckTemplateValue(step.body), "body");
+  if (const json::value* headers = object.if_contains("headers")) {
+    if (!headers->is_object()) {
+      reader.Fail("'headers' must be an object of strings");
+    } else {
+      for (const auto& [key, value] : headers->as_object()) {
+        if (!value.is_string()) reader.Fail("header '" + std::string(key) + "' must be a string");
+      }
+      step.headers = headers->as_object();
+      reader.Check(CheckTemplateValue(step.headers), "headers");
+    }
+  }
+  step.max_attempts = reader.Count("max_attempts", 1, 100);
+  step.timeout_ms = reader.Count("timeout_ms", 1, 600'000);
+}
+
+Result<StepDefinition> ParseStep(const json::value& value, size_t position) {
+  std::string label = "step #" + std::to_string(position + 1);
+  if (!value.is_object()) return Status::InvalidArgument(label + ": must be an object");
+  const json::object& object = value.as_object();
+  StepDefinition step;
+  {
+    StepReader id_reader(object, label);
+    step.id = id_reader.String("id", true);
+    if (!id_reader.error().empty()) return Status::InvalidArgument(id_reader.error());
+  }
+  label = "step '" + step.id + "'";
+  StepReader reader(object, label);
+  if (!IsValidName(step.id)) reader.Fail("id must be 1-128 characters of A-Z a-z 0-9 _ -");
+  if (step.id == kEndStep) reader.Fail("id 'end' is reserved");
+  std::string type_name = reader.String("type", true);
+  auto type = ParseStepType(type_name);
+  if (!type) {
+    reader.Fail("unknown type '" + type_name + "' (expected code, condition, http or approval)");
+    return Status::InvalidArgument(reader.error());
+  }
+  step.type = *type;
+  for (const auto& entry : object) {
+    if (!AllowedFields(step.type).contains(entry.key())) {
+      reader.Fail("unknown field '" + std::string(entry.key()) + "' for a " + type_name +
+                  " step");
+    }
+  }
+  step.next = reader.String("next", false);
+  switch (step.type) {
+    case StepType::kCode: ReadCode(reader, step); break;
+    case StepType::kCondition: ReadCondition(reader, step); break;
+    case StepType::kApproval: ReadApproval(object, reader, step); break;
+    case StepType::kHttp: ReadHttp(object, reader, step); break;
+  }
+  if (!reader.error().empty()) return Status::InvalidArgument(reader.error());
+  return step;
+}
+
+}  // namespace
+
+bool IsValidName(std::string_view name) {
+  if (name.empty() || name.size() > 128) return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+const StepDefinition* WorkflowDefinition::Find(std::string_view step_id) const {
+  auto it = index_.find(std::string(step_id));
+  return it == index_.end() ? nullptr : &steps[it->second];
+}
+
+std::string WorkflowDefinition::NextAfter(const StepDefinition& step) const {
+  if (!step.next.empty()) return step.next;
+  size_t position = index_.at(step.id);
+  return position + 1 < steps.size() ? steps[position + 1].id : std::string(kEndStep);
+}
+
+Result<std::shared_ptr<const WorkflowDefinition>> ParseDefinition(std::string_view name,
+                                                                  const json::value& json) {
+  if (!IsValidName(name)) {
+    return Status::InvalidArgument("workflow name must be 1-128 characters of A-Z a-z 0-9 _ -");
+  }
+  if (!json.is_object()) return Status::InvalidArgument("a definition must be a JSON object");
+  const json::object& object = json.as_object();
+  for (const auto& entry : object) {
+    if (entry.key() != "name" && entry.key() != "steps" && entry.key() != "description") {
+      return Status::InvalidArgument("unknown field '" + std::string(entry.key()) + "'");
+    }
+  }
+  if (const json::value* declared = object.if_contains("name")) {
+    if (!declared->is_string() || declared->as_string() != name) {
+      return Status::InvalidArgument("'name' in the document must be \"" + std::string(name) +
+                                     "\"");
+    }
+  }
+  const json::value* steps = object.if_contains("steps");
+  if (steps == nullptr || !steps->is_array() || steps->as_array().empty()) {
+    return Status::InvalidArgument("'steps' must be a non-empty array");
+  }
+
+  auto definition = std::make_shared<WorkflowDefinition>();
+  definition->name = std::string(name);
+  definition->source = json;
+  for (const json::value& value : steps->as_array()) {
+    auto step = ParseStep(value, definition->steps.size());
+    if (!step.ok()) return step.status();
+    if (definition->index_.contains(step->id)) {
+      return Status::InvalidArgument("step '" + step->id + "': duplicate id");
+    }
+    definition->index_.emplace(step->id, definition->steps.size());
+    definition->steps.push_back(std::move(step).value());
+  }
+
+  // Every named successor must exist (or be "end").
+  for (const StepDefinition& step : definition->steps) {
+    const std::pair<std::string_view, const std::string&> targets[] = {
+        {"next", step.next},
+        {"then", step.then_step},
+        {"else", step.else_step},
+        {"on_reject", step.on_reject}};
+    for (const auto& [field, target] : targets) {
+      if (!target.empty() && target != kEndStep && definition->Find(target) == nullptr) {
+        return Status::InvalidArgument("step '" + step.id + "': '" + std::string(field) +
+                                       "' names unknown step '" + target + "'");
+      }
+    }
+  }
+  return std::shared_ptr<const WorkflowDefinition>(std::move(definition));
+}
+
+}  // namespace assent::engine

@@ -1,0 +1,80 @@
+// WorkflowDefinition: a validated workflow, parsed from its JSON document.
+//
+//   {"name": "invoice-payment",
+//    "steps": [{"id": "extract", "type": "code", "lua": "return {...}"}, ...]}
+//
+// Steps run in list order unless `next` (any step), `then`/`else` (condition) or `on_reject`
+// (approval) names another step; "end" finishes the run. Immutable once parsed: a run pins the
+// version it started with, so definitions are shared between threads as shared_ptr<const>.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include "storage/status.h"
+
+namespace assent::engine {
+
+inline constexpr std::string_view kEndStep = "end";
+
+enum class StepType { kCode, kCondition, kHttp, kApproval };
+
+struct StepDefinition {
+  std::string id;
+  StepType type = StepType::kCode;
+  std::string next;  // explicit successor; empty: the next step in the list
+
+  std::string lua;        // code: a Lua chunk returning the step's output
+  std::string condition;  // condition: a Lua expression ("if")
+  std::string then_step;  // condition: where to go when true
+  std::string else_step;  // condition: where to go when false
+
+  std::string message;     // approval: message template
+  boost::json::value show; // approval: object of templates rendered for reviewers
+  std::string on_reject;   // approval: where a rejection goes; empty: the run fails
+
+  std::string method;              // http
+  std::string url;                 // http: template
+  boost::json::value body;         // http: JSON template; null: no body
+  boost::json::object headers;     // http: header name -> template
+  std::optional<uint32_t> max_attempts;
+  std::optional<uint32_t> timeout_ms;
+
+  // Steps with no effect outside Assent run inline and need no durable StepStarted first.
+  bool IsPure() const { return type == StepType::kCode || type == StepType::kCondition; }
+};
+
+struct WorkflowDefinition {
+  std::string name;
+  uint32_t version = 0;
+  std::vector<StepDefinition> steps;
+  boost::json::value source;  // the document as applied
+
+  const StepDefinition* Find(std::string_view step_id) const;
+  // Where the run goes after `step` completes normally: its `next`, else the following step in
+  // the list, else kEndStep.
+  std::string NextAfter(const StepDefinition& step) const;
+
+ private:
+  friend Result<std::shared_ptr<const WorkflowDefinition>> ParseDefinition(
+      std::string_view, const boost::json::value&);
+  std::unordered_map<std::string, size_t> index_;
+};
+
+// Validates `json` as the definition of workflow `name`. kInvalidArgument messages name the
+// offending step and field: "step 'check': 'then' names unknown step 'revew'".
+Result<std::shared_ptr<const WorkflowDefinition>> ParseDefinition(std::string_view name,
+                                                                  const boost::json::value& json);
+
+// Workflow and step names: 1-128 of [A-Za-z0-9_-], so they are safe in URLs and templates.
+bool IsValidName(std::string_view name);
+
+}  // namespace assent::engine

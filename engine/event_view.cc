@@ -1,0 +1,112 @@
+#include "engine/event_view.h"
+
+#include <boost/json/parse.hpp>
+
+#include "schemas/event_generated.h"
+
+namespace assent::engine {
+namespace {
+
+namespace json = boost::json;
+
+json::string Text(const flatbuffers::String* text) {
+  return text == nullptr ? json::string() : json::string(text->string_view());
+}
+
+json::value Payload(const flatbuffers::String* text) {
+  if (text == nullptr || text->size() == 0) return nullptr;
+  boost::system::error_code ec;
+  json::value value = json::parse(text->string_view(), ec);
+  return ec ? json::value(Text(text)) : value;
+}
+
+}  // namespace
+
+EventView ToEventView(const fb::Event& event) {
+  EventView view;
+  view.seq = event.seq();
+  view.at_ms = event.at_ms();
+  json::object& f = view.fields;
+  switch (event.body_type()) {
+    case fb::Body::NONE: view.type = "unknown"; break;
+    case fb::Body::RunStarted: {
+      const auto* body = event.body_as_RunStarted();
+      view.type = "run.started";
+      f["workflow"] = Text(body->workflow());
+      f["version"] = body->version();
+      f["input"] = Payload(body->input());
+      if (body->idempotency_key() && body->idempotency_key()->size() > 0) {
+        f["idempotency_key"] = Text(body->idempotency_key());
+      }
+      break;
+    }
+    case fb::Body::StepStarted: {
+      const auto* body = event.body_as_StepStarted();
+      view.type = "step.started";
+      f["step_id"] = Text(body->step_id());
+      f["attempt"] = body->attempt();
+      break;
+    }
+    case fb::Body::StepCompleted: {
+      const auto* body = event.body_as_StepCompleted();
+      view.type = "step.completed";
+      f["step_id"] = Text(body->step_id());
+      f["output"] = Payload(body->output());
+      f["next"] = Text(body->next());
+      break;
+    }
+    case fb::Body::StepFailed: {
+      const auto* body = event.body_as_StepFailed();
+      view.type = "step.failed";
+      f["step_id"] = Text(body->step_id());
+      f["attempt"] = body->attempt();
+      f["error"] = Text(body->error());
+      f["will_retry"] = body->will_retry();
+      break;
+    }
+    case fb::Body::ApprovalRequested: {
+      const auto* body = event.body_as_ApprovalRequested();
+      view.type = "approval.requested";
+      f["approval_id"] = Text(body->approval_id());
+      f["step_id"] = Text(body->step_id());
+      f["message"] = Text(body->message());
+      f["show"] = Payload(body->show());
+      break;
+    }
+    case fb::Body::ApprovalDecided: {
+      const auto* body = event.body_as_ApprovalDecided();
+      view.type = "approval.decided";
+      f["approval_id"] = Text(body->approval_id());
+      f["decision"] = body->decision() == fb::Decision::Approve ? "approve" : "reject";
+      f["reviewer"] = Text(body->reviewer());
+      f["comment"] = Text(body->comment());
+      break;
+    }
+    case fb::Body::CommentAdded: {
+      const auto* body = event.body_as_CommentAdded();
+      view.type = "comment.added";
+      f["approval_id"] = Text(body->approval_id());
+      f["author"] = Text(body->author());
+      f["text"] = Text(body->text());
+      break;
+    }
+    case fb::Body::RunCompleted:
+      view.type = "run.completed";
+      f["output"] = Payload(event.body_as_RunCompleted()->output());
+      break;
+    case fb::Body::RunFailed:
+      view.type = "run.failed";
+      f["error"] = Text(event.body_as_RunFailed()->error());
+      break;
+    case fb::Body::RunCancelled: {
+      const auto* body = event.body_as_RunCancelled();
+      view.type = "run.cancelled";
+      f["by"] = Text(body->by());
+      f["reason"] = Text(body->reason());
+      break;
+    }
+  }
+  return view;
+}
+
+}  // namespace assent::engine

@@ -1,0 +1,278 @@
+#include "engine/run_commands.h"
+
+#include <charconv>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "engine/template.h"
+
+namespace assent::engine {
+namespace {
+
+namespace json = boost::json;
+
+// A definition whose pure steps loop forever would otherwise spin the engine thread.
+constexpr int kMaxStepsPerAdvance = 1000;
+
+json::object TemplateContext(const RunState& state) {
+  return json::object{{"input", state.input}, {"steps", state.steps}};
+}
+
+void FailRun(RunTxn& txn, std::string error) {
+  fb::RunFailedT failed;
+  failed.error = std::move(error);
+  txn.Emit(std::move(failed));
+}
+
+// A pure step either completes (going to `next`) or fails the run: it has no effect to retry.
+void FinishPureStep(RunTxn& txn, const StepDefinition& step, Result<json::value> output,
+                    std::string next) {
+  if (!output.ok()) {
+    fb::StepFailedT failed;
+    failed.step_id = step.id;
+    failed.attempt = txn.state().attempt;
+    failed.error = output.status().message();
+    failed.will_retry = false;
+    txn.Emit(std::move(failed));
+    FailRun(txn, "step '" + step.id + "' failed: " + output.status().message());
+    return;
+  }
+  fb::StepCompletedT completed;
+  completed.step_id = step.id;
+  completed.output = json::serialize(*output);
+  completed.next = std::move(next);
+  txn.Emit(std::move(completed));
+}
+
+void EmitStepStarted(RunTxn& txn, const std::string& step_id, uint32_t attempt) {
+  fb::StepStartedT started;
+  started.step_id = step_id;
+  started.attempt = attempt;
+  txn.Emit(std::move(started));
+}
+
+void RequestApproval(RunTxn& txn, const StepDefinition& step) {
+  const RunState& state = txn.state();
+  json::object context = TemplateContext(state);
+  auto message = RenderString(step.message, context);
+  auto show = message.ok() ? RenderValue(step.show, context) : Result<json::value>(message.status());
+  if (!show.ok()) {
+    FinishPureStep(txn, step, show.status(), "");
+    return;
+  }
+  fb::ApprovalRequestedT requested;
+  requested.approval_id = MakeApprovalId(state.run_id, state.last_seq + 1);
+  requested.step_id = step.id;
+  requested.message = std::move(message).value();
+  requested.show = json::serialize(*show);
+  txn.Emit(std::move(requested));
+}
+
+json::value DecisionOutput(const DecideCommand& command) {
+  return json::object{{"decision", ToString(command.decision)},
+                      {"reviewer", command.reviewer},
+                      {"comment", command.comment}};
+}
+
+}  // namespace
+
+std::string MakeApprovalId(std::string_view run_id, uint64_t seq) {
+  return std::string(run_id) + "." + std::to_string(seq);
+}
+
+std::string_view RunIdOfApproval(std::string_view approval_id) {
+  size_t dot = approval_id.rfind('.');
+  if (dot == std::string_view::npos || dot == 0 || dot + 1 == approval_id.size()) return {};
+  uint64_t seq = 0;
+  const char* end = approval_id.data() + approval_id.size();
+  auto [ptr, ec] = std::from_chars(approval_id.data() + dot + 1, end, seq);
+  if (ec != std::errc() || ptr != end) return {};
+  return approval_id.substr(0, dot);
+}
+
+void StartRun(RunTxn& txn, const StepContext& context, const StartRunCommand& command) {
+  fb::RunStartedT started;
+  started.workflow = context.definition.name;
+  started.version = context.definition.version;
+  started.input = json::serialize(command.input);
+  started.idempotency_key = command.idempotency_key;
+  txn.Emit(std::move(started));
+  Advance(txn, context);
+}
+
+void Advance(RunTxn& txn, const StepContext& context) {
+  const WorkflowDefinition& definition = context.definition;
+  for (int executed = 0;; ++executed) {
+    const RunState& state = txn.state();
+    if (state.status != RunStatus::kRunning || state.step_in_flight || state.retry_pending) return;
+    if (executed == kMaxStepsPerAdvance) {
+      return FailRun(txn, "more than " + std::to_string(kMaxStepsPerAdvance) +
+                              " steps ran without a pause: the definition loops");
+    }
+    std::string step_id = state.cursor.empty() ? definition.steps.front().id : state.cursor;
+    if (step_id == kEndStep) {
+      fb::RunCompletedT completed;
+      completed.output = json::serialize(state.last_output);
+      return txn.Emit(std::move(completed));
+    }
+    const StepDefinition* step = definition.Find(step_id);
+    if (step == nullptr) {
+      return FailRun(txn, "step '" + step_id + "' is not in version " +
+                              std::to_string(definition.version) + " of " + definition.name);
+    }
+    switch (step->type) {
+      case StepType::kCode:
+        EmitStepStarted(txn, step->id, 1);
+        FinishPureStep(txn, *step, context.lua.RunChunk(step->lua, state.input, state.steps),
+                       definition.NextAfter(*step));
+        break;
+      case StepType::kCondition: {
+        EmitStepStarted(txn, step->id, 1);
+        auto result = context.lua.EvaluateCondition(step->condition, state.input, state.steps);
+        std::string next = result.ok() && *result ? step->then_step : step->else_step;
+        FinishPureStep(txn, *step,
+                       result.ok() ? Result<json::value>(json::object{{"result", *result}})
+                                   : Result<json::value>(result.status()),
+                       std::move(next));
+        break;
+      }
+      case StepType::kApproval: RequestApproval(txn, *step); return;
+      case StepType::kHttp: EmitStepStarted(txn, step->id, 1); return;
+    }
+  }
+}
+
+Result<ApprovalView> Decide(RunTxn& txn, const StepContext& context,
+                            const DecideCommand& command) {
+  const ApprovalView* approval = txn.state().FindApproval(command.approval_id);
+  if (approval == nullptr) return Status::NotFound("approval " + command.approval_id + " not found");
+  if (approval->status != ApprovalStatus::kPending) {
+    return Status::Conflict("approval " + command.approval_id + " is already " +
+                            std::string(ToString(approval->status)));
+  }
+  const StepDefinition* step = context.definition.Find(approval->step_id);
+  std::string step_id = approval->step_id;
+
+  fb::ApprovalDecidedT decided;
+  decided.approval_id = command.approval_id;
+  decided.decision =
+      command.decision == Decision::kApprove ? fb::Decision::Approve : fb::Decision::Reject;
+  decided.reviewer = command.reviewer;
+  decided.comment = command.comment;
+  txn.Emit(std::move(decided));
+  ApprovalView after = *txn.state().FindApproval(command.approval_id);
+
+  if (step == nullptr) {
+    FailRun(txn, "step '" + step_id + "' is not in the run's definition");
+  } else if (command.decision == Decision::kApprove) {
+    FinishPureStep(txn, *step, DecisionOutput(command), context.definition.NextAfter(*step));
+  } else if (!step->on_reject.empty()) {
+    FinishPureStep(txn, *step, DecisionOutput(command), step->on_reject);
+  } else {
+    std::string error = "rejected by " + command.reviewer;
+    if (!command.comment.empty()) error += ": " + command.comment;
+    FailRun(txn, std::move(error));
+  }
+  Advance(txn, context);
+  return after;
+}
+
+Result<ApprovalView> AddComment(RunTxn& txn, const CommentCommand& command) {
+  if (txn.state().FindApproval(command.approval_id) == nullptr) {
+    return Status::NotFound("approval " + command.approval_id + " not found");
+  }
+  fb::CommentAddedT comment;
+  comment.approval_id = command.approval_id;
+  comment.author = command.author;
+  comment.text = command.text;
+  txn.Emit(std::move(comment));
+  return *txn.state().FindApproval(command.approval_id);
+}
+
+Status Cancel(RunTxn& txn, const CancelCommand& command) {
+  const RunState& state = txn.state();
+  if (state.finished()) {
+    return Status::Conflict("run " + state.run_id + " is already " +
+                            std::string(ToString(state.status)));
+  }
+  fb::RunCancelledT cancelled;
+  cancelled.by = command.by;
+  cancelled.reason = command.reason;
+  txn.Emit(std::move(cancelled));
+  return Status::Ok();
+}
+
+Result<HttpCallRequest> BuildHttpRequest(const RunState& state, const StepDefinition& step,
+                                         const EngineOptions& options) {
+  json::object context = TemplateContext(state);
+  HttpCallRequest request;
+  request.method = step.method;
+  auto url = RenderString(step.url, context);
+  if (!url.ok()) return url.status();
+  request.url = std::move(url).value();
+  if (!step.body.is_null()) {
+    auto body = RenderValue(step.body, context);
+    if (!body.ok()) return body.status();
+    request.body = json::serialize(*body);
+  }
+  for (const auto& [name, value] : step.headers) {
+    auto rendered = RenderString(value.as_string(), context);
+    if (!rendered.ok()) return rendered.status();
+    request.headers.emplace_back(std::string(name), std::move(rendered).value());
+  }
+  // The receiver can deduplicate: every attempt of this step of this run carries the same key.
+  request.headers.emplace_back("Idempotency-Key", state.run_id + "/" + step.id);
+  request.timeout = std::chrono::milliseconds(step.timeout_ms.value_or(options.http_timeout_ms));
+  return request;
+}
+
+void CompleteHttpStep(RunTxn& txn, const StepContext& context, std::string_view step_id,
+                      uint32_t attempt, const Result<HttpCallResponse>& outcome) {
+  const RunState& state = txn.state();
+  if (state.status != RunStatus::kRunning || !state.step_in_flight || state.cursor != step_id ||
+      state.attempt != attempt) {
+    return;
+  }
+  const StepDefinition* step = context.definition.Find(step_id);
+  if (step == nullptr) return;
+
+  std::string error;
+  bool retryable = false;
+  if (!outcome.ok()) {
+    error = outcome.status().message();
+    retryable = outcome.status().code() == StatusCode::kUnavailable;
+  } else if (outcome->status >= 200 && outcome->status < 300) {
+    boost::system::error_code ec;
+    json::value output = outcome->body.empty() ? json::value() : json::parse(outcome->body, ec);
+    if (!ec) {
+      FinishPureStep(txn, *step, std::move(output), context.definition.NextAfter(*step));
+      return Advance(txn, context);
+    }
+    error = "HTTP " + std::to_string(outcome->status) + " response is not JSON";
+  } else {
+    unsigned code = outcome->status;
+    error = "HTTP " + std::to_string(code) + ": " + outcome->body.substr(0, 200);
+    retryable = code >= 500 || code == 408 || code == 429;
+  }
+
+  uint32_t max_attempts = step->max_attempts.value_or(context.options.http_max_attempts);
+  fb::StepFailedT failed;
+  failed.step_id = step->id;
+  failed.attempt = attempt;
+  failed.error = error;
+  failed.will_retry = retryable && attempt < max_attempts;
+  bool will_retry = failed.will_retry;
+  txn.Emit(std::move(failed));
+  if (!will_retry) {
+    FailRun(txn, "step '" + step->id + "' failed after " + std::to_string(attempt) +
+                     " attempt(s): " + error);
+  }
+}
+
+void RestartStep(RunTxn& txn) {
+  const RunState& state = txn.state();
+  EmitStepStarted(txn, state.cursor, state.attempt + 1);
+}
+
+}  // namespace assent::engine

@@ -1,0 +1,55 @@
+// The deciders: what each command does to one run, as events emitted into a RunTxn.
+//
+// Pure decision logic: no threads, no I/O, no clock (time comes with the RunTxn). A command the
+// run's state refuses returns an error and emits nothing. The engine commits what these emit
+// and runs effects (HTTP calls, retry timers, notifications) only once that is durable.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "engine/definition.h"
+#include "engine/engine.h"
+#include "engine/http_call.h"
+#include "engine/lua_sandbox.h"
+#include "engine/run_txn.h"
+
+namespace assent::engine {
+
+struct StepContext {
+  const WorkflowDefinition& definition;
+  LuaSandbox& lua;
+  const EngineOptions& options;
+};
+
+// An approval's id names its run and the seq of its ApprovalRequested: "<run id>.<seq>".
+std::string MakeApprovalId(std::string_view run_id, uint64_t seq);
+std::string_view RunIdOfApproval(std::string_view approval_id);  // empty when malformed
+
+// RunStarted, then as far as the run can go.
+void StartRun(RunTxn& txn, const StepContext& context, const StartRunCommand& command);
+
+// Runs pure steps inline until the run finishes, fails, waits for an approval or must call out
+// (an http step's StepStarted). Does nothing for a run that is not running or is mid-step.
+void Advance(RunTxn& txn, const StepContext& context);
+
+Result<ApprovalView> Decide(RunTxn& txn, const StepContext& context, const DecideCommand& command);
+Result<ApprovalView> AddComment(RunTxn& txn, const CommentCommand& command);
+Status Cancel(RunTxn& txn, const CancelCommand& command);
+
+// The request an in-flight http step makes: templates rendered against the run's state, plus
+// an Idempotency-Key that is the same on every attempt of this step of this run.
+Result<HttpCallRequest> BuildHttpRequest(const RunState& state, const StepDefinition& step,
+                                         const EngineOptions& options);
+
+// Records the outcome of attempt `attempt` of http step `step_id` and moves on: completed,
+// failed with a retry to come, or failed for good. A stale outcome (the run moved on, was
+// cancelled, or it is for another attempt) is ignored and emits nothing.
+void CompleteHttpStep(RunTxn& txn, const StepContext& context, std::string_view step_id,
+                      uint32_t attempt, const Result<HttpCallResponse>& outcome);
+
+// Starts the next attempt of the step whose retry is pending, or re-runs a step that had
+// started but never completed (after a crash): StepStarted with attempt + 1.
+void RestartStep(RunTxn& txn);
+
+}  // namespace assent::engine

@@ -1,0 +1,182 @@
+#include "engine/run_state.h"
+
+#include <boost/json/parse.hpp>
+
+#include "schemas/event_generated.h"
+
+namespace assent::engine {
+namespace {
+
+namespace json = boost::json;
+
+std::string_view View(const flatbuffers::String* text) {
+  return text == nullptr ? std::string_view() : text->string_view();
+}
+
+// Payloads were serialized by the engine; a record that verifies but carries bad JSON is kept
+// as the raw text rather than dropped, so nothing in the log becomes invisible.
+json::value ParseJson(const flatbuffers::String* text) {
+  std::string_view raw = View(text);
+  if (raw.empty()) return nullptr;
+  boost::system::error_code ec;
+  json::value value = json::parse(raw, ec);
+  if (ec) return json::string(raw);
+  return value;
+}
+
+json::object ParseObject(const flatbuffers::String* text) {
+  json::value value = ParseJson(text);
+  return value.is_object() ? std::move(value.as_object()) : json::object();
+}
+
+void OnRunStarted(RunState& state, const fb::RunStarted& body, int64_t at_ms) {
+  state.workflow = std::string(View(body.workflow()));
+  state.version = body.version();
+  state.input = ParseObject(body.input());
+  state.idempotency_key = std::string(View(body.idempotency_key()));
+  state.status = RunStatus::kRunning;
+  state.started_at_ms = at_ms;
+}
+
+void OnStepStarted(RunState& state, const fb::StepStarted& body) {
+  state.cursor = std::string(View(body.step_id()));
+  state.attempt = body.attempt();
+  state.step_in_flight = true;
+  state.retry_pending = false;
+}
+
+void OnStepCompleted(RunState& state, const fb::StepCompleted& body) {
+  json::value output = ParseJson(body.output());
+  state.steps[View(body.step_id())] = output;
+  state.last_output = std::move(output);
+  state.cursor = std::string(View(body.next()));
+  state.attempt = 0;
+  state.step_in_flight = false;
+  state.retry_pending = false;
+}
+
+void OnStepFailed(RunState& state, const fb::StepFailed& body) {
+  state.cursor = std::string(View(body.step_id()));
+  state.attempt = body.attempt();
+  state.step_in_flight = false;
+  state.retry_pending = body.will_retry();
+}
+
+void OnApprovalRequested(RunState& state, const fb::ApprovalRequested& body, int64_t at_ms) {
+  ApprovalView approval;
+  approval.id = std::string(View(body.approval_id()));
+  approval.run_id = state.run_id;
+  approval.step_id = std::string(View(body.step_id()));
+  approval.status = ApprovalStatus::kPending;
+  approval.message = std::string(View(body.message()));
+  approval.show = ParseObject(body.show());
+  approval.requested_at_ms = at_ms;
+  state.approvals.push_back(std::move(approval));
+  state.cursor = std::string(View(body.step_id()));
+  state.status = RunStatus::kWaiting;
+}
+
+bool HasPendingApproval(const RunState& state) {
+  for (const ApprovalView& approval : state.approvals) {
+    if (approval.status == ApprovalStatus::kPending) return true;
+  }
+  return false;
+}
+
+void OnApprovalDecided(RunState& state, const fb::ApprovalDecided& body, int64_t at_ms) {
+  ApprovalView* approval = state.FindApproval(View(body.approval_id()));
+  if (approval == nullptr) return;  // the engine never emits this; replay stays total
+  Decision decision =
+      body.decision() == fb::Decision::Approve ? Decision::kApprove : Decision::kReject;
+  approval->status =
+      decision == Decision::kApprove ? ApprovalStatus::kApproved : ApprovalStatus::kRejected;
+  approval->decisions.push_back(DecisionView{decision, std::string(View(body.reviewer())),
+                                             std::string(View(body.comment())), at_ms});
+  if (state.status == RunStatus::kWaiting && !HasPendingApproval(state)) {
+    state.status = RunStatus::kRunning;
+  }
+}
+
+void OnCommentAdded(RunState& state, const fb::CommentAdded& body, int64_t at_ms) {
+  ApprovalView* approval = state.FindApproval(View(body.approval_id()));
+  if (approval == nullptr) return;
+  approval->comments.push_back(
+      CommentView{std::string(View(body.author())), std::string(View(body.text())), at_ms});
+}
+
+void OnRunCompleted(RunState& state, const fb::RunCompleted& body) {
+  state.status = RunStatus::kCompleted;
+  state.output = ParseJson(body.output());
+}
+
+void OnRunFailed(RunState& state, const fb::RunFailed& body) {
+  state.status = RunStatus::kFailed;
+  state.error = std::string(View(body.error()));
+}
+
+void OnRunCancelled(RunState& state, const fb::RunCancelled& body) {
+  state.status = RunStatus::kCancelled;
+  state.error = "cancelled by " + std::string(View(body.by()));
+  if (!View(body.reason()).empty()) state.error += ": " + std::string(View(body.reason()));
+  for (ApprovalView& approval : state.approvals) {
+    if (approval.status == ApprovalStatus::kPending) approval.status = ApprovalStatus::kCancelled;
+  }
+}
+
+}  // namespace
+
+ApprovalView* RunState::FindApproval(std::string_view approval_id) {
+  for (ApprovalView& approval : approvals) {
+    if (approval.id == approval_id) return &approval;
+  }
+  return nullptr;
+}
+
+const ApprovalView* RunState::FindApproval(std::string_view approval_id) const {
+  return const_cast<RunState*>(this)->FindApproval(approval_id);
+}
+
+void Apply(RunState& state, const fb::Event& event) {
+  if (state.run_id.empty()) state.run_id = std::string(View(event.run_id()));
+  state.last_seq = event.seq();
+  state.updated_at_ms = event.at_ms();
+  const int64_t at_ms = event.at_ms();
+  // No default: -Werror=switch makes a new union member without an Apply case a build error.
+  switch (event.body_type()) {
+    case fb::Body::NONE: break;
+    case fb::Body::RunStarted: OnRunStarted(state, *event.body_as_RunStarted(), at_ms); break;
+    case fb::Body::StepStarted: OnStepStarted(state, *event.body_as_StepStarted()); break;
+    case fb::Body::StepCompleted: OnStepCompleted(state, *event.body_as_StepCompleted()); break;
+    case fb::Body::StepFailed: OnStepFailed(state, *event.body_as_StepFailed()); break;
+    case fb::Body::ApprovalRequested:
+      OnApprovalRequested(state, *event.body_as_ApprovalRequested(), at_ms);
+      break;
+    case fb::Body::ApprovalDecided:
+      OnApprovalDecided(state, *event.body_as_ApprovalDecided(), at_ms);
+      break;
+    case fb::Body::CommentAdded: OnCommentAdded(state, *event.body_as_CommentAdded(), at_ms); break;
+    case fb::Body::RunCompleted: OnRunCompleted(state, *event.body_as_RunCompleted()); break;
+    case fb::Body::RunFailed: OnRunFailed(state, *event.body_as_RunFailed()); break;
+    case fb::Body::RunCancelled: OnRunCancelled(state, *event.body_as_RunCancelled()); break;
+  }
+}
+
+RunView ToView(const RunState& state) {
+  RunView view;
+  view.run_id = state.run_id;
+  view.workflow = state.workflow;
+  view.version = state.version;
+  view.status = state.status;
+  view.input = state.input;
+  view.steps = state.steps;
+  for (const ApprovalView& approval : state.approvals) {
+    if (approval.status == ApprovalStatus::kPending) view.pending_approvals.push_back(approval);
+  }
+  view.output = state.output;
+  view.error = state.error;
+  view.started_at_ms = state.started_at_ms;
+  view.updated_at_ms = state.updated_at_ms;
+  return view;
+}
+
+}  // namespace assent::engine

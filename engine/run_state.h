@@ -1,0 +1,63 @@
+// RunState: everything known about one run, rebuilt only by folding its events with Apply.
+//
+// Apply is the single place run state changes, used unchanged for live events and on replay.
+// It is deterministic: no clock, randomness or I/O; times and ids arrive inside the events.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include "engine/views.h"
+
+namespace assent::fb {
+struct Event;
+}
+
+namespace assent::engine {
+
+struct RunState {
+  std::string run_id;
+  std::string workflow;
+  uint32_t version = 0;
+  std::string idempotency_key;
+  RunStatus status = RunStatus::kRunning;
+  boost::json::object input;
+  boost::json::object steps;       // completed steps' outputs by id
+  boost::json::value last_output;  // the most recent step output: the run's result at the end
+
+  // Where execution stands. `cursor` is the step to run next (empty: the first step) or the
+  // step being waited on. `step_in_flight` is set from StepStarted until the step completes or
+  // fails; `retry_pending` after a failure that will be retried.
+  std::string cursor;
+  uint32_t attempt = 0;
+  bool step_in_flight = false;
+  bool retry_pending = false;
+
+  std::vector<ApprovalView> approvals;  // in request order
+  std::optional<boost::json::value> output;
+  std::string error;
+
+  uint64_t last_seq = 0;
+  int64_t started_at_ms = 0;
+  int64_t updated_at_ms = 0;
+
+  bool finished() const {
+    return status == RunStatus::kCompleted || status == RunStatus::kFailed ||
+           status == RunStatus::kCancelled;
+  }
+  ApprovalView* FindApproval(std::string_view approval_id);
+  const ApprovalView* FindApproval(std::string_view approval_id) const;
+};
+
+// Folds one event into `state`. REQUIRES: event.seq() == state.last_seq + 1 (the log verifies
+// this on read; the engine assigns seqs in order).
+void Apply(RunState& state, const fb::Event& event);
+
+RunView ToView(const RunState& state);
+
+}  // namespace assent::engine

@@ -1,0 +1,60 @@
+// RunTxn: the events one command produces for one run, on their way to one durable append.
+//
+// Emit() encodes an event with the run's next seq, then applies it to the run's state at once,
+// so the rest of the command decides on up-to-date state (the same Apply as replay). Finish()
+// turns the events into an AppendBatch together with the index changes they imply (run status,
+// approval statuses, the start's idempotency key), derived by diffing state before and after.
+//
+// Used only on the engine thread; the state must not change by other means until Finish().
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/run_state.h"
+#include "schemas/event_generated.h"
+#include "storage/event_log.h"
+
+namespace assent::engine {
+
+class RunTxn {
+ public:
+  RunTxn(RunState& state, int64_t now_ms);
+
+  // `body` is one of the object-API tables, e.g. fb::StepStartedT.
+  template <typename Body>
+  void Emit(Body body) {
+    fb::BodyUnion union_body;
+    union_body.Set(std::move(body));
+    EmitUnion(std::move(union_body));
+  }
+
+  RunState& state() { return state_; }
+  bool empty() const { return batch_.records.empty(); }
+
+  // The approvals whose requests, decisions or comments this transaction emitted, as they stand
+  // after it: what reviewers are told once it is durable.
+  std::vector<ApprovalNotification> TakeNotifications() { return std::move(notifications_); }
+
+  storage::AppendBatch Finish();
+
+ private:
+  void EmitUnion(fb::BodyUnion body);
+
+  RunState& state_;
+  int64_t now_ms_;
+  bool new_run_;
+  RunStatus status_before_;
+  std::vector<std::pair<std::string, ApprovalStatus>> approvals_before_;
+  storage::AppendBatch batch_;
+  std::vector<ApprovalNotification> notifications_;
+};
+
+// Index keys: one status byte followed by the id. The status numbers are persisted.
+std::string RunStatusKey(RunStatus status, std::string_view run_id);
+std::string ApprovalStatusKey(ApprovalStatus status, std::string_view approval_id);
+std::string StartKey(std::string_view workflow, std::string_view idempotency_key);
+
+}  // namespace assent::engine

@@ -1,0 +1,69 @@
+#include "engine/views.h"
+
+#include <array>
+#include <utility>
+
+namespace assent::engine {
+namespace {
+
+template <typename Enum, size_t N>
+std::optional<Enum> Parse(const std::array<std::pair<Enum, std::string_view>, N>& names,
+                          std::string_view text) {
+  for (const auto& [value, name] : names) {
+    if (name == text) return value;
+  }
+  return std::nullopt;
+}
+
+template <typename Enum, size_t N>
+std::string_view Name(const std::array<std::pair<Enum, std::string_view>, N>& names, Enum value) {
+  for (const auto& [candidate, name] : names) {
+    if (candidate == value) return name;
+  }
+  return "unknown";
+}
+
+constexpr std::array<std::pair<RunStatus, std::string_view>, 5> kRunStatusNames{{
+    {RunStatus::kRunning, "running"},
+    {RunStatus::kWaiting, "waiting"},
+    {RunStatus::kCompleted, "completed"},
+    {RunStatus::kFailed, "failed"},
+    {RunStatus::kCancelled, "cancelled"},
+}};
+
+constexpr std::array<std::pair<ApprovalStatus, std::string_view>, 4> kApprovalStatusNames{{
+    {ApprovalStatus::kPending, "pending"},
+    {ApprovalStatus::kApproved, "approved"},
+    {ApprovalStatus::kRejected, "rejected"},
+    {ApprovalStatus::kCancelled, "cancelled"},
+}};
+
+constexpr std::array<std::pair<Decision, std::string_view>, 2> kDecisionNames{{
+    {Decision::kApprove, "approve"},
+    {Decision::kReject, "reject"},
+}};
+
+}  // namespace
+
+std::string_view ToString(RunStatus status) { return Name(kRunStatusNames, status); }
+std::string_view ToString(ApprovalStatus status) { return Name(kApprovalStatusNames, status); }
+std::string_view ToString(Decision decision) { return Name(kDecisionNames, decision); }
+
+std::optional<RunStatus> ParseRunStatus(std::string_view text) {
+  return Parse(kRunStatusNames, text);
+}
+std::optional<ApprovalStatus> ParseApprovalStatus(std::string_view text) {
+  return Parse(kApprovalStatusNames, text);
+}
+std::optional<Decision> ParseDecision(std::string_view text) { return Parse(kDecisionNames, text); }
+
+std::string_view ToString(ApprovalNotification::Kind kind) {
+  switch (kind) {
+    case ApprovalNotification::Kind::kRequested: return "approval.requested";
+    case ApprovalNotification::Kind::kDecided: return "approval.decided";
+    case ApprovalNotification::Kind::kCommentAdded: return "comment.added";
+  }
+  return "unknown";
+}
+
+}  // namespace assent::engine

@@ -1,0 +1,121 @@
+#include "engine/definition.h"
+
+#include <boost/json/parse.hpp>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace assent::engine {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr const char* kInvoice = R"({"name": "invoice-payment",
+ "steps": [
+  {"id": "extract", "type": "code", "lua": "return {amount = input.amount, vendor = input.vendor}"},
+  {"id": "check", "type": "condition", "if": "steps.extract.amount > 5000", "then": "review", "else": "pay"},
+  {"id": "review", "type": "approval", "message": "Pay {{steps.extract.amount}} to {{steps.extract.vendor}}?",
+   "show": {"amount": "{{steps.extract.amount}}", "vendor": "{{steps.extract.vendor}}"}},
+  {"id": "pay", "type": "http", "method": "POST", "url": "http://127.0.0.1:9999/payments",
+   "body": {"amount": "{{steps.extract.amount}}", "vendor": "{{steps.extract.vendor}}"}},
+  {"id": "done", "type": "code", "lua": "return {payment = steps.pay}"}
+ ]})";
+
+Status ParseError(const std::string& document, std::string_view name = "wf") {
+  auto parsed = ParseDefinition(name, boost::json::parse(document));
+  return parsed.ok() ? Status::Ok() : parsed.status();
+}
+
+TEST(DefinitionTest, AcceptsTheInvoiceExample) {
+  auto parsed = ParseDefinition("invoice-payment", boost::json::parse(kInvoice));
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  const WorkflowDefinition& definition = **parsed;
+  ASSERT_EQ(definition.steps.size(), 5u);
+  EXPECT_EQ(definition.Find("check")->then_step, "review");
+  EXPECT_EQ(definition.NextAfter(*definition.Find("extract")), "check");
+  EXPECT_EQ(definition.NextAfter(*definition.Find("done")), kEndStep);
+  EXPECT_EQ(definition.Find("pay")->method, "POST");
+}
+
+TEST(DefinitionTest, RejectsUnknownStepTypeNamingTheStep) {
+  Status status = ParseError(R"({"steps": [{"id": "a", "type": "teleport"}]})");
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("step 'a'"));
+  EXPECT_THAT(status.message(), HasSubstr("unknown type 'teleport'"));
+}
+
+TEST(DefinitionTest, RejectsDanglingNext) {
+  Status status = ParseError(
+      R"({"steps": [{"id": "a", "type": "code", "lua": "return 1", "next": "nowhere"}]})");
+  EXPECT_THAT(status.message(), HasSubstr("step 'a': 'next' names unknown step 'nowhere'"));
+}
+
+TEST(DefinitionTest, RejectsDanglingThenAndElse) {
+  Status then_status = ParseError(
+      R"({"steps": [{"id": "c", "type": "condition", "if": "true", "then": "revew", "else": "end"}]})");
+  EXPECT_THAT(then_status.message(), HasSubstr("step 'c': 'then' names unknown step 'revew'"));
+  Status else_status = ParseError(
+      R"({"steps": [{"id": "c", "type": "condition", "if": "true", "then": "end", "else": "x"}]})");
+  EXPECT_THAT(else_status.message(), HasSubstr("step 'c': 'else' names unknown step 'x'"));
+}
+
+TEST(DefinitionTest, RejectsDuplicateIds) {
+  Status status = ParseError(R"({"steps": [{"id": "a", "type": "code", "lua": "return 1"},
+                                           {"id": "a", "type": "code", "lua": "return 2"}]})");
+  EXPECT_THAT(status.message(), HasSubstr("step 'a': duplicate id"));
+}
+
+TEST(DefinitionTest, RejectsLuaSyntaxErrorsInCodeAndConditions) {
+  Status code = ParseError(R"({"steps": [{"id": "x", "type": "code", "lua": "return {"}]})");
+  EXPECT_EQ(code.code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(code.message(), HasSubstr("step 'x': 'lua'"));
+  Status condition = ParseError(
+      R"({"steps": [{"id": "c", "type": "condition", "if": "amount >", "then": "end", "else": "end"}]})");
+  EXPECT_THAT(condition.message(), HasSubstr("step 'c': 'if'"));
+}
+
+TEST(DefinitionTest, RejectsMissingFieldsAndUnknownFields) {
+  EXPECT_THAT(ParseError(R"({"steps": [{"id": "x", "type": "code"}]})").message(),
+              HasSubstr("step 'x': missing required field 'lua'"));
+  EXPECT_THAT(
+      ParseError(R"({"steps": [{"id": "x", "type": "code", "lua": "return 1", "luaa": ""}]})")
+          .message(),
+      HasSubstr("step 'x': unknown field 'luaa'"));
+  EXPECT_THAT(ParseError(R"({"steps": [{"type": "code", "lua": "return 1"}]})").message(),
+              HasSubstr("step #1: missing required field 'id'"));
+}
+
+TEST(DefinitionTest, RejectsBadTemplatesAndUrls) {
+  EXPECT_THAT(
+      ParseError(R"({"steps": [{"id": "r", "type": "approval", "message": "Pay {{steps.x"}]})")
+          .message(),
+      HasSubstr("step 'r': 'message'"));
+  EXPECT_THAT(ParseError(R"({"steps": [{"id": "p", "type": "http", "url": "not a url"}]})")
+                  .message(),
+              HasSubstr("step 'p': 'url' is not an absolute URL"));
+  EXPECT_THAT(
+      ParseError(R"({"steps": [{"id": "p", "type": "http", "url": "https://example.com/x"}]})")
+          .message(),
+      HasSubstr("https is not supported yet"));
+  EXPECT_THAT(ParseError(R"({"steps": [{"id": "p", "type": "http", "method": "FETCH",
+                                         "url": "http://127.0.0.1/x"}]})")
+                  .message(),
+              HasSubstr("'method' must be one of"));
+}
+
+TEST(DefinitionTest, RejectsBadDocumentShapes) {
+  EXPECT_THAT(ParseError(R"([])").message(), HasSubstr("must be a JSON object"));
+  EXPECT_THAT(ParseError(R"({"steps": []})").message(), HasSubstr("non-empty array"));
+  EXPECT_THAT(ParseError(R"({"name": "other", "steps": [{"id": "a", "type": "code", "lua": "return 1"}]})")
+                  .message(),
+              HasSubstr("'name' in the document must be \"wf\""));
+  EXPECT_THAT(ParseError(R"({"steps": [{"id": "a", "type": "code", "lua": "return 1"}]})",
+                         "bad name!")
+                  .message(),
+              HasSubstr("workflow name"));
+  EXPECT_THAT(ParseError(R"({"steps": [{"id": "end", "type": "code", "lua": "return 1"}]})")
+                  .message(),
+              HasSubstr("reserved"));
+}
+
+}  // namespace
+}  // namespace assent::engine

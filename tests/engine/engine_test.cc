@@ -1,0 +1,370 @@
+// Engine behaviour over MemEventLog: commands, the fold, recovery, the reviewers' feed, http
+// steps against a real local HTTP server, and a failed commit.
+#include "engine/engine.h"
+
+#include <chrono>
+#include <future>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "storage/mem_event_log.h"
+#include "tests/support/http_target.h"
+
+namespace assent::engine {
+namespace {
+
+namespace json = boost::json;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+constexpr auto kWait = std::chrono::seconds(20);
+
+// Runs an asynchronous engine command and waits (bounded) for its durable outcome.
+template <typename T, typename Start>
+Result<T> Await(Start start) {
+  auto promise = std::make_shared<std::promise<Result<T>>>();
+  auto future = promise->get_future();
+  start([promise](Result<T> result) { promise->set_value(std::move(result)); });
+  if (future.wait_for(kWait) != std::future_status::ready) {
+    ADD_FAILURE() << "engine command did not complete within 20 s";
+    return Status::Unavailable("timed out");
+  }
+  return future.get();
+}
+
+// Polls a durable condition with a bound; used where the engine continues on its own (after
+// an http step) and no callback marks the moment.
+template <typename Predicate>
+bool Eventually(Predicate predicate) {
+  auto deadline = std::chrono::steady_clock::now() + kWait;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (predicate()) return true;
+    std::this_thread::yield();
+  }
+  return false;
+}
+
+constexpr const char* kReviewFlow = R"({"steps": [
+  {"id": "extract", "type": "code", "lua": "return {amount = input.amount, vendor = input.vendor}"},
+  {"id": "check", "type": "condition", "if": "steps.extract.amount > 5000", "then": "review", "else": "pay"},
+  {"id": "review", "type": "approval", "message": "Pay {{steps.extract.amount}} to {{steps.extract.vendor}}?",
+   "show": {"amount": "{{steps.extract.amount}}", "vendor": "{{steps.extract.vendor}}"}},
+  {"id": "pay", "type": "code", "lua": "return {payment_id = 'pay-' .. input.invoice_id}"},
+  {"id": "notify", "type": "code", "lua": "return {payment_id = steps.pay.payment_id, approved_by = steps.review and steps.review.reviewer or 'auto'}"}
+]})";
+
+class EngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+
+  void Reopen() {
+    engine_.reset();
+    auto opened = Engine::Open(log_, EngineOptions{.http_retry_backoff_ms = 1});
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    engine_ = std::move(opened).value();
+  }
+
+  void ApplyReviewFlow() { ApplyWorkflow("invoice", kReviewFlow); }
+
+  void ApplyWorkflow(const std::string& name, const std::string& document) {
+    auto applied = engine_->ApplyWorkflow(name, json::parse(document));
+    ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  }
+
+  std::string Start(const std::string& workflow, const std::string& input,
+                    const std::string& key = "") {
+    auto started = Await<StartRunResult>([&](auto done) {
+      engine_->StartRun(StartRunCommand{workflow, json::parse(input).as_object(), key}, done);
+    });
+    EXPECT_TRUE(started.ok()) << started.status().ToString();
+    return started.ok() ? started->run_id : "";
+  }
+
+  Result<ApprovalView> DecideOn(const std::string& approval_id, Decision decision,
+                                const std::string& comment = "") {
+    return Await<ApprovalView>([&](auto done) {
+      engine_->Decide(DecideCommand{approval_id, decision, "alice", comment}, done);
+    });
+  }
+
+  RunView Run(const std::string& run_id) {
+    auto run = engine_->GetRun(run_id);
+    EXPECT_TRUE(run.ok()) << run.status().ToString();
+    return run.ok() ? *run : RunView{};
+  }
+
+  std::vector<std::string> EventTypes(const std::string& run_id) {
+    std::vector<std::string> types;
+    auto events = engine_->GetEvents(run_id);
+    if (events.ok()) {
+      for (const EventView& event : *events) types.push_back(event.type);
+    }
+    return types;
+  }
+
+  storage::MemEventLog log_;
+  std::unique_ptr<Engine> engine_;
+};
+
+TEST_F(EngineTest, SmallInvoiceRunsStraightThrough) {
+  ApplyReviewFlow();
+  std::string run_id = Start("invoice", R"({"invoice_id": "i1", "amount": 120, "vendor": "ACME"})");
+  RunView run = Run(run_id);
+  EXPECT_EQ(run.status, RunStatus::kCompleted);
+  ASSERT_TRUE(run.output.has_value());
+  EXPECT_EQ(*run.output, json::parse(R"({"payment_id":"pay-i1","approved_by":"auto"})"));
+  EXPECT_EQ(run.steps.at("check").at("result"), false);
+  EXPECT_THAT(EventTypes(run_id),
+              ElementsAre("run.started", "step.started", "step.completed", "step.started",
+                          "step.completed", "step.started", "step.completed", "step.started",
+                          "step.completed", "run.completed"));
+}
+
+TEST_F(EngineTest, LargeInvoiceWaitsForApprovalThenCompletes) {
+  ApplyReviewFlow();
+  std::vector<ApprovalNotification> seen;
+  std::mutex seen_mutex;
+  engine_->Subscribe([&](const ApprovalNotification& notification) {
+    std::lock_guard lock(seen_mutex);
+    seen.push_back(notification);
+  });
+
+  std::string run_id = Start("invoice", R"({"invoice_id": "i2", "amount": 7200, "vendor": "ACME"})");
+  RunView waiting = Run(run_id);
+  EXPECT_EQ(waiting.status, RunStatus::kWaiting);
+  ASSERT_EQ(waiting.pending_approvals.size(), 1u);
+  const ApprovalView& approval = waiting.pending_approvals[0];
+  EXPECT_EQ(approval.message, "Pay 7200 to ACME?");
+  EXPECT_EQ(approval.show.at("amount"), 7200);
+  EXPECT_EQ(approval.show.at("vendor"), "ACME");
+
+  auto pending = engine_->ListApprovals(ApprovalStatus::kPending, 100);
+  ASSERT_TRUE(pending.ok());
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ((*pending)[0].id, approval.id);
+  auto waiting_runs = engine_->ListRuns(RunStatus::kWaiting, 100);
+  ASSERT_TRUE(waiting_runs.ok());
+  ASSERT_EQ(waiting_runs->size(), 1u);
+
+  auto decided = DecideOn(approval.id, Decision::kApprove, "looks right");
+  ASSERT_TRUE(decided.ok()) << decided.status().ToString();
+  EXPECT_EQ(decided->status, ApprovalStatus::kApproved);
+  ASSERT_EQ(decided->decisions.size(), 1u);
+  EXPECT_EQ(decided->decisions[0].reviewer, "alice");
+
+  RunView done = Run(run_id);
+  EXPECT_EQ(done.status, RunStatus::kCompleted);
+  EXPECT_EQ(*done.output, json::parse(R"({"payment_id":"pay-i2","approved_by":"alice"})"));
+  EXPECT_TRUE(engine_->ListApprovals(ApprovalStatus::kPending, 100)->empty());
+  EXPECT_EQ(engine_->ListApprovals(ApprovalStatus::kApproved, 100)->size(), 1u);
+  EXPECT_EQ(engine_->ListRuns(RunStatus::kCompleted, 100)->size(), 1u);
+  EXPECT_TRUE(engine_->ListRuns(RunStatus::kWaiting, 100)->empty());
+
+  std::lock_guard lock(seen_mutex);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].kind, ApprovalNotification::Kind::kRequested);
+  EXPECT_EQ(seen[1].kind, ApprovalNotification::Kind::kDecided);
+  EXPECT_EQ(seen[1].approval.status, ApprovalStatus::kApproved);
+}
+
+TEST_F(EngineTest, RejectFailsTheRunWithTheReviewersFeedback) {
+  ApplyReviewFlow();
+  std::string run_id = Start("invoice", R"({"invoice_id": "i3", "amount": 9000, "vendor": "Shady"})");
+  std::string approval_id = Run(run_id).pending_approvals.at(0).id;
+  auto decided = DecideOn(approval_id, Decision::kReject, "vendor not on the list");
+  ASSERT_TRUE(decided.ok());
+  EXPECT_EQ(decided->status, ApprovalStatus::kRejected);
+  RunView run = Run(run_id);
+  EXPECT_EQ(run.status, RunStatus::kFailed);
+  EXPECT_EQ(run.error, "rejected by alice: vendor not on the list");
+}
+
+TEST_F(EngineTest, RejectFollowsOnRejectWhenTheStepNamesOne) {
+  ApplyWorkflow("deploy", R"({"steps": [
+    {"id": "ask", "type": "approval", "message": "Deploy?", "on_reject": "rollback"},
+    {"id": "ship", "type": "code", "lua": "return 'shipped'", "next": "end"},
+    {"id": "rollback", "type": "code", "lua": "return 'rolled back: ' .. steps.ask.comment"}]})");
+  std::string run_id = Start("deploy", "{}");
+  ASSERT_TRUE(DecideOn(Run(run_id).pending_approvals.at(0).id, Decision::kReject, "not today").ok());
+  RunView run = Run(run_id);
+  EXPECT_EQ(run.status, RunStatus::kCompleted);
+  EXPECT_EQ(*run.output, "rolled back: not today");
+}
+
+TEST_F(EngineTest, SecondDecisionIsAConflictAndChangesNothing) {
+  ApplyReviewFlow();
+  std::string run_id = Start("invoice", R"({"invoice_id": "i4", "amount": 6000, "vendor": "V"})");
+  std::string approval_id = Run(run_id).pending_approvals.at(0).id;
+  ASSERT_TRUE(DecideOn(approval_id, Decision::kApprove).ok());
+  size_t events_before = EventTypes(run_id).size();
+
+  auto again = DecideOn(approval_id, Decision::kReject, "changed my mind");
+  EXPECT_EQ(again.status().code(), StatusCode::kConflict);
+  EXPECT_THAT(again.status().message(), HasSubstr("already approved"));
+  EXPECT_EQ(EventTypes(run_id).size(), events_before);
+  EXPECT_EQ(Run(run_id).status, RunStatus::kCompleted);
+}
+
+TEST_F(EngineTest, UnknownIdsAreNotFound) {
+  ApplyReviewFlow();
+  EXPECT_EQ(DecideOn("run_nope.5", Decision::kApprove).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(DecideOn("garbage", Decision::kApprove).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(engine_->GetRun("run_nope").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(engine_->GetApproval("run_nope.3").status().code(), StatusCode::kNotFound);
+  auto started = Await<StartRunResult>([&](auto done) {
+    engine_->StartRun(StartRunCommand{"no-such-workflow", {}, ""}, done);
+  });
+  EXPECT_EQ(started.status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(EngineTest, CancelStopsAWaitingRunAndItsApproval) {
+  ApplyReviewFlow();
+  std::string run_id = Start("invoice", R"({"invoice_id": "i5", "amount": 6000, "vendor": "V"})");
+  std::string approval_id = Run(run_id).pending_approvals.at(0).id;
+  auto cancelled = Await<RunView>([&](auto done) {
+    engine_->Cancel(CancelCommand{run_id, "bob", "duplicate invoice"}, done);
+  });
+  ASSERT_TRUE(cancelled.ok()) << cancelled.status().ToString();
+  EXPECT_EQ(cancelled->status, RunStatus::kCancelled);
+  EXPECT_EQ(engine_->GetApproval(approval_id)->status, ApprovalStatus::kCancelled);
+  EXPECT_TRUE(engine_->ListApprovals(ApprovalStatus::kPending, 100)->empty());
+  EXPECT_EQ(DecideOn(approval_id, Decision::kApprove).status().code(), StatusCode::kConflict);
+  auto again = Await<RunView>([&](auto done) {
+    engine_->Cancel(CancelCommand{run_id, "bob", ""}, done);
+  });
+  EXPECT_EQ(again.status().code(), StatusCode::kConflict);
+}
+
+TEST_F(EngineTest, CommentsAreKeptOnTheApproval) {
+  ApplyReviewFlow();
+  std::string run_id = Start("invoice", R"({"invoice_id": "i6", "amount": 6000, "vendor": "V"})");
+  std::string approval_id = Run(run_id).pending_approvals.at(0).id;
+  auto commented = Await<ApprovalView>([&](auto done) {
+    engine_->AddComment(CommentCommand{approval_id, "carol", "checking with finance"}, done);
+  });
+  ASSERT_TRUE(commented.ok());
+  ASSERT_EQ(commented->comments.size(), 1u);
+  EXPECT_EQ(commented->comments[0].author, "carol");
+  EXPECT_EQ(engine_->GetApproval(approval_id)->comments.at(0).text, "checking with finance");
+}
+
+TEST_F(EngineTest, IdempotencyKeyReturnsTheSameRun) {
+  ApplyReviewFlow();
+  std::string first = Start("invoice", R"({"invoice_id": "i7", "amount": 1, "vendor": "V"})", "k-1");
+  auto again = Await<StartRunResult>([&](auto done) {
+    engine_->StartRun(
+        StartRunCommand{"invoice", json::parse(R"({"invoice_id": "i7"})").as_object(), "k-1"}, done);
+  });
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->run_id, first);
+  EXPECT_FALSE(again->created);
+  EXPECT_NE(Start("invoice", R"({"invoice_id": "i8", "amount": 1, "vendor": "V"})", "k-2"), first);
+  EXPECT_EQ(engine_->ListRuns(std::nullopt, 100)->size(), 2u);
+}
+
+TEST_F(EngineTest, ReplayRebuildsTheSameStateAndResumesPendingApprovals) {
+  ApplyReviewFlow();
+  std::string waiting_id = Start("invoice", R"({"invoice_id": "a", "amount": 8000, "vendor": "V"})");
+  std::string done_id = Start("invoice", R"({"invoice_id": "b", "amount": 10, "vendor": "V"})");
+  RunView waiting_before = Run(waiting_id);
+  RunView done_before = Run(done_id);
+
+  Reopen();
+  RunView waiting_after = Run(waiting_id);
+  EXPECT_EQ(waiting_after.status, RunStatus::kWaiting);
+  EXPECT_EQ(waiting_after.steps, waiting_before.steps);
+  EXPECT_EQ(waiting_after.pending_approvals.at(0).id, waiting_before.pending_approvals.at(0).id);
+  EXPECT_EQ(*Run(done_id).output, *done_before.output);
+
+  ASSERT_TRUE(DecideOn(waiting_after.pending_approvals[0].id, Decision::kApprove).ok());
+  EXPECT_EQ(Run(waiting_id).status, RunStatus::kCompleted);
+}
+
+TEST_F(EngineTest, LuaErrorFailsTheRunWithTheStepNamed) {
+  ApplyWorkflow("broken", R"json({"steps": [
+    {"id": "boom", "type": "code", "lua": "error('no invoice number')"}]})json");
+  RunView run = Run(Start("broken", "{}"));
+  EXPECT_EQ(run.status, RunStatus::kFailed);
+  EXPECT_THAT(run.error, HasSubstr("step 'boom' failed"));
+  EXPECT_THAT(run.error, HasSubstr("no invoice number"));
+}
+
+TEST_F(EngineTest, LoopingDefinitionFailsInsteadOfSpinning) {
+  ApplyWorkflow("loop", R"({"steps": [
+    {"id": "a", "type": "code", "lua": "return 1", "next": "a"}]})");
+  RunView run = Run(Start("loop", "{}"));
+  EXPECT_EQ(run.status, RunStatus::kFailed);
+  EXPECT_THAT(run.error, HasSubstr("the definition loops"));
+}
+
+TEST_F(EngineTest, WorkflowVersionsIncreaseOnlyWhenTheDocumentChanges) {
+  auto v1 = engine_->ApplyWorkflow("w", json::parse(R"({"steps": [{"id": "a", "type": "code", "lua": "return 1"}]})"));
+  auto same = engine_->ApplyWorkflow("w", json::parse(R"({"steps": [{"id": "a", "type": "code", "lua": "return 1"}]})"));
+  auto v2 = engine_->ApplyWorkflow("w", json::parse(R"({"steps": [{"id": "a", "type": "code", "lua": "return 2"}]})"));
+  ASSERT_TRUE(v1.ok() && same.ok() && v2.ok());
+  EXPECT_EQ(v1->version, 1u);
+  EXPECT_EQ(same->version, 1u);
+  EXPECT_EQ(v2->version, 2u);
+  Reopen();
+  EXPECT_EQ(engine_->GetWorkflow("w")->version, 2u);
+  EXPECT_EQ(engine_->ListWorkflows()->size(), 1u);
+}
+
+TEST_F(EngineTest, HttpStepPostsRenderedBodyWithAStableIdempotencyKeyAndRetries) {
+  testing::HttpTarget target([](const testing::ReceivedRequest&, size_t index) {
+    if (index < 2) return testing::TargetResponse{503, R"({"error": "busy"})"};
+    return testing::TargetResponse{200, R"({"payment_id": "p-77"})"};
+  });
+  std::string definition = R"({"steps": [
+    {"id": "pay", "type": "http", "url": ")" + target.url("/payments") + R"(",
+     "body": {"amount": "{{input.amount}}", "note": "for {{input.vendor}}"}},
+    {"id": "done", "type": "code", "lua": "return {id = steps.pay.payment_id}"}]})";
+  ApplyWorkflow("pay", definition);
+  std::string run_id = Start("pay", R"({"amount": 42, "vendor": "ACME"})");
+
+  ASSERT_TRUE(Eventually([&] { return Run(run_id).status == RunStatus::kCompleted; }))
+      << "run did not complete; status " << ToString(Run(run_id).status) << " " << Run(run_id).error;
+  EXPECT_EQ(*Run(run_id).output, json::parse(R"({"id":"p-77"})"));
+
+  auto requests = target.requests();
+  ASSERT_EQ(requests.size(), 3u);
+  for (const auto& request : requests) {
+    EXPECT_EQ(request.method, "POST");
+    EXPECT_EQ(request.target, "/payments");
+    EXPECT_EQ(request.headers.at("idempotency-key"), run_id + "/pay");
+    EXPECT_EQ(json::parse(request.body), json::parse(R"({"amount": 42, "note": "for ACME"})"));
+  }
+  EXPECT_THAT(EventTypes(run_id),
+              ElementsAre("run.started", "step.started", "step.failed", "step.started",
+                          "step.failed", "step.started", "step.completed", "step.started",
+                          "step.completed", "run.completed"));
+}
+
+TEST_F(EngineTest, HttpClientErrorFailsWithoutRetry) {
+  testing::HttpTarget target([](const testing::ReceivedRequest&, size_t) {
+    return testing::TargetResponse{400, R"({"error": "bad vendor"})"};
+  });
+  std::string definition = R"({"steps": [{"id": "pay", "type": "http", "url": ")" +
+                           target.url("/p") + R"("}]})";
+  ApplyWorkflow("pay", definition);
+  std::string run_id = Start("pay", "{}");
+  ASSERT_TRUE(Eventually([&] { return Run(run_id).status == RunStatus::kFailed; }));
+  EXPECT_THAT(Run(run_id).error, HasSubstr("HTTP 400"));
+  EXPECT_EQ(target.requests().size(), 1u);
+}
+
+TEST_F(EngineTest, FailedCommitIsReportedAndLeavesNothingBehind) {
+  ApplyReviewFlow();
+  log_.FailNextWrite(Status::IOError("disk on fire"));
+  auto started = Await<StartRunResult>([&](auto done) {
+    engine_->StartRun(StartRunCommand{"invoice", {}, ""}, done);
+  });
+  EXPECT_EQ(started.status().code(), StatusCode::kIOError);
+  EXPECT_TRUE(engine_->ListRuns(std::nullopt, 100)->empty());
+}
+
+}  // namespace
+}  // namespace assent::engine

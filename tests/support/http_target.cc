@@ -1,0 +1,92 @@
+#include "tests/support/http_target.h"
+
+#include <atomic>
+#include <cctype>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+namespace assent::testing {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+struct HttpTarget::Impl {
+  explicit Impl(Responder responder)
+      : responder(std::move(responder)),
+        acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {}
+
+  // One connection at a time is enough for tests and keeps the server trivially correct.
+  void Serve() {
+    for (;;) {
+      tcp::socket socket(io);
+      beast::error_code ec;
+      acceptor.accept(socket, ec);
+      if (ec || stopping) return;
+      beast::flat_buffer buffer;
+      for (;;) {
+        http::request<http::string_body> request;
+        http::read(socket, buffer, request, ec);
+        if (ec) break;
+        ReceivedRequest received{std::string(request.method_string()),
+                                 std::string(request.target()), {}, request.body()};
+        for (const auto& field : request) {
+          std::string name(field.name_string());
+          for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          received.headers[name] = std::string(field.value());
+        }
+        size_t index;
+        {
+          std::lock_guard lock(mutex);
+          index = received_requests.size();
+          received_requests.push_back(received);
+        }
+        TargetResponse answer = responder(received, index);
+        http::response<http::string_body> response{static_cast<http::status>(answer.status), 11};
+        response.set(http::field::content_type, "application/json");
+        response.body() = answer.body;
+        response.keep_alive(request.keep_alive());
+        response.prepare_payload();
+        http::write(socket, response, ec);
+        if (ec || !request.keep_alive()) break;
+      }
+    }
+  }
+
+  Responder responder;
+  asio::io_context io;
+  tcp::acceptor acceptor;
+  std::thread thread;
+  std::atomic<bool> stopping{false};
+  mutable std::mutex mutex;
+  std::vector<ReceivedRequest> received_requests;
+};
+
+HttpTarget::HttpTarget(Responder responder) : impl_(std::make_unique<Impl>(std::move(responder))) {
+  port_ = impl_->acceptor.local_endpoint().port();
+  impl_->thread = std::thread([impl = impl_.get()] { impl->Serve(); });
+}
+
+HttpTarget::~HttpTarget() {
+  // A blocking accept() does not notice a flag; one last connection wakes it to read it.
+  impl_->stopping = true;
+  beast::error_code ignored;
+  tcp::socket poke(impl_->io);
+  poke.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_), ignored);
+  impl_->thread.join();
+}
+
+std::string HttpTarget::url(const std::string& path) const {
+  return "http://127.0.0.1:" + std::to_string(port_) + path;
+}
+
+std::vector<ReceivedRequest> HttpTarget::requests() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->received_requests;
+}
+
+}  // namespace assent::testing
