@@ -1,0 +1,241 @@
+#include "engine/lua_sandbox.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <string>
+
+namespace assent::engine {
+namespace {
+
+namespace json = boost::json;
+using ::testing::HasSubstr;
+
+json::object Obj(std::string_view text) { return json::parse(text).as_object(); }
+
+class LuaSandboxTest : public ::testing::Test {
+ protected:
+  Result<json::value> Run(std::string_view code) { return sandbox_.RunChunk(code, input_, steps_); }
+  Result<bool> Condition(std::string_view expression) {
+    return sandbox_.EvaluateCondition(expression, input_, steps_);
+  }
+  // The error message of a run that must fail with kInvalidArgument.
+  std::string RunError(std::string_view code) {
+    Result<json::value> result = Run(code);
+    EXPECT_FALSE(result.ok()) << code << " returned "
+                              << (result.ok() ? json::serialize(*result) : "");
+    if (result.ok()) return "";
+    EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
+    return result.status().message();
+  }
+
+  LuaSandbox sandbox_{LuaLimits{.max_instructions = 1'000'000, .max_memory_bytes = 4u << 20}};
+  json::object input_ = Obj(R"({"vendor": "ACME", "amounts": [1, 2, 3], "big": 18446744073709551615,
+                                "ratio": 0.5, "flag": true, "nothing": null})");
+  json::object steps_ = Obj(R"({"extract": {"amount": 7200, "lines": [{"sku": "a"}]}})");
+};
+
+TEST_F(LuaSandboxTest, ReturnsObject) {
+  Result<json::value> result = Run(R"(return {name = "x", n = 3, f = 1.5, ok = true})");
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(*result, json::parse(R"({"name": "x", "n": 3, "f": 1.5, "ok": true})"));
+  EXPECT_TRUE(result->at("n").is_int64());
+  EXPECT_TRUE(result->at("f").is_double());
+}
+
+TEST_F(LuaSandboxTest, ReturnsArrayAndNestedValues) {
+  Result<json::value> result = Run(R"(return {1, "two", {3}, {a = {}}})");
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(*result, json::parse(R"([1, "two", [3], {"a": {}}])"));
+}
+
+TEST_F(LuaSandboxTest, ReturnsScalars) {
+  EXPECT_EQ(*Run("return 42"), json::value(42));
+  EXPECT_EQ(*Run("return 'hi'"), json::value("hi"));
+  EXPECT_EQ(*Run("return false"), json::value(false));
+  EXPECT_TRUE(Run("return nil")->is_null());
+  EXPECT_TRUE(Run("local x = 1")->is_null());
+  EXPECT_EQ(*Run("return {}"), json::value(json::object()));
+  EXPECT_EQ(*Run("return 7 / 2"), json::value(3.5));
+}
+
+TEST_F(LuaSandboxTest, SeesInputAndSteps) {
+  Result<json::value> result = Run(R"(
+    local total = 0
+    for _, a in ipairs(input.amounts) do total = total + a end
+    return {vendor = input.vendor, total = total, amount = steps.extract.amount,
+            sku = steps.extract.lines[1].sku, big_is_float = math.type(input.big) == "float",
+            ratio = input.ratio, flag = input.flag, nothing_is_nil = input.nothing == nil,
+            int_type = math.type(steps.extract.amount)})");
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(*result, json::parse(R"({"vendor": "ACME", "total": 6, "amount": 7200, "sku": "a",
+      "big_is_float": true, "ratio": 0.5, "flag": true, "nothing_is_nil": true,
+      "int_type": "integer"})"));
+}
+
+TEST_F(LuaSandboxTest, DangerousFunctionsAreAbsent) {
+  Result<json::value> result = Run(R"(
+    return {os = os == nil, io = io == nil, require = require == nil, load = load == nil,
+            dofile = dofile == nil, loadfile = loadfile == nil, dump = string.dump == nil,
+            debug = debug == nil, package = package == nil,
+            collectgarbage = collectgarbage == nil, rawset = rawset == nil})");
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  for (const auto& member : result->as_object()) {
+    EXPECT_EQ(member.value(), json::value(true)) << member.key();
+  }
+  EXPECT_THAT(RunError("return os.time()"), HasSubstr("os"));
+  EXPECT_THAT(RunError("return string.dump(function() end)"), HasSubstr("dump"));
+}
+
+TEST_F(LuaSandboxTest, LibraryTablesCannotBeChangedForLaterRuns) {
+  EXPECT_THAT(RunError("string.upper = function() return 'pwned' end"), HasSubstr("read-only"));
+  EXPECT_FALSE(Run("return getmetatable('').__index").ok());
+  EXPECT_FALSE(Run("setmetatable(string, {})").ok());
+  EXPECT_EQ(*Run("return string.upper('a')"), json::value("A"));
+  EXPECT_EQ(*Run("return ('a'):upper()"), json::value("A"));
+}
+
+TEST_F(LuaSandboxTest, FinalizersAreRefused) {
+  EXPECT_THAT(RunError("setmetatable({}, {__gc = function() end})"), HasSubstr("__gc"));
+  EXPECT_EQ(*Run("return getmetatable(setmetatable({}, {x = 1})).x"), json::value(1));
+}
+
+TEST_F(LuaSandboxTest, GlobalsDoNotLeakBetweenRuns) {
+  ASSERT_TRUE(Run("leaked = 1; _G.also = 2; return leaked").ok());
+  EXPECT_EQ(*Run("return {leaked == nil, also == nil}"), json::parse("[true, true]"));
+  // The same code string (a cached chunk) gets a fresh environment too.
+  const char* counter = "counter = (counter or 0) + 1; return counter";
+  EXPECT_EQ(*Run(counter), json::value(1));
+  EXPECT_EQ(*Run(counter), json::value(1));
+}
+
+TEST_F(LuaSandboxTest, InstructionLimit) {
+  LuaSandbox sandbox(LuaLimits{.max_instructions = 10'000, .max_memory_bytes = 4u << 20});
+  Result<json::value> result = sandbox.RunChunk("while true do end", {}, {});
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(result.status().message(), "instruction limit exceeded");
+  // Catching the error does not help.
+  result = sandbox.RunChunk("while true do pcall(function() while true do end end) end", {}, {});
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().message(), "instruction limit exceeded");
+  // A bounded loop below the limit still runs, on the recreated state.
+  result = sandbox.RunChunk("local s = 0 for i = 1, 100 do s = s + i end return s", {}, {});
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(*result, json::value(5050));
+}
+
+TEST_F(LuaSandboxTest, MemoryLimit) {
+  EXPECT_EQ(RunError(R"(return string.rep("x", 1e9))"), "memory limit exceeded");
+  EXPECT_EQ(RunError("local t = {} for i = 1, 1e8 do t[i] = i end return #t"),
+            "memory limit exceeded");
+  EXPECT_EQ(RunError("local s = 'x' while true do s = s .. s end"), "memory limit exceeded");
+  EXPECT_EQ(RunError(R"(local ok = pcall(string.rep, "x", 1e9) return ok)"),
+            "memory limit exceeded");
+  // The sandbox still works afterwards, and garbage from earlier runs does not count.
+  for (int i = 0; i < 20; ++i) {
+    Result<json::value> result = Run("local t = {} for i = 1, 20000 do t[i] = i end return #t");
+    ASSERT_TRUE(result.ok()) << result.status().ToString();
+    EXPECT_EQ(*result, json::value(20000));
+  }
+}
+
+TEST_F(LuaSandboxTest, InputLargerThanTheMemoryLimitFails) {
+  LuaSandbox sandbox(LuaLimits{.max_instructions = 1'000'000, .max_memory_bytes = 64u << 10});
+  json::object input;
+  input["blob"] = std::string(1u << 20, 'x');
+  Result<json::value> result = sandbox.RunChunk("return #input.blob", input, {});
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().message(), "memory limit exceeded");
+  result = sandbox.RunChunk("return 1", {}, {});
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+}
+
+TEST_F(LuaSandboxTest, RuntimeErrorIsPropagated) {
+  EXPECT_THAT(RunError("error('vendor missing')"), HasSubstr("vendor missing"));
+  EXPECT_THAT(RunError("local x = nil\nreturn x.y"), HasSubstr("code:2:"));
+  EXPECT_THAT(RunError("error({})"), HasSubstr("table"));
+  EXPECT_THAT(RunError("return (("), HasSubstr("code:1:"));
+}
+
+TEST_F(LuaSandboxTest, CheckChunkAndExpression) {
+  EXPECT_TRUE(LuaSandbox::CheckChunk("return {a = 1}").ok());
+  Status status = LuaSandbox::CheckChunk("return {a = }");
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("code:1:"));
+
+  EXPECT_TRUE(LuaSandbox::CheckExpression("input.amount > 5000 -- big").ok());
+  EXPECT_EQ(LuaSandbox::CheckExpression("input.amount >").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(LuaSandbox::CheckExpression("").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(LuaSandbox::CheckExpression("1) x = (2").code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(LuaSandbox::CheckExpression("a b").message(), HasSubstr("condition:"));
+}
+
+TEST_F(LuaSandboxTest, BinaryChunkIsRefused) {
+  // "\x1bLua" is the signature of precompiled chunks.
+  const std::string binary = std::string("\x1bLua") + std::string("\x54\x00", 2) + "junk";
+  Status status = LuaSandbox::CheckChunk(binary);
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("binary"));
+  EXPECT_THAT(RunError(binary), HasSubstr("binary"));
+}
+
+TEST_F(LuaSandboxTest, ConditionTruthiness) {
+  EXPECT_FALSE(*Condition("nil"));
+  EXPECT_FALSE(*Condition("false"));
+  EXPECT_TRUE(*Condition("0"));
+  EXPECT_TRUE(*Condition("''"));
+  EXPECT_TRUE(*Condition("{}"));
+  EXPECT_TRUE(*Condition("steps.extract.amount > 5000"));
+  EXPECT_FALSE(*Condition("input.vendor == 'other'"));
+  EXPECT_FALSE(*Condition("input.missing"));
+  Result<bool> failed = Condition("input.missing.deeper");
+  ASSERT_FALSE(failed.ok());
+  EXPECT_THAT(failed.status().message(), HasSubstr("condition:1:"));
+  // A trailing comment does not swallow the closing parenthesis.
+  EXPECT_TRUE(*Condition("input.flag -- approved upstream"));
+}
+
+TEST_F(LuaSandboxTest, UnconvertibleResultsAreErrors) {
+  EXPECT_THAT(RunError("return function() end"), HasSubstr("function"));
+  EXPECT_THAT(RunError("return {f = print or function() end}"), HasSubstr("result.f"));
+  EXPECT_THAT(RunError("return {1, 2, x = 3}"), HasSubstr("mixes"));
+  EXPECT_THAT(RunError("return {[1] = 1, [3] = 3}"), HasSubstr("sequence"));
+  EXPECT_THAT(RunError("return {[0] = 1}"), HasSubstr("below 1"));
+  EXPECT_THAT(RunError("return {[1.5] = 1}"), HasSubstr("non-integer"));
+  EXPECT_THAT(RunError("return {[true] = 1}"), HasSubstr("boolean"));
+  EXPECT_THAT(RunError("local t = {} t.self = t return t"), HasSubstr("nested deeper"));
+  EXPECT_THAT(RunError("return 0/0"), HasSubstr("JSON"));
+  EXPECT_THAT(RunError("return {x = math.huge}"), HasSubstr("result.x"));
+  EXPECT_THAT(RunError("return {items = {1, 2, string.len}}"), HasSubstr("result.items[3]"));
+  // The sandbox is fine afterwards.
+  EXPECT_EQ(*Run("return 1"), json::value(1));
+}
+
+TEST_F(LuaSandboxTest, ReusesCompiledChunksAcrossInputs) {
+  const char* code = "return input.n * 2";
+  for (int n = 0; n < 50; ++n) {
+    json::object input;
+    input["n"] = n;
+    Result<json::value> result = sandbox_.RunChunk(code, input, {});
+    ASSERT_TRUE(result.ok()) << result.status().ToString();
+    EXPECT_EQ(*result, json::value(2 * n));
+  }
+}
+
+TEST_F(LuaSandboxTest, ManyDistinctChunksOutgrowTheCacheSafely) {
+  // More distinct scripts than the chunk cache holds: the state is rebuilt along the way.
+  for (int i = 0; i < 1500; ++i) {
+    Result<json::value> result = Run("return " + std::to_string(i));
+    ASSERT_TRUE(result.ok()) << result.status().ToString();
+    ASSERT_EQ(*result, json::value(i));
+    Result<bool> condition = Condition(std::to_string(i) + " >= 0");
+    ASSERT_TRUE(condition.ok()) << condition.status().ToString();
+    ASSERT_TRUE(*condition);
+  }
+}
+
+}  // namespace
+}  // namespace assent::engine
