@@ -1,0 +1,205 @@
+// The subcommands that make one or two REST calls and print the answer: apply, start, runs,
+// show, approvals, approve, reject.
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <sstream>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "api/cli/client.h"
+#include "api/cli/command.h"
+#include "api/cli/format.h"
+
+namespace assent::api::cli {
+
+namespace http = boost::beast::http;
+namespace json = boost::json;
+
+namespace {
+
+// One call to the server for `args`; prints the failure and returns nullopt on error.
+std::optional<ApiResponse> CallServer(
+    const ParsedArgs& args, http::verb method, const std::string& target,
+    const json::value* body = nullptr,
+    const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+  Result<ClientConfig> config = ResolveClientConfig(args);
+  if (!config.ok()) {
+    std::cerr << "assent: " << config.status().message() << "\n";
+    return std::nullopt;
+  }
+  Result<ApiResponse> response = ApiClient(std::move(config).value()).Call(method, target, body,
+                                                                          headers);
+  if (!response.ok()) {
+    std::cerr << "assent: " << response.status().message() << "\n";
+    return std::nullopt;
+  }
+  return std::move(response).value();
+}
+
+// Prints `body` as raw JSON with --json, else as `human` renders it.
+int Print(const ParsedArgs& args, const json::value& body,
+          const std::function<std::string(const json::object&)>& human) {
+  if (args.Has("json") || !body.is_object()) {
+    std::cout << json::serialize(body) << "\n";
+  } else {
+    std::cout << human(body.get_object());
+  }
+  return 0;
+}
+
+// The array at `key` of a list answer ({"runs": [...]}), empty if missing.
+const json::array& ListField(const json::object& body, std::string_view key) {
+  static const json::array kEmpty;
+  const json::value* value = body.if_contains(key);
+  return value != nullptr && value->is_array() ? value->get_array() : kEmpty;
+}
+
+// "?status=S" when --status was given, else "".
+std::string StatusQuery(const ParsedArgs& args) {
+  std::optional<std::string> status = args.Get("status");
+  return status ? "?status=" + Encode(*status) : "";
+}
+
+std::optional<json::value> ParseJsonArgument(std::string_view what, const std::string& text) {
+  boost::system::error_code ec;
+  json::value value = json::parse(text, ec);
+  if (ec) {
+    std::cerr << "assent: " << what << " is not valid JSON: " << ec.message() << "\n";
+    return std::nullopt;
+  }
+  return value;
+}
+
+int Apply(const ParsedArgs& args) {
+  const std::string& path = args.positional[0];
+  std::ifstream file(path);
+  if (!file) {
+    std::cerr << "assent: cannot read " << path << "\n";
+    return 1;
+  }
+  std::stringstream text;
+  text << file.rdbuf();
+  std::optional<json::value> definition = ParseJsonArgument(path, text.str());
+  if (!definition) return 1;
+  const json::value* name = definition->is_object() ? definition->get_object().if_contains("name")
+                                                    : nullptr;
+  if (name == nullptr || !name->is_string() || name->get_string().empty()) {
+    std::cerr << "assent: " << path << " needs a non-empty \"name\" field\n";
+    return 1;
+  }
+  std::optional<ApiResponse> response =
+      CallServer(args, http::verb::put,
+                 "/v1/workflows/" + Encode(name->get_string()), &*definition);
+  if (!response) return 1;
+  return Print(args, response->body, [](const json::object& workflow) {
+    return "applied workflow " + FieldText(workflow, "name") + ", version " +
+           FieldText(workflow, "version") + "\n";
+  });
+}
+
+int Start(const ParsedArgs& args) {
+  std::optional<json::value> input = ParseJsonArgument("--input", args.Get("input").value_or("{}"));
+  if (!input) return 1;
+  json::value body = json::object{{"input", std::move(*input)}};
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (std::optional<std::string> key = args.Get("idempotency-key")) {
+    headers.emplace_back("Idempotency-Key", *key);
+  }
+  std::optional<ApiResponse> response = CallServer(
+      args, http::verb::post, "/v1/workflows/" + Encode(args.positional[0]) + "/runs", &body,
+      headers);
+  if (!response) return 1;
+  bool created = response->status == 201;
+  return Print(args, response->body, [created](const json::object& result) {
+    return (created ? "started run " : "existing run for that idempotency key: ") +
+           FieldText(result, "run_id") + "\n";
+  });
+}
+
+int Runs(const ParsedArgs& args) {
+  std::string query = StatusQuery(args);
+  if (std::optional<std::string> limit = args.Get("limit")) {
+    query += (query.empty() ? "?limit=" : "&limit=") + Encode(*limit);
+  }
+  std::optional<ApiResponse> response = CallServer(args, http::verb::get, "/v1/runs" + query);
+  if (!response) return 1;
+  return Print(args, response->body,
+               [](const json::object& body) { return FormatRuns(ListField(body, "runs")); });
+}
+
+int Show(const ParsedArgs& args) {
+  std::string target = "/v1/runs/" + Encode(args.positional[0]);
+  std::optional<ApiResponse> run = CallServer(args, http::verb::get, target);
+  if (!run) return 1;
+  std::optional<ApiResponse> events = CallServer(args, http::verb::get, target + "/events");
+  if (!events) return 1;
+  if (args.Has("json") || !run->body.is_object() || !events->body.is_object()) {
+    std::cout << json::serialize(json::object{{"run", run->body}, {"events", events->body}})
+              << "\n";
+    return 0;
+  }
+  std::cout << FormatTimeline(run->body.get_object(),
+                              ListField(events->body.get_object(), "events"));
+  return 0;
+}
+
+int Approvals(const ParsedArgs& args) {
+  std::optional<ApiResponse> response =
+      CallServer(args, http::verb::get, "/v1/approvals" + StatusQuery(args));
+  if (!response) return 1;
+  return Print(args, response->body, [](const json::object& body) {
+    return FormatApprovals(ListField(body, "approvals"));
+  });
+}
+
+int Decide(const ParsedArgs& args, std::string_view decision) {
+  json::value body = json::object{{"decision", decision},
+                                  {"comment", args.Get("comment").value_or("")}};
+  std::optional<ApiResponse> response =
+      CallServer(args, http::verb::post,
+                 "/v1/approvals/" + Encode(args.positional[0]) + "/decision", &body);
+  if (!response) return 1;
+  return Print(args, response->body,
+               [](const json::object& approval) { return FormatApprovalLine(approval) + "\n"; });
+}
+
+int Approve(const ParsedArgs& args) { return Decide(args, "approve"); }
+
+int Reject(const ParsedArgs& args) {
+  if (args.Get("comment").value_or("").empty()) {
+    std::cerr << "assent reject: --comment is required (say why)\n";
+    return 2;
+  }
+  return Decide(args, "reject");
+}
+
+const FlagSpec kRunStatusFlag{"status", true,
+                              "running, waiting, completed, failed or cancelled", "S"};
+const FlagSpec kApprovalStatusFlag{"status", true,
+                                   "pending (default), approved, rejected or cancelled", "S"};
+
+}  // namespace
+
+std::vector<Command> ClientCommands() {
+  return {
+      {"apply", "Store a workflow definition; its \"name\" field names the workflow.", "FILE", 1,
+       1, ClientFlags(), Apply},
+      {"start", "Start a run of WORKFLOW.", "WORKFLOW", 1, 1,
+       ClientFlags({{"input", true, "the run's input, a JSON object (default {})", "JSON"},
+                    {"idempotency-key", true, "a retry with the same key returns the same run",
+                     "K"}}),
+       Start},
+      {"runs", "List runs, newest first.", "", 0, 0,
+       ClientFlags({kRunStatusFlag, {"limit", true, "at most N runs (default 100)", "N"}}), Runs},
+      {"show", "Show a run's timeline, status and output.", "RUN", 1, 1, ClientFlags(), Show},
+      {"approvals", "List approvals.", "", 0, 0, ClientFlags({kApprovalStatusFlag}), Approvals},
+      {"approve", "Approve a pending approval.", "ID", 1, 1,
+       ClientFlags({{"comment", true, "an optional comment", "TEXT"}}), Approve},
+      {"reject", "Reject a pending approval; a comment saying why is required.", "ID", 1, 1,
+       ClientFlags({{"comment", true, "why (required)", "TEXT"}}), Reject},
+  };
+}
+
+}  // namespace assent::api::cli

@@ -1,0 +1,43 @@
+// Command: one `assent` subcommand (its name, usage, flags and entry point) and the shared
+// plumbing every subcommand runs through: flag parsing, --help, argument counts, and the
+// flags common to the commands that talk to a server. Used by main.cc.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/cli/flags.h"
+
+namespace assent::api::cli {
+
+struct Command {
+  std::string name;
+  std::string summary;    // one line for `assent --help`
+  std::string arguments;  // positional part of the usage line, e.g. "RUN"
+  size_t min_positional = 0;
+  size_t max_positional = 0;
+  std::vector<FlagSpec> flags;
+  int (*run)(const ParsedArgs& args) = nullptr;  // returns the exit code
+};
+
+// Parses `args` for `command`, answers --help, checks the argument count, then runs it.
+// Usage errors print to stderr and return 2.
+int RunCommand(const Command& command, const std::vector<std::string>& args);
+
+// --server, --token, --json: the flags of every command that calls a server.
+std::vector<FlagSpec> ClientFlags(std::vector<FlagSpec> extra = {});
+
+// `assent <name> <arguments> [flags]` with the flag list.
+std::string CommandUsage(const Command& command);
+
+// Every subcommand, in the order `assent --help` lists them.
+std::vector<Command> AllCommands();
+
+// The subcommands by file: client_commands.cc, watch.cc, serve.cc, demo_payee.cc.
+std::vector<Command> ClientCommands();
+Command WatchCommand();
+Command ServeCommand();
+Command DemoPayeeCommand();
+
+}  // namespace assent::api::cli

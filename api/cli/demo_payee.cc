@@ -1,0 +1,100 @@
+// `assent demo-payee`: a tiny local HTTP target for the example workflow's `pay` step, so the
+// examples run without an outside service. Any POST gets 200
+// {"payment_id": "pay_<n>", "received": <the request's JSON body>}. No auth; not for production.
+#include <atomic>
+#include <iostream>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/json/parse.hpp>
+
+#include "api/cli/command.h"
+#include "api/cli/listen.h"
+#include "api/response.h"
+
+namespace assent::api::cli {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace json = boost::json;
+using asio::ip::tcp;
+
+namespace {
+
+std::atomic<uint64_t> next_payment{1};
+
+Response Answer(const Request& request) {
+  if (request.method() != http::verb::post) {
+    return ErrorResponse(ApiError::MethodNotAllowed(), request.version(), request.keep_alive());
+  }
+  boost::system::error_code ec;
+  json::value received = json::parse(request.body(), ec);
+  if (ec) received = request.body();  // not JSON: echo the text
+  json::object body{{"payment_id", "pay_" + std::to_string(next_payment++)},
+                    {"received", std::move(received)}};
+  return JsonResponse(http::status::ok, body, request.version(), request.keep_alive());
+}
+
+// Serves one connection until the client closes it. Runs on its own thread.
+void ServeConnection(tcp::socket socket) {
+  beast::flat_buffer buffer;
+  for (;;) {
+    http::request_parser<http::string_body> parser;
+    parser.body_limit(kMaxBodyBytes);
+    beast::error_code ec;
+    http::read(socket, buffer, parser, ec);
+    if (ec) return;
+    Response response = Answer(parser.get());
+    http::write(socket, response, ec);
+    if (ec || !response.keep_alive()) return;
+  }
+}
+
+int DemoPayee(const ParsedArgs& args) {
+  Result<ListenAddress> listen = ParseListenAddress(args.Get("listen").value_or("127.0.0.1:8090"));
+  if (!listen.ok()) {
+    std::cerr << "assent demo-payee: " << listen.status().message() << "\n";
+    return 2;
+  }
+  asio::io_context ioc;
+  beast::error_code ec;
+  tcp::resolver resolver(ioc);
+  auto endpoints = resolver.resolve(listen->host, std::to_string(listen->port), ec);
+  tcp::acceptor acceptor(ioc);
+  if (!ec) acceptor.open(endpoints.begin()->endpoint().protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoints.begin()->endpoint(), ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    std::cerr << "assent demo-payee: cannot listen on " << listen->host << ":" << listen->port
+              << ": " << ec.message() << "\n";
+    return 1;
+  }
+  AnnounceListening(acceptor.local_endpoint());
+  for (;;) {
+    tcp::socket socket = acceptor.accept(ec);
+    if (ec) continue;
+    std::thread(ServeConnection, std::move(socket)).detach();
+  }
+}
+
+}  // namespace
+
+Command DemoPayeeCommand() {
+  return {"demo-payee",
+          "Run a local HTTP target for the example's pay step: any POST gets 200 with a "
+          "payment id.",
+          "",
+          0,
+          0,
+          {{"listen", true, "address to listen on (default 127.0.0.1:8090; port 0: any)",
+            "HOST:PORT"}},
+          DemoPayee};
+}
+
+}  // namespace assent::api::cli

@@ -1,0 +1,107 @@
+// `assent watch`: follows the reviewers' WebSocket and prints pending approvals, then each
+// approval event as it happens, until interrupted.
+#include <iostream>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/websocket/stream.hpp>
+#include <boost/json/parse.hpp>
+
+#include "api/cli/client.h"
+#include "api/cli/command.h"
+#include "api/cli/format.h"
+
+namespace assent::api::cli {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace json = boost::json;
+namespace websocket = beast::websocket;
+
+namespace {
+
+// One line (or block) per stream message.
+std::string Describe(const json::object& message) {
+  std::string type = FieldText(message, "type");
+  if (type == "snapshot") {
+    const json::value* pending = message.if_contains("pending");
+    if (pending == nullptr || !pending->is_array() || pending->get_array().empty()) {
+      return "no pending approvals; watching...\n";
+    }
+    std::string out = "pending approvals:\n";
+    for (const json::value& approval : pending->get_array()) {
+      if (approval.is_object()) out += "  " + FormatApprovalLine(approval.get_object()) + "\n";
+    }
+    return out + "watching...\n";
+  }
+  if (const json::value* approval = message.if_contains("approval");
+      approval && approval->is_object()) {
+    return type + "  " + FormatApprovalLine(approval->get_object()) + "\n";
+  }
+  if (const json::value* error = message.if_contains("error"); error && error->is_object()) {
+    return "error " + FieldText(error->get_object(), "code") + ": " +
+           FieldText(error->get_object(), "message") + "\n";
+  }
+  return type + "\n";
+}
+
+int Watch(const ParsedArgs& args) {
+  Result<ClientConfig> config = ResolveClientConfig(args);
+  if (!config.ok()) {
+    std::cerr << "assent: " << config.status().message() << "\n";
+    return 1;
+  }
+  asio::io_context ioc;
+  websocket::stream<asio::ip::tcp::socket> ws(ioc);
+  beast::error_code ec;
+  asio::ip::tcp::resolver resolver(ioc);
+  auto endpoints = resolver.resolve(config->host, config->port, ec);
+  if (!ec) asio::connect(ws.next_layer(), endpoints, ec);
+  if (ec) {
+    std::cerr << "assent: cannot reach the server at " << config->server << ": " << ec.message()
+              << "\n";
+    return 1;
+  }
+  std::string token = config->token;
+  ws.set_option(websocket::stream_base::decorator([token](websocket::request_type& request) {
+    request.set(beast::http::field::user_agent, "assent-cli");
+    if (!token.empty()) request.set(beast::http::field::authorization, "Bearer " + token);
+  }));
+  websocket::response_type response;
+  ws.handshake(response, config->host + ":" + config->port, config->base_path + "/v1/stream",
+               ec);
+  if (ec) {
+    std::cerr << "assent: the server refused the stream (HTTP " << response.result_int()
+              << "): " << (response.body().empty() ? ec.message() : response.body()) << "\n";
+    return 1;
+  }
+  beast::flat_buffer buffer;
+  for (;;) {
+    ws.read(buffer, ec);
+    if (ec) {
+      std::cerr << "assent: stream ended: " << ec.message() << "\n";
+      return 1;
+    }
+    std::string text = beast::buffers_to_string(buffer.data());
+    buffer.consume(buffer.size());
+    json::value message = json::parse(text, ec);
+    if (args.Has("json") || ec || !message.is_object()) {
+      std::cout << text << std::endl;
+    } else {
+      std::cout << Describe(message.get_object()) << std::flush;
+    }
+  }
+}
+
+}  // namespace
+
+Command WatchCommand() {
+  return {"watch", "Print pending approvals, then approval events live, until Ctrl-C.", "", 0, 0,
+          ClientFlags(), Watch};
+}
+
+}  // namespace assent::api::cli
