@@ -1,0 +1,183 @@
+#include "tests/support/api_client.h"
+
+#include <optional>
+#include <stdexcept>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace assent::testing {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+namespace json = boost::json;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr auto kRequestTimeout = std::chrono::seconds(30);
+
+tcp::endpoint Loopback(uint16_t port) {
+  return tcp::endpoint(asio::ip::make_address("127.0.0.1"), port);
+}
+
+json::value ParseOrNull(const std::string& text) {
+  boost::system::error_code ec;
+  json::value value = json::parse(text, ec);
+  return ec ? json::value() : value;
+}
+
+// Runs `io` until `done` or the timeout; throws naming `what` when time runs out.
+void RunUntil(asio::io_context& io, const bool& done, std::chrono::milliseconds timeout,
+              const std::string& what) {
+  io.restart();
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done && std::chrono::steady_clock::now() < deadline) {
+    io.run_one_until(deadline);
+  }
+  if (!done) throw std::runtime_error("timed out after " + std::to_string(timeout.count()) +
+                                      " ms waiting for " + what);
+}
+
+}  // namespace
+
+struct ApiClient::Impl {
+  explicit Impl(uint16_t port) : port(port), stream(io) {}
+
+  void EnsureConnected() {
+    if (connected) return;
+    stream.expires_after(kRequestTimeout);
+    stream.connect(Loopback(port));
+    connected = true;
+  }
+
+  asio::io_context io;
+  uint16_t port;
+  beast::tcp_stream stream;
+  beast::flat_buffer buffer;
+  bool connected = false;
+};
+
+ApiClient::ApiClient(uint16_t port, std::string token)
+    : impl_(std::make_unique<Impl>(port)), token_(std::move(token)) {}
+ApiClient::~ApiClient() = default;
+
+HttpReply ApiClient::Get(const std::string& target) { return Send("GET", target, ""); }
+HttpReply ApiClient::Post(const std::string& target, const json::value& body) {
+  return Send("POST", target, json::serialize(body));
+}
+HttpReply ApiClient::Put(const std::string& target, const json::value& body) {
+  return Send("PUT", target, json::serialize(body));
+}
+
+HttpReply ApiClient::Send(const std::string& method, const std::string& target,
+                          const std::string& body,
+                          const std::vector<std::pair<std::string, std::string>>& headers,
+                          bool authorize) {
+  http::request<http::string_body> request{http::string_to_verb(method), target, 11};
+  request.set(http::field::host, "127.0.0.1");
+  if (authorize) request.set(http::field::authorization, "Bearer " + token_);
+  if (!body.empty()) request.set(http::field::content_type, "application/json");
+  for (const auto& [name, value] : headers) request.set(name, value);
+  request.body() = body;
+  request.prepare_payload();
+
+  // One retry on a fresh connection: the server may have closed an idle keep-alive.
+  for (int attempt = 0;; ++attempt) {
+    try {
+      impl_->EnsureConnected();
+      impl_->stream.expires_after(kRequestTimeout);
+      http::write(impl_->stream, request);
+      http::response_parser<http::string_body> parser;
+      parser.body_limit(64u << 20);
+      http::read(impl_->stream, impl_->buffer, parser);
+      auto& response = parser.get();
+      if (!response.keep_alive()) {
+        beast::error_code ignored;
+        impl_->stream.socket().close(ignored);
+        impl_->connected = false;
+      }
+      return HttpReply{response.result_int(), ParseOrNull(response.body()), response.body()};
+    } catch (const boost::system::system_error&) {
+      beast::error_code ignored;
+      impl_->stream.socket().close(ignored);
+      impl_->connected = false;
+      impl_->buffer.clear();
+      if (attempt == 1) throw;
+    }
+  }
+}
+
+struct StreamClient::Impl {
+  asio::io_context io;
+  websocket::stream<beast::tcp_stream> ws{io};
+  beast::flat_buffer buffer;
+};
+
+StreamClient::StreamClient(uint16_t port, const std::string& token, Auth auth)
+    : impl_(std::make_unique<Impl>()) {
+  auto& ws = impl_->ws;
+  beast::get_lowest_layer(ws).expires_after(kRequestTimeout);
+  beast::get_lowest_layer(ws).connect(Loopback(port));
+  beast::get_lowest_layer(ws).expires_never();
+  if (auth == Auth::kHeader) {
+    ws.set_option(websocket::stream_base::decorator([token](websocket::request_type& request) {
+      request.set(http::field::authorization, "Bearer " + token);
+    }));
+  }
+  ws.handshake("127.0.0.1:" + std::to_string(port), "/v1/stream");
+  if (auth == Auth::kFirstMessage) Send(json::object{{"type", "auth"}, {"token", token}});
+}
+
+StreamClient::~StreamClient() {
+  beast::error_code ignored;
+  beast::get_lowest_layer(impl_->ws).socket().close(ignored);
+}
+
+void StreamClient::Send(const json::value& message) {
+  impl_->ws.text(true);
+  impl_->ws.write(asio::buffer(json::serialize(message)));
+}
+
+json::value StreamClient::Read(std::chrono::milliseconds timeout) {
+  bool done = false;
+  beast::error_code error;
+  impl_->buffer.clear();
+  impl_->ws.async_read(impl_->buffer, [&](beast::error_code ec, size_t) {
+    error = ec;
+    done = true;
+  });
+  try {
+    RunUntil(impl_->io, done, timeout, "a WebSocket message");
+  } catch (...) {
+    // Abandon the connection: a read cannot be cancelled and resumed on a websocket stream.
+    beast::error_code ignored;
+    beast::get_lowest_layer(impl_->ws).socket().close(ignored);
+    RunUntil(impl_->io, done, std::chrono::seconds(5), "the cancelled read");
+    throw;
+  }
+  if (error) throw std::runtime_error("WebSocket read failed: " + error.message());
+  return json::parse(beast::buffers_to_string(impl_->buffer.data()));
+}
+
+json::value StreamClient::ReadUntil(const std::function<bool(const json::value&)>& match,
+                                    std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) throw std::runtime_error("no matching WebSocket message in time");
+    json::value message = Read(left);
+    if (match(message)) return message;
+  }
+}
+
+}  // namespace assent::testing

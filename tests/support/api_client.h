@@ -1,0 +1,60 @@
+// Clients for end-to-end tests of a running server on 127.0.0.1: ApiClient speaks REST over one
+// keep-alive connection; StreamClient speaks the /v1/stream WebSocket. Every wait is bounded and
+// throws std::runtime_error with what was expected when it runs out.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/json/value.hpp>
+
+namespace assent::testing {
+
+struct HttpReply {
+  unsigned status = 0;
+  boost::json::value body;  // null when the body is not JSON
+  std::string raw;
+};
+
+class ApiClient {
+ public:
+  ApiClient(uint16_t port, std::string token);
+  ~ApiClient();
+
+  HttpReply Get(const std::string& target);
+  HttpReply Post(const std::string& target, const boost::json::value& body);
+  HttpReply Put(const std::string& target, const boost::json::value& body);
+  // Anything: a raw body, extra headers, and whether to send the token.
+  HttpReply Send(const std::string& method, const std::string& target, const std::string& body,
+                 const std::vector<std::pair<std::string, std::string>>& headers = {},
+                 bool authorize = true);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::string token_;
+};
+
+class StreamClient {
+ public:
+  enum class Auth { kHeader, kFirstMessage };
+  StreamClient(uint16_t port, const std::string& token, Auth auth);
+  ~StreamClient();
+
+  void Send(const boost::json::value& message);
+  boost::json::value Read(std::chrono::milliseconds timeout = std::chrono::seconds(20));
+  // Reads (bounded) until a message satisfies `match`; the ones before it are skipped.
+  boost::json::value ReadUntil(const std::function<bool(const boost::json::value&)>& match,
+                               std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace assent::testing

@@ -1,0 +1,115 @@
+#include "tests/support/server_process.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <stdexcept>
+
+namespace assent::testing {
+namespace {
+
+constexpr auto kStartTimeout = std::chrono::seconds(30);
+constexpr std::string_view kListening = "listening on http://";
+
+}  // namespace
+
+std::string AssentBinary() { return ASSENT_BINARY; }
+
+ServerProcess::ServerProcess(std::vector<std::string> args) {
+  int pipe_fds[2];
+  if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
+  std::string binary = AssentBinary();
+  pid_ = fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    dup2(pipe_fds[1], STDOUT_FILENO);
+    dup2(pipe_fds[1], STDERR_FILENO);
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
+    std::vector<char*> argv{binary.data()};
+    for (std::string& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    execv(binary.c_str(), argv.data());
+    _exit(127);
+  }
+  close(pipe_fds[1]);
+  stdout_fd_ = pipe_fds[0];
+
+  // Read the child's output until the listening line (bounded), then keep draining it in the
+  // background so a chatty server never blocks on a full pipe.
+  auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
+  std::string seen;
+  while (port_ == 0) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    pollfd poll_fd{stdout_fd_, POLLIN, 0};
+    if (left.count() <= 0 || poll(&poll_fd, 1, static_cast<int>(left.count())) <= 0) {
+      Reap(SIGKILL);
+      throw std::runtime_error("assent did not report a listening port within 30 s; output:\n" +
+                               seen);
+    }
+    char buffer[4096];
+    ssize_t n = read(stdout_fd_, buffer, sizeof(buffer));
+    if (n <= 0) {
+      Reap(SIGKILL);
+      throw std::runtime_error("assent exited before listening; output:\n" + seen);
+    }
+    seen.append(buffer, static_cast<size_t>(n));
+    size_t at = seen.find(kListening);
+    size_t line_end = at == std::string::npos ? at : seen.find('\n', at);
+    if (line_end != std::string::npos) {
+      std::string address = seen.substr(at + kListening.size(), line_end - at - kListening.size());
+      port_ = static_cast<uint16_t>(std::stoi(address.substr(address.rfind(':') + 1)));
+    }
+  }
+  output_ = seen;
+  reader_ = std::thread([this] {
+    char buffer[4096];
+    ssize_t n;
+    while ((n = read(stdout_fd_, buffer, sizeof(buffer))) > 0) {
+      std::lock_guard lock(output_mutex_);
+      output_.append(buffer, static_cast<size_t>(n));
+    }
+  });
+}
+
+std::unique_ptr<ServerProcess> ServerProcess::Serve(const std::string& data_dir,
+                                                   const std::string& token) {
+  return std::make_unique<ServerProcess>(std::vector<std::string>{
+      "serve", "--data", data_dir, "--listen", "127.0.0.1:0", "--admin-token", token});
+}
+
+ServerProcess::~ServerProcess() {
+  Reap(SIGKILL);
+  if (reader_.joinable()) reader_.join();
+  if (stdout_fd_ >= 0) close(stdout_fd_);
+}
+
+std::string ServerProcess::output() const {
+  std::lock_guard lock(output_mutex_);
+  return output_;
+}
+
+void ServerProcess::Kill() { Reap(SIGKILL); }
+
+int ServerProcess::Terminate() {
+  int status = 0;
+  if (pid_ > 0) {
+    kill(pid_, SIGTERM);
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+  return status;
+}
+
+void ServerProcess::Reap(int signal) {
+  if (pid_ <= 0) return;
+  kill(pid_, signal);
+  waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
+}  // namespace assent::testing

@@ -1,0 +1,54 @@
+// ServerProcess: the real `assent serve` binary started as a child process on 127.0.0.1 with a
+// port the OS picks, for end-to-end and crash tests. The port is read from the server's
+// "assent: listening on http://HOST:PORT" line; everything it prints is kept for failure
+// messages.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace assent::testing {
+
+// The `assent` binary under test (set by CMake).
+std::string AssentBinary();
+
+class ServerProcess {
+ public:
+  // Starts `assent <args...>` and waits (bounded) for its listening line. Throws
+  // std::runtime_error with the output so far if it exits or stays silent.
+  explicit ServerProcess(std::vector<std::string> args);
+  // Starts `assent serve --data DIR --listen 127.0.0.1:0 --admin-token TOKEN`.
+  static std::unique_ptr<ServerProcess> Serve(const std::string& data_dir,
+                                              const std::string& token);
+  ~ServerProcess();
+  // Not movable: the output reader thread holds `this`.
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  std::string output() const;
+
+  // SIGKILL: no chance to flush or say goodbye. Waits for the process to be gone.
+  void Kill();
+  // SIGTERM and wait; returns the exit status as waitpid reports it.
+  int Terminate();
+
+ private:
+  void Reap(int signal);
+
+  pid_t pid_ = -1;
+  int stdout_fd_ = -1;
+  uint16_t port_ = 0;
+  std::thread reader_;
+  mutable std::mutex output_mutex_;
+  std::string output_;
+};
+
+}  // namespace assent::testing
