@@ -1,0 +1,128 @@
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+
+#include "api/cli/client.h"
+#include "api/cli/command.h"
+#include "api/cli/flags.h"
+#include "api/cli/format.h"
+#include "api/cli/listen.h"
+
+namespace assent::api::cli {
+namespace {
+
+namespace json = boost::json;
+
+const std::vector<FlagSpec> kSpecs = {{"status", true, "a status"},
+                                      {"json", false, "raw output"}};
+
+TEST(FlagsTest, ParsesValuesSwitchesAndPositionals) {
+  Result<ParsedArgs> parsed =
+      ParseFlags({"run-1", "--status", "waiting", "--json", "extra"}, kSpecs);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->positional, (std::vector<std::string>{"run-1", "extra"}));
+  EXPECT_EQ(parsed->Get("status"), "waiting");
+  EXPECT_TRUE(parsed->Has("json"));
+  EXPECT_FALSE(parsed->Has("help"));
+}
+
+TEST(FlagsTest, AcceptsEqualsFormAndDoubleDash) {
+  Result<ParsedArgs> parsed = ParseFlags({"--status=failed", "--", "--json", "-x"}, kSpecs);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->Get("status"), "failed");
+  EXPECT_EQ(parsed->positional, (std::vector<std::string>{"--json", "-x"}));
+  EXPECT_FALSE(parsed->Has("json"));
+}
+
+TEST(FlagsTest, HelpIsAlwaysKnown) {
+  EXPECT_TRUE(ParseFlags({"--help"}, {})->Has("help"));
+  EXPECT_TRUE(ParseFlags({"-h"}, kSpecs)->Has("help"));
+}
+
+TEST(FlagsTest, RejectsUnknownFlagsAndMissingValues) {
+  EXPECT_EQ(ParseFlags({"--nope"}, kSpecs).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseFlags({"-x"}, kSpecs).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseFlags({"--status"}, kSpecs).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseFlags({"--json=yes"}, kSpecs).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(FlagsTest, EveryCommandHasUniqueNameAndHelp) {
+  std::set<std::string> names;
+  for (const Command& command : AllCommands()) {
+    EXPECT_TRUE(names.insert(command.name).second) << command.name;
+    EXPECT_FALSE(command.summary.empty()) << command.name;
+    EXPECT_NE(command.run, nullptr) << command.name;
+    EXPECT_NE(CommandUsage(command).find("--help"), std::string::npos) << command.name;
+  }
+  for (const char* name : {"serve", "apply", "start", "runs", "show", "approvals", "approve",
+                           "reject", "watch", "demo-payee"}) {
+    EXPECT_TRUE(names.count(name)) << name;
+  }
+}
+
+TEST(FlagsTest, UsageErrorsExitWith2) {
+  Command command{"x", "test", "ID", 1, 1, kSpecs, [](const ParsedArgs&) { return 0; }};
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(RunCommand(command, {"--bogus", "a"}), 2);
+  EXPECT_EQ(RunCommand(command, {}), 2);
+  EXPECT_NE(::testing::internal::GetCapturedStderr().find("unknown flag --bogus"),
+            std::string::npos);
+  EXPECT_EQ(RunCommand(command, {"a"}), 0);
+}
+
+TEST(ListenTest, ParsesHostAndPort) {
+  Result<ListenAddress> address = ParseListenAddress("127.0.0.1:0");
+  ASSERT_TRUE(address.ok());
+  EXPECT_EQ(address->host, "127.0.0.1");
+  EXPECT_EQ(address->port, 0);
+  EXPECT_EQ(ParseListenAddress("[::1]:8080")->host, "::1");
+  EXPECT_FALSE(ParseListenAddress("localhost").ok());
+  EXPECT_FALSE(ParseListenAddress("localhost:http").ok());
+  EXPECT_FALSE(ParseListenAddress("localhost:70000").ok());
+}
+
+TEST(ClientConfigTest, FlagsWinOverDefaults) {
+  Result<ParsedArgs> args =
+      ParseFlags({"--server", "http://example.test:9000/base/", "--token", "t0k"}, ClientFlags());
+  ASSERT_TRUE(args.ok());
+  Result<ClientConfig> config = ResolveClientConfig(*args);
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->host, "example.test");
+  EXPECT_EQ(config->port, "9000");
+  EXPECT_EQ(config->base_path, "/base");
+  EXPECT_EQ(config->token, "t0k");
+  EXPECT_FALSE(ResolveClientConfig(*ParseFlags({"--server", "https://x"}, ClientFlags())).ok());
+}
+
+TEST(ClientTest, UnreachableServerIsUnavailable) {
+  // Port 1 on loopback is closed on any sane test machine.
+  ApiClient client({"127.0.0.1", "1", "", "t", "http://127.0.0.1:1"});
+  Result<ApiResponse> response = client.Call(boost::beast::http::verb::get, "/v1/runs");
+  EXPECT_EQ(response.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(response.status().message().find("cannot reach"), std::string::npos);
+}
+
+TEST(FormatTest, TablesAlignColumns) {
+  EXPECT_EQ(FormatTable({"A", "LONG"}, {{"xyz", "1"}, {"q", "22"}}),
+            "A    LONG\n"
+            "xyz  1\n"
+            "q    22\n");
+}
+
+TEST(FormatTest, TimelineListsEventsThenOutcome) {
+  json::object run = json::parse(R"({"run_id":"r1","workflow":"pay","version":2,
+      "status":"completed","output":{"paid":true},"pending_approvals":[]})").as_object();
+  json::array events = json::parse(R"([
+      {"seq":1,"at":"2026-11-21T10:00:00.000Z","type":"run.started"},
+      {"seq":2,"at":"2026-11-21T10:00:01.000Z","type":"step.completed","step_id":"pay"}])")
+                           .as_array();
+  EXPECT_EQ(FormatTimeline(run, events),
+            "run r1  workflow pay v2\n"
+            "2026-11-21T10:00:00.000Z  #1  run.started\n"
+            "2026-11-21T10:00:01.000Z  #2  step.completed  step_id=pay\n"
+            "status: completed\n"
+            "output: {\"paid\":true}\n");
+}
+
+}  // namespace
+}  // namespace assent::api::cli

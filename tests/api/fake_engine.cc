@@ -1,0 +1,158 @@
+#include "tests/api/fake_engine.h"
+
+namespace assent::api::testing {
+
+using engine::ApprovalView;
+using engine::RunView;
+
+ApprovalView SampleApproval(std::string id) {
+  ApprovalView approval;
+  approval.id = std::move(id);
+  approval.run_id = "run-1";
+  approval.step_id = "review";
+  approval.status = engine::ApprovalStatus::kPending;
+  approval.message = "Pay 100 EUR to ACME?";
+  approval.show = {{"amount", 100}, {"payee", "ACME"}};
+  approval.decisions.push_back({engine::Decision::kApprove, "alice", "fine", 1'700'000'000'123});
+  approval.comments.push_back({"bob", "looks right", 1'700'000'000'456});
+  approval.requested_at_ms = 1'700'000'000'000;
+  return approval;
+}
+
+RunView SampleRun(std::string id) {
+  RunView run;
+  run.run_id = std::move(id);
+  run.workflow = "pay";
+  run.version = 2;
+  run.status = engine::RunStatus::kWaiting;
+  run.input = {{"amount", 100}};
+  run.steps = {{"lookup", {{"ok", true}}}};
+  run.pending_approvals.push_back(SampleApproval());
+  run.started_at_ms = 1'700'000'000'000;
+  run.updated_at_ms = 1'700'000'001'000;
+  return run;
+}
+
+FakeEngine::Recorded FakeEngine::recorded() const {
+  std::lock_guard lock(mu_);
+  return recorded_;
+}
+
+void FakeEngine::Publish(const engine::ApprovalNotification& notification) {
+  std::map<uint64_t, engine::Listener> listeners;
+  {
+    std::lock_guard lock(mu_);
+    listeners = listeners_;
+  }
+  for (const auto& [id, listener] : listeners) listener(notification);
+}
+
+size_t FakeEngine::subscriber_count() const {
+  std::lock_guard lock(mu_);
+  return listeners_.size();
+}
+
+Result<engine::WorkflowView> FakeEngine::ApplyWorkflow(std::string_view name,
+                                                       const boost::json::value& definition) {
+  std::lock_guard lock(mu_);
+  recorded_.applied.emplace_back(std::string(name), definition);
+  return workflow_result;
+}
+
+Result<engine::WorkflowView> FakeEngine::GetWorkflow(std::string_view name) {
+  std::lock_guard lock(mu_);
+  recorded_.run_reads.emplace_back(name);
+  return workflow_result;
+}
+
+Result<std::vector<engine::WorkflowView>> FakeEngine::ListWorkflows() {
+  std::lock_guard lock(mu_);
+  return workflows_result;
+}
+
+void FakeEngine::StartRun(engine::StartRunCommand command,
+                          engine::Callback<engine::StartRunResult> done) {
+  Result<engine::StartRunResult> result = [&] {
+    std::lock_guard lock(mu_);
+    recorded_.starts.push_back(std::move(command));
+    return start_result;
+  }();
+  done(std::move(result));
+}
+
+void FakeEngine::Decide(engine::DecideCommand command, engine::Callback<ApprovalView> done) {
+  Result<ApprovalView> result = [&] {
+    std::lock_guard lock(mu_);
+    recorded_.decisions.push_back(std::move(command));
+    return approval_result;
+  }();
+  done(std::move(result));
+}
+
+void FakeEngine::AddComment(engine::CommentCommand command, engine::Callback<ApprovalView> done) {
+  Result<ApprovalView> result = [&] {
+    std::lock_guard lock(mu_);
+    recorded_.comments.push_back(std::move(command));
+    return approval_result;
+  }();
+  done(std::move(result));
+}
+
+void FakeEngine::Cancel(engine::CancelCommand command, engine::Callback<RunView> done) {
+  Result<RunView> result = [&] {
+    std::lock_guard lock(mu_);
+    recorded_.cancels.push_back(std::move(command));
+    return run_result;
+  }();
+  done(std::move(result));
+}
+
+Result<RunView> FakeEngine::GetRun(std::string_view run_id) {
+  std::lock_guard lock(mu_);
+  recorded_.run_reads.emplace_back(run_id);
+  return run_result;
+}
+
+Result<std::vector<RunView>> FakeEngine::ListRuns(std::optional<engine::RunStatus> status,
+                                                  size_t limit) {
+  std::lock_guard lock(mu_);
+  recorded_.run_lists.emplace_back(status, limit);
+  return runs_result;
+}
+
+Result<std::vector<engine::EventView>> FakeEngine::GetEvents(std::string_view run_id) {
+  std::lock_guard lock(mu_);
+  recorded_.run_reads.emplace_back(run_id);
+  return events_result;
+}
+
+Result<ApprovalView> FakeEngine::GetApproval(std::string_view approval_id) {
+  std::lock_guard lock(mu_);
+  recorded_.run_reads.emplace_back(approval_id);
+  return approval_result;
+}
+
+Result<std::vector<ApprovalView>> FakeEngine::ListApprovals(
+    std::optional<engine::ApprovalStatus> status, size_t limit) {
+  std::lock_guard lock(mu_);
+  recorded_.approval_lists.emplace_back(status, limit);
+  return approvals_result;
+}
+
+uint64_t FakeEngine::Subscribe(engine::Listener listener) {
+  std::lock_guard lock(mu_);
+  listeners_.emplace(next_subscription_, std::move(listener));
+  return next_subscription_++;
+}
+
+void FakeEngine::Unsubscribe(uint64_t subscription) {
+  std::lock_guard lock(mu_);
+  listeners_.erase(subscription);
+}
+
+void FakeEngine::Shutdown() {
+  std::lock_guard lock(mu_);
+  recorded_.shut_down = true;
+}
+
+}  // namespace assent::api::testing

@@ -1,0 +1,81 @@
+// FakeEngine: an engine::Engine for api tests. It records every command, answers with canned
+// results the test sets beforehand, and lets the test publish approval notifications as if the
+// engine thread had. Command callbacks run synchronously on the caller's thread.
+// Thread-safe: io threads call it while the test thread inspects it.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "engine/engine.h"
+
+namespace assent::api::testing {
+
+// An approval with every field set, for shape checks.
+engine::ApprovalView SampleApproval(std::string id = "ap-1");
+// A waiting run with one pending approval.
+engine::RunView SampleRun(std::string id = "run-1");
+
+class FakeEngine : public engine::Engine {
+ public:
+  // Canned answers. Set them before the call that uses them.
+  Result<engine::WorkflowView> workflow_result = engine::WorkflowView{"pay", 1, {}};
+  Result<std::vector<engine::WorkflowView>> workflows_result =
+      std::vector<engine::WorkflowView>{};
+  Result<engine::StartRunResult> start_result = engine::StartRunResult{"run-1", true};
+  Result<engine::ApprovalView> approval_result = SampleApproval();
+  Result<engine::RunView> run_result = SampleRun();
+  Result<std::vector<engine::RunView>> runs_result = std::vector<engine::RunView>{};
+  Result<std::vector<engine::EventView>> events_result = std::vector<engine::EventView>{};
+  Result<std::vector<engine::ApprovalView>> approvals_result =
+      std::vector<engine::ApprovalView>{};
+
+  // What was asked, in order.
+  struct Recorded {
+    std::vector<std::pair<std::string, boost::json::value>> applied;
+    std::vector<engine::StartRunCommand> starts;
+    std::vector<engine::DecideCommand> decisions;
+    std::vector<engine::CommentCommand> comments;
+    std::vector<engine::CancelCommand> cancels;
+    std::vector<std::pair<std::optional<engine::RunStatus>, size_t>> run_lists;
+    std::vector<std::pair<std::optional<engine::ApprovalStatus>, size_t>> approval_lists;
+    std::vector<std::string> run_reads;  // GetRun, GetEvents, GetApproval ids
+    bool shut_down = false;
+  };
+  Recorded recorded() const;
+
+  // Calls every subscribed listener, as the engine thread would.
+  void Publish(const engine::ApprovalNotification& notification);
+  size_t subscriber_count() const;
+
+  Result<engine::WorkflowView> ApplyWorkflow(std::string_view name,
+                                             const boost::json::value& definition) override;
+  Result<engine::WorkflowView> GetWorkflow(std::string_view name) override;
+  Result<std::vector<engine::WorkflowView>> ListWorkflows() override;
+  void StartRun(engine::StartRunCommand command,
+                engine::Callback<engine::StartRunResult> done) override;
+  void Decide(engine::DecideCommand command, engine::Callback<engine::ApprovalView> done) override;
+  void AddComment(engine::CommentCommand command,
+                  engine::Callback<engine::ApprovalView> done) override;
+  void Cancel(engine::CancelCommand command, engine::Callback<engine::RunView> done) override;
+  Result<engine::RunView> GetRun(std::string_view run_id) override;
+  Result<std::vector<engine::RunView>> ListRuns(std::optional<engine::RunStatus> status,
+                                                size_t limit) override;
+  Result<std::vector<engine::EventView>> GetEvents(std::string_view run_id) override;
+  Result<engine::ApprovalView> GetApproval(std::string_view approval_id) override;
+  Result<std::vector<engine::ApprovalView>> ListApprovals(
+      std::optional<engine::ApprovalStatus> status, size_t limit) override;
+  uint64_t Subscribe(engine::Listener listener) override;
+  void Unsubscribe(uint64_t subscription) override;
+  void Shutdown() override;
+
+ private:
+  mutable std::mutex mu_;
+  Recorded recorded_;
+  std::map<uint64_t, engine::Listener> listeners_;
+  uint64_t next_subscription_ = 1;
+};
+
+}  // namespace assent::api::testing

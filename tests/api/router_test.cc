@@ -1,0 +1,297 @@
+#include "api/router.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "tests/api/fake_engine.h"
+
+namespace assent::api {
+namespace {
+
+namespace http = boost::beast::http;
+namespace json = boost::json;
+using testing::FakeEngine;
+
+constexpr char kToken[] = "secret-token";
+
+class RequestHandlerTest : public ::testing::Test {
+ protected:
+  // Sends one request through the handler and returns the response it answered with.
+  Response Send(http::verb method, std::string target, std::string body = "",
+                std::string authorization = std::string("Bearer ") + kToken,
+                std::vector<std::pair<std::string, std::string>> headers = {}) {
+    Request request(method, target, 11);
+    if (!authorization.empty()) request.set(http::field::authorization, authorization);
+    for (const auto& [name, value] : headers) request.set(name, value);
+    request.body() = std::move(body);
+    request.prepare_payload();
+    std::optional<Response> response;
+    int calls = 0;
+    handler_.Handle(request, [&](Response answer) {
+      ++calls;
+      response = std::move(answer);
+    });
+    EXPECT_EQ(calls, 1) << "respond must run exactly once for " << target;
+    return response.value_or(Response{});
+  }
+
+  static json::value Body(const Response& response) {
+    boost::system::error_code ec;
+    json::value body = json::parse(response.body(), ec);
+    EXPECT_FALSE(ec) << "not JSON: " << response.body();
+    EXPECT_EQ(response[http::field::content_type], "application/json");
+    return body;
+  }
+
+  static std::string ErrorCode(const Response& response) {
+    json::value body = Body(response);
+    const json::value* code = body.is_object() && body.get_object().contains("error")
+                                  ? body.at("error").as_object().if_contains("code")
+                                  : nullptr;
+    return code != nullptr && code->is_string() ? std::string(code->get_string()) : "<none>";
+  }
+
+  FakeEngine engine_;
+  Authenticator auth_{kToken};
+  RequestHandler handler_{engine_, auth_};
+};
+
+TEST_F(RequestHandlerTest, HealthzNeedsNoToken) {
+  Response response = Send(http::verb::get, "/healthz", "", "");
+  EXPECT_EQ(response.result(), http::status::ok);
+  EXPECT_EQ(json::serialize(Body(response)), R"({"status":"ok"})");
+}
+
+TEST_F(RequestHandlerTest, MissingOrWrongTokenIs401) {
+  EXPECT_EQ(Send(http::verb::get, "/v1/runs", "", "").result(), http::status::unauthorized);
+  Response wrong = Send(http::verb::get, "/v1/runs", "", "Bearer nope");
+  EXPECT_EQ(wrong.result(), http::status::unauthorized);
+  EXPECT_EQ(ErrorCode(wrong), "unauthorized");
+  EXPECT_EQ(Send(http::verb::get, "/v1/runs", "", std::string("Basic ") + kToken).result(),
+            http::status::unauthorized);
+  // Unknown paths do not reveal themselves to strangers either.
+  EXPECT_EQ(Send(http::verb::get, "/v1/nope", "", "").result(), http::status::unauthorized);
+  EXPECT_TRUE(engine_.recorded().run_lists.empty());
+}
+
+TEST_F(RequestHandlerTest, BearerSchemeIsCaseInsensitive) {
+  EXPECT_EQ(Send(http::verb::get, "/v1/runs", "", std::string("bearer ") + kToken).result(),
+            http::status::ok);
+}
+
+TEST_F(RequestHandlerTest, UnknownRouteIs404) {
+  for (const char* target : {"/v1/nope", "/", "/v1/runs/r1/nope", "/v1/workflows/"}) {
+    Response response = Send(http::verb::get, target);
+    EXPECT_EQ(response.result(), http::status::not_found) << target;
+    EXPECT_EQ(ErrorCode(response), "not_found") << target;
+  }
+}
+
+TEST_F(RequestHandlerTest, WrongMethodIs405) {
+  Response response = Send(http::verb::delete_, "/v1/runs/r1");
+  EXPECT_EQ(response.result(), http::status::method_not_allowed);
+  EXPECT_EQ(ErrorCode(response), "method_not_allowed");
+  EXPECT_EQ(Send(http::verb::post, "/healthz", "", "").result(), http::status::method_not_allowed);
+}
+
+TEST_F(RequestHandlerTest, InvalidJsonIs400) {
+  Response response = Send(http::verb::post, "/v1/workflows/pay/runs", "{\"input\": ");
+  EXPECT_EQ(response.result(), http::status::bad_request);
+  EXPECT_EQ(ErrorCode(response), "invalid_json");
+  EXPECT_EQ(ErrorCode(Send(http::verb::post, "/v1/workflows/pay/runs", "[1]")), "invalid_json");
+  EXPECT_TRUE(engine_.recorded().starts.empty());
+}
+
+TEST_F(RequestHandlerTest, NonObjectInputIs400) {
+  Response response = Send(http::verb::post, "/v1/workflows/pay/runs", R"({"input": [1, 2]})");
+  EXPECT_EQ(response.result(), http::status::bad_request);
+  EXPECT_EQ(ErrorCode(response), "invalid_argument");
+  EXPECT_TRUE(engine_.recorded().starts.empty());
+}
+
+TEST_F(RequestHandlerTest, StartRunPassesInputAndIdempotencyKey) {
+  Response response = Send(http::verb::post, "/v1/workflows/pay/runs", R"({"input": {"a": 1}})",
+                           std::string("Bearer ") + kToken, {{"Idempotency-Key", "k-7"}});
+  EXPECT_EQ(response.result(), http::status::created);
+  EXPECT_EQ(json::serialize(Body(response)), R"({"run_id":"run-1"})");
+  FakeEngine::Recorded recorded = engine_.recorded();
+  ASSERT_EQ(recorded.starts.size(), 1u);
+  const engine::StartRunCommand& command = recorded.starts[0];
+  EXPECT_EQ(command.workflow, "pay");
+  EXPECT_EQ(json::serialize(command.input), R"({"a":1})");
+  EXPECT_EQ(command.idempotency_key, "k-7");
+}
+
+TEST_F(RequestHandlerTest, StartRunWithoutBodyUsesEmptyInput) {
+  EXPECT_EQ(Send(http::verb::post, "/v1/workflows/pay/runs").result(), http::status::created);
+  ASSERT_EQ(engine_.recorded().starts.size(), 1u);
+  EXPECT_TRUE(engine_.recorded().starts[0].input.empty());
+}
+
+TEST_F(RequestHandlerTest, StartRunForExistingKeyIs200) {
+  engine_.start_result = engine::StartRunResult{"run-9", false};
+  Response response = Send(http::verb::post, "/v1/workflows/pay/runs", "{}");
+  EXPECT_EQ(response.result(), http::status::ok);
+  EXPECT_EQ(json::serialize(Body(response)), R"({"run_id":"run-9"})");
+}
+
+TEST_F(RequestHandlerTest, EngineCodesMapToHttp) {
+  struct Case {
+    Status status;
+    http::status http;
+    std::string code;
+  };
+  for (const Case& c : {Case{Status::NotFound("run r9"), http::status::not_found, "not_found"},
+                        Case{Status::InvalidArgument("bad"), http::status::bad_request,
+                             "invalid_argument"},
+                        Case{Status::Conflict("decided"), http::status::conflict, "conflict"},
+                        Case{Status::Unavailable("stopping"), http::status::service_unavailable,
+                             "unavailable"},
+                        Case{Status::Corruption("crc"), http::status::internal_server_error,
+                             "internal"},
+                        Case{Status::IOError("disk"), http::status::internal_server_error,
+                             "internal"}}) {
+    engine_.run_result = c.status;
+    Response response = Send(http::verb::get, "/v1/runs/r9");
+    EXPECT_EQ(response.result(), c.http) << c.status.ToString();
+    EXPECT_EQ(ErrorCode(response), c.code) << c.status.ToString();
+  }
+}
+
+TEST_F(RequestHandlerTest, CommandConflictIs409) {
+  engine_.approval_result = Status::Conflict("already decided");
+  Response response =
+      Send(http::verb::post, "/v1/approvals/ap-1/decision", R"({"decision": "approve"})");
+  EXPECT_EQ(response.result(), http::status::conflict);
+  EXPECT_EQ(ErrorCode(response), "conflict");
+  EXPECT_EQ(Body(response).at("error").at("message"), "already decided");
+}
+
+TEST_F(RequestHandlerTest, BodyOverLimitIs413) {
+  std::string body = "{\"input\": {\"x\": \"" + std::string(kMaxBodyBytes, 'a') + "\"}}";
+  Response response = Send(http::verb::post, "/v1/workflows/pay/runs", body);
+  EXPECT_EQ(response.result(), http::status::payload_too_large);
+  EXPECT_EQ(ErrorCode(response), "body_too_large");
+  EXPECT_TRUE(engine_.recorded().starts.empty());
+}
+
+TEST_F(RequestHandlerTest, ListRunsValidatesQuery) {
+  for (const char* target : {"/v1/runs?status=bogus", "/v1/runs?limit=0", "/v1/runs?limit=1001",
+                             "/v1/runs?limit=abc", "/v1/runs?limit=5x", "/v1/runs?limit=-1"}) {
+    Response response = Send(http::verb::get, target);
+    EXPECT_EQ(response.result(), http::status::bad_request) << target;
+    EXPECT_EQ(ErrorCode(response), "invalid_argument") << target;
+  }
+  EXPECT_TRUE(engine_.recorded().run_lists.empty());
+
+  engine_.runs_result = std::vector<engine::RunView>{testing::SampleRun()};
+  Response response = Send(http::verb::get, "/v1/runs?status=waiting&limit=1000");
+  EXPECT_EQ(response.result(), http::status::ok);
+  EXPECT_EQ(Body(response).at("runs").as_array().size(), 1u);
+  Send(http::verb::get, "/v1/runs");
+  auto lists = engine_.recorded().run_lists;
+  ASSERT_EQ(lists.size(), 2u);
+  EXPECT_EQ(lists[0].first, engine::RunStatus::kWaiting);
+  EXPECT_EQ(lists[0].second, 1000u);
+  EXPECT_EQ(lists[1].first, std::nullopt);
+  EXPECT_EQ(lists[1].second, 100u);
+}
+
+TEST_F(RequestHandlerTest, ListApprovalsDefaultsToPending) {
+  EXPECT_EQ(Send(http::verb::get, "/v1/approvals").result(), http::status::ok);
+  EXPECT_EQ(Send(http::verb::get, "/v1/approvals?status=rejected").result(), http::status::ok);
+  EXPECT_EQ(Send(http::verb::get, "/v1/approvals?status=maybe").result(),
+            http::status::bad_request);
+  auto lists = engine_.recorded().approval_lists;
+  ASSERT_EQ(lists.size(), 2u);
+  EXPECT_EQ(lists[0].first, engine::ApprovalStatus::kPending);
+  EXPECT_EQ(lists[1].first, engine::ApprovalStatus::kRejected);
+}
+
+TEST_F(RequestHandlerTest, DecideRecordsAdminAsReviewer) {
+  Response response = Send(http::verb::post, "/v1/approvals/ap-1/decision",
+                           R"({"decision": "approve", "comment": "ok"})");
+  EXPECT_EQ(response.result(), http::status::ok);
+  EXPECT_EQ(Body(response).at("id"), "ap-1");
+  FakeEngine::Recorded recorded = engine_.recorded();
+  ASSERT_EQ(recorded.decisions.size(), 1u);
+  const engine::DecideCommand& command = recorded.decisions[0];
+  EXPECT_EQ(command.approval_id, "ap-1");
+  EXPECT_EQ(command.decision, engine::Decision::kApprove);
+  EXPECT_EQ(command.reviewer, "admin");
+  EXPECT_EQ(command.comment, "ok");
+}
+
+TEST_F(RequestHandlerTest, DecideValidatesBody) {
+  for (const char* body : {R"({"decision": "reject"})", R"({"decision": "reject", "comment": ""})",
+                           R"({"decision": "maybe"})", R"({})", R"({"decision": 1})",
+                           R"({"decision": "approve", "comment": 5})"}) {
+    Response response = Send(http::verb::post, "/v1/approvals/ap-1/decision", body);
+    EXPECT_EQ(response.result(), http::status::bad_request) << body;
+    EXPECT_EQ(ErrorCode(response), "invalid_argument") << body;
+  }
+  EXPECT_TRUE(engine_.recorded().decisions.empty());
+}
+
+TEST_F(RequestHandlerTest, CommentNeedsTextAndAnswers201) {
+  EXPECT_EQ(Send(http::verb::post, "/v1/approvals/ap-1/comments", R"({"text": ""})").result(),
+            http::status::bad_request);
+  Response response =
+      Send(http::verb::post, "/v1/approvals/ap-1/comments", R"({"text": "why 100?"})");
+  EXPECT_EQ(response.result(), http::status::created);
+  ASSERT_EQ(engine_.recorded().comments.size(), 1u);
+  EXPECT_EQ(engine_.recorded().comments[0].author, "admin");
+  EXPECT_EQ(engine_.recorded().comments[0].text, "why 100?");
+}
+
+TEST_F(RequestHandlerTest, CancelPassesReason) {
+  Response response = Send(http::verb::post, "/v1/runs/run-1/cancel", R"({"reason": "dup"})");
+  EXPECT_EQ(response.result(), http::status::ok);
+  EXPECT_EQ(Body(response).at("run_id"), "run-1");
+  ASSERT_EQ(engine_.recorded().cancels.size(), 1u);
+  EXPECT_EQ(engine_.recorded().cancels[0].run_id, "run-1");
+  EXPECT_EQ(engine_.recorded().cancels[0].by, "admin");
+  EXPECT_EQ(engine_.recorded().cancels[0].reason, "dup");
+}
+
+TEST_F(RequestHandlerTest, PutWorkflowChecksName) {
+  Response mismatch = Send(http::verb::put, "/v1/workflows/pay", R"({"name": "other"})");
+  EXPECT_EQ(mismatch.result(), http::status::bad_request);
+  EXPECT_TRUE(engine_.recorded().applied.empty());
+
+  Response response = Send(http::verb::put, "/v1/workflows/pay", R"({"name": "pay", "steps": []})");
+  EXPECT_EQ(response.result(), http::status::ok);
+  EXPECT_EQ(Body(response).at("name"), "pay");
+  ASSERT_EQ(engine_.recorded().applied.size(), 1u);
+  EXPECT_EQ(engine_.recorded().applied[0].first, "pay");
+  EXPECT_EQ(json::serialize(engine_.recorded().applied[0].second), R"({"name":"pay","steps":[]})");
+}
+
+TEST_F(RequestHandlerTest, PathSegmentsArePercentDecoded) {
+  Send(http::verb::get, "/v1/runs/run%201/events");
+  ASSERT_EQ(engine_.recorded().run_reads.size(), 1u);
+  EXPECT_EQ(engine_.recorded().run_reads[0], "run 1");
+}
+
+TEST_F(RequestHandlerTest, ListsWrapTheirItems) {
+  engine_.events_result = std::vector<engine::EventView>{{7, 0, "run.started", {}}};
+  Response events = Send(http::verb::get, "/v1/runs/run-1/events");
+  EXPECT_EQ(json::serialize(Body(events)),
+            R"({"events":[{"seq":7,"at":"1970-01-01T00:00:00.000Z","type":"run.started"}]})");
+  engine_.workflows_result = std::vector<engine::WorkflowView>{{"pay", 3, json::object{}}};
+  Response workflows = Send(http::verb::get, "/v1/workflows");
+  EXPECT_EQ(json::serialize(Body(workflows)),
+            R"({"workflows":[{"name":"pay","version":3,"definition":{}}]})");
+}
+
+TEST(IsStreamTargetTest, MatchesOnlyTheStreamPath) {
+  EXPECT_TRUE(IsStreamTarget("/v1/stream"));
+  EXPECT_TRUE(IsStreamTarget("/v1/stream?x=1"));
+  EXPECT_FALSE(IsStreamTarget("/v1/streams"));
+  EXPECT_FALSE(IsStreamTarget("/v1/runs"));
+}
+
+}  // namespace
+}  // namespace assent::api
