@@ -1,0 +1,323 @@
+// Socket-level tests: the real Server on 127.0.0.1, port 0, over a FakeEngine. Every client
+// operation is bounded by kWait (the stream's expiry cancels it), so a bug fails, never hangs.
+#include "api/server.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/stream.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "tests/api/fake_engine.h"
+
+namespace assent::api {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace json = boost::json;
+namespace websocket = beast::websocket;
+using asio::ip::tcp;
+using testing::FakeEngine;
+
+constexpr char kToken[] = "socket-test-token";
+constexpr auto kWait = std::chrono::seconds(10);
+
+// A client connection whose operations each run to completion or to kWait.
+template <typename Stream>
+class BoundedClient {
+ public:
+  explicit BoundedClient(const tcp::endpoint& endpoint) : stream_(ioc_) {
+    beast::error_code ec = Run([&](auto handler) {
+      beast::get_lowest_layer(stream_).async_connect(endpoint, handler);
+    });
+    EXPECT_FALSE(ec) << "connect: " << ec.message();
+  }
+
+ protected:
+  // Starts one async operation with a completion handler and runs it to its end.
+  template <typename Start>
+  beast::error_code Run(Start start) {
+    beast::error_code result = asio::error::would_block;
+    beast::get_lowest_layer(stream_).expires_after(kWait);
+    start([&result](beast::error_code ec, auto&&...) { result = ec; });
+    ioc_.restart();
+    ioc_.run();
+    return result;
+  }
+
+  asio::io_context ioc_;
+  Stream stream_;
+  beast::flat_buffer buffer_;
+};
+
+class HttpClient : public BoundedClient<beast::tcp_stream> {
+ public:
+  using BoundedClient::BoundedClient;
+
+  beast::error_code WriteRaw(const std::string& bytes) {
+    return Run([&](auto handler) { asio::async_write(stream_, asio::buffer(bytes), handler); });
+  }
+  beast::error_code Read(Response* response) {
+    return Run([&](auto handler) { http::async_read(stream_, buffer_, *response, handler); });
+  }
+  Response Send(http::verb method, const std::string& target, const std::string& body = "") {
+    Request request(method, target, 11);
+    request.set(http::field::host, "test");
+    request.set(http::field::authorization, std::string("Bearer ") + kToken);
+    request.body() = body;
+    request.prepare_payload();
+    beast::error_code ec =
+        Run([&](auto handler) { http::async_write(stream_, request, handler); });
+    EXPECT_FALSE(ec) << "write " << target << ": " << ec.message();
+    Response response;
+    ec = Read(&response);
+    EXPECT_FALSE(ec) << "read " << target << ": " << ec.message();
+    return response;
+  }
+};
+
+class WsClient : public BoundedClient<websocket::stream<beast::tcp_stream>> {
+ public:
+  using BoundedClient::BoundedClient;
+
+  // `authorization` empty: no header (the browser case).
+  beast::error_code Handshake(const std::string& authorization,
+                              websocket::response_type* response) {
+    stream_.set_option(websocket::stream_base::decorator([authorization](auto& request) {
+      if (!authorization.empty()) request.set(http::field::authorization, authorization);
+    }));
+    return Run([&](auto handler) {
+      stream_.async_handshake(*response, "127.0.0.1", "/v1/stream", handler);
+    });
+  }
+  void Send(const std::string& text) {
+    beast::error_code ec =
+        Run([&](auto handler) { stream_.async_write(asio::buffer(text), handler); });
+    EXPECT_FALSE(ec) << "send " << text << ": " << ec.message();
+  }
+  beast::error_code ReadText(std::string* text) {
+    beast::error_code ec = Run([&](auto handler) { stream_.async_read(buffer_, handler); });
+    *text = beast::buffers_to_string(buffer_.data());
+    buffer_.consume(buffer_.size());
+    return ec;
+  }
+  // The next message as a JSON object; fails the test if there is none.
+  json::object Read() {
+    std::string text;
+    beast::error_code ec = ReadText(&text);
+    EXPECT_FALSE(ec) << "websocket read: " << ec.message();
+    boost::system::error_code parse_error;
+    json::value value = json::parse(text, parse_error);
+    EXPECT_TRUE(!parse_error && value.is_object()) << "not a JSON object: " << text;
+    return value.is_object() ? value.get_object() : json::object{};
+  }
+};
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    engine_.approvals_result = std::vector<engine::ApprovalView>{testing::SampleApproval("ap-1")};
+    Result<tcp::endpoint> endpoint = server_.Start();
+    ASSERT_TRUE(endpoint.ok()) << endpoint.status().ToString();
+    endpoint_ = *endpoint;
+    ASSERT_NE(endpoint_.port(), 0);
+  }
+
+  // A client authenticated by its first message, past the snapshot.
+  std::unique_ptr<WsClient> ConnectReviewer() {
+    auto client = std::make_unique<WsClient>(endpoint_);
+    websocket::response_type response;
+    beast::error_code ec = client->Handshake("", &response);
+    EXPECT_FALSE(ec) << "handshake: " << ec.message();
+    client->Send(std::string(R"({"type":"auth","token":")") + kToken + "\"}");
+    json::object snapshot = client->Read();
+    EXPECT_EQ(snapshot["type"], "snapshot") << json::serialize(snapshot);
+    return client;
+  }
+
+  FakeEngine engine_;
+  Server server_{engine_, kToken, ServerOptions{"127.0.0.1", 0, 2}};
+  tcp::endpoint endpoint_;
+};
+
+TEST_F(ServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
+  HttpClient client(endpoint_);
+  Response health = client.Send(http::verb::get, "/healthz");
+  EXPECT_EQ(health.result(), http::status::ok);
+  EXPECT_TRUE(health.keep_alive());
+  Response runs = client.Send(http::verb::get, "/v1/runs?status=waiting");
+  EXPECT_EQ(runs.result(), http::status::ok);
+  EXPECT_EQ(runs.body(), R"({"runs":[]})");
+  Response started = client.Send(http::verb::post, "/v1/workflows/pay/runs", R"({"input":{}})");
+  EXPECT_EQ(started.result(), http::status::created);
+  EXPECT_EQ(started.body(), R"({"run_id":"run-1"})");
+  Response missing = client.Send(http::verb::get, "/v1/nothing");
+  EXPECT_EQ(missing.result(), http::status::not_found);
+  EXPECT_TRUE(missing.keep_alive());
+  EXPECT_EQ(engine_.recorded().starts.size(), 1u);
+}
+
+TEST_F(ServerTest, GarbageBytesGet400AndTheServerKeepsServing) {
+  {
+    HttpClient client(endpoint_);
+    ASSERT_FALSE(client.WriteRaw(std::string("\x16\x03\x01\x00garbage\r\n\r\n", 16)));
+    Response response;
+    beast::error_code ec = client.Read(&response);
+    ASSERT_FALSE(ec) << ec.message();
+    EXPECT_EQ(response.result(), http::status::bad_request);
+    EXPECT_NE(response.body().find("\"invalid_argument\""), std::string::npos) << response.body();
+    EXPECT_FALSE(response.keep_alive());
+  }
+  HttpClient next(endpoint_);
+  EXPECT_EQ(next.Send(http::verb::get, "/healthz").result(), http::status::ok);
+}
+
+TEST_F(ServerTest, OversizedBodyGets413AndTheServerKeepsServing) {
+  {
+    HttpClient client(endpoint_);
+    std::string body(kMaxBodyBytes + 100, 'x');
+    ASSERT_FALSE(client.WriteRaw("POST /v1/workflows/pay/runs HTTP/1.1\r\nHost: t\r\n"
+                                 "Authorization: Bearer " + std::string(kToken) +
+                                 "\r\nContent-Length: " + std::to_string(body.size()) +
+                                 "\r\n\r\n" + body));
+    Response response;
+    beast::error_code ec = client.Read(&response);
+    ASSERT_FALSE(ec) << ec.message();
+    EXPECT_EQ(response.result(), http::status::payload_too_large);
+    EXPECT_NE(response.body().find("\"body_too_large\""), std::string::npos) << response.body();
+  }
+  HttpClient next(endpoint_);
+  EXPECT_EQ(next.Send(http::verb::get, "/v1/runs").result(), http::status::ok);
+  EXPECT_TRUE(engine_.recorded().starts.empty());
+}
+
+TEST_F(ServerTest, MissingTokenIs401OverTheWire) {
+  HttpClient client(endpoint_);
+  ASSERT_FALSE(client.WriteRaw("GET /v1/runs HTTP/1.1\r\nHost: t\r\n\r\n"));
+  Response response;
+  ASSERT_FALSE(client.Read(&response));
+  EXPECT_EQ(response.result(), http::status::unauthorized);
+}
+
+TEST_F(ServerTest, WebSocketStreamsSnapshotBroadcastsAndCommands) {
+  auto client = std::make_unique<WsClient>(endpoint_);
+  websocket::response_type response;
+  ASSERT_FALSE(client->Handshake("", &response));
+  client->Send(std::string(R"({"type":"auth","token":")") + kToken + "\"}");
+  json::object snapshot = client->Read();
+  EXPECT_EQ(snapshot["type"], "snapshot");
+  ASSERT_EQ(snapshot["pending"].as_array().size(), 1u) << json::serialize(snapshot);
+  EXPECT_EQ(snapshot["pending"].as_array()[0].at("id"), "ap-1");
+
+  // The snapshot went out after the session joined the hub, so this reaches it.
+  engine_.Publish({engine::ApprovalNotification::Kind::kRequested, testing::SampleApproval("ap-2")});
+  json::object requested = client->Read();
+  EXPECT_EQ(requested["type"], "approval.requested");
+  EXPECT_EQ(requested["approval"].at("id"), "ap-2");
+
+  client->Send(R"({"type":"decide","id":"ap-1","decision":"approve","comment":"ok","req":"r1"})");
+  json::object ack = client->Read();
+  EXPECT_EQ(ack["type"], "ack") << json::serialize(ack);
+  EXPECT_EQ(ack["req"], "r1");
+  EXPECT_EQ(ack["approval"].at("id"), "ap-1");
+  FakeEngine::Recorded recorded = engine_.recorded();
+  ASSERT_EQ(recorded.decisions.size(), 1u);
+  EXPECT_EQ(recorded.decisions[0].reviewer, "admin");
+  EXPECT_EQ(recorded.decisions[0].comment, "ok");
+
+  client->Send("this is not json{");
+  json::object garbage = client->Read();
+  EXPECT_EQ(garbage["type"], "error");
+  EXPECT_EQ(garbage["error"].at("code"), "invalid_json");
+  EXPECT_FALSE(garbage.contains("req"));
+
+  client->Send(R"({"type":"comment","id":"ap-1","text":"","req":"r2"})");
+  json::object empty_comment = client->Read();
+  EXPECT_EQ(empty_comment["type"], "error");
+  EXPECT_EQ(empty_comment["req"], "r2");
+  EXPECT_EQ(empty_comment["error"].at("code"), "invalid_argument");
+
+  client->Send(R"({"type":"frobnicate","req":"r3"})");
+  EXPECT_EQ(client->Read()["req"], "r3");
+
+  engine_.approval_result = Status::Conflict("already decided");
+  client->Send(R"({"type":"decide","id":"ap-1","decision":"reject","comment":"no","req":"r4"})");
+  json::object conflict = client->Read();
+  EXPECT_EQ(conflict["req"], "r4");
+  EXPECT_EQ(conflict["error"].at("code"), "conflict");
+
+  // Still connected after all of that.
+  engine_.approval_result = testing::SampleApproval("ap-1");
+  client->Send(R"({"type":"comment","id":"ap-1","text":"why?","req":"r5"})");
+  json::object comment_ack = client->Read();
+  EXPECT_EQ(comment_ack["type"], "ack");
+  EXPECT_EQ(comment_ack["req"], "r5");
+  EXPECT_EQ(engine_.recorded().comments.size(), 1u);
+}
+
+TEST_F(ServerTest, WebSocketWithHeaderTokenGetsSnapshotAtOnce) {
+  WsClient client(endpoint_);
+  websocket::response_type response;
+  ASSERT_FALSE(client.Handshake(std::string("Bearer ") + kToken, &response));
+  EXPECT_EQ(client.Read()["type"], "snapshot");
+}
+
+TEST_F(ServerTest, WebSocketWithBadHeaderTokenIs401) {
+  WsClient client(endpoint_);
+  websocket::response_type response;
+  EXPECT_TRUE(client.Handshake("Bearer wrong", &response));
+  EXPECT_EQ(response.result(), http::status::unauthorized);
+}
+
+TEST_F(ServerTest, UnauthenticatedWebSocketGetsErrorAndIsClosed) {
+  WsClient client(endpoint_);
+  websocket::response_type response;
+  ASSERT_FALSE(client.Handshake("", &response));
+  client.Send(R"({"type":"decide","id":"ap-1","decision":"approve","req":"r1"})");
+  json::object error = client.Read();
+  EXPECT_EQ(error["type"], "error");
+  EXPECT_EQ(error["error"].at("code"), "unauthorized");
+  std::string text;
+  EXPECT_EQ(client.ReadText(&text), websocket::error::closed) << "then the server closes";
+  EXPECT_TRUE(engine_.recorded().decisions.empty());
+}
+
+TEST_F(ServerTest, WrongAuthMessageIsRefused) {
+  WsClient client(endpoint_);
+  websocket::response_type response;
+  ASSERT_FALSE(client.Handshake("", &response));
+  client.Send(R"({"type":"auth","token":"wrong"})");
+  EXPECT_EQ(client.Read()["error"].at("code"), "unauthorized");
+}
+
+TEST_F(ServerTest, EveryReviewerReceivesEachNotification) {
+  std::unique_ptr<WsClient> first = ConnectReviewer();
+  std::unique_ptr<WsClient> second = ConnectReviewer();
+  engine_.Publish({engine::ApprovalNotification::Kind::kDecided, testing::SampleApproval("ap-7")});
+  for (WsClient* client : {first.get(), second.get()}) {
+    json::object message = client->Read();
+    EXPECT_EQ(message["type"], "approval.decided");
+    EXPECT_EQ(message["approval"].at("id"), "ap-7");
+  }
+}
+
+TEST_F(ServerTest, StopUnsubscribesAndShutsTheEngineDown) {
+  EXPECT_EQ(engine_.subscriber_count(), 1u);
+  server_.Stop();
+  EXPECT_EQ(engine_.subscriber_count(), 0u);
+  EXPECT_TRUE(engine_.recorded().shut_down);
+  server_.Stop();  // idempotent
+}
+
+}  // namespace
+}  // namespace assent::api
