@@ -18,17 +18,22 @@ constexpr std::string_view kListening = "listening on http://";
 
 std::string AssentBinary() { return ASSENT_BINARY; }
 
-ServerProcess::ServerProcess(std::vector<std::string> args) {
+namespace {
+
+// fork + exec of the assent binary with stdout and stderr on a pipe; returns the read end.
+pid_t SpawnAssent(std::vector<std::string> args, const std::vector<std::string>& env,
+                  int* output_fd) {
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
   std::string binary = AssentBinary();
-  pid_ = fork();
-  if (pid_ < 0) throw std::runtime_error("fork failed");
-  if (pid_ == 0) {
+  pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
     dup2(pipe_fds[1], STDOUT_FILENO);
     dup2(pipe_fds[1], STDERR_FILENO);
     close(pipe_fds[0]);
     close(pipe_fds[1]);
+    for (const std::string& assignment : env) putenv(const_cast<char*>(assignment.c_str()));
     std::vector<char*> argv{binary.data()};
     for (std::string& arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);
@@ -36,7 +41,43 @@ ServerProcess::ServerProcess(std::vector<std::string> args) {
     _exit(127);
   }
   close(pipe_fds[1]);
-  stdout_fd_ = pipe_fds[0];
+  *output_fd = pipe_fds[0];
+  return pid;
+}
+
+}  // namespace
+
+CommandResult RunAssent(const std::vector<std::string>& args,
+                        const std::vector<std::string>& env) {
+  int fd = -1;
+  pid_t pid = SpawnAssent(args, env, &fd);
+  CommandResult result;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    pollfd poll_fd{fd, POLLIN, 0};
+    if (left.count() <= 0 || poll(&poll_fd, 1, static_cast<int>(left.count())) <= 0) {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+      close(fd);
+      result.output += "\n[killed after 60 s]";
+      return result;
+    }
+    char buffer[4096];
+    ssize_t n = read(fd, buffer, sizeof(buffer));
+    if (n <= 0) break;
+    result.output.append(buffer, static_cast<size_t>(n));
+  }
+  close(fd);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+ServerProcess::ServerProcess(std::vector<std::string> args) {
+  pid_ = SpawnAssent(std::move(args), {}, &stdout_fd_);
 
   // Read the child's output until the listening line (bounded), then keep draining it in the
   // background so a chatty server never blocks on a full pipe.

@@ -18,6 +18,16 @@ namespace assent::testing {
 // The `assent` binary under test (set by CMake).
 std::string AssentBinary();
 
+struct CommandResult {
+  int exit_code = -1;  // -1: killed after the time limit
+  std::string output;  // stdout and stderr together
+};
+
+// Runs `assent <args...>` to completion (killed after 60 s) with `env` added to the
+// environment, e.g. {"ASSENT_URL=http://127.0.0.1:1234"}.
+CommandResult RunAssent(const std::vector<std::string>& args,
+                        const std::vector<std::string>& env = {});
+
 class ServerProcess {
  public:
   // Starts `assent <args...>` and waits (bounded) for its listening line. Throws
