@@ -165,3 +165,77 @@ TEST_F(CrashRecoveryTest, NothingAcknowledgedIsLostAfterSigkill) {
 
 }  // namespace
 }  // namespace assent::testing
+
+namespace assent::testing {
+namespace {
+
+// The server dies while an http step's request is in the payee's hands: on restart the step
+// runs again as attempt 2 with the same Idempotency-Key, and completes exactly once.
+TEST(CrashRecoveryInFlightTest, StartedStepRunsAgainWithTheSameIdempotencyKey) {
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool first_arrived = false;
+  bool release_first = false;
+  HttpTarget payee([&](const ReceivedRequest&, size_t index) {
+    std::unique_lock lock(mutex);
+    if (index == 0) {
+      first_arrived = true;
+      changed.notify_all();
+      changed.wait_for(lock, std::chrono::seconds(60), [&] { return release_first; });
+    }
+    return TargetResponse{200, R"({"payment_id": "p-)" + std::to_string(index) + R"("})"};
+  });
+  TempDir data;
+  auto server = ServerProcess::Serve(data.str(), kToken);
+  auto api = std::make_unique<ApiClient>(server->port(), kToken);
+  ASSERT_EQ(api->Put("/v1/workflows/invoice-payment",
+                     json::parse(InvoiceWorkflow(payee.url("/payments")))).status, 200u);
+  HttpReply started = api->Post("/v1/workflows/invoice-payment/runs",
+                                json::object{{"input", {{"amount", 50}, {"vendor", "V"}}}});
+  ASSERT_EQ(started.status, 201u) << started.raw;
+  std::string run_id(started.body.at("run_id").as_string());
+  {
+    std::unique_lock lock(mutex);
+    ASSERT_TRUE(changed.wait_for(lock, std::chrono::seconds(30), [&] { return first_arrived; }))
+        << "the pay step never called the payee";
+  }
+
+  server->Kill();
+  {
+    std::lock_guard lock(mutex);
+    release_first = true;  // its answer goes to a dead connection
+    changed.notify_all();
+  }
+  server = ServerProcess::Serve(data.str(), kToken);
+  api = std::make_unique<ApiClient>(server->port(), kToken);
+
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  HttpReply run;
+  while (std::chrono::steady_clock::now() < deadline) {
+    run = api->Get("/v1/runs/" + run_id);
+    if (run.status == 200 && run.body.at("status") == "completed") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // poll interval, not a sync
+  }
+  ASSERT_EQ(run.body.at("status"), "completed") << run.raw;
+  EXPECT_EQ(run.body.at("output").at("payment").at("payment_id"), "p-1");
+
+  auto requests = payee.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0].headers.at("idempotency-key"), run_id + "/pay");
+  EXPECT_EQ(requests[1].headers.at("idempotency-key"), run_id + "/pay");
+
+  std::vector<uint64_t> pay_attempts;
+  int pay_completions = 0;
+  HttpReply events = api->Get("/v1/runs/" + run_id + "/events");
+  for (const json::value& event : events.body.at("events").as_array()) {
+    if (event.at("type") == "step.started" && event.at("step_id") == "pay") {
+      pay_attempts.push_back(event.at("attempt").to_number<uint64_t>());
+    }
+    if (event.at("type") == "step.completed" && event.at("step_id") == "pay") ++pay_completions;
+  }
+  EXPECT_EQ(pay_attempts, (std::vector<uint64_t>{1, 2}));
+  EXPECT_EQ(pay_completions, 1);
+}
+
+}  // namespace
+}  // namespace assent::testing
