@@ -62,6 +62,10 @@ void Listener::OnAccept(beast::error_code ec, tcp::socket socket) {
   if (ec) {
     LogNetworkError("accept", ec);  // e.g. out of descriptors: keep serving the others
   } else {
+    // Responses and stream messages are small and latency-bound: without this, Nagle's
+    // algorithm holds them back until the peer's delayed ACK (~40 ms).
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
     std::make_shared<HttpSession>(std::move(socket), context_)->Run();
   }
   DoAccept();
