@@ -25,13 +25,19 @@ class EventLog;
 namespace assent::engine {
 
 struct EngineOptions {
-  // Lua limits for code steps and conditions.
-  uint64_t lua_max_instructions = 10'000'000;
+  // Lua limits for each code step and condition, which run on the engine thread.
+  uint64_t lua_max_instructions = 1'000'000;
   size_t lua_max_memory_bytes = 32u << 20;
   // HTTP steps: per-attempt timeout and how many attempts before the run fails.
   uint32_t http_timeout_ms = 10'000;
   uint32_t http_max_attempts = 3;
   uint32_t http_retry_backoff_ms = 200;  // doubled after each failed attempt
+
+  // Called once, on the engine thread, when the log fails a write. From then on the engine
+  // refuses every command with kUnavailable: memory may be ahead of the disk, and only a
+  // restart (replaying the log) makes them agree again. A server should exit here so that its
+  // supervisor restarts it. Empty: only refuse.
+  std::function<void(const Status&)> on_storage_failure;
 };
 
 struct StartRunCommand {
@@ -105,7 +111,12 @@ class Engine {
   virtual uint64_t Subscribe(Listener listener) = 0;
   virtual void Unsubscribe(uint64_t subscription) = 0;
 
-  // Stops accepting commands, finishes what is being committed, and joins the engine thread.
+  // Ok while the engine accepts commands; the storage failure once the log has failed a write.
+  virtual Status Health() = 0;
+
+  // Stops accepting commands (they get kUnavailable), lets every command already accepted and
+  // every commit in flight finish and answer its caller, then joins the engine thread. After
+  // it returns no callback runs.
   virtual void Shutdown() = 0;
 };
 

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <future>
 #include <iostream>
 #include <map>
 #include <random>
@@ -23,19 +24,16 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "engine/engine.h"
-#include "engine/run_commands.h"
-#include "engine/run_reader.h"
-#include "engine/workflow_registry.h"
+#include "engine/internal/run_commands.h"
+#include "engine/internal/run_queries.h"
+#include "engine/internal/run_reader.h"
+#include "engine/internal/workflow_registry.h"
 #include "storage/rocks_event_log.h"
 
 namespace assent::engine {
 namespace {
 
 namespace asio = boost::asio;
-
-constexpr std::array<RunStatus, 5> kAllRunStatuses{RunStatus::kRunning, RunStatus::kWaiting,
-                                                   RunStatus::kCompleted, RunStatus::kFailed,
-                                                   RunStatus::kCancelled};
 
 class EngineImpl final : public Engine {
  public:
@@ -45,13 +43,14 @@ class EngineImpl final : public Engine {
         log_(log),
         options_(options),
         registry_(log),
+        queries_(log),
         work_(io_.get_executor()),
         lua_(LuaLimits{options.lua_max_instructions, options.lua_max_memory_bytes}),
         random_(std::random_device{}()) {}
 
   ~EngineImpl() override {
     Shutdown();
-    owned_log_.reset();  // flushes its queue while io_ can still accept (and drop) callbacks
+    owned_log_.reset();  // before io_ and the runs: nothing of the log's may outlive them
   }
 
   Status Start();
@@ -68,15 +67,24 @@ class EngineImpl final : public Engine {
   void AddComment(CommentCommand command, Callback<ApprovalView> done) override;
   void Cancel(CancelCommand command, Callback<RunView> done) override;
 
-  Result<RunView> GetRun(std::string_view run_id) override;
-  Result<std::vector<RunView>> ListRuns(std::optional<RunStatus> status, size_t limit) override;
-  Result<std::vector<EventView>> GetEvents(std::string_view run_id) override;
-  Result<ApprovalView> GetApproval(std::string_view approval_id) override;
+  Result<RunView> GetRun(std::string_view run_id) override { return queries_.GetRun(run_id); }
+  Result<std::vector<RunView>> ListRuns(std::optional<RunStatus> status, size_t limit) override {
+    return queries_.ListRuns(status, limit);
+  }
+  Result<std::vector<EventView>> GetEvents(std::string_view run_id) override {
+    return queries_.GetEvents(run_id);
+  }
+  Result<ApprovalView> GetApproval(std::string_view approval_id) override {
+    return queries_.GetApproval(approval_id);
+  }
   Result<std::vector<ApprovalView>> ListApprovals(std::optional<ApprovalStatus> status,
-                                                  size_t limit) override;
+                                                  size_t limit) override {
+    return queries_.ListApprovals(status, limit);
+  }
 
   uint64_t Subscribe(Listener listener) override;
   void Unsubscribe(uint64_t subscription) override;
+  Status Health() override;
   void Shutdown() override;
 
  private:
@@ -93,6 +101,11 @@ class EngineImpl final : public Engine {
   using CommitDone = std::function<void(Status)>;
 
   // Engine thread only, below.
+  // Why a new command cannot be accepted now (shutting down, or the log failed), or Ok.
+  Status Refusal();
+  void OnStorageFailure(const Status& status);
+  bool IdleOnEngineThread();
+  void WaitForAcceptedWork();
   void Dispatch(std::string run_id, RunCommand command);  // any thread
   void RunOnEngine(const std::string& run_id, RunCommand command);
   Result<LiveRun*> FindOrLoad(const std::string& run_id);
@@ -125,10 +138,13 @@ class EngineImpl final : public Engine {
   storage::EventLog& log_;
   const EngineOptions options_;
   WorkflowRegistry registry_;
+  RunQueries queries_;
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   std::thread thread_;
   std::atomic<bool> stopping_{false};
+  std::mutex failure_mutex_;
+  Status storage_failure_;  // guarded by failure_mutex_; set once, by the first failed commit
 
   // Appends whose callback has not run yet; Shutdown waits for them so no callback can reach
   // a destroyed engine.
@@ -178,18 +194,75 @@ Status EngineImpl::Start() {
 }
 
 void EngineImpl::Shutdown() {
-  if (stopping_.exchange(true)) return;
-  work_.reset();
-  io_.stop();
-  if (thread_.joinable()) thread_.join();
+  if (stopping_.exchange(true)) return;  // from here on, new commands are refused
+  if (thread_.joinable()) {
+    WaitForAcceptedWork();
+    // What still waits on time or the network (retry timers, HTTP calls) is dropped: its
+    // StepStarted is durable, so recovery runs it again.
+    std::promise<void> released;
+    asio::post(io_, [this, &released] {
+      runs_.clear();
+      released.set_value();
+    });
+    released.get_future().wait();
+    work_.reset();
+    io_.stop();
+    thread_.join();
+  }
   std::unique_lock lock(appends_mutex_);
   appends_done_.wait(lock, [this] { return appends_in_flight_ == 0; });
 }
 
+bool EngineImpl::IdleOnEngineThread() {
+  {
+    std::lock_guard lock(appends_mutex_);
+    if (appends_in_flight_ > 0) return false;
+  }
+  for (const auto& [run_id, run] : runs_) {
+    if (run->committing || !run->queued.empty()) return false;
+  }
+  return true;
+}
+
+// Lets every accepted command run and every commit in flight land and answer its caller. A
+// commit's callback posts OnCommitted before it counts itself done, so a probe posted after
+// that finds its effects applied. Bounded: a stuck disk must not hang shutdown forever.
+void EngineImpl::WaitForAcceptedWork() {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::promise<bool> idle;
+    asio::post(io_, [this, &idle] { idle.set_value(IdleOnEngineThread()); });
+    if (idle.get_future().get()) return;
+    std::unique_lock lock(appends_mutex_);
+    appends_done_.wait_for(lock, std::chrono::milliseconds(5));
+  }
+  std::cerr << "assent: shutdown gave up waiting for commits after 30 s" << std::endl;
+}
+
 // ---- Command plumbing -------------------------------------------------------------------
 
+Status EngineImpl::Refusal() {
+  if (stopping_) return Status::Unavailable("the engine is shutting down");
+  return Health();
+}
+
+Status EngineImpl::Health() {
+  std::lock_guard lock(failure_mutex_);
+  return storage_failure_;
+}
+
+void EngineImpl::OnStorageFailure(const Status& status) {
+  {
+    std::lock_guard lock(failure_mutex_);
+    if (!storage_failure_.ok()) return;
+    storage_failure_ = Status::Unavailable("storage failed (" + status.ToString() +
+                                           "); restart to recover from the log");
+  }
+  if (options_.on_storage_failure) options_.on_storage_failure(status);
+}
+
 void EngineImpl::Dispatch(std::string run_id, RunCommand command) {
-  if (stopping_) return command(Status::Unavailable("the engine is shutting down"));
+  if (Status refused = Refusal(); !refused.ok()) return command(refused);
   asio::post(io_, [this, run_id = std::move(run_id), command = std::move(command)] {
     RunOnEngine(run_id, command);
   });
@@ -251,6 +324,7 @@ void EngineImpl::OnCommitted(const std::string& run_id, const Status& status,
     // Memory ran ahead of the log: make it the durable state again.
     std::cerr << "assent: commit for run " << run_id << " failed: " << status.ToString()
               << std::endl;
+    OnStorageFailure(status);
     auto durable = LoadRunState(log_, run_id);
     if (durable.ok()) {
       run.state = std::move(durable).value();
@@ -387,7 +461,7 @@ std::string EngineImpl::NewRunId() {
 // ---- Commands -----------------------------------------------------------------------------
 
 void EngineImpl::StartRun(StartRunCommand command, Callback<StartRunResult> done) {
-  if (stopping_) return done(Status::Unavailable("the engine is shutting down"));
+  if (Status refused = Refusal(); !refused.ok()) return done(refused);
   asio::post(io_, [this, command = std::move(command), done = std::move(done)] {
     DoStartRun(command, done);
   });
@@ -404,6 +478,9 @@ void EngineImpl::DoStartRun(const StartRunCommand& command, const Callback<Start
       // The first start with this key is still committing: answer when it is durable.
       std::string run_id = it->second;
       return RunOnEngine(run_id, [done, run_id](Result<LiveRun*> run) {
+        if (run.status().code() == StatusCode::kNotFound) {
+          return done(Status::Unavailable("the first start with this key failed; retry"));
+        }
         if (!run.ok()) return done(run.status());
         done(StartRunResult{run_id, false});
       });
@@ -480,7 +557,7 @@ void EngineImpl::Cancel(CancelCommand command, Callback<RunView> done) {
   });
 }
 
-// ---- Queries: durable state, folded on the caller's thread ----------------------------
+// ---- Queries ----------------------------------------------------------------------------
 
 Result<WorkflowView> EngineImpl::GetWorkflow(std::string_view name) {
   auto definition = registry_.Latest(name);
@@ -494,68 +571,6 @@ Result<std::vector<WorkflowView>> EngineImpl::ListWorkflows() {
     views.push_back(WorkflowRegistry::ToView(*definition));
   }
   return views;
-}
-
-Result<RunView> EngineImpl::GetRun(std::string_view run_id) {
-  auto state = LoadRunState(log_, run_id);
-  if (!state.ok()) return state.status();
-  return ToView(*state);
-}
-
-Result<std::vector<RunView>> EngineImpl::ListRuns(std::optional<RunStatus> status, size_t limit) {
-  std::vector<std::string> run_ids;
-  for (RunStatus candidate : kAllRunStatuses) {
-    if ((status && candidate != *status) || run_ids.size() >= limit) continue;
-    Status scanned = log_.ScanIndex(storage::Index::kRunsByStatus,
-                                    std::string(1, static_cast<char>(candidate)),
-                                    [&](std::string_view key, std::string_view) {
-                                      run_ids.emplace_back(key.substr(1));
-                                      return run_ids.size() < limit;
-                                    });
-    if (!scanned.ok()) return scanned;
-  }
-  std::vector<RunView> runs;
-  for (const std::string& run_id : run_ids) {
-    auto run = GetRun(run_id);
-    if (run.ok()) runs.push_back(std::move(run).value());
-    else if (run.status().code() != StatusCode::kNotFound) return run.status();
-  }
-  return runs;
-}
-
-Result<std::vector<EventView>> EngineImpl::GetEvents(std::string_view run_id) {
-  return LoadEventViews(log_, run_id);
-}
-
-Result<ApprovalView> EngineImpl::GetApproval(std::string_view approval_id) {
-  Status not_found = Status::NotFound("approval " + std::string(approval_id) + " not found");
-  std::string_view run_id = RunIdOfApproval(approval_id);
-  if (run_id.empty()) return not_found;
-  auto state = LoadRunState(log_, run_id);
-  if (!state.ok()) return state.status().code() == StatusCode::kNotFound ? not_found : state.status();
-  const ApprovalView* approval = state->FindApproval(approval_id);
-  if (approval == nullptr) return not_found;
-  return *approval;
-}
-
-Result<std::vector<ApprovalView>> EngineImpl::ListApprovals(std::optional<ApprovalStatus> status,
-                                                            size_t limit) {
-  std::string prefix;
-  if (status) prefix.push_back(static_cast<char>(*status));
-  std::vector<std::string> approval_ids;
-  Status scanned = log_.ScanIndex(storage::Index::kApprovalsByStatus, prefix,
-                                  [&](std::string_view key, std::string_view) {
-                                    approval_ids.emplace_back(key.substr(1));
-                                    return approval_ids.size() < limit;
-                                  });
-  if (!scanned.ok()) return scanned;
-  std::vector<ApprovalView> approvals;
-  for (const std::string& approval_id : approval_ids) {
-    auto approval = GetApproval(approval_id);
-    if (approval.ok()) approvals.push_back(std::move(approval).value());
-    else if (approval.status().code() != StatusCode::kNotFound) return approval.status();
-  }
-  return approvals;
 }
 
 uint64_t EngineImpl::Subscribe(Listener listener) {

@@ -13,6 +13,8 @@
 
 namespace assent::engine {
 
+// The numbers of RunStatus and ApprovalStatus are persisted as the first byte of index keys:
+// never change or reuse one.
 enum class RunStatus : uint8_t { kRunning = 1, kWaiting = 2, kCompleted = 3, kFailed = 4, kCancelled = 5 };
 enum class ApprovalStatus : uint8_t { kPending = 1, kApproved = 2, kRejected = 3, kCancelled = 4 };
 enum class Decision : uint8_t { kApprove, kReject };

@@ -1,4 +1,4 @@
-#include "engine/definition.h"
+#include "engine/internal/definition.h"
 
 #include <boost/json/parse.hpp>
 #include <gmock/gmock.h>

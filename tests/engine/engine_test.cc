@@ -3,6 +3,8 @@
 #include "engine/engine.h"
 
 #include <chrono>
+#include <algorithm>
+#include <atomic>
 #include <future>
 
 #include <boost/json/parse.hpp>
@@ -60,9 +62,9 @@ class EngineTest : public ::testing::Test {
  protected:
   void SetUp() override { Reopen(); }
 
-  void Reopen() {
+  void Reopen(EngineOptions options = {.http_retry_backoff_ms = 1}) {
     engine_.reset();
-    auto opened = Engine::Open(log_, EngineOptions{.http_retry_backoff_ms = 1});
+    auto opened = Engine::Open(log_, options);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     engine_ = std::move(opened).value();
   }
@@ -265,6 +267,50 @@ TEST_F(EngineTest, IdempotencyKeyReturnsTheSameRun) {
   EXPECT_EQ(engine_->ListRuns(std::nullopt, 100)->size(), 2u);
 }
 
+// Every field a reader can see, so replay can be compared with the live result as a whole.
+std::string Dump(const RunView& run) {
+  json::object dump{{"run_id", run.run_id}, {"workflow", run.workflow}, {"version", run.version},
+                    {"status", ToString(run.status)}, {"input", run.input}, {"steps", run.steps},
+                    {"output", run.output ? *run.output : json::value()}, {"error", run.error},
+                    {"started_at", run.started_at_ms}, {"updated_at", run.updated_at_ms}};
+  json::array approvals;
+  for (const ApprovalView& approval : run.pending_approvals) {
+    json::array decisions, comments;
+    for (const auto& d : approval.decisions) {
+      decisions.push_back({{"decision", ToString(d.decision)}, {"reviewer", d.reviewer},
+                           {"comment", d.comment}, {"at", d.at_ms}});
+    }
+    for (const auto& c : approval.comments) {
+      comments.push_back({{"author", c.author}, {"text", c.text}, {"at", c.at_ms}});
+    }
+    approvals.push_back({{"id", approval.id}, {"step_id", approval.step_id},
+                         {"status", ToString(approval.status)}, {"message", approval.message},
+                         {"show", approval.show}, {"decisions", decisions},
+                         {"comments", comments}, {"requested_at", approval.requested_at_ms}});
+  }
+  dump["pending_approvals"] = approvals;
+  return json::serialize(dump);
+}
+
+TEST_F(EngineTest, ReplayRebuildsEveryRunExactly) {
+  ApplyReviewFlow();
+  std::vector<std::string> run_ids;
+  for (int amount : {8000, 10, 6000, 7000}) {
+    run_ids.push_back(Start("invoice", R"({"invoice_id": "r", "vendor": "V", "amount": )" +
+                                           std::to_string(amount) + "}"));
+  }
+  std::string commented = Run(run_ids[2]).pending_approvals.at(0).id;
+  ASSERT_TRUE(Await<ApprovalView>([&](auto done) {
+                engine_->AddComment(CommentCommand{commented, "carol", "hm"}, done);
+              }).ok());
+  ASSERT_TRUE(DecideOn(Run(run_ids[3]).pending_approvals.at(0).id, Decision::kReject, "no").ok());
+  std::vector<std::string> before;
+  for (const std::string& run_id : run_ids) before.push_back(Dump(Run(run_id)));
+
+  Reopen();
+  for (size_t i = 0; i < run_ids.size(); ++i) EXPECT_EQ(Dump(Run(run_ids[i])), before[i]);
+}
+
 TEST_F(EngineTest, ReplayRebuildsTheSameStateAndResumesPendingApprovals) {
   ApplyReviewFlow();
   std::string waiting_id = Start("invoice", R"({"invoice_id": "a", "amount": 8000, "vendor": "V"})");
@@ -334,7 +380,7 @@ TEST_F(EngineTest, HttpStepPostsRenderedBodyWithAStableIdempotencyKeyAndRetries)
   for (const auto& request : requests) {
     EXPECT_EQ(request.method, "POST");
     EXPECT_EQ(request.target, "/payments");
-    EXPECT_EQ(request.headers.at("idempotency-key"), run_id + "/pay");
+    EXPECT_EQ(request.headers.at("idempotency-key"), run_id + "/pay/2");
     EXPECT_EQ(json::parse(request.body), json::parse(R"({"amount": 42, "note": "for ACME"})"));
   }
   EXPECT_THAT(EventTypes(run_id),
@@ -354,6 +400,58 @@ TEST_F(EngineTest, HttpClientErrorFailsWithoutRetry) {
   ASSERT_TRUE(Eventually([&] { return Run(run_id).status == RunStatus::kFailed; }));
   EXPECT_THAT(Run(run_id).error, HasSubstr("HTTP 400"));
   EXPECT_EQ(target.requests().size(), 1u);
+}
+
+TEST_F(EngineTest, EachVisitOfAnHttpStepHasItsOwnIdempotencyKey) {
+  testing::HttpTarget target([](const testing::ReceivedRequest&, size_t index) {
+    return testing::TargetResponse{200, R"({"count": )" + std::to_string(index + 1) + "}"};
+  });
+  ApplyWorkflow("twice", R"({"steps": [
+    {"id": "pay", "type": "http", "url": ")" + target.url("/p") + R"("},
+    {"id": "again", "type": "condition", "if": "steps.pay.count < 2", "then": "pay", "else": "end"}]})");
+  std::string run_id = Start("twice", "{}");
+  ASSERT_TRUE(Eventually([&] { return Run(run_id).status == RunStatus::kCompleted; }));
+  auto requests = target.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_NE(requests[0].headers.at("idempotency-key"), requests[1].headers.at("idempotency-key"));
+}
+
+TEST_F(EngineTest, RunWaitingForARetryResumesAfterARestart) {
+  testing::HttpTarget target([](const testing::ReceivedRequest&, size_t index) {
+    if (index == 0) return testing::TargetResponse{503, "{}"};
+    return testing::TargetResponse{200, R"({"ok": true})"};
+  });
+  ApplyWorkflow("retry", R"({"steps": [{"id": "pay", "type": "http", "url": ")" +
+                             target.url("/p") + R"("}]})");
+  Reopen(EngineOptions{.http_retry_backoff_ms = 3'600'000});  // the retry would wait an hour
+  std::string run_id = Start("retry", "{}");
+  ASSERT_TRUE(Eventually([&] {
+    auto types = EventTypes(run_id);
+    return std::find(types.begin(), types.end(), "step.failed") != types.end();
+  }));
+
+  Reopen(EngineOptions{.http_retry_backoff_ms = 1});
+  ASSERT_TRUE(Eventually([&] { return Run(run_id).status == RunStatus::kCompleted; }))
+      << "status " << ToString(Run(run_id).status) << " " << Run(run_id).error;
+  EXPECT_EQ(target.requests().size(), 2u);
+}
+
+TEST_F(EngineTest, StorageFailureIsReportedOnceAndRefusesLaterCommands) {
+  ApplyReviewFlow();
+  std::atomic<int> failures{0};
+  Reopen(EngineOptions{.on_storage_failure = [&](const Status&) { ++failures; }});
+  log_.FailNextWrite(Status::IOError("disk on fire"));
+  auto first = Await<StartRunResult>([&](auto done) {
+    engine_->StartRun(StartRunCommand{"invoice", {}, ""}, done);
+  });
+  EXPECT_EQ(first.status().code(), StatusCode::kIOError);
+  EXPECT_EQ(failures.load(), 1);
+  EXPECT_EQ(engine_->Health().code(), StatusCode::kUnavailable);
+  auto later = Await<StartRunResult>([&](auto done) {
+    engine_->StartRun(StartRunCommand{"invoice", {}, ""}, done);
+  });
+  EXPECT_EQ(later.status().code(), StatusCode::kUnavailable);
+  EXPECT_THAT(later.status().message(), HasSubstr("restart to recover"));
 }
 
 TEST_F(EngineTest, FailedCommitIsReportedAndLeavesNothingBehind) {

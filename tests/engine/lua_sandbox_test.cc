@@ -1,4 +1,4 @@
-#include "engine/lua_sandbox.h"
+#include "engine/internal/lua_sandbox.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

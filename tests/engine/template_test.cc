@@ -1,4 +1,4 @@
-#include "engine/template.h"
+#include "engine/internal/template.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
-#include "engine/run_reader.h"
+#include "engine/internal/run_reader.h"
 
-#include "engine/event_view.h"
+#include "engine/internal/event_view.h"
 #include "schemas/event_generated.h"
 
 namespace assent::engine {

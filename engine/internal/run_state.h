@@ -35,6 +35,8 @@ struct RunState {
   // fails; `retry_pending` after a failure that will be retried.
   std::string cursor;
   uint32_t attempt = 0;
+  uint64_t visit_seq = 0;  // seq of the cursor step's first StepStarted in this visit
+  uint32_t failures = 0;   // StepFailed events in this visit (crashes are not failures)
   bool step_in_flight = false;
   bool retry_pending = false;
 

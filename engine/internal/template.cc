@@ -1,4 +1,4 @@
-#include "engine/template.h"
+#include "engine/internal/template.h"
 
 #include <boost/json/serialize.hpp>
 #include <cstddef>

@@ -8,11 +8,11 @@
 #include <string>
 #include <string_view>
 
-#include "engine/definition.h"
+#include "engine/internal/definition.h"
 #include "engine/engine.h"
-#include "engine/http_call.h"
-#include "engine/lua_sandbox.h"
-#include "engine/run_txn.h"
+#include "engine/internal/http_call.h"
+#include "engine/internal/lua_sandbox.h"
+#include "engine/internal/run_txn.h"
 
 namespace assent::engine {
 

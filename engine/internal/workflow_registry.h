@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/definition.h"
+#include "engine/internal/definition.h"
 #include "engine/views.h"
 #include "storage/event_log.h"
 

@@ -1,4 +1,4 @@
-#include "engine/event_view.h"
+#include "engine/internal/event_view.h"
 
 #include <boost/json/parse.hpp>
 

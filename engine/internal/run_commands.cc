@@ -1,11 +1,11 @@
-#include "engine/run_commands.h"
+#include "engine/internal/run_commands.h"
 
 #include <charconv>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "engine/template.h"
+#include "engine/internal/template.h"
 
 namespace assent::engine {
 namespace {
@@ -13,7 +13,9 @@ namespace {
 namespace json = boost::json;
 
 // A definition whose pure steps loop forever would otherwise spin the engine thread.
-constexpr int kMaxStepsPerAdvance = 1000;
+// With EngineOptions' default of 1M Lua instructions per step, this bounds one Advance (and so
+// the engine thread) to about 100M instructions.
+constexpr int kMaxStepsPerAdvance = 100;
 
 json::object TemplateContext(const RunState& state) {
   return json::object{{"input", state.input}, {"steps", state.steps}};
@@ -221,8 +223,10 @@ Result<HttpCallRequest> BuildHttpRequest(const RunState& state, const StepDefini
     if (!rendered.ok()) return rendered.status();
     request.headers.emplace_back(std::string(name), std::move(rendered).value());
   }
-  // The receiver can deduplicate: every attempt of this step of this run carries the same key.
-  request.headers.emplace_back("Idempotency-Key", state.run_id + "/" + step.id);
+  // The receiver can deduplicate: every attempt of this visit of this step carries the same
+  // key, and a later visit (a loop back to the step) is a new request with a new key.
+  request.headers.emplace_back("Idempotency-Key", state.run_id + "/" + step.id + "/" +
+                                                      std::to_string(state.visit_seq));
   request.timeout = std::chrono::milliseconds(step.timeout_ms.value_or(options.http_timeout_ms));
   return request;
 }
@@ -261,12 +265,12 @@ void CompleteHttpStep(RunTxn& txn, const StepContext& context, std::string_view 
   failed.step_id = step->id;
   failed.attempt = attempt;
   failed.error = error;
-  failed.will_retry = retryable && attempt < max_attempts;
+  failed.will_retry = retryable && state.failures + 1 < max_attempts;
   bool will_retry = failed.will_retry;
   txn.Emit(std::move(failed));
   if (!will_retry) {
-    FailRun(txn, "step '" + step->id + "' failed after " + std::to_string(attempt) +
-                     " attempt(s): " + error);
+    FailRun(txn, "step '" + step->id + "' failed after " +
+                     std::to_string(txn.state().failures) + " failed attempt(s): " + error);
   }
 }
 

@@ -1,4 +1,4 @@
-#include "engine/run_state.h"
+#include "engine/internal/run_state.h"
 
 #include <boost/json/parse.hpp>
 
@@ -38,9 +38,13 @@ void OnRunStarted(RunState& state, const fb::RunStarted& body, int64_t at_ms) {
   state.started_at_ms = at_ms;
 }
 
-void OnStepStarted(RunState& state, const fb::StepStarted& body) {
+void OnStepStarted(RunState& state, const fb::StepStarted& body, uint64_t seq) {
   state.cursor = std::string(View(body.step_id()));
   state.attempt = body.attempt();
+  if (body.attempt() == 1) {
+    state.visit_seq = seq;
+    state.failures = 0;
+  }
   state.step_in_flight = true;
   state.retry_pending = false;
 }
@@ -51,6 +55,7 @@ void OnStepCompleted(RunState& state, const fb::StepCompleted& body) {
   state.last_output = std::move(output);
   state.cursor = std::string(View(body.next()));
   state.attempt = 0;
+  state.failures = 0;
   state.step_in_flight = false;
   state.retry_pending = false;
 }
@@ -58,6 +63,7 @@ void OnStepCompleted(RunState& state, const fb::StepCompleted& body) {
 void OnStepFailed(RunState& state, const fb::StepFailed& body) {
   state.cursor = std::string(View(body.step_id()));
   state.attempt = body.attempt();
+  ++state.failures;
   state.step_in_flight = false;
   state.retry_pending = body.will_retry();
 }
@@ -145,7 +151,9 @@ void Apply(RunState& state, const fb::Event& event) {
   switch (event.body_type()) {
     case fb::Body::NONE: break;
     case fb::Body::RunStarted: OnRunStarted(state, *event.body_as_RunStarted(), at_ms); break;
-    case fb::Body::StepStarted: OnStepStarted(state, *event.body_as_StepStarted()); break;
+    case fb::Body::StepStarted:
+      OnStepStarted(state, *event.body_as_StepStarted(), event.seq());
+      break;
     case fb::Body::StepCompleted: OnStepCompleted(state, *event.body_as_StepCompleted()); break;
     case fb::Body::StepFailed: OnStepFailed(state, *event.body_as_StepFailed()); break;
     case fb::Body::ApprovalRequested:

@@ -4,7 +4,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/run_state.h"
+#include "engine/internal/run_state.h"
 #include "engine/views.h"
 #include "storage/event_log.h"
 

@@ -1,4 +1,4 @@
-#include "engine/run_txn.h"
+#include "engine/internal/run_txn.h"
 
 namespace assent::engine {
 

@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "engine/run_state.h"
+#include "engine/internal/run_state.h"
 #include "schemas/event_generated.h"
 #include "storage/event_log.h"
 

@@ -1,4 +1,4 @@
-#include "engine/workflow_registry.h"
+#include "engine/internal/workflow_registry.h"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>

@@ -1,4 +1,4 @@
-#include "engine/definition.h"
+#include "engine/internal/definition.h"
 
 #include <array>
 #include <set>
@@ -6,8 +6,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 
-#include "engine/lua_sandbox.h"
-#include "engine/template.h"
+#include "engine/internal/lua_sandbox.h"
+#include "engine/internal/template.h"
 
 namespace assent::engine {
 namespace {

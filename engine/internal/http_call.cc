@@ -1,4 +1,4 @@
-#include "engine/http_call.h"
+#include "engine/internal/http_call.h"
 
 #include <memory>
 

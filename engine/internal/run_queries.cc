@@ -1,0 +1,100 @@
+#include "engine/internal/run_queries.h"
+
+#include <array>
+#include <iostream>
+
+#include "engine/internal/run_commands.h"
+#include "engine/internal/run_reader.h"
+#include "engine/internal/run_txn.h"
+
+namespace assent::engine {
+namespace {
+
+constexpr std::array<RunStatus, 5> kAllRunStatuses{RunStatus::kRunning, RunStatus::kWaiting,
+                                                   RunStatus::kCompleted, RunStatus::kFailed,
+                                                   RunStatus::kCancelled};
+
+// Collects up to `limit` ids from index entries whose key is one status byte + the id.
+Status CollectIds(storage::EventLog& log, storage::Index index, const std::string& prefix,
+                  size_t limit, std::vector<std::string>* ids) {
+  return log.ScanIndex(index, prefix, [&](std::string_view key, std::string_view) {
+    if (ids->size() >= limit) return false;
+    ids->emplace_back(key.substr(1));
+    return ids->size() < limit;
+  });
+}
+
+// Keeps `item` in a list, or says why not: NotFound (the index ran ahead of a deleted run: skip
+// quietly), Corruption (skip, loudly), anything else fails the list.
+template <typename T>
+Status KeepOrSkip(Result<T> item, std::string_view what, std::vector<T>* list) {
+  if (item.ok()) {
+    list->push_back(std::move(item).value());
+    return Status::Ok();
+  }
+  if (item.status().code() == StatusCode::kNotFound) return Status::Ok();
+  if (item.status().code() == StatusCode::kCorruption) {
+    std::cerr << "assent: skipping " << what << " in a list: " << item.status().ToString()
+              << std::endl;
+    return Status::Ok();
+  }
+  return item.status();
+}
+
+}  // namespace
+
+Result<RunView> RunQueries::GetRun(std::string_view run_id) {
+  auto state = LoadRunState(log_, run_id);
+  if (!state.ok()) return state.status();
+  return ToView(*state);
+}
+
+Result<std::vector<RunView>> RunQueries::ListRuns(std::optional<RunStatus> status, size_t limit) {
+  std::vector<std::string> run_ids;
+  for (RunStatus candidate : kAllRunStatuses) {
+    if (status && candidate != *status) continue;
+    Status scanned = CollectIds(log_, storage::Index::kRunsByStatus,
+                                std::string(1, static_cast<char>(candidate)), limit, &run_ids);
+    if (!scanned.ok()) return scanned;
+  }
+  std::vector<RunView> runs;
+  for (const std::string& run_id : run_ids) {
+    if (Status kept = KeepOrSkip(GetRun(run_id), "run " + run_id, &runs); !kept.ok()) return kept;
+  }
+  return runs;
+}
+
+Result<std::vector<EventView>> RunQueries::GetEvents(std::string_view run_id) {
+  return LoadEventViews(log_, run_id);
+}
+
+Result<ApprovalView> RunQueries::GetApproval(std::string_view approval_id) {
+  Status not_found = Status::NotFound("approval " + std::string(approval_id) + " not found");
+  std::string_view run_id = RunIdOfApproval(approval_id);
+  if (run_id.empty()) return not_found;
+  auto state = LoadRunState(log_, run_id);
+  if (!state.ok()) {
+    return state.status().code() == StatusCode::kNotFound ? not_found : state.status();
+  }
+  const ApprovalView* approval = state->FindApproval(approval_id);
+  if (approval == nullptr) return not_found;
+  return *approval;
+}
+
+Result<std::vector<ApprovalView>> RunQueries::ListApprovals(std::optional<ApprovalStatus> status,
+                                                            size_t limit) {
+  std::string prefix;
+  if (status) prefix.push_back(static_cast<char>(*status));
+  std::vector<std::string> approval_ids;
+  Status scanned =
+      CollectIds(log_, storage::Index::kApprovalsByStatus, prefix, limit, &approval_ids);
+  if (!scanned.ok()) return scanned;
+  std::vector<ApprovalView> approvals;
+  for (const std::string& approval_id : approval_ids) {
+    Status kept = KeepOrSkip(GetApproval(approval_id), "approval " + approval_id, &approvals);
+    if (!kept.ok()) return kept;
+  }
+  return approvals;
+}
+
+}  // namespace assent::engine
