@@ -4,7 +4,7 @@
 #
 #   ASSENT_DATA    data directory          (default ./assent-data)
 #   ASSENT_LISTEN  address the server uses (default 127.0.0.1:8080)
-#   ASSENT_PAYEE   address of the example's demo payment target (default 127.0.0.1:9999)
+# The example's `pay` step posts to a demo payee on 127.0.0.1:9999, which this script starts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -12,7 +12,7 @@ scripts/build.sh --target assent
 
 data=${ASSENT_DATA:-./assent-data}
 listen=${ASSENT_LISTEN:-127.0.0.1:8080}
-payee=${ASSENT_PAYEE:-127.0.0.1:9999}
+payee=127.0.0.1:9999  # the URL in examples/invoice-payment.json
 assent=./build/api/assent
 log_dir=$(mktemp -d)
 
