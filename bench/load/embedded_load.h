@@ -1,0 +1,13 @@
+// Drives W1 through an Engine in this process, without the network: the engine's own ceiling.
+// The same shape as ServerLoad: `concurrency` runs in flight, a reviewer that decides each
+// approval as it is notified, and every result read back and checked.
+#pragma once
+
+#include "bench/load/server_load.h"
+#include "engine/engine.h"
+
+namespace assent::bench {
+
+PhaseReport RunEmbeddedPhase(engine::Engine& engine, int first, int count, int concurrency);
+
+}  // namespace assent::bench

@@ -1,0 +1,178 @@
+// assent-bench: the W1 load generator.
+//
+//   assent-bench server   [--runs N] [--warmup N] [--concurrency C] [--port P --token T]
+//   assent-bench embedded [--runs N] [--warmup N] [--concurrency C]
+//
+// `server` starts `assent serve` on a temp data dir (or uses the server on 127.0.0.1:P) and
+// drives it over HTTP and the WebSocket; `embedded` runs the engine in this process on a temp
+// data dir. Both print runs/s, latencies, CPU per run and fsyncs per run (counted by the
+// kernel through perf), and end with a `RESULT_JSON {...}` line for scripts.
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <boost/json/serialize.hpp>
+
+#include "bench/load/embedded_load.h"
+#include "bench/load/process_stats.h"
+#include "bench/load/server_load.h"
+#include "bench/load/w1.h"
+#include "tests/support/server_process.h"
+#include "tests/support/temp_dir.h"
+
+namespace assent::bench {
+namespace {
+
+struct Flags {
+  std::string mode;
+  int runs = 20000;
+  int warmup = 2000;
+  int concurrency = 64;
+  int port = 0;
+  std::string token;
+};
+
+[[noreturn]] void Usage(const std::string& problem) {
+  if (!problem.empty()) std::cerr << "assent-bench: " << problem << "\n";
+  std::cerr << "usage: assent-bench server|embedded [--runs N] [--warmup N] [--concurrency C]\n"
+               "                    [--port P --token T]   (server mode: use a running server)\n";
+  std::exit(2);
+}
+
+Flags ParseFlags(int argc, char** argv) {
+  if (argc < 2) Usage("");
+  Flags flags;
+  flags.mode = argv[1];
+  if (flags.mode == "--help" || flags.mode == "-h") Usage("");
+  if (flags.mode != "server" && flags.mode != "embedded") Usage("unknown mode " + flags.mode);
+  std::map<std::string, int*> numbers{{"--runs", &flags.runs},
+                                      {"--warmup", &flags.warmup},
+                                      {"--concurrency", &flags.concurrency},
+                                      {"--port", &flags.port}};
+  for (int i = 2; i < argc; i += 2) {
+    std::string name = argv[i];
+    if (i + 1 >= argc) Usage(name + " needs a value");
+    if (name == "--token") {
+      flags.token = argv[i + 1];
+    } else if (auto it = numbers.find(name); it != numbers.end()) {
+      char* end = nullptr;
+      long value = std::strtol(argv[i + 1], &end, 10);
+      if (*end != '\0' || value < 0 || value > 100'000'000) Usage("bad value for " + name);
+      *it->second = static_cast<int>(value);
+    } else {
+      Usage("unknown flag " + name);
+    }
+  }
+  if (flags.runs < 1 || flags.concurrency < 1) Usage("--runs and --concurrency must be >= 1");
+  if ((flags.port != 0) != !flags.token.empty()) Usage("--port and --token go together");
+  return flags;
+}
+
+void Report(const Flags& flags, PhaseReport& phase, double cpu_seconds, std::optional<long> syncs,
+            const std::string& sync_note) {
+  double runs_per_s = phase.runs / phase.seconds;
+  double cpu_us_per_run = cpu_seconds * 1e6 / phase.runs;
+  std::printf("W1 %s: %d runs, %d in flight, %.2f s\n", flags.mode.c_str(), phase.runs,
+              flags.concurrency, phase.seconds);
+  std::printf("  throughput          %.0f runs/s\n", runs_per_s);
+  std::printf("  end-to-end          %s\n", phase.end_to_end.Summary({50, 90, 99}).c_str());
+  std::printf("  start -> notified   %s   (approval runs: start sent -> reviewer has it)\n",
+              phase.notified.Summary({50, 99}).c_str());
+  std::printf("  decision -> resumed %s   (decide sent -> durable and resumed)\n",
+              phase.resumed.Summary({50, 99}).c_str());
+  std::printf("  %s CPU      %.1f us/run\n", flags.mode == "server" ? "server" : "process",
+              cpu_us_per_run);
+  if (syncs) {
+    std::printf("  fsyncs              %.3f per run (%ld in the measured phase)\n",
+                static_cast<double>(*syncs) / phase.runs, *syncs);
+  } else {
+    std::printf("  fsyncs              not counted: %s\n", sync_note.c_str());
+  }
+  for (const std::string& error : phase.errors) std::printf("  ERROR %s\n", error.c_str());
+
+  boost::json::object result{
+      {"mode", flags.mode},
+      {"runs", phase.runs},
+      {"concurrency", flags.concurrency},
+      {"seconds", phase.seconds},
+      {"runs_per_s", runs_per_s},
+      {"e2e_p50_ms", phase.end_to_end.Percentile(50)},
+      {"e2e_p90_ms", phase.end_to_end.Percentile(90)},
+      {"e2e_p99_ms", phase.end_to_end.Percentile(99)},
+      {"notified_p50_ms", phase.notified.Percentile(50)},
+      {"notified_p99_ms", phase.notified.Percentile(99)},
+      {"resumed_p50_ms", phase.resumed.Percentile(50)},
+      {"resumed_p99_ms", phase.resumed.Percentile(99)},
+      {"cpu_us_per_run", cpu_us_per_run},
+      {"errors", phase.errors.size()}};
+  if (syncs) result["fsyncs_per_run"] = static_cast<double>(*syncs) / phase.runs;
+  std::printf("RESULT_JSON %s\n", boost::json::serialize(result).c_str());
+}
+
+int RunServerMode(const Flags& flags) {
+  std::unique_ptr<testing::TempDir> data;
+  std::unique_ptr<testing::ServerProcess> server;
+  uint16_t port = static_cast<uint16_t>(flags.port);
+  std::string token = flags.token;
+  if (port == 0) {
+    data = std::make_unique<testing::TempDir>();
+    token = "bench-token";
+    server = testing::ServerProcess::Serve(data->str(), token);
+    port = server->port();
+  }
+  ServerLoad load(port, token, flags.concurrency);
+  load.Prepare();
+  if (flags.warmup > 0) load.RunPhase(0, flags.warmup);
+
+  std::string sync_note = "attach the counter with --port only when this tool started the server";
+  std::unique_ptr<SyncCounter> syncs;
+  if (server) syncs = SyncCounter::Start(server->pid(), &sync_note);
+  double cpu_before = server ? CpuSeconds(server->pid()) : 0;
+  PhaseReport phase = load.RunPhase(flags.warmup, flags.runs);
+  double cpu = server ? CpuSeconds(server->pid()) - cpu_before : NAN;
+  std::optional<long> sync_count = syncs ? syncs->Stop() : std::nullopt;
+  Report(flags, phase, cpu, sync_count, sync_note);
+  return phase.errors.empty() ? 0 : 1;
+}
+
+int RunEmbeddedMode(const Flags& flags) {
+  testing::TempDir data;
+  auto engine = engine::Engine::Open(data.str(), engine::EngineOptions{});
+  if (!engine.ok()) {
+    std::cerr << "assent-bench: " << engine.status().ToString() << "\n";
+    return 1;
+  }
+  if (auto applied = (*engine)->ApplyWorkflow(kW1Name, W1Definition()); !applied.ok()) {
+    std::cerr << "assent-bench: " << applied.status().ToString() << "\n";
+    return 1;
+  }
+  if (flags.warmup > 0) RunEmbeddedPhase(**engine, 0, flags.warmup, flags.concurrency);
+  std::string sync_note;
+  auto syncs = SyncCounter::Start(getpid(), &sync_note);
+  double cpu_before = CpuSeconds(getpid());
+  PhaseReport phase = RunEmbeddedPhase(**engine, flags.warmup, flags.runs, flags.concurrency);
+  double cpu = CpuSeconds(getpid()) - cpu_before;
+  std::optional<long> sync_count = syncs ? syncs->Stop() : std::nullopt;
+  Report(flags, phase, cpu, sync_count, sync_note);
+  return phase.errors.empty() ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace assent::bench
+
+int main(int argc, char** argv) {
+  auto flags = assent::bench::ParseFlags(argc, argv);
+  try {
+    return flags.mode == "server" ? assent::bench::RunServerMode(flags)
+                                  : assent::bench::RunEmbeddedMode(flags);
+  } catch (const std::exception& error) {
+    std::cerr << "assent-bench: " << error.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,291 @@
+#include "bench/load/server_load.h"
+
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <stdexcept>
+#include <unordered_map>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "bench/load/w1.h"
+
+namespace assent::bench {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+namespace json = boost::json;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr const char* kReviewer = "admin";  // the admin token's identity decides
+
+double NowMs() {
+  return std::chrono::duration<double, std::milli>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+struct ServerLoad::Impl {
+  class RunClient;
+
+  // Where an approval run stands between its start, its notification and its decision; the
+  // WebSocket may deliver the approval before the start's 201 arrives.
+  struct Waiting {
+    RunClient* client = nullptr;
+    int index = -1;
+    double started_at = 0;
+    double notified_at = -1;
+    double decide_sent_at = -1;
+    bool acked = false;
+  };
+
+  // One keep-alive connection with one run in flight at a time.
+  class RunClient {
+   public:
+    RunClient(Impl& load, tcp::endpoint endpoint) : load_(load), stream_(load.io) {
+      stream_.socket().connect(endpoint);
+      stream_.socket().set_option(tcp::no_delay(true));
+    }
+
+    void StartNext() {
+      if (load_.next >= load_.end) return;
+      index_ = load_.next++;
+      started_at_ = NowMs();
+      json::object body{{"input", W1Input(index_)}};
+      Send(http::verb::post, std::string("/v1/workflows/") + kW1Name + "/runs",
+           json::serialize(body), [this] { OnStarted(); });
+    }
+
+    void FetchResult() {
+      Send(http::verb::get, "/v1/runs/" + run_id_, "", [this] { OnFetched(); });
+    }
+
+   private:
+    void Send(http::verb verb, std::string target, std::string body, std::function<void()> next) {
+      request_ = {verb, target, 11};
+      request_.set(http::field::host, "127.0.0.1");
+      request_.set(http::field::authorization, load_.bearer);
+      if (!body.empty()) request_.set(http::field::content_type, "application/json");
+      request_.body() = std::move(body);
+      request_.prepare_payload();
+      next_ = std::move(next);
+      http::async_write(stream_, request_, [this](beast::error_code ec, size_t) {
+        if (ec) return Fail("write: " + ec.message());
+        response_ = {};
+        http::async_read(stream_, buffer_, response_, [this](beast::error_code ec, size_t) {
+          if (ec) return Fail("read: " + ec.message());
+          next_();
+        });
+      });
+    }
+
+    void OnStarted() {
+      if (response_.result() != http::status::created) {
+        load_.Error("start " + std::to_string(index_) + ": HTTP " +
+                    std::to_string(response_.result_int()) + " " + response_.body());
+        return Finish();
+      }
+      run_id_ = json::parse(response_.body()).at("run_id").as_string();
+      if (!W1NeedsApproval(index_)) return FetchResult();
+      Waiting& waiting = load_.waiting[run_id_];
+      waiting.client = this;
+      waiting.index = index_;
+      waiting.started_at = started_at_;
+      if (waiting.acked) load_.Resume(run_id_);
+    }
+
+    void OnFetched() {
+      if (response_.result() != http::status::ok) {
+        load_.Error("fetch " + run_id_ + ": HTTP " + std::to_string(response_.result_int()));
+        return Finish();
+      }
+      json::value run = json::parse(response_.body());
+      const json::value* output = run.as_object().if_contains("output");
+      std::string problem = run.at("status") != "completed" || output == nullptr
+                                ? "run " + run_id_ + " not completed: " + response_.body()
+                                : CheckW1Output(index_, *output, kReviewer);
+      if (!problem.empty()) {
+        load_.Error(problem);
+      } else {
+        load_.report.end_to_end.Add(NowMs() - started_at_);
+      }
+      Finish();
+    }
+
+    void Finish() {
+      ++load_.finished;
+      StartNext();
+    }
+
+    void Fail(const std::string& what) {
+      load_.Error("connection " + what);
+      load_.finished = load_.end - load_.first;  // a broken connection ends the phase
+      load_.io.stop();
+    }
+
+    Impl& load_;
+    beast::tcp_stream stream_;
+    beast::flat_buffer buffer_;
+    http::request<http::string_body> request_;
+    http::response<http::string_body> response_;
+    std::function<void()> next_;
+    int index_ = -1;
+    double started_at_ = 0;
+    std::string run_id_;
+  };
+
+  Impl(uint16_t port, std::string token, int concurrency)
+      : endpoint(asio::ip::make_address("127.0.0.1"), port),
+        bearer("Bearer " + token),
+        concurrency(concurrency),
+        reviewer(io) {}
+
+  void Prepare() {
+    {
+      beast::tcp_stream stream(io);
+      stream.connect(endpoint);
+      http::request<http::string_body> put{http::verb::put,
+                                           std::string("/v1/workflows/") + kW1Name, 11};
+      put.set(http::field::host, "127.0.0.1");
+      put.set(http::field::authorization, bearer);
+      put.body() = json::serialize(W1Definition());
+      put.prepare_payload();
+      http::write(stream, put);
+      beast::flat_buffer buffer;
+      http::response<http::string_body> response;
+      http::read(stream, buffer, response);
+      if (response.result() != http::status::ok) {
+        throw std::runtime_error("applying W1 failed: " + response.body());
+      }
+    }
+    reviewer.next_layer().connect(endpoint);
+    reviewer.next_layer().socket().set_option(tcp::no_delay(true));
+    reviewer.set_option(websocket::stream_base::decorator(
+        [this](websocket::request_type& request) { request.set(http::field::authorization, bearer); }));
+    reviewer.handshake("127.0.0.1", "/v1/stream");
+    reviewer.text(true);
+    beast::flat_buffer first;
+    reviewer.read(first);  // the snapshot
+    for (int i = 0; i < concurrency; ++i) {
+      clients.push_back(std::make_unique<RunClient>(*this, endpoint));
+    }
+  }
+
+  PhaseReport RunPhase(int first_index, int count) {
+    report = PhaseReport{};
+    first = first_index;
+    next = first_index;
+    end = first_index + count;
+    finished = 0;
+    io.restart();
+    double begin = NowMs();
+    ReadReview();
+    for (auto& client : clients) client->StartNext();
+    while (finished < count && !io.stopped()) io.run_one();
+    report.seconds = (NowMs() - begin) / 1000.0;
+    report.runs = count;
+    // Leave the reviewer's pending read to the next phase; nothing is outstanding otherwise.
+    return std::move(report);
+  }
+
+  void ReadReview() {
+    if (reading) return;
+    reading = true;
+    reviewer.async_read(review_buffer, [this](beast::error_code ec, size_t) {
+      reading = false;
+      if (ec) {
+        Error("reviewer stream: " + ec.message());
+        finished = end - first;
+        io.stop();
+        return;
+      }
+      OnReviewMessage(json::parse(beast::buffers_to_string(review_buffer.data())));
+      review_buffer.clear();
+      ReadReview();
+    });
+  }
+
+  void OnReviewMessage(const json::value& message) {
+    std::string_view type = message.at("type").as_string();
+    if (type == "approval.requested") {
+      const json::value& approval = message.at("approval");
+      std::string run_id(approval.at("run_id").as_string());
+      Waiting& waiting = this->waiting[run_id];
+      waiting.notified_at = NowMs();
+      waiting.decide_sent_at = waiting.notified_at;
+      QueueReview(json::serialize(json::object{{"type", "decide"},
+                                               {"id", approval.at("id")},
+                                               {"decision", "approve"},
+                                               {"comment", "ok"},
+                                               {"req", run_id}}));
+    } else if (type == "ack") {
+      std::string run_id(message.at("req").as_string());
+      Waiting& waiting = this->waiting[run_id];
+      waiting.acked = true;
+      report.resumed.Add(NowMs() - waiting.decide_sent_at);
+      if (waiting.client != nullptr) Resume(run_id);
+    } else if (type == "error") {
+      Error("reviewer got " + json::serialize(message));
+    }
+  }
+
+  // Both the start's answer and the decision's ack are in: fetch the result.
+  void Resume(const std::string& run_id) {
+    auto it = waiting.find(run_id);
+    report.notified.Add(it->second.notified_at - it->second.started_at);
+    RunClient* client = it->second.client;
+    waiting.erase(it);
+    client->FetchResult();
+  }
+
+  void QueueReview(std::string message) {
+    outbox.push_back(std::move(message));
+    if (outbox.size() == 1) WriteReview();
+  }
+
+  void WriteReview() {
+    reviewer.async_write(asio::buffer(outbox.front()), [this](beast::error_code ec, size_t) {
+      if (ec) return Error("reviewer write: " + ec.message());
+      outbox.pop_front();
+      if (!outbox.empty()) WriteReview();
+    });
+  }
+
+  void Error(std::string what) {
+    if (report.errors.size() < 20) report.errors.push_back(std::move(what));
+  }
+
+  asio::io_context io;
+  tcp::endpoint endpoint;
+  std::string bearer;
+  int concurrency;
+  websocket::stream<beast::tcp_stream> reviewer;
+  beast::flat_buffer review_buffer;
+  bool reading = false;
+  std::deque<std::string> outbox;
+  std::vector<std::unique_ptr<RunClient>> clients;
+  std::unordered_map<std::string, Waiting> waiting;
+  PhaseReport report;
+  int first = 0, next = 0, end = 0, finished = 0;
+};
+
+ServerLoad::ServerLoad(uint16_t port, std::string token, int concurrency)
+    : impl_(std::make_unique<Impl>(port, std::move(token), concurrency)) {}
+ServerLoad::~ServerLoad() = default;
+
+void ServerLoad::Prepare() { impl_->Prepare(); }
+PhaseReport ServerLoad::RunPhase(int first, int count) { return impl_->RunPhase(first, count); }
+
+}  // namespace assent::bench

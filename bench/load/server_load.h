@@ -1,0 +1,40 @@
+// Drives W1 through a running Assent server like real clients would: `concurrency` keep-alive
+// HTTP connections each keep one run in flight (start it, then fetch and check its result), and
+// one reviewer decides every approval it receives over the /v1/stream WebSocket, like a
+// dashboard. Single-threaded (one io_context), so the driver costs as little CPU as it can.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bench/load/latency.h"
+
+namespace assent::bench {
+
+struct PhaseReport {
+  int runs = 0;
+  double seconds = 0;
+  Latency end_to_end;          // start request sent -> result fetched and checked
+  Latency notified;            // start request sent -> approval.requested reached the reviewer
+  Latency resumed;             // decide sent -> ack (the run resumed and is durable again)
+  std::vector<std::string> errors;
+};
+
+class ServerLoad {
+ public:
+  ServerLoad(uint16_t port, std::string token, int concurrency);
+  ~ServerLoad();
+
+  // Applies W1 and connects the reviewer. Throws std::runtime_error when the server refuses.
+  void Prepare();
+  // Runs runs [first, first + count) to completion.
+  PhaseReport RunPhase(int first, int count);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace assent::bench
