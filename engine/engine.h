@@ -33,6 +33,11 @@ struct EngineOptions {
   uint32_t http_max_attempts = 3;
   uint32_t http_retry_backoff_ms = 200;  // doubled after each failed attempt
 
+  // Waiting runs kept in memory. Beyond this many, the least recently used idle waiting run is
+  // dropped from memory and rebuilt from the log when a command (a decision) arrives for it:
+  // a run waiting for a human costs nothing until the human answers.
+  size_t max_cached_waiting_runs = 10'000;
+
   // Called once, on the engine thread, when the log fails a write. From then on the engine
   // refuses every command with kUnavailable: memory may be ahead of the disk, and only a
   // restart (replaying the log) makes them agree again. A server should exit here so that its

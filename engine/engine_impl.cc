@@ -13,6 +13,7 @@
 #include <deque>
 #include <future>
 #include <iostream>
+#include <list>
 #include <map>
 #include <random>
 #include <thread>
@@ -95,6 +96,8 @@ class EngineImpl final : public Engine {
     bool call_outstanding = false;
     std::unique_ptr<asio::steady_timer> retry_timer;
     std::deque<std::function<void()>> queued;  // commands waiting for the commit in flight
+    // Where the run stands in idle_waiting_ while it is an idle waiting run.
+    std::optional<std::list<std::string>::iterator> idle_waiting;
   };
   using RunCommand = std::function<void(Result<LiveRun*>)>;
   using ApprovalCommand = std::function<Result<ApprovalView>(RunTxn&, LiveRun&)>;
@@ -113,7 +116,10 @@ class EngineImpl final : public Engine {
   void OnCommitted(const std::string& run_id, const Status& status,
                    const std::vector<ApprovalNotification>& notifications, const CommitDone& done);
   void DrainQueue(const std::string& run_id);
+  // Drops a finished idle run from memory, and files an idle waiting run in the LRU (evicting
+  // the oldest beyond max_cached_waiting_runs).
   void ReleaseIfIdle(const std::string& run_id);
+  void Forget(std::unordered_map<std::string, std::unique_ptr<LiveRun>>::iterator it);
   void Kick(LiveRun& run);
   void Resume(LiveRun& run);
   void StartHttp(LiveRun& run, const StepDefinition& step);
@@ -154,6 +160,7 @@ class EngineImpl final : public Engine {
 
   LuaSandbox lua_;
   std::unordered_map<std::string, std::unique_ptr<LiveRun>> runs_;
+  std::list<std::string> idle_waiting_;  // idle waiting runs in memory, most recently used first
   // Starts with an idempotency key whose run is not durable yet: a retry must find it here.
   std::unordered_map<std::string, std::string> starting_keys_;
   std::mt19937_64 random_;
@@ -166,16 +173,16 @@ class EngineImpl final : public Engine {
 Status EngineImpl::Start() {
   if (Status loaded = registry_.Load(); !loaded.ok()) return loaded;
 
+  // Only running runs have work to resume. Waiting runs need nothing until a decision arrives
+  // (their approvals are listed from the index), so they stay on disk.
   std::vector<std::string> unfinished;
-  for (RunStatus status : {RunStatus::kRunning, RunStatus::kWaiting}) {
-    Status scanned = log_.ScanIndex(storage::Index::kRunsByStatus,
-                                    std::string(1, static_cast<char>(status)),
-                                    [&](std::string_view key, std::string_view) {
-                                      unfinished.emplace_back(key.substr(1));
-                                      return true;
-                                    });
-    if (!scanned.ok()) return scanned;
-  }
+  Status scanned = log_.ScanIndex(storage::Index::kRunsByStatus,
+                                  std::string(1, static_cast<char>(RunStatus::kRunning)),
+                                  [&](std::string_view key, std::string_view) {
+                                    unfinished.emplace_back(key.substr(1));
+                                    return true;
+                                  });
+  if (!scanned.ok()) return scanned;
   for (const std::string& run_id : unfinished) {
     auto found = FindOrLoad(run_id);
     if (!found.ok()) {
@@ -201,6 +208,7 @@ void EngineImpl::Shutdown() {
     // StepStarted is durable, so recovery runs it again.
     std::promise<void> released;
     asio::post(io_, [this, &released] {
+      idle_waiting_.clear();
       runs_.clear();
       released.set_value();
     });
@@ -281,7 +289,14 @@ void EngineImpl::RunOnEngine(const std::string& run_id, RunCommand command) {
 }
 
 Result<EngineImpl::LiveRun*> EngineImpl::FindOrLoad(const std::string& run_id) {
-  if (auto it = runs_.find(run_id); it != runs_.end()) return it->second.get();
+  if (auto it = runs_.find(run_id); it != runs_.end()) {
+    LiveRun& run = *it->second;
+    if (run.idle_waiting) {  // in use again: out of the LRU until it is idle once more
+      idle_waiting_.erase(*run.idle_waiting);
+      run.idle_waiting.reset();
+    }
+    return &run;
+  }
   auto state = LoadRunState(log_, run_id);
   if (!state.ok()) return state.status();
   auto run = std::make_unique<LiveRun>();
@@ -330,7 +345,7 @@ void EngineImpl::OnCommitted(const std::string& run_id, const Status& status,
       run.state = std::move(durable).value();
     } else {
       auto queued = std::move(run.queued);
-      runs_.erase(run_id);
+      Forget(runs_.find(run_id));
       done(status);
       for (auto& command : queued) command();
       return;
@@ -358,11 +373,22 @@ void EngineImpl::DrainQueue(const std::string& run_id) {
 void EngineImpl::ReleaseIfIdle(const std::string& run_id) {
   auto it = runs_.find(run_id);
   if (it == runs_.end()) return;
-  const LiveRun& run = *it->second;
-  if (run.state.finished() && !run.committing && run.queued.empty() && !run.retry_timer &&
-      !run.call_outstanding) {
-    runs_.erase(it);
+  LiveRun& run = *it->second;
+  bool idle = !run.committing && run.queued.empty() && !run.retry_timer && !run.call_outstanding;
+  if (!idle) return;
+  if (run.state.finished()) return Forget(it);
+  if (run.state.status != RunStatus::kWaiting) return;
+  if (run.idle_waiting) idle_waiting_.erase(*run.idle_waiting);
+  idle_waiting_.push_front(run_id);
+  run.idle_waiting = idle_waiting_.begin();
+  while (idle_waiting_.size() > options_.max_cached_waiting_runs) {
+    Forget(runs_.find(idle_waiting_.back()));
   }
+}
+
+void EngineImpl::Forget(std::unordered_map<std::string, std::unique_ptr<LiveRun>>::iterator it) {
+  if (it->second->idle_waiting) idle_waiting_.erase(*it->second->idle_waiting);
+  runs_.erase(it);
 }
 
 // ---- Effects of durable state -------------------------------------------------------------

@@ -3,6 +3,7 @@
 #include <array>
 #include <iostream>
 
+#include "engine/internal/approval_record.h"
 #include "engine/internal/run_commands.h"
 #include "engine/internal/run_reader.h"
 #include "engine/internal/run_txn.h"
@@ -14,14 +15,15 @@ constexpr std::array<RunStatus, 5> kAllRunStatuses{RunStatus::kRunning, RunStatu
                                                    RunStatus::kCompleted, RunStatus::kFailed,
                                                    RunStatus::kCancelled};
 
-// Collects up to `limit` ids from index entries whose key is one status byte + the id.
-Status CollectIds(storage::EventLog& log, storage::Index index, const std::string& prefix,
-                  size_t limit, std::vector<std::string>* ids) {
-  return log.ScanIndex(index, prefix, [&](std::string_view key, std::string_view) {
-    if (ids->size() >= limit) return false;
-    ids->emplace_back(key.substr(1));
-    return ids->size() < limit;
-  });
+// Collects up to `limit` run ids from runs-by-status entries (one status byte + the id).
+Status CollectRunIds(storage::EventLog& log, const std::string& prefix, size_t limit,
+                     std::vector<std::string>* ids) {
+  return log.ScanIndex(storage::Index::kRunsByStatus, prefix,
+                       [&](std::string_view key, std::string_view) {
+                         if (ids->size() >= limit) return false;
+                         ids->emplace_back(key.substr(1));
+                         return ids->size() < limit;
+                       });
 }
 
 // Keeps `item` in a list, or says why not: NotFound (the index ran ahead of a deleted run: skip
@@ -53,8 +55,8 @@ Result<std::vector<RunView>> RunQueries::ListRuns(std::optional<RunStatus> statu
   std::vector<std::string> run_ids;
   for (RunStatus candidate : kAllRunStatuses) {
     if (status && candidate != *status) continue;
-    Status scanned = CollectIds(log_, storage::Index::kRunsByStatus,
-                                std::string(1, static_cast<char>(candidate)), limit, &run_ids);
+    Status scanned =
+        CollectRunIds(log_, std::string(1, static_cast<char>(candidate)), limit, &run_ids);
     if (!scanned.ok()) return scanned;
   }
   std::vector<RunView> runs;
@@ -85,15 +87,17 @@ Result<std::vector<ApprovalView>> RunQueries::ListApprovals(std::optional<Approv
                                                             size_t limit) {
   std::string prefix;
   if (status) prefix.push_back(static_cast<char>(*status));
-  std::vector<std::string> approval_ids;
-  Status scanned =
-      CollectIds(log_, storage::Index::kApprovalsByStatus, prefix, limit, &approval_ids);
-  if (!scanned.ok()) return scanned;
   std::vector<ApprovalView> approvals;
-  for (const std::string& approval_id : approval_ids) {
-    Status kept = KeepOrSkip(GetApproval(approval_id), "approval " + approval_id, &approvals);
-    if (!kept.ok()) return kept;
-  }
+  Status failed;
+  Status scanned = log_.ScanIndex(
+      storage::Index::kApprovalsByStatus, prefix, [&](std::string_view key, std::string_view value) {
+        if (approvals.size() >= limit) return false;
+        failed = KeepOrSkip(DecodeApprovalRecord(value), "approval " + std::string(key.substr(1)),
+                            &approvals);
+        return failed.ok() && approvals.size() < limit;
+      });
+  if (!scanned.ok()) return scanned;
+  if (!failed.ok()) return failed;
   return approvals;
 }
 

@@ -1,5 +1,9 @@
 #include "engine/internal/run_txn.h"
 
+#include <algorithm>
+
+#include "engine/internal/approval_record.h"
+
 namespace assent::engine {
 
 std::string RunStatusKey(RunStatus status, std::string_view run_id) {
@@ -27,7 +31,8 @@ RunTxn::RunTxn(RunState& state, int64_t now_ms)
       new_run_(state.last_seq == 0),
       status_before_(state.status) {
   for (const ApprovalView& approval : state.approvals) {
-    approvals_before_.emplace_back(approval.id, approval.status);
+    approvals_before_.push_back(ApprovalMark{approval.id, approval.status,
+                                             approval.decisions.size(), approval.comments.size()});
   }
 }
 
@@ -81,13 +86,18 @@ storage::AppendBatch RunTxn::Finish() {
   }
   for (const ApprovalView& approval : state_.approvals) {
     auto before = std::find_if(approvals_before_.begin(), approvals_before_.end(),
-                               [&](const auto& entry) { return entry.first == approval.id; });
-    if (before != approvals_before_.end() && before->second == approval.status) continue;
-    if (before != approvals_before_.end()) {
-      ops.push_back({Index::kApprovalsByStatus, ApprovalStatusKey(before->second, approval.id), {}});
+                               [&](const ApprovalMark& mark) { return mark.id == approval.id; });
+    bool existed = before != approvals_before_.end();
+    if (existed && before->status == approval.status &&
+        before->decisions == approval.decisions.size() &&
+        before->comments == approval.comments.size()) {
+      continue;  // unchanged: its record is current
+    }
+    if (existed && before->status != approval.status) {
+      ops.push_back({Index::kApprovalsByStatus, ApprovalStatusKey(before->status, approval.id), {}});
     }
     ops.push_back({Index::kApprovalsByStatus, ApprovalStatusKey(approval.status, approval.id),
-                   state_.run_id});
+                   EncodeApprovalRecord(approval)});
   }
   return std::move(batch_);
 }

@@ -47,12 +47,20 @@ class RunTxn {
   int64_t now_ms_;
   bool new_run_;
   RunStatus status_before_;
-  std::vector<std::pair<std::string, ApprovalStatus>> approvals_before_;
+  // What each approval's index entry reflected when the transaction began.
+  struct ApprovalMark {
+    std::string id;
+    ApprovalStatus status;
+    size_t decisions;
+    size_t comments;
+  };
+  std::vector<ApprovalMark> approvals_before_;
   storage::AppendBatch batch_;
   std::vector<ApprovalNotification> notifications_;
 };
 
-// Index keys: one status byte followed by the id. The status numbers are persisted.
+// Index keys: one status byte followed by the id. The status numbers are persisted. The
+// approvals index holds EncodeApprovalRecord of the approval as its value.
 std::string RunStatusKey(RunStatus status, std::string_view run_id);
 std::string ApprovalStatusKey(ApprovalStatus status, std::string_view approval_id);
 std::string StartKey(std::string_view workflow, std::string_view idempotency_key);

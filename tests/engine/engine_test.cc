@@ -240,6 +240,24 @@ TEST_F(EngineTest, CancelStopsAWaitingRunAndItsApproval) {
   EXPECT_EQ(again.status().code(), StatusCode::kConflict);
 }
 
+TEST_F(EngineTest, EvictedWaitingRunsAreRebuiltWhenTheDecisionArrives) {
+  ApplyReviewFlow();
+  Reopen(EngineOptions{.max_cached_waiting_runs = 1});
+  std::vector<std::string> run_ids;
+  for (int i = 0; i < 4; ++i) {
+    run_ids.push_back(Start("invoice", R"({"invoice_id": ")" + std::to_string(i) +
+                                           R"(", "amount": 9000, "vendor": "V"})"));
+  }
+  for (const std::string& run_id : run_ids) {
+    ASSERT_TRUE(DecideOn(Run(run_id).pending_approvals.at(0).id, Decision::kApprove).ok());
+  }
+  for (size_t i = 0; i < run_ids.size(); ++i) {
+    RunView run = Run(run_ids[i]);
+    EXPECT_EQ(run.status, RunStatus::kCompleted);
+    EXPECT_EQ(run.output->at("payment_id"), ("pay-" + std::to_string(i)).c_str());
+  }
+}
+
 TEST_F(EngineTest, CommentsAreKeptOnTheApproval) {
   ApplyReviewFlow();
   std::string run_id = Start("invoice", R"({"invoice_id": "i6", "amount": 6000, "vendor": "V"})");
@@ -251,6 +269,10 @@ TEST_F(EngineTest, CommentsAreKeptOnTheApproval) {
   ASSERT_EQ(commented->comments.size(), 1u);
   EXPECT_EQ(commented->comments[0].author, "carol");
   EXPECT_EQ(engine_->GetApproval(approval_id)->comments.at(0).text, "checking with finance");
+  auto listed = engine_->ListApprovals(ApprovalStatus::kPending, 10);  // read from the index
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].comments.at(0).text, "checking with finance");
 }
 
 TEST_F(EngineTest, IdempotencyKeyReturnsTheSameRun) {
