@@ -1,6 +1,10 @@
 #include "api/commands.h"
 
+#include <string>
+
+#include <boost/json/error.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/json/parse_options.hpp>
 
 namespace assent::api {
 
@@ -31,7 +35,15 @@ Result<std::string> RequiredString(const json::object& body, std::string_view ke
 std::optional<json::object> ParseJsonObject(std::string_view text, std::string* why) {
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) return json::object();
   boost::system::error_code ec;
-  json::value value = json::parse(text, ec);
+  json::parse_options options;
+  options.max_depth = kMaxJsonDepth;
+  json::value value = json::parse(text, ec, {}, options);
+  if (ec == json::error::too_deep) {
+    // Boost.JSON's own message ("too deep") does not say which limit was hit.
+    *why = "body is nested too deeply: at most " + std::to_string(kMaxJsonDepth) +
+           " levels of arrays and objects";
+    return std::nullopt;
+  }
   if (ec) {
     *why = "body is not valid JSON: " + ec.message();
     return std::nullopt;

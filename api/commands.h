@@ -3,6 +3,7 @@
 // Failures are Status::InvalidArgument (mapped to 400 "invalid_argument"). Pure; thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,8 +14,12 @@
 
 namespace assent::api {
 
-// Parses `text` as a JSON object; an empty text is {}. nullopt (with `why`) if it is not JSON or
-// not an object.
+// Arrays and objects nested deeper than this are refused (Boost.JSON's default; the parser
+// recurses per level, and no workflow input needs more).
+inline constexpr size_t kMaxJsonDepth = 32;
+
+// Parses `text` as a JSON object; an empty text is {}. nullopt (with `why`) if it is not JSON,
+// is nested deeper than kMaxJsonDepth, or is not an object.
 std::optional<boost::json::object> ParseJsonObject(std::string_view text, std::string* why);
 
 // {"input": {...}} with input optional (default {}).

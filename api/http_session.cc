@@ -33,8 +33,8 @@ constexpr uint32_t kHeaderLimit = 16 * 1024;
 
 }  // namespace
 
-HttpSession::HttpSession(asio::ip::tcp::socket socket, const ServerContext& context)
-    : stream_(std::move(socket)), context_(context) {}
+HttpSession::HttpSession(asio::ip::tcp::socket socket, std::shared_ptr<ServerContext> context)
+    : stream_(std::move(socket)), context_(std::move(context)) {}
 
 void HttpSession::Run() {
   asio::dispatch(stream_.get_executor(),
@@ -62,7 +62,8 @@ void HttpSession::OnRead(beast::error_code ec, size_t /*bytes*/) {
   if (beast::websocket::is_upgrade(request) && IsStreamTarget(request.target())) {
     return Upgrade();
   }
-  context_.handler.Handle(request, [self = shared_from_this()](Response response) {
+  owed_ = context_->owed.Owe();
+  context_->handler.Handle(request, [self = shared_from_this()](Response response) {
     self->Respond(std::move(response));
   });
 }
@@ -79,7 +80,7 @@ void HttpSession::Upgrade() {
   const Request& request = parser_->get();
   std::optional<std::string> identity;
   if (std::string_view header = request[http::field::authorization]; !header.empty()) {
-    identity = context_.auth.CheckAuthorization(header);
+    identity = context_->auth.CheckAuthorization(header);
     if (!identity) {
       return DoWrite(ErrorResponse(ApiError::Unauthorized(), request.version(), false));
     }
@@ -108,6 +109,7 @@ void HttpSession::DoWrite(Response response) {
 }
 
 void HttpSession::OnWrite(bool keep_alive, beast::error_code ec, size_t /*bytes*/) {
+  owed_.Release();
   if (ec) return Fail(ec, "http write");
   response_.reset();
   if (!keep_alive) return DoClose();

@@ -15,6 +15,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
 
+#include "api/owed_replies.h"
 #include "api/response.h"
 #include "api/server_context.h"
 
@@ -23,7 +24,7 @@ namespace assent::api {
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
   // `socket` must have been accepted on a strand.
-  HttpSession(boost::asio::ip::tcp::socket socket, const ServerContext& context);
+  HttpSession(boost::asio::ip::tcp::socket socket, std::shared_ptr<ServerContext> context);
 
   void Run();
 
@@ -45,9 +46,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;
-  const ServerContext& context_;
+  std::shared_ptr<ServerContext> context_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   std::optional<Response> response_;  // the response being written
+  // Held from handing a request to the handler until its response is written.
+  OwedReplies::Ticket owed_;
 };
 
 }  // namespace assent::api

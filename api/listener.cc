@@ -14,8 +14,20 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 using asio::ip::tcp;
 
-Listener::Listener(asio::io_context& ioc, const ServerContext& context)
-    : ioc_(ioc), acceptor_(asio::make_strand(ioc)), context_(context) {}
+namespace {
+
+// Pause before accepting again after a failure. Failures such as EMFILE persist while the
+// listening socket stays readable, so retrying at once would spin a core and flood the log.
+constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
+constexpr auto kAcceptLogInterval = std::chrono::seconds(1);
+
+}  // namespace
+
+Listener::Listener(asio::io_context& ioc, std::shared_ptr<ServerContext> context)
+    : ioc_(ioc),
+      acceptor_(asio::make_strand(ioc)),
+      retry_timer_(acceptor_.get_executor()),
+      context_(std::move(context)) {}
 
 Status Listener::Listen(const tcp::endpoint& endpoint) {
   beast::error_code ec;
@@ -48,6 +60,7 @@ void Listener::Stop() {
   asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
     beast::error_code ignored;
     self->acceptor_.close(ignored);
+    self->retry_timer_.cancel();
   });
 }
 
@@ -59,16 +72,26 @@ void Listener::DoAccept() {
 
 void Listener::OnAccept(beast::error_code ec, tcp::socket socket) {
   if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;  // stopped
-  if (ec) {
-    LogNetworkError("accept", ec);  // e.g. out of descriptors: keep serving the others
-  } else {
-    // Responses and stream messages are small and latency-bound: without this, Nagle's
-    // algorithm holds them back until the peer's delayed ACK (~40 ms).
-    beast::error_code ignored;
-    socket.set_option(tcp::no_delay(true), ignored);
-    std::make_shared<HttpSession>(std::move(socket), context_)->Run();
-  }
+  if (ec) return BackOff(ec);  // e.g. out of descriptors: keep serving the others
+  // Responses and stream messages are small and latency-bound: without this, Nagle's
+  // algorithm holds them back until the peer's delayed ACK (~40 ms).
+  beast::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  std::make_shared<HttpSession>(std::move(socket), context_)->Run();
   DoAccept();
+}
+
+void Listener::BackOff(beast::error_code ec) {
+  auto now = std::chrono::steady_clock::now();
+  if (!last_logged_ || now - *last_logged_ >= kAcceptLogInterval) {
+    LogNetworkError("accept (retrying)", ec);
+    last_logged_ = now;
+  }
+  retry_timer_.expires_after(kAcceptRetryDelay);
+  retry_timer_.async_wait([self = shared_from_this()](beast::error_code wait_error) {
+    if (wait_error || !self->acceptor_.is_open()) return;  // stopped
+    self->DoAccept();
+  });
 }
 
 }  // namespace assent::api

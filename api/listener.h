@@ -1,12 +1,16 @@
 // Listener: accepts TCP connections and starts an HttpSession for each, on its own strand.
+// When accepting fails (out of descriptors, say) it backs off briefly rather than spin.
 // Created and stopped by Server. Lives by shared_from_this; accepts run on the listener's strand
 // and Stop may be called from any thread.
 #pragma once
 
+#include <chrono>
 #include <memory>
+#include <optional>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/error.hpp>
 
@@ -17,7 +21,7 @@ namespace assent::api {
 
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
-  Listener(boost::asio::io_context& ioc, const ServerContext& context);
+  Listener(boost::asio::io_context& ioc, std::shared_ptr<ServerContext> context);
 
   // Opens, binds and listens. Port 0 lets the OS pick; local_endpoint() tells which.
   Status Listen(const boost::asio::ip::tcp::endpoint& endpoint);
@@ -30,10 +34,14 @@ class Listener : public std::enable_shared_from_this<Listener> {
  private:
   void DoAccept();
   void OnAccept(boost::beast::error_code ec, boost::asio::ip::tcp::socket socket);
+  // Logs `ec` unless it was logged less than a second ago, then retries after a pause.
+  void BackOff(boost::beast::error_code ec);
 
   boost::asio::io_context& ioc_;
   boost::asio::ip::tcp::acceptor acceptor_;
-  const ServerContext& context_;
+  boost::asio::steady_timer retry_timer_;
+  std::shared_ptr<ServerContext> context_;
+  std::optional<std::chrono::steady_clock::time_point> last_logged_;
 };
 
 }  // namespace assent::api

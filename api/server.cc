@@ -1,6 +1,7 @@
 #include "api/server.h"
 
 #include <algorithm>
+#include <iostream>
 
 #include <boost/asio/ip/tcp.hpp>
 
@@ -11,13 +12,18 @@ namespace assent::api {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
+namespace {
+
+// How long Stop waits for answers the engine gave during its shutdown to be written. Writes are
+// bounded on their own (30 s); this keeps one stuck client from holding the whole stop.
+constexpr auto kDrainTimeout = std::chrono::seconds(5);
+
+}  // namespace
+
 Server::Server(engine::Engine& engine, std::string admin_token, ServerOptions options)
-    : engine_(engine),
-      options_(std::move(options)),
-      auth_(std::move(admin_token)),
-      handler_(engine, auth_),
-      hub_(engine),
-      context_{engine, auth_, handler_, hub_},
+    : options_(std::move(options)),
+      context_(std::make_shared<ServerContext>(engine, std::move(admin_token),
+                                               options_.websocket_auth_timeout)),
       ioc_(options_.threads) {}
 
 Server::~Server() { Stop(); }
@@ -34,7 +40,7 @@ Result<tcp::endpoint> Server::Start() {
     listener_.reset();
     return status;
   }
-  hub_.Start();
+  context_->hub.Start();
   listener_->Run();
   for (int i = 0; i < std::max(1, options_.threads); ++i) {
     threads_.emplace_back([this] { ioc_.run(); });
@@ -45,8 +51,13 @@ Result<tcp::endpoint> Server::Start() {
 void Server::Stop() {
   if (listener_ == nullptr) return;
   listener_->Stop();
-  hub_.Stop();
-  engine_.Shutdown();
+  context_->hub.Stop();
+  context_->engine.Shutdown();  // every accepted command answers before this returns
+  if (!context_->owed.WaitUntilSettled(kDrainTimeout)) {
+    std::cerr << "assent: stopping with replies still unwritten after "
+              << std::chrono::duration_cast<std::chrono::seconds>(kDrainTimeout).count()
+              << " s\n";
+  }
   ioc_.stop();
   for (std::thread& thread : threads_) thread.join();
   threads_.clear();

@@ -1,10 +1,12 @@
-// Server: the HTTP + WebSocket front end over one Engine. Owns the io_context, the io threads,
-// the listener, the request handler and the reviewers' hub.
+// Server: the HTTP + WebSocket front end over one Engine. Owns the io_context, the io threads
+// and the listener; shares the request handler and the reviewers' hub with its sessions through
+// a ServerContext.
 //
 // Used by `assent serve` and by tests (which pass a fake engine and port 0). Start and Stop are
 // called from one controlling thread; everything else runs on the io threads.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -14,10 +16,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
-#include "api/auth.h"
-#include "api/router.h"
 #include "api/server_context.h"
-#include "api/stream_hub.h"
 #include "engine/engine.h"
 
 namespace assent::api {
@@ -28,11 +27,14 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0: the OS picks
   int threads = 2;
+  // A WebSocket that has neither an Authorization header nor sent its auth message by then is
+  // told so and closed.
+  std::chrono::milliseconds websocket_auth_timeout = std::chrono::seconds(10);
 };
 
 class Server {
  public:
-  // `engine` must outlive the server.
+  // `engine` must stay alive until Stop() returns; after that the server never touches it.
   Server(engine::Engine& engine, std::string admin_token, ServerOptions options);
   ~Server();  // Stop()
   Server(const Server&) = delete;
@@ -40,19 +42,18 @@ class Server {
 
   // Binds, starts accepting and starts the io threads. Returns the bound endpoint.
   Result<boost::asio::ip::tcp::endpoint> Start();
-  // Stops accepting, unsubscribes from the engine, shuts the engine down (so every command in
-  // flight answers while the io threads still run), then stops and joins the io threads.
-  // Idempotent.
+  // Stops accepting and unsubscribes from the engine, then shuts the engine down while the io
+  // threads still run, so every command it accepted answers and the answer is written (waiting
+  // a bounded time for slow clients). Then stops and joins the io threads. Idempotent.
+  //
+  // Sessions the engine might still hold in callbacks keep the ServerContext alive, but their
+  // sockets belong to this server's io_context: the caller destroys the engine before the
+  // server (as `assent serve` does), so any such session goes while the io_context exists.
   void Stop();
 
  private:
-  engine::Engine& engine_;
   ServerOptions options_;
-  Authenticator auth_;
-  RequestHandler handler_;
-  StreamHub hub_;
-  ServerContext context_;
-  // Declared after what sessions reference: destroying it destroys the sessions still queued.
+  std::shared_ptr<ServerContext> context_;
   boost::asio::io_context ioc_;
   std::shared_ptr<Listener> listener_;
   std::vector<std::thread> threads_;

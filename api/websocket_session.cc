@@ -1,5 +1,9 @@
 #include "api/websocket_session.h"
 
+#include <chrono>
+#include <limits>
+#include <string>
+
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/bind_handler.hpp>
@@ -25,13 +29,22 @@ namespace websocket = beast::websocket;
 namespace {
 
 constexpr size_t kMaxMessageBytes = 64 * 1024;
-constexpr size_t kSnapshotLimit = 1000;
+
+// "10 s" or "200 ms", for the auth deadline message.
+std::string DescribeDuration(std::chrono::milliseconds duration) {
+  if (duration.count() % 1000 == 0) return std::to_string(duration.count() / 1000) + " s";
+  return std::to_string(duration.count()) + " ms";
+}
 
 }  // namespace
 
-WebSocketSession::WebSocketSession(asio::ip::tcp::socket socket, const ServerContext& context,
+WebSocketSession::WebSocketSession(asio::ip::tcp::socket socket,
+                                   std::shared_ptr<ServerContext> context,
                                    std::optional<std::string> identity)
-    : ws_(std::move(socket)), context_(context), identity_(std::move(identity)) {}
+    : ws_(std::move(socket)),
+      auth_deadline_(ws_.get_executor()),
+      context_(std::move(context)),
+      identity_(std::move(identity)) {}
 
 WebSocketSession::~WebSocketSession() { LeaveHub(); }
 
@@ -55,8 +68,22 @@ void WebSocketSession::Deliver(std::shared_ptr<const std::string> message) {
 
 void WebSocketSession::OnAccept(beast::error_code ec) {
   if (ec) return Fail(ec, "websocket accept");
-  if (identity_) StartStream();
+  if (identity_) {
+    StartStream();
+  } else {
+    auth_deadline_.expires_after(context_->websocket_auth_timeout);
+    auth_deadline_.async_wait(
+        beast::bind_front_handler(&WebSocketSession::OnAuthDeadline, shared_from_this()));
+  }
   DoRead();
+}
+
+void WebSocketSession::OnAuthDeadline(beast::error_code ec) {
+  if (ec || identity_ || close_reason_) return;  // cancelled, authenticated or closing anyway
+  ApiError error = ApiError::Unauthorized();
+  error.message = "no auth message within " + DescribeDuration(context_->websocket_auth_timeout);
+  SendError(error, nullptr);
+  Close({websocket::close_code::policy_error, "authentication timed out"});
 }
 
 void WebSocketSession::DoRead() {
@@ -95,8 +122,9 @@ void WebSocketSession::HandleMessage(std::string_view text) {
 
 void WebSocketSession::HandleAuth(const json::object& message) {
   if (const json::value* token = message.if_contains("token"); token && token->is_string()) {
-    identity_ = context_.auth.CheckToken(token->get_string());
+    identity_ = context_->auth.CheckToken(token->get_string());
   }
+  auth_deadline_.cancel();
   if (!identity_) {
     SendError(ApiError::Unauthorized(), nullptr);
     return Close({websocket::close_code::policy_error, "unauthorized"});
@@ -110,27 +138,30 @@ void WebSocketSession::HandleCommand(std::string_view type, const json::object& 
   if (id == nullptr || !id->is_string() || id->get_string().empty()) {
     return SendError(ApiError::InvalidArgument("\"id\" must be a non-empty string"), req);
   }
-  // The engine answers on its own thread; the answer hops back to this session's strand.
-  auto answer = [self = shared_from_this(), req](Result<engine::ApprovalView> result) {
-    asio::post(self->ws_.get_executor(), [self, req, result = std::move(result)] {
-      self->AnswerCommand(req, result);
+  // The engine answers on its own thread; the answer hops back to this session's strand. The
+  // ticket is shared because engine callbacks must be copyable; the engine calls once.
+  auto owed = std::make_shared<OwedReplies::Ticket>(context_->owed.Owe());
+  auto answer = [self = shared_from_this(), req, owed](Result<engine::ApprovalView> result) {
+    asio::post(self->ws_.get_executor(), [self, req, owed, result = std::move(result)] {
+      self->AnswerCommand(req, result, std::move(*owed));
     });
   };
   if (type == "decide") {
     Result<engine::DecideCommand> command = ParseDecide(id->get_string(), message, *identity_);
     if (!command.ok()) return SendError(ErrorFromStatus(command.status()), req);
-    return context_.engine.Decide(std::move(command).value(), std::move(answer));
+    return context_->engine.Decide(std::move(command).value(), std::move(answer));
   }
   Result<engine::CommentCommand> command = ParseComment(id->get_string(), message, *identity_);
   if (!command.ok()) return SendError(ErrorFromStatus(command.status()), req);
-  context_.engine.AddComment(std::move(command).value(), std::move(answer));
+  context_->engine.AddComment(std::move(command).value(), std::move(answer));
 }
 
 void WebSocketSession::StartStream() {
   // Notifications are posted to this strand, so none can be queued before the snapshot below.
-  hub_id_ = context_.hub.Join(weak_from_this());
-  Result<std::vector<engine::ApprovalView>> pending =
-      context_.engine.ListApprovals(engine::ApprovalStatus::kPending, kSnapshotLimit);
+  hub_id_ = context_->hub.Join(weak_from_this());
+  // Every pending approval, however many: a reviewer must see all that waits for them.
+  Result<std::vector<engine::ApprovalView>> pending = context_->engine.ListApprovals(
+      engine::ApprovalStatus::kPending, std::numeric_limits<size_t>::max());
   if (!pending.ok()) {
     SendError(ErrorFromStatus(pending.status()), nullptr);
     return Close({websocket::close_code::internal_error, "snapshot failed"});
@@ -139,46 +170,50 @@ void WebSocketSession::StartStream() {
 }
 
 void WebSocketSession::AnswerCommand(const json::value& req,
-                                     const Result<engine::ApprovalView>& result) {
-  if (!result.ok()) return SendError(ErrorFromStatus(result.status()), req);
+                                     const Result<engine::ApprovalView>& result,
+                                     OwedReplies::Ticket owed) {
+  if (!result.ok()) return SendError(ErrorFromStatus(result.status()), req, std::move(owed));
   json::object ack{{"type", "ack"}};
   if (!req.is_null()) ack["req"] = req;
   ack["approval"] = ToJson(*result);
-  SendJson(ack);
+  SendJson(ack, std::move(owed));
 }
 
-void WebSocketSession::SendJson(const json::object& message) {
-  Queue(std::make_shared<const std::string>(json::serialize(message)));
+void WebSocketSession::SendJson(const json::object& message, OwedReplies::Ticket owed) {
+  Queue(std::make_shared<const std::string>(json::serialize(message)), std::move(owed));
 }
 
-void WebSocketSession::SendError(const ApiError& error, const json::value& req) {
+void WebSocketSession::SendError(const ApiError& error, const json::value& req,
+                                 OwedReplies::Ticket owed) {
   json::object message{{"type", "error"}};
   if (!req.is_null()) message["req"] = req;
   message["error"] = ErrorJson(error);
-  SendJson(message);
+  SendJson(message, std::move(owed));
 }
 
-void WebSocketSession::Queue(std::shared_ptr<const std::string> message) {
+void WebSocketSession::Queue(std::shared_ptr<const std::string> message,
+                             OwedReplies::Ticket owed) {
   if (close_reason_) return;
   if (queue_.size() >= kMaxQueuedMessages) {
     // Too far behind: keep only the write in flight and hang up rather than grow.
     queue_.resize(1);
     return Close({websocket::close_code::policy_error, "too slow: outbound queue full"});
   }
-  queue_.push_back(std::move(message));
+  queue_.push_back({std::move(message), std::move(owed)});
   if (queue_.size() == 1) DoWrite();
 }
 
 void WebSocketSession::Close(websocket::close_reason reason) {
   if (close_reason_) return;
   close_reason_ = std::move(reason);
+  auth_deadline_.cancel();
   LeaveHub();
   if (queue_.empty()) DoClose();  // otherwise OnWrite closes once the queue drains
 }
 
 void WebSocketSession::DoWrite() {
   ws_.text(true);
-  ws_.async_write(asio::buffer(*queue_.front()),
+  ws_.async_write(asio::buffer(*queue_.front().text),
                   beast::bind_front_handler(&WebSocketSession::OnWrite, shared_from_this()));
 }
 
@@ -199,12 +234,13 @@ void WebSocketSession::OnClose(beast::error_code ec) {
 }
 
 void WebSocketSession::Fail(beast::error_code ec, std::string_view what) {
+  auth_deadline_.cancel();  // so the timer's handler does not keep this session alive
   LeaveHub();
   LogNetworkError(what, ec);
 }
 
 void WebSocketSession::LeaveHub() {
-  if (hub_id_) context_.hub.Leave(*hub_id_);
+  if (hub_id_) context_->hub.Leave(*hub_id_);
   hub_id_.reset();
 }
 

@@ -1,7 +1,8 @@
 // WebSocketSession: one reviewer's live connection on /v1/stream. After authentication (the
 // upgrade's Authorization header, or a first {"type":"auth","token"} message) it joins the
-// StreamHub, sends a snapshot of pending approvals, then forwards each notification; it also
-// takes "decide" and "comment" messages and answers each with an ack or an error.
+// StreamHub, sends a snapshot of every pending approval, then forwards each notification; it
+// also takes "decide" and "comment" messages and answers each with an ack or an error. One that
+// does not authenticate within the server's deadline is told so and closed.
 //
 // Created by HttpSession on upgrade. Lives by shared_from_this; every member runs on the
 // socket's strand except Deliver, which any thread may call. One write in flight; the outbound
@@ -16,6 +17,7 @@
 #include <string_view>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket/stream.hpp>
@@ -34,7 +36,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   static constexpr size_t kMaxQueuedMessages = 1024;
 
   // `identity`: who the upgrade request's token named; nullopt when it carried none.
-  WebSocketSession(boost::asio::ip::tcp::socket socket, const ServerContext& context,
+  WebSocketSession(boost::asio::ip::tcp::socket socket, std::shared_ptr<ServerContext> context,
                    std::optional<std::string> identity);
   ~WebSocketSession();
 
@@ -50,6 +52,8 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
 
   void HandleMessage(std::string_view text);
   void HandleAuth(const boost::json::object& message);
+  // Closes the connection if it has not authenticated when the auth deadline passes.
+  void OnAuthDeadline(boost::beast::error_code ec);
   // "decide" and "comment": validated like their REST twins, answered by AnswerCommand.
   void HandleCommand(std::string_view type, const boost::json::object& message,
                      const boost::json::value& req);
@@ -57,11 +61,14 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   // between the two (one may arrive twice; clients key approvals by id).
   void StartStream();
   // Sends {"type":"ack","req",approval} or {"type":"error","req",error}. Runs on the strand.
-  void AnswerCommand(const boost::json::value& req, const Result<engine::ApprovalView>& result);
+  // `owed` is settled once the answer is written (or dropped).
+  void AnswerCommand(const boost::json::value& req, const Result<engine::ApprovalView>& result,
+                     OwedReplies::Ticket owed);
 
-  void SendJson(const boost::json::object& message);
-  void SendError(const ApiError& error, const boost::json::value& req);
-  void Queue(std::shared_ptr<const std::string> message);
+  void SendJson(const boost::json::object& message, OwedReplies::Ticket owed = {});
+  void SendError(const ApiError& error, const boost::json::value& req,
+                 OwedReplies::Ticket owed = {});
+  void Queue(std::shared_ptr<const std::string> message, OwedReplies::Ticket owed = {});
   // Sends what is queued, then closes with `reason`; later messages are dropped.
   void Close(boost::beast::websocket::close_reason reason);
   void DoWrite();
@@ -73,11 +80,16 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
 
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
   boost::beast::flat_buffer buffer_;
-  const ServerContext& context_;
+  boost::asio::steady_timer auth_deadline_;
+  std::shared_ptr<ServerContext> context_;
   std::optional<std::string> identity_;  // set once authenticated
   std::optional<uint64_t> hub_id_;       // set while joined
+  struct Outgoing {
+    std::shared_ptr<const std::string> text;
+    OwedReplies::Ticket owed;  // settled when the message is written or dropped
+  };
   // Front is the message being written, if any.
-  std::deque<std::shared_ptr<const std::string>> queue_;
+  std::deque<Outgoing> queue_;
   std::optional<boost::beast::websocket::close_reason> close_reason_;  // closing once drained
 };
 

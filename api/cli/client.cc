@@ -1,17 +1,21 @@
 #include "api/cli/client.h"
 
+#include <charconv>
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -28,7 +32,6 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr auto kTimeout = std::chrono::seconds(30);
 constexpr size_t kMaxResponseBytes = 64u << 20;
 
 std::string FromEnv(const char* name) {
@@ -58,6 +61,17 @@ Status StatusForHttp(unsigned status, std::string message) {
   }
 }
 
+// --timeout-ms: 1 ms to 1 hour.
+Result<std::chrono::milliseconds> ParseTimeout(const std::string& text) {
+  int64_t ms = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), ms);
+  if (ec != std::errc() || end != text.data() + text.size() || ms < 1 || ms > 3'600'000) {
+    return Status::InvalidArgument("--timeout-ms must be an integer from 1 to 3600000, got \"" +
+                                   text + "\"");
+  }
+  return std::chrono::milliseconds(ms);
+}
+
 }  // namespace
 
 Result<ClientConfig> ResolveClientConfig(const ParsedArgs& args) {
@@ -73,6 +87,11 @@ Result<ClientConfig> ResolveClientConfig(const ParsedArgs& args) {
   config.port = url->has_port() ? std::string(url->port()) : "80";
   config.base_path = url->path();
   while (!config.base_path.empty() && config.base_path.back() == '/') config.base_path.pop_back();
+  if (std::optional<std::string> text = args.Get("timeout-ms")) {
+    Result<std::chrono::milliseconds> timeout = ParseTimeout(*text);
+    if (!timeout.ok()) return timeout.status();
+    config.timeout = *timeout;
+  }
 
   for (std::string candidate : {args.Get("token").value_or(""), FromEnv("ASSENT_TOKEN"),
                                 FromEnv("ASSENT_ADMIN_TOKEN"),
@@ -108,17 +127,17 @@ Result<ApiResponse> ApiClient::Call(http::verb method, const std::string& target
   beast::error_code ec;
   asio::ip::tcp::resolver resolver(ioc);
   auto endpoints = resolver.resolve(config_.host, config_.port, ec);
+  stream.expires_after(config_.timeout);  // one deadline for connect, write and read together
   if (!ec) {
-    stream.expires_after(kTimeout);
-    stream.connect(endpoints, ec);
+    ec = RunToCompletion(ioc, [&](auto done) { stream.async_connect(endpoints, done); });
   }
+  if (!ec) ec = RunToCompletion(ioc, [&](auto done) { http::async_write(stream, request, done); });
   beast::flat_buffer buffer;
-  if (!ec) http::write(stream, request, ec);
-  if (!ec) http::read(stream, buffer, parser, ec);
-  if (ec) {
-    return Status::Unavailable("cannot reach the server at " + config_.server + ": " +
-                               ec.message());
+  if (!ec) {
+    ec = RunToCompletion(ioc,
+                         [&](auto done) { http::async_read(stream, buffer, parser, done); });
   }
+  if (ec) return Status::Unavailable(DescribeNetworkError(config_, ec));
   stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
 
   ApiResponse response;
@@ -143,6 +162,14 @@ Result<ApiResponse> ApiClient::Call(http::verb method, const std::string& target
   return StatusForHttp(response.status,
                        "server error " + std::to_string(response.status) + " " + code + ": " +
                            message);
+}
+
+std::string DescribeNetworkError(const ClientConfig& config, const boost::system::error_code& ec) {
+  if (ec == beast::error::timeout) {
+    return "no answer from the server at " + config.server + " within " +
+           std::to_string(config.timeout.count()) + " ms (see --timeout-ms)";
+  }
+  return "cannot reach the server at " + config.server + ": " + ec.message();
 }
 
 std::string Encode(std::string_view text) {

@@ -39,6 +39,8 @@ std::vector<FlagSpec> ClientFlags(std::vector<FlagSpec> extra) {
                    "./assent-data/admin-token)",
                    "TOKEN"});
   extra.push_back({"json", false, "print the server's raw JSON"});
+  extra.push_back({"timeout-ms", true,
+                   "give up when the server has not answered within this (default 30000)", "MS"});
   return extra;
 }
 

@@ -1,6 +1,7 @@
 // `assent serve`: opens the engine over a data directory and serves the API until SIGINT or
-// SIGTERM.
+// SIGTERM. Exits with kExitForRestart if storage fails, so a supervisor restarts it.
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 
 #include <boost/asio/io_context.hpp>
@@ -15,6 +16,19 @@
 namespace assent::api::cli {
 
 namespace {
+
+// EX_TEMPFAIL: a temporary failure; running again (replaying the log) recovers.
+constexpr int kExitForRestart = 75;
+
+// The engine refuses every command once its log has failed a write. Exiting at once loses
+// nothing: no outcome is acknowledged before it is synced, and a restart replays the log.
+// std::_Exit, not exit: this runs on the engine thread while the io threads still run, and
+// static destructors running under them could crash instead of exiting cleanly.
+void ExitForRestart(const Status& failure) {
+  std::cerr << "assent: storage failed: " << failure.ToString()
+            << "; exiting so a restart can recover" << std::endl;
+  std::_Exit(kExitForRestart);
+}
 
 int Serve(const ParsedArgs& args) {
   std::string data_dir = args.Get("data").value_or("./assent-data");
@@ -33,24 +47,26 @@ int Serve(const ParsedArgs& args) {
     std::cerr << "assent serve: admin token: " << token.status().ToString() << "\n";
     return 1;
   }
-  Result<std::unique_ptr<engine::Engine>> engine =
-      engine::Engine::Open(data_dir, engine::EngineOptions{});
-  if (!engine.ok()) {
-    std::cerr << "assent serve: cannot open " << data_dir << ": " << engine.status().ToString()
+  engine::EngineOptions options;
+  options.on_storage_failure = ExitForRestart;
+  Result<std::unique_ptr<engine::Engine>> opened = engine::Engine::Open(data_dir, options);
+  if (!opened.ok()) {
+    std::cerr << "assent serve: cannot open " << data_dir << ": " << opened.status().ToString()
               << "\n";
     return 1;
   }
+  std::unique_ptr<engine::Engine> engine = std::move(opened).value();
 
   // Signals are caught from here on, so one arriving during startup still shuts down cleanly.
   boost::asio::io_context signals_ioc;
   boost::asio::signal_set signals(signals_ioc, SIGINT, SIGTERM);
   signals.async_wait([](const boost::system::error_code&, int) {});
 
-  Server server(**engine, token->token, {listen->host, listen->port, threads});
+  Server server(*engine, token->token, {listen->host, listen->port, threads});
   Result<boost::asio::ip::tcp::endpoint> endpoint = server.Start();
   if (!endpoint.ok()) {
     std::cerr << "assent serve: " << endpoint.status().message() << "\n";
-    (*engine)->Shutdown();
+    engine->Shutdown();
     return 1;
   }
   std::string url = AnnounceListening(*endpoint);
@@ -63,7 +79,10 @@ int Serve(const ParsedArgs& args) {
 
   signals_ioc.run();  // returns once a signal arrived
   std::cout << "assent: shutting down" << std::endl;
-  server.Stop();  // stops accepting, then shuts the engine down
+  server.Stop();  // stops accepting, shuts the engine down, writes its last answers
+  // The engine goes before the server: a callback it might still hold keeps a session whose
+  // socket needs the server's io_context.
+  engine.reset();
   return 0;
 }
 

@@ -1,12 +1,15 @@
 // `assent watch`: follows the reviewers' WebSocket and prints pending approvals, then each
-// approval event as it happens, until interrupted.
+// approval event as it happens, until interrupted. Connecting and the handshake are bounded by
+// --timeout-ms; after that it waits for events as long as the stream stays open.
 #include <iostream>
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/stream_traits.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/websocket/stream.hpp>
 #include <boost/json/parse.hpp>
@@ -56,14 +59,17 @@ int Watch(const ParsedArgs& args) {
     return 1;
   }
   asio::io_context ioc;
-  websocket::stream<asio::ip::tcp::socket> ws(ioc);
+  websocket::stream<beast::tcp_stream> ws(ioc);
   beast::error_code ec;
   asio::ip::tcp::resolver resolver(ioc);
   auto endpoints = resolver.resolve(config->host, config->port, ec);
-  if (!ec) asio::connect(ws.next_layer(), endpoints, ec);
+  beast::get_lowest_layer(ws).expires_after(config->timeout);  // connect and handshake together
+  if (!ec) {
+    ec = RunToCompletion(
+        ioc, [&](auto done) { beast::get_lowest_layer(ws).async_connect(endpoints, done); });
+  }
   if (ec) {
-    std::cerr << "assent: cannot reach the server at " << config->server << ": " << ec.message()
-              << "\n";
+    std::cerr << "assent: " << DescribeNetworkError(*config, ec) << "\n";
     return 1;
   }
   std::string token = config->token;
@@ -72,13 +78,21 @@ int Watch(const ParsedArgs& args) {
     if (!token.empty()) request.set(beast::http::field::authorization, "Bearer " + token);
   }));
   websocket::response_type response;
-  ws.handshake(response, config->host + ":" + config->port, config->base_path + "/v1/stream",
-               ec);
+  ec = RunToCompletion(ioc, [&](auto done) {
+    ws.async_handshake(response, config->host + ":" + config->port,
+                       config->base_path + "/v1/stream", done);
+  });
+  if (ec == beast::error::timeout) {
+    std::cerr << "assent: " << DescribeNetworkError(*config, ec) << "\n";
+    return 1;
+  }
   if (ec) {
     std::cerr << "assent: the server refused the stream (HTTP " << response.result_int()
               << "): " << (response.body().empty() ? ec.message() : response.body()) << "\n";
     return 1;
   }
+  // Events may be hours apart: from here on, reads wait as long as the connection lives.
+  beast::get_lowest_layer(ws).expires_never();
   beast::flat_buffer buffer;
   for (;;) {
     ws.read(buffer, ec);

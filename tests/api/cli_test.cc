@@ -1,5 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <chrono>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/http/verb.hpp>
 #include <boost/json/parse.hpp>
 
 #include "api/cli/client.h"
@@ -100,6 +106,52 @@ TEST(ClientTest, UnreachableServerIsUnavailable) {
   Result<ApiResponse> response = client.Call(boost::beast::http::verb::get, "/v1/runs");
   EXPECT_EQ(response.status().code(), StatusCode::kUnavailable);
   EXPECT_NE(response.status().message().find("cannot reach"), std::string::npos);
+}
+
+TEST(ClientConfigTest, TimeoutFlag) {
+  Result<ParsedArgs> args = ParseFlags({"--timeout-ms", "250"}, ClientFlags());
+  ASSERT_TRUE(args.ok());
+  EXPECT_EQ(ResolveClientConfig(*args)->timeout, std::chrono::milliseconds(250));
+  EXPECT_EQ(ResolveClientConfig(*ParseFlags({}, ClientFlags()))->timeout,
+            std::chrono::seconds(30));
+  for (const char* bad : {"0", "-5", "soon", "12x"}) {
+    EXPECT_FALSE(ResolveClientConfig(*ParseFlags({"--timeout-ms", bad}, ClientFlags())).ok())
+        << bad;
+  }
+}
+
+// A server that takes connections (the kernel completes them from the backlog) and never says
+// a word: what a stuck or overloaded server looks like to a client.
+class SilentServerTest : public ::testing::Test {
+ protected:
+  SilentServerTest() : acceptor_(ioc_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {}
+
+  std::string url() const {
+    return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port());
+  }
+
+  boost::asio::io_context ioc_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+};
+
+TEST_F(SilentServerTest, RequestGivesUpAfterTheTimeout) {
+  Result<ParsedArgs> args = ParseFlags({"--server", url(), "--timeout-ms", "200"}, ClientFlags());
+  ASSERT_TRUE(args.ok());
+  ApiClient client(*ResolveClientConfig(*args));
+  Result<ApiResponse> response = client.Call(boost::beast::http::verb::get, "/v1/runs");
+  EXPECT_EQ(response.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(response.status().message().find("no answer from the server at " + url() +
+                                             " within 200 ms"),
+            std::string::npos)
+      << response.status().message();
+}
+
+TEST_F(SilentServerTest, WatchGivesUpOnTheHandshakeAfterTheTimeout) {
+  ::testing::internal::CaptureStderr();
+  int code = RunCommand(WatchCommand(), {"--server", url(), "--token", "t", "--timeout-ms", "200"});
+  std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(code, 1);
+  EXPECT_NE(err.find("no answer from the server"), std::string::npos) << err;
 }
 
 TEST(FormatTest, TablesAlignColumns) {

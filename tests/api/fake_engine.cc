@@ -52,6 +52,23 @@ size_t FakeEngine::subscriber_count() const {
   return listeners_.size();
 }
 
+bool FakeEngine::WaitForDeferred(size_t count, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  return deferred_changed_.wait_for(lock, timeout, [&] { return deferred_.size() >= count; });
+}
+
+void FakeEngine::Answer(std::function<void()> reply) {
+  {
+    std::lock_guard lock(mu_);
+    if (answer_at_shutdown) {
+      deferred_.push_back(std::move(reply));
+      deferred_changed_.notify_all();
+      return;
+    }
+  }
+  reply();
+}
+
 Result<engine::WorkflowView> FakeEngine::ApplyWorkflow(std::string_view name,
                                                        const boost::json::value& definition) {
   std::lock_guard lock(mu_);
@@ -77,7 +94,7 @@ void FakeEngine::StartRun(engine::StartRunCommand command,
     recorded_.starts.push_back(std::move(command));
     return start_result;
   }();
-  done(std::move(result));
+  Answer([done = std::move(done), result = std::move(result)] { done(result); });
 }
 
 void FakeEngine::Decide(engine::DecideCommand command, engine::Callback<ApprovalView> done) {
@@ -86,7 +103,7 @@ void FakeEngine::Decide(engine::DecideCommand command, engine::Callback<Approval
     recorded_.decisions.push_back(std::move(command));
     return approval_result;
   }();
-  done(std::move(result));
+  Answer([done = std::move(done), result = std::move(result)] { done(result); });
 }
 
 void FakeEngine::AddComment(engine::CommentCommand command, engine::Callback<ApprovalView> done) {
@@ -95,7 +112,7 @@ void FakeEngine::AddComment(engine::CommentCommand command, engine::Callback<App
     recorded_.comments.push_back(std::move(command));
     return approval_result;
   }();
-  done(std::move(result));
+  Answer([done = std::move(done), result = std::move(result)] { done(result); });
 }
 
 void FakeEngine::Cancel(engine::CancelCommand command, engine::Callback<RunView> done) {
@@ -104,7 +121,7 @@ void FakeEngine::Cancel(engine::CancelCommand command, engine::Callback<RunView>
     recorded_.cancels.push_back(std::move(command));
     return run_result;
   }();
-  done(std::move(result));
+  Answer([done = std::move(done), result = std::move(result)] { done(result); });
 }
 
 Result<RunView> FakeEngine::GetRun(std::string_view run_id) {
@@ -150,9 +167,19 @@ void FakeEngine::Unsubscribe(uint64_t subscription) {
   listeners_.erase(subscription);
 }
 
-void FakeEngine::Shutdown() {
+Status FakeEngine::Health() {
   std::lock_guard lock(mu_);
-  recorded_.shut_down = true;
+  return health;
+}
+
+void FakeEngine::Shutdown() {
+  std::vector<std::function<void()>> deferred;
+  {
+    std::lock_guard lock(mu_);
+    recorded_.shut_down = true;
+    deferred.swap(deferred_);
+  }
+  for (const std::function<void()>& reply : deferred) reply();
 }
 
 }  // namespace assent::api::testing

@@ -1,9 +1,13 @@
 // FakeEngine: an engine::Engine for api tests. It records every command, answers with canned
 // results the test sets beforehand, and lets the test publish approval notifications as if the
-// engine thread had. Command callbacks run synchronously on the caller's thread.
+// engine thread had. Command callbacks run synchronously on the caller's thread, or, with
+// answer_at_shutdown, inside Shutdown (as a draining engine answers what it accepted).
 // Thread-safe: io threads call it while the test thread inspects it.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -31,6 +35,9 @@ class FakeEngine : public engine::Engine {
   Result<std::vector<engine::EventView>> events_result = std::vector<engine::EventView>{};
   Result<std::vector<engine::ApprovalView>> approvals_result =
       std::vector<engine::ApprovalView>{};
+  Status health = Status::Ok();
+  // Commands are answered when Shutdown runs rather than at once.
+  bool answer_at_shutdown = false;
 
   // What was asked, in order.
   struct Recorded {
@@ -49,6 +56,8 @@ class FakeEngine : public engine::Engine {
   // Calls every subscribed listener, as the engine thread would.
   void Publish(const engine::ApprovalNotification& notification);
   size_t subscriber_count() const;
+  // Waits until `count` commands wait for Shutdown, or `timeout` passes; true if they do.
+  bool WaitForDeferred(size_t count, std::chrono::milliseconds timeout);
 
   Result<engine::WorkflowView> ApplyWorkflow(std::string_view name,
                                              const boost::json::value& definition) override;
@@ -69,10 +78,16 @@ class FakeEngine : public engine::Engine {
       std::optional<engine::ApprovalStatus> status, size_t limit) override;
   uint64_t Subscribe(engine::Listener listener) override;
   void Unsubscribe(uint64_t subscription) override;
+  Status Health() override;
   void Shutdown() override;
 
  private:
+  // Runs `reply` now, or keeps it for Shutdown when answer_at_shutdown is set.
+  void Answer(std::function<void()> reply);
+
   mutable std::mutex mu_;
+  std::condition_variable deferred_changed_;
+  std::vector<std::function<void()>> deferred_;  // guarded by mu_
   Recorded recorded_;
   std::map<uint64_t, engine::Listener> listeners_;
   uint64_t next_subscription_ = 1;

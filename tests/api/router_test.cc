@@ -64,6 +64,29 @@ TEST_F(RequestHandlerTest, HealthzNeedsNoToken) {
   EXPECT_EQ(json::serialize(Body(response)), R"({"status":"ok"})");
 }
 
+TEST_F(RequestHandlerTest, HealthzIs503OnceStorageHasFailed) {
+  engine_.health = Status::IOError("disk full");
+  Response response = Send(http::verb::get, "/healthz", "", "");
+  EXPECT_EQ(response.result(), http::status::service_unavailable);
+  json::value body = Body(response);
+  EXPECT_EQ(body.at("status"), "unavailable");
+  EXPECT_NE(std::string(body.at("error").as_string()).find("disk full"), std::string::npos)
+      << json::serialize(body);
+}
+
+TEST_F(RequestHandlerTest, TooDeeplyNestedBodyIs400SayingSo) {
+  std::string nested = std::string(40, '[') + std::string(40, ']');
+  Response response =
+      Send(http::verb::post, "/v1/workflows/pay/runs", R"({"input":{"x":)" + nested + "}}");
+  EXPECT_EQ(response.result(), http::status::bad_request);
+  EXPECT_EQ(ErrorCode(response), "invalid_json");
+  EXPECT_NE(std::string(Body(response).at("error").at("message").as_string())
+                .find("nested too deeply"),
+            std::string::npos)
+      << response.body();
+  EXPECT_TRUE(engine_.recorded().starts.empty());
+}
+
 TEST_F(RequestHandlerTest, MissingOrWrongTokenIs401) {
   EXPECT_EQ(Send(http::verb::get, "/v1/runs", "", "").result(), http::status::unauthorized);
   Response wrong = Send(http::verb::get, "/v1/runs", "", "Bearer nope");

@@ -5,6 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <limits>
+#include <memory>
+#include <sstream>
+#include <thread>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
@@ -272,6 +276,54 @@ TEST_F(ServerTest, WebSocketWithHeaderTokenGetsSnapshotAtOnce) {
   EXPECT_EQ(client.Read()["type"], "snapshot");
 }
 
+TEST_F(ServerTest, SnapshotAsksForEveryPendingApproval) {
+  std::unique_ptr<WsClient> client = ConnectReviewer();
+  FakeEngine::Recorded recorded = engine_.recorded();
+  ASSERT_FALSE(recorded.approval_lists.empty());
+  EXPECT_EQ(recorded.approval_lists.back().first, engine::ApprovalStatus::kPending);
+  EXPECT_EQ(recorded.approval_lists.back().second, std::numeric_limits<size_t>::max());
+}
+
+// A server of its own, with a short WebSocket auth deadline.
+class AuthDeadlineTest : public ::testing::Test {
+ protected:
+  tcp::endpoint Start(std::chrono::milliseconds auth_timeout) {
+    ServerOptions options{"127.0.0.1", 0, 1};
+    options.websocket_auth_timeout = auth_timeout;
+    server_ = std::make_unique<Server>(engine_, kToken, options);
+    Result<tcp::endpoint> endpoint = server_->Start();
+    EXPECT_TRUE(endpoint.ok()) << endpoint.status().ToString();
+    return endpoint.ok() ? *endpoint : tcp::endpoint();
+  }
+
+  FakeEngine engine_;
+  std::unique_ptr<Server> server_;
+};
+
+TEST_F(AuthDeadlineTest, SilentWebSocketIsToldAndClosed) {
+  WsClient client(Start(std::chrono::milliseconds(200)));
+  websocket::response_type response;
+  ASSERT_FALSE(client.Handshake("", &response));
+  json::object error = client.Read();  // sends nothing; kWait bounds the wait
+  EXPECT_EQ(error["type"], "error");
+  EXPECT_EQ(error["error"].at("code"), "unauthorized");
+  EXPECT_EQ(error["error"].at("message"), "no auth message within 200 ms");
+  std::string text;
+  EXPECT_EQ(client.ReadText(&text), websocket::error::closed);
+  EXPECT_TRUE(engine_.recorded().approval_lists.empty()) << "no snapshot without auth";
+}
+
+TEST_F(AuthDeadlineTest, HeaderTokenNeedsNoAuthMessage) {
+  WsClient client(Start(std::chrono::milliseconds(1)));
+  websocket::response_type response;
+  ASSERT_FALSE(client.Handshake(std::string("Bearer ") + kToken, &response));
+  EXPECT_EQ(client.Read()["type"], "snapshot");
+  // Long past the deadline by now, yet still served: the reply proves the stream is open.
+  client.Send(R"({"type":"comment","id":"ap-1","text":"hi","req":"r1"})");
+  json::object ack = client.Read();
+  EXPECT_EQ(ack["type"], "ack") << json::serialize(ack);
+}
+
 TEST_F(ServerTest, WebSocketWithBadHeaderTokenIs401) {
   WsClient client(endpoint_);
   websocket::response_type response;
@@ -309,6 +361,35 @@ TEST_F(ServerTest, EveryReviewerReceivesEachNotification) {
     EXPECT_EQ(message["type"], "approval.decided");
     EXPECT_EQ(message["approval"].at("id"), "ap-7");
   }
+}
+
+TEST_F(ServerTest, StopWritesTheAnswersTheEngineGivesWhileShuttingDown) {
+  engine_.answer_at_shutdown = true;
+  HttpClient http_client(endpoint_);
+  std::unique_ptr<WsClient> reviewer = ConnectReviewer();
+  Request request(http::verb::post, "/v1/workflows/pay/runs", 11);
+  request.set(http::field::host, "test");
+  request.set(http::field::authorization, std::string("Bearer ") + kToken);
+  request.body() = R"({"input":{}})";
+  request.prepare_payload();
+  std::ostringstream raw;
+  raw << request;
+  ASSERT_FALSE(http_client.WriteRaw(raw.str()));
+  reviewer->Send(R"({"type":"decide","id":"ap-1","decision":"approve","req":"r1"})");
+  ASSERT_TRUE(engine_.WaitForDeferred(2, kWait)) << "both commands reach the engine";
+
+  // Stop blocks until the answers are written, so it runs beside the clients' reads.
+  std::thread stopper([this] { server_.Stop(); });
+  Response started;
+  beast::error_code ec = http_client.Read(&started);
+  EXPECT_FALSE(ec) << ec.message();
+  EXPECT_EQ(started.result(), http::status::created);
+  EXPECT_EQ(started.body(), R"({"run_id":"run-1"})");
+  json::object ack = reviewer->Read();
+  EXPECT_EQ(ack["type"], "ack") << json::serialize(ack);
+  EXPECT_EQ(ack["req"], "r1");
+  stopper.join();
+  EXPECT_TRUE(engine_.recorded().shut_down);
 }
 
 TEST_F(ServerTest, StopUnsubscribesAndShutsTheEngineDown) {
