@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "storage/internal/keys.h"
+#include "storage/internal/chunks.h"
 #include "storage/internal/records.h"
 
 namespace assent::storage {
@@ -25,8 +26,8 @@ Status MemEventLog::Write(std::vector<AppendBatch>& group) {
     return injected;
   }
   for (AppendBatch& batch : group) {
-    for (Record& record : batch.records) {
-      events_[internal::EventKey(record.run_id, record.seq)] = std::move(record.bytes);
+    for (internal::Chunk& chunk : internal::EncodeChunks(batch.records)) {
+      events_[std::move(chunk.key)] = std::move(chunk.value);
     }
     for (IndexOp& op : batch.index_ops) {
       Table* table = IndexTable(op.index);  // known: the committer validated the batch

@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "storage/internal/keys.h"
+#include "storage/internal/chunks.h"
 #include "storage/internal/records.h"
 
 namespace assent::storage {
@@ -160,9 +161,8 @@ void RocksEventLog::Append(AppendBatch batch, AppendCallback done) {
 Status RocksEventLog::Write(std::vector<AppendBatch>& group) {
   rocksdb::WriteBatch batch;
   for (const AppendBatch& append : group) {
-    for (const Record& record : append.records) {
-      rocksdb::Status s =
-          batch.Put(events_, internal::EventKey(record.run_id, record.seq), record.bytes);
+    for (const internal::Chunk& chunk : internal::EncodeChunks(append.records)) {
+      rocksdb::Status s = batch.Put(events_, chunk.key, chunk.value);
       if (!s.ok()) return FromRocks(s, "batch put");
     }
     for (const IndexOp& op : append.index_ops) {

@@ -33,7 +33,7 @@ void FinishPureStep(RunTxn& txn, const StepDefinition& step, Result<json::value>
   if (!output.ok()) {
     fb::StepFailedT failed;
     failed.step_id = step.id;
-    failed.attempt = txn.state().attempt;
+    failed.attempt = 1;  // pure steps are not retried: the same input gives the same failure
     failed.error = output.status().message();
     failed.will_retry = false;
     txn.Emit(std::move(failed));
@@ -124,13 +124,13 @@ void Advance(RunTxn& txn, const StepContext& context) {
                               std::to_string(definition.version) + " of " + definition.name);
     }
     switch (step->type) {
+      // Pure steps record only their outcome: it commits in the same batch as whatever made
+      // the step run, so a separate StepStarted could never be seen on its own.
       case StepType::kCode:
-        EmitStepStarted(txn, step->id, 1);
         FinishPureStep(txn, *step, context.lua.RunChunk(step->lua, state.input, state.steps),
                        definition.NextAfter(*step));
         break;
       case StepType::kCondition: {
-        EmitStepStarted(txn, step->id, 1);
         auto result = context.lua.EvaluateCondition(step->condition, state.input, state.steps);
         std::string next = result.ok() && *result ? step->then_step : step->else_step;
         FinishPureStep(txn, *step,

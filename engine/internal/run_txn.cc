@@ -43,7 +43,9 @@ void RunTxn::EmitUnion(fb::BodyUnion body) {
   event.at_ms = now_ms_;
   event.body = std::move(body);
 
-  flatbuffers::FlatBufferBuilder builder(256);
+  // One builder per thread, reused: building an event then allocates only the record itself.
+  thread_local flatbuffers::FlatBufferBuilder builder(1024);
+  builder.Clear();
   builder.Finish(fb::Event::Pack(builder, &event));
   storage::Record record{state_.run_id, event.seq,
                          std::string(reinterpret_cast<const char*>(builder.GetBufferPointer()),

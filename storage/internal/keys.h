@@ -2,7 +2,8 @@
 // iterate in the same order) and the storage tests (which write keys directly to corrupt a log).
 //
 // Formats (persisted: never change them, add new ones instead):
-//   events:      run_id + '\0' + seq as 8 bytes big-endian
+//   events:      run_id + '\0' + seq as 8 bytes big-endian (the first seq of a chunk of records,
+//                see chunks.h)
 //   definitions: name + '\0' + version as 4 bytes big-endian
 // Big-endian integers make byte order equal numeric order, so a prefix scan over run_id + '\0'
 // yields a run's records in seq order and a definitions scan yields versions ascending. The

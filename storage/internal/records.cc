@@ -1,6 +1,7 @@
 #include "storage/internal/records.h"
 
 #include "schemas/event_generated.h"
+#include "storage/internal/chunks.h"
 #include "storage/internal/keys.h"
 
 namespace assent::storage::internal {
@@ -68,11 +69,18 @@ Status RunReader::Add(std::string_view key, std::string_view value) {
     return Status::Corruption(RecordName(run_id_, seq) + ": expected seq " +
                               std::to_string(expected) + " (gap)");
   }
-  // Copied before verifying: the verifier needs the alignment a std::string gives, which a
-  // slice into a RocksDB block does not promise.
-  std::string bytes(value);
-  if (Status s = VerifyRecord(run_id_, seq, bytes); !s.ok()) return s;
-  records_->push_back(std::move(bytes));
+  std::vector<std::string_view> chunk;
+  if (!DecodeChunk(value, &chunk)) {
+    return Status::Corruption(RecordName(run_id_, seq) + ": malformed chunk framing");
+  }
+  for (std::string_view record : chunk) {
+    // Copied before verifying: the verifier needs the alignment a std::string gives, which a
+    // slice into a RocksDB block does not promise.
+    std::string bytes(record);
+    if (Status s = VerifyRecord(run_id_, seq, bytes); !s.ok()) return s;
+    records_->push_back(std::move(bytes));
+    ++seq;
+  }
   return Status::Ok();
 }
 

@@ -33,8 +33,8 @@ class RunReader {
   // REQUIRES: CheckKeyName("run id", run_id).ok(); `records` outlives the reader.
   RunReader(std::string_view run_id, std::vector<std::string>* records);
 
-  // Adds the record stored under `key`, which starts with EventKeyPrefix(run_id). On
-  // Corruption the caller stops and returns it.
+  // Adds the chunk of records stored under `key` (see chunks.h), which starts with
+  // EventKeyPrefix(run_id). On Corruption the caller stops and returns it.
   Status Add(std::string_view key, std::string_view value);
 
  private:

@@ -218,8 +218,8 @@ TEST(CrashRecoveryInFlightTest, StartedStepRunsAgainWithTheSameIdempotencyKey) {
 
   auto requests = payee.requests();
   ASSERT_EQ(requests.size(), 2u);
-  EXPECT_EQ(requests[0].headers.at("idempotency-key"), run_id + "/pay/6");
-  EXPECT_EQ(requests[1].headers.at("idempotency-key"), run_id + "/pay/6");
+  EXPECT_EQ(requests[0].headers.at("idempotency-key"), run_id + "/pay/4");
+  EXPECT_EQ(requests[1].headers.at("idempotency-key"), run_id + "/pay/4");
 
   std::vector<uint64_t> pay_attempts;
   int pay_completions = 0;

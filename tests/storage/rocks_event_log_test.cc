@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "storage/internal/chunks.h"
 #include "storage/internal/keys.h"
 #include "tests/storage/test_events.h"
 #include "tests/support/temp_dir.h"
@@ -60,9 +61,9 @@ class RocksEventLogTest : public ::testing::Test {
     EXPECT_TRUE(db->Close().ok());
   }
 
-  // Stores seqs 1..3 of "r1", puts `value` under seq `seq` directly, reopens and reads "r1".
+  // Stores seq 1 of "r1", puts `value` under seq `seq` directly, reopens and reads "r1".
   Status ReadAfterRawPut(uint64_t seq, const std::string& value) {
-    EXPECT_TRUE(AppendAndWait(*log_, MakeBatch("r1", 1, 3)).ok());
+    EXPECT_TRUE(AppendAndWait(*log_, MakeBatch("r1", 1, 1)).ok());
     Close();
     PutRawEvent("r1", seq, value);
     Open();
@@ -147,16 +148,30 @@ TEST_F(RocksEventLogTest, GarbageRecordIsCorruptionNamingRunAndSeq) {
   ExpectCorruption(ReadAfterRawPut(2, "\x01\x02garbage"), "run r1 seq 2:");
 }
 
+// A well-framed chunk (see storage/internal/chunks.h) holding `bytes` as its one record.
+std::string Chunked(std::string bytes) {
+  return internal::EncodeChunks({Record{"any", 1, std::move(bytes)}}).at(0).value;
+}
+
 TEST_F(RocksEventLogTest, EnvelopeSeqMismatchIsCorruption) {
-  ExpectCorruption(ReadAfterRawPut(2, MakeEvent("r1", 7)), "run r1 seq 2: envelope seq is 7");
+  ExpectCorruption(ReadAfterRawPut(2, Chunked(MakeEvent("r1", 7))),
+                   "run r1 seq 2: envelope seq is 7");
 }
 
 TEST_F(RocksEventLogTest, EnvelopeRunIdMismatchIsCorruption) {
-  ExpectCorruption(ReadAfterRawPut(2, MakeEvent("r9", 2)), "run r1 seq 2: envelope run id");
+  ExpectCorruption(ReadAfterRawPut(2, Chunked(MakeEvent("r9", 2))),
+                   "run r1 seq 2: envelope run id");
+}
+
+TEST_F(RocksEventLogTest, BrokenChunkFramingIsCorruption) {
+  std::string truncated = Chunked(MakeEvent("r1", 2));
+  truncated.resize(truncated.size() - 3);
+  ExpectCorruption(ReadAfterRawPut(2, truncated), "run r1 seq 2: malformed chunk framing");
 }
 
 TEST_F(RocksEventLogTest, GapInSeqsIsCorruption) {
-  ExpectCorruption(ReadAfterRawPut(5, MakeEvent("r1", 5)), "run r1 seq 5: expected seq 4");
+  ExpectCorruption(ReadAfterRawPut(5, Chunked(MakeEvent("r1", 5))),
+                   "run r1 seq 5: expected seq 2");
 }
 
 }  // namespace
