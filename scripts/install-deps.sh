@@ -9,7 +9,8 @@ packages=(
   libflatbuffers-dev flatbuffers-compiler
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libssl-dev liblua5.4-dev
+  libssl-dev liblua5.4-dev libjemalloc-dev
+  linux-perf
   curl
 )
 
