@@ -48,7 +48,7 @@ Status KeepOrSkip(Result<T> item, std::string_view what, std::vector<T>* list) {
 Result<RunView> RunQueries::GetRun(std::string_view run_id) {
   auto state = LoadRunState(log_, run_id);
   if (!state.ok()) return state.status();
-  return ToView(*state);
+  return ToView(std::move(state).value());
 }
 
 Result<std::vector<RunView>> RunQueries::ListRuns(std::optional<RunStatus> status, size_t limit) {

@@ -169,19 +169,21 @@ void Apply(RunState& state, const fb::Event& event) {
   }
 }
 
-RunView ToView(const RunState& state) {
+RunView ToView(RunState state) {
   RunView view;
-  view.run_id = state.run_id;
-  view.workflow = state.workflow;
+  view.run_id = std::move(state.run_id);
+  view.workflow = std::move(state.workflow);
   view.version = state.version;
   view.status = state.status;
-  view.input = state.input;
-  view.steps = state.steps;
-  for (const ApprovalView& approval : state.approvals) {
-    if (approval.status == ApprovalStatus::kPending) view.pending_approvals.push_back(approval);
+  view.input = std::move(state.input);
+  view.steps = std::move(state.steps);
+  for (ApprovalView& approval : state.approvals) {
+    if (approval.status == ApprovalStatus::kPending) {
+      view.pending_approvals.push_back(std::move(approval));
+    }
   }
-  view.output = state.output;
-  view.error = state.error;
+  view.output = std::move(state.output);
+  view.error = std::move(state.error);
   view.started_at_ms = state.started_at_ms;
   view.updated_at_ms = state.updated_at_ms;
   return view;

@@ -60,6 +60,7 @@ struct RunState {
 // this on read; the engine assigns seqs in order).
 void Apply(RunState& state, const fb::Event& event);
 
-RunView ToView(const RunState& state);
+// By value: a state folded only to be shown is moved into the view, not copied.
+RunView ToView(RunState state);
 
 }  // namespace assent::engine
