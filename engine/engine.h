@@ -2,8 +2,8 @@
 // commands into events, commits them to the event log (group-committed, synced), applies them,
 // runs the steps' effects after they are durable, and answers queries by folding the log.
 //
-// Thread safety: every method may be called from any thread. Command callbacks run on the
-// engine's own thread once the outcome is durable; they must be short and must not block (post
+// Thread safety: every method may be called from any thread. Command callbacks run on one of
+// the engine's threads once the outcome is durable; they must be short and must not block (post
 // the reply to your own executor). Queries run on the caller's thread and read durable state.
 #pragma once
 
@@ -25,7 +25,10 @@ class EventLog;
 namespace assent::engine {
 
 struct EngineOptions {
-  // Lua limits for each code step and condition, which run on the engine thread.
+  // Engine threads, each owning the runs hashed to it. 0: one per core.
+  size_t shards = 0;
+
+  // Lua limits for each code step and condition, which run on an engine thread.
   uint64_t lua_max_instructions = 1'000'000;
   size_t lua_max_memory_bytes = 32u << 20;
   // HTTP steps: per-attempt timeout and how many attempts before the run fails.
@@ -38,7 +41,7 @@ struct EngineOptions {
   // a run waiting for a human costs nothing until the human answers.
   size_t max_cached_waiting_runs = 10'000;
 
-  // Called once, on the engine thread, when the log fails a write. From then on the engine
+  // Called once, on an engine thread, when the log fails a write. From then on the engine
   // refuses every command with kUnavailable: memory may be ahead of the disk, and only a
   // restart (replaying the log) makes them agree again. A server should exit here so that its
   // supervisor restarts it. Empty: only refuse.
@@ -111,7 +114,7 @@ class Engine {
   virtual Result<std::vector<ApprovalView>> ListApprovals(std::optional<ApprovalStatus> status,
                                                           size_t limit) = 0;
 
-  // Reviewers' feed. `listener` runs on the engine thread after each approval event is durable;
+  // Reviewers' feed. `listener` runs on an engine thread after each approval event is durable;
   // it must not block. Subscribe before taking a snapshot so nothing falls between the two.
   virtual uint64_t Subscribe(Listener listener) = 0;
   virtual void Unsubscribe(uint64_t subscription) = 0;
@@ -120,7 +123,7 @@ class Engine {
   virtual Status Health() = 0;
 
   // Stops accepting commands (they get kUnavailable), lets every command already accepted and
-  // every commit in flight finish and answer its caller, then joins the engine thread. After
+  // every commit in flight finish and answer its caller, then joins the engine threads. After
   // it returns no callback runs.
   virtual void Shutdown() = 0;
 };
