@@ -33,7 +33,11 @@ namespace assent::api {
 class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
  public:
   // Messages queued beyond this close the connection (policy error, "too slow").
-  static constexpr size_t kMaxQueuedMessages = 1024;
+  // Messages waiting for a reviewer that reads too slowly; beyond this it is disconnected.
+  static constexpr size_t kMaxQueuedMessages = 8192;
+  // When more than one message waits, up to this many go out together as one
+  // {"type":"batch","messages":[...]} frame: one write instead of one per message.
+  static constexpr size_t kMaxBatchMessages = 256;
 
   // `identity`: who the upgrade request's token named; nullopt when it carried none.
   WebSocketSession(boost::asio::ip::tcp::socket socket, std::shared_ptr<ServerContext> context,
@@ -90,6 +94,8 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   };
   // Front is the message being written, if any.
   std::deque<Outgoing> queue_;
+  size_t writing_ = 0;  // how many of queue_'s front entries the write in flight carries
+  std::vector<boost::asio::const_buffer> batch_buffers_;  // the frame of a batched write
   std::optional<boost::beast::websocket::close_reason> close_reason_;  // closing once drained
 };
 

@@ -27,9 +27,18 @@ namespace websocket = beast::websocket;
 
 namespace {
 
-// One line (or block) per stream message.
+// One line (or block) per stream message; a batch is described message by message.
 std::string Describe(const json::object& message) {
   std::string type = FieldText(message, "type");
+  if (type == "batch") {
+    std::string out;
+    if (const json::value* messages = message.if_contains("messages"); messages && messages->is_array()) {
+      for (const json::value& inner : messages->get_array()) {
+        if (inner.is_object()) out += Describe(inner.get_object());
+      }
+    }
+    return out;
+  }
   if (type == "snapshot") {
     const json::value* pending = message.if_contains("pending");
     if (pending == nullptr || !pending->is_array() || pending->get_array().empty()) {

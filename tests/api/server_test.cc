@@ -363,6 +363,38 @@ TEST_F(ServerTest, EveryReviewerReceivesEachNotification) {
   }
 }
 
+// Messages that queue up behind a write in flight go out together as one batch frame; the
+// reviewer still gets every message once, in order. (How many frames that takes depends on
+// timing, so only completeness and order are asserted.)
+TEST_F(ServerTest, QueuedNotificationsArriveCompleteAndInOrderThroughBatches) {
+  std::unique_ptr<WsClient> reviewer = ConnectReviewer();
+  constexpr int kMessages = 200;
+  for (int i = 0; i < kMessages; ++i) {
+    engine_.Publish({engine::ApprovalNotification::Kind::kRequested,
+                     testing::SampleApproval("ap-" + std::to_string(i))});
+  }
+  std::vector<std::string> ids;
+  int frames = 0;
+  while (ids.size() < kMessages) {
+    json::object frame = reviewer->Read();
+    ++frames;
+    if (frame["type"] == "batch") {
+      ASSERT_TRUE(frame["messages"].is_array());
+      ASSERT_GE(frame["messages"].as_array().size(), 2u) << "a batch carries several messages";
+      for (const json::value& message : frame["messages"].as_array()) {
+        EXPECT_EQ(message.at("type"), "approval.requested");
+        ids.emplace_back(message.at("approval").at("id").as_string());
+      }
+    } else {
+      EXPECT_EQ(frame["type"], "approval.requested");
+      ids.emplace_back(frame["approval"].at("id").as_string());
+    }
+  }
+  ASSERT_EQ(ids.size(), static_cast<size_t>(kMessages));
+  for (int i = 0; i < kMessages; ++i) EXPECT_EQ(ids[i], "ap-" + std::to_string(i));
+  RecordProperty("frames", frames);
+}
+
 TEST_F(ServerTest, StopWritesTheAnswersTheEngineGivesWhileShuttingDown) {
   engine_.answer_at_shutdown = true;
   HttpClient http_client(endpoint_);

@@ -1,5 +1,6 @@
 #include "tests/support/api_client.h"
 
+#include <deque>
 #include <optional>
 #include <stdexcept>
 
@@ -120,6 +121,7 @@ struct StreamClient::Impl {
   asio::io_context io;
   websocket::stream<beast::tcp_stream> ws{io};
   beast::flat_buffer buffer;
+  std::deque<json::value> unpacked;  // the rest of a batch frame
 };
 
 StreamClient::StreamClient(uint16_t port, const std::string& token, Auth auth)
@@ -148,6 +150,11 @@ void StreamClient::Send(const json::value& message) {
 }
 
 json::value StreamClient::Read(std::chrono::milliseconds timeout) {
+  if (!impl_->unpacked.empty()) {
+    json::value next = std::move(impl_->unpacked.front());
+    impl_->unpacked.pop_front();
+    return next;
+  }
   bool done = false;
   beast::error_code error;
   impl_->buffer.clear();
@@ -165,7 +172,12 @@ json::value StreamClient::Read(std::chrono::milliseconds timeout) {
     throw;
   }
   if (error) throw std::runtime_error("WebSocket read failed: " + error.message());
-  return json::parse(beast::buffers_to_string(impl_->buffer.data()));
+  json::value message = json::parse(beast::buffers_to_string(impl_->buffer.data()));
+  if (message.is_object() && message.as_object().contains("type") && message.at("type") == "batch") {
+    for (json::value& inner : message.at("messages").as_array()) impl_->unpacked.push_back(inner);
+    return Read(timeout);
+  }
+  return message;
 }
 
 json::value StreamClient::ReadUntil(const std::function<bool(const json::value&)>& match,

@@ -47,6 +47,8 @@ class StreamClient {
   ~StreamClient();
 
   void Send(const boost::json::value& message);
+  // The next message. A {"type":"batch","messages":[...]} frame is unpacked: its messages
+  // are returned one by one, as if each had come alone.
   boost::json::value Read(std::chrono::milliseconds timeout = std::chrono::seconds(20));
   // Reads (bounded) until a message satisfies `match`; the ones before it are skipped.
   boost::json::value ReadUntil(const std::function<bool(const boost::json::value&)>& match,
