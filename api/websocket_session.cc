@@ -60,10 +60,23 @@ void WebSocketSession::Run(Request upgrade) {
 }
 
 void WebSocketSession::Deliver(std::shared_ptr<const std::string> message) {
-  asio::post(ws_.get_executor(),
-             [self = shared_from_this(), message = std::move(message)]() mutable {
-               self->Queue(std::move(message));
-             });
+  {
+    std::lock_guard lock(inbox_mutex_);
+    inbox_.push_back(std::move(message));
+    if (inbox_signaled_) return;  // a TakeInbox is already on its way
+    inbox_signaled_ = true;
+  }
+  asio::post(ws_.get_executor(), [self = shared_from_this()] { self->TakeInbox(); });
+}
+
+void WebSocketSession::TakeInbox() {
+  std::vector<std::shared_ptr<const std::string>> taken;
+  {
+    std::lock_guard lock(inbox_mutex_);
+    taken.swap(inbox_);
+    inbox_signaled_ = false;
+  }
+  for (auto& message : taken) Queue(std::move(message));
 }
 
 void WebSocketSession::OnAccept(beast::error_code ec) {
