@@ -38,7 +38,8 @@ command -v node >/dev/null && command -v npm >/dev/null \
 node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' \
   || die "node $(node --version) is too old for the Restate SDK; node >= 20 is needed"
 
-[ -x "$BENCH" ] || scripts/build.sh --target assent-bench
+# Always build: incremental, and a stale binary would measure old code.
+scripts/build.sh --target assent-bench assent >/dev/null
 
 # The shared harness is read-only: copy it (and refresh it) into build/, install there once.
 mkdir -p "$PEER"
