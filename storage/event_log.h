@@ -28,6 +28,7 @@ enum class Index : uint8_t {
   kRunsByStatus = 1,       // key: one status byte + run id; value: workflow name
   kApprovalsByStatus = 2,  // key: one status byte + approval id; value: run id
   kStartKeys = 3,          // key: workflow name + '\0' + idempotency key; value: run id
+  kRunSnapshots = 4,       // key: run id; value: the engine's snapshot of the run (opaque here)
 };
 
 // Puts `value` under `key` in `index`, or deletes `key` when `value` is empty.
@@ -64,10 +65,15 @@ class EventLog {
   // write and one sync for everything queued), and commit in the order Append was called.
   virtual void Append(AppendBatch batch, AppendCallback done) = 0;
 
-  // Reads every record of `run_id` in seq order. Each record is verified (FlatBuffers verifier,
-  // envelope run id and seq match the key, seqs have no gaps): a bad one is kCorruption naming
-  // the run id and seq. An unknown run yields an empty vector and Ok.
-  virtual Status ReadRun(std::string_view run_id, std::vector<std::string>* records) = 0;
+  // Reads the records of `run_id` from seq `from_seq` on (1: all of them), in seq order. Each
+  // record is verified (FlatBuffers verifier, envelope run id and seq match the key, seqs have
+  // no gaps): a bad one is kCorruption naming the run id and seq. An unknown run, or one with
+  // no record from `from_seq` on, yields an empty vector and Ok.
+  virtual Status ReadRun(std::string_view run_id, uint64_t from_seq,
+                         std::vector<std::string>* records) = 0;
+  Status ReadRun(std::string_view run_id, std::vector<std::string>* records) {
+    return ReadRun(run_id, 1, records);
+  }
 
   // Looks up one index entry: kNotFound when absent.
   virtual Status GetIndex(Index index, std::string_view key, std::string* value) = 0;

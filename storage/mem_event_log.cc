@@ -41,14 +41,17 @@ Status MemEventLog::Write(std::vector<AppendBatch>& group) {
   return Status::Ok();
 }
 
-Status MemEventLog::ReadRun(std::string_view run_id, std::vector<std::string>* records) {
+Status MemEventLog::ReadRun(std::string_view run_id, uint64_t from_seq,
+                            std::vector<std::string>* records) {
   records->clear();
   if (Status s = internal::CheckKeyName("run id", run_id); !s.ok()) return s;
   std::string prefix = internal::EventKeyPrefix(run_id);
-  internal::RunReader reader(run_id, records);
+  internal::RunReader reader(run_id, from_seq, records);
   std::lock_guard<std::mutex> lock(mu_);
-  for (auto it = events_.lower_bound(prefix); it != events_.end() && it->first.starts_with(prefix);
-       ++it) {
+  // Start at the chunk holding `from_seq`: the last key at or before it, if it is this run's.
+  auto it = events_.upper_bound(internal::EventKey(run_id, from_seq));
+  if (it != events_.begin() && std::prev(it)->first.starts_with(prefix)) --it;
+  for (; it != events_.end() && it->first.starts_with(prefix); ++it) {
     if (Status s = reader.Add(it->first, it->second); !s.ok()) return s;
   }
   return Status::Ok();

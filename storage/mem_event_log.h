@@ -17,6 +17,7 @@
 
 #include "storage/event_log.h"
 #include "storage/group_committer.h"
+#include "storage/internal/keys.h"
 
 namespace assent::storage {
 
@@ -27,7 +28,9 @@ class MemEventLog final : public EventLog {
   ~MemEventLog() override;
 
   void Append(AppendBatch batch, AppendCallback done) override;
-  Status ReadRun(std::string_view run_id, std::vector<std::string>* records) override;
+  using EventLog::ReadRun;
+  Status ReadRun(std::string_view run_id, uint64_t from_seq,
+                 std::vector<std::string>* records) override;
   Status GetIndex(Index index, std::string_view key, std::string* value) override;
   Status ScanIndex(
       Index index, std::string_view prefix,
@@ -54,7 +57,7 @@ class MemEventLog final : public EventLog {
 
   std::mutex mu_;
   Table events_;                           // guarded by mu_; keys as in internal/keys.h
-  std::array<Table, 3> indexes_;           // guarded by mu_; one per Index
+  std::array<Table, internal::kAllIndexes.size()> indexes_;  // guarded by mu_; one per Index
   Table definitions_;                      // guarded by mu_
   std::optional<Status> fail_next_write_;  // guarded by mu_
 

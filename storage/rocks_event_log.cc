@@ -140,8 +140,6 @@ RocksEventLog::RocksEventLog(std::unique_ptr<rocksdb::DB> db,
       handles_(std::move(handles)),
       events_(handles_[kEventsHandle]),
       definitions_(handles_[kDefinitionsHandle]),
-      indexes_{handles_[kFirstIndexHandle], handles_[kFirstIndexHandle + 1],
-               handles_[kFirstIndexHandle + 2]},
       committer_(std::make_unique<GroupCommitter>(
           [this](std::vector<AppendBatch>& group) { return Write(group); }, limits)) {}
 
@@ -178,15 +176,19 @@ Status RocksEventLog::Write(std::vector<AppendBatch>& group) {
   return Status::Ok();
 }
 
-Status RocksEventLog::ReadRun(std::string_view run_id, std::vector<std::string>* records) {
+Status RocksEventLog::ReadRun(std::string_view run_id, uint64_t from_seq,
+                              std::vector<std::string>* records) {
   records->clear();
   if (Status s = internal::CheckKeyName("run id", run_id); !s.ok()) return s;
   std::string prefix = internal::EventKeyPrefix(run_id);
   rocksdb::ReadOptions options;
   options.prefix_same_as_start = true;  // stop at the run's end; lets the prefix filter work
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, events_));
-  internal::RunReader reader(run_id, records);
-  for (it->Seek(prefix); it->Valid() && View(it->key()).starts_with(prefix); it->Next()) {
+  internal::RunReader reader(run_id, from_seq, records);
+  // Start at the chunk holding `from_seq`: the last key at or before it.
+  if (from_seq > 1) it->SeekForPrev(internal::EventKey(run_id, from_seq));
+  if (from_seq <= 1 || !it->Valid()) it->Seek(prefix);
+  for (; it->Valid() && View(it->key()).starts_with(prefix); it->Next()) {
     if (Status s = reader.Add(View(it->key()), View(it->value())); !s.ok()) return s;
   }
   if (!it->status().ok()) return FromRocks(it->status(), "read run " + std::string(run_id));
@@ -243,8 +245,9 @@ Status RocksEventLog::ScanDefinitions(
 }
 
 rocksdb::ColumnFamilyHandle* RocksEventLog::IndexFamily(Index index) const {
+  // One family per index, opened in internal::kAllIndexes order after the fixed ones.
   size_t slot = internal::IndexSlot(index);
-  return slot < indexes_.size() ? indexes_[slot] : nullptr;
+  return slot < internal::kAllIndexes.size() ? handles_[kFirstIndexHandle + slot] : nullptr;
 }
 
 }  // namespace assent::storage

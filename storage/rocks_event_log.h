@@ -48,7 +48,9 @@ class RocksEventLog final : public EventLog {
   RocksEventLog& operator=(const RocksEventLog&) = delete;
 
   void Append(AppendBatch batch, AppendCallback done) override;
-  Status ReadRun(std::string_view run_id, std::vector<std::string>* records) override;
+  using EventLog::ReadRun;
+  Status ReadRun(std::string_view run_id, uint64_t from_seq,
+                 std::vector<std::string>* records) override;
   Status GetIndex(Index index, std::string_view key, std::string* value) override;
   Status ScanIndex(
       Index index, std::string_view prefix,
@@ -73,7 +75,6 @@ class RocksEventLog final : public EventLog {
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // every handle, destroyed before db_
   rocksdb::ColumnFamilyHandle* events_;
   rocksdb::ColumnFamilyHandle* definitions_;
-  std::array<rocksdb::ColumnFamilyHandle*, 3> indexes_;  // in internal::kAllIndexes order
   // A pointer so the destructor can drain and stop it before the handles and db_ go away.
   std::unique_ptr<GroupCommitter> committer_;
 };

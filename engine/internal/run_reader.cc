@@ -1,6 +1,10 @@
 #include "engine/internal/run_reader.h"
 
+#include <iostream>
+#include <optional>
+
 #include "engine/internal/event_view.h"
+#include "engine/internal/run_snapshot.h"
 #include "schemas/event_generated.h"
 
 namespace assent::engine {
@@ -14,12 +18,39 @@ Status ReadRecords(storage::EventLog& log, std::string_view run_id,
   return Status::Ok();
 }
 
+// The run's snapshot, if it has one that decodes. A snapshot that does not is logged and
+// ignored: the events are the truth, and folding them all is only slower.
+std::optional<RunState> ReadSnapshot(storage::EventLog& log, std::string_view run_id,
+                                     Status* failure) {
+  std::string encoded;
+  Status found = log.GetIndex(storage::Index::kRunSnapshots, run_id, &encoded);
+  if (found.code() == StatusCode::kNotFound) return std::nullopt;
+  if (!found.ok()) {
+    *failure = found;
+    return std::nullopt;
+  }
+  auto snapshot = DecodeSnapshot(encoded);
+  if (!snapshot.ok()) {
+    std::cerr << "assent: ignoring the snapshot of run " << run_id << ": "
+              << snapshot.status().ToString() << std::endl;
+    return std::nullopt;
+  }
+  return std::move(snapshot).value();
+}
+
 }  // namespace
 
 Result<RunState> LoadRunState(storage::EventLog& log, std::string_view run_id) {
+  Status failure;
+  std::optional<RunState> snapshot = ReadSnapshot(log, run_id, &failure);
+  if (!failure.ok()) return failure;
+  RunState state = snapshot ? std::move(*snapshot) : RunState{};
   std::vector<std::string> records;
-  if (Status status = ReadRecords(log, run_id, &records); !status.ok()) return status;
-  RunState state;
+  Status read = log.ReadRun(run_id, state.last_seq + 1, &records);
+  if (!read.ok()) return read;
+  if (!snapshot && records.empty()) {
+    return Status::NotFound("run " + std::string(run_id) + " not found");
+  }
   for (const std::string& record : records) Apply(state, *fb::GetEvent(record.data()));
   return state;
 }

@@ -45,6 +45,9 @@ struct RunState {
   std::string error;
 
   uint64_t last_seq = 0;
+  // The seq of the run's latest snapshot (run_snapshot.h), 0 when none. Bookkeeping of the
+  // snapshot writer, not of the fold: Apply leaves it alone.
+  uint64_t snapshot_seq = 0;
   int64_t started_at_ms = 0;
   int64_t updated_at_ms = 0;
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/internal/approval_record.h"
+#include "engine/internal/run_snapshot.h"
 
 namespace assent::engine {
 
@@ -85,6 +86,10 @@ storage::AppendBatch RunTxn::Finish() {
     }
     ops.push_back({Index::kRunsByStatus, RunStatusKey(state_.status, state_.run_id),
                    state_.workflow});
+  }
+  if (state_.last_seq >= state_.snapshot_seq + kSnapshotEvery) {
+    ops.push_back({Index::kRunSnapshots, state_.run_id, EncodeSnapshot(state_)});
+    state_.snapshot_seq = state_.last_seq;
   }
   for (const ApprovalView& approval : state_.approvals) {
     auto before = std::find_if(approvals_before_.begin(), approvals_before_.end(),

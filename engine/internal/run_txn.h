@@ -3,7 +3,8 @@
 // Emit() encodes an event with the run's next seq, then applies it to the run's state at once,
 // so the rest of the command decides on up-to-date state (the same Apply as replay). Finish()
 // turns the events into an AppendBatch together with the index changes they imply (run status,
-// approval statuses, the start's idempotency key), derived by diffing state before and after.
+// approval statuses, the start's idempotency key), derived by diffing state before and after,
+// and a snapshot of the run every kSnapshotEvery events.
 //
 // Used only on the engine thread; the state must not change by other means until Finish().
 #pragma once

@@ -49,6 +49,7 @@ std::string_view IndexName(Index index) {
     case Index::kRunsByStatus: return "idx_runs_by_status";
     case Index::kApprovalsByStatus: return "idx_approvals_by_status";
     case Index::kStartKeys: return "idx_start_keys";
+    case Index::kRunSnapshots: return "idx_run_snapshots";
   }
   return {};
 }

@@ -25,8 +25,8 @@ namespace assent::storage::internal {
 inline constexpr char kEventsColumnFamily[] = "events";
 inline constexpr char kDefinitionsColumnFamily[] = "definitions";
 
-inline constexpr std::array<Index, 3> kAllIndexes = {Index::kRunsByStatus,
-                                                     Index::kApprovalsByStatus, Index::kStartKeys};
+inline constexpr std::array<Index, 4> kAllIndexes = {
+    Index::kRunsByStatus, Index::kApprovalsByStatus, Index::kStartKeys, Index::kRunSnapshots};
 
 // The position of `index` in kAllIndexes, or kAllIndexes.size() for a value outside the enum.
 // Implementations keep one table or column family per position.

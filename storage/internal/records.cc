@@ -1,5 +1,7 @@
 #include "storage/internal/records.h"
 
+#include <algorithm>
+
 #include "schemas/event_generated.h"
 #include "storage/internal/chunks.h"
 #include "storage/internal/keys.h"
@@ -55,16 +57,18 @@ Status ValidateBatch(const AppendBatch& batch) {
   return Status::Ok();
 }
 
-RunReader::RunReader(std::string_view run_id, std::vector<std::string>* records)
-    : run_id_(run_id), records_(records) {}
+RunReader::RunReader(std::string_view run_id, uint64_t from_seq, std::vector<std::string>* records)
+    : run_id_(run_id), from_seq_(from_seq), records_(records) {}
 
 Status RunReader::Add(std::string_view key, std::string_view value) {
-  uint64_t expected = records_->size() + 1;
   std::string_view key_run_id;
   uint64_t seq = 0;
   if (!DecodeEventKey(key, &key_run_id, &seq) || key_run_id != run_id_) {
-    return Status::Corruption(RecordName(run_id_, expected) + ": malformed key");
+    return Status::Corruption(RecordName(run_id_, next_seq_) + ": malformed key");
   }
+  // Each chunk continues the last one; the first starts at seq 1, or (reading from a later
+  // seq) at or before from_seq, since it must hold it.
+  uint64_t expected = next_seq_ != 0 ? next_seq_ : from_seq_ == 1 ? 1 : std::min(seq, from_seq_);
   if (seq != expected) {
     return Status::Corruption(RecordName(run_id_, seq) + ": expected seq " +
                               std::to_string(expected) + " (gap)");
@@ -74,13 +78,16 @@ Status RunReader::Add(std::string_view key, std::string_view value) {
     return Status::Corruption(RecordName(run_id_, seq) + ": malformed chunk framing");
   }
   for (std::string_view record : chunk) {
-    // Copied before verifying: the verifier needs the alignment a std::string gives, which a
-    // slice into a RocksDB block does not promise.
-    std::string bytes(record);
-    if (Status s = VerifyRecord(run_id_, seq, bytes); !s.ok()) return s;
-    records_->push_back(std::move(bytes));
+    if (seq >= from_seq_) {
+      // Copied before verifying: the verifier needs the alignment a std::string gives, which a
+      // slice into a RocksDB block does not promise.
+      std::string bytes(record);
+      if (Status s = VerifyRecord(run_id_, seq, bytes); !s.ok()) return s;
+      records_->push_back(std::move(bytes));
+    }
     ++seq;
   }
+  next_seq_ = seq;
   return Status::Ok();
 }
 

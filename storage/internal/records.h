@@ -26,12 +26,13 @@ Status VerifyRecord(std::string_view run_id, uint64_t seq, const std::string& by
 // InvalidArgument naming the record.
 Status ValidateBatch(const AppendBatch& batch);
 
-// Collects one run's records from a key-ordered scan of its events keys, verifying each record
-// and that seqs run 1, 2, 3 ... with no gap. Used by ReadRun of every implementation.
+// Collects one run's records from `from_seq` on, from a key-ordered scan of its events keys
+// that starts at the chunk holding `from_seq` (or at the run's first chunk), verifying each
+// record and that seqs run on with no gap. Used by ReadRun of every implementation.
 class RunReader {
  public:
-  // REQUIRES: CheckKeyName("run id", run_id).ok(); `records` outlives the reader.
-  RunReader(std::string_view run_id, std::vector<std::string>* records);
+  // REQUIRES: CheckKeyName("run id", run_id).ok(); from_seq >= 1; `records` outlives the reader.
+  RunReader(std::string_view run_id, uint64_t from_seq, std::vector<std::string>* records);
 
   // Adds the chunk of records stored under `key` (see chunks.h), which starts with
   // EventKeyPrefix(run_id). On Corruption the caller stops and returns it.
@@ -39,6 +40,8 @@ class RunReader {
 
  private:
   std::string_view run_id_;
+  uint64_t from_seq_;
+  uint64_t next_seq_ = 0;  // the seq the next chunk must start at; 0 before the first chunk
   std::vector<std::string>* records_;
 };
 

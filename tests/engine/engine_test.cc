@@ -12,6 +12,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "engine/internal/run_snapshot.h"
+#include "engine/internal/run_state.h"
+#include "schemas/event_generated.h"
 #include "storage/mem_event_log.h"
 #include "tests/support/http_target.h"
 
@@ -330,6 +333,54 @@ TEST_F(EngineTest, ReplayRebuildsEveryRunExactly) {
 
   Reopen();
   for (size_t i = 0; i < run_ids.size(); ++i) EXPECT_EQ(Dump(Run(run_ids[i])), before[i]);
+}
+
+// A long run: `steps` code steps, then an approval, then one more step.
+std::string LongWorkflow(int steps) {
+  std::string document = R"({"steps": [)";
+  for (int i = 0; i < steps; ++i) {
+    document += R"({"id": "s)" + std::to_string(i) + R"(", "type": "code", "lua": "return )" +
+                std::to_string(i) + R"("},)";
+  }
+  return document + R"({"id": "ask", "type": "approval", "message": "go on?"},
+                       {"id": "last", "type": "code", "lua": "return steps.s0 + 1"}]})";
+}
+
+// Folds every event of the run from seq 1, ignoring any snapshot.
+RunView FullFold(storage::EventLog& log, const std::string& run_id) {
+  std::vector<std::string> records;
+  EXPECT_TRUE(log.ReadRun(run_id, &records).ok());
+  RunState state;
+  for (const std::string& record : records) Apply(state, *fb::GetEvent(record.data()));
+  return ToView(std::move(state));
+}
+
+TEST_F(EngineTest, LongRunsAreReadFromASnapshotAndATailThatMatchAFullFold) {
+  ApplyWorkflow("long", LongWorkflow(70));
+  std::string run_id = Start("long", "{}");
+  std::string snapshot;
+  ASSERT_TRUE(log_.GetIndex(storage::Index::kRunSnapshots, run_id, &snapshot).ok())
+      << "a run past " << kSnapshotEvery << " events has a snapshot";
+  EXPECT_EQ(Dump(Run(run_id)), Dump(FullFold(log_, run_id)));
+
+  // Decide after a restart: the run is rebuilt from the snapshot plus its tail, and goes on.
+  Reopen();
+  ASSERT_TRUE(DecideOn(Run(run_id).pending_approvals.at(0).id, Decision::kApprove).ok());
+  RunView done = Run(run_id);
+  EXPECT_EQ(done.status, RunStatus::kCompleted);
+  EXPECT_EQ(*done.output, 1);
+  EXPECT_EQ(Dump(done), Dump(FullFold(log_, run_id)));
+}
+
+TEST_F(EngineTest, AnUnreadableSnapshotIsIgnoredForTheEvents) {
+  ApplyWorkflow("long", LongWorkflow(70));
+  std::string run_id = Start("long", "{}");
+  storage::AppendBatch damage;
+  damage.index_ops.push_back({storage::Index::kRunSnapshots, run_id, std::string("{oops")});
+  std::promise<Status> written;
+  log_.Append(std::move(damage), [&](Status status) { written.set_value(status); });
+  ASSERT_TRUE(written.get_future().get().ok());
+  EXPECT_EQ(Dump(Run(run_id)), Dump(FullFold(log_, run_id)));
 }
 
 TEST_F(EngineTest, ReplayRebuildsTheSameStateAndResumesPendingApprovals) {

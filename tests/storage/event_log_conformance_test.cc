@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "schemas/event_generated.h"
 #include "storage/mem_event_log.h"
 #include "storage/rocks_event_log.h"
 #include "tests/storage/test_events.h"
@@ -96,6 +97,28 @@ TYPED_TEST(EventLogConformanceTest, AppendThenReadInOrder) {
   std::vector<std::string> expected;
   for (uint64_t seq = 1; seq <= 4; ++seq) expected.push_back(MakeEvent("r1", seq));
   EXPECT_EQ(this->ReadOk("r1"), expected);
+}
+
+// Seqs read back from a read of `run_id` from `from_seq`, via each record's envelope.
+std::vector<uint64_t> SeqsFrom(EventLog& log, std::string_view run_id, uint64_t from_seq) {
+  std::vector<std::string> records;
+  EXPECT_TRUE(log.ReadRun(run_id, from_seq, &records).ok());
+  std::vector<uint64_t> seqs;
+  for (const std::string& record : records) seqs.push_back(fb::GetEvent(record.data())->seq());
+  return seqs;
+}
+
+TYPED_TEST(EventLogConformanceTest, ReadFromALaterSeqStartsInsideItsChunk) {
+  ASSERT_TRUE(AppendAndWait(this->log(), MakeBatch("r1", 1, 3)).ok());
+  ASSERT_TRUE(AppendAndWait(this->log(), MakeBatch("r1", 4, 6)).ok());
+  ASSERT_TRUE(AppendAndWait(this->log(), MakeBatch("r1", 7, 7)).ok());
+  ASSERT_TRUE(AppendAndWait(this->log(), MakeBatch("r0", 1, 9)).ok());  // a neighbour before
+  EXPECT_EQ(SeqsFrom(this->log(), "r1", 1), (std::vector<uint64_t>{1, 2, 3, 4, 5, 6, 7}));
+  EXPECT_EQ(SeqsFrom(this->log(), "r1", 4), (std::vector<uint64_t>{4, 5, 6, 7}));
+  EXPECT_EQ(SeqsFrom(this->log(), "r1", 5), (std::vector<uint64_t>{5, 6, 7}));
+  EXPECT_EQ(SeqsFrom(this->log(), "r1", 7), (std::vector<uint64_t>{7}));
+  EXPECT_TRUE(SeqsFrom(this->log(), "r1", 8).empty());
+  EXPECT_TRUE(SeqsFrom(this->log(), "r2", 3).empty());
 }
 
 TYPED_TEST(EventLogConformanceTest, UnknownRunReadsEmpty) {
