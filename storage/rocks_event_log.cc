@@ -97,6 +97,12 @@ rocksdb::ColumnFamilyOptions MakeFamilyOptions(const std::shared_ptr<rocksdb::Ca
   if (filter != Filter::kNone) {
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   }
+  if (filter == Filter::kWholeKey) {
+    // Most index lookups miss (a run with no snapshot, a start with a new idempotency key) and
+    // most hit the memtable first: a memtable bloom filter answers those misses cheaply.
+    options.memtable_whole_key_filtering = true;
+    options.memtable_prefix_bloom_size_ratio = 0.02;
+  }
   if (filter == Filter::kRunIdPrefix) {
     options.prefix_extractor = std::make_shared<RunIdPrefix>();
     table.whole_key_filtering = false;
