@@ -23,11 +23,17 @@ double NowMs() {
 // All driver state lives on one thread (the caller's); engine callbacks are posted to it.
 class EmbeddedDriver {
  public:
-  EmbeddedDriver(engine::Engine& engine, int first, int count, int concurrency)
-      : engine_(engine), next_(first), end_(first + count), count_(count), concurrency_(concurrency) {}
+  EmbeddedDriver(engine::Engine& engine, int first, int count, int concurrency, bool decide)
+      : engine_(engine),
+        next_(first),
+        end_(first + count),
+        count_(count),
+        concurrency_(concurrency),
+        decide_(decide) {}
 
   PhaseReport Run() {
-    uint64_t subscription = engine_.Subscribe([this](const engine::ApprovalNotification& note) {
+    uint64_t subscription = 0;
+    if (decide_) subscription = engine_.Subscribe([this](const engine::ApprovalNotification& note) {
       if (note.kind != engine::ApprovalNotification::Kind::kRequested) return;
       asio::post(io_, [this, approval_id = note.approval.id, run_id = note.approval.run_id] {
         OnNotified(run_id, approval_id);
@@ -37,7 +43,7 @@ class EmbeddedDriver {
     for (int i = 0; i < concurrency_; ++i) StartNext();
     auto guard = asio::make_work_guard(io_);
     while (finished_ < count_) io_.run_one();
-    engine_.Unsubscribe(subscription);
+    if (decide_) engine_.Unsubscribe(subscription);
     report_.seconds = (NowMs() - begin) / 1000.0;
     report_.runs = count_;
     return std::move(report_);
@@ -67,6 +73,7 @@ class EmbeddedDriver {
   void OnStarted(int index, double started_at, const Result<engine::StartRunResult>& result) {
     if (!result.ok()) return Finish("start: " + result.status().ToString());
     if (!W1NeedsApproval(index)) return Check(index, started_at, result->run_id);
+    if (!decide_) return Finish("");  // left waiting
     Waiting& waiting = waiting_[result->run_id];
     waiting.index = index;
     waiting.started_at = started_at;
@@ -117,6 +124,7 @@ class EmbeddedDriver {
   engine::Engine& engine_;
   asio::io_context io_;
   int next_, end_, count_, concurrency_;
+  bool decide_;
   int finished_ = 0;
   std::unordered_map<std::string, Waiting> waiting_;
   PhaseReport report_;
@@ -124,8 +132,9 @@ class EmbeddedDriver {
 
 }  // namespace
 
-PhaseReport RunEmbeddedPhase(engine::Engine& engine, int first, int count, int concurrency) {
-  return EmbeddedDriver(engine, first, count, concurrency).Run();
+PhaseReport RunEmbeddedPhase(engine::Engine& engine, int first, int count, int concurrency,
+                             bool decide) {
+  return EmbeddedDriver(engine, first, count, concurrency, decide).Run();
 }
 
 }  // namespace assent::bench

@@ -8,6 +8,9 @@
 
 namespace assent::bench {
 
-PhaseReport RunEmbeddedPhase(engine::Engine& engine, int first, int count, int concurrency);
+// `decide` false leaves every approval pending: such a run counts as finished once started, and
+// the phase ends with half its runs waiting (used to fill a log for the recovery benchmark).
+PhaseReport RunEmbeddedPhase(engine::Engine& engine, int first, int count, int concurrency,
+                             bool decide = true);
 
 }  // namespace assent::bench

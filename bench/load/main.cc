@@ -2,11 +2,16 @@
 //
 //   assent-bench server   [--runs N] [--warmup N] [--concurrency C] [--port P --token T]
 //   assent-bench embedded [--runs N] [--warmup N] [--concurrency C]
+//   assent-bench recovery [--runs N] [--concurrency C] [--data DIR] [--keep]
+//   assent-bench fanout   [--watchers N] [--approvals-per-s A] [--seconds S] [--concurrency C]
 //
 // `server` starts `assent serve` on a temp data dir (or uses the server on 127.0.0.1:P) and
 // drives it over HTTP and the WebSocket; `embedded` runs the engine in this process on a temp
 // data dir. Both print runs/s, latencies, CPU per run and fsyncs per run (counted by the
-// kernel through perf), and end with a `RESULT_JSON {...}` line for scripts.
+// kernel through perf). `recovery` (recovery_load.h) measures the server's startup and memory
+// over a log of N runs, half waiting; `fanout` (fanout_load.h) many reviewer connections
+// receiving every approval event under paced W1 load. All end with a `RESULT_JSON {...}` line
+// for scripts.
 #include <unistd.h>
 
 #include <cmath>
@@ -15,12 +20,15 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include <boost/json/serialize.hpp>
 
 #include "bench/load/embedded_load.h"
+#include "bench/load/fanout_load.h"
 #include "bench/load/process_stats.h"
+#include "bench/load/recovery_load.h"
 #include "bench/load/server_load.h"
 #include "bench/load/w1.h"
 #include "tests/support/server_process.h"
@@ -36,12 +44,28 @@ struct Flags {
   int concurrency = 64;
   int port = 0;
   std::string token;
+  std::string data;  // recovery
+  bool keep = false;
+  int watchers = 1000;  // fanout
+  int approvals_per_s = 1000;
+  int seconds = 10;
 };
+
+// The flags each mode takes.
+const std::map<std::string, std::set<std::string>> kModeFlags{
+    {"server", {"--runs", "--warmup", "--concurrency", "--port", "--token"}},
+    {"embedded", {"--runs", "--warmup", "--concurrency"}},
+    {"recovery", {"--runs", "--concurrency", "--data", "--keep"}},
+    {"fanout", {"--watchers", "--approvals-per-s", "--seconds", "--concurrency"}}};
 
 [[noreturn]] void Usage(const std::string& problem) {
   if (!problem.empty()) std::cerr << "assent-bench: " << problem << "\n";
   std::cerr << "usage: assent-bench server|embedded [--runs N] [--warmup N] [--concurrency C]\n"
-               "                    [--port P --token T]   (server mode: use a running server)\n";
+               "                    [--port P --token T]   (server mode: use a running server)\n"
+               "       assent-bench recovery [--runs 1000000] [--concurrency 256]\n"
+               "                    [--data DIR] [--keep]  (a filled DIR is reused)\n"
+               "       assent-bench fanout [--watchers 1000] [--approvals-per-s 1000]\n"
+               "                    [--seconds 10] [--concurrency 64]\n";
   std::exit(2);
 }
 
@@ -50,16 +74,32 @@ Flags ParseFlags(int argc, char** argv) {
   Flags flags;
   flags.mode = argv[1];
   if (flags.mode == "--help" || flags.mode == "-h") Usage("");
-  if (flags.mode != "server" && flags.mode != "embedded") Usage("unknown mode " + flags.mode);
+  auto allowed = kModeFlags.find(flags.mode);
+  if (allowed == kModeFlags.end()) Usage("unknown mode " + flags.mode);
+  if (flags.mode == "recovery") {
+    flags.runs = 1'000'000;
+    flags.concurrency = 256;
+  }
   std::map<std::string, int*> numbers{{"--runs", &flags.runs},
                                       {"--warmup", &flags.warmup},
                                       {"--concurrency", &flags.concurrency},
-                                      {"--port", &flags.port}};
+                                      {"--port", &flags.port},
+                                      {"--watchers", &flags.watchers},
+                                      {"--approvals-per-s", &flags.approvals_per_s},
+                                      {"--seconds", &flags.seconds}};
   for (int i = 2; i < argc; i += 2) {
     std::string name = argv[i];
+    if (!allowed->second.contains(name)) Usage(name + " is not a flag of " + flags.mode);
+    if (name == "--keep") {
+      flags.keep = true;
+      --i;  // takes no value
+      continue;
+    }
     if (i + 1 >= argc) Usage(name + " needs a value");
     if (name == "--token") {
       flags.token = argv[i + 1];
+    } else if (name == "--data") {
+      flags.data = argv[i + 1];
     } else if (auto it = numbers.find(name); it != numbers.end()) {
       char* end = nullptr;
       long value = std::strtol(argv[i + 1], &end, 10);
@@ -70,6 +110,9 @@ Flags ParseFlags(int argc, char** argv) {
     }
   }
   if (flags.runs < 1 || flags.concurrency < 1) Usage("--runs and --concurrency must be >= 1");
+  if (flags.watchers < 1 || flags.approvals_per_s < 1 || flags.seconds < 1) {
+    Usage("--watchers, --approvals-per-s and --seconds must be >= 1");
+  }
   if ((flags.port != 0) != !flags.token.empty()) Usage("--port and --token go together");
   return flags;
 }
@@ -167,10 +210,17 @@ int RunEmbeddedMode(const Flags& flags) {
 }  // namespace assent::bench
 
 int main(int argc, char** argv) {
-  auto flags = assent::bench::ParseFlags(argc, argv);
+  using namespace assent::bench;
+  Flags flags = ParseFlags(argc, argv);
   try {
-    return flags.mode == "server" ? assent::bench::RunServerMode(flags)
-                                  : assent::bench::RunEmbeddedMode(flags);
+    if (flags.mode == "recovery") {
+      return RunRecoveryMode({flags.runs, flags.concurrency, flags.data, flags.keep});
+    }
+    if (flags.mode == "fanout") {
+      return RunFanoutMode({flags.watchers, static_cast<double>(flags.approvals_per_s),
+                            static_cast<double>(flags.seconds), flags.concurrency});
+    }
+    return flags.mode == "server" ? RunServerMode(flags) : RunEmbeddedMode(flags);
   } catch (const std::exception& error) {
     std::cerr << "assent-bench: " << error.what() << "\n";
     return 1;

@@ -1,6 +1,7 @@
 #include "bench/load/process_stats.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -42,6 +43,30 @@ size_t ResidentBytes(pid_t pid) {
     if (line.rfind("VmRSS:", 0) == 0) return std::stoul(line.substr(6)) * 1024;
   }
   return 0;
+}
+
+long OpenFilesLimit(pid_t pid) {
+  std::ifstream limits("/proc/" + std::to_string(pid) + "/limits");
+  std::string line;
+  while (std::getline(limits, line)) {
+    if (line.rfind("Max open files", 0) != 0) continue;
+    std::istringstream fields(line.substr(14));
+    std::string soft;
+    fields >> soft;
+    return soft == "unlimited" ? -1 : std::stol(soft);
+  }
+  return -1;
+}
+
+long RaiseOpenFilesLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return -1;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+    getrlimit(RLIMIT_NOFILE, &limit);
+  }
+  return limit.rlim_cur == RLIM_INFINITY ? -1 : static_cast<long>(limit.rlim_cur);
 }
 
 std::unique_ptr<SyncCounter> SyncCounter::Start(pid_t pid, std::string* why_not) {

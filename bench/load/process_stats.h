@@ -14,6 +14,11 @@ namespace assent::bench {
 double CpuSeconds(pid_t pid);
 // Resident set size in bytes, from /proc/PID/status (VmRSS).
 size_t ResidentBytes(pid_t pid);
+// The soft limit on open files of `pid` (/proc/PID/limits), or -1 when unreadable/unlimited.
+long OpenFilesLimit(pid_t pid);
+// Raises this process's soft open-files limit to its hard limit (children inherit it) and
+// returns the new soft limit.
+long RaiseOpenFilesLimit();
 
 // Counts fsync, fdatasync and sync_file_range calls of a process while alive. Needs Debian's
 // linux-perf and permission to read syscall tracepoints (root); Start says why when it cannot.

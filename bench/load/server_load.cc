@@ -8,12 +8,14 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "bench/load/sync_client.h"
 #include "bench/load/w1.h"
 
 namespace assent::bench {
@@ -44,6 +46,7 @@ struct ServerLoad::Impl {
   // WebSocket may deliver the approval before the start's 201 arrives.
   struct Waiting {
     RunClient* client = nullptr;
+    std::string approval_id;
     int index = -1;
     double started_at = 0;
     double notified_at = -1;
@@ -61,6 +64,7 @@ struct ServerLoad::Impl {
 
     void StartNext() {
       if (load_.next >= load_.end) return;
+      if (!load_.MayStartNow()) return load_.Park(this);
       index_ = load_.next++;
       started_at_ = NowMs();
       json::object body{{"input", W1Input(index_)}};
@@ -150,34 +154,12 @@ struct ServerLoad::Impl {
       : endpoint(asio::ip::make_address("127.0.0.1"), port),
         bearer("Bearer " + token),
         concurrency(concurrency),
-        reviewer(io) {}
+        reviewer(io),
+        pace_timer(io) {}
 
   void Prepare() {
-    {
-      beast::tcp_stream stream(io);
-      stream.connect(endpoint);
-      http::request<http::string_body> put{http::verb::put,
-                                           std::string("/v1/workflows/") + kW1Name, 11};
-      put.set(http::field::host, "127.0.0.1");
-      put.set(http::field::authorization, bearer);
-      put.body() = json::serialize(W1Definition());
-      put.prepare_payload();
-      http::write(stream, put);
-      beast::flat_buffer buffer;
-      http::response<http::string_body> response;
-      http::read(stream, buffer, response);
-      if (response.result() != http::status::ok) {
-        throw std::runtime_error("applying W1 failed: " + response.body());
-      }
-    }
-    reviewer.next_layer().connect(endpoint);
-    reviewer.next_layer().socket().set_option(tcp::no_delay(true));
-    reviewer.set_option(websocket::stream_base::decorator(
-        [this](websocket::request_type& request) { request.set(http::field::authorization, bearer); }));
-    reviewer.handshake("127.0.0.1", "/v1/stream");
-    reviewer.text(true);
-    beast::flat_buffer first;
-    reviewer.read(first);  // the snapshot
+    ApplyW1(io, endpoint, bearer);
+    ConnectStream(reviewer, endpoint, bearer);  // its snapshot is not needed
     for (int i = 0; i < concurrency; ++i) {
       clients.push_back(std::make_unique<RunClient>(*this, endpoint));
     }
@@ -191,10 +173,13 @@ struct ServerLoad::Impl {
     finished = 0;
     io.restart();
     double begin = NowMs();
+    phase_begin = begin;
     ReadReview();
     for (auto& client : clients) client->StartNext();
     while (finished < count && !io.stopped()) io.run_one();
     report.seconds = (NowMs() - begin) / 1000.0;
+    parked.clear();
+    pace_timer.cancel();
     report.runs = count;
     // Leave the reviewer's pending read to the next phase; nothing is outstanding otherwise.
     return std::move(report);
@@ -223,6 +208,7 @@ struct ServerLoad::Impl {
       const json::value& approval = message.at("approval");
       std::string run_id(approval.at("run_id").as_string());
       Waiting& waiting = this->waiting[run_id];
+      waiting.approval_id = approval.at("id").as_string();
       waiting.notified_at = NowMs();
       waiting.decide_sent_at = waiting.notified_at;
       QueueReview(json::serialize(json::object{{"type", "decide"},
@@ -245,9 +231,37 @@ struct ServerLoad::Impl {
   void Resume(const std::string& run_id) {
     auto it = waiting.find(run_id);
     report.notified.Add(it->second.notified_at - it->second.started_at);
+    if (timings != nullptr) {
+      (*timings)[it->second.approval_id] = {it->second.started_at, it->second.decide_sent_at};
+    }
     RunClient* client = it->second.client;
     waiting.erase(it);
     client->FetchResult();
+  }
+
+  // Pacing: start k of the phase (k = next - first) is due k / rate after the phase began.
+  bool MayStartNow() const { return rate <= 0 || NowMs() >= DueAt(next - first); }
+  double DueAt(int k) const { return phase_begin + k * 1000.0 / rate; }
+
+  // A client with nothing due waits here until the timer releases it.
+  void Park(RunClient* client) {
+    parked.push_back(client);
+    if (parked.size() == 1) ArmPaceTimer();
+  }
+
+  void ArmPaceTimer() {
+    auto wait = std::chrono::duration<double, std::milli>(DueAt(next - first) - NowMs());
+    pace_timer.expires_after(std::chrono::duration_cast<std::chrono::nanoseconds>(wait));
+    pace_timer.async_wait([this](beast::error_code ec) {
+      if (ec) return;  // cancelled: the phase ended
+      while (!parked.empty() && next < end && MayStartNow()) {
+        RunClient* client = parked.front();
+        parked.pop_front();
+        client->StartNext();
+      }
+      if (next >= end) parked.clear();
+      if (!parked.empty()) ArmPaceTimer();
+    });
   }
 
   void QueueReview(std::string message) {
@@ -276,6 +290,11 @@ struct ServerLoad::Impl {
   bool reading = false;
   std::deque<std::string> outbox;
   std::vector<std::unique_ptr<RunClient>> clients;
+  double rate = 0;  // starts per second; 0: unpaced
+  double phase_begin = 0;
+  asio::steady_timer pace_timer;
+  std::deque<RunClient*> parked;
+  ApprovalTimings* timings = nullptr;
   std::unordered_map<std::string, Waiting> waiting;
   PhaseReport report;
   int first = 0, next = 0, end = 0, finished = 0;
@@ -286,6 +305,8 @@ ServerLoad::ServerLoad(uint16_t port, std::string token, int concurrency)
 ServerLoad::~ServerLoad() = default;
 
 void ServerLoad::Prepare() { impl_->Prepare(); }
+void ServerLoad::SetRate(double runs_per_s) { impl_->rate = runs_per_s; }
+void ServerLoad::RecordApprovals(ApprovalTimings* sink) { impl_->timings = sink; }
 PhaseReport ServerLoad::RunPhase(int first, int count) { return impl_->RunPhase(first, count); }
 
 }  // namespace assent::bench

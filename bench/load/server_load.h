@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "bench/load/latency.h"
@@ -22,6 +23,14 @@ struct PhaseReport {
   std::vector<std::string> errors;
 };
 
+// For one decided approval: when its run's start request was sent and when the reviewer sent
+// its decision (steady-clock milliseconds, as Latency samples are measured).
+struct ApprovalTiming {
+  double start_sent_ms = 0;
+  double decide_sent_ms = 0;
+};
+using ApprovalTimings = std::unordered_map<std::string, ApprovalTiming>;  // by approval id
+
 class ServerLoad {
  public:
   ServerLoad(uint16_t port, std::string token, int concurrency);
@@ -29,6 +38,11 @@ class ServerLoad {
 
   // Applies W1 and connects the reviewer. Throws std::runtime_error when the server refuses.
   void Prepare();
+  // Paces starts at `runs_per_s` (start k of a phase is due k / runs_per_s after its
+  // beginning, on a timer), still with at most `concurrency` in flight. 0: unpaced (default).
+  void SetRate(double runs_per_s);
+  // When set, each phase adds the timing of every approval it decides to `*sink`.
+  void RecordApprovals(ApprovalTimings* sink);
   // Runs runs [first, first + count) to completion.
   PhaseReport RunPhase(int first, int count);
 

@@ -1,0 +1,24 @@
+// assent-bench fanout: many reviewer connections each receiving every approval event while W1
+// runs at a paced rate through the same server.
+//
+// W1 is started at 2x the target approval rate (every other W1 run needs an approval), with the
+// usual deciding reviewer. First a baseline phase without watchers, then the same phase with
+// `watchers` passive stream connections; every watcher must receive every approval.requested
+// and approval.decided of that phase. Watcher delivery latency is measured from what the client
+// sent: approval.requested from its run's start request, approval.decided from the decision
+// (the same reference as the server mode's "start -> notified").
+#pragma once
+
+namespace assent::bench {
+
+struct FanoutFlags {
+  int watchers = 1000;
+  double approvals_per_s = 1000;
+  double seconds = 10;  // per phase
+  int concurrency = 64;
+};
+
+// Prints the figures and a RESULT_JSON line; returns the process exit code.
+int RunFanoutMode(const FanoutFlags& flags);
+
+}  // namespace assent::bench
