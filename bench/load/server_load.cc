@@ -204,6 +204,10 @@ struct ServerLoad::Impl {
 
   void OnReviewMessage(const json::value& message) {
     std::string_view type = message.at("type").as_string();
+    if (type == "batch") {  // messages that waited together: handle each in order
+      for (const json::value& inner : message.at("messages").as_array()) OnReviewMessage(inner);
+      return;
+    }
     if (type == "approval.requested") {
       const json::value& approval = message.at("approval");
       std::string run_id(approval.at("run_id").as_string());
