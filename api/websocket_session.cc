@@ -59,10 +59,15 @@ void WebSocketSession::Run(Request upgrade) {
                    beast::bind_front_handler(&WebSocketSession::OnAccept, shared_from_this()));
 }
 
-void WebSocketSession::Deliver(std::shared_ptr<const std::string> message) {
+void WebSocketSession::Deliver(std::shared_ptr<const std::string> frame) {
   {
     std::lock_guard lock(inbox_mutex_);
-    inbox_.push_back(std::move(message));
+    // A reviewer this far behind is disconnected by TakeInbox; until then, stop growing.
+    if (inbox_.size() < kMaxQueuedMessages) {
+      inbox_.push_back(std::move(frame));
+    } else {
+      inbox_overflowed_ = true;
+    }
     if (inbox_signaled_) return;  // a TakeInbox is already on its way
     inbox_signaled_ = true;
   }
@@ -71,10 +76,15 @@ void WebSocketSession::Deliver(std::shared_ptr<const std::string> message) {
 
 void WebSocketSession::TakeInbox() {
   std::vector<std::shared_ptr<const std::string>> taken;
+  bool overflowed;
   {
     std::lock_guard lock(inbox_mutex_);
     taken.swap(inbox_);
     inbox_signaled_ = false;
+    overflowed = std::exchange(inbox_overflowed_, false);
+  }
+  if (overflowed) {
+    return Close({websocket::close_code::policy_error, "too slow: outbound queue full"});
   }
   for (auto& message : taken) Queue(std::move(message));
 }
@@ -207,13 +217,13 @@ void WebSocketSession::SendError(const ApiError& error, const json::value& req,
 void WebSocketSession::Queue(std::shared_ptr<const std::string> message,
                              OwedReplies::Ticket owed) {
   if (close_reason_) return;
-  if (queue_.size() - writing_ >= kMaxQueuedMessages) {
+  if (queue_.size() > kMaxQueuedMessages) {
     // Too far behind: keep only the write in flight and hang up rather than grow.
-    queue_.resize(writing_);
+    queue_.resize(1);
     return Close({websocket::close_code::policy_error, "too slow: outbound queue full"});
   }
   queue_.push_back({std::move(message), std::move(owed)});
-  if (writing_ == 0) DoWrite();
+  if (queue_.size() == 1) DoWrite();
 }
 
 void WebSocketSession::Close(websocket::close_reason reason) {
@@ -221,36 +231,18 @@ void WebSocketSession::Close(websocket::close_reason reason) {
   close_reason_ = std::move(reason);
   auth_deadline_.cancel();
   LeaveHub();
-  if (writing_ == 0) DoClose();  // otherwise OnWrite closes once the queue drains
+  if (queue_.empty()) DoClose();  // otherwise OnWrite closes once the queue drains
 }
 
 void WebSocketSession::DoWrite() {
-  static constexpr std::string_view kBatchOpen = R"({"type":"batch","messages":[)";
-  static constexpr std::string_view kComma = ",";
-  static constexpr std::string_view kBatchClose = "]}";
-  writing_ = std::min(queue_.size(), kMaxBatchMessages);
   ws_.text(true);
-  if (writing_ == 1) {
-    return ws_.async_write(asio::buffer(*queue_.front().text),
-                           beast::bind_front_handler(&WebSocketSession::OnWrite, shared_from_this()));
-  }
-  // The messages are already serialized JSON objects shared with every other reviewer: the
-  // batch frame is gathered from them, not copied.
-  batch_buffers_.clear();
-  batch_buffers_.push_back(asio::buffer(kBatchOpen));
-  for (size_t i = 0; i < writing_; ++i) {
-    if (i > 0) batch_buffers_.push_back(asio::buffer(kComma));
-    batch_buffers_.push_back(asio::buffer(*queue_[i].text));
-  }
-  batch_buffers_.push_back(asio::buffer(kBatchClose));
-  ws_.async_write(batch_buffers_,
+  ws_.async_write(asio::buffer(*queue_.front().text),
                   beast::bind_front_handler(&WebSocketSession::OnWrite, shared_from_this()));
 }
 
 void WebSocketSession::OnWrite(beast::error_code ec, size_t /*bytes*/) {
   if (ec) return Fail(ec, "websocket write");
-  queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(writing_));
-  writing_ = 0;
+  queue_.pop_front();
   if (!queue_.empty()) return DoWrite();
   if (close_reason_) DoClose();
 }

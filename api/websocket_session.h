@@ -34,11 +34,8 @@ namespace assent::api {
 class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
  public:
   // Messages queued beyond this close the connection (policy error, "too slow").
-  // Messages waiting for a reviewer that reads too slowly; beyond this it is disconnected.
-  static constexpr size_t kMaxQueuedMessages = 8192;
-  // When more than one message waits, up to this many go out together as one
-  // {"type":"batch","messages":[...]} frame: one write instead of one per message.
-  static constexpr size_t kMaxBatchMessages = 256;
+  // Frames waiting for a reviewer that reads too slowly; beyond this it is disconnected.
+  static constexpr size_t kMaxQueuedMessages = 4096;
 
   // `identity`: who the upgrade request's token named; nullopt when it carried none.
   WebSocketSession(boost::asio::ip::tcp::socket socket, std::shared_ptr<ServerContext> context,
@@ -50,7 +47,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   // Queues a serialized message. Thread-safe. Messages wait in an inbox and the session is
   // woken once per burst, not once per message: with a thousand reviewers, a notification
   // costs an append per reviewer, not a posted handler per reviewer.
-  void Deliver(std::shared_ptr<const std::string> message);
+  void Deliver(std::shared_ptr<const std::string> frame);
 
  private:
   void OnAccept(boost::beast::error_code ec);
@@ -101,10 +98,9 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   std::mutex inbox_mutex_;
   std::vector<std::shared_ptr<const std::string>> inbox_;  // guarded by inbox_mutex_
   bool inbox_signaled_ = false;  // guarded by inbox_mutex_: a TakeInbox is posted
+  bool inbox_overflowed_ = false;  // guarded by inbox_mutex_: messages were dropped
 
-  std::deque<Outgoing> queue_;
-  size_t writing_ = 0;  // how many of queue_'s front entries the write in flight carries
-  std::vector<boost::asio::const_buffer> batch_buffers_;  // the frame of a batched write
+  std::deque<Outgoing> queue_;  // the front entry is being written
   std::optional<boost::beast::websocket::close_reason> close_reason_;  // closing once drained
 };
 

@@ -126,7 +126,9 @@ void StreamWatchers::Record(int watcher, std::string_view frame) {
   double now = NowMs();
   ForEachApprovalEvent(frame, [&](Kind kind, std::string_view id) {
     events_.fetch_add(1, std::memory_order_relaxed);
-    auto [it, added] = receipts_.try_emplace(std::string(id));
+    auto it = receipts_.find(id);
+    bool added = it == receipts_.end();
+    if (added) it = receipts_.try_emplace(std::string(id)).first;
     if (added) {
       it->second.requested.assign(watchers_.size(), kNotReceived);
       it->second.decided.assign(watchers_.size(), kNotReceived);

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -62,7 +63,12 @@ class StreamWatchers {
   std::atomic<long> events_{0};
   std::atomic<int> closed_{0};
   // Owned by the reading thread until Stop.
-  std::unordered_map<std::string, Receipts> receipts_;
+  // Looked up by string_view for every event every watcher sees: no string built per lookup.
+  struct IdHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view id) const { return std::hash<std::string_view>{}(id); }
+  };
+  std::unordered_map<std::string, Receipts, IdHash, std::equal_to<>> receipts_;
   long duplicates_ = 0;
   std::vector<std::string> close_reasons_;
 };

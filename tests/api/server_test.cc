@@ -363,7 +363,7 @@ TEST_F(ServerTest, EveryReviewerReceivesEachNotification) {
   }
 }
 
-// Messages that queue up behind a write in flight go out together as one batch frame; the
+// Notifications published in a burst go out together as one batch frame; the
 // reviewer still gets every message once, in order. (How many frames that takes depends on
 // timing, so only completeness and order are asserted.)
 TEST_F(ServerTest, QueuedNotificationsArriveCompleteAndInOrderThroughBatches) {
