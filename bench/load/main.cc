@@ -42,6 +42,7 @@ struct Flags {
   int runs = 20000;
   int warmup = 2000;
   int concurrency = 64;
+  int rate = 0;  // server: runs started per second (open loop); 0: as fast as answers come
   int port = 0;
   std::string token;
   std::string data;  // recovery
@@ -53,7 +54,7 @@ struct Flags {
 
 // The flags each mode takes.
 const std::map<std::string, std::set<std::string>> kModeFlags{
-    {"server", {"--runs", "--warmup", "--concurrency", "--port", "--token"}},
+    {"server", {"--runs", "--warmup", "--concurrency", "--rate", "--port", "--token"}},
     {"embedded", {"--runs", "--warmup", "--concurrency"}},
     {"recovery", {"--runs", "--concurrency", "--data", "--keep"}},
     {"fanout", {"--watchers", "--approvals-per-s", "--seconds", "--concurrency"}}};
@@ -61,6 +62,7 @@ const std::map<std::string, std::set<std::string>> kModeFlags{
 [[noreturn]] void Usage(const std::string& problem) {
   if (!problem.empty()) std::cerr << "assent-bench: " << problem << "\n";
   std::cerr << "usage: assent-bench server|embedded [--runs N] [--warmup N] [--concurrency C]\n"
+               "                    [--rate R]             (server mode: start R runs/s, open loop)\n"
                "                    [--port P --token T]   (server mode: use a running server)\n"
                "       assent-bench recovery [--runs 1000000] [--concurrency 256]\n"
                "                    [--data DIR] [--keep]  (a filled DIR is reused)\n"
@@ -86,6 +88,7 @@ Flags ParseFlags(int argc, char** argv) {
                                       {"--port", &flags.port},
                                       {"--watchers", &flags.watchers},
                                       {"--approvals-per-s", &flags.approvals_per_s},
+                                      {"--rate", &flags.rate},
                                       {"--seconds", &flags.seconds}};
   for (int i = 2; i < argc; i += 2) {
     std::string name = argv[i];
@@ -171,6 +174,7 @@ int RunServerMode(const Flags& flags) {
   }
   ServerLoad load(port, token, flags.concurrency);
   load.Prepare();
+  load.SetRate(flags.rate);
   if (flags.warmup > 0) load.RunPhase(0, flags.warmup);
 
   std::string sync_note = "attach the counter with --port only when this tool started the server";
