@@ -193,7 +193,9 @@ Status RocksEventLog::ReadRun(std::string_view run_id, uint64_t from_seq,
   internal::RunReader reader(run_id, from_seq, records);
   // Start at the chunk holding `from_seq`: the last key at or before it.
   if (from_seq > 1) it->SeekForPrev(internal::EventKey(run_id, from_seq));
-  if (from_seq <= 1 || !it->Valid()) it->Seek(prefix);
+  // Nothing of this run at or before from_seq (SeekForPrev found nothing, or another run's
+  // key): start at the run's first chunk, so a missing start reads as a gap.
+  if (from_seq <= 1 || !it->Valid() || !View(it->key()).starts_with(prefix)) it->Seek(prefix);
   for (; it->Valid() && View(it->key()).starts_with(prefix); it->Next()) {
     if (Status s = reader.Add(View(it->key()), View(it->value())); !s.ok()) return s;
   }

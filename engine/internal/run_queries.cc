@@ -92,8 +92,11 @@ Result<std::vector<ApprovalView>> RunQueries::ListApprovals(std::optional<Approv
   Status scanned = log_.ScanIndex(
       storage::Index::kApprovalsByStatus, prefix, [&](std::string_view key, std::string_view value) {
         if (approvals.size() >= limit) return false;
-        failed = KeepOrSkip(DecodeApprovalRecord(value), "approval " + std::string(key.substr(1)),
-                            &approvals);
+        std::string approval_id(key.substr(1));
+        auto record = DecodeApprovalRecord(value);
+        // An entry written before index values held records (they held the run id): ask the log.
+        failed = KeepOrSkip(record.ok() ? std::move(record) : GetApproval(approval_id),
+                            "approval " + approval_id, &approvals);
         return failed.ok() && approvals.size() < limit;
       });
   if (!scanned.ok()) return scanned;

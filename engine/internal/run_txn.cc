@@ -87,7 +87,7 @@ storage::AppendBatch RunTxn::Finish() {
     ops.push_back({Index::kRunsByStatus, RunStatusKey(state_.status, state_.run_id),
                    state_.workflow});
   }
-  if (state_.last_seq >= state_.snapshot_seq + kSnapshotEvery) {
+  if (!batch_.records.empty() && state_.last_seq >= state_.snapshot_seq + kSnapshotEvery) {
     ops.push_back({Index::kRunSnapshots, state_.run_id, EncodeSnapshot(state_)});
     state_.snapshot_seq = state_.last_seq;
   }

@@ -71,11 +71,11 @@ void Shard::Stop() {
     asio::post(io_, [this, &released] {
       idle_waiting_.clear();
       runs_.clear();
+      io_.stop();  // here, so nothing queued behind this job runs against the cleared runs
       released.set_value();
     });
     released.get_future().wait();
     work_.reset();
-    io_.stop();
     thread_.join();
   }
   std::unique_lock lock(appends_mutex_);
@@ -83,13 +83,19 @@ void Shard::Stop() {
 }
 
 void Shard::StartRun(StartRunCommand command, Callback<StartRunResult> done) {
-  if (Status refused = Refusal(); !refused.ok()) return done(refused);
+  ++accepted_;  // see Dispatch
+  if (Status refused = Refusal(); !refused.ok()) {
+    --accepted_;
+    return done(refused);
+  }
   asio::post(io_, [this, command = std::move(command), done = std::move(done)] {
+    --accepted_;
     DoStartRun(command, done);
   });
 }
 
 bool Shard::IdleOnEngineThread() {
+  if (accepted_ > 0) return false;  // accepted, its job not run yet
   {
     std::lock_guard lock(appends_mutex_);
     if (appends_in_flight_ > 0) return false;
@@ -113,8 +119,15 @@ void Shard::WaitForAcceptedWork() {
 }
 
 void Shard::Dispatch(std::string run_id, RunCommand command) {
-  if (Status refused = Refusal(); !refused.ok()) return command(refused);
+  // Counted before the refusal check, so Drain cannot miss a command accepted just before
+  // the engine began to refuse.
+  ++accepted_;
+  if (Status refused = Refusal(); !refused.ok()) {
+    --accepted_;
+    return command(refused);
+  }
   asio::post(io_, [this, run_id = std::move(run_id), command = std::move(command)] {
+    --accepted_;
     RunOnEngine(run_id, command);
   });
 }
@@ -176,7 +189,9 @@ void Shard::Commit(LiveRun& run, RunTxn& txn, CommitDone done) {
 void Shard::OnCommitted(const std::string& run_id, const Status& status,
                              const std::vector<ApprovalNotification>& notifications,
                              const CommitDone& done) {
-  LiveRun& run = *runs_.at(run_id);
+  auto found = runs_.find(run_id);
+  if (found == runs_.end()) return done(status);  // only after Stop released the runs
+  LiveRun& run = *found->second;
   run.committing = false;
   if (!status.ok()) {
     // Memory ran ahead of the log: make it the durable state again.

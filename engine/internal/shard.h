@@ -12,6 +12,7 @@
 // the shard's thread.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -141,6 +142,9 @@ class Shard {
   std::mutex appends_mutex_;
   std::condition_variable appends_done_;
   size_t appends_in_flight_ = 0;
+
+  // Commands accepted (past the refusal check) whose job has not run yet; Drain waits for them.
+  std::atomic<size_t> accepted_{0};
 
   LuaSandbox lua_;
   Runs runs_;

@@ -169,6 +169,17 @@ TEST_F(RocksEventLogTest, BrokenChunkFramingIsCorruption) {
   ExpectCorruption(ReadAfterRawPut(2, truncated), "run r1 seq 2: malformed chunk framing");
 }
 
+// A run whose chunks before from_seq are missing must read as a gap, not as "no more records",
+// even when another run's keys sort just before it.
+TEST_F(RocksEventLogTest, MissingStartIsCorruptionWhenReadingFromALaterSeq) {
+  EXPECT_TRUE(AppendAndWait(*log_, MakeBatch("r1", 1, 3)).ok());
+  Close();
+  PutRawEvent("r2", 10, Chunked(MakeEvent("r2", 10)));
+  Open();
+  std::vector<std::string> records;
+  ExpectCorruption(log_->ReadRun("r2", 5, &records), "run r2 seq 10: expected seq 5");
+}
+
 TEST_F(RocksEventLogTest, GapInSeqsIsCorruption) {
   ExpectCorruption(ReadAfterRawPut(5, Chunked(MakeEvent("r1", 5))),
                    "run r1 seq 5: expected seq 2");
