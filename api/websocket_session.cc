@@ -1,8 +1,8 @@
 #include "api/websocket_session.h"
 
 #include <chrono>
-#include <limits>
 #include <string>
+#include <utility>
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/post.hpp>
@@ -182,14 +182,23 @@ void WebSocketSession::HandleCommand(std::string_view type, const json::object& 
 void WebSocketSession::StartStream() {
   // Notifications are posted to this strand, so none can be queued before the snapshot below.
   hub_id_ = context_->hub.Join(weak_from_this());
-  // Every pending approval, however many: a reviewer must see all that waits for them.
-  Result<std::vector<engine::ApprovalView>> pending = context_->engine.ListApprovals(
-      engine::ApprovalStatus::kPending, std::numeric_limits<size_t>::max());
-  if (!pending.ok()) {
-    SendError(ErrorFromStatus(pending.status()), nullptr);
+  // Every pending approval, however many: a reviewer must see all that waits for them. Written
+  // into the message one approval at a time, so a million pending approvals cost the message,
+  // not the message plus every approval held twice more as objects.
+  auto snapshot = std::make_shared<std::string>(R"({"type":"snapshot","pending":[)");
+  bool first = true;
+  Status listed = context_->engine.ForEachApproval(
+      engine::ApprovalStatus::kPending, [&](const engine::ApprovalView& approval) {
+        if (!std::exchange(first, false)) snapshot->push_back(',');
+        snapshot->append(json::serialize(ToJson(approval)));
+        return true;
+      });
+  if (!listed.ok()) {
+    SendError(ErrorFromStatus(listed), nullptr);
     return Close({websocket::close_code::internal_error, "snapshot failed"});
   }
-  SendJson({{"type", "snapshot"}, {"pending", ToJsonArray(*pending)}});
+  snapshot->append("]}");
+  Queue(std::move(snapshot));
 }
 
 void WebSocketSession::AnswerCommand(const json::value& req,

@@ -113,6 +113,10 @@ class Engine {
   virtual Result<ApprovalView> GetApproval(std::string_view approval_id) = 0;
   virtual Result<std::vector<ApprovalView>> ListApprovals(std::optional<ApprovalStatus> status,
                                                           size_t limit) = 0;
+  // Visits approvals one at a time, in id order, until `visit` returns false: for callers that
+  // want every one of a great many (a reviewer's snapshot) without holding them all.
+  virtual Status ForEachApproval(std::optional<ApprovalStatus> status,
+                                 const std::function<bool(const ApprovalView&)>& visit) = 0;
 
   // Reviewers' feed. `listener` runs on an engine thread after each approval event is durable;
   // it must not block. Subscribe before taking a snapshot so nothing falls between the two.

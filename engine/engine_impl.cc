@@ -79,6 +79,10 @@ class EngineImpl final : public Engine {
                                                   size_t limit) override {
     return queries_.ListApprovals(status, limit);
   }
+  Status ForEachApproval(std::optional<ApprovalStatus> status,
+                         const std::function<bool(const ApprovalView&)>& visit) override {
+    return queries_.ForEachApproval(status, visit);
+  }
 
   uint64_t Subscribe(Listener listener) override;
   void Unsubscribe(uint64_t subscription) override;

@@ -83,24 +83,35 @@ Result<ApprovalView> RunQueries::GetApproval(std::string_view approval_id) {
   return *approval;
 }
 
-Result<std::vector<ApprovalView>> RunQueries::ListApprovals(std::optional<ApprovalStatus> status,
-                                                            size_t limit) {
+Status RunQueries::ForEachApproval(std::optional<ApprovalStatus> status,
+                                   const std::function<bool(const ApprovalView&)>& visit) {
   std::string prefix;
   if (status) prefix.push_back(static_cast<char>(*status));
-  std::vector<ApprovalView> approvals;
   Status failed;
+  bool go_on = true;
   Status scanned = log_.ScanIndex(
       storage::Index::kApprovalsByStatus, prefix, [&](std::string_view key, std::string_view value) {
-        if (approvals.size() >= limit) return false;
         std::string approval_id(key.substr(1));
         auto record = DecodeApprovalRecord(value);
         // An entry written before index values held records (they held the run id): ask the log.
+        std::vector<ApprovalView> kept;
         failed = KeepOrSkip(record.ok() ? std::move(record) : GetApproval(approval_id),
-                            "approval " + approval_id, &approvals);
-        return failed.ok() && approvals.size() < limit;
+                            "approval " + approval_id, &kept);
+        if (failed.ok() && !kept.empty()) go_on = visit(kept.front());
+        return failed.ok() && go_on;
       });
-  if (!scanned.ok()) return scanned;
-  if (!failed.ok()) return failed;
+  return scanned.ok() ? failed : scanned;
+}
+
+Result<std::vector<ApprovalView>> RunQueries::ListApprovals(std::optional<ApprovalStatus> status,
+                                                            size_t limit) {
+  std::vector<ApprovalView> approvals;
+  if (limit == 0) return approvals;
+  Status listed = ForEachApproval(status, [&](const ApprovalView& approval) {
+    approvals.push_back(approval);
+    return approvals.size() < limit;
+  });
+  if (!listed.ok()) return listed;
   return approvals;
 }
 

@@ -5,6 +5,7 @@
 // whole list: one corrupt run must not hide every other run from reviewers.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,8 @@ class RunQueries {
   Result<ApprovalView> GetApproval(std::string_view approval_id);
   Result<std::vector<ApprovalView>> ListApprovals(std::optional<ApprovalStatus> status,
                                                   size_t limit);
+  Status ForEachApproval(std::optional<ApprovalStatus> status,
+                         const std::function<bool(const ApprovalView&)>& visit);
 
  private:
   storage::EventLog& log_;

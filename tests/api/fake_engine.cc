@@ -1,5 +1,7 @@
 #include "tests/api/fake_engine.h"
 
+#include <limits>
+
 namespace assent::api::testing {
 
 using engine::ApprovalView;
@@ -154,6 +156,18 @@ Result<std::vector<ApprovalView>> FakeEngine::ListApprovals(
   std::lock_guard lock(mu_);
   recorded_.approval_lists.emplace_back(status, limit);
   return approvals_result;
+}
+
+Status FakeEngine::ForEachApproval(
+    std::optional<engine::ApprovalStatus> status,
+    const std::function<bool(const engine::ApprovalView&)>& visit) {
+  Result<std::vector<ApprovalView>> approvals =
+      ListApprovals(status, std::numeric_limits<size_t>::max());
+  if (!approvals.ok()) return approvals.status();
+  for (const ApprovalView& approval : *approvals) {
+    if (!visit(approval)) break;
+  }
+  return Status::Ok();
 }
 
 uint64_t FakeEngine::Subscribe(engine::Listener listener) {

@@ -76,6 +76,9 @@ class FakeEngine : public engine::Engine {
   Result<engine::ApprovalView> GetApproval(std::string_view approval_id) override;
   Result<std::vector<engine::ApprovalView>> ListApprovals(
       std::optional<engine::ApprovalStatus> status, size_t limit) override;
+  // Visits approvals_result; recorded in approval_lists as a list with no limit.
+  Status ForEachApproval(std::optional<engine::ApprovalStatus> status,
+                         const std::function<bool(const engine::ApprovalView&)>& visit) override;
   uint64_t Subscribe(engine::Listener listener) override;
   void Unsubscribe(uint64_t subscription) override;
   Status Health() override;
