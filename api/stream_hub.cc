@@ -63,10 +63,22 @@ size_t StreamHub::session_count() const {
 void StreamHub::Broadcast(const engine::ApprovalNotification& notification) {
   auto message =
       std::make_shared<const std::string>(boost::json::serialize(ToJson(notification)));
-  {
-    std::lock_guard lock(mu_);
-    pending_.push_back(std::move(message));
+  // Declared before the lock: a session released with these must not be destroyed (its
+  // destructor leaves the hub, taking mu_) while mu_ is held.
+  std::vector<std::shared_ptr<WebSocketSession>> targets;
+  std::unique_lock lock(mu_);
+  if (pending_.empty() && CoalescingWindow(sessions_.size()).count() == 0) {
+    // A handful of reviewers and nothing waiting: hand it over here, without waking the hub
+    // thread. Under the lock, so nothing the hub thread holds can be overtaken.
+    for (const auto& [id, weak] : sessions_) {
+      if (auto session = weak.lock()) targets.push_back(std::move(session));
+    }
+    for (const auto& session : targets) session->Deliver(message);
+    lock.unlock();
+    return;
   }
+  pending_.push_back(std::move(message));
+  lock.unlock();
   published_.notify_one();
 }
 

@@ -1,7 +1,8 @@
 // StreamHub: fans the engine's approval notifications out to every connected reviewer stream.
 // It holds one engine subscription for the whole server and serializes each notification once.
-// Its own thread hands what was published to every session: the engine threads never loop over
-// reviewers. With many reviewers connected it gathers notifications over a short window first
+// With a handful of reviewers it hands each notification over at once, on the publishing
+// thread. With many, its own thread does it, so the engine threads never loop over a thousand
+// reviewers, and it gathers notifications over a short window first
 // (50 us per reviewer, at most 50 ms; none with up to 16 reviewers) and builds one frame of
 // them, {"type":"batch","messages":[...]} when there are several, shared by every session: the
 // cost is one wake-up and one write per window per reviewer, not one per notification per
