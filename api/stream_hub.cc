@@ -67,7 +67,7 @@ void StreamHub::Broadcast(const engine::ApprovalNotification& notification) {
   // destructor leaves the hub, taking mu_) while mu_ is held.
   std::vector<std::shared_ptr<WebSocketSession>> targets;
   std::unique_lock lock(mu_);
-  if (pending_.empty() && CoalescingWindow(sessions_.size()).count() == 0) {
+  if (pending_.empty() && !handing_over_ && CoalescingWindow(sessions_.size()).count() == 0) {
     // A handful of reviewers and nothing waiting: hand it over here, without waking the hub
     // thread. Under the lock, so nothing the hub thread holds can be overtaken.
     for (const auto& [id, weak] : sessions_) {
@@ -106,6 +106,7 @@ void StreamHub::HandOver() {
     }
     std::vector<std::shared_ptr<const std::string>> messages;
     messages.swap(pending_);
+    handing_over_ = true;  // until delivered, Broadcast queues behind these
     std::shared_ptr<const std::string> frame = Frame(messages);
     std::vector<std::shared_ptr<WebSocketSession>> targets;
     targets.reserve(sessions_.size());
@@ -116,6 +117,7 @@ void StreamHub::HandOver() {
     for (const auto& session : targets) session->Deliver(frame);
     targets.clear();  // a session may be released here: not while holding mu_ (Leave takes it)
     lock.lock();
+    handing_over_ = false;
   }
 }
 

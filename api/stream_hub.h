@@ -62,6 +62,7 @@ class StreamHub {
   std::condition_variable published_;
   std::vector<std::shared_ptr<const std::string>> pending_;  // guarded by mu_
   bool stopping_ = false;                                     // guarded by mu_
+  bool handing_over_ = false;  // guarded by mu_: the hub thread is delivering a frame
   std::thread thread_;
   std::map<uint64_t, std::weak_ptr<WebSocketSession>> sessions_;  // guarded by mu_
   uint64_t next_id_ = 1;                                          // guarded by mu_
