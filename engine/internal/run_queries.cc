@@ -26,21 +26,17 @@ Status CollectRunIds(storage::EventLog& log, const std::string& prefix, size_t l
                        });
 }
 
-// Keeps `item` in a list, or says why not: NotFound (the index ran ahead of a deleted run: skip
-// quietly), Corruption (skip, loudly), anything else fails the list.
-template <typename T>
-Status KeepOrSkip(Result<T> item, std::string_view what, std::vector<T>* list) {
-  if (item.ok()) {
-    list->push_back(std::move(item).value());
-    return Status::Ok();
-  }
-  if (item.status().code() == StatusCode::kNotFound) return Status::Ok();
-  if (item.status().code() == StatusCode::kCorruption) {
-    std::cerr << "assent: skipping " << what << " in a list: " << item.status().ToString()
+// Why a list item could not be read decides the list's fate: NotFound (the index ran ahead of a
+// deleted run) is skipped quietly, Corruption is skipped loudly (Ok either way), anything else
+// fails the list (returned).
+Status SkipOrFail(const Status& why, std::string_view kind, std::string_view id) {
+  if (why.code() == StatusCode::kNotFound) return Status::Ok();
+  if (why.code() == StatusCode::kCorruption) {
+    std::cerr << "assent: skipping " << kind << " " << id << " in a list: " << why.ToString()
               << std::endl;
     return Status::Ok();
   }
-  return item.status();
+  return why;
 }
 
 }  // namespace
@@ -61,7 +57,12 @@ Result<std::vector<RunView>> RunQueries::ListRuns(std::optional<RunStatus> statu
   }
   std::vector<RunView> runs;
   for (const std::string& run_id : run_ids) {
-    if (Status kept = KeepOrSkip(GetRun(run_id), "run " + run_id, &runs); !kept.ok()) return kept;
+    auto run = GetRun(run_id);
+    if (run.ok()) {
+      runs.push_back(std::move(run).value());
+    } else if (Status failed = SkipOrFail(run.status(), "run", run_id); !failed.ok()) {
+      return failed;
+    }
   }
   return runs;
 }
@@ -88,17 +89,15 @@ Status RunQueries::ForEachApproval(std::optional<ApprovalStatus> status,
   std::string prefix;
   if (status) prefix.push_back(static_cast<char>(*status));
   Status failed;
-  bool go_on = true;
   Status scanned = log_.ScanIndex(
       storage::Index::kApprovalsByStatus, prefix, [&](std::string_view key, std::string_view value) {
-        std::string approval_id(key.substr(1));
-        auto record = DecodeApprovalRecord(value);
+        std::string_view approval_id = key.substr(1);
+        auto approval = DecodeApprovalRecord(value);
         // An entry written before index values held records (they held the run id): ask the log.
-        std::vector<ApprovalView> kept;
-        failed = KeepOrSkip(record.ok() ? std::move(record) : GetApproval(approval_id),
-                            "approval " + approval_id, &kept);
-        if (failed.ok() && !kept.empty()) go_on = visit(kept.front());
-        return failed.ok() && go_on;
+        if (!approval.ok()) approval = GetApproval(approval_id);
+        if (approval.ok()) return visit(*approval);
+        failed = SkipOrFail(approval.status(), "approval", approval_id);
+        return failed.ok();
       });
   return scanned.ok() ? failed : scanned;
 }
