@@ -55,11 +55,6 @@ void StreamHub::Leave(uint64_t id) {
   sessions_.erase(id);
 }
 
-size_t StreamHub::session_count() const {
-  std::lock_guard lock(mu_);
-  return sessions_.size();
-}
-
 void StreamHub::Broadcast(const engine::ApprovalNotification& notification) {
   auto message =
       std::make_shared<const std::string>(boost::json::serialize(ToJson(notification)));

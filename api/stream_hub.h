@@ -48,7 +48,6 @@ class StreamHub {
   // From now on the session receives every notification; returns the id to leave with.
   uint64_t Join(std::weak_ptr<WebSocketSession> session);
   void Leave(uint64_t id);
-  size_t session_count() const;
 
  private:
   void Broadcast(const engine::ApprovalNotification& notification);
