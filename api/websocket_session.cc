@@ -55,6 +55,9 @@ void WebSocketSession::Run(Request upgrade) {
     response.set(beast::http::field::server, "assent");
   }));
   ws_.read_message_max(kMaxMessageBytes);
+  // Beast splits messages into 4 KiB frames by default: one syscall each, on both sides. A
+  // hub frame for a thousand reviewers is tens of KiB, so send every message as one frame.
+  ws_.auto_fragment(false);
   ws_.async_accept(upgrade,
                    beast::bind_front_handler(&WebSocketSession::OnAccept, shared_from_this()));
 }

@@ -22,6 +22,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include <boost/json/serialize.hpp>
 
@@ -59,29 +60,39 @@ const std::map<std::string, std::set<std::string>> kModeFlags{
     {"recovery", {"--runs", "--concurrency", "--data", "--keep"}},
     {"fanout", {"--watchers", "--approvals-per-s", "--seconds", "--concurrency"}}};
 
+constexpr const char* kUsage =
+    "usage: assent-bench server|embedded [--runs N] [--warmup N] [--concurrency C]\n"
+    "                    [--rate R]             (server mode: start R runs/s, open loop)\n"
+    "                    [--port P --token T]   (server mode: use a running server)\n"
+    "       assent-bench recovery [--runs 1000000] [--concurrency 256]\n"
+    "                    [--data DIR] [--keep]  (a filled DIR is reused)\n"
+    "       assent-bench fanout [--watchers 1000] [--approvals-per-s 1000]\n"
+    "                    [--seconds 10] [--concurrency 256]\n";
+
 [[noreturn]] void Usage(const std::string& problem) {
-  if (!problem.empty()) std::cerr << "assent-bench: " << problem << "\n";
-  std::cerr << "usage: assent-bench server|embedded [--runs N] [--warmup N] [--concurrency C]\n"
-               "                    [--rate R]             (server mode: start R runs/s, open loop)\n"
-               "                    [--port P --token T]   (server mode: use a running server)\n"
-               "       assent-bench recovery [--runs 1000000] [--concurrency 256]\n"
-               "                    [--data DIR] [--keep]  (a filled DIR is reused)\n"
-               "       assent-bench fanout [--watchers 1000] [--approvals-per-s 1000]\n"
-               "                    [--seconds 10] [--concurrency 64]\n";
+  std::cerr << "assent-bench: " << problem << "\n" << kUsage;
   std::exit(2);
 }
 
+[[noreturn]] void Help() {
+  std::cout << kUsage;
+  std::exit(0);
+}
+
 Flags ParseFlags(int argc, char** argv) {
-  if (argc < 2) Usage("");
+  if (argc < 2) Usage("no mode given");
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--help" || std::string_view(argv[i]) == "-h") Help();
+  }
   Flags flags;
   flags.mode = argv[1];
-  if (flags.mode == "--help" || flags.mode == "-h") Usage("");
   auto allowed = kModeFlags.find(flags.mode);
   if (allowed == kModeFlags.end()) Usage("unknown mode " + flags.mode);
   if (flags.mode == "recovery") {
     flags.runs = 1'000'000;
     flags.concurrency = 256;
   }
+  if (flags.mode == "fanout") flags.concurrency = FanoutFlags{}.concurrency;
   std::map<std::string, int*> numbers{{"--runs", &flags.runs},
                                       {"--warmup", &flags.warmup},
                                       {"--concurrency", &flags.concurrency},
