@@ -1,6 +1,7 @@
 #include "api/router.h"
 
 #include <charconv>
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -103,6 +104,13 @@ std::optional<size_t> Limit(const Call& call) {
   return limit;
 }
 
+// ?wait= (see ParseWait); 0 when absent; nullopt after answering 400.
+std::optional<std::chrono::milliseconds> Wait(const Call& call) {
+  std::optional<std::string> text = call.Query("wait");
+  if (!text) return std::chrono::milliseconds(0);
+  return call.Command(ParseWait(*text));
+}
+
 // 503 once the engine refuses commands (its log failed a write), so a load balancer or
 // supervisor stops sending traffic here until a restart.
 void Healthz(Call& call) {
@@ -129,17 +137,24 @@ void PutWorkflow(Call& call) {
   call.reply.View(call.engine.ApplyWorkflow(call.params[0], json::value(std::move(*body))));
 }
 
+// With ?wait=, answers with the whole run (as GET /v1/runs/{id} would) once it has finished
+// or the wait is over, rather than with {"run_id"} once the start is durable.
 void StartRun(Call& call) {
+  std::optional<std::chrono::milliseconds> wait = Wait(call);
+  if (!wait) return;
   std::optional<json::object> body = call.Body();
   if (!body) return;
   std::optional<engine::StartRunCommand> command = call.Command(ParseStartRun(
       call.params[0], *body, std::string(call.request["Idempotency-Key"])));
   if (!command) return;
+  command->wait = *wait;
   call.engine.StartRun(std::move(*command),
                        [reply = call.reply](Result<engine::StartRunResult> result) {
                          if (!result.ok()) return reply.Error(ErrorFromStatus(result.status()));
-                         reply.Json(result->created ? http::status::created : http::status::ok,
-                                    json::object{{"run_id", result->run_id}});
+                         http::status status =
+                             result->created ? http::status::created : http::status::ok;
+                         if (result->run) return reply.Json(status, ToJson(*result->run));
+                         reply.Json(status, json::object{{"run_id", result->run_id}});
                        });
 }
 
@@ -157,7 +172,14 @@ void ListRuns(Call& call) {
   call.reply.List(call.engine.ListRuns(status, *limit), "runs");
 }
 
-void GetRun(Call& call) { call.reply.View(call.engine.GetRun(call.params[0])); }
+// With ?wait=, a long poll: answers once the run has finished or the wait is over.
+void GetRun(Call& call) {
+  std::optional<std::chrono::milliseconds> wait = Wait(call);
+  if (!wait) return;
+  if (wait->count() == 0) return call.reply.View(call.engine.GetRun(call.params[0]));
+  call.engine.AwaitRun(call.params[0], *wait,
+                       [reply = call.reply](Result<engine::RunView> run) { reply.View(run); });
+}
 
 void GetEvents(Call& call) { call.reply.List(call.engine.GetEvents(call.params[0]), "events"); }
 

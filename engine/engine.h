@@ -7,6 +7,7 @@
 // the reply to your own executor). Queries run on the caller's thread and read durable state.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -45,18 +46,22 @@ struct EngineOptions {
   // refuses every command with kUnavailable: memory may be ahead of the disk, and only a
   // restart (replaying the log) makes them agree again. A server should exit here so that its
   // supervisor restarts it. Empty: only refuse.
-  std::function<void(const Status&)> on_storage_failure;
+  std::function<void(const Status&)> on_storage_failure = nullptr;
 };
 
 struct StartRunCommand {
   std::string workflow;
   boost::json::object input;
   std::string idempotency_key;  // empty: none
+  // 0: answer once the start is durable. Otherwise answer once the run has finished, or when
+  // this much time has passed, whichever comes first (see AwaitRun), with the run.
+  std::chrono::milliseconds wait{0};
 };
 
 struct StartRunResult {
   std::string run_id;
   bool created = true;  // false: the idempotency key named an existing run
+  std::optional<RunView> run = std::nullopt;  // set when the command had a wait
 };
 
 struct DecideCommand {
@@ -105,6 +110,12 @@ class Engine {
   virtual void Decide(DecideCommand command, Callback<ApprovalView> done) = 0;
   virtual void AddComment(CommentCommand command, Callback<ApprovalView> done) = 0;
   virtual void Cancel(CancelCommand command, Callback<RunView> done) = 0;
+
+  // A long poll for a run's result: answers with the run once it has finished (completed,
+  // failed or cancelled), or as it stands when `wait` has passed, whichever comes first.
+  // kNotFound for an unknown run. A run finishing in memory is answered from memory.
+  virtual void AwaitRun(std::string run_id, std::chrono::milliseconds wait,
+                        Callback<RunView> done) = 0;
 
   // Queries: durable state, folded from the log.
   virtual Result<RunView> GetRun(std::string_view run_id) = 0;

@@ -64,6 +64,10 @@ class EngineImpl final : public Engine {
   void Cancel(CancelCommand command, Callback<RunView> done) override {
     ShardForRun(command.run_id).Cancel(std::move(command), std::move(done));
   }
+  void AwaitRun(std::string run_id, std::chrono::milliseconds wait,
+                Callback<RunView> done) override {
+    ShardForRun(run_id).AwaitRun(std::move(run_id), wait, std::move(done));
+  }
 
   Result<RunView> GetRun(std::string_view run_id) override { return queries_.GetRun(run_id); }
   Result<std::vector<RunView>> ListRuns(std::optional<RunStatus> status, size_t limit) override {

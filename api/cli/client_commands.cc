@@ -1,5 +1,6 @@
 // The subcommands that make one or two REST calls and print the answer: apply, start, runs,
 // show, approvals, approve, reject.
+#include <chrono>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -11,6 +12,7 @@
 #include "api/cli/client.h"
 #include "api/cli/command.h"
 #include "api/cli/format.h"
+#include "api/commands.h"
 
 namespace assent::api::cli {
 
@@ -20,15 +22,19 @@ namespace json = boost::json;
 namespace {
 
 // One call to the server for `args`; prints the failure and returns nullopt on error.
+// `server_wait`: how long the server may hold its answer on purpose (?wait=), added to the
+// timeout so that the CLI does not give up on an answer that is coming.
 std::optional<ApiResponse> CallServer(
     const ParsedArgs& args, http::verb method, const std::string& target,
     const json::value* body = nullptr,
-    const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+    const std::vector<std::pair<std::string, std::string>>& headers = {},
+    std::chrono::milliseconds server_wait = std::chrono::milliseconds(0)) {
   Result<ClientConfig> config = ResolveClientConfig(args);
   if (!config.ok()) {
     std::cerr << "assent: " << config.status().message() << "\n";
     return std::nullopt;
   }
+  config->timeout += server_wait;
   Result<ApiResponse> response = ApiClient(std::move(config).value()).Call(method, target, body,
                                                                           headers);
   if (!response.ok()) {
@@ -100,6 +106,18 @@ int Apply(const ParsedArgs& args) {
 }
 
 int Start(const ParsedArgs& args) {
+  std::string target = "/v1/workflows/" + Encode(args.positional[0]) + "/runs";
+  std::chrono::milliseconds wait(0);
+  if (std::optional<std::string> text = args.Get("wait")) {
+    Result<std::chrono::milliseconds> parsed = ParseWait(*text);
+    if (!parsed.ok()) {
+      std::cerr << "assent start: bad --wait \"" << *text << "\": " << parsed.status().message()
+                << "\n";
+      return 2;
+    }
+    wait = *parsed;
+    target += "?wait=" + Encode(*text);
+  }
   std::optional<json::value> input = ParseJsonArgument("--input", args.Get("input").value_or("{}"));
   if (!input) return 1;
   json::value body = json::object{{"input", std::move(*input)}};
@@ -107,14 +125,16 @@ int Start(const ParsedArgs& args) {
   if (std::optional<std::string> key = args.Get("idempotency-key")) {
     headers.emplace_back("Idempotency-Key", *key);
   }
-  std::optional<ApiResponse> response = CallServer(
-      args, http::verb::post, "/v1/workflows/" + Encode(args.positional[0]) + "/runs", &body,
-      headers);
+  std::optional<ApiResponse> response =
+      CallServer(args, http::verb::post, target, &body, headers, wait);
   if (!response) return 1;
   bool created = response->status == 201;
   return Print(args, response->body, [created](const json::object& result) {
-    return (created ? "started run " : "existing run for that idempotency key: ") +
-           FieldText(result, "run_id") + "\n";
+    std::string out = (created ? "started run " : "existing run for that idempotency key: ") +
+                      FieldText(result, "run_id") + "\n";
+    // With --wait the answer is the run itself: how it stands, finished or not.
+    if (result.contains("status")) out += FormatRunOutcome(result);
+    return out;
   });
 }
 
@@ -189,7 +209,11 @@ std::vector<Command> ClientCommands() {
       {"start", "Start a run of WORKFLOW.", "WORKFLOW", 1, 1,
        ClientFlags({{"input", true, "the run's input, a JSON object (default {})", "JSON"},
                     {"idempotency-key", true, "a retry with the same key returns the same run",
-                     "K"}}),
+                     "K"},
+                    {"wait", true,
+                     "print the run once it has finished, waiting at most this (500ms, 30s; "
+                     "up to 60s) on top of --timeout-ms",
+                     "DURATION"}}),
        Start},
       {"runs", "List runs, newest first.", "", 0, 0,
        ClientFlags({kRunStatusFlag, {"limit", true, "at most N runs (default 100)", "N"}}), Runs},

@@ -109,13 +109,8 @@ std::string FormatEventLine(const json::object& event) {
   return out;
 }
 
-std::string FormatTimeline(const json::object& run, const json::array& events) {
-  std::string out = "run " + FieldText(run, "run_id") + "  workflow " +
-                    FieldText(run, "workflow") + " v" + FieldText(run, "version") + "\n";
-  for (const json::value& event : events) {
-    if (event.is_object()) out += FormatEventLine(event.get_object()) + "\n";
-  }
-  out += "status: " + FieldText(run, "status") + "\n";
+std::string FormatRunOutcome(const json::object& run) {
+  std::string out = "status: " + FieldText(run, "status") + "\n";
   if (run.contains("output")) out += "output: " + FieldText(run, "output") + "\n";
   if (run.contains("error")) out += "error: " + FieldText(run, "error") + "\n";
   if (const json::value* pending = run.if_contains("pending_approvals");
@@ -125,6 +120,15 @@ std::string FormatTimeline(const json::object& run, const json::array& events) {
     }
   }
   return out;
+}
+
+std::string FormatTimeline(const json::object& run, const json::array& events) {
+  std::string out = "run " + FieldText(run, "run_id") + "  workflow " +
+                    FieldText(run, "workflow") + " v" + FieldText(run, "version") + "\n";
+  for (const json::value& event : events) {
+    if (event.is_object()) out += FormatEventLine(event.get_object()) + "\n";
+  }
+  return out + FormatRunOutcome(run);
 }
 
 }  // namespace assent::api::cli

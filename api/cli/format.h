@@ -26,7 +26,9 @@ std::string FormatApprovals(const boost::json::array& approvals);
 std::string FormatApprovalLine(const boost::json::object& approval);
 // "<at>  #<seq>  <type>  key=value ..." for one event.
 std::string FormatEventLine(const boost::json::object& event);
-// The run's header, its events one per line, then its status and output or error.
+// "status: <status>", then the output or error, or the approvals it is waiting on.
+std::string FormatRunOutcome(const boost::json::object& run);
+// The run's header, its events one per line, then its outcome (FormatRunOutcome).
 std::string FormatTimeline(const boost::json::object& run, const boost::json::array& events);
 
 }  // namespace assent::api::cli

@@ -39,6 +39,8 @@ Shard::Shard(size_t index, ShardContext context)
       registry_(context_.registry),
       options_(context_.options),
       work_(io_.get_executor()),
+      waiters_(io_, [this](const std::string& run_id,
+                           Callback<RunView> done) { AnswerCurrent(run_id, std::move(done)); }),
       lua_(LuaLimits{options_.lua_max_instructions, options_.lua_max_memory_bytes}),
       random_(std::random_device{}()) {}
 
@@ -69,6 +71,13 @@ void Shard::Stop() {
   if (thread_.joinable()) {
     std::promise<void> released;
     asio::post(io_, [this, &released] {
+      // From the log, not through RunOnEngine: a run whose commit is still in flight (an http
+      // step's outcome that came back after Drain) would queue the answer, and no queue runs
+      // after this job.
+      waiters_.AnswerAll([this](const std::string& run_id, Callback<RunView> done) {
+        Result<RunState> durable = LoadRunState(log_, run_id);
+        durable.ok() ? done(ToView(std::move(durable).value())) : done(durable.status());
+      });
       idle_waiting_.clear();
       runs_.clear();
       io_.stop();  // here, so nothing queued behind this job runs against the cleared runs
@@ -212,6 +221,7 @@ void Shard::OnCommitted(const std::string& run_id, const Status& status,
   } else {
     context_.publish(notifications);
     done(Status::Ok());
+    if (run.state.finished()) waiters_.Finished(run.state);
     Kick(run);
   }
   DrainQueue(run_id);
@@ -338,21 +348,24 @@ void Shard::DoStartRun(const StartRunCommand& command, const Callback<StartRunRe
   std::string start_key;
   if (!command.idempotency_key.empty()) {
     start_key = StartKey(command.workflow, command.idempotency_key);
+    // A start with this key that is still committing (answered once durable), or durable.
+    std::string existing;
     if (auto it = starting_keys_.find(start_key); it != starting_keys_.end()) {
-      // The first start with this key is still committing: answer when it is durable.
-      std::string run_id = it->second;
-      return RunOnEngine(run_id, [done, run_id](Result<LiveRun*> run) {
-        if (run.status().code() == StatusCode::kNotFound) {
+      existing = it->second;
+    } else {
+      Status found = log_.GetIndex(storage::Index::kStartKeys, start_key, &existing);
+      if (found.ok() && command.wait.count() == 0) return done(StartRunResult{existing, false});
+      if (!found.ok() && found.code() != StatusCode::kNotFound) return done(found);
+    }
+    if (!existing.empty()) {
+      return RunOnEngine(existing, [this, wait = command.wait, done](Result<LiveRun*> run) {
+        if (run.status().code() == StatusCode::kNotFound) {  // only one still committing can
           return done(Status::Unavailable("the first start with this key failed; retry"));
         }
         if (!run.ok()) return done(run.status());
-        done(StartRunResult{run_id, false});
+        AnswerStart(**run, false, wait, done);
       });
     }
-    std::string existing;
-    Status found = log_.GetIndex(storage::Index::kStartKeys, start_key, &existing);
-    if (found.ok()) return done(StartRunResult{existing, false});
-    if (found.code() != StatusCode::kNotFound) return done(found);
   }
 
   auto owned = std::make_unique<LiveRun>();
@@ -365,10 +378,40 @@ void Shard::DoStartRun(const StartRunCommand& command, const Callback<StartRunRe
   RunTxn txn(run.state, NowMs());
   assent::engine::StartRun(txn, ContextFor(run), command);
   if (!start_key.empty()) starting_keys_.emplace(start_key, run_id);
-  Commit(run, txn, [this, run_id, start_key, done](Status status) {
+  Commit(run, txn, [this, run_id, start_key, wait = command.wait, done](Status status) {
     if (!start_key.empty()) starting_keys_.erase(start_key);
     if (!status.ok()) return done(status);
-    done(StartRunResult{run_id, true});
+    auto it = runs_.find(run_id);
+    if (it == runs_.end()) return done(StartRunResult{run_id, true});  // only after Stop
+    AnswerStart(*it->second, true, wait, done);
+  });
+}
+
+void Shard::AnswerStart(LiveRun& run, bool created, std::chrono::milliseconds wait,
+                        const Callback<StartRunResult>& done) {
+  std::string run_id = run.state.run_id;
+  if (wait.count() == 0) return done(StartRunResult{run_id, created});
+  AwaitLoaded(run, wait, [done, run_id, created](Result<RunView> view) {
+    if (!view.ok()) return done(view.status());
+    done(StartRunResult{run_id, created, std::move(view).value()});
+  });
+}
+
+void Shard::AwaitRun(std::string run_id, std::chrono::milliseconds wait, Callback<RunView> done) {
+  Dispatch(std::move(run_id), [this, wait, done](Result<LiveRun*> found) {
+    if (!found.ok()) return done(found.status());
+    AwaitLoaded(**found, wait, done);
+  });
+}
+
+void Shard::AwaitLoaded(LiveRun& run, std::chrono::milliseconds wait, Callback<RunView> done) {
+  if (run.state.finished() || wait.count() == 0) return done(ToView(run.state));
+  waiters_.Add(run.state.run_id, wait, std::move(done));
+}
+
+void Shard::AnswerCurrent(const std::string& run_id, Callback<RunView> done) {
+  RunOnEngine(run_id, [done](Result<LiveRun*> found) {
+    found.ok() ? done(ToView((*found)->state)) : done(found.status());
   });
 }
 

@@ -37,6 +37,7 @@
 #include "engine/internal/lua_sandbox.h"
 #include "engine/internal/run_commands.h"
 #include "engine/internal/run_txn.h"
+#include "engine/internal/run_waiters.h"
 #include "engine/internal/workflow_registry.h"
 #include "storage/event_log.h"
 
@@ -75,6 +76,7 @@ class Shard {
   void Decide(DecideCommand command, Callback<ApprovalView> done);
   void AddComment(CommentCommand command, Callback<ApprovalView> done);
   void Cancel(CancelCommand command, Callback<RunView> done);
+  void AwaitRun(std::string run_id, std::chrono::milliseconds wait, Callback<RunView> done);
 
   // Shutdown, in two steps so every shard drains before any stops: Drain lets accepted
   // commands run and commits in flight land and answer (bounded); Stop drops what waits on
@@ -119,6 +121,13 @@ class Shard {
   void OnApproval(const std::string& approval_id, Callback<ApprovalView> done,
                   ApprovalCommand command);
   void DoStartRun(const StartRunCommand& command, const Callback<StartRunResult>& done);
+  // Answers a start at once, or (with a wait) with the run once it finishes or the wait is over.
+  void AnswerStart(LiveRun& run, bool created, std::chrono::milliseconds wait,
+                   const Callback<StartRunResult>& done);
+  // Answers with the run now if it has finished or `wait` is 0, else files a waiter.
+  void AwaitLoaded(LiveRun& run, std::chrono::milliseconds wait, Callback<RunView> done);
+  // Answers with the run as it stands once no commit of it is in flight.
+  void AnswerCurrent(const std::string& run_id, Callback<RunView> done);
   bool IdleOnEngineThread();
   void WaitForAcceptedWork();
   StepContext ContextFor(const LiveRun& run) {
@@ -135,6 +144,7 @@ class Shard {
 
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  RunWaiters waiters_;  // after io_: its timers must go before the io_context
   std::thread thread_;
 
   // Appends whose callback has not run yet; Stop waits for them so no callback can reach a

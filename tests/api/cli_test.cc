@@ -22,6 +22,14 @@ namespace json = boost::json;
 const std::vector<FlagSpec> kSpecs = {{"status", true, "a status"},
                                       {"json", false, "raw output"}};
 
+Command StartCommand() {
+  for (Command& command : ClientCommands()) {
+    if (command.name == "start") return command;
+  }
+  ADD_FAILURE() << "no start command";
+  return {};
+}
+
 TEST(FlagsTest, ParsesValuesSwitchesAndPositionals) {
   Result<ParsedArgs> parsed =
       ParseFlags({"run-1", "--status", "waiting", "--json", "extra"}, kSpecs);
@@ -154,6 +162,32 @@ TEST_F(SilentServerTest, WatchGivesUpOnTheHandshakeAfterTheTimeout) {
   EXPECT_NE(err.find("no answer from the server"), std::string::npos) << err;
 }
 
+TEST_F(SilentServerTest, StartWithWaitGivesTheServerTheWaitOnTopOfTheTimeout) {
+  ::testing::internal::CaptureStderr();
+  int code = RunCommand(StartCommand(), {"pay", "--server", url(), "--token", "t", "--timeout-ms",
+                                         "200", "--wait", "1s"});
+  std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(code, 1);
+  EXPECT_NE(err.find("no answer from the server at " + url() + " within 1200 ms"),
+            std::string::npos)
+      << err;
+}
+
+TEST(StartCommandTest, BadWaitIsAUsageErrorBeforeAnyCall) {
+  for (const char* wait : {"5m", "0s", "61s", "1.5s", "soon", ""}) {
+    ::testing::internal::CaptureStderr();
+    // Port 1 is closed: a call would fail with "cannot reach" instead.
+    int code = RunCommand(StartCommand(),
+                          {"pay", "--server", "http://127.0.0.1:1", "--wait", wait});
+    std::string err = ::testing::internal::GetCapturedStderr();
+    EXPECT_EQ(code, 2) << wait;
+    EXPECT_NE(err.find("bad --wait \"" + std::string(wait) + "\": wait must be a duration like "
+                       "500ms or 30s"),
+              std::string::npos)
+        << err;
+  }
+}
+
 TEST(FormatTest, TablesAlignColumns) {
   EXPECT_EQ(FormatTable({"A", "LONG"}, {{"xyz", "1"}, {"q", "22"}}),
             "A    LONG\n"
@@ -174,6 +208,15 @@ TEST(FormatTest, TimelineListsEventsThenOutcome) {
             "2026-11-21T10:00:01.000Z  #2  step.completed  step_id=pay\n"
             "status: completed\n"
             "output: {\"paid\":true}\n");
+}
+
+TEST(FormatTest, OutcomeOfAWaitingRunNamesWhatItWaitsOn) {
+  json::object run = json::parse(R"({"run_id":"r1","status":"waiting","pending_approvals":[
+      {"id":"r1.4","status":"pending","run_id":"r1","step_id":"review","message":"Pay?"}]})")
+                         .as_object();
+  EXPECT_EQ(FormatRunOutcome(run),
+            "status: waiting\n"
+            "waiting on r1.4  pending  run r1 step review  Pay?\n");
 }
 
 }  // namespace

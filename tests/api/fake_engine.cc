@@ -126,6 +126,16 @@ void FakeEngine::Cancel(engine::CancelCommand command, engine::Callback<RunView>
   Answer([done = std::move(done), result = std::move(result)] { done(result); });
 }
 
+void FakeEngine::AwaitRun(std::string run_id, std::chrono::milliseconds wait,
+                          engine::Callback<RunView> done) {
+  Result<RunView> result = [&] {
+    std::lock_guard lock(mu_);
+    recorded_.awaits.emplace_back(std::move(run_id), wait);
+    return run_result;
+  }();
+  Answer([done = std::move(done), result = std::move(result)] { done(result); });
+}
+
 Result<RunView> FakeEngine::GetRun(std::string_view run_id) {
   std::lock_guard lock(mu_);
   recorded_.run_reads.emplace_back(run_id);

@@ -49,6 +49,7 @@ class FakeEngine : public engine::Engine {
     std::vector<std::pair<std::optional<engine::RunStatus>, size_t>> run_lists;
     std::vector<std::pair<std::optional<engine::ApprovalStatus>, size_t>> approval_lists;
     std::vector<std::string> run_reads;  // GetRun, GetEvents, GetApproval ids
+    std::vector<std::pair<std::string, std::chrono::milliseconds>> awaits;  // AwaitRun
     bool shut_down = false;
   };
   Recorded recorded() const;
@@ -69,6 +70,9 @@ class FakeEngine : public engine::Engine {
   void AddComment(engine::CommentCommand command,
                   engine::Callback<engine::ApprovalView> done) override;
   void Cancel(engine::CancelCommand command, engine::Callback<engine::RunView> done) override;
+  // Answers with run_result.
+  void AwaitRun(std::string run_id, std::chrono::milliseconds wait,
+                engine::Callback<engine::RunView> done) override;
   Result<engine::RunView> GetRun(std::string_view run_id) override;
   Result<std::vector<engine::RunView>> ListRuns(std::optional<engine::RunStatus> status,
                                                 size_t limit) override;

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <utility>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -15,6 +18,15 @@ namespace json = boost::json;
 using testing::FakeEngine;
 
 constexpr char kToken[] = "secret-token";
+
+// A finished run, as the engine answers a start or a long poll that waited for it.
+engine::RunView CompletedRun() {
+  engine::RunView run = testing::SampleRun("run-1");
+  run.status = engine::RunStatus::kCompleted;
+  run.pending_approvals.clear();
+  run.output = json::object{{"paid", true}};
+  return run;
+}
 
 class RequestHandlerTest : public ::testing::Test {
  protected:
@@ -145,6 +157,7 @@ TEST_F(RequestHandlerTest, StartRunPassesInputAndIdempotencyKey) {
   EXPECT_EQ(command.workflow, "pay");
   EXPECT_EQ(json::serialize(command.input), R"({"a":1})");
   EXPECT_EQ(command.idempotency_key, "k-7");
+  EXPECT_EQ(command.wait.count(), 0) << "no ?wait=: answer once the start is durable";
 }
 
 TEST_F(RequestHandlerTest, StartRunWithoutBodyUsesEmptyInput) {
@@ -154,10 +167,80 @@ TEST_F(RequestHandlerTest, StartRunWithoutBodyUsesEmptyInput) {
 }
 
 TEST_F(RequestHandlerTest, StartRunForExistingKeyIs200) {
-  engine_.start_result = engine::StartRunResult{"run-9", false};
+  engine_.start_result = engine::StartRunResult{"run-9", false, std::nullopt};
   Response response = Send(http::verb::post, "/v1/workflows/pay/runs", "{}");
   EXPECT_EQ(response.result(), http::status::ok);
   EXPECT_EQ(json::serialize(Body(response)), R"({"run_id":"run-9"})");
+}
+
+TEST_F(RequestHandlerTest, StartRunWithWaitAnswersWithTheRunAsGetWould) {
+  engine_.start_result = engine::StartRunResult{"run-1", true, CompletedRun()};
+  Response response =
+      Send(http::verb::post, "/v1/workflows/pay/runs?wait=30s", R"({"input": {"a": 1}})");
+  EXPECT_EQ(response.result(), http::status::created);
+  json::value run = Body(response);
+  EXPECT_EQ(run.at("run_id"), "run-1");
+  EXPECT_EQ(run.at("status"), "completed");
+  EXPECT_EQ(run.at("output"), json::parse(R"({"paid":true})"));
+  engine_.run_result = CompletedRun();
+  EXPECT_EQ(run, Body(Send(http::verb::get, "/v1/runs/run-1")));
+  ASSERT_EQ(engine_.recorded().starts.size(), 1u);
+  EXPECT_EQ(engine_.recorded().starts[0].wait, std::chrono::seconds(30));
+}
+
+TEST_F(RequestHandlerTest, StartRunWithWaitForExistingKeyIs200WithTheRun) {
+  engine_.start_result = engine::StartRunResult{"run-1", false, CompletedRun()};
+  Response response = Send(http::verb::post, "/v1/workflows/pay/runs?wait=500ms", "{}");
+  EXPECT_EQ(response.result(), http::status::ok);
+  EXPECT_EQ(Body(response).at("status"), "completed");
+  ASSERT_EQ(engine_.recorded().starts.size(), 1u);
+  EXPECT_EQ(engine_.recorded().starts[0].wait, std::chrono::milliseconds(500));
+}
+
+TEST_F(RequestHandlerTest, BadWaitIs400AndReachesNoEngine) {
+  for (std::string wait : {"abc", "0s", "0ms", "61s", "60001ms", "5m", "-1s", "10", "1.5s", "",
+                           "30s5", "99999999999999999999s"}) {
+    for (auto [method, target] : {std::pair{http::verb::post, "/v1/workflows/pay/runs"},
+                                  std::pair{http::verb::get, "/v1/runs/run-1"}}) {
+      Response response = Send(method, std::string(target) + "?wait=" + wait, "{}");
+      EXPECT_EQ(response.result(), http::status::bad_request) << target << "?wait=" << wait;
+      EXPECT_EQ(ErrorCode(response), "invalid_argument") << target << "?wait=" << wait;
+    }
+  }
+  FakeEngine::Recorded recorded = engine_.recorded();
+  EXPECT_TRUE(recorded.starts.empty());
+  EXPECT_TRUE(recorded.awaits.empty());
+  EXPECT_TRUE(recorded.run_reads.empty());
+}
+
+TEST_F(RequestHandlerTest, GetRunWithWaitLongPolls) {
+  engine_.run_result = CompletedRun();
+  Response response = Send(http::verb::get, "/v1/runs/x?wait=2s");
+  EXPECT_EQ(response.result(), http::status::ok);
+  EXPECT_EQ(Body(response).at("run_id"), "run-1");
+  EXPECT_EQ(Body(response).at("status"), "completed");
+  EXPECT_EQ(Send(http::verb::get, "/v1/runs/x?wait=60s").result(), http::status::ok);
+
+  FakeEngine::Recorded recorded = engine_.recorded();
+  ASSERT_EQ(recorded.awaits.size(), 2u);
+  EXPECT_EQ(recorded.awaits[0].first, "x");
+  EXPECT_EQ(recorded.awaits[0].second, std::chrono::seconds(2));
+  EXPECT_EQ(recorded.awaits[1].second, std::chrono::seconds(60));  // the longest allowed
+  EXPECT_TRUE(recorded.run_reads.empty());
+}
+
+TEST_F(RequestHandlerTest, GetRunWithoutWaitReadsAtOnce) {
+  EXPECT_EQ(Send(http::verb::get, "/v1/runs/x").result(), http::status::ok);
+  FakeEngine::Recorded recorded = engine_.recorded();
+  EXPECT_EQ(recorded.run_reads, std::vector<std::string>{"x"});
+  EXPECT_TRUE(recorded.awaits.empty());
+}
+
+TEST_F(RequestHandlerTest, LongPollOfAnUnknownRunIs404) {
+  engine_.run_result = Status::NotFound("run x not found");
+  Response response = Send(http::verb::get, "/v1/runs/x?wait=1s");
+  EXPECT_EQ(response.result(), http::status::not_found);
+  EXPECT_EQ(ErrorCode(response), "not_found");
 }
 
 TEST_F(RequestHandlerTest, EngineCodesMapToHttp) {

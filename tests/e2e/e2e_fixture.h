@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -57,11 +58,23 @@ class E2eTest : public ::testing::Test {
     return *client_;
   }
 
+  // POSTs a start of an invoice run; `query` goes after the path (e.g. "?wait=10s").
+  HttpReply PostInvoice(int amount, const std::string& vendor = "ACME",
+                        const std::string& query = "") {
+    return api().Post("/v1/workflows/invoice-payment/runs" + query,
+                      boost::json::object{{"input", {{"amount", amount}, {"vendor", vendor}}}});
+  }
+
   std::string StartInvoice(int amount, const std::string& vendor = "ACME") {
-    HttpReply reply = api().Post("/v1/workflows/invoice-payment/runs",
-                                 boost::json::object{{"input", {{"amount", amount}, {"vendor", vendor}}}});
+    HttpReply reply = PostInvoice(amount, vendor);
     EXPECT_EQ(reply.status, 201u) << reply.raw;
     return reply.body.is_object() ? std::string(reply.body.at("run_id").as_string()) : "";
+  }
+
+  // The environment that points the `assent` CLI (RunAssent) at this server.
+  std::vector<std::string> CliEnv() const {
+    return {"ASSENT_URL=http://127.0.0.1:" + std::to_string(server_->port()),
+            std::string("ASSENT_TOKEN=") + kToken};
   }
 
   // Polls the run (bounded) until it reaches `status`; the run's JSON at that point.

@@ -61,8 +61,7 @@ TEST_F(E2eTest, LargeInvoiceIsApprovedFromTheCli) {
   std::string run_id = StartInvoice(9100, "Globex");
   json::value waiting = AwaitRunStatus(run_id, "waiting");
   std::string approval_id(waiting.at("pending_approvals").at(0).at("id").as_string());
-  std::vector<std::string> env{"ASSENT_URL=http://127.0.0.1:" + std::to_string(server_->port()),
-                               std::string("ASSENT_TOKEN=") + kToken};
+  std::vector<std::string> env = CliEnv();
 
   CommandResult listed = RunAssent({"approvals"}, env);
   EXPECT_EQ(listed.exit_code, 0) << listed.output;
