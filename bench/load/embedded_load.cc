@@ -50,35 +50,47 @@ class EmbeddedDriver {
   }
 
  private:
+  // An approval run between its notification, its decision and its start's answer.
   struct Waiting {
-    int index = -1;
-    double started_at = 0;
-    bool started = false;
-    bool decided = false;
     double notified_at = 0;
+    bool decided = false;
+    bool finished = false;
   };
 
   void StartNext() {
     if (next_ >= end_) return;
     int index = next_++;
     double started_at = NowMs();
-    engine_.StartRun(engine::StartRunCommand{kW1Name, W1Input(index), ""},
+    engine::StartRunCommand command{kW1Name, W1Input(index), ""};
+    // With a reviewer, answer with the finished run (its result is checked without a read).
+    if (decide_) command.wait = std::chrono::seconds(60);
+    engine_.StartRun(std::move(command),
                      [this, index, started_at](Result<engine::StartRunResult> result) {
                        asio::post(io_, [this, index, started_at, result = std::move(result)] {
-                         OnStarted(index, started_at, result);
+                         OnAnswered(index, started_at, result);
                        });
                      });
   }
 
-  void OnStarted(int index, double started_at, const Result<engine::StartRunResult>& result) {
+  void OnAnswered(int index, double started_at, const Result<engine::StartRunResult>& result) {
     if (!result.ok()) return Finish("start: " + result.status().ToString());
-    if (!W1NeedsApproval(index)) return Check(index, started_at, result->run_id);
-    if (!decide_) return Finish("");  // left waiting
-    Waiting& waiting = waiting_[result->run_id];
-    waiting.index = index;
-    waiting.started_at = started_at;
-    waiting.started = true;
-    if (waiting.decided) Complete(result->run_id);
+    if (!decide_) return Finish("");  // approval runs are left waiting
+    const std::string& run_id = result->run_id;
+    if (!result->run || result->run->status != engine::RunStatus::kCompleted ||
+        !result->run->output) {
+      return Finish("run " + run_id + " did not complete");
+    }
+    if (W1NeedsApproval(index)) {
+      auto it = waiting_.find(run_id);
+      if (it == waiting_.end()) return Finish("run " + run_id + " finished unseen by the reviewer");
+      report_.notified.Add(it->second.notified_at - started_at);
+      it->second.finished = true;
+      if (it->second.decided) waiting_.erase(it);
+    }
+    std::string problem = CheckW1Output(index, *result->run->output, kReviewer);
+    if (!problem.empty()) return Finish(problem);
+    report_.end_to_end.Add(NowMs() - started_at);
+    Finish("");
   }
 
   void OnNotified(const std::string& run_id, const std::string& approval_id) {
@@ -87,36 +99,22 @@ class EmbeddedDriver {
     engine_.Decide(engine::DecideCommand{approval_id, engine::Decision::kApprove, kReviewer, "ok"},
                    [this, run_id, decide_sent](Result<engine::ApprovalView> result) {
                      asio::post(io_, [this, run_id, decide_sent, ok = result.ok()] {
-                       if (!ok) return Finish("decide failed for " + run_id);
+                       // The run's start still answers (when its wait is over): it finishes it.
+                       if (!ok) return Error("decide failed for " + run_id);
                        report_.resumed.Add(NowMs() - decide_sent);
-                       Waiting& waiting = waiting_[run_id];
-                       waiting.decided = true;
-                       if (waiting.started) Complete(run_id);
+                       auto it = waiting_.find(run_id);
+                       it->second.decided = true;
+                       if (it->second.finished) waiting_.erase(it);
                      });
                    });
   }
 
-  void Complete(const std::string& run_id) {
-    auto it = waiting_.find(run_id);
-    Waiting waiting = it->second;
-    waiting_.erase(it);
-    report_.notified.Add(waiting.notified_at - waiting.started_at);
-    Check(waiting.index, waiting.started_at, run_id);
-  }
-
-  void Check(int index, double started_at, const std::string& run_id) {
-    auto run = engine_.GetRun(run_id);
-    if (!run.ok() || run->status != engine::RunStatus::kCompleted || !run->output) {
-      return Finish("run " + run_id + " did not complete");
-    }
-    std::string problem = CheckW1Output(index, *run->output, kReviewer);
-    if (!problem.empty()) return Finish(problem);
-    report_.end_to_end.Add(NowMs() - started_at);
-    Finish("");
+  void Error(const std::string& error) {
+    if (report_.errors.size() < 20) report_.errors.push_back(error);
   }
 
   void Finish(const std::string& error) {
-    if (!error.empty() && report_.errors.size() < 20) report_.errors.push_back(error);
+    if (!error.empty()) Error(error);
     ++finished_;
     StartNext();
   }

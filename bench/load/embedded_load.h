@@ -1,6 +1,6 @@
 // Drives W1 through an Engine in this process, without the network: the engine's own ceiling.
 // The same shape as ServerLoad: `concurrency` runs in flight, a reviewer that decides each
-// approval as it is notified, and every result read back and checked.
+// approval as it is notified, and every result checked (the start waits for the finished run).
 #pragma once
 
 #include "bench/load/server_load.h"

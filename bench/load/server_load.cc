@@ -30,6 +30,7 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr const char* kReviewer = "admin";  // the admin token's identity decides
+constexpr const char* kRunWait = "60s";     // the server's longest wait for a run's result
 
 double NowMs() {
   return std::chrono::duration<double, std::milli>(
@@ -42,16 +43,14 @@ double NowMs() {
 struct ServerLoad::Impl {
   class RunClient;
 
-  // Where an approval run stands between its start, its notification and its decision; the
-  // WebSocket may deliver the approval before the start's 201 arrives.
+  // Where an approval run stands between its notification, its decision's ack and its
+  // start's answer (the finished run); they arrive on two connections, in either order.
   struct Waiting {
-    RunClient* client = nullptr;
     std::string approval_id;
-    int index = -1;
-    double started_at = 0;
     double notified_at = -1;
     double decide_sent_at = -1;
     bool acked = false;
+    bool finished = false;
   };
 
   // One keep-alive connection with one run in flight at a time.
@@ -67,59 +66,40 @@ struct ServerLoad::Impl {
       if (!load_.MayStartNow()) return load_.Park(this);
       index_ = load_.next++;
       started_at_ = NowMs();
-      json::object body{{"input", W1Input(index_)}};
-      Send(http::verb::post, std::string("/v1/workflows/") + kW1Name + "/runs",
-           json::serialize(body), [this] { OnStarted(); });
-    }
-
-    void FetchResult() {
-      Send(http::verb::get, "/v1/runs/" + run_id_, "", [this] { OnFetched(); });
-    }
-
-   private:
-    void Send(http::verb verb, std::string target, std::string body, std::function<void()> next) {
-      request_ = {verb, target, 11};
+      // ?wait: the answer is the finished run, so its result is checked without another request.
+      request_ = {http::verb::post, std::string("/v1/workflows/") + kW1Name + "/runs?wait=" + kRunWait,
+                  11};
       request_.set(http::field::host, "127.0.0.1");
       request_.set(http::field::authorization, load_.bearer);
-      if (!body.empty()) request_.set(http::field::content_type, "application/json");
-      request_.body() = std::move(body);
+      request_.set(http::field::content_type, "application/json");
+      request_.body() = json::serialize(json::object{{"input", W1Input(index_)}});
       request_.prepare_payload();
-      next_ = std::move(next);
       http::async_write(stream_, request_, [this](beast::error_code ec, size_t) {
         if (ec) return Fail("write: " + ec.message());
         response_ = {};
         http::async_read(stream_, buffer_, response_, [this](beast::error_code ec, size_t) {
           if (ec) return Fail("read: " + ec.message());
-          next_();
+          OnFinished();
         });
       });
     }
 
-    void OnStarted() {
+   private:
+    void OnFinished() {
       if (response_.result() != http::status::created) {
         load_.Error("start " + std::to_string(index_) + ": HTTP " +
                     std::to_string(response_.result_int()) + " " + response_.body());
         return Finish();
       }
-      run_id_ = json::parse(response_.body()).at("run_id").as_string();
-      if (!W1NeedsApproval(index_)) return FetchResult();
-      Waiting& waiting = load_.waiting[run_id_];
-      waiting.client = this;
-      waiting.index = index_;
-      waiting.started_at = started_at_;
-      if (waiting.acked) load_.Resume(run_id_);
-    }
-
-    void OnFetched() {
-      if (response_.result() != http::status::ok) {
-        load_.Error("fetch " + run_id_ + ": HTTP " + std::to_string(response_.result_int()));
-        return Finish();
-      }
       json::value run = json::parse(response_.body());
+      std::string run_id(run.at("run_id").as_string());
       const json::value* output = run.as_object().if_contains("output");
       std::string problem = run.at("status") != "completed" || output == nullptr
-                                ? "run " + run_id_ + " not completed: " + response_.body()
+                                ? "run " + run_id + " not completed: " + response_.body()
                                 : CheckW1Output(index_, *output, kReviewer);
+      if (problem.empty() && W1NeedsApproval(index_)) {
+        problem = load_.ApprovalRunFinished(run_id, started_at_);
+      }
       if (!problem.empty()) {
         load_.Error(problem);
       } else {
@@ -144,10 +124,8 @@ struct ServerLoad::Impl {
     beast::flat_buffer buffer_;
     http::request<http::string_body> request_;
     http::response<http::string_body> response_;
-    std::function<void()> next_;
     int index_ = -1;
     double started_at_ = 0;
-    std::string run_id_;
   };
 
   Impl(uint16_t port, std::string token, int concurrency)
@@ -221,26 +199,25 @@ struct ServerLoad::Impl {
                                                {"comment", "ok"},
                                                {"req", run_id}}));
     } else if (type == "ack") {
-      std::string run_id(message.at("req").as_string());
-      Waiting& waiting = this->waiting[run_id];
-      waiting.acked = true;
-      report.resumed.Add(NowMs() - waiting.decide_sent_at);
-      if (waiting.client != nullptr) Resume(run_id);
+      auto it = waiting.find(std::string(message.at("req").as_string()));
+      if (it == waiting.end()) return Error("reviewer got an ack for no decision");
+      it->second.acked = true;
+      report.resumed.Add(NowMs() - it->second.decide_sent_at);
+      if (it->second.finished) waiting.erase(it);
     } else if (type == "error") {
       Error("reviewer got " + json::serialize(message));
     }
   }
 
-  // Both the start's answer and the decision's ack are in: fetch the result.
-  void Resume(const std::string& run_id) {
+  // An approval run's answer is in: completes its timings. Returns a problem, or "".
+  std::string ApprovalRunFinished(const std::string& run_id, double started_at) {
     auto it = waiting.find(run_id);
-    report.notified.Add(it->second.notified_at - it->second.started_at);
-    if (timings != nullptr) {
-      (*timings)[it->second.approval_id] = {it->second.started_at, it->second.decide_sent_at};
-    }
-    RunClient* client = it->second.client;
-    waiting.erase(it);
-    client->FetchResult();
+    if (it == waiting.end()) return "run " + run_id + " finished unseen by the reviewer";
+    report.notified.Add(it->second.notified_at - started_at);
+    if (timings != nullptr) (*timings)[it->second.approval_id] = {started_at, it->second.decide_sent_at};
+    it->second.finished = true;
+    if (it->second.acked) waiting.erase(it);
+    return "";
   }
 
   // Pacing: start k of the phase (k = next - first) is due k / rate after the phase began.

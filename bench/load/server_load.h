@@ -1,5 +1,6 @@
 // Drives W1 through a running Assent server like real clients would: `concurrency` keep-alive
-// HTTP connections each keep one run in flight (start it, then fetch and check its result), and
+// HTTP connections each keep one run in flight (start it with ?wait, so the answer is the
+// finished run, and check its result), and
 // one reviewer decides every approval it receives over the /v1/stream WebSocket, like a
 // dashboard. Single-threaded (one io_context), so the driver costs as little CPU as it can.
 #pragma once
@@ -17,7 +18,7 @@ namespace assent::bench {
 struct PhaseReport {
   int runs = 0;
   double seconds = 0;
-  Latency end_to_end;          // start request sent -> result fetched and checked
+  Latency end_to_end;          // start request sent -> finished run received and checked
   Latency notified;            // start request sent -> approval.requested reached the reviewer
   Latency resumed;             // decide sent -> ack (the run resumed and is durable again)
   std::vector<std::string> errors;
