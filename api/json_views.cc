@@ -58,7 +58,7 @@ json::object ToJson(const engine::ApprovalView& approval) {
           {"requested_at", FormatTime(approval.requested_at_ms)}};
 }
 
-json::object ToJson(const engine::RunView& run) {
+json::object ToJson(engine::RunView run) {
   json::array pending;
   for (const engine::ApprovalView& approval : run.pending_approvals) {
     pending.push_back(ToJson(approval));
@@ -67,14 +67,14 @@ json::object ToJson(const engine::RunView& run) {
                    {"workflow", run.workflow},
                    {"version", run.version},
                    {"status", engine::ToString(run.status)},
-                   {"input", run.input},
-                   {"steps", run.steps},
+                   {"input", std::move(run.input)},
+                   {"steps", std::move(run.steps)},
                    {"pending_approvals", std::move(pending)}};
   if (run.status == engine::RunStatus::kCompleted) {
-    out["output"] = run.output.value_or(nullptr);
+    out["output"] = run.output ? std::move(*run.output) : json::value(nullptr);
   }
   if (run.status == engine::RunStatus::kFailed || run.status == engine::RunStatus::kCancelled) {
-    out["error"] = run.error;
+    out["error"] = std::move(run.error);
   }
   out["started_at"] = FormatTime(run.started_at_ms);
   out["updated_at"] = FormatTime(run.updated_at_ms);

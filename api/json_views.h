@@ -20,8 +20,9 @@ std::string FormatTime(int64_t unix_ms);
 // {"id","run_id","step_id","status","message","show","decisions","comments","requested_at"}
 boost::json::object ToJson(const engine::ApprovalView& approval);
 // {"run_id","workflow","version","status","input","steps","pending_approvals",
-//  "output" (completed), "error" (failed/cancelled), "started_at","updated_at"}
-boost::json::object ToJson(const engine::RunView& run);
+//  "output" (completed), "error" (failed/cancelled), "started_at","updated_at"}. By value: a
+// view made only to be answered is moved in, not copied again.
+boost::json::object ToJson(engine::RunView run);
 // {"seq","at","type", ...fields}
 boost::json::object ToJson(const engine::EventView& event);
 // {"name","version","definition"}

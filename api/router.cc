@@ -40,9 +40,9 @@ class Reply {
   }
   // The view as JSON with `status`, or the result's error.
   template <typename T>
-  void View(const Result<T>& result, http::status status = http::status::ok) const {
+  void View(Result<T> result, http::status status = http::status::ok) const {
     if (!result.ok()) return Error(ErrorFromStatus(result.status()));
-    Json(status, ToJson(*result));
+    Json(status, ToJson(std::move(result).value()));
   }
   // {key: [views...]}, or the result's error.
   template <typename T>
@@ -153,7 +153,9 @@ void StartRun(Call& call) {
                          if (!result.ok()) return reply.Error(ErrorFromStatus(result.status()));
                          http::status status =
                              result->created ? http::status::created : http::status::ok;
-                         if (result->run) return reply.Json(status, ToJson(*result->run));
+                         if (result->run) {
+                           return reply.Json(status, ToJson(std::move(*result->run)));
+                         }
                          reply.Json(status, json::object{{"run_id", result->run_id}});
                        });
 }
@@ -178,7 +180,9 @@ void GetRun(Call& call) {
   if (!wait) return;
   if (wait->count() == 0) return call.reply.View(call.engine.GetRun(call.params[0]));
   call.engine.AwaitRun(call.params[0], *wait,
-                       [reply = call.reply](Result<engine::RunView> run) { reply.View(run); });
+                       [reply = call.reply](Result<engine::RunView> run) {
+                         reply.View(std::move(run));
+                       });
 }
 
 void GetEvents(Call& call) { call.reply.List(call.engine.GetEvents(call.params[0]), "events"); }
@@ -190,7 +194,9 @@ void CancelRun(Call& call) {
       call.Command(ParseCancel(call.params[0], *body, call.identity));
   if (!command) return;
   call.engine.Cancel(std::move(*command),
-                     [reply = call.reply](Result<engine::RunView> run) { reply.View(run); });
+                     [reply = call.reply](Result<engine::RunView> run) {
+                       reply.View(std::move(run));
+                     });
 }
 
 void ListApprovals(Call& call) {

@@ -67,8 +67,8 @@ struct ServerLoad::Impl {
       index_ = load_.next++;
       started_at_ = NowMs();
       // ?wait: the answer is the finished run, so its result is checked without another request.
-      request_ = {http::verb::post, std::string("/v1/workflows/") + kW1Name + "/runs?wait=" + kRunWait,
-                  11};
+      std::string target = std::string("/v1/workflows/") + kW1Name + "/runs?wait=" + kRunWait;
+      request_ = {http::verb::post, target, 11};
       request_.set(http::field::host, "127.0.0.1");
       request_.set(http::field::authorization, load_.bearer);
       request_.set(http::field::content_type, "application/json");
@@ -214,7 +214,9 @@ struct ServerLoad::Impl {
     auto it = waiting.find(run_id);
     if (it == waiting.end()) return "run " + run_id + " finished unseen by the reviewer";
     report.notified.Add(it->second.notified_at - started_at);
-    if (timings != nullptr) (*timings)[it->second.approval_id] = {started_at, it->second.decide_sent_at};
+    if (timings != nullptr) {
+      (*timings)[it->second.approval_id] = {started_at, it->second.decide_sent_at};
+    }
     it->second.finished = true;
     if (it->second.acked) waiting.erase(it);
     return "";

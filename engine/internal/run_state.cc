@@ -1,5 +1,8 @@
 #include "engine/internal/run_state.h"
 
+#include <type_traits>
+#include <utility>
+
 #include <boost/json/parse.hpp>
 
 #include "schemas/event_generated.h"
@@ -169,24 +172,37 @@ void Apply(RunState& state, const fb::Event& event) {
   }
 }
 
-RunView ToView(RunState state) {
+namespace {
+
+// Copies from a const state and moves from an rvalue one.
+template <typename State>
+RunView MakeView(State&& state) {
   RunView view;
-  view.run_id = std::move(state.run_id);
-  view.workflow = std::move(state.workflow);
+  view.run_id = std::forward<State>(state).run_id;
+  view.workflow = std::forward<State>(state).workflow;
   view.version = state.version;
   view.status = state.status;
-  view.input = std::move(state.input);
-  view.steps = std::move(state.steps);
-  for (ApprovalView& approval : state.approvals) {
+  view.input = std::forward<State>(state).input;
+  view.steps = std::forward<State>(state).steps;
+  for (auto& approval : state.approvals) {
     if (approval.status == ApprovalStatus::kPending) {
-      view.pending_approvals.push_back(std::move(approval));
+      if constexpr (std::is_rvalue_reference_v<State&&>) {
+        view.pending_approvals.push_back(std::move(approval));
+      } else {
+        view.pending_approvals.push_back(approval);
+      }
     }
   }
-  view.output = std::move(state.output);
-  view.error = std::move(state.error);
+  view.output = std::forward<State>(state).output;
+  view.error = std::forward<State>(state).error;
   view.started_at_ms = state.started_at_ms;
   view.updated_at_ms = state.updated_at_ms;
   return view;
 }
+
+}  // namespace
+
+RunView ToView(RunState&& state) { return MakeView(std::move(state)); }
+RunView ToView(const RunState& state) { return MakeView(state); }
 
 }  // namespace assent::engine

@@ -63,7 +63,9 @@ struct RunState {
 // this on read; the engine assigns seqs in order).
 void Apply(RunState& state, const fb::Event& event);
 
-// By value: a state folded only to be shown is moved into the view, not copied.
-RunView ToView(RunState state);
+// What the API shows of a run. A state folded only to be shown is moved into its view; a live
+// one is copied, only as far as the view needs.
+RunView ToView(RunState&& state);
+RunView ToView(const RunState& state);
 
 }  // namespace assent::engine

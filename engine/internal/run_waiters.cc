@@ -23,7 +23,9 @@ void RunWaiters::Finished(const RunState& state) {
   std::vector<Waiter> waiting = std::move(it->second);
   waiters_.erase(it);
   RunView view = ToView(state);
-  for (Waiter& waiter : waiting) waiter.done(view);  // the timers cancel as they go
+  // Usually one waiter: the last one gets the view itself. The timers cancel as they go.
+  for (size_t i = 0; i + 1 < waiting.size(); ++i) waiting[i].done(view);
+  waiting.back().done(std::move(view));
 }
 
 void RunWaiters::AnswerAll(const AnswerCurrent& answer) {
