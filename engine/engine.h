@@ -129,8 +129,8 @@ class Engine {
   virtual Status ForEachApproval(std::optional<ApprovalStatus> status,
                                  const std::function<bool(const ApprovalView&)>& visit) = 0;
 
-  // Reviewers' feed. `listener` runs on an engine thread after each approval event is durable;
-  // it must not block. Subscribe before taking a snapshot so nothing falls between the two.
+  // Reviewers' feed. `listener` runs on the log's commit thread as soon as each approval event
+  // is durable, in commit order; it must be quick and must not block (every commit waits on it). Subscribe before taking a snapshot so nothing falls between the two.
   virtual uint64_t Subscribe(Listener listener) = 0;
   virtual void Unsubscribe(uint64_t subscription) = 0;
 

@@ -187,16 +187,16 @@ void Shard::Commit(LiveRun& run, RunTxn& txn, CommitDone done) {
   log_.Append(std::move(batch), [this, run_id = run.state.run_id,
                                  notifications = txn.TakeNotifications(),
                                  done = std::move(done)](Status status) {
-    asio::post(io_, [this, run_id, status, notifications, done] {
-      OnCommitted(run_id, status, notifications, done);
-    });
+    // Reviewers hear of durable approval events from the commit thread, at once: going through
+    // this shard's thread first would add its scheduling delay to every notification.
+    if (status.ok()) context_.publish(notifications);
+    asio::post(io_, [this, run_id, status, done] { OnCommitted(run_id, status, done); });
     std::lock_guard lock(appends_mutex_);
     if (--appends_in_flight_ == 0) appends_done_.notify_all();
   });
 }
 
 void Shard::OnCommitted(const std::string& run_id, const Status& status,
-                             const std::vector<ApprovalNotification>& notifications,
                              const CommitDone& done) {
   auto found = runs_.find(run_id);
   if (found == runs_.end()) return done(status);  // only after Stop released the runs
@@ -219,7 +219,6 @@ void Shard::OnCommitted(const std::string& run_id, const Status& status,
     }
     done(status);
   } else {
-    context_.publish(notifications);
     done(Status::Ok());
     if (run.state.finished()) waiters_.Finished(run.state);
     Kick(run);

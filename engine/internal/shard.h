@@ -56,7 +56,8 @@ struct ShardContext {
   // Why a new command must be refused now (the engine is stopping, the log failed), or Ok.
   std::function<Status()> refusal;
   std::function<void(const Status&)> on_storage_failure;
-  // Hands durable approval notifications to the engine's listeners.
+  // Hands durable approval notifications to the engine's listeners; called on the log's
+  // commit thread.
   std::function<void(const std::vector<ApprovalNotification>&)> publish;
 };
 
@@ -106,8 +107,7 @@ class Shard {
   void RunOnEngine(const std::string& run_id, RunCommand command);
   Result<LiveRun*> FindOrLoad(const std::string& run_id);
   void Commit(LiveRun& run, RunTxn& txn, CommitDone done);
-  void OnCommitted(const std::string& run_id, const Status& status,
-                   const std::vector<ApprovalNotification>& notifications, const CommitDone& done);
+  void OnCommitted(const std::string& run_id, const Status& status, const CommitDone& done);
   void DrainQueue(const std::string& run_id);
   // Drops a finished idle run from memory, and files an idle waiting run in the LRU (evicting
   // the oldest beyond max_cached_waiting_runs).
