@@ -53,6 +53,7 @@ class EngineImpl final : public Engine {
                        ? next_shard_++ % shards_.size()
                        : ShardOf(StartKey(command.workflow, command.idempotency_key),
                                  shards_.size());
+    if (command.wait.count() > 0) done = WaitForExistingRun(command.wait, std::move(done));
     shards_[shard]->StartRun(std::move(command), std::move(done));
   }
   void Decide(DecideCommand command, Callback<ApprovalView> done) override {
@@ -100,6 +101,19 @@ class EngineImpl final : public Engine {
   // A malformed approval id names no run; any shard answers NotFound for it.
   Shard& ShardForApproval(std::string_view approval_id) {
     return ShardForRun(RunIdOfApproval(approval_id));
+  }
+  // A start with a wait whose key names a durable run is answered by the key's shard without
+  // the run (its owner may be another shard): this waits for it on the run's own shard.
+  Callback<StartRunResult> WaitForExistingRun(std::chrono::milliseconds wait,
+                                              Callback<StartRunResult> done) {
+    return [this, wait, done = std::move(done)](Result<StartRunResult> result) {
+      if (!result.ok() || result->run) return done(std::move(result));
+      std::string run_id = result->run_id;
+      ShardForRun(run_id).AwaitRun(run_id, wait, [done, run_id](Result<RunView> run) {
+        if (!run.ok()) return done(run.status());
+        done(StartRunResult{run_id, false, std::move(run).value()});
+      });
+    };
   }
   Status Refusal();
   void OnStorageFailure(const Status& status);

@@ -28,10 +28,10 @@ void RunWaiters::Finished(const RunState& state) {
   waiting.back().done(std::move(view));
 }
 
-void RunWaiters::AnswerAll(const AnswerCurrent& answer) {
+void RunWaiters::AnswerAll() {
   auto all = std::exchange(waiters_, {});
   for (auto& [run_id, waiting] : all) {
-    for (Waiter& waiter : waiting) answer(run_id, std::move(waiter.done));
+    for (Waiter& waiter : waiting) answer_current_(run_id, std::move(waiter.done));
   }
 }
 

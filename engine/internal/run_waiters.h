@@ -28,7 +28,7 @@ namespace assent::engine {
 
 class RunWaiters {
  public:
-  // Answers `done` with the run `run_id` as it stands now.
+  // Answers `done` with the run `run_id` as it stands now, at once.
   using AnswerCurrent = std::function<void(const std::string& run_id, Callback<RunView> done)>;
 
   RunWaiters(boost::asio::io_context& io, AnswerCurrent answer_current);
@@ -42,8 +42,8 @@ class RunWaiters {
   // `state` has just finished durably: answers everyone waiting for it.
   void Finished(const RunState& state);
 
-  // Answers every waiter through `answer` (the shard is stopping).
-  void AnswerAll(const AnswerCurrent& answer);
+  // Answers every waiter with its run as it stands (the shard is stopping).
+  void AnswerAll();
 
  private:
   struct Waiter {

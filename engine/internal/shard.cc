@@ -71,13 +71,7 @@ void Shard::Stop() {
   if (thread_.joinable()) {
     std::promise<void> released;
     asio::post(io_, [this, &released] {
-      // From the log, not through RunOnEngine: a run whose commit is still in flight (an http
-      // step's outcome that came back after Drain) would queue the answer, and no queue runs
-      // after this job.
-      waiters_.AnswerAll([this](const std::string& run_id, Callback<RunView> done) {
-        Result<RunState> durable = LoadRunState(log_, run_id);
-        durable.ok() ? done(ToView(std::move(durable).value())) : done(durable.status());
-      });
+      waiters_.AnswerAll();
       idle_waiting_.clear();
       runs_.clear();
       io_.stop();  // here, so nothing queued behind this job runs against the cleared runs
@@ -347,24 +341,23 @@ void Shard::DoStartRun(const StartRunCommand& command, const Callback<StartRunRe
   std::string start_key;
   if (!command.idempotency_key.empty()) {
     start_key = StartKey(command.workflow, command.idempotency_key);
-    // A start with this key that is still committing (answered once durable), or durable.
-    std::string existing;
     if (auto it = starting_keys_.find(start_key); it != starting_keys_.end()) {
-      existing = it->second;
-    } else {
-      Status found = log_.GetIndex(storage::Index::kStartKeys, start_key, &existing);
-      if (found.ok() && command.wait.count() == 0) return done(StartRunResult{existing, false});
-      if (!found.ok() && found.code() != StatusCode::kNotFound) return done(found);
-    }
-    if (!existing.empty()) {
-      return RunOnEngine(existing, [this, wait = command.wait, done](Result<LiveRun*> run) {
-        if (run.status().code() == StatusCode::kNotFound) {  // only one still committing can
+      // The first start with this key is still committing, here: answer once it is durable.
+      std::string run_id = it->second;
+      return RunOnEngine(run_id, [this, wait = command.wait, done](Result<LiveRun*> run) {
+        if (run.status().code() == StatusCode::kNotFound) {
           return done(Status::Unavailable("the first start with this key failed; retry"));
         }
         if (!run.ok()) return done(run.status());
         AnswerStart(**run, false, wait, done);
       });
     }
+    // A durable run: answered without its state, which may live on another shard (run ids map
+    // to shards only for the shard count they were made with). The engine waits on its owner.
+    std::string existing;
+    Status found = log_.GetIndex(storage::Index::kStartKeys, start_key, &existing);
+    if (found.ok()) return done(StartRunResult{existing, false});
+    if (found.code() != StatusCode::kNotFound) return done(found);
   }
 
   auto owned = std::make_unique<LiveRun>();
@@ -409,9 +402,10 @@ void Shard::AwaitLoaded(LiveRun& run, std::chrono::milliseconds wait, Callback<R
 }
 
 void Shard::AnswerCurrent(const std::string& run_id, Callback<RunView> done) {
-  RunOnEngine(run_id, [done](Result<LiveRun*> found) {
-    found.ok() ? done(ToView((*found)->state)) : done(found.status());
-  });
+  auto it = runs_.find(run_id);
+  if (it != runs_.end() && !it->second->committing) return done(ToView(it->second->state));
+  Result<RunState> durable = LoadRunState(log_, run_id);
+  durable.ok() ? done(ToView(std::move(durable).value())) : done(durable.status());
 }
 
 void Shard::Decide(DecideCommand command, Callback<ApprovalView> done) {

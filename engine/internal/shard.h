@@ -126,7 +126,9 @@ class Shard {
                    const Callback<StartRunResult>& done);
   // Answers with the run now if it has finished or `wait` is 0, else files a waiter.
   void AwaitLoaded(LiveRun& run, std::chrono::milliseconds wait, Callback<RunView> done);
-  // Answers with the run as it stands once no commit of it is in flight.
+  // Answers with the run as it stands: from memory, or from the log when it is not in memory
+  // or a commit of it is in flight. Never waits (a run's queue may never run once the shard
+  // stops).
   void AnswerCurrent(const std::string& run_id, Callback<RunView> done);
   bool IdleOnEngineThread();
   void WaitForAcceptedWork();

@@ -8,6 +8,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "engine/internal/run_txn.h"
+#include "engine/internal/shard.h"
 #include "tests/engine/engine_fixture.h"
 
 namespace assent::engine {
@@ -116,6 +118,38 @@ TEST_F(AwaitRunTest, RepeatedStartWithTheSameKeyAnswersWithTheSameRun) {
   ASSERT_TRUE(again->run.has_value());
   EXPECT_EQ(again->run->run_id, first->run_id);
   EXPECT_EQ(again->run->status, RunStatus::kCompleted);
+}
+
+// Run ids map to shards only for the shard count they were made with. After a restart with
+// another count, a repeated keyed start must still wait on the shard that owns the run.
+TEST_F(AwaitRunTest, RepeatedStartAfterTheShardCountChangedWaitsOnTheRunsOwner) {
+  constexpr size_t kShardsAfter = 4;
+  Reopen({.shards = 1});
+  std::string key, run_id;
+  for (int i = 0; i < 50 && key.empty(); ++i) {  // a key whose shard is not the run's owner
+    std::string candidate = "k-" + std::to_string(i);
+    Result<StartRunResult> started = StartAndWait(kLarge, kShortWait, candidate).Get();
+    ASSERT_TRUE(started.ok()) << started.status().ToString();
+    if (ShardOf(StartKey("invoice", candidate), kShardsAfter) !=
+        ShardOf(started->run_id, kShardsAfter)) {
+      key = candidate;
+      run_id = started->run_id;
+    }
+  }
+  ASSERT_FALSE(key.empty()) << "every key hashed to its run's shard";
+  Reopen({.shards = kShardsAfter});
+
+  Outcome<StartRunResult> again = StartAndWait(kLarge, kForever, key);
+  RunView waiting = Run(run_id);
+  ASSERT_EQ(waiting.pending_approvals.size(), 1u);
+  auto decided = DecideOn(waiting.pending_approvals[0].id, Decision::kApprove);
+  ASSERT_TRUE(decided.ok()) << decided.status().ToString();
+  Result<StartRunResult> answer = again.Get();
+  ASSERT_TRUE(answer.ok()) << answer.status().ToString();
+  EXPECT_EQ(answer->run_id, run_id);
+  EXPECT_FALSE(answer->created);
+  ASSERT_TRUE(answer->run.has_value());
+  EXPECT_EQ(answer->run->status, RunStatus::kCompleted);
 }
 
 TEST_F(AwaitRunTest, FinishedRunIsAnsweredAtOnceFromTheLog) {
