@@ -26,10 +26,10 @@ class Listener;
 struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0: the OS picks
-  // io threads. One by default: the engine has a thread per core already, and with a second
-  // io thread the hand-offs between them cost more wake-ups than the parallelism gains (same
-  // W1 throughput; reviewer-notification p99 at 5,000 runs/s about half as long).
-  int threads = 1;
+  // io threads. Two, although one measured the same W1 throughput with fewer wake-ups: queries
+  // and a reviewer's snapshot run on an io thread, and a long one (a snapshot of many pending
+  // approvals takes seconds) must not stall every other connection.
+  int threads = 2;
   // A WebSocket that has neither an Authorization header nor sent its auth message by then is
   // told so and closed.
   std::chrono::milliseconds websocket_auth_timeout = std::chrono::seconds(10);

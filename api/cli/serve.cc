@@ -37,7 +37,8 @@ int Serve(const ParsedArgs& args) {
     std::cerr << "assent serve: " << listen.status().message() << "\n";
     return 2;
   }
-  int threads = std::atoi(args.Get("threads").value_or(std::to_string(ServerOptions{}.threads)).c_str());
+  std::string default_threads = std::to_string(ServerOptions{}.threads);
+  int threads = std::atoi(args.Get("threads").value_or(default_threads).c_str());
   if (threads < 1 || threads > 64) {
     std::cerr << "assent serve: --threads must be 1 to 64\n";
     return 2;
@@ -100,7 +101,7 @@ Command ServeCommand() {
            {"admin-token", true,
             "admin token (default $ASSENT_ADMIN_TOKEN, else DIR/admin-token, else generated)",
             "TOKEN"},
-           {"threads", true, "io threads (default 1)", "N"}},
+           {"threads", true, "io threads (default 2)", "N"}},
           Serve};
 }
 
