@@ -223,7 +223,7 @@ void Decide(Call& call) {
   if (!command) return;
   call.engine.Decide(std::move(*command), [reply = call.reply](
                                               Result<engine::ApprovalView> approval) {
-    reply.View(approval);
+    reply.View(std::move(approval));
   });
 }
 
@@ -235,7 +235,7 @@ void AddComment(Call& call) {
   if (!command) return;
   call.engine.AddComment(std::move(*command),
                          [reply = call.reply](Result<engine::ApprovalView> approval) {
-                           reply.View(approval, http::status::created);
+                           reply.View(std::move(approval), http::status::created);
                          });
 }
 

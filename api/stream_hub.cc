@@ -72,9 +72,10 @@ void StreamHub::Broadcast(const engine::ApprovalNotification& notification) {
     lock.unlock();
     return;
   }
+  bool wake = pending_.empty();  // else the hub thread is already woken or in its window
   pending_.push_back(std::move(message));
   lock.unlock();
-  published_.notify_one();
+  if (wake) published_.notify_one();
 }
 
 std::shared_ptr<const std::string> StreamHub::Frame(

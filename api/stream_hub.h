@@ -1,16 +1,16 @@
 // StreamHub: fans the engine's approval notifications out to every connected reviewer stream.
 // It holds one engine subscription for the whole server and serializes each notification once.
 // With a handful of reviewers it hands each notification over at once, on the publishing
-// thread. With many, its own thread does it, so the engine threads never loop over a thousand
-// reviewers, and it gathers notifications over a short window first
-// (50 us per reviewer, at most 50 ms; none with up to 16 reviewers) and builds one frame of
-// them, {"type":"batch","messages":[...]} when there are several, shared by every session: the
-// cost is one wake-up and one write per window per reviewer, not one per notification per
-// reviewer. A dashboard a few tens of
-// milliseconds behind is the price of a thousand of them not starving the engine.
+// thread (the engine's commit thread, so it must stay quick). With many, its own thread does
+// it, so the engine never loops over a thousand reviewers, and it gathers notifications over a
+// short window first (50 us per reviewer, at most 50 ms; none with up to 16 reviewers) and
+// builds one frame of them, {"type":"batch","messages":[...]} when there are several, shared by
+// every session: the cost is one wake-up and one write per window per reviewer, not one per
+// notification per reviewer. A dashboard a few tens of milliseconds behind is the price of a
+// thousand of them not starving the engine.
 //
-// Owned by Server. Join/Leave are called from session strands, Broadcast from the engine
-// threads; all members are thread-safe.
+// Owned by Server. Join/Leave are called from session strands, Broadcast from the engine's
+// commit thread; all members are thread-safe.
 #pragma once
 
 #include <chrono>

@@ -130,7 +130,9 @@ class Engine {
                                  const std::function<bool(const ApprovalView&)>& visit) = 0;
 
   // Reviewers' feed. `listener` runs on the log's commit thread as soon as each approval event
-  // is durable, in commit order; it must be quick and must not block (every commit waits on it). Subscribe before taking a snapshot so nothing falls between the two.
+  // is durable, in commit order; it must be quick and must not block: every commit waits on
+  // it. Unsubscribe does not wait for a call already under way. Subscribe before taking a
+  // snapshot so nothing falls between the two.
   virtual uint64_t Subscribe(Listener listener) = 0;
   virtual void Unsubscribe(uint64_t subscription) = 0;
 
