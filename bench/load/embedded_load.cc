@@ -62,8 +62,9 @@ class EmbeddedDriver {
     int index = next_++;
     double started_at = NowMs();
     engine::StartRunCommand command{kW1Name, W1Input(index), ""};
-    // With a reviewer, answer with the finished run (its result is checked without a read).
-    if (decide_) command.wait = std::chrono::seconds(60);
+    // Answered with the finished run, whose result is checked without a read; without a
+    // reviewer, approval runs are left waiting and answered once started.
+    if (decide_ || !W1NeedsApproval(index)) command.wait = std::chrono::seconds(60);
     engine_.StartRun(std::move(command),
                      [this, index, started_at](Result<engine::StartRunResult> result) {
                        asio::post(io_, [this, index, started_at, result = std::move(result)] {
@@ -74,7 +75,7 @@ class EmbeddedDriver {
 
   void OnAnswered(int index, double started_at, const Result<engine::StartRunResult>& result) {
     if (!result.ok()) return Finish("start: " + result.status().ToString());
-    if (!decide_) return Finish("");  // approval runs are left waiting
+    if (!decide_ && W1NeedsApproval(index)) return Finish("");  // left waiting
     const std::string& run_id = result->run_id;
     if (!result->run || result->run->status != engine::RunStatus::kCompleted ||
         !result->run->output) {
@@ -103,6 +104,7 @@ class EmbeddedDriver {
                        if (!ok) return Error("decide failed for " + run_id);
                        report_.resumed.Add(NowMs() - decide_sent);
                        auto it = waiting_.find(run_id);
+                       if (it == waiting_.end()) return Error("decided unseen run " + run_id);
                        it->second.decided = true;
                        if (it->second.finished) waiting_.erase(it);
                      });

@@ -154,7 +154,9 @@ struct ServerLoad::Impl {
     phase_begin = begin;
     ReadReview();
     for (auto& client : clients) client->StartNext();
-    while (finished < count && !io.stopped()) io.run_one();
+    // Runs answer on their own connections, acks on the reviewer's: wait for both, so every
+    // ack counts in its own phase.
+    while ((finished < count || decisions_unanswered > 0) && !io.stopped()) io.run_one();
     report.seconds = (NowMs() - begin) / 1000.0;
     parked.clear();
     pace_timer.cancel();
@@ -193,18 +195,21 @@ struct ServerLoad::Impl {
       waiting.approval_id = approval.at("id").as_string();
       waiting.notified_at = NowMs();
       waiting.decide_sent_at = waiting.notified_at;
+      ++decisions_unanswered;
       QueueReview(json::serialize(json::object{{"type", "decide"},
                                                {"id", approval.at("id")},
                                                {"decision", "approve"},
                                                {"comment", "ok"},
                                                {"req", run_id}}));
     } else if (type == "ack") {
+      --decisions_unanswered;
       auto it = waiting.find(std::string(message.at("req").as_string()));
       if (it == waiting.end()) return Error("reviewer got an ack for no decision");
       it->second.acked = true;
       report.resumed.Add(NowMs() - it->second.decide_sent_at);
       if (it->second.finished) waiting.erase(it);
     } else if (type == "error") {
+      if (message.as_object().contains("req")) --decisions_unanswered;
       Error("reviewer got " + json::serialize(message));
     }
   }
@@ -279,6 +284,7 @@ struct ServerLoad::Impl {
   std::deque<RunClient*> parked;
   ApprovalTimings* timings = nullptr;
   std::unordered_map<std::string, Waiting> waiting;
+  int decisions_unanswered = 0;  // decide messages sent, neither acked nor refused yet
   PhaseReport report;
   int first = 0, next = 0, end = 0, finished = 0;
 };
