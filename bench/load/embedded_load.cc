@@ -62,9 +62,11 @@ class EmbeddedDriver {
     int index = next_++;
     double started_at = NowMs();
     engine::StartRunCommand command{kW1Name, W1Input(index), ""};
-    // Answered with the finished run, whose result is checked without a read; without a
-    // reviewer, approval runs are left waiting and answered once started.
-    if (decide_ || !W1NeedsApproval(index)) command.wait = std::chrono::seconds(60);
+    // Answered with the finished run, whose result is checked without a read. Without a
+    // reviewer, an approval run is left waiting: the shortest wait answers with it as it
+    // stands, to check that it does wait.
+    bool left_waiting = !decide_ && W1NeedsApproval(index);
+    command.wait = left_waiting ? std::chrono::milliseconds(1) : std::chrono::seconds(60);
     engine_.StartRun(std::move(command),
                      [this, index, started_at](Result<engine::StartRunResult> result) {
                        asio::post(io_, [this, index, started_at, result = std::move(result)] {
@@ -75,8 +77,12 @@ class EmbeddedDriver {
 
   void OnAnswered(int index, double started_at, const Result<engine::StartRunResult>& result) {
     if (!result.ok()) return Finish("start: " + result.status().ToString());
-    if (!decide_ && W1NeedsApproval(index)) return Finish("");  // left waiting
     const std::string& run_id = result->run_id;
+    if (!decide_ && W1NeedsApproval(index)) {
+      bool waits = result->run && result->run->status == engine::RunStatus::kWaiting &&
+                   result->run->pending_approvals.size() == 1;
+      return Finish(waits ? "" : "run " + run_id + " does not wait for its approval");
+    }
     if (!result->run || result->run->status != engine::RunStatus::kCompleted ||
         !result->run->output) {
       return Finish("run " + run_id + " did not complete");
