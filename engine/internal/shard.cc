@@ -85,14 +85,26 @@ void Shard::Stop() {
   appends_done_.wait(lock, [this] { return appends_in_flight_ == 0; });
 }
 
+Status Shard::Accept() {
+  // Counted before the refusal check, so Drain cannot miss a command accepted just before
+  // the engine began to refuse.
+  ++accepted_;
+  Status refused = Refusal();
+  if (!refused.ok()) --accepted_;
+  return refused;
+}
+
+template <typename Job>
+void Shard::PostAccepted(Job job) {
+  asio::post(io_, [this, job = std::move(job)]() mutable {
+    --accepted_;
+    job();
+  });
+}
+
 void Shard::StartRun(StartRunCommand command, Callback<StartRunResult> done) {
-  ++accepted_;  // see Dispatch
-  if (Status refused = Refusal(); !refused.ok()) {
-    --accepted_;
-    return done(refused);
-  }
-  asio::post(io_, [this, command = std::move(command), done = std::move(done)] {
-    --accepted_;
+  if (Status refused = Accept(); !refused.ok()) return done(refused);
+  PostAccepted([this, command = std::move(command), done = std::move(done)] {
     DoStartRun(command, done);
   });
 }
@@ -122,15 +134,8 @@ void Shard::WaitForAcceptedWork() {
 }
 
 void Shard::Dispatch(std::string run_id, RunCommand command) {
-  // Counted before the refusal check, so Drain cannot miss a command accepted just before
-  // the engine began to refuse.
-  ++accepted_;
-  if (Status refused = Refusal(); !refused.ok()) {
-    --accepted_;
-    return command(refused);
-  }
-  asio::post(io_, [this, run_id = std::move(run_id), command = std::move(command)] {
-    --accepted_;
+  if (Status refused = Accept(); !refused.ok()) return command(refused);
+  PostAccepted([this, run_id = std::move(run_id), command = std::move(command)] {
     RunOnEngine(run_id, command);
   });
 }

@@ -102,6 +102,11 @@ class Shard {
   using CommitDone = std::function<void(Status)>;
 
   Status Refusal() { return context_.refusal(); }
+  // A new command: Ok and counted in accepted_ (Drain waits for it) until PostAccepted's job
+  // runs, or why it is refused, and nothing counted. Any thread.
+  Status Accept();
+  template <typename Job>
+  void PostAccepted(Job job);  // any thread; REQUIRES: Accept() was Ok for this job
   void Dispatch(std::string run_id, RunCommand command);  // any thread
   // Shard thread only, below.
   void RunOnEngine(const std::string& run_id, RunCommand command);
