@@ -1,6 +1,5 @@
 #include "api/commands.h"
 
-#include <charconv>
 #include <cstdint>
 #include <string>
 
@@ -67,23 +66,6 @@ Result<engine::StartRunCommand> ParseStartRun(std::string_view workflow, const j
     command.input = input->get_object();
   }
   return command;
-}
-
-Result<std::chrono::milliseconds> ParseWait(std::string_view text) {
-  uint64_t amount = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), amount);
-  std::string_view unit(end, text.data() + text.size() - end);
-  std::optional<std::chrono::milliseconds> wait;
-  if (ec == std::errc() && amount <= static_cast<uint64_t>(kMaxWait.count())) {
-    if (unit == "ms") wait = std::chrono::milliseconds(amount);
-    if (unit == "s") wait = std::chrono::seconds(amount);
-  }
-  if (!wait || *wait > kMaxWait || wait->count() == 0) {
-    return Status::InvalidArgument(
-        "wait must be a duration like 500ms or 30s, above 0 and at most " +
-        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(kMaxWait).count()) + "s");
-  }
-  return *wait;
 }
 
 Result<engine::DecideCommand> ParseDecide(std::string_view approval_id, const json::object& body,

@@ -3,7 +3,6 @@
 // Failures are Status::InvalidArgument (mapped to 400 "invalid_argument"). Pure; thread-safe.
 #pragma once
 
-#include <chrono>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -19,10 +18,6 @@ namespace assent::api {
 // recurses per level, and no workflow input needs more).
 inline constexpr size_t kMaxJsonDepth = 32;
 
-// The longest a request may wait for a run to finish (?wait=): a forgotten long poll holds a
-// connection and a waiter for at most this long. A client that needs longer polls again.
-inline constexpr std::chrono::milliseconds kMaxWait = std::chrono::seconds(60);
-
 // Parses `text` as a JSON object; an empty text is {}. nullopt (with `why`) if it is not JSON,
 // is nested deeper than kMaxJsonDepth, or is not an object.
 std::optional<boost::json::object> ParseJsonObject(std::string_view text, std::string* why);
@@ -31,9 +26,6 @@ std::optional<boost::json::object> ParseJsonObject(std::string_view text, std::s
 Result<engine::StartRunCommand> ParseStartRun(std::string_view workflow,
                                               const boost::json::object& body,
                                               std::string idempotency_key);
-// A wait for a run's result, "<digits>ms" or "<digits>s": above 0 and at most kMaxWait. Shared
-// by the server (?wait=) and the CLI (--wait), which must know how long the server may take.
-Result<std::chrono::milliseconds> ParseWait(std::string_view text);
 // {"decision": "approve"|"reject", "comment": "..."}; a rejection needs a non-empty comment.
 Result<engine::DecideCommand> ParseDecide(std::string_view approval_id,
                                           const boost::json::object& body, std::string reviewer);

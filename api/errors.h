@@ -9,7 +9,7 @@
 #include <boost/beast/http/status.hpp>
 #include <boost/json/object.hpp>
 
-#include "storage/status.h"
+#include "base/status.h"
 
 namespace assent::api {
 

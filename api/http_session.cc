@@ -134,6 +134,6 @@ void HttpSession::OnDrain(beast::error_code ec, size_t /*bytes*/) {
   DoDrain();
 }
 
-void HttpSession::Fail(beast::error_code ec, std::string_view what) { LogNetworkError(what, ec); }
+void HttpSession::Fail(beast::error_code ec, std::string_view what) { LogNetworkError(context_->logger, what, ec); }
 
 }  // namespace assent::api

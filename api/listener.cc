@@ -84,7 +84,7 @@ void Listener::OnAccept(beast::error_code ec, tcp::socket socket) {
 void Listener::BackOff(beast::error_code ec) {
   auto now = std::chrono::steady_clock::now();
   if (!last_logged_ || now - *last_logged_ >= kAcceptLogInterval) {
-    LogNetworkError("accept (retrying)", ec);
+    LogNetworkError(context_->logger, "accept (retrying)", ec);
     last_logged_ = now;
   }
   retry_timer_.expires_after(kAcceptRetryDelay);

@@ -15,7 +15,7 @@
 #include <boost/beast/core/error.hpp>
 
 #include "api/server_context.h"
-#include "storage/status.h"
+#include "base/status.h"
 
 namespace assent::api {
 

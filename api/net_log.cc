@@ -1,7 +1,5 @@
 #include "api/net_log.h"
 
-#include <iostream>
-
 #include <boost/asio/error.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
@@ -12,14 +10,14 @@ namespace assent::api {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 
-void LogNetworkError(std::string_view what, const boost::system::error_code& ec) {
+void LogNetworkError(Logger& logger, std::string_view what, const boost::system::error_code& ec) {
   if (ec == asio::error::operation_aborted || ec == asio::error::eof ||
       ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
       ec == beast::error::timeout || ec == beast::http::error::end_of_stream ||
       ec == beast::http::error::partial_message || ec == beast::websocket::error::closed) {
     return;
   }
-  std::cerr << "assent: " << what << ": " << ec.message() << "\n";
+  logger.Warn("network error", {{"operation", what}, {"error", ec.message()}});
 }
 
 }  // namespace assent::api

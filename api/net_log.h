@@ -1,4 +1,4 @@
-// Reports a failed network operation on stderr, staying quiet for the ordinary ways a
+// Reports a failed network operation to the server's logger, staying quiet for the ordinary ways a
 // connection ends (peer closed, reset, timed out, server stopping). Thread-safe.
 #pragma once
 
@@ -6,8 +6,10 @@
 
 #include <boost/system/error_code.hpp>
 
+#include "base/logger.h"
+
 namespace assent::api {
 
-void LogNetworkError(std::string_view what, const boost::system::error_code& ec);
+void LogNetworkError(Logger& logger, std::string_view what, const boost::system::error_code& ec);
 
 }  // namespace assent::api

@@ -10,6 +10,7 @@
 #include <boost/url/url_view.hpp>
 
 #include "api/commands.h"
+#include "api/protocol/wait.h"
 #include "api/json_views.h"
 
 namespace assent::api {

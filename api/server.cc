@@ -1,11 +1,12 @@
 #include "api/server.h"
 
 #include <algorithm>
-#include <iostream>
 
 #include <boost/asio/ip/tcp.hpp>
 
 #include "api/listener.h"
+#include "api/server_context.h"
+#include "engine/engine.h"
 
 namespace assent::api {
 
@@ -23,7 +24,7 @@ constexpr auto kDrainTimeout = std::chrono::seconds(5);
 Server::Server(engine::Engine& engine, std::string admin_token, ServerOptions options)
     : options_(std::move(options)),
       context_(std::make_shared<ServerContext>(engine, std::move(admin_token),
-                                               options_.websocket_auth_timeout)),
+                                               options_.websocket_auth_timeout, *options_.logger)),
       ioc_(options_.threads) {}
 
 Server::~Server() { Stop(); }
@@ -54,9 +55,9 @@ void Server::Stop() {
   context_->hub.Stop();
   context_->engine.Shutdown();  // every accepted command answers before this returns
   if (!context_->owed.WaitUntilSettled(kDrainTimeout)) {
-    std::cerr << "assent: stopping with replies still unwritten after "
-              << std::chrono::duration_cast<std::chrono::seconds>(kDrainTimeout).count()
-              << " s\n";
+    context_->logger.Warn("stopping with replies still unwritten",
+                          {{"waited_s", std::chrono::duration_cast<std::chrono::seconds>(
+                                            kDrainTimeout).count()}});
   }
   ioc_.stop();
   for (std::thread& thread : threads_) thread.join();

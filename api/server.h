@@ -16,12 +16,17 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
-#include "api/server_context.h"
-#include "engine/engine.h"
+#include "base/logger.h"
+#include "base/status.h"
+
+namespace assent::engine {
+class Engine;
+}
 
 namespace assent::api {
 
 class Listener;
+struct ServerContext;
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
@@ -33,6 +38,9 @@ struct ServerOptions {
   // A WebSocket that has neither an Authorization header nor sent its auth message by then is
   // told so and closed.
   std::chrono::milliseconds websocket_auth_timeout = std::chrono::seconds(10);
+  // Network errors, and at debug every request (never its headers: they carry tokens). Must
+  // outlive the server.
+  Logger* logger = &NullLogger();
 };
 
 class Server {

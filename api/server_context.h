@@ -14,6 +14,7 @@
 #include "api/owed_replies.h"
 #include "api/router.h"
 #include "api/stream_hub.h"
+#include "base/logger.h"
 
 namespace assent::engine {
 class Engine;
@@ -23,12 +24,13 @@ namespace assent::api {
 
 struct ServerContext {
   ServerContext(engine::Engine& engine, std::string admin_token,
-                std::chrono::milliseconds auth_timeout)
+                std::chrono::milliseconds auth_timeout, Logger& logger)
       : engine(engine),
         auth(std::move(admin_token)),
         handler(engine, auth),
         hub(engine),
-        websocket_auth_timeout(auth_timeout) {}
+        websocket_auth_timeout(auth_timeout),
+        logger(logger) {}
 
   engine::Engine& engine;
   const Authenticator auth;
@@ -37,6 +39,7 @@ struct ServerContext {
   OwedReplies owed;
   // How long a WebSocket without an Authorization header has to send its auth message.
   const std::chrono::milliseconds websocket_auth_timeout;
+  Logger& logger;
 };
 
 }  // namespace assent::api

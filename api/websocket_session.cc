@@ -271,7 +271,7 @@ void WebSocketSession::OnClose(beast::error_code ec) {
 void WebSocketSession::Fail(beast::error_code ec, std::string_view what) {
   auth_deadline_.cancel();  // so the timer's handler does not keep this session alive
   LeaveHub();
-  LogNetworkError(what, ec);
+  LogNetworkError(context_->logger, what, ec);
 }
 
 void WebSocketSession::LeaveHub() {

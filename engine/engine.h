@@ -17,7 +17,8 @@
 #include <vector>
 
 #include "engine/views.h"
-#include "storage/status.h"
+#include "base/logger.h"
+#include "base/status.h"
 
 namespace assent::storage {
 class EventLog;
@@ -47,6 +48,10 @@ struct EngineOptions {
   // restart (replaying the log) makes them agree again. A server should exit here so that its
   // supervisor restarts it. Empty: only refuse.
   std::function<void(const Status&)> on_storage_failure = nullptr;
+
+  // Where the engine reports failed runs, storage errors and what it skips. Must outlive the
+  // engine.
+  Logger* logger = &NullLogger();
 };
 
 struct StartRunCommand {
@@ -90,10 +95,9 @@ using Listener = std::function<void(const ApprovalNotification&)>;
 
 class Engine {
  public:
-  // Opens (creating if needed) the RocksDB log in `data_dir`, loads workflow definitions,
-  // replays every unfinished run and resumes it.
-  static Result<std::unique_ptr<Engine>> Open(const std::string& data_dir, EngineOptions options);
-  // The same over a log the caller owns (tests use MemEventLog). `log` must outlive the engine.
+  // Runs the engine over `log`: loads workflow definitions, replays every unfinished run and
+  // resumes it. The caller opens the log (the server a RocksEventLog, tests a MemEventLog) and
+  // keeps it open until the engine is destroyed.
   static Result<std::unique_ptr<Engine>> Open(storage::EventLog& log, EngineOptions options);
 
   virtual ~Engine() = default;

@@ -6,7 +6,6 @@
 // and gets an id that hashes back to that shard. Queries fold the log on the caller's thread and
 // touch no shard.
 #include <atomic>
-#include <iostream>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -18,25 +17,22 @@
 #include "engine/internal/run_txn.h"
 #include "engine/internal/shard.h"
 #include "engine/internal/workflow_registry.h"
-#include "storage/rocks_event_log.h"
+#include "storage/event_log.h"
 
 namespace assent::engine {
 namespace {
 
 class EngineImpl final : public Engine {
  public:
-  EngineImpl(storage::EventLog& log, std::unique_ptr<storage::EventLog> owned_log,
-             EngineOptions options)
-      : owned_log_(std::move(owned_log)),
-        log_(log),
+  EngineImpl(storage::EventLog& log, EngineOptions options)
+      : log_(log),
         options_(std::move(options)),
         registry_(log),
-        queries_(log) {}
+        queries_(log, *options_.logger) {}
 
   ~EngineImpl() override {
     Shutdown();
     shards_.clear();
-    owned_log_.reset();
   }
 
   Status Start();
@@ -119,8 +115,6 @@ class EngineImpl final : public Engine {
   void OnStorageFailure(const Status& status);
   void Publish(const std::vector<ApprovalNotification>& notifications);
 
-  // Declared first so it is destroyed last.
-  std::unique_ptr<storage::EventLog> owned_log_;
   storage::EventLog& log_;
   const EngineOptions options_;
   WorkflowRegistry registry_;
@@ -233,25 +227,12 @@ void EngineImpl::Unsubscribe(uint64_t subscription) {
   listeners_.erase(subscription);
 }
 
-Result<std::unique_ptr<Engine>> OpenOver(storage::EventLog& log,
-                                         std::unique_ptr<storage::EventLog> owned,
-                                         EngineOptions options) {
-  auto engine = std::make_unique<EngineImpl>(log, std::move(owned), std::move(options));
-  if (Status started = engine->Start(); !started.ok()) return started;
-  return std::unique_ptr<Engine>(std::move(engine));
-}
-
 }  // namespace
 
-Result<std::unique_ptr<Engine>> Engine::Open(const std::string& data_dir, EngineOptions options) {
-  auto log = storage::RocksEventLog::Open(data_dir);
-  if (!log.ok()) return log.status();
-  storage::EventLog& raw = **log;
-  return OpenOver(raw, std::move(log).value(), std::move(options));
-}
-
 Result<std::unique_ptr<Engine>> Engine::Open(storage::EventLog& log, EngineOptions options) {
-  return OpenOver(log, nullptr, std::move(options));
+  auto engine = std::make_unique<EngineImpl>(log, std::move(options));
+  if (Status started = engine->Start(); !started.ok()) return started;
+  return std::unique_ptr<Engine>(std::move(engine));
 }
 
 }  // namespace assent::engine

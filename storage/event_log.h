@@ -11,6 +11,7 @@
 // Thread safety: every method may be called from any thread concurrently.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -18,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "storage/status.h"
+#include "base/status.h"
 
 namespace assent::storage {
 
@@ -30,6 +31,10 @@ enum class Index : uint8_t {
   kStartKeys = 3,          // key: workflow name + '\0' + idempotency key; value: run id
   kRunSnapshots = 4,       // key: run id; value: the engine's snapshot of the run (opaque here)
 };
+
+// Every Index, in the order implementations keep their tables or column families.
+inline constexpr std::array<Index, 4> kAllIndexes = {
+    Index::kRunsByStatus, Index::kApprovalsByStatus, Index::kStartKeys, Index::kRunSnapshots};
 
 // Puts `value` under `key` in `index`, or deletes `key` when `value` is empty.
 struct IndexOp {

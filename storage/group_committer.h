@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "storage/event_log.h"
-#include "storage/status.h"
+#include "base/status.h"
 
 namespace assent::storage {
 

@@ -17,7 +17,6 @@
 
 #include "storage/event_log.h"
 #include "storage/group_committer.h"
-#include "storage/internal/keys.h"
 
 namespace assent::storage {
 
@@ -57,7 +56,7 @@ class MemEventLog final : public EventLog {
 
   std::mutex mu_;
   Table events_;                           // guarded by mu_; keys as in internal/keys.h
-  std::array<Table, internal::kAllIndexes.size()> indexes_;  // guarded by mu_; one per Index
+  std::array<Table, kAllIndexes.size()> indexes_;  // guarded by mu_; one per Index
   Table definitions_;                      // guarded by mu_
   std::optional<Status> fail_next_write_;  // guarded by mu_
 

@@ -126,7 +126,7 @@ Result<std::unique_ptr<RocksEventLog>> RocksEventLog::Open(const std::string& di
       // Tiny and only ever scanned whole: no filter.
       {internal::kDefinitionsColumnFamily, MakeFamilyOptions(cache, Filter::kNone)},
   };
-  for (Index index : internal::kAllIndexes) {
+  for (Index index : kAllIndexes) {
     // Whole-key filters: GetIndex on idx_start_keys runs on every start and mostly misses.
     families.emplace_back(std::string(internal::IndexName(index)),
                           MakeFamilyOptions(cache, Filter::kWholeKey));
@@ -253,9 +253,9 @@ Status RocksEventLog::ScanDefinitions(
 }
 
 rocksdb::ColumnFamilyHandle* RocksEventLog::IndexFamily(Index index) const {
-  // One family per index, opened in internal::kAllIndexes order after the fixed ones.
+  // One family per index, opened in kAllIndexes order after the fixed ones.
   size_t slot = internal::IndexSlot(index);
-  return slot < internal::kAllIndexes.size() ? handles_[kFirstIndexHandle + slot] : nullptr;
+  return slot < kAllIndexes.size() ? handles_[kFirstIndexHandle + slot] : nullptr;
 }
 
 }  // namespace assent::storage

@@ -21,7 +21,7 @@
 
 #include "storage/event_log.h"
 #include "storage/group_committer.h"
-#include "storage/status.h"
+#include "base/status.h"
 
 namespace rocksdb {
 class ColumnFamilyHandle;

@@ -23,7 +23,7 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 
-namespace assent::api::cli {
+namespace assent::cli {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -176,4 +176,4 @@ std::string Encode(std::string_view text) {
   return boost::urls::encode(text, boost::urls::unreserved_chars);
 }
 
-}  // namespace assent::api::cli
+}  // namespace assent::cli

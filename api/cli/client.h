@@ -14,9 +14,9 @@
 #include <boost/json/value.hpp>
 
 #include "api/cli/flags.h"
-#include "storage/status.h"
+#include "base/status.h"
 
-namespace assent::api::cli {
+namespace assent::cli {
 
 // Where the server is and how to authenticate, from the flags or their environment defaults.
 struct ClientConfig {
@@ -75,4 +75,4 @@ class ApiClient {
 // Percent-encodes everything but unreserved characters: safe in a path segment or a query.
 std::string Encode(std::string_view text);
 
-}  // namespace assent::api::cli
+}  // namespace assent::cli

@@ -12,9 +12,9 @@
 #include "api/cli/client.h"
 #include "api/cli/command.h"
 #include "api/cli/format.h"
-#include "api/commands.h"
+#include "api/protocol/wait.h"
 
-namespace assent::api::cli {
+namespace assent::cli {
 
 namespace http = boost::beast::http;
 namespace json = boost::json;
@@ -109,7 +109,7 @@ int Start(const ParsedArgs& args) {
   std::string target = "/v1/workflows/" + Encode(args.positional[0]) + "/runs";
   std::chrono::milliseconds wait(0);
   if (std::optional<std::string> text = args.Get("wait")) {
-    Result<std::chrono::milliseconds> parsed = ParseWait(*text);
+    Result<std::chrono::milliseconds> parsed = api::ParseWait(*text);
     if (!parsed.ok()) {
       std::cerr << "assent start: bad --wait \"" << *text << "\": " << parsed.status().message()
                 << "\n";
@@ -226,4 +226,4 @@ std::vector<Command> ClientCommands() {
   };
 }
 
-}  // namespace assent::api::cli
+}  // namespace assent::cli

@@ -2,7 +2,7 @@
 
 #include <iostream>
 
-namespace assent::api::cli {
+namespace assent::cli {
 
 std::string CommandUsage(const Command& command) {
   std::string usage = "usage: assent " + command.name;
@@ -44,12 +44,4 @@ std::vector<FlagSpec> ClientFlags(std::vector<FlagSpec> extra) {
   return extra;
 }
 
-std::vector<Command> AllCommands() {
-  std::vector<Command> commands = {ServeCommand()};
-  for (Command& command : ClientCommands()) commands.push_back(std::move(command));
-  commands.push_back(WatchCommand());
-  commands.push_back(DemoPayeeCommand());
-  return commands;
-}
-
-}  // namespace assent::api::cli
+}  // namespace assent::cli

@@ -9,7 +9,7 @@
 
 #include "api/cli/flags.h"
 
-namespace assent::api::cli {
+namespace assent::cli {
 
 struct Command {
   std::string name;
@@ -31,13 +31,8 @@ std::vector<FlagSpec> ClientFlags(std::vector<FlagSpec> extra = {});
 // `assent <name> <arguments> [flags]` with the flag list.
 std::string CommandUsage(const Command& command);
 
-// Every subcommand, in the order `assent --help` lists them.
-std::vector<Command> AllCommands();
-
-// The subcommands by file: client_commands.cc, watch.cc, serve.cc, demo_payee.cc.
+// The commands that call a server, by file: client_commands.cc, watch.cc.
 std::vector<Command> ClientCommands();
 Command WatchCommand();
-Command ServeCommand();
-Command DemoPayeeCommand();
 
-}  // namespace assent::api::cli
+}  // namespace assent::cli

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace assent::api::cli {
+namespace assent::cli {
 
 std::optional<std::string> ParsedArgs::Get(const std::string& name) const {
   auto it = values.find(name);
@@ -63,4 +63,4 @@ std::string FlagUsage(const std::vector<FlagSpec>& specs) {
   return out;
 }
 
-}  // namespace assent::api::cli
+}  // namespace assent::cli

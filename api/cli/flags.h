@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "storage/status.h"
+#include "base/status.h"
 
-namespace assent::api::cli {
+namespace assent::cli {
 
 struct FlagSpec {
   std::string name;        // without the dashes
@@ -33,4 +33,4 @@ Result<ParsedArgs> ParseFlags(const std::vector<std::string>& args,
 // One line per flag: "  --name VALUE   help".
 std::string FlagUsage(const std::vector<FlagSpec>& specs);
 
-}  // namespace assent::api::cli
+}  // namespace assent::cli

@@ -4,7 +4,7 @@
 
 #include <boost/json/serialize.hpp>
 
-namespace assent::api::cli {
+namespace assent::cli {
 
 namespace json = boost::json;
 
@@ -131,4 +131,4 @@ std::string FormatTimeline(const json::object& run, const json::array& events) {
   return out + FormatRunOutcome(run);
 }
 
-}  // namespace assent::api::cli
+}  // namespace assent::cli

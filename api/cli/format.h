@@ -9,7 +9,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
-namespace assent::api::cli {
+namespace assent::cli {
 
 // Columns padded to their widest cell, one header line, one line per row.
 std::string FormatTable(const std::vector<std::string>& headers,
@@ -31,4 +31,4 @@ std::string FormatRunOutcome(const boost::json::object& run);
 // The run's header, its events one per line, then its outcome (FormatRunOutcome).
 std::string FormatTimeline(const boost::json::object& run, const boost::json::array& events);
 
-}  // namespace assent::api::cli
+}  // namespace assent::cli

@@ -18,7 +18,7 @@
 #include "api/cli/command.h"
 #include "api/cli/format.h"
 
-namespace assent::api::cli {
+namespace assent::cli {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -127,4 +127,4 @@ Command WatchCommand() {
           ClientFlags(), Watch};
 }
 
-}  // namespace assent::api::cli
+}  // namespace assent::cli

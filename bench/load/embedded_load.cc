@@ -1,6 +1,7 @@
 #include "bench/load/embedded_load.h"
 
 #include <chrono>
+#include <stdexcept>
 #include <unordered_map>
 
 #include <boost/asio/io_context.hpp>
@@ -137,6 +138,17 @@ class EmbeddedDriver {
 };
 
 }  // namespace
+
+EmbeddedEngine EmbeddedEngine::Open(const std::string& data_dir) {
+  auto log = storage::RocksEventLog::Open(data_dir);
+  if (!log.ok()) throw std::runtime_error("open log: " + log.status().ToString());
+  auto engine = engine::Engine::Open(**log, engine::EngineOptions{});
+  if (!engine.ok()) throw std::runtime_error("open engine: " + engine.status().ToString());
+  if (auto applied = (*engine)->ApplyWorkflow(kW1Name, W1Definition()); !applied.ok()) {
+    throw std::runtime_error("apply w1: " + applied.status().ToString());
+  }
+  return EmbeddedEngine{std::move(log).value(), std::move(engine).value()};
+}
 
 PhaseReport RunEmbeddedPhase(engine::Engine& engine, int first, int count, int concurrency,
                              bool decide) {

@@ -201,20 +201,13 @@ int RunServerMode(const Flags& flags) {
 
 int RunEmbeddedMode(const Flags& flags) {
   testing::TempDir data;
-  auto engine = engine::Engine::Open(data.str(), engine::EngineOptions{});
-  if (!engine.ok()) {
-    std::cerr << "assent-bench: " << engine.status().ToString() << "\n";
-    return 1;
-  }
-  if (auto applied = (*engine)->ApplyWorkflow(kW1Name, W1Definition()); !applied.ok()) {
-    std::cerr << "assent-bench: " << applied.status().ToString() << "\n";
-    return 1;
-  }
-  if (flags.warmup > 0) RunEmbeddedPhase(**engine, 0, flags.warmup, flags.concurrency);
+  EmbeddedEngine embedded = EmbeddedEngine::Open(data.str());
+  engine::Engine& engine = *embedded.engine;
+  if (flags.warmup > 0) RunEmbeddedPhase(engine, 0, flags.warmup, flags.concurrency);
   std::string sync_note;
   auto syncs = SyncCounter::Start(getpid(), &sync_note);
   double cpu_before = CpuSeconds(getpid());
-  PhaseReport phase = RunEmbeddedPhase(**engine, flags.warmup, flags.runs, flags.concurrency);
+  PhaseReport phase = RunEmbeddedPhase(engine, flags.warmup, flags.runs, flags.concurrency);
   double cpu = CpuSeconds(getpid()) - cpu_before;
   std::optional<long> sync_count = syncs ? syncs->Stop() : std::nullopt;
   Report(flags, phase, cpu, sync_count, sync_note);

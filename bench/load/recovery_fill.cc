@@ -16,7 +16,6 @@
 #include "bench/load/embedded_load.h"
 #include "bench/load/process_stats.h"
 #include "bench/load/w1.h"
-#include "engine/engine.h"
 
 namespace assent::bench {
 namespace {
@@ -66,16 +65,12 @@ void BenchDir::WriteRecord(const FillRecord& record) const {
 }
 
 FillReport FillLog(const std::string& data_dir, int runs, int concurrency) {
-  auto engine = engine::Engine::Open(data_dir, engine::EngineOptions{});
-  if (!engine.ok()) throw std::runtime_error("fill: " + engine.status().ToString());
-  if (auto applied = (*engine)->ApplyWorkflow(kW1Name, W1Definition()); !applied.ok()) {
-    throw std::runtime_error("fill: " + applied.status().ToString());
-  }
+  EmbeddedEngine embedded = EmbeddedEngine::Open(data_dir);
   FillReport report;
   double begin = Now();
   for (int first = 0; first < runs; first += kProgressEvery) {
     int count = std::min(kProgressEvery, runs - first);
-    PhaseReport phase = RunEmbeddedPhase(**engine, first, count, concurrency, /*decide=*/false);
+    PhaseReport phase = RunEmbeddedPhase(*embedded.engine, first, count, concurrency, /*decide=*/false);
     for (std::string& error : phase.errors) {
       if (report.errors.size() < 20) report.errors.push_back(std::move(error));
     }
@@ -87,7 +82,7 @@ FillReport FillLog(const std::string& data_dir, int runs, int concurrency) {
   report.rss_bytes = ResidentBytes(getpid());
   // Index i needs an approval when even: runs [0, runs) leave ceil(runs / 2) waiting.
   report.record = {runs, (runs + 1) / 2};
-  (*engine)->Shutdown();
+  embedded.engine->Shutdown();
   return report;
 }
 

@@ -10,7 +10,7 @@
 #include <benchmark/benchmark.h>
 
 #include "bench/micro/w1_events.h"
-#include "engine/internal/run_reader.h"
+#include "engine/internal/run_loader.h"
 #include "engine/internal/run_state.h"
 #include "schemas/event_generated.h"
 #include "storage/rocks_event_log.h"
@@ -64,7 +64,7 @@ void BM_LoadRunState(benchmark::State& state) {
   for (int index = 0; index < kRuns; index += 2) run_ids.push_back(BenchRunId(index));
   size_t i = 0;
   for (auto _ : state) {
-    auto run = engine::LoadRunState(*log, run_ids[i++ % run_ids.size()]);
+    auto run = engine::RunLoader(*log, NullLogger()).Load(run_ids[i++ % run_ids.size()]);
     if (!run.ok() || run->status != engine::RunStatus::kCompleted) {
       return state.SkipWithError(run.ok() ? "run not completed" : run.status().ToString().c_str());
     }

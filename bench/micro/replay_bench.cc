@@ -11,7 +11,7 @@
 #include <benchmark/benchmark.h>
 
 #include "bench/micro/w1_events.h"
-#include "engine/internal/run_reader.h"
+#include "engine/internal/run_loader.h"
 #include "storage/rocks_event_log.h"
 #include "tests/support/temp_dir.h"
 
@@ -61,7 +61,7 @@ void BM_ReplayRuns(benchmark::State& state) {
     if (!scanned.ok()) return state.SkipWithError(scanned.ToString().c_str());
     size_t folded = 0;
     for (const std::string& run_id : run_ids) {
-      auto run = engine::LoadRunState(*log, run_id);
+      auto run = engine::RunLoader(*log, NullLogger()).Load(run_id);
       if (!run.ok()) return state.SkipWithError(run.status().ToString().c_str());
       benchmark::DoNotOptimize(run);
       folded += run->status == engine::RunStatus::kCompleted;

@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "engine/views.h"
-#include "storage/status.h"
+#include "base/status.h"
 
 namespace assent::engine {
 

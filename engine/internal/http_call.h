@@ -10,7 +10,7 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "storage/status.h"
+#include "base/status.h"
 
 namespace assent::engine {
 

@@ -12,7 +12,7 @@
 #include <boost/json/value.hpp>
 #include <lua.hpp>
 
-#include "storage/status.h"
+#include "base/status.h"
 
 namespace assent::engine::internal {
 

@@ -1,11 +1,9 @@
 #include "engine/internal/run_queries.h"
 
 #include <array>
-#include <iostream>
 
 #include "engine/internal/approval_record.h"
 #include "engine/internal/run_commands.h"
-#include "engine/internal/run_reader.h"
 #include "engine/internal/run_txn.h"
 
 namespace assent::engine {
@@ -26,23 +24,20 @@ Status CollectRunIds(storage::EventLog& log, const std::string& prefix, size_t l
                        });
 }
 
-// Why a list item could not be read decides the list's fate: NotFound (the index ran ahead of a
-// deleted run) is skipped quietly, Corruption is skipped loudly (Ok either way), anything else
-// fails the list (returned).
-Status SkipOrFail(const Status& why, std::string_view kind, std::string_view id) {
+}  // namespace
+
+Status RunQueries::SkipOrFail(const Status& why, std::string_view kind, std::string_view id) {
   if (why.code() == StatusCode::kNotFound) return Status::Ok();
   if (why.code() == StatusCode::kCorruption) {
-    std::cerr << "assent: skipping " << kind << " " << id << " in a list: " << why.ToString()
-              << std::endl;
+    logger_.Error("unreadable item skipped in a list",
+                  {{"kind", kind}, {"id", id}, {"error", why.ToString()}});
     return Status::Ok();
   }
   return why;
 }
 
-}  // namespace
-
 Result<RunView> RunQueries::GetRun(std::string_view run_id) {
-  auto state = LoadRunState(log_, run_id);
+  auto state = loader_.Load(run_id);
   if (!state.ok()) return state.status();
   return ToView(std::move(state).value());
 }
@@ -68,14 +63,14 @@ Result<std::vector<RunView>> RunQueries::ListRuns(std::optional<RunStatus> statu
 }
 
 Result<std::vector<EventView>> RunQueries::GetEvents(std::string_view run_id) {
-  return LoadEventViews(log_, run_id);
+  return loader_.Events(run_id);
 }
 
 Result<ApprovalView> RunQueries::GetApproval(std::string_view approval_id) {
   Status not_found = Status::NotFound("approval " + std::string(approval_id) + " not found");
   std::string_view run_id = RunIdOfApproval(approval_id);
   if (run_id.empty()) return not_found;
-  auto state = LoadRunState(log_, run_id);
+  auto state = loader_.Load(run_id);
   if (!state.ok()) {
     return state.status().code() == StatusCode::kNotFound ? not_found : state.status();
   }

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/logger.h"
+#include "engine/internal/run_loader.h"
 #include "engine/views.h"
 #include "storage/event_log.h"
 
@@ -17,7 +19,8 @@ namespace assent::engine {
 
 class RunQueries {
  public:
-  explicit RunQueries(storage::EventLog& log) : log_(log) {}
+  RunQueries(storage::EventLog& log, Logger& logger)
+      : log_(log), logger_(logger), loader_(log, logger) {}
 
   Result<RunView> GetRun(std::string_view run_id);
   Result<std::vector<RunView>> ListRuns(std::optional<RunStatus> status, size_t limit);
@@ -29,7 +32,14 @@ class RunQueries {
                          const std::function<bool(const ApprovalView&)>& visit);
 
  private:
+  // Why a list item could not be read decides the list's fate: NotFound (the index ran ahead
+  // of a deleted run) is skipped quietly, Corruption is skipped loudly (Ok either way), anything
+  // else fails the list (returned).
+  Status SkipOrFail(const Status& why, std::string_view kind, std::string_view id);
+
   storage::EventLog& log_;
+  Logger& logger_;
+  RunLoader loader_;
 };
 
 }  // namespace assent::engine

@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "engine/internal/run_state.h"
-#include "storage/status.h"
+#include "base/status.h"
 
 namespace assent::engine {
 

@@ -3,11 +3,10 @@
 #include <chrono>
 #include <cstdio>
 #include <future>
-#include <iostream>
 
 #include <boost/asio/post.hpp>
 
-#include "engine/internal/run_reader.h"
+#include "engine/internal/run_loader.h"
 
 namespace assent::engine {
 namespace {
@@ -38,6 +37,7 @@ Shard::Shard(size_t index, ShardContext context)
       log_(context_.log),
       registry_(context_.registry),
       options_(context_.options),
+      loader_(log_, *options_.logger),
       work_(io_.get_executor()),
       waiters_(io_, [this](const std::string& run_id,
                            Callback<RunView> done) { AnswerCurrent(run_id, std::move(done)); }),
@@ -51,8 +51,8 @@ void Shard::Start(const std::vector<std::string>& run_ids) {
     auto found = FindOrLoad(run_id);
     if (!found.ok()) {
       // One unreadable run must not keep every other run from resuming; it stays in the log.
-      std::cerr << "assent: run " << run_id << " not resumed: " << found.status().ToString()
-                << std::endl;
+      options_.logger->Error("run not resumed",
+                             {{"run_id", run_id}, {"error", found.status().ToString()}});
     }
   }
   thread_ = std::thread([this] { io_.run(); });
@@ -130,7 +130,7 @@ void Shard::WaitForAcceptedWork() {
     std::unique_lock lock(appends_mutex_);
     appends_done_.wait_for(lock, std::chrono::milliseconds(5));
   }
-  std::cerr << "assent: shutdown gave up waiting for commits after 30 s" << std::endl;
+  options_.logger->Error("shutdown gave up waiting for commits", {{"waited_s", 30}});
 }
 
 void Shard::Dispatch(std::string run_id, RunCommand command) {
@@ -161,7 +161,7 @@ Result<Shard::LiveRun*> Shard::FindOrLoad(const std::string& run_id) {
     }
     return &run;
   }
-  auto state = LoadRunState(log_, run_id);
+  auto state = loader_.Load(run_id);
   if (!state.ok()) return state.status();
   auto run = std::make_unique<LiveRun>();
   run->definition = registry_.Get(state->workflow, state->version);
@@ -203,10 +203,9 @@ void Shard::OnCommitted(const std::string& run_id, const Status& status,
   run.committing = false;
   if (!status.ok()) {
     // Memory ran ahead of the log: make it the durable state again.
-    std::cerr << "assent: commit for run " << run_id << " failed: " << status.ToString()
-              << std::endl;
+    options_.logger->Error("commit failed", {{"run_id", run_id}, {"error", status.ToString()}});
     context_.on_storage_failure(status);
-    auto durable = LoadRunState(log_, run_id);
+    auto durable = loader_.Load(run_id);
     if (durable.ok()) {
       run.state = std::move(durable).value();
     } else {
@@ -409,7 +408,7 @@ void Shard::AwaitLoaded(LiveRun& run, std::chrono::milliseconds wait, Callback<R
 void Shard::AnswerCurrent(const std::string& run_id, Callback<RunView> done) {
   auto it = runs_.find(run_id);
   if (it != runs_.end() && !it->second->committing) return done(ToView(it->second->state));
-  Result<RunState> durable = LoadRunState(log_, run_id);
+  Result<RunState> durable = loader_.Load(run_id);
   durable.ok() ? done(ToView(std::move(durable).value())) : done(durable.status());
 }
 

@@ -36,6 +36,7 @@
 #include "engine/internal/http_call.h"
 #include "engine/internal/lua_sandbox.h"
 #include "engine/internal/run_commands.h"
+#include "engine/internal/run_loader.h"
 #include "engine/internal/run_txn.h"
 #include "engine/internal/run_waiters.h"
 #include "engine/internal/workflow_registry.h"
@@ -148,6 +149,7 @@ class Shard {
   storage::EventLog& log_;
   WorkflowRegistry& registry_;
   const EngineOptions& options_;
+  RunLoader loader_;
 
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;

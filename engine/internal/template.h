@@ -10,7 +10,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
-#include "storage/status.h"
+#include "base/status.h"
 
 namespace assent::engine {
 

@@ -25,9 +25,6 @@ namespace assent::storage::internal {
 inline constexpr char kEventsColumnFamily[] = "events";
 inline constexpr char kDefinitionsColumnFamily[] = "definitions";
 
-inline constexpr std::array<Index, 4> kAllIndexes = {
-    Index::kRunsByStatus, Index::kApprovalsByStatus, Index::kStartKeys, Index::kRunSnapshots};
-
 // The position of `index` in kAllIndexes, or kAllIndexes.size() for a value outside the enum.
 // Implementations keep one table or column family per position.
 size_t IndexSlot(Index index);

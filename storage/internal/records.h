@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "storage/event_log.h"
-#include "storage/status.h"
+#include "base/status.h"
 
 namespace assent::storage::internal {
 

@@ -12,9 +12,8 @@
 #include "api/cli/command.h"
 #include "api/cli/flags.h"
 #include "api/cli/format.h"
-#include "api/cli/listen.h"
 
-namespace assent::api::cli {
+namespace assent::cli {
 namespace {
 
 namespace json = boost::json;
@@ -60,20 +59,6 @@ TEST(FlagsTest, RejectsUnknownFlagsAndMissingValues) {
   EXPECT_EQ(ParseFlags({"--json=yes"}, kSpecs).status().code(), StatusCode::kInvalidArgument);
 }
 
-TEST(FlagsTest, EveryCommandHasUniqueNameAndHelp) {
-  std::set<std::string> names;
-  for (const Command& command : AllCommands()) {
-    EXPECT_TRUE(names.insert(command.name).second) << command.name;
-    EXPECT_FALSE(command.summary.empty()) << command.name;
-    EXPECT_NE(command.run, nullptr) << command.name;
-    EXPECT_NE(CommandUsage(command).find("--help"), std::string::npos) << command.name;
-  }
-  for (const char* name : {"serve", "apply", "start", "runs", "show", "approvals", "approve",
-                           "reject", "watch", "demo-payee"}) {
-    EXPECT_TRUE(names.count(name)) << name;
-  }
-}
-
 TEST(FlagsTest, UsageErrorsExitWith2) {
   Command command{"x", "test", "ID", 1, 1, kSpecs, [](const ParsedArgs&) { return 0; }};
   ::testing::internal::CaptureStderr();
@@ -82,17 +67,6 @@ TEST(FlagsTest, UsageErrorsExitWith2) {
   EXPECT_NE(::testing::internal::GetCapturedStderr().find("unknown flag --bogus"),
             std::string::npos);
   EXPECT_EQ(RunCommand(command, {"a"}), 0);
-}
-
-TEST(ListenTest, ParsesHostAndPort) {
-  Result<ListenAddress> address = ParseListenAddress("127.0.0.1:0");
-  ASSERT_TRUE(address.ok());
-  EXPECT_EQ(address->host, "127.0.0.1");
-  EXPECT_EQ(address->port, 0);
-  EXPECT_EQ(ParseListenAddress("[::1]:8080")->host, "::1");
-  EXPECT_FALSE(ParseListenAddress("localhost").ok());
-  EXPECT_FALSE(ParseListenAddress("localhost:http").ok());
-  EXPECT_FALSE(ParseListenAddress("localhost:70000").ok());
 }
 
 TEST(ClientConfigTest, FlagsWinOverDefaults) {
@@ -220,4 +194,4 @@ TEST(FormatTest, OutcomeOfAWaitingRunNamesWhatItWaitsOn) {
 }
 
 }  // namespace
-}  // namespace assent::api::cli
+}  // namespace assent::cli

@@ -1,5 +1,6 @@
 // Socket-level tests: the real Server on 127.0.0.1, port 0, over a FakeEngine. Every client
 // operation is bounded by kWait (the stream's expiry cancels it), so a bug fails, never hangs.
+#include "api/response.h"
 #include "api/server.h"
 
 #include <gtest/gtest.h>

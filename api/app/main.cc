@@ -1,13 +1,14 @@
-// The `assent` binary: picks the subcommand; each one lives in the api library (api/cli/).
+// The `assent` binary: picks the subcommand (api/cli for the client commands, api/app for
+// serve and demo-payee).
 #include <iostream>
 #include <string>
 #include <vector>
 
-#include "api/cli/command.h"
+#include "api/app/app_commands.h"
 
 namespace {
 
-void PrintUsage(std::ostream& out, const std::vector<assent::api::cli::Command>& commands) {
+void PrintUsage(std::ostream& out, const std::vector<assent::cli::Command>& commands) {
   out << "usage: assent <command> [flags]   (assent <command> --help for its flags)\n\n"
          "commands:\n";
   for (const auto& command : commands) {
@@ -19,7 +20,7 @@ void PrintUsage(std::ostream& out, const std::vector<assent::api::cli::Command>&
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<assent::api::cli::Command> commands = assent::api::cli::AllCommands();
+  std::vector<assent::cli::Command> commands = assent::app::AllCommands();
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     PrintUsage(args.empty() ? std::cerr : std::cout, commands);
@@ -27,7 +28,7 @@ int main(int argc, char** argv) {
   }
   for (const auto& command : commands) {
     if (command.name == args[0]) {
-      return assent::api::cli::RunCommand(command, {args.begin() + 1, args.end()});
+      return assent::cli::RunCommand(command, {args.begin() + 1, args.end()});
     }
   }
   std::cerr << "assent: unknown command \"" << args[0] << "\"\n";

@@ -8,9 +8,9 @@
 
 #include <boost/asio/ip/tcp.hpp>
 
-#include "storage/status.h"
+#include "base/status.h"
 
-namespace assent::api::cli {
+namespace assent::app {
 
 struct ListenAddress {
   std::string host;
@@ -23,4 +23,4 @@ Result<ListenAddress> ParseListenAddress(std::string_view text);
 // Prints exactly "assent: listening on http://HOST:PORT" to stdout and flushes; returns the URL.
 std::string AnnounceListening(const boost::asio::ip::tcp::endpoint& endpoint);
 
-}  // namespace assent::api::cli
+}  // namespace assent::app

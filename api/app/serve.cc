@@ -1,5 +1,8 @@
-// `assent serve`: opens the engine over a data directory and serves the API until SIGINT or
-// SIGTERM. Exits with kExitForRestart if storage fails, so a supervisor restarts it.
+// `assent serve`: the composition root. It opens the RocksDB log over a data directory, hands it
+// to the engine, puts the HTTP + WebSocket server in front, and serves until SIGINT or SIGTERM.
+// Exits with kExitForRestart if storage fails, so a supervisor restarts it.
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
@@ -8,25 +11,33 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "api/admin_token.h"
-#include "api/cli/command.h"
-#include "api/cli/listen.h"
+#include "api/app/app_commands.h"
+#include "api/app/listen.h"
+#include "api/json_lines_logger.h"
 #include "api/server.h"
 #include "engine/engine.h"
+#include "storage/rocks_event_log.h"
 
-namespace assent::api::cli {
+namespace assent::app {
+
+using cli::Command;
+using cli::ParsedArgs;
 
 namespace {
 
 // EX_TEMPFAIL: a temporary failure; running again (replaying the log) recovers.
 constexpr int kExitForRestart = 75;
 
+// Structured logs go to stderr; stdout keeps the few lines a person (or a script) reads.
+api::JsonLinesLogger* server_logger = nullptr;
+
 // The engine refuses every command once its log has failed a write. Exiting at once loses
 // nothing: no outcome is acknowledged before it is synced, and a restart replays the log.
 // std::_Exit, not exit: this runs on the engine thread while the io threads still run, and
 // static destructors running under them could crash instead of exiting cleanly.
 void ExitForRestart(const Status& failure) {
-  std::cerr << "assent: storage failed: " << failure.ToString()
-            << "; exiting so a restart can recover" << std::endl;
+  server_logger->Error("storage failed; exiting so a restart can recover",
+                       {{"error", failure.ToString()}, {"exit_code", kExitForRestart}});
   std::_Exit(kExitForRestart);
 }
 
@@ -37,20 +48,36 @@ int Serve(const ParsedArgs& args) {
     std::cerr << "assent serve: " << listen.status().message() << "\n";
     return 2;
   }
-  std::string default_threads = std::to_string(ServerOptions{}.threads);
+  std::string default_threads = std::to_string(api::ServerOptions{}.threads);
   int threads = std::atoi(args.Get("threads").value_or(default_threads).c_str());
   if (threads < 1 || threads > 64) {
     std::cerr << "assent serve: --threads must be 1 to 64\n";
     return 2;
   }
-  Result<AdminToken> token = ResolveAdminToken(args.Get("admin-token").value_or(""), data_dir);
+  std::optional<LogLevel> level = ParseLogLevel(args.Get("log-level").value_or("info"));
+  if (!level) {
+    std::cerr << "assent serve: --log-level must be debug, info, warn or error\n";
+    return 2;
+  }
+  api::JsonLinesLogger logger(STDERR_FILENO, *level);
+  server_logger = &logger;
+
+  Result<api::AdminToken> token = api::ResolveAdminToken(args.Get("admin-token").value_or(""),
+                                                         data_dir);
   if (!token.ok()) {
     std::cerr << "assent serve: admin token: " << token.status().ToString() << "\n";
     return 1;
   }
+  Result<std::unique_ptr<storage::RocksEventLog>> log = storage::RocksEventLog::Open(data_dir);
+  if (!log.ok()) {
+    std::cerr << "assent serve: cannot open " << data_dir << ": " << log.status().message()
+              << "\n";
+    return 1;
+  }
   engine::EngineOptions options;
   options.on_storage_failure = ExitForRestart;
-  Result<std::unique_ptr<engine::Engine>> opened = engine::Engine::Open(data_dir, options);
+  options.logger = &logger;
+  Result<std::unique_ptr<engine::Engine>> opened = engine::Engine::Open(**log, options);
   if (!opened.ok()) {
     std::cerr << "assent serve: cannot open " << data_dir << ": " << opened.status().ToString()
               << "\n";
@@ -63,7 +90,9 @@ int Serve(const ParsedArgs& args) {
   boost::asio::signal_set signals(signals_ioc, SIGINT, SIGTERM);
   signals.async_wait([](const boost::system::error_code&, int) {});
 
-  Server server(*engine, token->token, {listen->host, listen->port, threads});
+  api::Server server(*engine, token->token,
+                     {.host = listen->host, .port = listen->port, .threads = threads,
+                      .logger = &logger});
   Result<boost::asio::ip::tcp::endpoint> endpoint = server.Start();
   if (!endpoint.ok()) {
     std::cerr << "assent serve: " << endpoint.status().message() << "\n";
@@ -77,13 +106,17 @@ int Serve(const ParsedArgs& args) {
     std::cout << "assent: admin token " << token->token << " (saved in " << token->path << ")"
               << std::endl;
   }
+  logger.Info("server started", {{"url", url}, {"data_dir", data_dir}, {"threads", threads}});
 
   signals_ioc.run();  // returns once a signal arrived
-  std::cout << "assent: shutting down" << std::endl;
+  logger.Info("server stopping");
   server.Stop();  // stops accepting, shuts the engine down, writes its last answers
   // The engine goes before the server: a callback it might still hold keeps a session whose
-  // socket needs the server's io_context.
+  // socket needs the server's io_context. The log goes last: the engine writes to it until
+  // it is destroyed.
   engine.reset();
+  log->reset();
+  logger.Info("server stopped");
   return 0;
 }
 
@@ -101,8 +134,12 @@ Command ServeCommand() {
            {"admin-token", true,
             "admin token (default $ASSENT_ADMIN_TOKEN, else DIR/admin-token, else generated)",
             "TOKEN"},
-           {"threads", true, "io threads (default 2)", "N"}},
+           {"threads", true, "io threads (default 2)", "N"},
+           {"log-level", true,
+            "structured logs (JSON lines on stderr) at this level and above: debug, info, "
+            "warn, error (default info)",
+            "LEVEL"}},
           Serve};
 }
 
-}  // namespace assent::api::cli
+}  // namespace assent::app

@@ -12,17 +12,23 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/json/parse.hpp>
 
-#include "api/cli/command.h"
-#include "api/cli/listen.h"
+#include "api/app/app_commands.h"
+#include "api/app/listen.h"
 #include "api/response.h"
 
-namespace assent::api::cli {
+namespace assent::app {
+
+using cli::Command;
+using cli::ParsedArgs;
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace json = boost::json;
 using asio::ip::tcp;
+using api::ApiError;
+using api::Request;
+using api::Response;
 
 namespace {
 
@@ -30,14 +36,14 @@ std::atomic<uint64_t> next_payment{1};
 
 Response Answer(const Request& request) {
   if (request.method() != http::verb::post) {
-    return ErrorResponse(ApiError::MethodNotAllowed(), request.version(), request.keep_alive());
+    return api::ErrorResponse(ApiError::MethodNotAllowed(), request.version(), request.keep_alive());
   }
   boost::system::error_code ec;
   json::value received = json::parse(request.body(), ec);
   if (ec) received = request.body();  // not JSON: echo the text
   json::object body{{"payment_id", "pay_" + std::to_string(next_payment++)},
                     {"received", std::move(received)}};
-  return JsonResponse(http::status::ok, body, request.version(), request.keep_alive());
+  return api::JsonResponse(http::status::ok, body, request.version(), request.keep_alive());
 }
 
 // Serves one connection until the client closes it. Runs on its own thread.
@@ -45,7 +51,7 @@ void ServeConnection(tcp::socket socket) {
   beast::flat_buffer buffer;
   for (;;) {
     http::request_parser<http::string_body> parser;
-    parser.body_limit(kMaxBodyBytes);
+    parser.body_limit(api::kMaxBodyBytes);
     beast::error_code ec;
     http::read(socket, buffer, parser, ec);
     if (ec) return;
@@ -97,4 +103,4 @@ Command DemoPayeeCommand() {
           DemoPayee};
 }
 
-}  // namespace assent::api::cli
+}  // namespace assent::app

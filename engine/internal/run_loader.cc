@@ -1,6 +1,5 @@
-#include "engine/internal/run_reader.h"
+#include "engine/internal/run_loader.h"
 
-#include <iostream>
 #include <optional>
 
 #include "engine/internal/event_view.h"
@@ -20,8 +19,8 @@ Status ReadRecords(storage::EventLog& log, std::string_view run_id,
 
 // The run's snapshot, if it has one that decodes. A snapshot that does not is logged and
 // ignored: the events are the truth, and folding them all is only slower.
-std::optional<RunState> ReadSnapshot(storage::EventLog& log, std::string_view run_id,
-                                     Status* failure) {
+std::optional<RunState> ReadSnapshot(storage::EventLog& log, Logger& logger,
+                                     std::string_view run_id, Status* failure) {
   std::string encoded;
   Status found = log.GetIndex(storage::Index::kRunSnapshots, run_id, &encoded);
   if (found.code() == StatusCode::kNotFound) return std::nullopt;
@@ -31,8 +30,8 @@ std::optional<RunState> ReadSnapshot(storage::EventLog& log, std::string_view ru
   }
   auto snapshot = DecodeSnapshot(encoded);
   if (!snapshot.ok()) {
-    std::cerr << "assent: ignoring the snapshot of run " << run_id << ": "
-              << snapshot.status().ToString() << std::endl;
+    logger.Warn("run snapshot ignored",
+                {{"run_id", run_id}, {"error", snapshot.status().ToString()}});
     return std::nullopt;
   }
   return std::move(snapshot).value();
@@ -40,13 +39,13 @@ std::optional<RunState> ReadSnapshot(storage::EventLog& log, std::string_view ru
 
 }  // namespace
 
-Result<RunState> LoadRunState(storage::EventLog& log, std::string_view run_id) {
+Result<RunState> RunLoader::Load(std::string_view run_id) {
   Status failure;
-  std::optional<RunState> snapshot = ReadSnapshot(log, run_id, &failure);
+  std::optional<RunState> snapshot = ReadSnapshot(log_, logger_, run_id, &failure);
   if (!failure.ok()) return failure;
   RunState state = snapshot ? std::move(*snapshot) : RunState{};
   std::vector<std::string> records;
-  Status read = log.ReadRun(run_id, state.last_seq + 1, &records);
+  Status read = log_.ReadRun(run_id, state.last_seq + 1, &records);
   if (!read.ok()) return read;
   if (!snapshot && records.empty()) {
     return Status::NotFound("run " + std::string(run_id) + " not found");
@@ -55,9 +54,9 @@ Result<RunState> LoadRunState(storage::EventLog& log, std::string_view run_id) {
   return state;
 }
 
-Result<std::vector<EventView>> LoadEventViews(storage::EventLog& log, std::string_view run_id) {
+Result<std::vector<EventView>> RunLoader::Events(std::string_view run_id) {
   std::vector<std::string> records;
-  if (Status status = ReadRecords(log, run_id, &records); !status.ok()) return status;
+  if (Status status = ReadRecords(log_, run_id, &records); !status.ok()) return status;
   std::vector<EventView> views;
   views.reserve(records.size());
   for (const std::string& record : records) views.push_back(ToEventView(*fb::GetEvent(record.data())));

@@ -1,9 +1,9 @@
-#include "api/cli/listen.h"
+#include "api/app/listen.h"
 
 #include <charconv>
 #include <iostream>
 
-namespace assent::api::cli {
+namespace assent::app {
 
 Result<ListenAddress> ParseListenAddress(std::string_view text) {
   size_t colon = text.rfind(':');
@@ -34,4 +34,4 @@ std::string AnnounceListening(const boost::asio::ip::tcp::endpoint& endpoint) {
   return url;
 }
 
-}  // namespace assent::api::cli
+}  // namespace assent::app

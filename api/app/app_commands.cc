@@ -1,0 +1,13 @@
+#include "api/app/app_commands.h"
+
+namespace assent::app {
+
+std::vector<cli::Command> AllCommands() {
+  std::vector<cli::Command> commands = {ServeCommand()};
+  for (cli::Command& command : cli::ClientCommands()) commands.push_back(std::move(command));
+  commands.push_back(cli::WatchCommand());
+  commands.push_back(DemoPayeeCommand());
+  return commands;
+}
+
+}  // namespace assent::app

@@ -1,0 +1,18 @@
+// The `assent` binary's own subcommands, beside the client commands of api/cli: the server
+// (serve.cc, the composition root that wires storage, engine and api together) and the demo
+// payee (demo_payee.cc). AllCommands lists everything main.cc dispatches to.
+#pragma once
+
+#include <vector>
+
+#include "api/cli/command.h"
+
+namespace assent::app {
+
+cli::Command ServeCommand();
+cli::Command DemoPayeeCommand();
+
+// Every subcommand, in the order `assent --help` lists them.
+std::vector<cli::Command> AllCommands();
+
+}  // namespace assent::app

@@ -1,0 +1,2 @@
+// Must not compile: storage sits below the engine.
+#include "engine/engine.h"
