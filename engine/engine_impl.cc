@@ -12,6 +12,8 @@
 #include <thread>
 
 #include "engine/engine.h"
+#include "engine/internal/open_engine.h"
+#include "engine/internal/index_keys.h"
 #include "engine/internal/run_commands.h"
 #include "engine/internal/run_queries.h"
 #include "engine/internal/run_txn.h"
@@ -24,8 +26,9 @@ namespace {
 
 class EngineImpl final : public Engine {
  public:
-  EngineImpl(storage::EventLog& log, EngineOptions options)
+  EngineImpl(storage::EventLog& log, EngineOptions options, RunObserver* observer)
       : log_(log),
+        observer_(observer),
         options_(std::move(options)),
         registry_(log),
         queries_(log, *options_.logger) {}
@@ -116,6 +119,7 @@ class EngineImpl final : public Engine {
   void Publish(const std::vector<ApprovalNotification>& notifications);
 
   storage::EventLog& log_;
+  RunObserver* const observer_;
   const EngineOptions options_;
   WorkflowRegistry registry_;
   RunQueries queries_;
@@ -144,17 +148,22 @@ Status EngineImpl::Start() {
                        [this](const Status& status) { OnStorageFailure(status); },
                        [this](const std::vector<ApprovalNotification>& notifications) {
                          Publish(notifications);
-                       }};
+                       },
+                       observer_};
   for (size_t i = 0; i < count; ++i) shards_.push_back(std::make_unique<Shard>(i, context));
 
   // Only running runs have work to resume. Waiting runs need nothing until a decision arrives
   // (their approvals are listed from the index), so they stay on disk.
   std::vector<std::vector<std::string>> running(count);
   Status scanned = log_.ScanIndex(storage::Index::kRunsByStatus,
-                                  std::string(1, static_cast<char>(RunStatus::kRunning)),
+                                  RunsByStatusPrefix(RunStatus::kRunning),
                                   [&](std::string_view key, std::string_view) {
-                                    std::string_view run_id = key.substr(1);
-                                    running[ShardOf(run_id, count)].emplace_back(run_id);
+                                    auto entry = DecodeRunsByStatusKey(key);
+                                    if (!entry) {
+                                      options_.logger->Error("malformed runs-by-status key skipped");
+                                      return true;
+                                    }
+                                    running[ShardOf(entry->id, count)].emplace_back(entry->id);
                                     return true;
                                   });
   if (!scanned.ok()) return scanned;
@@ -229,10 +238,15 @@ void EngineImpl::Unsubscribe(uint64_t subscription) {
 
 }  // namespace
 
-Result<std::unique_ptr<Engine>> Engine::Open(storage::EventLog& log, EngineOptions options) {
-  auto engine = std::make_unique<EngineImpl>(log, std::move(options));
+Result<std::unique_ptr<Engine>> OpenEngine(storage::EventLog& log, EngineOptions options,
+                                           RunObserver* observer) {
+  auto engine = std::make_unique<EngineImpl>(log, std::move(options), observer);
   if (Status started = engine->Start(); !started.ok()) return started;
   return std::unique_ptr<Engine>(std::move(engine));
+}
+
+Result<std::unique_ptr<Engine>> Engine::Open(storage::EventLog& log, EngineOptions options) {
+  return OpenEngine(log, std::move(options), nullptr);
 }
 
 }  // namespace assent::engine

@@ -25,18 +25,25 @@ std::string_view ToString(Decision decision);       // "approve", "reject"
 std::optional<RunStatus> ParseRunStatus(std::string_view text);
 std::optional<ApprovalStatus> ParseApprovalStatus(std::string_view text);
 std::optional<Decision> ParseDecision(std::string_view text);
+// Whether a number read back from storage names one of the enum's values.
+bool IsKnown(RunStatus status);
+bool IsKnown(ApprovalStatus status);
 
 struct DecisionView {
   Decision decision;
   std::string reviewer;
   std::string comment;
   int64_t at_ms = 0;
+
+  bool operator==(const DecisionView&) const = default;
 };
 
 struct CommentView {
   std::string author;
   std::string text;
   int64_t at_ms = 0;
+
+  bool operator==(const CommentView&) const = default;
 };
 
 struct ApprovalView {
@@ -49,6 +56,8 @@ struct ApprovalView {
   std::vector<DecisionView> decisions;
   std::vector<CommentView> comments;
   int64_t requested_at_ms = 0;
+
+  bool operator==(const ApprovalView&) const = default;
 };
 
 struct RunView {

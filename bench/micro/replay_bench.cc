@@ -11,6 +11,7 @@
 #include <benchmark/benchmark.h>
 
 #include "bench/micro/w1_events.h"
+#include "engine/internal/index_keys.h"
 #include "engine/internal/run_loader.h"
 #include "storage/rocks_event_log.h"
 #include "tests/support/temp_dir.h"
@@ -55,7 +56,7 @@ void BM_ReplayRuns(benchmark::State& state) {
     std::vector<std::string> run_ids;
     Status scanned = log->ScanIndex(storage::Index::kRunsByStatus, "",
                                     [&](std::string_view key, std::string_view) {
-                                      run_ids.emplace_back(key.substr(1));
+                                      run_ids.emplace_back(engine::DecodeRunsByStatusKey(key)->id);
                                       return true;
                                     });
     if (!scanned.ok()) return state.SkipWithError(scanned.ToString().c_str());

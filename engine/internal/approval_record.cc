@@ -1,71 +1,106 @@
 #include "engine/internal/approval_record.h"
 
-#include <boost/json/parse.hpp>
+#include <vector>
+
 #include <boost/json/serialize.hpp>
+
+#include "engine/internal/stored_table.h"
+#include "schemas/state_generated.h"
 
 namespace assent::engine {
 namespace {
 
-namespace json = boost::json;
+// Persisted in every record: never change it.
+constexpr char kIdentifier[] = "AAPR";
+
+// The engine's enums and the schema's carry the same persisted numbers.
+static_assert(static_cast<int>(fb::ApprovalStatus::Pending) ==
+              static_cast<int>(ApprovalStatus::kPending));
+static_assert(static_cast<int>(fb::ApprovalStatus::Approved) ==
+              static_cast<int>(ApprovalStatus::kApproved));
+static_assert(static_cast<int>(fb::ApprovalStatus::Rejected) ==
+              static_cast<int>(ApprovalStatus::kRejected));
+static_assert(static_cast<int>(fb::ApprovalStatus::Cancelled) ==
+              static_cast<int>(ApprovalStatus::kCancelled));
+
+fb::Decision ToStored(Decision decision) {
+  return decision == Decision::kApprove ? fb::Decision::Approve : fb::Decision::Reject;
+}
 
 }  // namespace
 
-std::string EncodeApprovalRecord(const ApprovalView& approval) {
-  json::array decisions;
+flatbuffers::Offset<fb::ApprovalRecord> PackApprovalRecord(flatbuffers::FlatBufferBuilder& builder,
+                                                           const ApprovalView& approval) {
+  std::vector<flatbuffers::Offset<fb::DecisionRecord>> decisions;
   for (const DecisionView& decision : approval.decisions) {
-    decisions.push_back({{"decision", ToString(decision.decision)},
-                         {"reviewer", decision.reviewer},
-                         {"comment", decision.comment},
-                         {"at", decision.at_ms}});
+    decisions.push_back(fb::CreateDecisionRecord(builder, ToStored(decision.decision),
+                                                 StoreText(builder, decision.reviewer),
+                                                 StoreText(builder, decision.comment),
+                                                 decision.at_ms));
   }
-  json::array comments;
+  std::vector<flatbuffers::Offset<fb::CommentRecord>> comments;
   for (const CommentView& comment : approval.comments) {
-    comments.push_back({{"author", comment.author}, {"text", comment.text}, {"at", comment.at_ms}});
+    comments.push_back(fb::CreateCommentRecord(builder, StoreText(builder, comment.author),
+                                               StoreText(builder, comment.text), comment.at_ms));
   }
-  return json::serialize(json::object{{"id", approval.id},
-                                      {"run_id", approval.run_id},
-                                      {"step_id", approval.step_id},
-                                      {"status", ToString(approval.status)},
-                                      {"message", approval.message},
-                                      {"show", approval.show},
-                                      {"decisions", std::move(decisions)},
-                                      {"comments", std::move(comments)},
-                                      {"requested_at", approval.requested_at_ms}});
+  return fb::CreateApprovalRecord(
+      builder, StoreText(builder, approval.id), StoreText(builder, approval.run_id),
+      StoreText(builder, approval.step_id), static_cast<fb::ApprovalStatus>(approval.status),
+      StoreText(builder, approval.message),
+      StoreText(builder, boost::json::serialize(approval.show)), builder.CreateVector(decisions),
+      builder.CreateVector(comments), approval.requested_at_ms);
+}
+
+Result<ApprovalView> UnpackApprovalRecord(const fb::ApprovalRecord& record) {
+  ApprovalView approval;
+  approval.id = StoredText(record.approval_id());
+  approval.run_id = StoredText(record.run_id());
+  approval.step_id = StoredText(record.step_id());
+  fb::ApprovalStatus status = record.status();
+  if (status < fb::ApprovalStatus::MIN || status > fb::ApprovalStatus::MAX) {
+    return Status::Corruption("approval " + approval.id + ": unknown status " +
+                              std::to_string(static_cast<int>(status)));
+  }
+  approval.status = static_cast<ApprovalStatus>(status);
+  approval.message = StoredText(record.message());
+  auto show = StoredJson(record.show(), "show");
+  if (!show.ok()) return show.status();
+  if (!show->is_object()) return Status::Corruption("approval " + approval.id + ": show is not an object");
+  approval.show = std::move(show->as_object());
+  if (record.decisions() != nullptr) {
+    for (const fb::DecisionRecord* decision : *record.decisions()) {
+      if (decision->decision() != fb::Decision::Approve &&
+          decision->decision() != fb::Decision::Reject) {
+        return Status::Corruption("approval " + approval.id + ": unknown decision");
+      }
+      approval.decisions.push_back(DecisionView{
+          decision->decision() == fb::Decision::Approve ? Decision::kApprove : Decision::kReject,
+          std::string(StoredText(decision->reviewer())),
+          std::string(StoredText(decision->comment())), decision->at_ms()});
+    }
+  }
+  if (record.comments() != nullptr) {
+    for (const fb::CommentRecord* comment : *record.comments()) {
+      approval.comments.push_back(CommentView{std::string(StoredText(comment->author())),
+                                              std::string(StoredText(comment->text())),
+                                              comment->at_ms()});
+    }
+  }
+  approval.requested_at_ms = record.requested_at_ms();
+  return approval;
+}
+
+std::string EncodeApprovalRecord(const ApprovalView& approval) {
+  flatbuffers::FlatBufferBuilder builder(512);
+  builder.Finish(PackApprovalRecord(builder, approval), kIdentifier);
+  return std::string(reinterpret_cast<const char*>(builder.GetBufferPointer()), builder.GetSize());
 }
 
 Result<ApprovalView> DecodeApprovalRecord(std::string_view record) {
-  boost::system::error_code ec;
-  json::value value = json::parse(record, ec);
-  auto corrupt = [&] { return Status::Corruption("approval index record does not decode"); };
-  if (ec || !value.is_object()) return corrupt();
-  try {
-    const json::object& object = value.as_object();
-    ApprovalView approval;
-    approval.id = object.at("id").as_string();
-    approval.run_id = object.at("run_id").as_string();
-    approval.step_id = object.at("step_id").as_string();
-    auto status = ParseApprovalStatus(object.at("status").as_string());
-    if (!status) return corrupt();
-    approval.status = *status;
-    approval.message = object.at("message").as_string();
-    approval.show = object.at("show").as_object();
-    for (const json::value& entry : object.at("decisions").as_array()) {
-      auto decision = ParseDecision(entry.at("decision").as_string());
-      if (!decision) return corrupt();
-      approval.decisions.push_back(DecisionView{*decision, std::string(entry.at("reviewer").as_string()),
-                                                std::string(entry.at("comment").as_string()),
-                                                entry.at("at").as_int64()});
-    }
-    for (const json::value& entry : object.at("comments").as_array()) {
-      approval.comments.push_back(CommentView{std::string(entry.at("author").as_string()),
-                                              std::string(entry.at("text").as_string()),
-                                              entry.at("at").as_int64()});
-    }
-    approval.requested_at_ms = object.at("requested_at").as_int64();
-    return approval;
-  } catch (const std::exception&) {  // a missing field or a wrong type: Boost.JSON throws
-    return corrupt();
-  }
+  std::string aligned;
+  const auto* root = VerifiedRoot<fb::ApprovalRecord>(record, kIdentifier, &aligned);
+  if (root == nullptr) return Status::Corruption("approval record does not verify");
+  return UnpackApprovalRecord(*root);
 }
 
 }  // namespace assent::engine

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "engine/internal/approval_record.h"
+#include "engine/internal/index_keys.h"
 #include "engine/internal/run_commands.h"
 #include "engine/internal/run_txn.h"
 
@@ -13,15 +14,22 @@ constexpr std::array<RunStatus, 5> kAllRunStatuses{RunStatus::kRunning, RunStatu
                                                    RunStatus::kCompleted, RunStatus::kFailed,
                                                    RunStatus::kCancelled};
 
-// Collects up to `limit` run ids from runs-by-status entries (one status byte + the id).
-Status CollectRunIds(storage::EventLog& log, const std::string& prefix, size_t limit,
+// Collects up to `limit` ids of runs in `status` from the runs-by-status index.
+Status CollectRunIds(storage::EventLog& log, RunStatus status, size_t limit,
                      std::vector<std::string>* ids) {
-  return log.ScanIndex(storage::Index::kRunsByStatus, prefix,
-                       [&](std::string_view key, std::string_view) {
-                         if (ids->size() >= limit) return false;
-                         ids->emplace_back(key.substr(1));
-                         return ids->size() < limit;
-                       });
+  Status malformed;
+  Status scanned = log.ScanIndex(storage::Index::kRunsByStatus, RunsByStatusPrefix(status),
+                                 [&](std::string_view key, std::string_view) {
+                                   if (ids->size() >= limit) return false;
+                                   auto entry = DecodeRunsByStatusKey(key);
+                                   if (!entry) {
+                                     malformed = Status::Corruption("malformed runs-by-status key");
+                                     return false;
+                                   }
+                                   ids->emplace_back(entry->id);
+                                   return ids->size() < limit;
+                                 });
+  return scanned.ok() ? malformed : scanned;
 }
 
 }  // namespace
@@ -46,8 +54,7 @@ Result<std::vector<RunView>> RunQueries::ListRuns(std::optional<RunStatus> statu
   std::vector<std::string> run_ids;
   for (RunStatus candidate : kAllRunStatuses) {
     if (status && candidate != *status) continue;
-    Status scanned =
-        CollectRunIds(log_, std::string(1, static_cast<char>(candidate)), limit, &run_ids);
+    Status scanned = CollectRunIds(log_, candidate, limit, &run_ids);
     if (!scanned.ok()) return scanned;
   }
   std::vector<RunView> runs;
@@ -81,12 +88,17 @@ Result<ApprovalView> RunQueries::GetApproval(std::string_view approval_id) {
 
 Status RunQueries::ForEachApproval(std::optional<ApprovalStatus> status,
                                    const std::function<bool(const ApprovalView&)>& visit) {
-  std::string prefix;
-  if (status) prefix.push_back(static_cast<char>(*status));
+  std::string prefix = status ? ApprovalsByStatusPrefix(*status) : "";
   Status failed;
   Status scanned = log_.ScanIndex(
       storage::Index::kApprovalsByStatus, prefix, [&](std::string_view key, std::string_view value) {
-        std::string_view approval_id = key.substr(1);
+        auto entry = DecodeApprovalsByStatusKey(key);
+        if (!entry) {
+          failed = SkipOrFail(Status::Corruption("malformed approvals-by-status key"), "approval",
+                              key);
+          return failed.ok();
+        }
+        std::string_view approval_id = entry->id;
         auto approval = DecodeApprovalRecord(value);
         // An entry written before index values held records (they held the run id): ask the log.
         if (!approval.ok()) approval = GetApproval(approval_id);

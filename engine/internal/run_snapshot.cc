@@ -1,87 +1,129 @@
 #include "engine/internal/run_snapshot.h"
 
-#include <boost/json/parse.hpp>
+#include <vector>
+
 #include <boost/json/serialize.hpp>
 
 #include "engine/internal/approval_record.h"
+#include "engine/internal/stored_table.h"
+#include "schemas/state_generated.h"
 
 namespace assent::engine {
 namespace {
 
 namespace json = boost::json;
 
-// Bumped when the encoding changes; older snapshots are then ignored (and runs refolded).
-constexpr int64_t kSnapshotFormat = 1;
+// Persisted in every snapshot: never change it.
+constexpr char kIdentifier[] = "ASNP";
+
+static_assert(static_cast<int>(fb::RunStatus::Running) == static_cast<int>(RunStatus::kRunning));
+static_assert(static_cast<int>(fb::RunStatus::Waiting) == static_cast<int>(RunStatus::kWaiting));
+static_assert(static_cast<int>(fb::RunStatus::Completed) ==
+              static_cast<int>(RunStatus::kCompleted));
+static_assert(static_cast<int>(fb::RunStatus::Failed) == static_cast<int>(RunStatus::kFailed));
+static_assert(static_cast<int>(fb::RunStatus::Cancelled) ==
+              static_cast<int>(RunStatus::kCancelled));
+
+// The JSON object a field holds; kCorruption when it holds anything else.
+Result<json::object> StoredObject(const flatbuffers::String* text, std::string_view field) {
+  auto value = StoredJson(text, field);
+  if (!value.ok()) return value.status();
+  if (!value->is_object()) return Status::Corruption(std::string(field) + " is not an object");
+  return std::move(value->as_object());
+}
 
 }  // namespace
 
 std::string EncodeSnapshot(const RunState& state) {
-  json::array approvals;
+  flatbuffers::FlatBufferBuilder builder(1024);
+  std::vector<flatbuffers::Offset<fb::ApprovalRecord>> approvals;
   for (const ApprovalView& approval : state.approvals) {
-    approvals.push_back(json::parse(EncodeApprovalRecord(approval)));
+    approvals.push_back(PackApprovalRecord(builder, approval));
   }
-  json::object snapshot{{"format", kSnapshotFormat},
-                        {"run_id", state.run_id},
-                        {"workflow", state.workflow},
-                        {"version", state.version},
-                        {"idempotency_key", state.idempotency_key},
-                        {"status", static_cast<int>(state.status)},
-                        {"input", state.input},
-                        {"steps", state.steps},
-                        {"last_output", state.last_output},
-                        {"cursor", state.cursor},
-                        {"attempt", state.attempt},
-                        {"visit_seq", state.visit_seq},
-                        {"failures", state.failures},
-                        {"step_in_flight", state.step_in_flight},
-                        {"retry_pending", state.retry_pending},
-                        {"approvals", std::move(approvals)},
-                        {"error", state.error},
-                        {"last_seq", state.last_seq},
-                        {"started_at", state.started_at_ms},
-                        {"updated_at", state.updated_at_ms}};
-  if (state.output) snapshot["output"] = *state.output;
-  return json::serialize(snapshot);
+  auto text = [&](std::string_view value) { return StoreText(builder, value); };
+  auto json_text = [&](const json::value& value) { return text(json::serialize(value)); };
+  auto run_id = text(state.run_id);
+  auto workflow = text(state.workflow);
+  auto idempotency_key = text(state.idempotency_key);
+  auto input = json_text(state.input);
+  auto steps = json_text(state.steps);
+  auto last_output = json_text(state.last_output);
+  auto cursor = text(state.cursor);
+  auto approval_vector = builder.CreateVector(approvals);
+  flatbuffers::Offset<flatbuffers::String> output;
+  if (state.output) output = json_text(*state.output);
+  auto error = text(state.error);
+
+  fb::RunSnapshotBuilder snapshot(builder);
+  snapshot.add_run_id(run_id);
+  snapshot.add_workflow(workflow);
+  snapshot.add_version(state.version);
+  snapshot.add_idempotency_key(idempotency_key);
+  snapshot.add_status(static_cast<fb::RunStatus>(state.status));
+  snapshot.add_input(input);
+  snapshot.add_steps(steps);
+  snapshot.add_last_output(last_output);
+  snapshot.add_cursor(cursor);
+  snapshot.add_attempt(state.attempt);
+  snapshot.add_visit_seq(state.visit_seq);
+  snapshot.add_failures(state.failures);
+  snapshot.add_step_in_flight(state.step_in_flight);
+  snapshot.add_retry_pending(state.retry_pending);
+  snapshot.add_approvals(approval_vector);
+  if (state.output) snapshot.add_output(output);
+  snapshot.add_error(error);
+  snapshot.add_last_seq(state.last_seq);
+  snapshot.add_started_at_ms(state.started_at_ms);
+  snapshot.add_updated_at_ms(state.updated_at_ms);
+  builder.Finish(snapshot.Finish(), kIdentifier);
+  return std::string(reinterpret_cast<const char*>(builder.GetBufferPointer()), builder.GetSize());
 }
 
-Result<RunState> DecodeSnapshot(std::string_view snapshot) {
-  auto corrupt = [] { return Status::Corruption("run snapshot does not decode"); };
-  boost::system::error_code ec;
-  json::value value = json::parse(snapshot, ec);
-  if (ec || !value.is_object()) return corrupt();
-  try {
-    const json::object& object = value.as_object();
-    if (object.at("format").as_int64() != kSnapshotFormat) return corrupt();
-    RunState state;
-    state.run_id = object.at("run_id").as_string();
-    state.workflow = object.at("workflow").as_string();
-    state.version = object.at("version").to_number<uint32_t>();
-    state.idempotency_key = object.at("idempotency_key").as_string();
-    state.status = static_cast<RunStatus>(object.at("status").as_int64());
-    state.input = object.at("input").as_object();
-    state.steps = object.at("steps").as_object();
-    state.last_output = object.at("last_output");
-    state.cursor = object.at("cursor").as_string();
-    state.attempt = object.at("attempt").to_number<uint32_t>();
-    state.visit_seq = object.at("visit_seq").to_number<uint64_t>();
-    state.failures = object.at("failures").to_number<uint32_t>();
-    state.step_in_flight = object.at("step_in_flight").as_bool();
-    state.retry_pending = object.at("retry_pending").as_bool();
-    for (const json::value& record : object.at("approvals").as_array()) {
-      auto approval = DecodeApprovalRecord(json::serialize(record));
-      if (!approval.ok()) return corrupt();
+Result<RunState> DecodeSnapshot(std::string_view bytes) {
+  std::string aligned;
+  const auto* snapshot = VerifiedRoot<fb::RunSnapshot>(bytes, kIdentifier, &aligned);
+  if (snapshot == nullptr) return Status::Corruption("run snapshot does not verify");
+  RunState state;
+  state.run_id = StoredText(snapshot->run_id());
+  state.workflow = StoredText(snapshot->workflow());
+  state.version = snapshot->version();
+  state.idempotency_key = StoredText(snapshot->idempotency_key());
+  if (snapshot->status() < fb::RunStatus::MIN || snapshot->status() > fb::RunStatus::MAX) {
+    return Status::Corruption("run snapshot: unknown status");
+  }
+  state.status = static_cast<RunStatus>(snapshot->status());
+  auto input = StoredObject(snapshot->input(), "input");
+  if (!input.ok()) return input.status();
+  state.input = std::move(input).value();
+  auto steps = StoredObject(snapshot->steps(), "steps");
+  if (!steps.ok()) return steps.status();
+  state.steps = std::move(steps).value();
+  auto last_output = StoredJson(snapshot->last_output(), "last_output");
+  if (!last_output.ok()) return last_output.status();
+  state.last_output = std::move(last_output).value();
+  state.cursor = StoredText(snapshot->cursor());
+  state.attempt = snapshot->attempt();
+  state.visit_seq = snapshot->visit_seq();
+  state.failures = snapshot->failures();
+  state.step_in_flight = snapshot->step_in_flight();
+  state.retry_pending = snapshot->retry_pending();
+  if (snapshot->approvals() != nullptr) {
+    for (const fb::ApprovalRecord* record : *snapshot->approvals()) {
+      auto approval = UnpackApprovalRecord(*record);
+      if (!approval.ok()) return approval.status();
       state.approvals.push_back(std::move(approval).value());
     }
-    if (const json::value* output = object.if_contains("output")) state.output = *output;
-    state.error = object.at("error").as_string();
-    state.last_seq = object.at("last_seq").to_number<uint64_t>();
-    state.snapshot_seq = state.last_seq;
-    state.started_at_ms = object.at("started_at").as_int64();
-    state.updated_at_ms = object.at("updated_at").as_int64();
-    return state;
-  } catch (const std::exception&) {  // a missing field or a wrong type: Boost.JSON throws
-    return corrupt();
   }
+  if (snapshot->output() != nullptr) {
+    auto output = StoredJson(snapshot->output(), "output");
+    if (!output.ok()) return output.status();
+    state.output = std::move(output).value();
+  }
+  state.error = StoredText(snapshot->error());
+  state.last_seq = snapshot->last_seq();
+  state.started_at_ms = snapshot->started_at_ms();
+  state.updated_at_ms = snapshot->updated_at_ms();
+  return state;
 }
 
 }  // namespace assent::engine

@@ -45,11 +45,12 @@ struct RunState {
   std::string error;
 
   uint64_t last_seq = 0;
-  // The seq of the run's latest snapshot (run_snapshot.h), 0 when none. Bookkeeping of the
-  // snapshot writer, not of the fold: Apply leaves it alone.
-  uint64_t snapshot_seq = 0;
   int64_t started_at_ms = 0;
   int64_t updated_at_ms = 0;
+
+  // Every field: the replay-equality check compares live and rebuilt states with this, so a
+  // field added here is checked without anyone remembering to.
+  bool operator==(const RunState&) const = default;
 
   bool finished() const {
     return status == RunStatus::kCompleted || status == RunStatus::kFailed ||

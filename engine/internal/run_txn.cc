@@ -3,33 +3,15 @@
 #include <algorithm>
 
 #include "engine/internal/approval_record.h"
+#include "engine/internal/index_keys.h"
 #include "engine/internal/run_snapshot.h"
 
 namespace assent::engine {
 
-std::string RunStatusKey(RunStatus status, std::string_view run_id) {
-  std::string key(1, static_cast<char>(status));
-  key.append(run_id);
-  return key;
-}
-
-std::string ApprovalStatusKey(ApprovalStatus status, std::string_view approval_id) {
-  std::string key(1, static_cast<char>(status));
-  key.append(approval_id);
-  return key;
-}
-
-std::string StartKey(std::string_view workflow, std::string_view idempotency_key) {
-  std::string key(workflow);
-  key.push_back('\0');
-  key.append(idempotency_key);
-  return key;
-}
-
 RunTxn::RunTxn(RunState& state, int64_t now_ms)
     : state_(state),
       now_ms_(now_ms),
-      new_run_(state.last_seq == 0),
+      seq_before_(state.last_seq),
       status_before_(state.status) {
   for (const ApprovalView& approval : state.approvals) {
     approvals_before_.push_back(ApprovalMark{approval.id, approval.status,
@@ -76,20 +58,20 @@ void RunTxn::EmitUnion(fb::BodyUnion body) {
 storage::AppendBatch RunTxn::Finish() {
   using storage::Index;
   auto& ops = batch_.index_ops;
-  if (new_run_ && !state_.idempotency_key.empty()) {
+  const bool new_run = seq_before_ == 0;
+  if (new_run && !state_.idempotency_key.empty()) {
     ops.push_back({Index::kStartKeys, StartKey(state_.workflow, state_.idempotency_key),
                    state_.run_id});
   }
-  if (new_run_ || status_before_ != state_.status) {
-    if (!new_run_) {
-      ops.push_back({Index::kRunsByStatus, RunStatusKey(status_before_, state_.run_id), {}});
+  if (new_run || status_before_ != state_.status) {
+    if (!new_run) {
+      ops.push_back({Index::kRunsByStatus, RunsByStatusKey(status_before_, state_.run_id), {}});
     }
-    ops.push_back({Index::kRunsByStatus, RunStatusKey(state_.status, state_.run_id),
+    ops.push_back({Index::kRunsByStatus, RunsByStatusKey(state_.status, state_.run_id),
                    state_.workflow});
   }
-  if (!batch_.records.empty() && state_.last_seq >= state_.snapshot_seq + kSnapshotEvery) {
-    ops.push_back({Index::kRunSnapshots, state_.run_id, EncodeSnapshot(state_)});
-    state_.snapshot_seq = state_.last_seq;
+  if (SnapshotDue(seq_before_, state_.last_seq)) {
+    ops.push_back({Index::kRunSnapshots, RunSnapshotKey(state_.run_id), EncodeSnapshot(state_)});
   }
   for (const ApprovalView& approval : state_.approvals) {
     auto before = std::find_if(approvals_before_.begin(), approvals_before_.end(),
@@ -101,9 +83,9 @@ storage::AppendBatch RunTxn::Finish() {
       continue;  // unchanged: its record is current
     }
     if (existed && before->status != approval.status) {
-      ops.push_back({Index::kApprovalsByStatus, ApprovalStatusKey(before->status, approval.id), {}});
+      ops.push_back({Index::kApprovalsByStatus, ApprovalsByStatusKey(before->status, approval.id), {}});
     }
-    ops.push_back({Index::kApprovalsByStatus, ApprovalStatusKey(approval.status, approval.id),
+    ops.push_back({Index::kApprovalsByStatus, ApprovalsByStatusKey(approval.status, approval.id),
                    EncodeApprovalRecord(approval)});
   }
   return std::move(batch_);

@@ -3,8 +3,8 @@
 // Emit() encodes an event with the run's next seq, then applies it to the run's state at once,
 // so the rest of the command decides on up-to-date state (the same Apply as replay). Finish()
 // turns the events into an AppendBatch together with the index changes they imply (run status,
-// approval statuses, the start's idempotency key), derived by diffing state before and after,
-// and a snapshot of the run every kSnapshotEvery events.
+// approval statuses, the start's idempotency key; keys as index_keys.h builds them), derived
+// by diffing state before and after, and a snapshot of the run when one is due.
 //
 // Used only on the engine thread; the state must not change by other means until Finish().
 #pragma once
@@ -32,7 +32,8 @@ class RunTxn {
     EmitUnion(std::move(union_body));
   }
 
-  RunState& state() { return state_; }
+  // The run as the events emitted so far left it. Read-only: only Apply changes a run.
+  const RunState& state() const { return state_; }
   bool empty() const { return batch_.records.empty(); }
 
   // The approvals whose requests, decisions or comments this transaction emitted, as they stand
@@ -46,7 +47,7 @@ class RunTxn {
 
   RunState& state_;
   int64_t now_ms_;
-  bool new_run_;
+  uint64_t seq_before_;  // 0: the transaction starts the run
   RunStatus status_before_;
   // What each approval's index entry reflected when the transaction began.
   struct ApprovalMark {
@@ -59,11 +60,5 @@ class RunTxn {
   storage::AppendBatch batch_;
   std::vector<ApprovalNotification> notifications_;
 };
-
-// Index keys: one status byte followed by the id. The status numbers are persisted. The
-// approvals index holds EncodeApprovalRecord of the approval as its value.
-std::string RunStatusKey(RunStatus status, std::string_view run_id);
-std::string ApprovalStatusKey(ApprovalStatus status, std::string_view approval_id);
-std::string StartKey(std::string_view workflow, std::string_view idempotency_key);
 
 }  // namespace assent::engine

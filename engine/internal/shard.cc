@@ -6,6 +6,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "engine/internal/index_keys.h"
 #include "engine/internal/run_loader.h"
 
 namespace assent::engine {
@@ -217,6 +218,7 @@ void Shard::OnCommitted(const std::string& run_id, const Status& status,
     }
     done(status);
   } else {
+    if (context_.observer != nullptr) context_.observer->OnDurable(run.state);
     done(Status::Ok());
     if (run.state.finished()) waiters_.Finished(run.state);
     Kick(run);

@@ -37,6 +37,7 @@
 #include "engine/internal/lua_sandbox.h"
 #include "engine/internal/run_commands.h"
 #include "engine/internal/run_loader.h"
+#include "engine/internal/run_observer.h"
 #include "engine/internal/run_txn.h"
 #include "engine/internal/run_waiters.h"
 #include "engine/internal/workflow_registry.h"
@@ -60,6 +61,7 @@ struct ShardContext {
   // Hands durable approval notifications to the engine's listeners; called on the log's
   // commit thread.
   std::function<void(const std::vector<ApprovalNotification>&)> publish;
+  RunObserver* observer;  // null but in tests
 };
 
 class Shard {

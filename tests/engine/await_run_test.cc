@@ -8,6 +8,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "engine/internal/index_keys.h"
 #include "engine/internal/run_txn.h"
 #include "engine/internal/shard.h"
 #include "tests/engine/engine_fixture.h"

@@ -1,5 +1,6 @@
 // EngineTest: an Engine over a MemEventLog, with helpers that run its asynchronous commands
-// and wait (bounded) for their outcome. Shared by the engine's test files.
+// and wait (bounded) for their outcome. Shared by the engine's test files. When a test ends,
+// every run it committed passes the replay-equality check (replay_check.h).
 #pragma once
 
 #include <chrono>
@@ -13,7 +14,10 @@
 #include <gtest/gtest.h>
 
 #include "engine/engine.h"
+#include "engine/internal/open_engine.h"
 #include "storage/mem_event_log.h"
+#include "tests/engine/replay_check.h"
+#include "tests/engine/run_state_printer.h"
 
 namespace assent::engine::engine_testing {
 
@@ -77,9 +81,15 @@ class EngineTest : public ::testing::Test {
  protected:
   void SetUp() override { Reopen(); }
 
+  // The replay-equality check of every run the engine committed, once it has stopped.
+  void TearDown() override {
+    engine_.reset();
+    for (const auto& [run_id, live] : live_.Take()) EXPECT_TRUE(MatchesReplay(live, log_));
+  }
+
   void Reopen(EngineOptions options = {.http_retry_backoff_ms = 1}) {
     engine_.reset();
-    auto opened = Engine::Open(log_, options);
+    auto opened = OpenEngine(log_, options, &live_);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     engine_ = std::move(opened).value();
   }
@@ -123,6 +133,7 @@ class EngineTest : public ::testing::Test {
   }
 
   storage::MemEventLog log_;
+  LiveStates live_;  // before engine_: the engine reports to it until it is destroyed
   std::unique_ptr<Engine> engine_;
 };
 

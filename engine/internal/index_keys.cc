@@ -1,0 +1,58 @@
+#include "engine/internal/index_keys.h"
+
+namespace assent::engine {
+namespace {
+
+template <typename Status>
+std::string EncodeStatusKey(Status status, std::string_view id) {
+  std::string key(1, static_cast<char>(status));
+  key.append(id);
+  return key;
+}
+
+// `valid` tells the status bytes this index may hold.
+template <typename Status, typename Valid>
+std::optional<StatusKey<Status>> DecodeStatusKey(std::string_view key, Valid valid) {
+  if (key.size() < 2) return std::nullopt;
+  auto status = static_cast<Status>(static_cast<uint8_t>(key[0]));
+  if (!valid(status)) return std::nullopt;
+  return StatusKey<Status>{status, key.substr(1)};
+}
+
+}  // namespace
+
+std::string RunsByStatusKey(RunStatus status, std::string_view run_id) {
+  return EncodeStatusKey(status, run_id);
+}
+
+std::string RunsByStatusPrefix(RunStatus status) { return EncodeStatusKey(status, ""); }
+
+std::optional<StatusKey<RunStatus>> DecodeRunsByStatusKey(std::string_view key) {
+  return DecodeStatusKey<RunStatus>(key, [](RunStatus status) { return IsKnown(status); });
+}
+
+std::string ApprovalsByStatusKey(ApprovalStatus status, std::string_view approval_id) {
+  return EncodeStatusKey(status, approval_id);
+}
+
+std::string ApprovalsByStatusPrefix(ApprovalStatus status) { return EncodeStatusKey(status, ""); }
+
+std::optional<StatusKey<ApprovalStatus>> DecodeApprovalsByStatusKey(std::string_view key) {
+  return DecodeStatusKey<ApprovalStatus>(key,
+                                         [](ApprovalStatus status) { return IsKnown(status); });
+}
+
+std::string StartKey(std::string_view workflow, std::string_view idempotency_key) {
+  std::string key(workflow);
+  key.push_back('\0');
+  key.append(idempotency_key);
+  return key;
+}
+
+std::optional<StartKeyParts> DecodeStartKey(std::string_view key) {
+  size_t separator = key.find('\0');
+  if (separator == std::string_view::npos || separator == 0) return std::nullopt;
+  return StartKeyParts{key.substr(0, separator), key.substr(separator + 1)};
+}
+
+}  // namespace assent::engine

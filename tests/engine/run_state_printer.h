@@ -1,0 +1,16 @@
+// PrintTo for RunState, so a failed EXPECT_EQ between two states shows both, field by field.
+// (The comparison itself is RunState's defaulted ==, which covers every field.)
+#pragma once
+
+#include <ostream>
+#include <string>
+
+#include "engine/internal/run_state.h"
+
+namespace assent::engine {
+
+// Every field as one JSON object, approvals with their decisions and comments.
+std::string Describe(const RunState& state);
+void PrintTo(const RunState& state, std::ostream* out);
+
+}  // namespace assent::engine

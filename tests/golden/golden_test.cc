@@ -1,0 +1,186 @@
+// Data written by earlier versions must still read. tests/golden/v1 holds the bytes today's
+// code wrote for the golden runs (golden_runs.h): the events column family's entries (keys
+// and chunks), the index entries, and a snapshot of each run. Each is decoded with today's
+// codecs and compared with what today's code builds for the same runs.
+//
+// The files are never rewritten: a change that cannot read them breaks existing data dirs.
+// A new format version adds tests/golden/v2 next to v1 (ASSENT_WRITE_GOLDEN=<dir> writes the
+// files of today's code into <dir>), and both stay.
+#include <cstdlib>
+#include <map>
+#include <set>
+
+#include <boost/json/parse.hpp>
+#include <gtest/gtest.h>
+
+#include "engine/internal/approval_record.h"
+#include "engine/internal/index_keys.h"
+#include "engine/internal/run_snapshot.h"
+#include "schemas/event_generated.h"
+#include "storage/internal/chunks.h"
+#include "storage/internal/keys.h"
+#include "storage/internal/records.h"
+#include "tests/engine/run_state_printer.h"
+#include "tests/golden/golden_file.h"
+#include "tests/golden/golden_runs.h"
+
+namespace assent::golden {
+namespace {
+
+using engine::RunState;
+
+const std::string kDir = std::string(ASSENT_SOURCE_DIR) + "/tests/golden/v1";
+
+// What today's code stores for the golden runs, entry by entry.
+struct Stored {
+  Entries events;     // events key -> chunk
+  Entries indexes;    // index number byte + key -> value (the index as the commits left it)
+  Entries snapshots;  // run id -> snapshot
+};
+
+Stored StoreToday(const GoldenRuns& runs) {
+  Stored stored;
+  std::map<std::string, std::string> index;
+  for (const storage::AppendBatch& commit : runs.commits) {
+    for (const auto& chunk : storage::internal::EncodeChunks(commit.records)) {
+      stored.events.emplace_back(chunk.key, chunk.value);
+    }
+    for (const storage::IndexOp& op : commit.index_ops) {
+      std::string key = std::string(1, static_cast<char>(op.index)) + op.key;
+      if (op.value) {
+        index[key] = *op.value;
+      } else {
+        index.erase(key);
+      }
+    }
+  }
+  stored.indexes.assign(index.begin(), index.end());
+  for (const auto& [run_id, state] : runs.final_states) {
+    stored.snapshots.emplace_back(run_id, engine::EncodeSnapshot(state));
+  }
+  return stored;
+}
+
+// Folds each run of the events column family's entries, reading them as ReadRun does.
+std::map<std::string, RunState> FoldEvents(const Entries& events) {
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> chunks_by_run;
+  for (const auto& [key, value] : events) {
+    std::string_view run_id;
+    uint64_t seq = 0;
+    EXPECT_TRUE(storage::internal::DecodeEventKey(key, &run_id, &seq)) << "events key";
+    chunks_by_run[std::string(run_id)].emplace_back(key, value);
+  }
+  std::map<std::string, RunState> states;
+  for (auto& [run_id, chunks] : chunks_by_run) {
+    std::sort(chunks.begin(), chunks.end());  // key order, as a scan reads them
+    std::vector<std::string> records;
+    storage::internal::RunReader reader(run_id, 1, &records);
+    for (const auto& [key, value] : chunks) {
+      Status added = reader.Add(key, value);
+      EXPECT_TRUE(added.ok()) << added.ToString();
+    }
+    RunState& state = states[run_id];
+    for (const std::string& record : records) engine::Apply(state, *fb::GetEvent(record.data()));
+  }
+  return states;
+}
+
+class GoldenTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (const char* dir = std::getenv("ASSENT_WRITE_GOLDEN")) {
+      Stored stored = StoreToday(BuildGoldenRuns());
+      WriteEntries(std::string(dir) + "/events.bin", stored.events);
+      WriteEntries(std::string(dir) + "/indexes.bin", stored.indexes);
+      WriteEntries(std::string(dir) + "/snapshots.bin", stored.snapshots);
+    }
+  }
+
+  GoldenRuns today_ = BuildGoldenRuns();
+};
+
+TEST_F(GoldenTest, EventsFoldToTodaysStates) {
+  std::map<std::string, RunState> folded = FoldEvents(ReadEntries(kDir + "/events.bin"));
+  ASSERT_EQ(folded.size(), today_.final_states.size());
+  for (const auto& [run_id, state] : today_.final_states) EXPECT_EQ(folded[run_id], state);
+
+  // The meaning, pinned by hand as well: the fold of old events must not drift either.
+  const RunState& a = folded["run_golden_a"];
+  EXPECT_EQ(a.status, engine::RunStatus::kCancelled);
+  EXPECT_EQ(a.error, "cancelled by bob: duplicate");
+  EXPECT_EQ(a.last_seq, 12u);
+  ASSERT_EQ(a.approvals.size(), 2u);
+  EXPECT_EQ(a.approvals[0].status, engine::ApprovalStatus::kApproved);
+  EXPECT_EQ(a.approvals[0].comments.at(0).text, "looks fine");
+  EXPECT_EQ(a.approvals[1].status, engine::ApprovalStatus::kCancelled);
+  EXPECT_EQ(a.approvals[0].show.at("note"), "caf\u00e9 \u2713");
+  EXPECT_EQ(folded["run_golden_b"].status, engine::RunStatus::kFailed);
+  EXPECT_EQ(folded["run_golden_b"].approvals.at(0).decisions.at(0).decision,
+            engine::Decision::kReject);
+  EXPECT_EQ(folded["run_golden_c"].status, engine::RunStatus::kCompleted);
+  EXPECT_EQ(*folded["run_golden_c"].output, boost::json::parse(R"({"amount":10})"));
+}
+
+TEST_F(GoldenTest, SnapshotsDecodeToTodaysStates) {
+  Entries snapshots = ReadEntries(kDir + "/snapshots.bin");
+  ASSERT_EQ(snapshots.size(), today_.final_states.size());
+  for (const auto& [run_id, bytes] : snapshots) {
+    Result<RunState> decoded = engine::DecodeSnapshot(bytes);
+    ASSERT_TRUE(decoded.ok()) << run_id << ": " << decoded.status().ToString();
+    EXPECT_EQ(*decoded, today_.final_states.at(run_id));
+  }
+}
+
+TEST_F(GoldenTest, IndexEntriesDecodeToTodaysEntries) {
+  Entries golden = ReadEntries(kDir + "/indexes.bin");
+  Entries today = StoreToday(today_).indexes;
+  ASSERT_EQ(golden.size(), today.size());
+  std::set<storage::Index> seen;
+  for (size_t i = 0; i < golden.size(); ++i) {
+    const auto& [key, value] = golden[i];
+    ASSERT_GE(key.size(), 2u);
+    auto index = static_cast<storage::Index>(key[0]);
+    std::string_view index_key = std::string_view(key).substr(1);
+    seen.insert(index);
+    EXPECT_EQ(key, today[i].first) << "index keys are built the same way";
+    switch (index) {
+      case storage::Index::kRunsByStatus: {
+        auto entry = engine::DecodeRunsByStatusKey(index_key);
+        ASSERT_TRUE(entry.has_value());
+        const RunState& run = today_.final_states.at(std::string(entry->id));
+        EXPECT_EQ(entry->status, run.status);
+        EXPECT_EQ(value, run.workflow);
+        break;
+      }
+      case storage::Index::kApprovalsByStatus: {
+        auto entry = engine::DecodeApprovalsByStatusKey(index_key);
+        ASSERT_TRUE(entry.has_value());
+        Result<engine::ApprovalView> approval = engine::DecodeApprovalRecord(value);
+        ASSERT_TRUE(approval.ok()) << approval.status().ToString();
+        const RunState& run = today_.final_states.at(approval->run_id);
+        const engine::ApprovalView* expected = run.FindApproval(entry->id);
+        ASSERT_NE(expected, nullptr) << entry->id;
+        EXPECT_EQ(*approval, *expected);
+        EXPECT_EQ(entry->status, expected->status);
+        break;
+      }
+      case storage::Index::kStartKeys: {
+        auto parts = engine::DecodeStartKey(index_key);
+        ASSERT_TRUE(parts.has_value());
+        const RunState& run = today_.final_states.at(value);
+        EXPECT_EQ(parts->workflow, run.workflow);
+        EXPECT_EQ(parts->idempotency_key, run.idempotency_key);
+        break;
+      }
+      case storage::Index::kRunSnapshots:
+        ADD_FAILURE() << "the golden runs are too short for a snapshot";
+        break;
+    }
+  }
+  EXPECT_EQ(seen, (std::set<storage::Index>{storage::Index::kRunsByStatus,
+                                            storage::Index::kApprovalsByStatus,
+                                            storage::Index::kStartKeys}));
+}
+
+}  // namespace
+}  // namespace assent::golden
