@@ -2,23 +2,20 @@
 
 #include <chrono>
 #include <cstdio>
-#include <future>
-
-#include <boost/asio/post.hpp>
 
 #include "engine/internal/index_keys.h"
-#include "engine/internal/run_loader.h"
 
 namespace assent::engine {
 namespace {
-
-namespace asio = boost::asio;
 
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
+
+// How long shutdown waits for accepted commands and commits in flight.
+constexpr auto kDrainLimit = std::chrono::seconds(30);
 
 }  // namespace
 
@@ -35,313 +32,144 @@ size_t ShardOf(std::string_view run_id, size_t shard_count) {
 Shard::Shard(size_t index, ShardContext context)
     : index_(index),
       context_(std::move(context)),
-      log_(context_.log),
-      registry_(context_.registry),
       options_(context_.options),
-      loader_(log_, *options_.logger),
-      work_(io_.get_executor()),
-      waiters_(io_, [this](const std::string& run_id,
-                           Callback<RunView> done) { AnswerCurrent(run_id, std::move(done)); }),
+      logger_(*options_.logger),
+      loader_(context_.log, logger_),
       lua_(LuaLimits{options_.lua_max_instructions, options_.lua_max_memory_bytes}),
+      mailbox_(context_.refusal),
+      sequencer_(mailbox_, context_.log, context_.publish,
+                 [this](const std::string& run_id) { ReleaseIfIdle(run_id); }),
+      cache_(loader_, context_.registry, options_.max_cached_waiting_runs),
+      effects_(mailbox_.io(), options_,
+               [this](const std::string& run_id, EffectRunner::Decider decider) {
+                 Execute(run_id, std::move(decider));
+               }),
+      waiters_(mailbox_.io(),
+               [this](const std::string& run_id, Callback<RunView> done) {
+                 AnswerCurrent(run_id, std::move(done));
+               }),
       random_(std::random_device{}()) {}
 
 Shard::~Shard() { Stop(); }
 
-void Shard::Start(const std::vector<std::string>& run_ids) {
-  for (const std::string& run_id : run_ids) {
-    auto found = FindOrLoad(run_id);
-    if (!found.ok()) {
-      // One unreadable run must not keep every other run from resuming; it stays in the log.
-      options_.logger->Error("run not resumed",
-                             {{"run_id", run_id}, {"error", found.status().ToString()}});
-    }
-  }
-  thread_ = std::thread([this] { io_.run(); });
-  asio::post(io_, [this, run_ids] {
+void Shard::Start(std::vector<std::string> run_ids) {
+  mailbox_.Start();
+  mailbox_.Post([this, run_ids = std::move(run_ids)] {
     for (const std::string& run_id : run_ids) {
-      if (auto it = runs_.find(run_id); it != runs_.end()) Resume(*it->second);
+      WithRun(run_id, [this, run_id](Result<LiveRun*> found) {
+        if (!found.ok()) {
+          // One unreadable run must not keep every other run from resuming; it stays in the
+          // log.
+          return logger_.Error("run not resumed",
+                               {{"run_id", run_id}, {"error", found.status().ToString()}});
+        }
+        effects_.Resume((*found)->state, *(*found)->definition);
+      });
     }
   });
 }
 
 void Shard::Drain() {
-  if (thread_.joinable()) WaitForAcceptedWork();
+  if (!mailbox_.Drain([this] { return sequencer_.Idle(); }, kDrainLimit)) {
+    logger_.Error("shutdown gave up waiting for commits",
+                  {{"waited_s", std::chrono::seconds(kDrainLimit).count()}});
+  }
 }
 
 void Shard::Stop() {
-  if (thread_.joinable()) {
-    std::promise<void> released;
-    asio::post(io_, [this, &released] {
-      waiters_.AnswerAll();
-      idle_waiting_.clear();
-      runs_.clear();
-      io_.stop();  // here, so nothing queued behind this job runs against the cleared runs
-      released.set_value();
-    });
-    released.get_future().wait();
-    work_.reset();
-    thread_.join();
-  }
-  std::unique_lock lock(appends_mutex_);
-  appends_done_.wait(lock, [this] { return appends_in_flight_ == 0; });
-}
-
-Status Shard::Accept() {
-  // Counted before the refusal check, so Drain cannot miss a command accepted just before
-  // the engine began to refuse.
-  ++accepted_;
-  Status refused = Refusal();
-  if (!refused.ok()) --accepted_;
-  return refused;
-}
-
-template <typename Job>
-void Shard::PostAccepted(Job job) {
-  asio::post(io_, [this, job = std::move(job)]() mutable {
-    --accepted_;
-    job();
+  mailbox_.Stop([this] {
+    waiters_.AnswerAll();
+    effects_.StopAll();
+    cache_.Clear();
   });
-}
-
-void Shard::StartRun(StartRunCommand command, Callback<StartRunResult> done) {
-  if (Status refused = Accept(); !refused.ok()) return done(refused);
-  PostAccepted([this, command = std::move(command), done = std::move(done)] {
-    DoStartRun(command, done);
-  });
-}
-
-bool Shard::IdleOnEngineThread() {
-  if (accepted_ > 0) return false;  // accepted, its job not run yet
-  {
-    std::lock_guard lock(appends_mutex_);
-    if (appends_in_flight_ > 0) return false;
-  }
-  for (const auto& [run_id, run] : runs_) {
-    if (run->committing || !run->queued.empty()) return false;
-  }
-  return true;
-}
-
-void Shard::WaitForAcceptedWork() {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::promise<bool> idle;
-    asio::post(io_, [this, &idle] { idle.set_value(IdleOnEngineThread()); });
-    if (idle.get_future().get()) return;
-    std::unique_lock lock(appends_mutex_);
-    appends_done_.wait_for(lock, std::chrono::milliseconds(5));
-  }
-  options_.logger->Error("shutdown gave up waiting for commits", {{"waited_s", 30}});
+  sequencer_.WaitForAppends();
 }
 
 void Shard::Dispatch(std::string run_id, RunCommand command) {
-  if (Status refused = Accept(); !refused.ok()) return command(refused);
-  PostAccepted([this, run_id = std::move(run_id), command = std::move(command)] {
-    RunOnEngine(run_id, command);
+  if (Status refused = mailbox_.Accept(); !refused.ok()) return command(refused);
+  mailbox_.PostAccepted([this, run_id = std::move(run_id), command = std::move(command)] {
+    WithRun(run_id, command);
   });
 }
 
-void Shard::RunOnEngine(const std::string& run_id, RunCommand command) {
-  auto found = FindOrLoad(run_id);
-  if (!found.ok()) return command(found.status());
-  LiveRun* run = *found;
-  if (run->committing) {
-    run->queued.push_back([this, run_id, command] { RunOnEngine(run_id, command); });
-    return;
+void Shard::WithRun(const std::string& run_id, RunCommand command) {
+  if (sequencer_.InFlight(run_id)) {
+    return sequencer_.Queue(run_id, [this, run_id, command] { WithRun(run_id, command); });
   }
-  command(run);
+  auto found = cache_.FindOrLoad(run_id);
+  if (!found.ok()) return command(found.status());
+  command(*found);
   ReleaseIfIdle(run_id);
 }
 
-Result<Shard::LiveRun*> Shard::FindOrLoad(const std::string& run_id) {
-  if (auto it = runs_.find(run_id); it != runs_.end()) {
-    LiveRun& run = *it->second;
-    if (run.idle_waiting) {  // in use again: out of the LRU until it is idle once more
-      idle_waiting_.erase(*run.idle_waiting);
-      run.idle_waiting.reset();
-    }
-    return &run;
-  }
-  auto state = loader_.Load(run_id);
-  if (!state.ok()) return state.status();
-  auto run = std::make_unique<LiveRun>();
-  run->definition = registry_.Get(state->workflow, state->version);
-  if (!run->definition) {
-    return Status::Corruption("run " + run_id + ": workflow " + state->workflow + " v" +
-                              std::to_string(state->version) + " is not stored");
-  }
-  run->state = std::move(state).value();
-  LiveRun* raw = run.get();
-  runs_.emplace(run_id, std::move(run));
-  return raw;
+void Shard::Execute(const std::string& run_id, EffectRunner::Decider decider) {
+  WithRun(run_id, [this, decider = std::move(decider)](Result<LiveRun*> found) {
+    if (!found.ok()) return;  // the run left the log's reach: nothing to record it in
+    LiveRun& run = **found;
+    RunTxn txn(run.state, NowMs());
+    decider(txn, ContextFor(run));
+    Commit(run, txn, [](Status) {});
+  });
 }
 
-void Shard::Commit(LiveRun& run, RunTxn& txn, CommitDone done) {
+void Shard::Commit(LiveRun& run, RunTxn& txn, std::function<void(Status)> done) {
   storage::AppendBatch batch = txn.Finish();
   if (batch.records.empty()) return done(Status::Ok());
-  run.committing = true;
-  {
-    std::lock_guard lock(appends_mutex_);
-    ++appends_in_flight_;
-  }
-  log_.Append(std::move(batch), [this, run_id = run.state.run_id,
-                                 notifications = txn.TakeNotifications(),
-                                 done = std::move(done)](Status status) {
-    // Reviewers hear of durable approval events from the commit thread, at once: going through
-    // this shard's thread first would add its scheduling delay to every notification.
-    if (status.ok()) context_.publish(notifications);
-    asio::post(io_, [this, run_id, status, done] { OnCommitted(run_id, status, done); });
-    std::lock_guard lock(appends_mutex_);
-    if (--appends_in_flight_ == 0) appends_done_.notify_all();
-  });
+  std::string run_id = run.state.run_id;
+  sequencer_.Commit(run_id, std::move(batch), txn.TakeNotifications(),
+                    [this, run_id, done = std::move(done)](Status status) {
+                      OnDurable(run_id, status);
+                      done(status);
+                      if (LiveRun* run = cache_.Find(run_id); run != nullptr && status.ok()) {
+                        if (run->state.finished()) waiters_.Finished(run->state);
+                        effects_.Reconcile(run->state, *run->definition);
+                      }
+                    });
 }
 
-void Shard::OnCommitted(const std::string& run_id, const Status& status,
-                             const CommitDone& done) {
-  auto found = runs_.find(run_id);
-  if (found == runs_.end()) return done(status);  // only after Stop released the runs
-  LiveRun& run = *found->second;
-  run.committing = false;
-  if (!status.ok()) {
-    // Memory ran ahead of the log: make it the durable state again.
-    options_.logger->Error("commit failed", {{"run_id", run_id}, {"error", status.ToString()}});
-    context_.on_storage_failure(status);
-    auto durable = loader_.Load(run_id);
-    if (durable.ok()) {
-      run.state = std::move(durable).value();
-    } else {
-      auto queued = std::move(run.queued);
-      Forget(runs_.find(run_id));
-      done(status);
-      for (auto& command : queued) command();
-      return;
-    }
-    done(status);
+void Shard::OnDurable(const std::string& run_id, const Status& status) {
+  LiveRun* run = cache_.Find(run_id);
+  if (run == nullptr) return;  // only after Stop released the runs
+  if (status.ok()) {
+    if (context_.observer != nullptr) context_.observer->OnDurable(run->state);
+    return;
+  }
+  // Memory ran ahead of the log: make it the durable state again, or drop it.
+  logger_.Error("commit failed", {{"run_id", run_id}, {"error", status.ToString()}});
+  context_.on_storage_failure(status);
+  auto durable = loader_.Load(run_id);
+  if (durable.ok()) {
+    run->state = std::move(durable).value();
   } else {
-    if (context_.observer != nullptr) context_.observer->OnDurable(run.state);
-    done(Status::Ok());
-    if (run.state.finished()) waiters_.Finished(run.state);
-    Kick(run);
-  }
-  DrainQueue(run_id);
-  ReleaseIfIdle(run_id);
-}
-
-void Shard::DrainQueue(const std::string& run_id) {
-  for (;;) {
-    auto it = runs_.find(run_id);
-    if (it == runs_.end() || it->second->committing || it->second->queued.empty()) return;
-    auto command = std::move(it->second->queued.front());
-    it->second->queued.pop_front();
-    command();
+    cache_.Forget(run_id);
   }
 }
 
 void Shard::ReleaseIfIdle(const std::string& run_id) {
-  auto it = runs_.find(run_id);
-  if (it == runs_.end()) return;
-  LiveRun& run = *it->second;
-  bool idle = !run.committing && run.queued.empty() && !run.retry_timer && !run.call_outstanding;
-  if (!idle) return;
-  if (run.state.finished()) return Forget(it);
-  if (run.state.status != RunStatus::kWaiting) return;
-  if (run.idle_waiting) idle_waiting_.erase(*run.idle_waiting);
-  idle_waiting_.push_front(run_id);
-  run.idle_waiting = idle_waiting_.begin();
-  while (idle_waiting_.size() > options_.max_cached_waiting_runs) {
-    Forget(runs_.find(idle_waiting_.back()));
-  }
-}
-
-void Shard::Forget(std::unordered_map<std::string, std::unique_ptr<LiveRun>>::iterator it) {
-  if (it->second->idle_waiting) idle_waiting_.erase(*it->second->idle_waiting);
-  runs_.erase(it);
-}
-
-void Shard::Kick(LiveRun& run) {
-  const RunState& state = run.state;
-  if (state.status != RunStatus::kRunning) {
-    run.retry_timer.reset();  // cancels a pending retry of a cancelled or failed run
-    return;
-  }
-  if (state.retry_pending) return ArmRetry(run);
-  if (state.step_in_flight) {
-    const StepDefinition* step = run.definition->Find(state.cursor);
-    if (step != nullptr && step->type == StepType::kHttp && !run.call_outstanding) {
-      StartHttp(run, *step);
-    }
-    return;
-  }
-  RunTxn txn(run.state, NowMs());
-  Advance(txn, ContextFor(run));
-  Commit(run, txn, [](Status) {});
-}
-
-void Shard::Resume(LiveRun& run) {
-  const RunState& state = run.state;
-  if (state.status != RunStatus::kRunning) return;
-  if (state.step_in_flight) {
-    // Started before the crash, never completed: run it again as a new attempt.
-    RunTxn txn(run.state, NowMs());
-    RestartStep(txn);
-    return Commit(run, txn, [](Status) {});
-  }
-  Kick(run);
-}
-
-void Shard::StartHttp(LiveRun& run, const StepDefinition& step) {
-  run.call_outstanding = true;
-  auto on_outcome = [this, run_id = run.state.run_id, step_id = step.id,
-                     attempt = run.state.attempt](Result<HttpCallResponse> outcome) {
-    RunOnEngine(run_id, [this, step_id, attempt, outcome](Result<LiveRun*> found) {
-      if (!found.ok()) return;
-      LiveRun& run = **found;
-      run.call_outstanding = false;
-      RunTxn txn(run.state, NowMs());
-      CompleteHttpStep(txn, ContextFor(run), step_id, attempt, outcome);
-      Commit(run, txn, [](Status) {});
-    });
-  };
-  auto request = BuildHttpRequest(run.state, step, options_);
-  if (!request.ok()) {
-    asio::post(io_, [on_outcome, status = request.status()] { on_outcome(status); });
-    return;
-  }
-  StartHttpCall(io_, std::move(request).value(), on_outcome);
-}
-
-void Shard::ArmRetry(LiveRun& run) {
-  if (run.retry_timer) return;
-  uint32_t doublings = std::min<uint32_t>(run.state.attempt > 0 ? run.state.attempt - 1 : 0, 10);
-  auto delay = std::chrono::milliseconds(uint64_t{options_.http_retry_backoff_ms} << doublings);
-  run.retry_timer = std::make_unique<asio::steady_timer>(io_, delay);
-  run.retry_timer->async_wait([this, run_id = run.state.run_id](boost::system::error_code ec) {
-    if (ec) return;  // cancelled: the run finished meanwhile
-    RunOnEngine(run_id, [this](Result<LiveRun*> found) {
-      if (!found.ok()) return;
-      LiveRun& run = **found;
-      run.retry_timer.reset();
-      if (run.state.status != RunStatus::kRunning || !run.state.retry_pending) return;
-      RunTxn txn(run.state, NowMs());
-      RestartStep(txn);
-      Commit(run, txn, [](Status) {});
-    });
-  });
+  if (!sequencer_.Busy(run_id) && !effects_.Busy(run_id)) cache_.Release(run_id);
 }
 
 std::string Shard::NewRunId() {
-  // Time first, so ids sort (and index scans list runs) roughly in start order. Drawn again
-  // until the id lands on this shard: shard_count tries on average.
+  // Time first, so ids sort (and index scans list runs) roughly in start order; then 64 random
+  // bits, so ids started in the same millisecond on this shard never meet in practice. Drawn
+  // again until the id lands on this shard: shard_count tries on average.
   for (;;) {
-    char id[32];
-    std::snprintf(id, sizeof(id), "run_%012llx%08llx", static_cast<unsigned long long>(NowMs()),
-                  static_cast<unsigned long long>(random_() & 0xffffffffu));
-    if (ShardOf(id, context_.shard_count) == index_) return id;
+    char id[40];
+    std::snprintf(id, sizeof(id), "run_%012llx%016llx", static_cast<unsigned long long>(NowMs()),
+                  static_cast<unsigned long long>(random_()));
+    if (ShardOf(id, context_.shard_count) == index_ && cache_.Find(id) == nullptr) return id;
   }
 }
 
+void Shard::StartRun(StartRunCommand command, Callback<StartRunResult> done) {
+  if (Status refused = mailbox_.Accept(); !refused.ok()) return done(refused);
+  mailbox_.PostAccepted([this, command = std::move(command), done = std::move(done)] {
+    DoStartRun(command, done);
+  });
+}
+
 void Shard::DoStartRun(const StartRunCommand& command, const Callback<StartRunResult>& done) {
-  auto definition = registry_.Latest(command.workflow);
+  auto definition = context_.registry.Latest(command.workflow);
   if (!definition) return done(Status::NotFound("workflow '" + command.workflow + "' not found"));
 
   std::string start_key;
@@ -350,7 +178,7 @@ void Shard::DoStartRun(const StartRunCommand& command, const Callback<StartRunRe
     if (auto it = starting_keys_.find(start_key); it != starting_keys_.end()) {
       // The first start with this key is still committing, here: answer once it is durable.
       std::string run_id = it->second;
-      return RunOnEngine(run_id, [this, wait = command.wait, done](Result<LiveRun*> run) {
+      return WithRun(run_id, [this, wait = command.wait, done](Result<LiveRun*> run) {
         if (run.status().code() == StatusCode::kNotFound) {
           return done(Status::Unavailable("the first start with this key failed; retry"));
         }
@@ -361,28 +189,25 @@ void Shard::DoStartRun(const StartRunCommand& command, const Callback<StartRunRe
     // A durable run: answered without its state, which may live on another shard (run ids map
     // to shards only for the shard count they were made with). The engine waits on its owner.
     std::string existing;
-    Status found = log_.GetIndex(storage::Index::kStartKeys, start_key, &existing);
+    Status found = context_.log.GetIndex(storage::Index::kStartKeys, start_key, &existing);
     if (found.ok()) return done(StartRunResult{existing, false});
     if (found.code() != StatusCode::kNotFound) return done(found);
   }
 
-  auto owned = std::make_unique<LiveRun>();
-  LiveRun& run = *owned;
-  run.definition = definition;
-  run.state.run_id = NewRunId();
-  std::string run_id = run.state.run_id;
-  runs_.emplace(run_id, std::move(owned));
-
+  std::string run_id = NewRunId();
+  LiveRun& run = cache_.Insert(run_id, definition);
+  run.state.run_id = run_id;
   RunTxn txn(run.state, NowMs());
   assent::engine::StartRun(txn, ContextFor(run), command);
   if (!start_key.empty()) starting_keys_.emplace(start_key, run_id);
   Commit(run, txn, [this, run_id, start_key, wait = command.wait, done](Status status) {
     if (!start_key.empty()) starting_keys_.erase(start_key);
     if (!status.ok()) return done(status);
-    auto it = runs_.find(run_id);
-    if (it == runs_.end()) return done(StartRunResult{run_id, true});  // only after Stop
-    AnswerStart(*it->second, true, wait, done);
+    LiveRun* started = cache_.Find(run_id);
+    if (started == nullptr) return done(StartRunResult{run_id, true});  // only after Stop
+    AnswerStart(*started, true, wait, done);
   });
+  ReleaseIfIdle(run_id);
 }
 
 void Shard::AnswerStart(LiveRun& run, bool created, std::chrono::milliseconds wait,
@@ -408,8 +233,8 @@ void Shard::AwaitLoaded(LiveRun& run, std::chrono::milliseconds wait, Callback<R
 }
 
 void Shard::AnswerCurrent(const std::string& run_id, Callback<RunView> done) {
-  auto it = runs_.find(run_id);
-  if (it != runs_.end() && !it->second->committing) return done(ToView(it->second->state));
+  LiveRun* run = cache_.Find(run_id);
+  if (run != nullptr && !sequencer_.InFlight(run_id)) return done(ToView(run->state));
   Result<RunState> durable = loader_.Load(run_id);
   durable.ok() ? done(ToView(std::move(durable).value())) : done(durable.status());
 }
@@ -417,30 +242,31 @@ void Shard::AnswerCurrent(const std::string& run_id, Callback<RunView> done) {
 void Shard::Decide(DecideCommand command, Callback<ApprovalView> done) {
   std::string approval_id = command.approval_id;
   OnApproval(approval_id, std::move(done),
-             [this, command = std::move(command)](RunTxn& txn, LiveRun& run) {
-               return assent::engine::Decide(txn, ContextFor(run), command);
+             [command = std::move(command)](RunTxn& txn, const StepContext& context) {
+               return assent::engine::Decide(txn, context, command);
              });
 }
 
 void Shard::AddComment(CommentCommand command, Callback<ApprovalView> done) {
   std::string approval_id = command.approval_id;
-  OnApproval(approval_id, std::move(done), [command = std::move(command)](RunTxn& txn, LiveRun&) {
-    return assent::engine::AddComment(txn, command);
-  });
+  OnApproval(approval_id, std::move(done),
+             [command = std::move(command)](RunTxn& txn, const StepContext&) {
+               return assent::engine::AddComment(txn, command);
+             });
 }
 
 void Shard::OnApproval(const std::string& approval_id, Callback<ApprovalView> done,
-                            ApprovalCommand command) {
+                       ApprovalDecider decider) {
   std::string run_id(RunIdOfApproval(approval_id));
   Status not_found = Status::NotFound("approval " + approval_id + " not found");
   if (run_id.empty()) return done(not_found);
-  Dispatch(run_id, [this, not_found, done, command](Result<LiveRun*> found) {
+  Dispatch(run_id, [this, not_found, done, decider](Result<LiveRun*> found) {
     if (!found.ok()) {
       return done(found.status().code() == StatusCode::kNotFound ? not_found : found.status());
     }
     LiveRun& run = **found;
     RunTxn txn(run.state, NowMs());
-    auto approval = command(txn, run);
+    auto approval = decider(txn, ContextFor(run));
     if (!approval.ok()) return done(approval.status());
     Commit(run, txn, [done, view = *approval](Status status) {
       status.ok() ? done(view) : done(status);

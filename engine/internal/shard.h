@@ -1,44 +1,36 @@
-// Shard: one engine thread and the runs hashed to it.
-//
-// A shard owns the live state of its unfinished runs (and a bounded LRU of idle waiting runs),
-// a Lua sandbox, and an io_context run by its own thread; nothing in it is shared, so the hot
-// path takes no locks. Each run commits at most one batch at a time: commands that arrive while
-// its batch is being synced wait in the run's queue, so every command decides on durable state
-// and a failed commit is undone by re-reading the log. Runs of all shards share syncs through
-// the log's group commit. Effects (HTTP calls, retry timers, notifications, replies) start only
-// after the commit that records them is durable.
+// Shard: the runs hashed to one engine thread, and the units that serve them:
+//   Mailbox          takes commands (any thread) and runs the shard's work on its thread
+//   CommitSequencer  one commit in flight per run; commands that arrive meanwhile queue
+//   RunCache         the runs in memory (running ones, and an LRU of idle waiting ones)
+//   EffectRunner     what durable states call for outside the engine (HTTP calls, retries)
+//   RunWaiters       callers waiting for runs to finish
+// The shard routes each command to its run: it finds or loads the run, lets a decider emit
+// events into a RunTxn (deciders see the run read-only; only Apply changes it), commits them,
+// and once they are durable answers the caller, reconciles effects and answers waiters.
+// Nothing here is shared with other shards, so the hot path takes no locks; runs of all shards
+// share syncs through the log's group commit.
 //
 // Thread safety: the command methods may be called from any thread; everything else runs on
 // the shard's thread.
 #pragma once
 
-#include <atomic>
-#include <condition_variable>
+#include <chrono>
 #include <cstdint>
-#include <deque>
 #include <functional>
-#include <list>
-#include <memory>
-#include <mutex>
-#include <optional>
 #include <random>
 #include <string>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
-
 #include "engine/engine.h"
-#include "engine/internal/definition.h"
-#include "engine/internal/http_call.h"
+#include "engine/internal/commit_sequencer.h"
+#include "engine/internal/effect_runner.h"
 #include "engine/internal/lua_sandbox.h"
+#include "engine/internal/mailbox.h"
+#include "engine/internal/run_cache.h"
 #include "engine/internal/run_commands.h"
 #include "engine/internal/run_loader.h"
 #include "engine/internal/run_observer.h"
-#include "engine/internal/run_txn.h"
 #include "engine/internal/run_waiters.h"
 #include "engine/internal/workflow_registry.h"
 #include "storage/event_log.h"
@@ -60,7 +52,7 @@ struct ShardContext {
   std::function<void(const Status&)> on_storage_failure;
   // Hands durable approval notifications to the engine's listeners; called on the log's
   // commit thread.
-  std::function<void(const std::vector<ApprovalNotification>&)> publish;
+  CommitSequencer::Publish publish;
   RunObserver* observer;  // null but in tests
 };
 
@@ -71,9 +63,9 @@ class Shard {
   Shard(const Shard&) = delete;
   Shard& operator=(const Shard&) = delete;
 
-  // Loads the running runs `run_ids` (all hashed to this shard), starts the thread and resumes
-  // them. A run that cannot be read is logged and left in the log.
-  void Start(const std::vector<std::string>& run_ids);
+  // Starts the thread and resumes the running runs `run_ids` (all hashed to this shard). A run
+  // that cannot be read is logged and left in the log.
+  void Start(std::vector<std::string> run_ids);
 
   // REQUIRES for the commands on an existing run: ShardOf(its run id) is this shard.
   void StartRun(StartRunCommand command, Callback<StartRunResult> done);
@@ -89,45 +81,23 @@ class Shard {
   void Stop();
 
  private:
-  struct LiveRun {
-    RunState state;
-    std::shared_ptr<const WorkflowDefinition> definition;
-    bool committing = false;
-    bool call_outstanding = false;
-    std::unique_ptr<boost::asio::steady_timer> retry_timer;
-    std::deque<std::function<void()>> queued;  // commands waiting for the commit in flight
-    // Where the run stands in idle_waiting_ while it is an idle waiting run.
-    std::optional<std::list<std::string>::iterator> idle_waiting;
-  };
-  using Runs = std::unordered_map<std::string, std::unique_ptr<LiveRun>>;
   using RunCommand = std::function<void(Result<LiveRun*>)>;
-  using ApprovalCommand = std::function<Result<ApprovalView>(RunTxn&, LiveRun&)>;
-  using CommitDone = std::function<void(Status)>;
+  using ApprovalDecider = std::function<Result<ApprovalView>(RunTxn&, const StepContext&)>;
 
-  Status Refusal() { return context_.refusal(); }
-  // A new command: Ok and counted in accepted_ (Drain waits for it) until PostAccepted's job
-  // runs, or why it is refused, and nothing counted. Any thread.
-  Status Accept();
-  template <typename Job>
-  void PostAccepted(Job job);  // any thread; REQUIRES: Accept() was Ok for this job
-  void Dispatch(std::string run_id, RunCommand command);  // any thread
+  // A command on an existing run, from any thread.
+  void Dispatch(std::string run_id, RunCommand command);
   // Shard thread only, below.
-  void RunOnEngine(const std::string& run_id, RunCommand command);
-  Result<LiveRun*> FindOrLoad(const std::string& run_id);
-  void Commit(LiveRun& run, RunTxn& txn, CommitDone done);
-  void OnCommitted(const std::string& run_id, const Status& status, const CommitDone& done);
-  void DrainQueue(const std::string& run_id);
-  // Drops a finished idle run from memory, and files an idle waiting run in the LRU (evicting
-  // the oldest beyond max_cached_waiting_runs).
+  // Runs `command` on the run once no commit of it is in flight, loading it if needed.
+  void WithRun(const std::string& run_id, RunCommand command);
+  // EffectRunner::Execute: runs `decider` on the run and commits what it emits.
+  void Execute(const std::string& run_id, EffectRunner::Decider decider);
+  // Commits what `txn` emitted for `run`; `done` runs once it is durable (at once if nothing).
+  void Commit(LiveRun& run, RunTxn& txn, std::function<void(Status)> done);
+  void OnDurable(const std::string& run_id, const Status& status);
+  // The run has nothing in flight: the cache may file it away.
   void ReleaseIfIdle(const std::string& run_id);
-  void Forget(Runs::iterator it);
-  void Kick(LiveRun& run);
-  void Resume(LiveRun& run);
-  void StartHttp(LiveRun& run, const StepDefinition& step);
-  void ArmRetry(LiveRun& run);
-  // Runs `command` on the run that owns `approval_id` and answers with the approval once durable.
   void OnApproval(const std::string& approval_id, Callback<ApprovalView> done,
-                  ApprovalCommand command);
+                  ApprovalDecider decider);
   void DoStartRun(const StartRunCommand& command, const Callback<StartRunResult>& done);
   // Answers a start at once, or (with a wait) with the run once it finishes or the wait is over.
   void AnswerStart(LiveRun& run, bool created, std::chrono::milliseconds wait,
@@ -138,38 +108,23 @@ class Shard {
   // or a commit of it is in flight. Never waits (a run's queue may never run once the shard
   // stops).
   void AnswerCurrent(const std::string& run_id, Callback<RunView> done);
-  bool IdleOnEngineThread();
-  void WaitForAcceptedWork();
-  StepContext ContextFor(const LiveRun& run) {
-    return StepContext{*run.definition, lua_, options_};
-  }
+  StepContext ContextFor(const LiveRun& run) { return StepContext{*run.definition, lua_, options_}; }
   // A new run id that ShardOf places on this shard.
   std::string NewRunId();
 
   const size_t index_;
-  ShardContext context_;
-  storage::EventLog& log_;
-  WorkflowRegistry& registry_;
+  const ShardContext context_;
   const EngineOptions& options_;
+  Logger& logger_;
   RunLoader loader_;
-
-  boost::asio::io_context io_;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
-  RunWaiters waiters_;  // after io_: its timers must go before the io_context
-  std::thread thread_;
-
-  // Appends whose callback has not run yet; Stop waits for them so no callback can reach a
-  // destroyed shard.
-  std::mutex appends_mutex_;
-  std::condition_variable appends_done_;
-  size_t appends_in_flight_ = 0;
-
-  // Commands accepted (past the refusal check) whose job has not run yet; Drain waits for them.
-  std::atomic<size_t> accepted_{0};
-
   LuaSandbox lua_;
-  Runs runs_;
-  std::list<std::string> idle_waiting_;  // idle waiting runs in memory, most recently used first
+
+  Mailbox mailbox_;  // before everything that runs on its io_context
+  CommitSequencer sequencer_;
+  RunCache cache_;
+  EffectRunner effects_;
+  RunWaiters waiters_;
+
   // Starts with an idempotency key whose run is not durable yet: a retry must find it here.
   std::unordered_map<std::string, std::string> starting_keys_;
   std::mt19937_64 random_;

@@ -1,0 +1,68 @@
+// EffectRunner: what runs need done outside the engine once their state is durable. Today that
+// is the HTTP call of an in-flight http step and the timer of a pending retry; timers and
+// webhooks join here. Each effect's outcome comes back as a decider executed on the run (so it
+// is recorded in the log before anything depends on it), never as a change made on the side.
+//
+// Level-triggered: Reconcile looks at a run's durable state and starts what it calls for that
+// is not under way yet, and stops what it no longer calls for. It runs after every durable
+// commit and when a run is resumed after a restart, so recovery needs no effect log of its own.
+//
+// Thread safety: none; the shard's thread only. Timers and calls run on the shard's io_context.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "engine/engine.h"
+#include "engine/internal/run_commands.h"
+#include "engine/internal/run_txn.h"
+
+namespace assent::engine {
+
+class EffectRunner {
+ public:
+  // Emits the events of one command into a transaction on the run.
+  using Decider = std::function<void(RunTxn&, const StepContext&)>;
+  // Runs `decider` on the run (loading it if it left memory) and commits what it emits.
+  using Execute = std::function<void(const std::string& run_id, Decider decider)>;
+
+  EffectRunner(boost::asio::io_context& io, const EngineOptions& options, Execute execute);
+  EffectRunner(const EffectRunner&) = delete;
+  EffectRunner& operator=(const EffectRunner&) = delete;
+
+  // `state` is durable: starts what it calls for, stops what it no longer does.
+  void Reconcile(const RunState& state, const WorkflowDefinition& definition);
+  // A run that was running when the engine last stopped: a step that had started but never
+  // finished runs again as a new attempt (with the same idempotency key); the rest reconciles.
+  void Resume(const RunState& state, const WorkflowDefinition& definition);
+
+  // An effect of the run is under way (its outcome will come back to the run).
+  bool Busy(const std::string& run_id) const { return effects_.contains(run_id); }
+
+  // Drops every timer and forgets every call under way (their StepStarted is durable:
+  // recovery runs them again).
+  void StopAll() { effects_.clear(); }
+
+ private:
+  struct RunEffects {
+    bool call_outstanding = false;
+    std::unique_ptr<boost::asio::steady_timer> retry_timer;
+  };
+
+  void StartHttp(const RunState& state, const StepDefinition& step);
+  void ArmRetry(const RunState& state);
+  // Forgets the run's entry once nothing is under way.
+  void Tidy(const std::string& run_id);
+
+  boost::asio::io_context& io_;
+  const EngineOptions& options_;
+  const Execute execute_;
+  std::unordered_map<std::string, RunEffects> effects_;  // runs with an effect under way
+};
+
+}  // namespace assent::engine

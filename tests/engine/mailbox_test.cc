@@ -1,0 +1,87 @@
+// Mailbox: commands are counted from Accept until their job runs, so Drain waits for every one
+// the engine took; a refused command is not counted; Stop's last job is the last one that runs.
+#include "engine/internal/mailbox.h"
+
+#include <atomic>
+#include <future>
+
+#include <gtest/gtest.h>
+
+namespace assent::engine {
+namespace {
+
+constexpr auto kBound = std::chrono::seconds(20);
+
+TEST(MailboxTest, RunsPostedJobsInOrderOnItsThread) {
+  Mailbox mailbox([] { return Status::Ok(); });
+  mailbox.Start();
+  std::vector<int> order;
+  std::thread::id worker;
+  std::promise<void> done;
+  for (int i = 0; i < 3; ++i) mailbox.Post([&, i] { order.push_back(i); });
+  mailbox.Post([&] {
+    worker = std::this_thread::get_id();
+    done.set_value();
+  });
+  ASSERT_EQ(done.get_future().wait_for(kBound), std::future_status::ready);
+  EXPECT_EQ(order, (std::vector<int>{0, 1, 2}));
+  EXPECT_NE(worker, std::this_thread::get_id());
+}
+
+TEST(MailboxTest, RefusedCommandsAreNotCounted) {
+  std::atomic<bool> refusing{true};
+  Mailbox mailbox([&] {
+    return refusing ? Status::Unavailable("stopping") : Status::Ok();
+  });
+  mailbox.Start();
+  EXPECT_EQ(mailbox.Accept().code(), StatusCode::kUnavailable);
+  // Nothing was counted, so Drain finds the mailbox idle at once.
+  EXPECT_TRUE(mailbox.Drain([] { return true; }, kBound));
+}
+
+TEST(MailboxTest, DrainWaitsForAcceptedCommandsAndTheIdleCondition) {
+  Mailbox mailbox([] { return Status::Ok(); });
+  mailbox.Start();
+  // Hold the thread so the accepted job cannot run yet.
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  mailbox.Post([released] { released.wait(); });
+  ASSERT_TRUE(mailbox.Accept().ok());
+  bool ran = false;
+  mailbox.PostAccepted([&] { ran = true; });
+
+  std::atomic<bool> busy{true};
+  auto drained = std::async(std::launch::async, [&] {
+    return mailbox.Drain([&] { return !busy.load(); }, kBound);
+  });
+  EXPECT_EQ(drained.wait_for(std::chrono::milliseconds(20)), std::future_status::timeout);
+  release.set_value();
+  busy = false;
+  mailbox.Notify();
+  ASSERT_EQ(drained.wait_for(kBound), std::future_status::ready);
+  EXPECT_TRUE(drained.get());
+  EXPECT_TRUE(ran);
+}
+
+TEST(MailboxTest, DrainGivesUpAfterItsLimit) {
+  Mailbox mailbox([] { return Status::Ok(); });
+  mailbox.Start();
+  EXPECT_FALSE(mailbox.Drain([] { return false; }, std::chrono::milliseconds(30)));
+}
+
+TEST(MailboxTest, StopRunsTheLastJobAndNothingQueuedBehindIt) {
+  Mailbox mailbox([] { return Status::Ok(); });
+  mailbox.Start();
+  bool last_ran = false;
+  bool late_ran = false;
+  mailbox.Stop([&] {
+    last_ran = true;
+    mailbox.Post([&] { late_ran = true; });  // queued behind the last job
+  });
+  EXPECT_TRUE(last_ran);
+  EXPECT_FALSE(late_ran);
+  mailbox.Stop();  // idempotent
+}
+
+}  // namespace
+}  // namespace assent::engine
