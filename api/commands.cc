@@ -1,6 +1,8 @@
 #include "api/commands.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 
 #include <boost/json/error.hpp>
@@ -31,6 +33,21 @@ Result<std::string> RequiredString(const json::object& body, std::string_view ke
   return text;
 }
 
+// A field the command does not know is refused, not ignored: a typo ("inptu") would otherwise
+// start a run with no input, or decide without the comment the reviewer wrote.
+Status CheckKnownFields(const json::object& body, std::initializer_list<std::string_view> known) {
+  for (const auto& [key, value] : body) {
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    std::string expected;
+    for (std::string_view field : known) {
+      expected += (expected.empty() ? "\"" : ", \"") + std::string(field) + "\"";
+    }
+    return Status::InvalidArgument("unknown field \"" + std::string(key) + "\" (expected " +
+                                   (expected.empty() ? "none" : expected) + ")");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::optional<json::object> ParseJsonObject(std::string_view text, std::string* why) {
@@ -58,6 +75,7 @@ std::optional<json::object> ParseJsonObject(std::string_view text, std::string* 
 
 Result<engine::StartRunCommand> ParseStartRun(std::string_view workflow, const json::object& body,
                                               std::string idempotency_key) {
+  if (Status known = CheckKnownFields(body, {"input"}); !known.ok()) return known;
   engine::StartRunCommand command;
   command.workflow = std::string(workflow);
   command.idempotency_key = std::move(idempotency_key);
@@ -70,6 +88,7 @@ Result<engine::StartRunCommand> ParseStartRun(std::string_view workflow, const j
 
 Result<engine::DecideCommand> ParseDecide(std::string_view approval_id, const json::object& body,
                                           std::string reviewer) {
+  if (Status known = CheckKnownFields(body, {"decision", "comment"}); !known.ok()) return known;
   Result<std::string> decision_text = RequiredString(body, "decision");
   if (!decision_text.ok()) return decision_text.status();
   std::optional<engine::Decision> decision = engine::ParseDecision(*decision_text);
@@ -89,6 +108,7 @@ Result<engine::DecideCommand> ParseDecide(std::string_view approval_id, const js
 
 Result<engine::CommentCommand> ParseComment(std::string_view approval_id, const json::object& body,
                                             std::string author) {
+  if (Status known = CheckKnownFields(body, {"text"}); !known.ok()) return known;
   Result<std::string> text = RequiredString(body, "text");
   if (!text.ok()) return text.status();
   engine::CommentCommand command;
@@ -100,6 +120,7 @@ Result<engine::CommentCommand> ParseComment(std::string_view approval_id, const 
 
 Result<engine::CancelCommand> ParseCancel(std::string_view run_id, const json::object& body,
                                           std::string by) {
+  if (Status known = CheckKnownFields(body, {"reason"}); !known.ok()) return known;
   Result<std::string> reason = OptionalString(body, "reason");
   if (!reason.ok()) return reason.status();
   engine::CancelCommand command;

@@ -1,6 +1,7 @@
 // Turns client JSON into engine commands. The REST routes and the WebSocket both go through
-// these, so a decision or a comment is validated the same way whichever way it arrives.
-// Failures are Status::InvalidArgument (mapped to 400 "invalid_argument"). Pure; thread-safe.
+// these, so a decision or a comment is validated the same way whichever way it arrives. A body
+// with a field the command does not know is refused. Failures are Status::InvalidArgument
+// (mapped to 400 "invalid_argument"). Pure; thread-safe.
 #pragma once
 
 #include <cstddef>

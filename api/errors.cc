@@ -37,6 +37,8 @@ ApiError ErrorFromStatus(const Status& status) {
       return ApiError::InvalidArgument(status.message());
     case StatusCode::kConflict:
       return {http::status::conflict, "conflict", status.message()};
+    case StatusCode::kFailedPrecondition:
+      return {http::status::unprocessable_entity, "failed_precondition", status.message()};
     case StatusCode::kUnavailable:
       return {http::status::service_unavailable, "unavailable", status.message()};
     case StatusCode::kOk:  // a caller bug; report it rather than pretend success

@@ -63,6 +63,10 @@ void HttpSession::OnRead(beast::error_code ec, size_t /*bytes*/) {
     return Upgrade();
   }
   owed_ = context_->owed.Owe();
+  if (context_->logger.Enabled(LogLevel::kDebug)) {
+    request_line_ = RequestLine{std::string(request.method_string()),
+                                std::string(request.target()), std::chrono::steady_clock::now()};
+  }
   context_->handler.Handle(request, [self = shared_from_this()](Response response) {
     self->Respond(std::move(response));
   });
@@ -100,6 +104,16 @@ void HttpSession::Respond(Response response) {
 }
 
 void HttpSession::DoWrite(Response response) {
+  if (request_line_) {
+    // Method, target and outcome only: headers carry tokens and are never logged.
+    auto took = std::chrono::steady_clock::now() - request_line_->received;
+    context_->logger.Debug(
+        "request", {{"method", request_line_->method},
+                    {"target", request_line_->target},
+                    {"status", response.result_int()},
+                    {"us", std::chrono::duration_cast<std::chrono::microseconds>(took).count()}});
+    request_line_.reset();
+  }
   response_ = std::move(response);
   bool keep_alive = response_->keep_alive();
   stream_.expires_after(kIoTimeout);

@@ -6,6 +6,9 @@
 // the socket's strand. Reads and writes alternate, so at most one write is ever in flight.
 #pragma once
 
+#include <chrono>
+#include <string>
+
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -51,6 +54,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::optional<Response> response_;  // the response being written
   // Held from handing a request to the handler until its response is written.
   OwedReplies::Ticket owed_;
+  // What the debug log line of the request being answered says; only when debug is on.
+  struct RequestLine {
+    std::string method;
+    std::string target;
+    std::chrono::steady_clock::time_point received;
+  };
+  std::optional<RequestLine> request_line_;
 };
 
 }  // namespace assent::api

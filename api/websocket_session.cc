@@ -164,6 +164,9 @@ void WebSocketSession::HandleCommand(std::string_view type, const json::object& 
   if (id == nullptr || !id->is_string() || id->get_string().empty()) {
     return SendError(ApiError::InvalidArgument("\"id\" must be a non-empty string"), req);
   }
+  // The command's own fields, as a REST body would carry them: the rest is the envelope.
+  json::object body = message;
+  for (std::string_view envelope : {"type", "id", "req"}) body.erase(envelope);
   // The engine answers on its own thread; the answer hops back to this session's strand. The
   // ticket is shared because engine callbacks must be copyable; the engine calls once.
   auto owed = std::make_shared<OwedReplies::Ticket>(context_->owed.Owe());
@@ -173,11 +176,11 @@ void WebSocketSession::HandleCommand(std::string_view type, const json::object& 
     });
   };
   if (type == "decide") {
-    Result<engine::DecideCommand> command = ParseDecide(id->get_string(), message, *identity_);
+    Result<engine::DecideCommand> command = ParseDecide(id->get_string(), body, *identity_);
     if (!command.ok()) return SendError(ErrorFromStatus(command.status()), req);
     return context_->engine.Decide(std::move(command).value(), std::move(answer));
   }
-  Result<engine::CommentCommand> command = ParseComment(id->get_string(), message, *identity_);
+  Result<engine::CommentCommand> command = ParseComment(id->get_string(), body, *identity_);
   if (!command.ok()) return SendError(ErrorFromStatus(command.status()), req);
   context_->engine.AddComment(std::move(command).value(), std::move(answer));
 }

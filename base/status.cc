@@ -8,6 +8,7 @@ std::string_view ToString(StatusCode code) {
     case StatusCode::kNotFound: return "NotFound";
     case StatusCode::kInvalidArgument: return "InvalidArgument";
     case StatusCode::kConflict: return "Conflict";
+    case StatusCode::kFailedPrecondition: return "FailedPrecondition";
     case StatusCode::kCorruption: return "Corruption";
     case StatusCode::kIOError: return "IOError";
     case StatusCode::kUnavailable: return "Unavailable";

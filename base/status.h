@@ -16,6 +16,9 @@ enum class StatusCode {
   kNotFound,
   kInvalidArgument,
   kConflict,     // the request is valid but contradicts state (second decision, finished run)
+  // The request contradicts an earlier one it claims to repeat (an Idempotency-Key reused with
+  // another body): retrying it as it is can never succeed.
+  kFailedPrecondition,
   kCorruption,
   kIOError,
   kUnavailable,  // shutting down or not ready; retrying later may succeed
@@ -32,6 +35,9 @@ class [[nodiscard]] Status {
     return {StatusCode::kInvalidArgument, std::move(message)};
   }
   static Status Conflict(std::string message) { return {StatusCode::kConflict, std::move(message)}; }
+  static Status FailedPrecondition(std::string message) {
+    return {StatusCode::kFailedPrecondition, std::move(message)};
+  }
   static Status Corruption(std::string message) {
     return {StatusCode::kCorruption, std::move(message)};
   }

@@ -54,6 +54,12 @@ Status FromRocks(const rocksdb::Status& status, std::string_view what) {
   return Status::IOError(std::move(message));
 }
 
+// RocksDB locks DIR/LOCK while a process has the database open; a second Open fails with an
+// IOError about the lock ("While lock file: DIR/LOCK: Resource temporarily unavailable").
+bool HeldByAnotherProcess(const rocksdb::Status& status) {
+  return status.IsIOError() && status.ToString().find("lock file") != std::string::npos;
+}
+
 rocksdb::WriteOptions SyncedWrite() {
   rocksdb::WriteOptions options;
   // Every acknowledged append must survive power loss, not only a process crash: fsync the WAL
@@ -135,6 +141,11 @@ Result<std::unique_ptr<RocksEventLog>> RocksEventLog::Open(const std::string& di
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
   rocksdb::Status status = rocksdb::DB::Open(MakeDbOptions(), dir, families, &handles, &db);
+  if (HeldByAnotherProcess(status)) {
+    return Status::Unavailable(
+        "another Assent server holds this data directory (its LOCK file); stop that server "
+        "first, or use another data directory");
+  }
   if (!status.ok()) return FromRocks(status, "open " + dir);
   return std::unique_ptr<RocksEventLog>(new RocksEventLog(
       std::unique_ptr<rocksdb::DB>(db), std::move(handles), options.group_limits));

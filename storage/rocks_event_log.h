@@ -39,6 +39,7 @@ struct RocksEventLogOptions {
 class RocksEventLog final : public EventLog {
  public:
   // Opens the log in `dir`, creating the directory and the column families if missing.
+  // kUnavailable when another process holds `dir` open.
   static Result<std::unique_ptr<RocksEventLog>> Open(const std::string& dir,
                                                      RocksEventLogOptions options = {});
   // Commits what is queued and runs its callbacks, then closes the database.

@@ -105,6 +105,17 @@ int Apply(const ParsedArgs& args) {
   });
 }
 
+// `assent start --wait` exits with how the run ended, so scripts need not parse the output.
+constexpr int kExitRunFailed = 3;       // failed or cancelled
+constexpr int kExitRunUnfinished = 4;   // still running or waiting when the wait ran out
+
+int RunOutcomeExit(const json::value& run) {
+  const json::value* status = run.is_object() ? run.get_object().if_contains("status") : nullptr;
+  if (status == nullptr || *status == "completed") return 0;
+  if (*status == "failed" || *status == "cancelled") return kExitRunFailed;
+  return kExitRunUnfinished;
+}
+
 int Start(const ParsedArgs& args) {
   std::string target = "/v1/workflows/" + Encode(args.positional[0]) + "/runs";
   std::chrono::milliseconds wait(0);
@@ -129,13 +140,14 @@ int Start(const ParsedArgs& args) {
       CallServer(args, http::verb::post, target, &body, headers, wait);
   if (!response) return 1;
   bool created = response->status == 201;
-  return Print(args, response->body, [created](const json::object& result) {
+  Print(args, response->body, [created](const json::object& result) {
     std::string out = (created ? "started run " : "existing run for that idempotency key: ") +
                       FieldText(result, "run_id") + "\n";
     // With --wait the answer is the run itself: how it stands, finished or not.
     if (result.contains("status")) out += FormatRunOutcome(result);
     return out;
   });
+  return wait.count() > 0 ? RunOutcomeExit(response->body) : 0;
 }
 
 int Runs(const ParsedArgs& args) {
@@ -212,7 +224,8 @@ std::vector<Command> ClientCommands() {
                      "K"},
                     {"wait", true,
                      "print the run once it has finished, waiting at most this (500ms, 30s; "
-                     "up to 60s) on top of --timeout-ms",
+                     "up to 60s) on top of --timeout-ms; exits 0 if the run completed, 3 if "
+                     "it failed or was cancelled, 4 if it had not finished",
                      "DURATION"}}),
        Start},
       {"runs", "List runs, newest first.", "", 0, 0,

@@ -34,6 +34,7 @@ class RunTxn {
 
   // The run as the events emitted so far left it. Read-only: only Apply changes a run.
   const RunState& state() const { return state_; }
+  RunStatus status_before() const { return status_before_; }
   bool empty() const { return batch_.records.empty(); }
 
   // The approvals whose requests, decisions or comments this transaction emitted, as they stand

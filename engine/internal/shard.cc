@@ -8,6 +8,15 @@
 namespace assent::engine {
 namespace {
 
+// A start that repeats an idempotency key must repeat the first start's input: otherwise the
+// caller would be told its run exists when the run it describes was never started.
+Status SameStart(const StartRunCommand& command, const RunState& first) {
+  if (command.input == first.input) return Status::Ok();
+  return Status::FailedPrecondition(
+      "Idempotency-Key \"" + command.idempotency_key + "\" already started run " +
+      first.run_id + " with a different body; repeat that body to retry it, or use a new key");
+}
+
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -116,15 +125,25 @@ void Shard::Commit(LiveRun& run, RunTxn& txn, std::function<void(Status)> done) 
   storage::AppendBatch batch = txn.Finish();
   if (batch.records.empty()) return done(Status::Ok());
   std::string run_id = run.state.run_id;
+  bool fails = run.state.status == RunStatus::kFailed && txn.status_before() != RunStatus::kFailed;
   sequencer_.Commit(run_id, std::move(batch), txn.TakeNotifications(),
-                    [this, run_id, done = std::move(done)](Status status) {
+                    [this, run_id, fails, done = std::move(done)](Status status) {
                       OnDurable(run_id, status);
+                      if (fails && status.ok()) LogFailure(run_id);
                       done(status);
                       if (LiveRun* run = cache_.Find(run_id); run != nullptr && status.ok()) {
                         if (run->state.finished()) waiters_.Finished(run->state);
                         effects_.Reconcile(run->state, *run->definition);
                       }
                     });
+}
+
+void Shard::LogFailure(const std::string& run_id) {
+  if (const LiveRun* run = cache_.Find(run_id)) {
+    logger_.Warn("run failed", {{"run_id", run_id},
+                                {"workflow", run->state.workflow},
+                                {"error", run->state.error}});
+  }
 }
 
 void Shard::OnDurable(const std::string& run_id, const Status& status) {
@@ -178,19 +197,25 @@ void Shard::DoStartRun(const StartRunCommand& command, const Callback<StartRunRe
     if (auto it = starting_keys_.find(start_key); it != starting_keys_.end()) {
       // The first start with this key is still committing, here: answer once it is durable.
       std::string run_id = it->second;
-      return WithRun(run_id, [this, wait = command.wait, done](Result<LiveRun*> run) {
+      return WithRun(run_id, [this, command, done](Result<LiveRun*> run) {
         if (run.status().code() == StatusCode::kNotFound) {
           return done(Status::Unavailable("the first start with this key failed; retry"));
         }
         if (!run.ok()) return done(run.status());
-        AnswerStart(**run, false, wait, done);
+        if (Status same = SameStart(command, (*run)->state); !same.ok()) return done(same);
+        AnswerStart(**run, false, command.wait, done);
       });
     }
     // A durable run: answered without its state, which may live on another shard (run ids map
     // to shards only for the shard count they were made with). The engine waits on its owner.
     std::string existing;
     Status found = context_.log.GetIndex(storage::Index::kStartKeys, start_key, &existing);
-    if (found.ok()) return done(StartRunResult{existing, false});
+    if (found.ok()) {
+      Result<RunState> first = loader_.Load(existing);  // a read of the log: any shard may
+      if (!first.ok()) return done(first.status());
+      if (Status same = SameStart(command, *first); !same.ok()) return done(same);
+      return done(StartRunResult{existing, false});
+    }
     if (found.code() != StatusCode::kNotFound) return done(found);
   }
 

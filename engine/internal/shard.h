@@ -94,6 +94,7 @@ class Shard {
   // Commits what `txn` emitted for `run`; `done` runs once it is durable (at once if nothing).
   void Commit(LiveRun& run, RunTxn& txn, std::function<void(Status)> done);
   void OnDurable(const std::string& run_id, const Status& status);
+  void LogFailure(const std::string& run_id);
   // The run has nothing in flight: the cache may file it away.
   void ReleaseIfIdle(const std::string& run_id);
   void OnApproval(const std::string& approval_id, Callback<ApprovalView> done,

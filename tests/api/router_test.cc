@@ -253,6 +253,8 @@ TEST_F(RequestHandlerTest, EngineCodesMapToHttp) {
                         Case{Status::InvalidArgument("bad"), http::status::bad_request,
                              "invalid_argument"},
                         Case{Status::Conflict("decided"), http::status::conflict, "conflict"},
+                        Case{Status::FailedPrecondition("key reused"),
+                             http::status::unprocessable_entity, "failed_precondition"},
                         Case{Status::Unavailable("stopping"), http::status::service_unavailable,
                              "unavailable"},
                         Case{Status::Corruption("crc"), http::status::internal_server_error,

@@ -255,6 +255,14 @@ TEST_F(ServerTest, WebSocketStreamsSnapshotBroadcastsAndCommands) {
   client->Send(R"({"type":"frobnicate","req":"r3"})");
   EXPECT_EQ(client->Read()["req"], "r3");
 
+  // A field the command does not know (a typo of "comment") is refused, not dropped.
+  client->Send(R"({"type":"decide","id":"ap-1","decision":"approve","coment":"ok","req":"r6"})");
+  json::object typo = client->Read();
+  EXPECT_EQ(typo["req"], "r6");
+  EXPECT_EQ(typo["error"].at("code"), "invalid_argument");
+  EXPECT_NE(typo["error"].at("message").as_string().find("coment"), json::string::npos);
+  EXPECT_EQ(engine_.recorded().decisions.size(), 1u) << "nothing reached the engine";
+
   engine_.approval_result = Status::Conflict("already decided");
   client->Send(R"({"type":"decide","id":"ap-1","decision":"reject","comment":"no","req":"r4"})");
   json::object conflict = client->Read();

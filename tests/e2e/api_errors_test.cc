@@ -93,6 +93,45 @@ TEST_F(E2eTest, IdempotencyKeyMakesARetriedStartReturnTheSameRun) {
   EXPECT_EQ(api().Get("/v1/runs").body.at("runs").as_array().size(), 1u);
 }
 
+TEST_F(E2eTest, AnIdempotencyKeyReusedWithAnotherBodyIsRefused) {
+  auto start = [&](int amount) {
+    json::value body = json::object{{"input", {{"amount", amount}, {"vendor", "V"}}}};
+    return api().Send("POST", "/v1/workflows/invoice-payment/runs", json::serialize(body),
+                      {{"Idempotency-Key", "order-7"}});
+  };
+  HttpReply first = start(10);
+  ASSERT_EQ(first.status, 201u) << first.raw;
+  HttpReply other = start(11);
+  EXPECT_EQ(other.status, 422u) << other.raw;
+  EXPECT_EQ(other.body.at("error").at("code"), "failed_precondition");
+  EXPECT_THAT(std::string(other.body.at("error").at("message").as_string()),
+              HasSubstr("different body"));
+  EXPECT_EQ(start(10).status, 200u) << "the same body still retries";
+  EXPECT_EQ(api().Get("/v1/runs").body.at("runs").as_array().size(), 1u);
+}
+
+TEST_F(E2eTest, UnknownFieldsInACommandAreRefused) {
+  HttpReply start = api().Post("/v1/workflows/invoice-payment/runs",
+                               json::object{{"inptu", {{"amount", 10}}}});
+  EXPECT_EQ(start.status, 400u) << start.raw;
+  EXPECT_THAT(start.raw, HasSubstr(R"(unknown field \"inptu\")"));
+  EXPECT_EQ(api().Get("/v1/runs").body.at("runs").as_array().size(), 0u) << "nothing started";
+
+  std::string run_id = StartInvoice(9000);
+  json::value run = AwaitRunStatus(run_id, "waiting");
+  std::string approval(run.at("pending_approvals").at(0).at("id").as_string());
+  HttpReply decided = api().Post("/v1/approvals/" + approval + "/decision",
+                                 json::object{{"decision", "approve"}, {"coment", "typo"}});
+  EXPECT_EQ(decided.status, 400u) << decided.raw;
+  HttpReply commented =
+      api().Post("/v1/approvals/" + approval + "/comments", json::object{{"txt", "hi"}});
+  EXPECT_EQ(commented.status, 400u) << commented.raw;
+  HttpReply cancelled =
+      api().Post("/v1/runs/" + run_id + "/cancel", json::object{{"reson", "dup"}});
+  EXPECT_EQ(cancelled.status, 400u) << cancelled.raw;
+  EXPECT_EQ(api().Get("/v1/runs/" + run_id).body.at("status"), "waiting") << "nothing decided";
+}
+
 TEST_F(E2eTest, HostileBytesDoNotStopTheServer) {
   SendRaw(server_->port(), std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11));
   std::string answer = SendRaw(server_->port(), "GARBAGE / HTTP/9.9\r\n\r\n");

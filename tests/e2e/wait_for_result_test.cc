@@ -61,5 +61,24 @@ TEST_F(E2eTest, CliStartWithWaitPrintsTheFinishedRun) {
   EXPECT_THAT(started.output, HasSubstr(R"("approved_by":"auto")"));
 }
 
+TEST_F(E2eTest, CliStartWithWaitExitsWithHowTheRunEnded) {
+  auto start = [&](const std::string& workflow, const std::string& wait) {
+    return RunAssent({"start", workflow, "--input", R"({"amount": 9000, "vendor": "ACME"})",
+                      "--wait", wait},
+                     CliEnv());
+  };
+  // Still waiting for its approval when the wait runs out.
+  CommandResult unfinished = start("invoice-payment", "200ms");
+  EXPECT_EQ(unfinished.exit_code, 4) << unfinished.output;
+  EXPECT_THAT(unfinished.output, HasSubstr("status: waiting"));
+
+  HttpReply applied = api().Put("/v1/workflows/broken", json::parse(R"json({"steps": [
+    {"id": "boom", "type": "code", "lua": "error('no such vendor')"}]})json"));
+  ASSERT_EQ(applied.status, 200u) << applied.raw;
+  CommandResult failed = start("broken", "10s");
+  EXPECT_EQ(failed.exit_code, 3) << failed.output;
+  EXPECT_THAT(failed.output, HasSubstr("no such vendor"));
+}
+
 }  // namespace
 }  // namespace assent::testing

@@ -196,14 +196,22 @@ TEST_F(EngineTest, CommentsAreKeptOnTheApproval) {
 
 TEST_F(EngineTest, IdempotencyKeyReturnsTheSameRun) {
   ApplyReviewFlow();
-  std::string first = Start("invoice", R"({"invoice_id": "i7", "amount": 1, "vendor": "V"})", "k-1");
-  auto again = Await<StartRunResult>([&](auto done) {
-    engine_->StartRun(
-        StartRunCommand{"invoice", json::parse(R"({"invoice_id": "i7"})").as_object(), "k-1"}, done);
-  });
-  ASSERT_TRUE(again.ok());
+  constexpr const char* kInput = R"({"invoice_id": "i7", "amount": 1, "vendor": "V"})";
+  std::string first = Start("invoice", kInput, "k-1");
+  auto start_again = [&](const char* input) {
+    return Await<StartRunResult>([&](auto done) {
+      engine_->StartRun(StartRunCommand{"invoice", json::parse(input).as_object(), "k-1"}, done);
+    });
+  };
+  auto again = start_again(kInput);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_EQ(again->run_id, first);
   EXPECT_FALSE(again->created);
+  // The same key with another body is a different request: refused, not answered with a run
+  // it does not describe.
+  auto other = start_again(R"({"invoice_id": "i7"})");
+  EXPECT_EQ(other.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(other.status().message(), ::testing::HasSubstr(first));
   EXPECT_NE(Start("invoice", R"({"invoice_id": "i8", "amount": 1, "vendor": "V"})", "k-2"), first);
   EXPECT_EQ(engine_->ListRuns(std::nullopt, 100)->size(), 2u);
 }
