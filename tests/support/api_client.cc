@@ -24,7 +24,9 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-constexpr auto kRequestTimeout = std::chrono::seconds(30);
+// Longer than the longest ?wait the server allows (60 s), so a long poll is answered before it.
+constexpr auto kRequestTimeout = std::chrono::seconds(75);
+constexpr auto kHandshakeTimeout = std::chrono::seconds(30);
 
 tcp::endpoint Loopback(uint16_t port) {
   return tcp::endpoint(asio::ip::make_address("127.0.0.1"), port);
@@ -48,27 +50,43 @@ void RunUntil(asio::io_context& io, const bool& done, std::chrono::milliseconds 
                                       " ms waiting for " + what);
 }
 
+// Runs one asynchronous operation of a beast::tcp_stream to completion. Beast applies the
+// stream's expires_after() only to asynchronous operations, so blocking calls would wait forever
+// on a server that accepted the connection and then hung; the timer closes the socket instead,
+// and the operation fails with beast::error::timeout.
+template <typename Start>
+void RunTimed(asio::io_context& io, Start start) {
+  beast::error_code error;
+  start([&error](beast::error_code ec, size_t) { error = ec; });
+  io.restart();
+  io.run();  // returns once the operation (and the stream's timer) has nothing left to do
+  if (error) throw boost::system::system_error(error);
+}
+
 }  // namespace
 
 struct ApiClient::Impl {
-  explicit Impl(uint16_t port) : port(port), stream(io) {}
+  Impl(uint16_t port, std::chrono::milliseconds timeout)
+      : port(port), timeout(timeout), stream(io) {}
 
   void EnsureConnected() {
     if (connected) return;
-    stream.expires_after(kRequestTimeout);
-    stream.connect(Loopback(port));
+    stream.connect(Loopback(port));  // to 127.0.0.1: accepted or refused at once
     connected = true;
   }
 
   asio::io_context io;
   uint16_t port;
+  std::chrono::milliseconds timeout;
   beast::tcp_stream stream;
   beast::flat_buffer buffer;
   bool connected = false;
 };
 
 ApiClient::ApiClient(uint16_t port, std::string token)
-    : impl_(std::make_unique<Impl>(port)), token_(std::move(token)) {}
+    : ApiClient(port, std::move(token), kRequestTimeout) {}
+ApiClient::ApiClient(uint16_t port, std::string token, std::chrono::milliseconds timeout)
+    : impl_(std::make_unique<Impl>(port, timeout)), token_(std::move(token)) {}
 ApiClient::~ApiClient() = default;
 
 HttpReply ApiClient::Get(const std::string& target) { return Send("GET", target, ""); }
@@ -95,11 +113,15 @@ HttpReply ApiClient::Send(const std::string& method, const std::string& target,
   for (int attempt = 0;; ++attempt) {
     try {
       impl_->EnsureConnected();
-      impl_->stream.expires_after(kRequestTimeout);
-      http::write(impl_->stream, request);
+      // One deadline for the whole exchange: the write and the read of the answer.
+      impl_->stream.expires_after(impl_->timeout);
+      RunTimed(impl_->io, [&](auto done) { http::async_write(impl_->stream, request, done); });
       http::response_parser<http::string_body> parser;
       parser.body_limit(64u << 20);
-      http::read(impl_->stream, impl_->buffer, parser);
+      RunTimed(impl_->io, [&](auto done) {
+        http::async_read(impl_->stream, impl_->buffer, parser, done);
+      });
+      impl_->stream.expires_never();
       auto& response = parser.get();
       if (!response.keep_alive()) {
         beast::error_code ignored;
@@ -107,11 +129,16 @@ HttpReply ApiClient::Send(const std::string& method, const std::string& target,
         impl_->connected = false;
       }
       return HttpReply{response.result_int(), ParseOrNull(response.body()), response.body()};
-    } catch (const boost::system::system_error&) {
+    } catch (const boost::system::system_error& error) {
       beast::error_code ignored;
       impl_->stream.socket().close(ignored);
       impl_->connected = false;
       impl_->buffer.clear();
+      // A server that took the request and never answered must not get it a second time.
+      if (error.code() == beast::error::timeout) {
+        throw std::runtime_error("timed out after " + std::to_string(impl_->timeout.count()) +
+                                 " ms waiting for the answer to " + method + " " + target);
+      }
       if (attempt == 1) throw;
     }
   }
@@ -127,15 +154,24 @@ struct StreamClient::Impl {
 StreamClient::StreamClient(uint16_t port, const std::string& token, Auth auth)
     : impl_(std::make_unique<Impl>()) {
   auto& ws = impl_->ws;
-  beast::get_lowest_layer(ws).expires_after(kRequestTimeout);
-  beast::get_lowest_layer(ws).connect(Loopback(port));
-  beast::get_lowest_layer(ws).expires_never();
+  beast::get_lowest_layer(ws).connect(Loopback(port));  // to 127.0.0.1: accepted or refused at once
   if (auth == Auth::kHeader) {
     ws.set_option(websocket::stream_base::decorator([token](websocket::request_type& request) {
       request.set(http::field::authorization, "Bearer " + token);
     }));
   }
-  ws.handshake("127.0.0.1:" + std::to_string(port), "/v1/stream");
+  // Asynchronous, so the wait is bounded (see RunTimed): a blocking handshake has no timeout.
+  bool done = false;
+  beast::error_code error;
+  beast::get_lowest_layer(ws).expires_after(kHandshakeTimeout);
+  ws.async_handshake("127.0.0.1:" + std::to_string(port), "/v1/stream",
+                     [&](beast::error_code ec) {
+                       error = ec;
+                       done = true;
+                     });
+  RunUntil(impl_->io, done, kHandshakeTimeout + std::chrono::seconds(5), "the WebSocket handshake");
+  beast::get_lowest_layer(ws).expires_never();
+  if (error) throw boost::system::system_error(error);
   if (auth == Auth::kFirstMessage) Send(json::object{{"type", "auth"}, {"token", token}});
 }
 

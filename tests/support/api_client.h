@@ -23,7 +23,10 @@ struct HttpReply {
 
 class ApiClient {
  public:
+  // A request (write and answer) that takes longer than `timeout` throws; the default is longer
+  // than the longest ?wait= the server allows (60 s).
   ApiClient(uint16_t port, std::string token);
+  ApiClient(uint16_t port, std::string token, std::chrono::milliseconds timeout);
   ~ApiClient();
 
   HttpReply Get(const std::string& target);
