@@ -137,6 +137,17 @@ std::string ServerProcess::output() const {
   return output_;
 }
 
+std::optional<int> ServerProcess::ExitStatus() {
+  if (pid_ > 0) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      exit_status_ = status;
+    }
+  }
+  return exit_status_;
+}
+
 void ServerProcess::Kill() { Reap(SIGKILL); }
 
 int ServerProcess::Terminate() {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -45,6 +46,10 @@ class ServerProcess {
   pid_t pid() const { return pid_; }
   std::string output() const;
 
+  // The waitpid status once the process has exited (it is reaped then); nullopt while it runs.
+  // Lets a crash test tell a server that died on its own from one it killed.
+  std::optional<int> ExitStatus();
+
   // SIGKILL: no chance to flush or say goodbye. Waits for the process to be gone.
   void Kill();
   // SIGTERM and wait; returns the exit status as waitpid reports it.
@@ -53,7 +58,8 @@ class ServerProcess {
  private:
   void Reap(int signal);
 
-  pid_t pid_ = -1;
+  pid_t pid_ = -1;  // -1 once reaped
+  std::optional<int> exit_status_;
   int stdout_fd_ = -1;
   uint16_t port_ = 0;
   std::thread reader_;

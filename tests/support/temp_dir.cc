@@ -14,6 +14,7 @@ TempDir::TempDir() {
 }
 
 TempDir::~TempDir() {
+  if (keep_) return;
   std::error_code ignored;  // best effort: a leftover temp dir must not fail a test
   std::filesystem::remove_all(path_, ignored);
 }

@@ -1,5 +1,5 @@
 // TempDir: a fresh directory under $TMPDIR (or /tmp), removed with everything in it when the
-// object goes out of scope.
+// object goes out of scope (unless Keep() was called).
 #pragma once
 
 #include <filesystem>
@@ -15,10 +15,13 @@ class TempDir {
   TempDir& operator=(const TempDir&) = delete;
 
   const std::filesystem::path& path() const { return path_; }
+  // Leaves the directory in place when this object goes, e.g. to inspect a failed test's data.
+  void Keep() { keep_ = true; }
   std::string str() const { return path_.string(); }
 
  private:
   std::filesystem::path path_;
+  bool keep_ = false;
 };
 
 }  // namespace assent::testing
