@@ -1,0 +1,34 @@
+// The kill loop's workflow. A run makes one http side effect ("reserve"), then a condition asks
+// for a reviewer's approval when the amount is above kApprovalAbove, then a second side effect
+// ("pay") that carries the first one's answer. Each side effect's body names the run's input
+// tag and the effect, so the checker can tell which logical side effect a request was.
+#pragma once
+
+#include <string>
+
+namespace assent::testing::kill_loop {
+
+inline constexpr const char* kWorkflowName = "kill-loop";
+inline constexpr int kApprovalAbove = 5000;
+// The http steps of the workflow; each is also the path it posts to and the body's "effect".
+inline constexpr const char* kReserveStep = "reserve";
+inline constexpr const char* kPayStep = "pay";
+
+// `target` is the side-effect target's base URL ("http://127.0.0.1:PORT"). reserve retries up
+// to 4 attempts and pay up to the engine's default (3), so some runs fail after 500s.
+inline std::string WorkflowDefinition(const std::string& target) {
+  return R"({"name": "kill-loop", "steps": [
+    {"id": "extract", "type": "code", "lua": "return {tag = input.tag, amount = input.amount}"},
+    {"id": "reserve", "type": "http", "method": "POST", "url": ")" + target + R"(/reserve",
+     "max_attempts": 4, "body": {"effect": "reserve", "tag": "{{input.tag}}"}},
+    {"id": "check", "type": "condition", "if": "steps.extract.amount > )" +
+         std::to_string(kApprovalAbove) + R"(", "then": "review", "else": "pay"},
+    {"id": "review", "type": "approval", "message": "Pay {{input.amount}} for {{input.tag}}?",
+     "show": {"tag": "{{input.tag}}", "amount": "{{input.amount}}"}},
+    {"id": "pay", "type": "http", "method": "POST", "url": ")" + target + R"(/pay",
+     "body": {"effect": "pay", "tag": "{{input.tag}}", "reserved": "{{steps.reserve.ref}}"}},
+    {"id": "done", "type": "code", "lua": "return {paid = steps.pay.ref}"}
+  ]})";
+}
+
+}  // namespace assent::testing::kill_loop
