@@ -1,0 +1,267 @@
+#include "tests/e2e/kill_loop/checker.h"
+
+#include <chrono>
+
+#include <boost/json/serialize.hpp>
+
+#include "tests/e2e/kill_loop/check_failed.h"
+#include "tests/e2e/kill_loop/json_fields.h"
+#include "tests/e2e/kill_loop/run_log_check.h"
+#include "tests/e2e/kill_loop/side_effect_check.h"
+
+namespace assent::testing::kill_loop {
+
+namespace json = boost::json;
+
+namespace {
+
+// A run with no pending approval must finish within this after the restart (http retries back
+// off 200, 400, 800 ms; a loaded machine adds to that).
+constexpr auto kFinishWithin = std::chrono::seconds(30);
+// Polled with ?wait= this long: answered at once when the run finishes, and short because a run
+// may instead go on to wait for an approval, which ends no wait.
+constexpr const char* kPollWait = "500ms";
+constexpr auto kRequestTimeout = std::chrono::seconds(40);
+// The most the server lists; a full page would hide runs or approvals from the checks.
+constexpr size_t kListLimit = 1000;
+constexpr size_t kFinishedSample = 30;
+
+std::string Brief(const json::value& value) { return json::serialize(value).substr(0, 400); }
+
+HttpReply GetOk(ApiClient& api, const std::string& target) {
+  HttpReply reply = api.Get(target);
+  if (reply.status != 200) {
+    throw CheckFailed("GET " + target + " answered " + std::to_string(reply.status) + ": " +
+                      reply.raw.substr(0, 300));
+  }
+  return reply;
+}
+
+const json::array& ListAt(const HttpReply& reply, const char* key, const std::string& target) {
+  const json::array& items = ArrayAt(reply.body, key);
+  if (items.size() >= kListLimit) {
+    throw CheckFailed("GET " + target + " is a full page (" + std::to_string(items.size()) +
+                      "): the check cannot see them all; the load leaves too many open");
+  }
+  return items;
+}
+
+}  // namespace
+
+CheckReport Checker::Run(uint16_t port, const std::string& token, std::mt19937_64& random,
+                         bool everything, WorkingSet& work) {
+  FailOnAnomalies();
+  ApiClient api(port, token, kRequestTimeout);
+  DiscoverRuns(api);
+  std::set<std::string> runs = RunsToCheck(random, everything);
+
+  // First every run settles: after that nothing changes until the next round's load.
+  std::map<std::string, json::value> views;
+  for (const std::string& run_id : runs) views[run_id] = Settle(api, run_id);
+
+  SideEffectIndex effects(target_.Requests());
+  std::multimap<std::string, std::string> approvals_of_run;  // every approval the ledger knows
+  for (const auto& [approval_id, facts] : ledger_.approvals()) {
+    approvals_of_run.emplace(facts.run_id, approval_id);
+  }
+  CheckReport report;
+  std::vector<std::string> approvals_seen;
+  for (const auto& [run_id, view] : views) {
+    HttpReply events = GetOk(api, "/v1/runs/" + run_id + "/events");
+    LoggedRun run = FoldEvents(run_id, ArrayAt(events.body, "events"));
+    CheckRunView(run, view);
+    CheckRunFacts(run, ledger_);
+    CheckRunSideEffects(run, effects);
+    std::set<std::string> approval_ids;
+    for (const auto& [id, logged] : run.approvals) approval_ids.insert(id);
+    for (auto [it, end] = approvals_of_run.equal_range(run_id); it != end; ++it) {
+      approval_ids.insert(it->second);
+    }
+    for (const std::string& approval_id : approval_ids) {
+      HttpReply approval = GetOk(api, "/v1/approvals/" + approval_id);
+      auto acked = ledger_.approvals().find(approval_id);
+      CheckApproval(run, approval_id, approval.body,
+                    acked == ledger_.approvals().end() ? nullptr : &acked->second);
+      approvals_seen.push_back(approval_id);
+      ++report.approvals;
+    }
+    if (IsFinished(run.status)) ledger_.MarkFinished(run_id);
+  }
+  CheckAcknowledgedIdentities();
+  std::map<std::string, std::string> pending = CheckPendingAgree(api, port, token, views);
+
+  // The next round's load starts from what the server shows now.
+  work.pending = pending;
+  work.approvals = approvals_seen;
+  work.open_runs.clear();
+  for (const auto& [run_id, facts] : ledger_.runs()) {
+    if (!facts.verified_finished) work.open_runs.push_back(run_id);
+  }
+  report.runs = views.size();
+  report.pending = pending.size();
+  report.requests = effects.requests();
+  report.failed_on_purpose = effects.failed_on_purpose();
+  report.side_effects = effects.side_effects();
+  return report;
+}
+
+void Checker::FailOnAnomalies() {
+  const std::vector<std::string>& anomalies = ledger_.anomalies();
+  if (anomalies.size() == anomalies_seen_) return;
+  std::string message = "the server gave answers it should never give during the load:";
+  for (size_t i = anomalies_seen_; i < anomalies.size() && i < anomalies_seen_ + 10; ++i) {
+    message += "\n  " + anomalies[i];
+  }
+  anomalies_seen_ = anomalies.size();
+  throw CheckFailed(message);
+}
+
+void Checker::DiscoverRuns(ApiClient& api) {
+  for (const char* status : {"running", "waiting"}) {
+    std::string target = std::string("/v1/runs?status=") + status + "&limit=" +
+                         std::to_string(kListLimit);
+    HttpReply reply = GetOk(api, target);
+    for (const json::value& run : ListAt(reply, "runs", target)) {
+      ledger_.SawRun(StringAt(run, "run_id"));
+    }
+  }
+  std::string target = "/v1/approvals?status=pending&limit=" + std::to_string(kListLimit);
+  HttpReply reply = GetOk(api, target);
+  for (const json::value& approval : ListAt(reply, "approvals", target)) {
+    ledger_.SawApproval(StringAt(approval, "id"), StringAt(approval, "run_id"));
+  }
+  for (const SideEffectRequest& request : target_.Requests()) {
+    if (std::string run_id = RunIdOfKey(request.key); !run_id.empty()) ledger_.SawRun(run_id);
+  }
+}
+
+std::set<std::string> Checker::RunsToCheck(std::mt19937_64& random, bool everything) {
+  std::set<std::string> runs = ledger_.TakeTouched();
+  std::vector<std::string> finished;
+  for (const auto& [run_id, facts] : ledger_.runs()) {
+    if (everything || !facts.verified_finished) {
+      runs.insert(run_id);
+    } else if (!runs.contains(run_id)) {
+      finished.push_back(run_id);
+    }
+  }
+  for (size_t i = 0; i < kFinishedSample && !finished.empty(); ++i) {
+    runs.insert(finished[random() % finished.size()]);
+  }
+  return runs;
+}
+
+json::value Checker::Settle(ApiClient& api, const std::string& run_id) {
+  auto deadline = std::chrono::steady_clock::now() + kFinishWithin;
+  std::string target = "/v1/runs/" + run_id;
+  for (HttpReply reply = api.Get(target);; reply = api.Get(target + "?wait=" + kPollWait)) {
+    if (reply.status == 404) {
+      auto facts = ledger_.runs().find(run_id);
+      if (facts != ledger_.runs().end() && facts->second.acked_in_round > 0) {
+        throw CheckFailed("acknowledged start lost: run " + run_id + " (tag " + facts->second.tag +
+                          ", acknowledged in round " +
+                          std::to_string(facts->second.acked_in_round) +
+                          ") is not found after the restart");
+      }
+      throw CheckFailed("run " + run_id + " was named by the server (a notification, a view or "
+                        "an http step's key) but is not found after the restart");
+    }
+    if (reply.status != 200) {
+      throw CheckFailed("GET " + target + " answered " + std::to_string(reply.status) + ": " +
+                        reply.raw.substr(0, 300));
+    }
+    std::string status = StringAt(reply.body, "status");
+    if (IsFinished(status)) return reply.body;
+    if (status == "waiting" && !ArrayAt(reply.body, "pending_approvals").empty()) {
+      return reply.body;
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      throw CheckFailed("run " + run_id + " has no pending approval but did not finish within " +
+                        std::to_string(kFinishWithin.count()) + " s after the restart; it is " +
+                        status + ": " + Brief(reply.body));
+    }
+  }
+}
+
+std::map<std::string, std::string> Checker::CheckPendingAgree(
+    ApiClient& api, uint16_t port, const std::string& token,
+    const std::map<std::string, json::value>& views) {
+  // Runs not checked this round were seen finished before: they have no pending approval.
+  std::map<std::string, std::string> in_runs;
+  for (const auto& [run_id, view] : views) {
+    for (const json::value& approval : ArrayAt(view, "pending_approvals")) {
+      in_runs[StringAt(approval, "id")] = run_id;
+    }
+  }
+  std::string target = "/v1/approvals?status=pending&limit=" + std::to_string(kListLimit);
+  HttpReply listed = GetOk(api, target);
+  std::map<std::string, std::string> in_index;
+  for (const json::value& approval : ListAt(listed, "approvals", target)) {
+    in_index[StringAt(approval, "id")] = StringAt(approval, "run_id");
+  }
+  StreamClient reviewer(port, token, StreamClient::Auth::kHeader);
+  json::value snapshot = reviewer.Read(std::chrono::seconds(30));
+  if (StringAt(snapshot, "type") != "snapshot") {
+    throw CheckFailed("a reviewer connecting after the restart got " + Brief(snapshot) +
+                      " first, not the snapshot");
+  }
+  std::map<std::string, std::string> in_snapshot;
+  for (const json::value& approval : ArrayAt(snapshot, "pending")) {
+    in_snapshot[StringAt(approval, "id")] = StringAt(approval, "run_id");
+  }
+
+  auto differ = [&](const std::map<std::string, std::string>& a, const char* a_name,
+                    const std::map<std::string, std::string>& b, const char* b_name) {
+    std::string missing;
+    for (const auto& [id, run_id] : a) {
+      if (b.contains(id)) continue;
+      HttpReply run = api.Get("/v1/runs/" + run_id);
+      missing += "\n  approval " + id + " of run " + run_id + " (now " +
+                 StringAt(run.body, "status") + ") is in " + a_name + " but not in " + b_name;
+    }
+    return missing;
+  };
+  const char* kSnapshot = "the WebSocket snapshot";
+  const char* kIndex = "GET /v1/approvals?status=pending";
+  const char* kRuns = "the pending approvals of GET /v1/runs/{id}";
+  std::string differences = differ(in_snapshot, kSnapshot, in_index, kIndex) +
+                            differ(in_index, kIndex, in_snapshot, kSnapshot) +
+                            differ(in_runs, kRuns, in_snapshot, kSnapshot) +
+                            differ(in_snapshot, kSnapshot, in_runs, kRuns);
+  if (!differences.empty()) {
+    throw CheckFailed("pending approvals disagree after the restart (" +
+                      std::to_string(in_snapshot.size()) + " in the snapshot, " +
+                      std::to_string(in_index.size()) + " listed, " +
+                      std::to_string(in_runs.size()) + " in runs):" + differences);
+  }
+  return in_index;
+}
+
+void Checker::CheckAcknowledgedIdentities() {
+  for (const auto& [key, run_ids] : ledger_.runs_by_key()) {
+    if (run_ids.size() > 1) {
+      throw CheckFailed("starts with Idempotency-Key " + key + " were acknowledged with " +
+                        std::to_string(run_ids.size()) + " different runs: " + *run_ids.begin() +
+                        ", " + *std::next(run_ids.begin()));
+    }
+  }
+  for (const auto& [tag, run_ids] : ledger_.runs_by_tag()) {
+    if (run_ids.size() > 1) {
+      throw CheckFailed("one logical start (tag " + tag + ") was acknowledged as " +
+                        std::to_string(run_ids.size()) + " runs: " + *run_ids.begin() + ", " +
+                        *std::next(run_ids.begin()));
+    }
+  }
+  for (const auto& [approval_id, facts] : ledger_.approvals()) {
+    if (facts.decisions.size() > 1) {
+      const DecisionFact& a = facts.decisions[0];
+      const DecisionFact& b = facts.decisions[1];
+      throw CheckFailed("approval " + approval_id + " (run " + facts.run_id + "): two decisions "
+                        "were acknowledged: " + a.decision + " via " + a.via + " in round " +
+                        std::to_string(a.round) + " and " + b.decision + " via " + b.via +
+                        " in round " + std::to_string(b.round));
+    }
+  }
+}
+
+}  // namespace assent::testing::kill_loop

@@ -1,0 +1,60 @@
+// Checker: everything checked after a restart, against the restarted server. Which runs:
+// those with anything new since the last check, those not yet seen finished, a sample of
+// finished ones (finished runs stay finished, so a sample keeps each round's cost flat), or
+// every run the test knows (the last round). Throws CheckFailed at the first failed check.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+
+#include <boost/json/value.hpp>
+
+#include "tests/e2e/kill_loop/ledger.h"
+#include "tests/e2e/kill_loop/load.h"
+#include "tests/e2e/kill_loop/side_effects.h"
+#include "tests/support/api_client.h"
+
+namespace assent::testing::kill_loop {
+
+struct CheckReport {
+  size_t runs = 0;       // runs checked
+  size_t approvals = 0;  // approvals checked
+  size_t pending = 0;    // approvals pending after the round (snapshot = index = runs)
+  size_t requests = 0;   // requests the target got so far, all rounds
+  size_t failed_on_purpose = 0;
+  size_t side_effects = 0;  // distinct keys so far
+};
+
+class Checker {
+ public:
+  Checker(Ledger& ledger, const SideEffectTarget& target) : ledger_(ledger), target_(target) {}
+
+  // Also refreshes `work` (pending approvals, open runs) for the next round's load.
+  CheckReport Run(uint16_t port, const std::string& token, std::mt19937_64& random,
+                  bool everything, WorkingSet& work);
+
+ private:
+  void FailOnAnomalies();
+  // Adds to the ledger every run the server or the target can name: runs listed as running or
+  // waiting, runs of pending approvals, runs in the target's keys.
+  void DiscoverRuns(ApiClient& api);
+  std::set<std::string> RunsToCheck(std::mt19937_64& random, bool everything);
+  // GET /v1/runs/{id} until the run has finished or waits for an approval (bounded).
+  boost::json::value Settle(ApiClient& api, const std::string& run_id);
+  // The snapshot a reviewer connecting now gets, GET /v1/approvals?status=pending and the runs'
+  // own pending approvals must be the same set. Returns it (approval id -> run id).
+  std::map<std::string, std::string> CheckPendingAgree(
+      ApiClient& api, uint16_t port, const std::string& token,
+      const std::map<std::string, boost::json::value>& views);
+  // Global: one run per acknowledged key and per tag, at most one acknowledged decision.
+  void CheckAcknowledgedIdentities();
+
+  Ledger& ledger_;
+  const SideEffectTarget& target_;
+  size_t anomalies_seen_ = 0;
+};
+
+}  // namespace assent::testing::kill_loop

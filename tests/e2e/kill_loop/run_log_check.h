@@ -1,0 +1,60 @@
+// The checks of one run: its event log folded here, independently of the engine, and compared
+// with what the server shows (GET /v1/runs/{id}, GET /v1/approvals/{id}), with what it
+// acknowledged (the Ledger) and with what reached the side-effect target. Pure functions of the
+// JSON; each throws CheckFailed naming the run or approval.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <boost/json/array.hpp>
+#include <boost/json/value.hpp>
+
+#include "tests/e2e/kill_loop/ledger.h"
+#include "tests/e2e/kill_loop/side_effect_check.h"
+
+namespace assent::testing::kill_loop {
+
+// One approval as the run's events tell it.
+struct LoggedApproval {
+  std::string status;  // pending, approved, rejected or cancelled
+  std::vector<std::pair<std::string, std::string>> decisions;  // (decision, comment)
+  std::vector<std::string> comments;                           // texts, in order
+};
+
+// One run as its events tell it.
+struct LoggedRun {
+  std::string run_id;
+  std::string tag;
+  int amount = 0;
+  std::string idempotency_key;
+  std::string status;  // running, waiting, completed, failed or cancelled
+  std::map<std::string, LoggedApproval> approvals;
+  std::set<std::string> expected_keys;   // "<run>/<step>/<seq of its first attempt>", per visit
+  std::set<std::string> completed_keys;  // the keys of http steps that completed
+};
+
+// Folds GET /v1/runs/{id}/events: seqs 1..n without gaps, one run.started first, nothing but
+// comments after the run finished, each approval requested once and decided at most once, each
+// step completed at most once (the workflow has no loops).
+LoggedRun FoldEvents(const std::string& run_id, const boost::json::array& events);
+
+// GET /v1/runs/{id} agrees with the log: status, input tag, pending approvals.
+void CheckRunView(const LoggedRun& run, const boost::json::value& view);
+
+// Every acknowledged fact about the run holds: its start (tag, key, input), the finished status
+// an answer showed, an acknowledged cancel.
+void CheckRunFacts(const LoggedRun& run, const Ledger& ledger);
+
+// The target got only keys of the run's own step visits, with the run's tag, and a 2xx for
+// every http step the run completed.
+void CheckRunSideEffects(const LoggedRun& run, const SideEffectIndex& effects);
+
+// GET /v1/approvals/{id} agrees with the log, and every acknowledged decision and comment on it
+// is there exactly once (`acked` may be null: nothing acknowledged).
+void CheckApproval(const LoggedRun& run, const std::string& approval_id,
+                   const boost::json::value& view, const ApprovalFacts* acked);
+
+}  // namespace assent::testing::kill_loop
