@@ -1,5 +1,6 @@
 #include "tests/e2e/kill_loop/checker.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include <boost/json/serialize.hpp>
@@ -25,6 +26,7 @@ constexpr auto kRequestTimeout = std::chrono::seconds(40);
 // The most the server lists; a full page would hide runs or approvals from the checks.
 constexpr size_t kListLimit = 1000;
 constexpr size_t kFinishedSample = 30;
+constexpr size_t kHotApprovals = 8;  // see Load::PickApproval
 
 std::string Brief(const json::value& value) { return json::serialize(value).substr(0, 400); }
 
@@ -68,7 +70,9 @@ CheckReport Checker::Run(uint16_t port, const std::string& token, std::mt19937_6
   std::vector<std::string> approvals_seen;
   for (const auto& [run_id, view] : views) {
     HttpReply events = GetOk(api, "/v1/runs/" + run_id + "/events");
-    LoggedRun run = FoldEvents(run_id, ArrayAt(events.body, "events"));
+    const boost::json::array& logged_events = ArrayAt(events.body, "events");
+    report.longest_log = std::max(report.longest_log, logged_events.size());
+    LoggedRun run = FoldEvents(run_id, logged_events);
     CheckRunView(run, view);
     CheckRunFacts(run, ledger_);
     CheckRunSideEffects(run, effects);
@@ -83,6 +87,7 @@ CheckReport Checker::Run(uint16_t port, const std::string& token, std::mt19937_6
       CheckApproval(run, approval_id, approval.body,
                     acked == ledger_.approvals().end() ? nullptr : &acked->second);
       approvals_seen.push_back(approval_id);
+      if (work.hot_approvals.size() < kHotApprovals) work.hot_approvals.push_back(approval_id);
       ++report.approvals;
     }
     if (IsFinished(run.status)) ledger_.MarkFinished(run_id);

@@ -26,6 +26,7 @@ struct CheckReport {
   size_t requests = 0;   // requests the target got so far, all rounds
   size_t failed_on_purpose = 0;
   size_t side_effects = 0;  // distinct keys so far
+  size_t longest_log = 0;   // events of the longest run log checked
 };
 
 class Checker {

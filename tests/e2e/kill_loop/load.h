@@ -30,6 +30,7 @@ struct WorkingSet {
   std::map<std::string, std::string> pending;  // approval id -> run id, believed pending
   std::vector<std::string> open_runs;          // believed not finished: cancel candidates
   std::vector<std::string> approvals;          // any status: comment targets
+  std::vector<std::string> hot_approvals;      // the first few seen: half the comments
   std::vector<StartIntent> keyed_starts;       // to repeat
 };
 

@@ -194,7 +194,8 @@ class KillLoop {
               << " comments (" << counts.ws_comments << " ws), " << counts.cancels
               << " cancels; " << counts.conflicts << " 409s, " << counts.cut_off
               << " cut off; checked " << report.runs << " runs, " << report.approvals
-              << " approvals, " << report.pending << " pending agree; target "
+              << " approvals (longest log " << report.longest_log << " events), "
+              << report.pending << " pending agree; target "
               << report.requests << " requests (" << report.failed_on_purpose << " 500s), "
               << report.side_effects << " keys: ok (" << Fixed(seconds) << " s)" << std::endl;
   }
