@@ -93,6 +93,7 @@ CheckReport Checker::Run(uint16_t port, const std::string& token, std::mt19937_6
     if (IsFinished(run.status)) ledger_.MarkFinished(run_id);
   }
   CheckAcknowledgedIdentities();
+  CheckStatusIndexAgrees(api, views);
   std::map<std::string, std::string> pending = CheckPendingAgree(api, port, token, views);
 
   // The next round's load starts from what the server shows now.
@@ -240,6 +241,44 @@ std::map<std::string, std::string> Checker::CheckPendingAgree(
                       std::to_string(in_runs.size()) + " in runs):" + differences);
   }
   return in_index;
+}
+
+void Checker::CheckStatusIndexAgrees(ApiClient& api,
+                                     const std::map<std::string, json::value>& views) {
+  // Runs not checked this round were seen finished before, so they are neither.
+  std::set<std::string> waiting;
+  for (const auto& [run_id, view] : views) {
+    if (StringAt(view, "status") == "waiting") waiting.insert(run_id);
+  }
+  for (const char* status : {"running", "waiting"}) {
+    std::string target = std::string("/v1/runs?status=") + status + "&limit=" +
+                         std::to_string(kListLimit);
+    HttpReply reply = GetOk(api, target);
+    std::set<std::string> listed;
+    for (const json::value& run : ListAt(reply, "runs", target)) {
+      std::string run_id = StringAt(run, "run_id");
+      if (StringAt(run, "status") != status) {
+        throw CheckFailed("run " + run_id + " is indexed as " + status + " but its log says " +
+                          StringAt(run, "status") + " (GET " + target + ")");
+      }
+      listed.insert(run_id);
+    }
+    const std::set<std::string>& expected = std::string(status) == "waiting" ? waiting
+                                                                             : std::set<std::string>{};
+    for (const std::string& run_id : listed) {
+      if (!expected.contains(run_id)) {
+        throw CheckFailed("GET " + target + " lists run " + run_id + ", which has settled as " +
+                          (views.contains(run_id) ? StringAt(views.at(run_id), "status")
+                                                  : std::string("finished (an earlier round)")));
+      }
+    }
+    for (const std::string& run_id : expected) {
+      if (!listed.contains(run_id)) {
+        throw CheckFailed("run " + run_id + " waits for an approval but GET " + target +
+                          " does not list it: the index lost it");
+      }
+    }
+  }
 }
 
 void Checker::CheckAcknowledgedIdentities() {

@@ -50,6 +50,9 @@ class Checker {
   std::map<std::string, std::string> CheckPendingAgree(
       ApiClient& api, uint16_t port, const std::string& token,
       const std::map<std::string, boost::json::value>& views);
+  // The runs-by-status index (what recovery resumes from) agrees with the logs: once every
+  // run has settled, none is listed as running and the waiting ones are listed as waiting.
+  void CheckStatusIndexAgrees(ApiClient& api, const std::map<std::string, boost::json::value>& views);
   // Global: one run per acknowledged key and per tag, at most one acknowledged decision.
   void CheckAcknowledgedIdentities();
 
