@@ -132,9 +132,10 @@ void Load::StartOne(ApiClient& api, std::mt19937_64& random, const std::string& 
   if ((reply.status != 201 && reply.status != 200) || run_id.empty()) {
     return ledger_.Anomaly(Unexpected(what, reply));
   }
-  if (!repeat && reply.status != 201) {
-    // Nothing was ever sent with this key (or without one): the run cannot have existed.
-    ledger_.Anomaly(Unexpected("first " + what + " named an existing run;", reply));
+  if (intent.key.empty() && reply.status != 201) {
+    // Without a key every start is a new run. (A first keyed start may be answered 200: a
+    // repeat from another thread can reach the server before it.)
+    ledger_.Anomaly(Unexpected(what + " without a key named an existing run;", reply));
   }
   std::string finished_as;
   if (!query.empty()) {
