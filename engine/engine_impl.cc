@@ -26,9 +26,9 @@ namespace {
 
 class EngineImpl final : public Engine {
  public:
-  EngineImpl(storage::EventLog& log, EngineOptions options, RunObserver* observer)
+  EngineImpl(storage::EventLog& log, EngineOptions options, EngineHooks hooks)
       : log_(log),
-        observer_(observer),
+        hooks_(std::move(hooks)),
         options_(std::move(options)),
         registry_(log),
         queries_(log, *options_.logger) {}
@@ -119,7 +119,7 @@ class EngineImpl final : public Engine {
   void Publish(const std::vector<ApprovalNotification>& notifications);
 
   storage::EventLog& log_;
-  RunObserver* const observer_;
+  const EngineHooks hooks_;
   const EngineOptions options_;
   WorkflowRegistry registry_;
   RunQueries queries_;
@@ -149,7 +149,7 @@ Status EngineImpl::Start() {
                        [this](const std::vector<ApprovalNotification>& notifications) {
                          Publish(notifications);
                        },
-                       observer_};
+                       hooks_};
   for (size_t i = 0; i < count; ++i) shards_.push_back(std::make_unique<Shard>(i, context));
 
   // Only running runs have work to resume. Waiting runs need nothing until a decision arrives
@@ -239,14 +239,14 @@ void EngineImpl::Unsubscribe(uint64_t subscription) {
 }  // namespace
 
 Result<std::unique_ptr<Engine>> OpenEngine(storage::EventLog& log, EngineOptions options,
-                                           RunObserver* observer) {
-  auto engine = std::make_unique<EngineImpl>(log, std::move(options), observer);
+                                           EngineHooks hooks) {
+  auto engine = std::make_unique<EngineImpl>(log, std::move(options), std::move(hooks));
   if (Status started = engine->Start(); !started.ok()) return started;
   return std::unique_ptr<Engine>(std::move(engine));
 }
 
 Result<std::unique_ptr<Engine>> Engine::Open(storage::EventLog& log, EngineOptions options) {
-  return OpenEngine(log, std::move(options), nullptr);
+  return OpenEngine(log, std::move(options), EngineHooks{});
 }
 
 }  // namespace assent::engine

@@ -13,7 +13,8 @@ namespace assent::bench {
 
 struct FillRecord {
   int runs = 0;     // W1 runs in the log
-  int waiting = 0;  // of them, waiting for an approval
+  int waiting = 0;  // of them, left waiting for an approval by the fill (never rewritten:
+                    // decisions since are counted from the log)
 };
 
 class BenchDir {

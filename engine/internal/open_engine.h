@@ -1,7 +1,8 @@
-// Engine::Open with the engine-internal extras tests need: a RunObserver that sees every run's
-// live state after each durable commit. Engine::Open is this with no observer.
+// Engine::Open with the engine-internal hooks tests need. Engine::Open is this with none.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 
 #include "engine/engine.h"
@@ -9,8 +10,16 @@
 
 namespace assent::engine {
 
-// `observer` (may be null) must outlive the engine.
+struct EngineHooks {
+  // Sees every run's live state after each durable commit (the replay-equality check). May be
+  // null; must outlive the engine.
+  RunObserver* observer = nullptr;
+  // The random bits of new run ids, called on engine threads. Empty: a PRNG seeded from
+  // std::random_device. Tests make it repeat, to prove ids stay unique anyway.
+  std::function<uint64_t()> run_id_random = nullptr;
+};
+
 Result<std::unique_ptr<Engine>> OpenEngine(storage::EventLog& log, EngineOptions options,
-                                           RunObserver* observer);
+                                           EngineHooks hooks);
 
 }  // namespace assent::engine

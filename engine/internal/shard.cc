@@ -1,5 +1,6 @@
 #include "engine/internal/shard.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -150,7 +151,7 @@ void Shard::OnDurable(const std::string& run_id, const Status& status) {
   LiveRun* run = cache_.Find(run_id);
   if (run == nullptr) return;  // only after Stop released the runs
   if (status.ok()) {
-    if (context_.observer != nullptr) context_.observer->OnDurable(run->state);
+    if (context_.hooks.observer != nullptr) context_.hooks.observer->OnDurable(run->state);
     return;
   }
   // Memory ran ahead of the log: make it the durable state again, or drop it.
@@ -169,14 +170,26 @@ void Shard::ReleaseIfIdle(const std::string& run_id) {
 }
 
 std::string Shard::NewRunId() {
-  // Time first, so ids sort (and index scans list runs) roughly in start order; then 64 random
-  // bits, so ids started in the same millisecond on this shard never meet in practice. Drawn
-  // again until the id lands on this shard: shard_count tries on average.
+  // Time first, so ids sort (and index scans list runs) roughly in start order, then random
+  // bits, drawn again until the id lands on this shard (shard_count tries on average) and is
+  // not one this shard already made in the same millisecond. A burst of starts makes dozens of
+  // ids in one millisecond; were two equal, the second start would take over the first run's
+  // id, its events and its index entries. The millisecond never goes back here and ids of
+  // different shards never meet (an id hashes to one shard), so this process never makes an
+  // id twice; 64 random bits keep ids of different processes apart.
   for (;;) {
+    int64_t ms = std::max(NowMs(), id_ms_);
+    if (ms != id_ms_) {
+      id_ms_ = ms;
+      tails_this_ms_.clear();
+    }
+    uint64_t tail = context_.hooks.run_id_random ? context_.hooks.run_id_random() : random_();
     char id[40];
-    std::snprintf(id, sizeof(id), "run_%012llx%016llx", static_cast<unsigned long long>(NowMs()),
-                  static_cast<unsigned long long>(random_()));
-    if (ShardOf(id, context_.shard_count) == index_ && cache_.Find(id) == nullptr) return id;
+    std::snprintf(id, sizeof(id), "run_%012llx%016llx", static_cast<unsigned long long>(ms),
+                  static_cast<unsigned long long>(tail));
+    if (ShardOf(id, context_.shard_count) == index_ && tails_this_ms_.insert(tail).second) {
+      return id;
+    }
   }
 }
 

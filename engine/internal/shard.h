@@ -20,6 +20,7 @@
 #include <random>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "engine/engine.h"
@@ -30,7 +31,7 @@
 #include "engine/internal/run_cache.h"
 #include "engine/internal/run_commands.h"
 #include "engine/internal/run_loader.h"
-#include "engine/internal/run_observer.h"
+#include "engine/internal/open_engine.h"
 #include "engine/internal/run_waiters.h"
 #include "engine/internal/workflow_registry.h"
 #include "storage/event_log.h"
@@ -53,7 +54,7 @@ struct ShardContext {
   // Hands durable approval notifications to the engine's listeners; called on the log's
   // commit thread.
   CommitSequencer::Publish publish;
-  RunObserver* observer;  // null but in tests
+  const EngineHooks& hooks;  // none but in tests
 };
 
 class Shard {
@@ -129,6 +130,10 @@ class Shard {
   // Starts with an idempotency key whose run is not durable yet: a retry must find it here.
   std::unordered_map<std::string, std::string> starting_keys_;
   std::mt19937_64 random_;
+  // The millisecond of the last run id made here, and the random tails used in it: NewRunId
+  // never makes the same id twice.
+  int64_t id_ms_ = 0;
+  std::unordered_set<uint64_t> tails_this_ms_;
 };
 
 }  // namespace assent::engine

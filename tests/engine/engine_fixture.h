@@ -87,9 +87,10 @@ class EngineTest : public ::testing::Test {
     for (const auto& [run_id, live] : live_.Take()) EXPECT_TRUE(MatchesReplay(live, log_));
   }
 
-  void Reopen(EngineOptions options = {.http_retry_backoff_ms = 1}) {
+  void Reopen(EngineOptions options = {.http_retry_backoff_ms = 1}, EngineHooks hooks = {}) {
     engine_.reset();
-    auto opened = OpenEngine(log_, options, &live_);
+    hooks.observer = &live_;
+    auto opened = OpenEngine(log_, options, std::move(hooks));
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     engine_ = std::move(opened).value();
   }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <future>
+#include <set>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -214,6 +215,34 @@ TEST_F(EngineTest, IdempotencyKeyReturnsTheSameRun) {
   EXPECT_THAT(other.status().message(), ::testing::HasSubstr(first));
   EXPECT_NE(Start("invoice", R"({"invoice_id": "i8", "amount": 1, "vendor": "V"})", "k-2"), first);
   EXPECT_EQ(engine_->ListRuns(std::nullopt, 100)->size(), 2u);
+}
+
+// A busy shard makes dozens of run ids in one millisecond. Two of them must never be equal,
+// however the random bits fall: the second start would take over the first run's id, its
+// events and its index entries, and one waiting run (with its pending approval) would vanish
+// while both starts answered Ok. Here every draw repeats, so only the engine keeps them apart.
+TEST_F(EngineTest, RunsStartedInOneMillisecondNeverShareAnIdEvenWhenTheRandomBitsRepeat) {
+  ApplyReviewFlow();
+  Reopen(EngineOptions{.shards = 1}, EngineHooks{.run_id_random = [] { return uint64_t{42}; }});
+  constexpr size_t kRuns = 100;
+  // All sent before any is answered: the shard starts them back to back, many per millisecond.
+  std::vector<engine_testing::Outcome<StartRunResult>> starts(kRuns);
+  for (size_t i = 0; i < kRuns; ++i) {
+    std::string input = R"({"invoice_id": ")" + std::to_string(i) +
+                        R"(", "amount": 9000, "vendor": "V"})";
+    engine_->StartRun(StartRunCommand{"invoice", json::parse(input).as_object(), ""},
+                      starts[i].Receiver());
+  }
+  std::set<std::string> run_ids;
+  for (auto& start : starts) {
+    auto started = start.Get();
+    ASSERT_TRUE(started.ok()) << started.status().ToString();
+    run_ids.insert(started->run_id);
+  }
+  EXPECT_EQ(run_ids.size(), kRuns);
+  auto pending = engine_->ListApprovals(ApprovalStatus::kPending, 1000);  // from the index
+  ASSERT_TRUE(pending.ok());
+  EXPECT_EQ(pending->size(), kRuns);
 }
 
 // Every field a reader can see, so replay can be compared with the live result as a whole.
