@@ -25,7 +25,10 @@ Server::Server(engine::Engine& engine, std::string admin_token, ServerOptions op
     : options_(std::move(options)),
       context_(std::make_shared<ServerContext>(engine, std::move(admin_token),
                                                options_.websocket_auth_timeout, *options_.logger)),
-      ioc_(options_.threads) {}
+      own_ioc_(options_.io_context == nullptr
+                   ? std::make_unique<asio::io_context>(options_.threads)
+                   : nullptr),
+      ioc_(own_ioc_ ? *own_ioc_ : *options_.io_context) {}
 
 Server::~Server() { Stop(); }
 
@@ -43,8 +46,10 @@ Result<tcp::endpoint> Server::Start() {
   }
   context_->hub.Start();
   listener_->Run();
-  for (int i = 0; i < std::max(1, options_.threads); ++i) {
-    threads_.emplace_back([this] { ioc_.run(); });
+  if (own_ioc_) {
+    for (int i = 0; i < std::max(1, options_.threads); ++i) {
+      threads_.emplace_back([this] { ioc_.run(); });
+    }
   }
   return listener_->local_endpoint();
 }
@@ -59,9 +64,11 @@ void Server::Stop() {
                           {{"waited_s", std::chrono::duration_cast<std::chrono::seconds>(
                                             kDrainTimeout).count()}});
   }
-  ioc_.stop();
-  for (std::thread& thread : threads_) thread.join();
-  threads_.clear();
+  if (own_ioc_) {
+    ioc_.stop();
+    for (std::thread& thread : threads_) thread.join();
+    threads_.clear();
+  }
   listener_.reset();
 }
 

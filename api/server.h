@@ -35,6 +35,10 @@ struct ServerOptions {
   // and a reviewer's snapshot run on an io thread, and a long one (a snapshot of many pending
   // approvals takes seconds) must not stall every other connection.
   int threads = 2;
+  // Run on this io_context (whose threads the caller runs, and stops after Stop) instead of
+  // the server's own `threads`: `assent serve` shares it with the engine's shards, so a request
+  // and the command it carries run on the same thread. Null: the server runs its own.
+  boost::asio::io_context* io_context = nullptr;
   // A WebSocket that has neither an Authorization header nor sent its auth message by then is
   // told so and closed.
   std::chrono::milliseconds websocket_auth_timeout = std::chrono::seconds(10);
@@ -51,11 +55,12 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds, starts accepting and starts the io threads. Returns the bound endpoint.
+  // Binds, starts accepting and starts the io threads (its own). Returns the bound endpoint.
   Result<boost::asio::ip::tcp::endpoint> Start();
   // Stops accepting and unsubscribes from the engine, then shuts the engine down while the io
   // threads still run, so every command it accepted answers and the answer is written (waiting
-  // a bounded time for slow clients). Then stops and joins the io threads. Idempotent.
+  // a bounded time for slow clients). Then stops and joins its own io threads (a shared
+  // io_context is the caller's to stop). Idempotent.
   //
   // Sessions the engine might still hold in callbacks keep the ServerContext alive, but their
   // sockets belong to this server's io_context: the caller destroys the engine before the
@@ -65,9 +70,10 @@ class Server {
  private:
   ServerOptions options_;
   std::shared_ptr<ServerContext> context_;
-  boost::asio::io_context ioc_;
+  std::unique_ptr<boost::asio::io_context> own_ioc_;  // when options_.io_context is null
+  boost::asio::io_context& ioc_;
   std::shared_ptr<Listener> listener_;
-  std::vector<std::thread> threads_;
+  std::vector<std::thread> threads_;  // the own io_context's threads
 };
 
 }  // namespace assent::api

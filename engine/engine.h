@@ -3,8 +3,10 @@
 // runs the steps' effects after they are durable, and answers queries by folding the log.
 //
 // Thread safety: every method may be called from any thread. Command callbacks run on one of
-// the engine's threads once the outcome is durable; they must be short and must not block (post
-// the reply to your own executor). Queries run on the caller's thread and read durable state.
+// the engine's threads once the outcome is durable, or at once on the caller's thread when a
+// command is refused or answered without a commit; they must be short, must not block and must
+// not assume which (post the reply to your own executor). Queries run on the caller's thread
+// and read durable state. Shutdown must not be called from one of the engine's threads.
 #pragma once
 
 #include <chrono>
@@ -24,11 +26,19 @@ namespace assent::storage {
 class EventLog;
 }
 
+namespace boost::asio {
+class io_context;
+}
+
 namespace assent::engine {
 
 struct EngineOptions {
-  // Engine threads, each owning the runs hashed to it. 0: one per core.
+  // Shards, each owning the runs hashed to it and running on a strand. 0: one per core.
   size_t shards = 0;
+  // The threads the shards run on: the server passes its io_context, so the thread that read
+  // a request usually runs its command too, with no hand-over. It must run until the engine is
+  // destroyed. Null: the engine runs `shards` threads of its own.
+  boost::asio::io_context* io_context = nullptr;
 
   // Lua limits for each code step and condition, which run on an engine thread.
   uint64_t lua_max_instructions = 1'000'000;

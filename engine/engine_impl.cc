@@ -14,6 +14,7 @@
 #include "engine/engine.h"
 #include "engine/internal/open_engine.h"
 #include "engine/internal/index_keys.h"
+#include "base/io_threads.h"
 #include "engine/internal/run_commands.h"
 #include "engine/internal/run_queries.h"
 #include "engine/internal/run_txn.h"
@@ -123,6 +124,9 @@ class EngineImpl final : public Engine {
   const EngineOptions options_;
   WorkflowRegistry registry_;
   RunQueries queries_;
+  // The engine's own threads, when it was given none to run on. Before the shards: they run
+  // on its io_context and must go first.
+  std::unique_ptr<IoThreads> own_threads_;
   std::vector<std::unique_ptr<Shard>> shards_;
   std::atomic<size_t> next_shard_{0};
   std::atomic<bool> stopping_{false};
@@ -140,7 +144,11 @@ Status EngineImpl::Start() {
 
   size_t count = options_.shards != 0 ? options_.shards
                                       : std::max<size_t>(1, std::thread::hardware_concurrency());
-  ShardContext context{log_,
+  if (options_.io_context == nullptr) own_threads_ = std::make_unique<IoThreads>(count);
+  boost::asio::io_context& io =
+      options_.io_context != nullptr ? *options_.io_context : own_threads_->io();
+  ShardContext context{io,
+                       log_,
                        registry_,
                        options_,
                        count,
@@ -176,6 +184,7 @@ void EngineImpl::Shutdown() {
   // Every shard drains before any stops: a reply may still be owed by any of them.
   for (auto& shard : shards_) shard->Drain();
   for (auto& shard : shards_) shard->Stop();
+  if (own_threads_) own_threads_->Join();
 }
 
 Status EngineImpl::Refusal() {

@@ -15,6 +15,7 @@
 #include "api/app/listen.h"
 #include "api/json_lines_logger.h"
 #include "api/server.h"
+#include "base/io_threads.h"
 #include "engine/engine.h"
 #include "storage/rocks_event_log.h"
 
@@ -74,9 +75,13 @@ int Serve(const ParsedArgs& args) {
               << "\n";
     return 1;
   }
+  // One set of io threads for the server and the engine's shards: the thread that reads a
+  // request usually runs its command too, instead of handing it to an engine thread and back.
+  IoThreads io_threads(static_cast<size_t>(threads));
   engine::EngineOptions options;
   options.on_storage_failure = ExitForRestart;
   options.logger = &logger;
+  options.io_context = &io_threads.io();
   Result<std::unique_ptr<engine::Engine>> opened = engine::Engine::Open(**log, options);
   if (!opened.ok()) {
     std::cerr << "assent serve: cannot open " << data_dir << ": " << opened.status().ToString()
@@ -91,7 +96,10 @@ int Serve(const ParsedArgs& args) {
   signals.async_wait([](const boost::system::error_code&, int) {});
 
   api::Server server(*engine, token->token,
-                     {.host = listen->host, .port = listen->port, .threads = threads,
+                     {.host = listen->host,
+                      .port = listen->port,
+                      .threads = threads,
+                      .io_context = &io_threads.io(),
                       .logger = &logger});
   Result<boost::asio::ip::tcp::endpoint> endpoint = server.Start();
   if (!endpoint.ok()) {
@@ -111,10 +119,11 @@ int Serve(const ParsedArgs& args) {
   signals_ioc.run();  // returns once a signal arrived
   logger.Info("server stopping");
   server.Stop();  // stops accepting, shuts the engine down, writes its last answers
-  // The engine goes before the server: a callback it might still hold keeps a session whose
-  // socket needs the server's io_context. The log goes last: the engine writes to it until
-  // it is destroyed.
+  // The engine goes before the io threads stop: its shards run on them. The log goes after
+  // the engine, which writes to it until it is destroyed. Sessions still held by handlers go
+  // with the io_context, which outlives everything that uses it.
   engine.reset();
+  io_threads.Join();
   log->reset();
   logger.Info("server stopped");
   return 0;

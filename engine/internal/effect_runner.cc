@@ -2,14 +2,13 @@
 
 #include <algorithm>
 
-#include <boost/asio/post.hpp>
 
 namespace assent::engine {
 
 namespace asio = boost::asio;
 
-EffectRunner::EffectRunner(asio::io_context& io, const EngineOptions& options, Execute execute)
-    : io_(io), options_(options), execute_(std::move(execute)) {}
+EffectRunner::EffectRunner(Mailbox& mailbox, const EngineOptions& options, Execute execute)
+    : mailbox_(mailbox), options_(options), execute_(std::move(execute)) {}
 
 void EffectRunner::Reconcile(const RunState& state, const WorkflowDefinition& definition) {
   if (state.status != RunStatus::kRunning) {
@@ -56,10 +55,10 @@ void EffectRunner::StartHttp(const RunState& state, const StepDefinition& step) 
   };
   auto request = BuildHttpRequest(state, step, options_);
   if (!request.ok()) {
-    asio::post(io_, [on_outcome, status = request.status()] { on_outcome(status); });
+    mailbox_.Post([on_outcome, status = request.status()] { on_outcome(status); });
     return;
   }
-  StartHttpCall(io_, std::move(request).value(), on_outcome);
+  StartHttpCall(mailbox_.executor(), std::move(request).value(), mailbox_.Guard(on_outcome));
 }
 
 void EffectRunner::ArmRetry(const RunState& state) {
@@ -67,8 +66,9 @@ void EffectRunner::ArmRetry(const RunState& state) {
   if (effects.retry_timer) return;
   uint32_t doublings = std::min<uint32_t>(state.attempt > 0 ? state.attempt - 1 : 0, 10);
   auto delay = std::chrono::milliseconds(uint64_t{options_.http_retry_backoff_ms} << doublings);
-  effects.retry_timer = std::make_unique<asio::steady_timer>(io_, delay);
-  effects.retry_timer->async_wait([this, run_id = state.run_id](boost::system::error_code ec) {
+  effects.retry_timer = std::make_unique<asio::steady_timer>(mailbox_.executor(), delay);
+  effects.retry_timer->async_wait(mailbox_.Guard([this, run_id = state.run_id](
+                                                     boost::system::error_code ec) {
     if (ec) return;  // cancelled: the run finished meanwhile
     if (auto it = effects_.find(run_id); it != effects_.end()) {
       it->second.retry_timer.reset();
@@ -78,7 +78,7 @@ void EffectRunner::ArmRetry(const RunState& state) {
       const RunState& state = txn.state();
       if (state.status == RunStatus::kRunning && state.retry_pending) RestartStep(txn);
     });
-  });
+  }));
 }
 
 void EffectRunner::Tidy(const std::string& run_id) {

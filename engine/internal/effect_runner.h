@@ -7,7 +7,8 @@
 // is not under way yet, and stops what it no longer calls for. It runs after every durable
 // commit and when a run is resumed after a restart, so recovery needs no effect log of its own.
 //
-// Thread safety: none; the shard's thread only. Timers and calls run on the shard's io_context.
+// Thread safety: none; the shard's strand only. Timers and calls complete on it, through the
+// mailbox's guard (so an outcome after the shard stopped reaches nothing).
 #pragma once
 
 #include <functional>
@@ -15,10 +16,10 @@
 #include <string>
 #include <unordered_map>
 
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "engine/engine.h"
+#include "engine/internal/mailbox.h"
 #include "engine/internal/run_commands.h"
 #include "engine/internal/run_txn.h"
 
@@ -31,7 +32,7 @@ class EffectRunner {
   // Runs `decider` on the run (loading it if it left memory) and commits what it emits.
   using Execute = std::function<void(const std::string& run_id, Decider decider)>;
 
-  EffectRunner(boost::asio::io_context& io, const EngineOptions& options, Execute execute);
+  EffectRunner(Mailbox& mailbox, const EngineOptions& options, Execute execute);
   EffectRunner(const EffectRunner&) = delete;
   EffectRunner& operator=(const EffectRunner&) = delete;
 
@@ -59,7 +60,7 @@ class EffectRunner {
   // Forgets the run's entry once nothing is under way.
   void Tidy(const std::string& run_id);
 
-  boost::asio::io_context& io_;
+  Mailbox& mailbox_;
   const EngineOptions& options_;
   const Execute execute_;
   std::unordered_map<std::string, RunEffects> effects_;  // runs with an effect under way

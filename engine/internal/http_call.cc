@@ -18,9 +18,12 @@ constexpr size_t kMaxResponseBytes = 4u << 20;
 
 class HttpCall : public std::enable_shared_from_this<HttpCall> {
  public:
-  HttpCall(boost::asio::io_context& io, HttpCallRequest request,
+  HttpCall(const boost::asio::any_io_executor& executor, HttpCallRequest request,
            std::function<void(Result<HttpCallResponse>)> done)
-      : resolver_(io), stream_(io), request_(std::move(request)), done_(std::move(done)) {
+      : resolver_(executor),
+        stream_(executor),
+        request_(std::move(request)),
+        done_(std::move(done)) {
     parser_.body_limit(kMaxResponseBytes);
   }
 
@@ -102,9 +105,9 @@ class HttpCall : public std::enable_shared_from_this<HttpCall> {
 
 }  // namespace
 
-void StartHttpCall(boost::asio::io_context& io, HttpCallRequest request,
+void StartHttpCall(const boost::asio::any_io_executor& executor, HttpCallRequest request,
                    std::function<void(Result<HttpCallResponse>)> done) {
-  std::make_shared<HttpCall>(io, std::move(request), std::move(done))->Start();
+  std::make_shared<HttpCall>(executor, std::move(request), std::move(done))->Start();
 }
 
 }  // namespace assent::engine

@@ -1,5 +1,5 @@
-// HttpCall: one outbound HTTP/1.1 request made by an `http` step, asynchronously on the
-// engine's io_context. Plain http only for now.
+// HttpCall: one outbound HTTP/1.1 request made by an `http` step, asynchronously on the shard's
+// executor. Plain http only for now.
 #pragma once
 
 #include <chrono>
@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include <boost/asio/io_context.hpp>
+#include <boost/asio/any_io_executor.hpp>
 
 #include "base/status.h"
 
@@ -27,9 +27,9 @@ struct HttpCallResponse {
   std::string body;
 };
 
-// Calls `done` exactly once, on `io`'s thread: the response (any status), or kUnavailable for
-// a network failure or time-out, or kInvalidArgument for a URL that cannot be used.
-void StartHttpCall(boost::asio::io_context& io, HttpCallRequest request,
+// Calls `done` exactly once, on `executor`: the response (any status), or kUnavailable for a
+// network failure or time-out, or kInvalidArgument for a URL that cannot be used.
+void StartHttpCall(const boost::asio::any_io_executor& executor, HttpCallRequest request,
                    std::function<void(Result<HttpCallResponse>)> done);
 
 }  // namespace assent::engine

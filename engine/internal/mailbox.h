@@ -1,25 +1,31 @@
-// Mailbox: how work reaches one shard. The shard's thread runs an io_context; commands from
-// any thread are accepted (or refused) and posted to it, and the shard's own continuations
-// (durable commits, effect outcomes, timers) run on it too. Everything a shard owns is touched
-// only from that thread, so the hot path takes no locks.
+// Mailbox: how work reaches one shard. A shard runs on a strand of an io_context's threads: the
+// server's io threads in `assent serve` (so the thread that read a request usually runs its
+// command at once, with no hand-over to another thread), or the engine's own threads. Commands
+// from any thread are accepted (or refused) and dispatched to the strand, and the shard's own
+// continuations (durable commits, effect outcomes, timers) run on it too. Everything a shard
+// owns is touched only on its strand, so the hot path takes no locks.
 //
 // Accepted commands are counted until their job runs, so Drain can wait for every command the
-// engine accepted before it began refusing, and none is lost at shutdown.
+// engine accepted before it began refusing, and none is lost at shutdown. After Stop nothing
+// more runs: jobs and handlers still queued on the strand (a cancelled timer, an HTTP call that
+// answers late) find the mailbox closed and return without touching the shard.
 //
-// Thread safety: Accept, PostAccepted, Post, Notify and Drain from any thread; Start and Stop
-// from the thread that owns the shard.
+// Thread safety: Accept, PostAccepted, Post, Guard, Notify and Drain from any thread; Stop from
+// one thread that is not one of the io_context's (it waits for the strand).
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
-#include <thread>
+#include <utility>
 
-#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
 
 #include "base/status.h"
 
@@ -27,51 +33,64 @@ namespace assent::engine {
 
 class Mailbox {
  public:
+  using Executor = boost::asio::strand<boost::asio::io_context::executor_type>;
+
   // `refusal`: why a new command must be refused now (the engine is stopping, the log failed),
-  // or Ok. Any thread.
-  explicit Mailbox(std::function<Status()> refusal);
-  ~Mailbox();  // Stop()
+  // or Ok. Any thread. `io` must outlive the mailbox and run until Stop returns.
+  Mailbox(boost::asio::io_context& io, std::function<Status()> refusal);
+  // Closes the mailbox if Stop did not. REQUIRES: Stop was called, or no handler of this
+  // mailbox runs meanwhile (a test that runs the io_context on its own thread).
+  ~Mailbox() { *open_ = false; }
   Mailbox(const Mailbox&) = delete;
   Mailbox& operator=(const Mailbox&) = delete;
 
-  // For the shard's timers and sockets: their handlers run on the shard's thread.
-  boost::asio::io_context& io() { return io_; }
-
-  void Start();
+  // For the shard's timers and sockets: their handlers run on the strand (wrap them in Guard).
+  const Executor& executor() const { return strand_; }
 
   // A new command: Ok and counted (Drain waits for it) until the job given to PostAccepted
   // runs, or why it is refused, and nothing counted.
   Status Accept();
-  // REQUIRES: Accept() was Ok for this job.
+  // Runs `job` on the strand: at once when the caller is one of the io_context's threads and
+  // the strand is free, else queued. REQUIRES: Accept() was Ok for this job.
   template <typename Job>
   void PostAccepted(Job job) {
-    boost::asio::post(io_, [this, job = std::move(job)]() mutable {
+    boost::asio::dispatch(strand_, Guard([this, job = std::move(job)]() mutable {
       --accepted_;
       job();
-    });
+    }));
   }
-  // Work the shard gives itself (it is already accounted for by what caused it).
+  // Work the shard gives itself (it is already accounted for by what caused it); always queued.
   template <typename Job>
   void Post(Job job) {
-    boost::asio::post(io_, std::move(job));
+    boost::asio::post(strand_, Guard(std::move(job)));
+  }
+  // `handler` as a handler that does nothing once the mailbox is closed. REQUIRES: invoked on
+  // the strand.
+  template <typename Handler>
+  auto Guard(Handler handler) {
+    return [open = open_, handler = std::move(handler)](auto&&... args) mutable {
+      if (*open) handler(std::forward<decltype(args)>(args)...);
+    };
   }
 
   // Tells Drain to look again: something it waits for may have finished (a commit landed).
   void Notify();
 
   // Waits (at most `limit`) until no accepted command is waiting for its job and `idle`,
-  // evaluated on the shard's thread, holds. False when the limit ran out.
+  // evaluated on the strand, holds. False when the limit ran out.
   bool Drain(const std::function<bool()>& idle, std::chrono::milliseconds limit);
 
-  // Runs `last` on the shard's thread as its final job, then stops the thread and joins it.
-  // Jobs still queued behind `last` never run. Idempotent.
+  // Runs `last` on the strand as the shard's final work and closes the mailbox: nothing queued
+  // behind it runs. Idempotent.
   void Stop(const std::function<void()>& last = {});
 
  private:
   const std::function<Status()> refusal_;
-  boost::asio::io_context io_;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
-  std::thread thread_;
+  Executor strand_;
+  // Whether the shard still takes work; read and written only on the strand. Shared with
+  // every guarded handler, which may outlive the mailbox.
+  std::shared_ptr<bool> open_ = std::make_shared<bool>(true);
+  bool stopped_ = false;             // the thread that stops the shard only
   std::atomic<size_t> accepted_{0};  // commands accepted whose job has not run yet
 
   std::mutex progress_mutex_;

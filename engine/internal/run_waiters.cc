@@ -4,16 +4,16 @@
 
 namespace assent::engine {
 
-RunWaiters::RunWaiters(boost::asio::io_context& io, AnswerCurrent answer_current)
-    : io_(io), answer_current_(std::move(answer_current)) {}
+RunWaiters::RunWaiters(Mailbox& mailbox, AnswerCurrent answer_current)
+    : mailbox_(mailbox), answer_current_(std::move(answer_current)) {}
 
 void RunWaiters::Add(const std::string& run_id, std::chrono::milliseconds wait,
                      Callback<RunView> done) {
   uint64_t id = next_id_++;
-  auto timer = std::make_unique<boost::asio::steady_timer>(io_, wait);
-  timer->async_wait([this, run_id, id](boost::system::error_code ec) {
+  auto timer = std::make_unique<boost::asio::steady_timer>(mailbox_.executor(), wait);
+  timer->async_wait(mailbox_.Guard([this, run_id, id](boost::system::error_code ec) {
     if (!ec) OnTimeout(run_id, id);  // otherwise cancelled: the waiter was answered
-  });
+  }));
   waiters_[run_id].push_back(Waiter{id, std::move(done), std::move(timer)});
 }
 

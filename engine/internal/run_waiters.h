@@ -6,8 +6,8 @@
 // `answer_current`, which may have to read a run that left memory back from the log). Waiters
 // live apart from the runs in memory, so a waiting run evicted from the cache keeps its waiters.
 //
-// Thread safety: none; every member is called on the shard's thread, and the timers run on the
-// shard's io_context.
+// Thread safety: none; every member is called on the shard's strand, and the timers run on it
+// through the mailbox's guard.
 #pragma once
 
 #include <chrono>
@@ -18,10 +18,10 @@
 #include <unordered_map>
 #include <vector>
 
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "engine/engine.h"
+#include "engine/internal/mailbox.h"
 #include "engine/internal/run_state.h"
 
 namespace assent::engine {
@@ -31,7 +31,7 @@ class RunWaiters {
   // Answers `done` with the run `run_id` as it stands now, at once.
   using AnswerCurrent = std::function<void(const std::string& run_id, Callback<RunView> done)>;
 
-  RunWaiters(boost::asio::io_context& io, AnswerCurrent answer_current);
+  RunWaiters(Mailbox& mailbox, AnswerCurrent answer_current);
   RunWaiters(const RunWaiters&) = delete;
   RunWaiters& operator=(const RunWaiters&) = delete;
 
@@ -54,7 +54,7 @@ class RunWaiters {
 
   void OnTimeout(const std::string& run_id, uint64_t id);
 
-  boost::asio::io_context& io_;
+  Mailbox& mailbox_;
   AnswerCurrent answer_current_;
   std::unordered_map<std::string, std::vector<Waiter>> waiters_;  // by run id
   uint64_t next_id_ = 1;

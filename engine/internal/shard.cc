@@ -46,15 +46,15 @@ Shard::Shard(size_t index, ShardContext context)
       logger_(*options_.logger),
       loader_(context_.log, logger_),
       lua_(LuaLimits{options_.lua_max_instructions, options_.lua_max_memory_bytes}),
-      mailbox_(context_.refusal),
+      mailbox_(context_.io, context_.refusal),
       sequencer_(mailbox_, context_.log, context_.publish,
                  [this](const std::string& run_id) { ReleaseIfIdle(run_id); }),
       cache_(loader_, context_.registry, options_.max_cached_waiting_runs),
-      effects_(mailbox_.io(), options_,
+      effects_(mailbox_, options_,
                [this](const std::string& run_id, EffectRunner::Decider decider) {
                  Execute(run_id, std::move(decider));
                }),
-      waiters_(mailbox_.io(),
+      waiters_(mailbox_,
                [this](const std::string& run_id, Callback<RunView> done) {
                  AnswerCurrent(run_id, std::move(done));
                }),
@@ -63,7 +63,6 @@ Shard::Shard(size_t index, ShardContext context)
 Shard::~Shard() { Stop(); }
 
 void Shard::Start(std::vector<std::string> run_ids) {
-  mailbox_.Start();
   mailbox_.Post([this, run_ids = std::move(run_ids)] {
     for (const std::string& run_id : run_ids) {
       WithRun(run_id, [this, run_id](Result<LiveRun*> found) {

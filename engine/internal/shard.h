@@ -1,5 +1,5 @@
-// Shard: the runs hashed to one engine thread, and the units that serve them:
-//   Mailbox          takes commands (any thread) and runs the shard's work on its thread
+// Shard: the runs hashed to one strand of the engine's threads, and the units that serve them:
+//   Mailbox          takes commands (any thread) and runs the shard's work on its strand
 //   CommitSequencer  one commit in flight per run; commands that arrive meanwhile queue
 //   RunCache         the runs in memory (running ones, and an LRU of idle waiting ones)
 //   EffectRunner     what durable states call for outside the engine (HTTP calls, retries)
@@ -11,7 +11,7 @@
 // share syncs through the log's group commit.
 //
 // Thread safety: the command methods may be called from any thread; everything else runs on
-// the shard's thread.
+// the shard's strand.
 #pragma once
 
 #include <chrono>
@@ -44,6 +44,7 @@ size_t ShardOf(std::string_view run_id, size_t shard_count);
 
 // What the shards of one engine share. Everything it refers to outlives the shards.
 struct ShardContext {
+  boost::asio::io_context& io;  // the threads shards run on
   storage::EventLog& log;
   WorkflowRegistry& registry;
   const EngineOptions& options;
@@ -64,8 +65,8 @@ class Shard {
   Shard(const Shard&) = delete;
   Shard& operator=(const Shard&) = delete;
 
-  // Starts the thread and resumes the running runs `run_ids` (all hashed to this shard). A run
-  // that cannot be read is logged and left in the log.
+  // Resumes the running runs `run_ids` (all hashed to this shard). A run that cannot be read is
+  // logged and left in the log.
   void Start(std::vector<std::string> run_ids);
 
   // REQUIRES for the commands on an existing run: ShardOf(its run id) is this shard.
@@ -121,7 +122,7 @@ class Shard {
   RunLoader loader_;
   LuaSandbox lua_;
 
-  Mailbox mailbox_;  // before everything that runs on its io_context
+  Mailbox mailbox_;  // before everything that runs on its strand
   CommitSequencer sequencer_;
   RunCache cache_;
   EffectRunner effects_;

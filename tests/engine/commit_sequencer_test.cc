@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "base/io_threads.h"
 #include "engine/internal/run_txn.h"
 #include "schemas/event_generated.h"
 #include "storage/mem_event_log.h"
@@ -21,7 +22,6 @@ constexpr auto kBound = std::chrono::seconds(20);
 
 class CommitSequencerTest : public ::testing::Test {
  protected:
-  CommitSequencerTest() { mailbox_.Start(); }
   ~CommitSequencerTest() override {
     mailbox_.Stop();
     sequencer_.WaitForAppends();
@@ -53,7 +53,8 @@ class CommitSequencerTest : public ::testing::Test {
   }
 
   storage::MemEventLog log_;
-  Mailbox mailbox_{[] { return Status::Ok(); }};
+  IoThreads threads_{2};
+  Mailbox mailbox_{threads_.io(), [] { return Status::Ok(); }};
   std::mutex mutex_;
   std::condition_variable traced_;
   std::vector<std::string> trace_;  // guarded by mutex_

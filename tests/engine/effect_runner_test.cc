@@ -67,9 +67,10 @@ class EffectRunnerTest : public ::testing::Test {
   RunState state_;
   EngineOptions options_{.http_retry_backoff_ms = 1};
   LuaSandbox lua_{LuaLimits{1'000'000, 32u << 20}};
-  boost::asio::io_context io_;
+  boost::asio::io_context io_;  // run by the test's own thread
+  Mailbox mailbox_{io_, [] { return Status::Ok(); }};
   std::vector<EffectRunner::Decider> executed_;
-  EffectRunner runner_{io_, options_, [this](const std::string& run_id, EffectRunner::Decider d) {
+  EffectRunner runner_{mailbox_, options_, [this](const std::string& run_id, EffectRunner::Decider d) {
     EXPECT_EQ(run_id, "r1");
     executed_.push_back(std::move(d));
   }};

@@ -1,5 +1,6 @@
-// Mailbox: commands are counted from Accept until their job runs, so Drain waits for every one
-// the engine took; a refused command is not counted; Stop's last job is the last one that runs.
+// Mailbox: jobs run in order on the shard's strand; commands are counted from Accept until
+// their job runs, so Drain waits for every one the engine took; a refused command is not
+// counted; Stop's last job is the last one that does anything.
 #include "engine/internal/mailbox.h"
 
 #include <atomic>
@@ -7,14 +8,21 @@
 
 #include <gtest/gtest.h>
 
+#include "base/io_threads.h"
+
 namespace assent::engine {
 namespace {
 
 constexpr auto kBound = std::chrono::seconds(20);
 
-TEST(MailboxTest, RunsPostedJobsInOrderOnItsThread) {
-  Mailbox mailbox([] { return Status::Ok(); });
-  mailbox.Start();
+// Two threads, as in the server: the strand keeps the shard's work on one of them at a time.
+class MailboxTest : public ::testing::Test {
+ protected:
+  IoThreads threads_{2};
+};
+
+TEST_F(MailboxTest, RunsPostedJobsInOrderOffTheCallersThread) {
+  Mailbox mailbox(threads_.io(), [] { return Status::Ok(); });
   std::vector<int> order;
   std::thread::id worker;
   std::promise<void> done;
@@ -28,20 +36,18 @@ TEST(MailboxTest, RunsPostedJobsInOrderOnItsThread) {
   EXPECT_NE(worker, std::this_thread::get_id());
 }
 
-TEST(MailboxTest, RefusedCommandsAreNotCounted) {
+TEST_F(MailboxTest, RefusedCommandsAreNotCounted) {
   std::atomic<bool> refusing{true};
-  Mailbox mailbox([&] {
+  Mailbox mailbox(threads_.io(), [&] {
     return refusing ? Status::Unavailable("stopping") : Status::Ok();
   });
-  mailbox.Start();
   EXPECT_EQ(mailbox.Accept().code(), StatusCode::kUnavailable);
   // Nothing was counted, so Drain finds the mailbox idle at once.
   EXPECT_TRUE(mailbox.Drain([] { return true; }, kBound));
 }
 
-TEST(MailboxTest, DrainWaitsForAcceptedCommandsAndTheIdleCondition) {
-  Mailbox mailbox([] { return Status::Ok(); });
-  mailbox.Start();
+TEST_F(MailboxTest, DrainWaitsForAcceptedCommandsAndTheIdleCondition) {
+  Mailbox mailbox(threads_.io(), [] { return Status::Ok(); });
   // Hold the thread so the accepted job cannot run yet.
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
@@ -63,17 +69,15 @@ TEST(MailboxTest, DrainWaitsForAcceptedCommandsAndTheIdleCondition) {
   EXPECT_TRUE(ran);
 }
 
-TEST(MailboxTest, DrainGivesUpAfterItsLimit) {
-  Mailbox mailbox([] { return Status::Ok(); });
-  mailbox.Start();
+TEST_F(MailboxTest, DrainGivesUpAfterItsLimit) {
+  Mailbox mailbox(threads_.io(), [] { return Status::Ok(); });
   EXPECT_FALSE(mailbox.Drain([] { return false; }, std::chrono::milliseconds(30)));
 }
 
-TEST(MailboxTest, StopRunsTheLastJobAndNothingQueuedBehindIt) {
-  Mailbox mailbox([] { return Status::Ok(); });
-  mailbox.Start();
+TEST_F(MailboxTest, StopRunsTheLastJobAndNothingQueuedBehindIt) {
+  Mailbox mailbox(threads_.io(), [] { return Status::Ok(); });
   bool last_ran = false;
-  bool late_ran = false;
+  std::atomic<bool> late_ran{false};
   mailbox.Stop([&] {
     last_ran = true;
     mailbox.Post([&] { late_ran = true; });  // queued behind the last job

@@ -12,9 +12,10 @@ constexpr auto kForever = std::chrono::hours(1);
 
 class RunWaitersTest : public ::testing::Test {
  protected:
-  boost::asio::io_context io_;  // first: the waiters' timers run on it
+  boost::asio::io_context io_;  // first: the waiters' timers run on it; run by the test thread
+  Mailbox mailbox_{io_, [] { return Status::Ok(); }};
   // Answers "as it stands" with a running run, and counts how often it was asked.
-  RunWaiters waiters_{io_, [this](const std::string& run_id, Callback<RunView> done) {
+  RunWaiters waiters_{mailbox_, [this](const std::string& run_id, Callback<RunView> done) {
                         ++asked_current_;
                         RunView view;
                         view.run_id = run_id;
