@@ -42,7 +42,10 @@ Status CheckKnownFields(const json::object& body, std::initializer_list<std::str
     for (std::string_view field : known) {
       expected += (expected.empty() ? "\"" : ", \"") + std::string(field) + "\"";
     }
-    return Status::InvalidArgument("unknown field \"" + std::string(key) + "\" (expected " +
+    constexpr size_t kShownKey = 64;  // enough to see the typo, not to echo a megabyte back
+    std::string shown(key.substr(0, kShownKey));
+    if (key.size() > kShownKey) shown += "...";
+    return Status::InvalidArgument("unknown field \"" + shown + "\" (expected " +
                                    (expected.empty() ? "none" : expected) + ")");
   }
   return Status::Ok();

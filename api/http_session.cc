@@ -96,7 +96,7 @@ void HttpSession::Upgrade() {
 }
 
 void HttpSession::Respond(Response response) {
-  // Commands answer on the engine's thread: hop back to this session's strand.
+  // Commands answer on a shard's strand (or at once): hop back to this session's strand.
   asio::post(stream_.get_executor(),
              [self = shared_from_this(), response = std::move(response)]() mutable {
                self->DoWrite(std::move(response));
@@ -148,6 +148,8 @@ void HttpSession::OnDrain(beast::error_code ec, size_t /*bytes*/) {
   DoDrain();
 }
 
-void HttpSession::Fail(beast::error_code ec, std::string_view what) { LogNetworkError(context_->logger, what, ec); }
+void HttpSession::Fail(beast::error_code ec, std::string_view what) {
+  LogNetworkError(context_->logger, what, ec);
+}
 
 }  // namespace assent::api

@@ -44,10 +44,11 @@ void JsonLinesLogger::Write(LogLevel level, std::string_view event,
                             std::span<const LogField> fields) {
   if (!Enabled(level)) return;
   json::object line{{"ts", Timestamp()}, {"level", ToString(level)}, {"event", event}};
-  for (const LogField& field : fields) line[field.key] = ToJson(field.value);
+  for (const LogField& field : fields) line.emplace(field.key, ToJson(field.value));
   std::string text = json::serialize(line);
   text.push_back('\n');
-  // One write per line; a short write (a full pipe) finishes the line before anything else.
+  // A short write (a full pipe) finishes the line before another line starts.
+  std::lock_guard lock(write_mutex_);
   for (size_t written = 0; written < text.size();) {
     ssize_t n = ::write(fd_, text.data() + written, text.size() - written);
     if (n < 0 && errno == EINTR) continue;

@@ -1,11 +1,13 @@
 // JsonLinesLogger: the server's Logger. Each line is one JSON object on its own line,
 //   {"ts":"2026-11-29T20:15:08.123Z","level":"info","event":"server started","listen":"..."}
-// written with one write(2) call (a pipe keeps writes of up to 4 KiB whole), so lines from many
-// threads do not interleave. Lines below the minimum level are dropped before anything is
-// formatted.
+// Lines are written whole, one at a time, so lines from many threads never interleave. A field
+// named like the envelope (ts, level, event) does not replace it. Lines below the minimum
+// level are dropped before anything is formatted.
 //
 // Thread safety: Write may be called from any thread.
 #pragma once
+
+#include <mutex>
 
 #include "base/logger.h"
 
@@ -22,6 +24,7 @@ class JsonLinesLogger final : public Logger {
  private:
   const int fd_;
   const LogLevel min_level_;
+  std::mutex write_mutex_;  // one line at a time
 };
 
 }  // namespace assent::api

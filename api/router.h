@@ -21,8 +21,9 @@ class RequestHandler {
   // Both must outlive the handler.
   RequestHandler(engine::Engine& engine, const Authenticator& auth);
 
-  // Calls `respond` exactly once: before returning for queries and refusals, or later on the
-  // engine's thread once a command is durable. `respond` must not block; post to your executor.
+  // Calls `respond` exactly once: before returning for queries and refusals, else once the
+  // command is durable, on an engine strand or (when the command runs at once) on the
+  // caller's thread. `respond` must not block and must not assume which; post to your executor.
   void Handle(const Request& request, Respond respond) const;
 
  private:

@@ -59,12 +59,12 @@ class Server {
   Result<boost::asio::ip::tcp::endpoint> Start();
   // Stops accepting and unsubscribes from the engine, then shuts the engine down while the io
   // threads still run, so every command it accepted answers and the answer is written (waiting
-  // a bounded time for slow clients). Then stops and joins its own io threads (a shared
-  // io_context is the caller's to stop). Idempotent.
+  // a bounded time for slow clients). Then stops and joins its own io threads. Idempotent.
   //
-  // Sessions the engine might still hold in callbacks keep the ServerContext alive, but their
-  // sockets belong to this server's io_context: the caller destroys the engine before the
-  // server (as `assent serve` does), so any such session goes while the io_context exists.
+  // With a shared io_context, connections still open keep running on it (the engine refuses
+  // their commands from now on) until the caller stops it, which it must do before it destroys
+  // the engine (as `assent serve` does). Sessions still held by handlers go with the
+  // io_context, which must outlive the server.
   void Stop();
 
  private:

@@ -167,7 +167,8 @@ void WebSocketSession::HandleCommand(std::string_view type, const json::object& 
   // The command's own fields, as a REST body would carry them: the rest is the envelope.
   json::object body = message;
   for (std::string_view envelope : {"type", "id", "req"}) body.erase(envelope);
-  // The engine answers on its own thread; the answer hops back to this session's strand. The
+  // The engine answers on one of its strands (or at once); the answer hops back to this
+  // session's strand. The
   // ticket is shared because engine callbacks must be copyable; the engine calls once.
   auto owed = std::make_shared<OwedReplies::Ticket>(context_->owed.Owe());
   auto answer = [self = shared_from_this(), req, owed](Result<engine::ApprovalView> result) {

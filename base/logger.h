@@ -70,7 +70,9 @@ class Logger {
 
  private:
   void Log(LogLevel level, std::string_view event, std::initializer_list<LogField> fields) {
-    if (Enabled(level)) Write(level, event, std::span<const LogField>(fields.begin(), fields.size()));
+    if (Enabled(level)) {
+      Write(level, event, std::span<const LogField>(fields.begin(), fields.size()));
+    }
   }
 };
 

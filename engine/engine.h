@@ -40,7 +40,7 @@ struct EngineOptions {
   // destroyed. Null: the engine runs `shards` threads of its own.
   boost::asio::io_context* io_context = nullptr;
 
-  // Lua limits for each code step and condition, which run on an engine thread.
+  // Lua limits for each code step and condition, which run on a shard's strand.
   uint64_t lua_max_instructions = 1'000'000;
   size_t lua_max_memory_bytes = 32u << 20;
   // HTTP steps: per-attempt timeout and how many attempts before the run fails.
@@ -154,7 +154,8 @@ class Engine {
   virtual Status Health() = 0;
 
   // Stops accepting commands (they get kUnavailable), lets every command already accepted and
-  // every commit in flight finish and answer its caller, then joins the engine threads. After
+  // every commit in flight finish and answer its caller, then stops the shards (and joins the
+  // engine's own threads, if it runs any). After
   // it returns no callback runs.
   virtual void Shutdown() = 0;
 };

@@ -124,8 +124,8 @@ class EngineImpl final : public Engine {
   const EngineOptions options_;
   WorkflowRegistry registry_;
   RunQueries queries_;
-  // The engine's own threads, when it was given none to run on. Before the shards: they run
-  // on its io_context and must go first.
+  // The engine's own threads, when it was given none to run on. Declared before the shards,
+  // which run on its io_context: they are destroyed first.
   std::unique_ptr<IoThreads> own_threads_;
   std::vector<std::unique_ptr<Shard>> shards_;
   std::atomic<size_t> next_shard_{0};
@@ -168,7 +168,8 @@ Status EngineImpl::Start() {
                                   [&](std::string_view key, std::string_view) {
                                     auto entry = DecodeRunsByStatusKey(key);
                                     if (!entry) {
-                                      options_.logger->Error("malformed runs-by-status key skipped");
+                                      options_.logger->Error("malformed runs-by-status key skipped",
+                                                             {{"key_bytes", key.size()}});
                                       return true;
                                     }
                                     running[ShardOf(entry->id, count)].emplace_back(entry->id);
@@ -181,8 +182,11 @@ Status EngineImpl::Start() {
 
 void EngineImpl::Shutdown() {
   if (stopping_.exchange(true)) return;  // from here on, new commands are refused
-  // Every shard drains before any stops: a reply may still be owed by any of them.
-  for (auto& shard : shards_) shard->Drain();
+  // Every shard drains before any stops: a reply may still be owed by any of them. They drain
+  // side by side, so a stuck one holds the shutdown once, not once per shard.
+  std::vector<std::thread> draining;
+  for (auto& shard : shards_) draining.emplace_back([&shard] { shard->Drain(); });
+  for (std::thread& thread : draining) thread.join();
   for (auto& shard : shards_) shard->Stop();
   if (own_threads_) own_threads_->Join();
 }

@@ -48,8 +48,7 @@ constexpr std::array<std::pair<Decision, std::string_view>, 2> kDecisionNames{{
 std::string_view ToString(RunStatus status) { return Name(kRunStatusNames, status); }
 std::string_view ToString(ApprovalStatus status) { return Name(kApprovalStatusNames, status); }
 std::string_view ToString(Decision decision) { return Name(kDecisionNames, decision); }
-bool IsKnown(RunStatus status) { return ToString(status) != "unknown"; }
-bool IsKnown(ApprovalStatus status) { return ToString(status) != "unknown"; }
+
 
 std::optional<RunStatus> ParseRunStatus(std::string_view text) {
   return Parse(kRunStatusNames, text);

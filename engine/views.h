@@ -25,9 +25,6 @@ std::string_view ToString(Decision decision);       // "approve", "reject"
 std::optional<RunStatus> ParseRunStatus(std::string_view text);
 std::optional<ApprovalStatus> ParseApprovalStatus(std::string_view text);
 std::optional<Decision> ParseDecision(std::string_view text);
-// Whether a number read back from storage names one of the enum's values.
-bool IsKnown(RunStatus status);
-bool IsKnown(ApprovalStatus status);
 
 struct DecisionView {
   Decision decision;

@@ -55,9 +55,14 @@ Status FromRocks(const rocksdb::Status& status, std::string_view what) {
 }
 
 // RocksDB locks DIR/LOCK while a process has the database open; a second Open fails with an
-// IOError about the lock ("While lock file: DIR/LOCK: Resource temporarily unavailable").
+// IOError about the lock: "While lock file: DIR/LOCK: Resource temporarily unavailable" from
+// another process, "lock hold by current process" from this one. Other lock failures (no lock
+// support on the file system, no permission) keep RocksDB's own words.
 bool HeldByAnotherProcess(const rocksdb::Status& status) {
-  return status.IsIOError() && status.ToString().find("lock file") != std::string::npos;
+  std::string text = status.ToString();
+  return status.IsIOError() &&
+         (text.find("Resource temporarily unavailable") != std::string::npos ||
+          text.find("lock hold by current process") != std::string::npos);
 }
 
 rocksdb::WriteOptions SyncedWrite() {
@@ -144,7 +149,7 @@ Result<std::unique_ptr<RocksEventLog>> RocksEventLog::Open(const std::string& di
   if (HeldByAnotherProcess(status)) {
     return Status::Unavailable(
         "another Assent server holds this data directory (its LOCK file); stop that server "
-        "first, or use another data directory");
+        "first, or use another data directory (" + status.ToString() + ")");
   }
   if (!status.ok()) return FromRocks(status, "open " + dir);
   return std::unique_ptr<RocksEventLog>(new RocksEventLog(

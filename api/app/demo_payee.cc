@@ -36,7 +36,8 @@ std::atomic<uint64_t> next_payment{1};
 
 Response Answer(const Request& request) {
   if (request.method() != http::verb::post) {
-    return api::ErrorResponse(ApiError::MethodNotAllowed(), request.version(), request.keep_alive());
+    return api::ErrorResponse(ApiError::MethodNotAllowed(), request.version(),
+                              request.keep_alive());
   }
   boost::system::error_code ec;
   json::value received = json::parse(request.body(), ec);

@@ -34,8 +34,8 @@ api::JsonLinesLogger* server_logger = nullptr;
 
 // The engine refuses every command once its log has failed a write. Exiting at once loses
 // nothing: no outcome is acknowledged before it is synced, and a restart replays the log.
-// std::_Exit, not exit: this runs on the engine thread while the io threads still run, and
-// static destructors running under them could crash instead of exiting cleanly.
+// std::_Exit, not exit: this runs on an io thread while the others still run, and static
+// destructors running under them could crash instead of exiting cleanly.
 void ExitForRestart(const Status& failure) {
   server_logger->Error("storage failed; exiting so a restart can recover",
                        {{"error", failure.ToString()}, {"exit_code", kExitForRestart}});
@@ -76,7 +76,7 @@ int Serve(const ParsedArgs& args) {
     return 1;
   }
   // One set of io threads for the server and the engine's shards: the thread that reads a
-  // request usually runs its command too, instead of handing it to an engine thread and back.
+  // request usually runs its command too, instead of handing it to another thread and back.
   IoThreads io_threads(static_cast<size_t>(threads));
   engine::EngineOptions options;
   options.on_storage_failure = ExitForRestart;
@@ -119,11 +119,11 @@ int Serve(const ParsedArgs& args) {
   signals_ioc.run();  // returns once a signal arrived
   logger.Info("server stopping");
   server.Stop();  // stops accepting, shuts the engine down, writes its last answers
-  // The engine goes before the io threads stop: its shards run on them. The log goes after
-  // the engine, which writes to it until it is destroyed. Sessions still held by handlers go
-  // with the io_context, which outlives everything that uses it.
-  engine.reset();
+  // Connections still open (keep-alive, reviewers' streams) run on the io threads and may still
+  // call the engine, which refuses them now: the threads stop before the engine goes. The log
+  // goes after the engine, which writes to it until it is destroyed.
   io_threads.Join();
+  engine.reset();
   log->reset();
   logger.Info("server stopped");
   return 0;

@@ -70,7 +70,8 @@ FillReport FillLog(const std::string& data_dir, int runs, int concurrency) {
   double begin = Now();
   for (int first = 0; first < runs; first += kProgressEvery) {
     int count = std::min(kProgressEvery, runs - first);
-    PhaseReport phase = RunEmbeddedPhase(*embedded.engine, first, count, concurrency, /*decide=*/false);
+    PhaseReport phase =
+        RunEmbeddedPhase(*embedded.engine, first, count, concurrency, /*decide=*/false);
     for (std::string& error : phase.errors) {
       if (report.errors.size() < 20) report.errors.push_back(std::move(error));
     }

@@ -65,7 +65,9 @@ Result<ApprovalView> UnpackApprovalRecord(const fb::ApprovalRecord& record) {
   approval.message = StoredText(record.message());
   auto show = StoredJson(record.show(), "show");
   if (!show.ok()) return show.status();
-  if (!show->is_object()) return Status::Corruption("approval " + approval.id + ": show is not an object");
+  if (!show->is_object()) {
+    return Status::Corruption("approval " + approval.id + ": show is not an object");
+  }
   approval.show = std::move(show->as_object());
   if (record.decisions() != nullptr) {
     for (const fb::DecisionRecord* decision : *record.decisions()) {

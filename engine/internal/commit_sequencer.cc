@@ -33,7 +33,7 @@ void CommitSequencer::Commit(const std::string& run_id, storage::AppendBatch bat
   log_.Append(std::move(batch), [this, run_id, notifications = std::move(notifications),
                                  done = std::move(done)](Status status) {
     // On the log's commit thread. Reviewers hear of durable approval events from here, at
-    // once: going through the shard's thread first would add its scheduling delay to every
+    // once: going through the shard's strand first would add its scheduling delay to every
     // notification.
     if (status.ok()) publish_(notifications);
     mailbox_.Post([this, run_id, status, done] { OnDurable(run_id, status, done); });
@@ -58,6 +58,15 @@ void CommitSequencer::OnDurable(const std::string& run_id, const Status& status,
   if (slot.in_flight) return;  // a queued command started the next commit
   runs_.erase(run_id);
   on_settled_(run_id);
+}
+
+std::vector<CommitSequencer::Job> CommitSequencer::TakeQueued() {
+  std::vector<Job> jobs;
+  for (auto& [run_id, slot] : runs_) {
+    for (Job& job : slot.queued) jobs.push_back(std::move(job));
+    slot.queued.clear();
+  }
+  return jobs;
 }
 
 void CommitSequencer::WaitForAppends() {

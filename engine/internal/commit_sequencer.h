@@ -4,12 +4,12 @@
 // commit.
 //
 // When a batch is durable the log's commit thread hands the approval notifications it carries
-// to `publish` at once (reviewers must not wait for the shard's thread), then the shard's thread
+// to `publish` at once (reviewers must not wait for the shard's strand), then the shard's strand
 // runs the commit's `done`, then the run's queued commands in order, until one of them starts
 // the next commit or the queue is empty. `on_settled` then learns that the run has nothing in
 // flight or queued.
 //
-// Thread safety: everything on the shard's thread, but WaitForAppends (any thread).
+// Thread safety: everything on the shard's strand, but WaitForAppends (any thread).
 #pragma once
 
 #include <condition_variable>
@@ -48,11 +48,14 @@ class CommitSequencer {
   // REQUIRES: InFlight(run_id).
   void Queue(const std::string& run_id, Job job);
 
-  // Appends `batch`; once it is durable (or failed) runs `done` on the shard's thread.
+  // Appends `batch`; once it is durable (or failed) runs `done` on the shard's strand.
   // REQUIRES: !InFlight(run_id); batch holds records.
   void Commit(const std::string& run_id, storage::AppendBatch batch,
               std::vector<ApprovalNotification> notifications,
               std::function<void(Status)> done);
+
+  // Every job still queued, in order, leaving the queues empty (for a shard that stops).
+  std::vector<Job> TakeQueued();
 
   // Any thread: waits until no append callback is outstanding, so none can reach a shard that
   // is gone.

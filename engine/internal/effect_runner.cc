@@ -45,11 +45,14 @@ void EffectRunner::StartHttp(const RunState& state, const StepDefinition& step) 
   effects_[state.run_id].call_outstanding = true;
   auto on_outcome = [this, run_id = state.run_id, step_id = step.id,
                      attempt = state.attempt](Result<HttpCallResponse> outcome) {
-    if (auto it = effects_.find(run_id); it != effects_.end()) {
-      it->second.call_outstanding = false;
-      Tidy(run_id);
-    }
-    execute_(run_id, [step_id, attempt, outcome](RunTxn& txn, const StepContext& context) {
+    execute_(run_id, [this, run_id, step_id, attempt, outcome](RunTxn& txn,
+                                                              const StepContext& context) {
+      // Only now, with the outcome on its way into the log: a commit of the run that lands
+      // before this (a comment) must not see the step as uncalled and call it again.
+      if (auto it = effects_.find(run_id); it != effects_.end()) {
+        it->second.call_outstanding = false;
+        Tidy(run_id);
+      }
       CompleteHttpStep(txn, context, step_id, attempt, outcome);
     });
   };
@@ -70,11 +73,12 @@ void EffectRunner::ArmRetry(const RunState& state) {
   effects.retry_timer->async_wait(mailbox_.Guard([this, run_id = state.run_id](
                                                      boost::system::error_code ec) {
     if (ec) return;  // cancelled: the run finished meanwhile
-    if (auto it = effects_.find(run_id); it != effects_.end()) {
-      it->second.retry_timer.reset();
-      Tidy(run_id);
-    }
-    execute_(run_id, [](RunTxn& txn, const StepContext&) {
+    execute_(run_id, [this, run_id](RunTxn& txn, const StepContext&) {
+      // The timer stays armed until the restart is on its way, as above for calls.
+      if (auto it = effects_.find(run_id); it != effects_.end()) {
+        it->second.retry_timer.reset();
+        Tidy(run_id);
+      }
       const RunState& state = txn.state();
       if (state.status == RunStatus::kRunning && state.retry_pending) RestartStep(txn);
     });

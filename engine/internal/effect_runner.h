@@ -42,9 +42,11 @@ class EffectRunner {
   // finished runs again as a new attempt (with the same idempotency key); the rest reconciles.
   void Resume(const RunState& state, const WorkflowDefinition& definition);
 
-  // An effect of the run is under way (its outcome will come back to the run).
+  // An effect of the run is under way: started, and its outcome not yet handed to the run.
   bool Busy(const std::string& run_id) const { return effects_.contains(run_id); }
 
+  // Forgets the run's effects: it can no longer be loaded, so no outcome can be recorded.
+  void Forget(const std::string& run_id) { effects_.erase(run_id); }
   // Drops every timer and forgets every call under way (their StepStarted is durable:
   // recovery runs them again).
   void StopAll() { effects_.clear(); }

@@ -3,20 +3,20 @@
 namespace assent::engine {
 namespace {
 
-template <typename Status>
-std::string EncodeStatusKey(Status status, std::string_view id) {
+template <typename StatusEnum>
+std::string EncodeStatusKey(StatusEnum status, std::string_view id) {
   std::string key(1, static_cast<char>(status));
   key.append(id);
   return key;
 }
 
-// `valid` tells the status bytes this index may hold.
-template <typename Status, typename Valid>
-std::optional<StatusKey<Status>> DecodeStatusKey(std::string_view key, Valid valid) {
+// A status byte naming one of the enum's values (ToString knows every one), then an id.
+template <typename StatusEnum>
+std::optional<StatusKey<StatusEnum>> DecodeStatusKey(std::string_view key) {
   if (key.size() < 2) return std::nullopt;
-  auto status = static_cast<Status>(static_cast<uint8_t>(key[0]));
-  if (!valid(status)) return std::nullopt;
-  return StatusKey<Status>{status, key.substr(1)};
+  auto status = static_cast<StatusEnum>(static_cast<uint8_t>(key[0]));
+  if (ToString(status) == "unknown") return std::nullopt;
+  return StatusKey<StatusEnum>{status, key.substr(1)};
 }
 
 }  // namespace
@@ -28,7 +28,7 @@ std::string RunsByStatusKey(RunStatus status, std::string_view run_id) {
 std::string RunsByStatusPrefix(RunStatus status) { return EncodeStatusKey(status, ""); }
 
 std::optional<StatusKey<RunStatus>> DecodeRunsByStatusKey(std::string_view key) {
-  return DecodeStatusKey<RunStatus>(key, [](RunStatus status) { return IsKnown(status); });
+  return DecodeStatusKey<RunStatus>(key);
 }
 
 std::string ApprovalsByStatusKey(ApprovalStatus status, std::string_view approval_id) {
@@ -38,8 +38,7 @@ std::string ApprovalsByStatusKey(ApprovalStatus status, std::string_view approva
 std::string ApprovalsByStatusPrefix(ApprovalStatus status) { return EncodeStatusKey(status, ""); }
 
 std::optional<StatusKey<ApprovalStatus>> DecodeApprovalsByStatusKey(std::string_view key) {
-  return DecodeStatusKey<ApprovalStatus>(key,
-                                         [](ApprovalStatus status) { return IsKnown(status); });
+  return DecodeStatusKey<ApprovalStatus>(key);
 }
 
 std::string StartKey(std::string_view workflow, std::string_view idempotency_key) {

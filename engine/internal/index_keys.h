@@ -18,9 +18,9 @@
 
 namespace assent::engine {
 
-template <typename Status>
+template <typename StatusEnum>
 struct StatusKey {
-  Status status;
+  StatusEnum status;
   std::string_view id;  // a view into the decoded key
 };
 

@@ -40,7 +40,7 @@ void Mailbox::Stop(const std::function<void()>& last) {
   std::promise<void> done;
   Post([&] {
     if (last) last();
-    *open_ = false;
+    open_->store(false);
     done.set_value();
   });
   done.get_future().wait();

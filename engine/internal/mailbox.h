@@ -38,9 +38,8 @@ class Mailbox {
   // `refusal`: why a new command must be refused now (the engine is stopping, the log failed),
   // or Ok. Any thread. `io` must outlive the mailbox and run until Stop returns.
   Mailbox(boost::asio::io_context& io, std::function<Status()> refusal);
-  // Closes the mailbox if Stop did not. REQUIRES: Stop was called, or no handler of this
-  // mailbox runs meanwhile (a test that runs the io_context on its own thread).
-  ~Mailbox() { *open_ = false; }
+  // Closes the mailbox if Stop did not: handlers that come later do nothing.
+  ~Mailbox() { open_->store(false); }
   Mailbox(const Mailbox&) = delete;
   Mailbox& operator=(const Mailbox&) = delete;
 
@@ -51,13 +50,22 @@ class Mailbox {
   // runs, or why it is refused, and nothing counted.
   Status Accept();
   // Runs `job` on the strand: at once when the caller is one of the io_context's threads and
-  // the strand is free, else queued. REQUIRES: Accept() was Ok for this job.
-  template <typename Job>
-  void PostAccepted(Job job) {
-    boost::asio::dispatch(strand_, Guard([this, job = std::move(job)]() mutable {
+  // the strand is free, else queued; never nested inside the strand's own work (a callback
+  // that calls the engine again). If the mailbox closed before the job could run (a shutdown
+  // whose drain gave up), `refused` gets Unavailable instead, so the command is still answered.
+  // REQUIRES: Accept() was Ok for this job.
+  template <typename Job, typename Refused>
+  void PostAccepted(Job job, Refused refused) {
+    auto run = [this, open = open_, job = std::move(job), refused = std::move(refused)]() mutable {
       --accepted_;
+      if (!open->load()) return refused(Status::Unavailable("the engine stopped"));
       job();
-    }));
+    };
+    if (strand_.running_in_this_thread()) {
+      boost::asio::post(strand_, std::move(run));
+    } else {
+      boost::asio::dispatch(strand_, std::move(run));
+    }
   }
   // Work the shard gives itself (it is already accounted for by what caused it); always queued.
   template <typename Job>
@@ -69,7 +77,7 @@ class Mailbox {
   template <typename Handler>
   auto Guard(Handler handler) {
     return [open = open_, handler = std::move(handler)](auto&&... args) mutable {
-      if (*open) handler(std::forward<decltype(args)>(args)...);
+      if (open->load()) handler(std::forward<decltype(args)>(args)...);
     };
   }
 
@@ -87,9 +95,9 @@ class Mailbox {
  private:
   const std::function<Status()> refusal_;
   Executor strand_;
-  // Whether the shard still takes work; read and written only on the strand. Shared with
-  // every guarded handler, which may outlive the mailbox.
-  std::shared_ptr<bool> open_ = std::make_shared<bool>(true);
+  // Whether the shard still takes work. Shared with every guarded handler, which may outlive
+  // the mailbox.
+  std::shared_ptr<std::atomic<bool>> open_ = std::make_shared<std::atomic<bool>>(true);
   bool stopped_ = false;             // the thread that stops the shard only
   std::atomic<size_t> accepted_{0};  // commands accepted whose job has not run yet
 

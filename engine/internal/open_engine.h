@@ -14,7 +14,7 @@ struct EngineHooks {
   // Sees every run's live state after each durable commit (the replay-equality check). May be
   // null; must outlive the engine.
   RunObserver* observer = nullptr;
-  // The random bits of new run ids, called on engine threads. Empty: a PRNG seeded from
+  // The random bits of new run ids, called on shard strands. Empty: a PRNG seeded from
   // std::random_device. Tests make it repeat, to prove ids stay unique anyway.
   std::function<uint64_t()> run_id_random = nullptr;
 };

@@ -4,7 +4,7 @@
 // the log when a command (a decision) arrives for it: a run waiting for a human costs nothing
 // until the human answers.
 //
-// Thread safety: none; the shard's thread only.
+// Thread safety: none; the shard's strand only.
 #pragma once
 
 #include <cstddef>

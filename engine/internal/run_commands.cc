@@ -12,9 +12,9 @@ namespace {
 
 namespace json = boost::json;
 
-// A definition whose pure steps loop forever would otherwise spin the engine thread.
-// With EngineOptions' default of 1M Lua instructions per step, this bounds one Advance (and so
-// the engine thread) to about 100M instructions.
+// A definition whose pure steps loop forever would otherwise spin its shard (and the io thread
+// running it). With EngineOptions' default of 1M Lua instructions per step, this bounds one
+// Advance to about 100M instructions.
 constexpr int kMaxStepsPerAdvance = 100;
 
 json::object TemplateContext(const RunState& state) {

@@ -28,6 +28,10 @@ std::optional<RunState> ReadSnapshot(storage::EventLog& log, Logger& logger,
     *failure = found;
     return std::nullopt;
   }
+  // Before snapshots were FlatBuffers (data dirs of the first version) they were JSON objects.
+  // Such a snapshot is only a cache, now of no use: the run folds from its events until its
+  // next snapshot replaces it. That is expected, not worth a warning.
+  if (encoded.starts_with('{')) return std::nullopt;
   auto snapshot = DecodeSnapshot(encoded);
   if (!snapshot.ok()) {
     logger.Warn("run snapshot ignored",

@@ -3,7 +3,7 @@
 // engine holds in memory, to compare it field by field with the state rebuilt from the log.
 // The server runs without one.
 //
-// Called on shard threads, concurrently for runs of different shards; must not call back into
+// Called on shard strands, concurrently for runs of different shards; must not call back into
 // the engine.
 #pragma once
 

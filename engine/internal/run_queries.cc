@@ -100,7 +100,8 @@ Status RunQueries::ForEachApproval(std::optional<ApprovalStatus> status,
         }
         std::string_view approval_id = entry->id;
         auto approval = DecodeApprovalRecord(value);
-        // An entry written before index values held records (they held the run id): ask the log.
+        // A value this version did not write (a JSON record from the first version, kept until
+        // the approval next changes, or an older bare run id): fold the run instead.
         if (!approval.ok()) approval = GetApproval(approval_id);
         if (approval.ok()) return visit(*approval);
         failed = SkipOrFail(approval.status(), "approval", approval_id);

@@ -8,8 +8,9 @@
 
 namespace assent::engine {
 
-RunTxn::RunTxn(RunState& state, int64_t now_ms)
-    : state_(state),
+RunTxn::RunTxn(std::string run_id, RunState& state, int64_t now_ms)
+    : run_id_(std::move(run_id)),
+      state_(state),
       now_ms_(now_ms),
       seq_before_(state.last_seq),
       status_before_(state.status) {
@@ -21,7 +22,7 @@ RunTxn::RunTxn(RunState& state, int64_t now_ms)
 
 void RunTxn::EmitUnion(fb::BodyUnion body) {
   fb::EventT event;
-  event.run_id = state_.run_id;
+  event.run_id = run_id_;
   event.seq = state_.last_seq + 1;
   event.at_ms = now_ms_;
   event.body = std::move(body);
@@ -30,7 +31,7 @@ void RunTxn::EmitUnion(fb::BodyUnion body) {
   thread_local flatbuffers::FlatBufferBuilder builder(1024);
   builder.Clear();
   builder.Finish(fb::Event::Pack(builder, &event));
-  storage::Record record{state_.run_id, event.seq,
+  storage::Record record{run_id_, event.seq,
                          std::string(reinterpret_cast<const char*>(builder.GetBufferPointer()),
                                      builder.GetSize())};
   Apply(state_, *fb::GetEvent(record.bytes.data()));

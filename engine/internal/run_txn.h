@@ -6,7 +6,7 @@
 // approval statuses, the start's idempotency key; keys as index_keys.h builds them), derived
 // by diffing state before and after, and a snapshot of the run when one is due.
 //
-// Used only on the engine thread; the state must not change by other means until Finish().
+// Used only on the run's shard strand; the state must not change by other means until Finish().
 #pragma once
 
 #include <cstdint>
@@ -22,7 +22,12 @@ namespace assent::engine {
 
 class RunTxn {
  public:
-  RunTxn(RunState& state, int64_t now_ms);
+  // A transaction on `state`, a run that has started.
+  RunTxn(RunState& state, int64_t now_ms) : RunTxn(state.run_id, state, now_ms) {}
+  // The transaction that starts run `run_id`: `state` stays empty until its RunStarted applies.
+  static RunTxn NewRun(std::string run_id, RunState& state, int64_t now_ms) {
+    return RunTxn(std::move(run_id), state, now_ms);
+  }
 
   // `body` is one of the object-API tables, e.g. fb::StepStartedT.
   template <typename Body>
@@ -44,8 +49,10 @@ class RunTxn {
   storage::AppendBatch Finish();
 
  private:
+  RunTxn(std::string run_id, RunState& state, int64_t now_ms);
   void EmitUnion(fb::BodyUnion body);
 
+  const std::string run_id_;
   RunState& state_;
   int64_t now_ms_;
   uint64_t seq_before_;  // 0: the transaction starts the run

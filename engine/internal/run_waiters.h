@@ -1,5 +1,5 @@
 // RunWaiters: callers waiting for runs to finish (long polls for a run's result), on one
-// shard's thread.
+// shard's strand.
 //
 // A waiter is answered exactly once: with the finished run when the shard reports it
 // (Finished), or, when its wait runs out first, with the run as it stands then (the shard's

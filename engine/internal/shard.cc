@@ -24,6 +24,9 @@ int64_t NowMs() {
       .count();
 }
 
+// Run ids one shard makes in one millisecond before it counts the next one as begun.
+constexpr size_t kMaxIdsPerMillisecond = 4096;
+
 // How long shutdown waits for accepted commands and commits in flight.
 constexpr auto kDrainLimit = std::chrono::seconds(30);
 
@@ -66,13 +69,10 @@ void Shard::Start(std::vector<std::string> run_ids) {
   mailbox_.Post([this, run_ids = std::move(run_ids)] {
     for (const std::string& run_id : run_ids) {
       WithRun(run_id, [this, run_id](Result<LiveRun*> found) {
-        if (!found.ok()) {
-          // One unreadable run must not keep every other run from resuming; it stays in the
-          // log.
-          return logger_.Error("run not resumed",
-                               {{"run_id", run_id}, {"error", found.status().ToString()}});
-        }
-        effects_.Resume((*found)->state, *(*found)->definition);
+        if (found.ok()) return effects_.Resume((*found)->state, *(*found)->definition);
+        // One unreadable run must not keep every other run from resuming; it stays in the log.
+        logger_.Error("run not resumed",
+                      {{"run_id", run_id}, {"error", found.status().ToString()}});
       });
     }
   });
@@ -87,6 +87,9 @@ void Shard::Drain() {
 
 void Shard::Stop() {
   mailbox_.Stop([this] {
+    // Only left after a drain that gave up: commands waiting for a commit are answered.
+    stopping_ = true;
+    for (CommitSequencer::Job& queued : sequencer_.TakeQueued()) queued();
     waiters_.AnswerAll();
     effects_.StopAll();
     cache_.Clear();
@@ -96,12 +99,12 @@ void Shard::Stop() {
 
 void Shard::Dispatch(std::string run_id, RunCommand command) {
   if (Status refused = mailbox_.Accept(); !refused.ok()) return command(refused);
-  mailbox_.PostAccepted([this, run_id = std::move(run_id), command = std::move(command)] {
-    WithRun(run_id, command);
-  });
+  mailbox_.PostAccepted([this, run_id = std::move(run_id), command]() { WithRun(run_id, command); },
+                        command);
 }
 
 void Shard::WithRun(const std::string& run_id, RunCommand command) {
+  if (stopping_) return command(Status::Unavailable("the engine stopped"));
   if (sequencer_.InFlight(run_id)) {
     return sequencer_.Queue(run_id, [this, run_id, command] { WithRun(run_id, command); });
   }
@@ -112,8 +115,8 @@ void Shard::WithRun(const std::string& run_id, RunCommand command) {
 }
 
 void Shard::Execute(const std::string& run_id, EffectRunner::Decider decider) {
-  WithRun(run_id, [this, decider = std::move(decider)](Result<LiveRun*> found) {
-    if (!found.ok()) return;  // the run left the log's reach: nothing to record it in
+  WithRun(run_id, [this, run_id, decider = std::move(decider)](Result<LiveRun*> found) {
+    if (!found.ok()) return effects_.Forget(run_id);  // nothing left to record an outcome in
     LiveRun& run = **found;
     RunTxn txn(run.state, NowMs());
     decider(txn, ContextFor(run));
@@ -174,10 +177,13 @@ std::string Shard::NewRunId() {
   // not one this shard already made in the same millisecond. A burst of starts makes dozens of
   // ids in one millisecond; were two equal, the second start would take over the first run's
   // id, its events and its index entries. The millisecond never goes back here and ids of
-  // different shards never meet (an id hashes to one shard), so this process never makes an
-  // id twice; 64 random bits keep ids of different processes apart.
+  // different shards never meet (an id hashes to one shard), so no two runs of this engine get
+  // one id; 64 random bits keep ids made by different engines apart.
   for (;;) {
     int64_t ms = std::max(NowMs(), id_ms_);
+    // A clock that stepped back leaves id_ms_ ahead for a while: move on to the next
+    // millisecond rather than remember ever more tails.
+    if (tails_this_ms_.size() >= kMaxIdsPerMillisecond) ms = id_ms_ + 1;
     if (ms != id_ms_) {
       id_ms_ = ms;
       tails_this_ms_.clear();
@@ -194,9 +200,8 @@ std::string Shard::NewRunId() {
 
 void Shard::StartRun(StartRunCommand command, Callback<StartRunResult> done) {
   if (Status refused = mailbox_.Accept(); !refused.ok()) return done(refused);
-  mailbox_.PostAccepted([this, command = std::move(command), done = std::move(done)] {
-    DoStartRun(command, done);
-  });
+  mailbox_.PostAccepted([this, command = std::move(command), done]() { DoStartRun(command, done); },
+                        done);
 }
 
 void Shard::DoStartRun(const StartRunCommand& command, const Callback<StartRunResult>& done) {
@@ -233,8 +238,7 @@ void Shard::DoStartRun(const StartRunCommand& command, const Callback<StartRunRe
 
   std::string run_id = NewRunId();
   LiveRun& run = cache_.Insert(run_id, definition);
-  run.state.run_id = run_id;
-  RunTxn txn(run.state, NowMs());
+  RunTxn txn = RunTxn::NewRun(run_id, run.state, NowMs());
   assent::engine::StartRun(txn, ContextFor(run), command);
   if (!start_key.empty()) starting_keys_.emplace(start_key, run_id);
   Commit(run, txn, [this, run_id, start_key, wait = command.wait, done](Status status) {

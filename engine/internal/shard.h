@@ -88,7 +88,7 @@ class Shard {
 
   // A command on an existing run, from any thread.
   void Dispatch(std::string run_id, RunCommand command);
-  // Shard thread only, below.
+  // The shard's strand only, below.
   // Runs `command` on the run once no commit of it is in flight, loading it if needed.
   void WithRun(const std::string& run_id, RunCommand command);
   // EffectRunner::Execute: runs `decider` on the run and commits what it emits.
@@ -111,7 +111,9 @@ class Shard {
   // or a commit of it is in flight. Never waits (a run's queue may never run once the shard
   // stops).
   void AnswerCurrent(const std::string& run_id, Callback<RunView> done);
-  StepContext ContextFor(const LiveRun& run) { return StepContext{*run.definition, lua_, options_}; }
+  StepContext ContextFor(const LiveRun& run) {
+    return StepContext{*run.definition, lua_, options_};
+  }
   // A new run id that ShardOf places on this shard.
   std::string NewRunId();
 
@@ -127,6 +129,8 @@ class Shard {
   RunCache cache_;
   EffectRunner effects_;
   RunWaiters waiters_;
+
+  bool stopping_ = false;  // set by Stop's last job: commands still queued are refused
 
   // Starts with an idempotency key whose run is not durable yet: a retry must find it here.
   std::unordered_map<std::string, std::string> starting_keys_;

@@ -1,7 +1,7 @@
 // FakeEngine: an engine::Engine for api tests. It records every command, answers with canned
-// results the test sets beforehand, and lets the test publish approval notifications as if the
-// engine thread had. Command callbacks run synchronously on the caller's thread, or, with
-// answer_at_shutdown, inside Shutdown (as a draining engine answers what it accepted).
+// results the test sets beforehand, and lets the test publish approval notifications as the
+// engine's commit thread would. Command callbacks run synchronously on the caller's thread, or,
+// with answer_at_shutdown, inside Shutdown (as a draining engine answers what it accepted).
 // Thread-safe: io threads call it while the test thread inspects it.
 #pragma once
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <future>
+#include <map>
 #include <mutex>
 
 #include <gtest/gtest.h>
@@ -37,9 +38,9 @@ class CommitSequencerTest : public ::testing::Test {
     ASSERT_EQ(done.get_future().wait_for(kBound), std::future_status::ready);
   }
 
-  // The next batch of `state`: RunStarted for a new run, then one StepStarted.
-  storage::AppendBatch NextBatch(RunState& state) {
-    RunTxn txn(state, 1000);
+  // The next batch of run `run_id`: RunStarted for a new run, then one StepStarted.
+  storage::AppendBatch NextBatch(const std::string& run_id, RunState& state) {
+    RunTxn txn = state.last_seq == 0 ? RunTxn::NewRun(run_id, state, 1000) : RunTxn(state, 1000);
     if (state.last_seq == 0) {
       fb::RunStartedT started;
       started.workflow = "wf";
@@ -83,9 +84,8 @@ class CommitSequencerTest : public ::testing::Test {
 
 TEST_F(CommitSequencerTest, CommandsThatArriveDuringACommitRunAfterItInOrder) {
   RunState state;
-  state.run_id = "r1";
   OnShard([&] {
-    sequencer_.Commit("r1", NextBatch(state), {},
+    sequencer_.Commit("r1", NextBatch("r1", state), {},
                       [&](Status status) { Trace("durable " + status.ToString()); });
     EXPECT_TRUE(sequencer_.InFlight("r1"));
     EXPECT_TRUE(sequencer_.Busy("r1"));
@@ -103,11 +103,10 @@ TEST_F(CommitSequencerTest, CommandsThatArriveDuringACommitRunAfterItInOrder) {
 
 TEST_F(CommitSequencerTest, AQueuedCommandThatCommitsKeepsTheRestQueuedBehindIt) {
   RunState state;
-  state.run_id = "r1";
   OnShard([&] {
-    sequencer_.Commit("r1", NextBatch(state), {}, [&](Status) { Trace("first"); });
+    sequencer_.Commit("r1", NextBatch("r1", state), {}, [&](Status) { Trace("first"); });
     sequencer_.Queue("r1", [&] {
-      sequencer_.Commit("r1", NextBatch(state), {}, [&](Status) { Trace("second"); });
+      sequencer_.Commit("r1", NextBatch("r1", state), {}, [&](Status) { Trace("second"); });
     });
     sequencer_.Queue("r1", [&] { Trace("after second"); });
   });
@@ -118,10 +117,9 @@ TEST_F(CommitSequencerTest, AQueuedCommandThatCommitsKeepsTheRestQueuedBehindIt)
 
 TEST_F(CommitSequencerTest, AFailedCommitReachesItsCallerAndPublishesNothing) {
   RunState state;
-  state.run_id = "r1";
   log_.FailNextWrite(Status::IOError("disk on fire"));
   OnShard([&] {
-    sequencer_.Commit("r1", NextBatch(state), {},
+    sequencer_.Commit("r1", NextBatch("r1", state), {},
                       [&](Status status) { Trace("durable " + status.ToString()); });
     sequencer_.Queue("r1", [&] { Trace("queued"); });
   });
@@ -133,16 +131,13 @@ TEST_F(CommitSequencerTest, AFailedCommitReachesItsCallerAndPublishesNothing) {
 }
 
 TEST_F(CommitSequencerTest, IdleOnceEveryCommitHasLanded) {
-  RunState a;
-  a.run_id = "a";
-  RunState b;
-  b.run_id = "b";
+  std::map<std::string, RunState> states;
   std::promise<void> both;
   int landed = 0;
   OnShard([&] {
     EXPECT_TRUE(sequencer_.Idle());
-    for (RunState* state : {&a, &b}) {
-      sequencer_.Commit(state->run_id, NextBatch(*state), {}, [&](Status) {
+    for (const char* run_id : {"a", "b"}) {
+      sequencer_.Commit(run_id, NextBatch(run_id, states[run_id]), {}, [&](Status) {
         if (++landed == 2) both.set_value();
       });
     }

@@ -26,8 +26,7 @@ class EffectRunnerTest : public ::testing::Test {
     ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
     definition_ = std::move(parsed).value();
     // A run whose http step has started: the state the runner sees after that commit.
-    state_.run_id = "r1";
-    RunTxn txn(state_, 1000);
+    RunTxn txn = RunTxn::NewRun("r1", state_, 1000);
     fb::RunStartedT started;
     started.workflow = "wf";
     started.version = 1;
@@ -70,7 +69,8 @@ class EffectRunnerTest : public ::testing::Test {
   boost::asio::io_context io_;  // run by the test's own thread
   Mailbox mailbox_{io_, [] { return Status::Ok(); }};
   std::vector<EffectRunner::Decider> executed_;
-  EffectRunner runner_{mailbox_, options_, [this](const std::string& run_id, EffectRunner::Decider d) {
+  EffectRunner runner_{mailbox_, options_, [this](const std::string& run_id,
+                                                  EffectRunner::Decider d) {
     EXPECT_EQ(run_id, "r1");
     executed_.push_back(std::move(d));
   }};
@@ -81,11 +81,17 @@ TEST_F(EffectRunnerTest, AnInFlightHttpStepIsCalledOnceAndItsOutcomeComesBackAsA
   runner_.Reconcile(state_, *definition_);  // already under way: not called twice
   EXPECT_TRUE(runner_.Busy("r1"));
   RunUntilExecuted(1);
-  EXPECT_FALSE(runner_.Busy("r1"));
+  // The outcome's decider has not run yet (it waits behind a commit of the run, say a
+  // comment): that commit landing must not start the call again.
+  EXPECT_TRUE(runner_.Busy("r1"));
+  runner_.Reconcile(state_, *definition_);
+  io_.poll();
+  EXPECT_EQ(target_.requests().size(), 1u);
   ASSERT_EQ(target_.requests().size(), 1u);
   EXPECT_EQ(target_.requests()[0].headers.at("idempotency-key"), "r1/call/2");
   EXPECT_EQ(Emitted(0), (std::vector<fb::Body>{fb::Body::StepCompleted, fb::Body::StepCompleted,
                                                fb::Body::RunCompleted}));
+  EXPECT_FALSE(runner_.Busy("r1")) << "settled once its outcome was recorded";
 }
 
 TEST_F(EffectRunnerTest, APendingRetryArmsOneTimerThatRestartsTheStep) {
@@ -100,8 +106,11 @@ TEST_F(EffectRunnerTest, APendingRetryArmsOneTimerThatRestartsTheStep) {
   runner_.Reconcile(state_, *definition_);
   EXPECT_TRUE(runner_.Busy("r1"));
   RunUntilExecuted(1);
-  EXPECT_FALSE(runner_.Busy("r1"));
+  runner_.Reconcile(state_, *definition_);  // a commit landing before the restart: no new timer
+  io_.poll();
+  EXPECT_EQ(executed_.size(), 1u);
   EXPECT_EQ(Emitted(0), (std::vector<fb::Body>{fb::Body::StepStarted}));
+  EXPECT_FALSE(runner_.Busy("r1"));
   EXPECT_TRUE(target_.requests().empty());
 }
 
@@ -131,8 +140,7 @@ TEST_F(EffectRunnerTest, ResumingAStepThatNeverFinishedRunsItAgainAsANewAttempt)
 
 TEST_F(EffectRunnerTest, ARunBetweenStepsCarriesOn) {
   RunState between;
-  between.run_id = "r1";
-  RunTxn txn(between, 1000);
+  RunTxn txn = RunTxn::NewRun("r1", between, 1000);
   fb::RunStartedT started;
   started.workflow = "wf";
   txn.Emit(std::move(started));

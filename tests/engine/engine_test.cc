@@ -17,6 +17,7 @@
 #include "engine/internal/run_state.h"
 #include "schemas/event_generated.h"
 #include "storage/mem_event_log.h"
+#include "tests/engine/run_state_printer.h"
 #include "tests/engine/engine_fixture.h"
 #include "tests/support/http_target.h"
 
@@ -253,18 +254,7 @@ std::string Dump(const RunView& run) {
                     {"started_at", run.started_at_ms}, {"updated_at", run.updated_at_ms}};
   json::array approvals;
   for (const ApprovalView& approval : run.pending_approvals) {
-    json::array decisions, comments;
-    for (const auto& d : approval.decisions) {
-      decisions.push_back({{"decision", ToString(d.decision)}, {"reviewer", d.reviewer},
-                           {"comment", d.comment}, {"at", d.at_ms}});
-    }
-    for (const auto& c : approval.comments) {
-      comments.push_back({{"author", c.author}, {"text", c.text}, {"at", c.at_ms}});
-    }
-    approvals.push_back({{"id", approval.id}, {"step_id", approval.step_id},
-                         {"status", ToString(approval.status)}, {"message", approval.message},
-                         {"show", approval.show}, {"decisions", decisions},
-                         {"comments", comments}, {"requested_at", approval.requested_at_ms}});
+    approvals.push_back(Describe(approval));
   }
   dump["pending_approvals"] = approvals;
   return json::serialize(dump);

@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <future>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -54,7 +56,7 @@ TEST_F(MailboxTest, DrainWaitsForAcceptedCommandsAndTheIdleCondition) {
   mailbox.Post([released] { released.wait(); });
   ASSERT_TRUE(mailbox.Accept().ok());
   bool ran = false;
-  mailbox.PostAccepted([&] { ran = true; });
+  mailbox.PostAccepted([&] { ran = true; }, [](Status) { FAIL() << "refused"; });
 
   std::atomic<bool> busy{true};
   auto drained = std::async(std::launch::async, [&] {
@@ -83,8 +85,43 @@ TEST_F(MailboxTest, StopRunsTheLastJobAndNothingQueuedBehindIt) {
     mailbox.Post([&] { late_ran = true; });  // queued behind the last job
   });
   EXPECT_TRUE(last_ran);
+  // A sentinel queued behind the late job on the same strand: once it has run, so has (or
+  // would have) the late job.
+  std::promise<void> sentinel;
+  boost::asio::post(mailbox.executor(), [&] { sentinel.set_value(); });
+  ASSERT_EQ(sentinel.get_future().wait_for(kBound), std::future_status::ready);
   EXPECT_FALSE(late_ran);
   mailbox.Stop();  // idempotent
+}
+
+TEST_F(MailboxTest, ACommandThatCouldNotRunBeforeTheStopIsRefusedNotDropped) {
+  Mailbox mailbox(threads_.io(), [] { return Status::Ok(); });
+  std::promise<Status> answered;
+  mailbox.Stop([&] {
+    // Accepted while the shard is stopping (a drain that gave up): queued behind the last job.
+    ASSERT_TRUE(mailbox.Accept().ok());
+    mailbox.PostAccepted([] { FAIL() << "ran after the stop"; },
+                         [&](Status status) { answered.set_value(status); });
+  });
+  auto future = answered.get_future();
+  ASSERT_EQ(future.wait_for(kBound), std::future_status::ready);
+  EXPECT_EQ(future.get().code(), StatusCode::kUnavailable);
+}
+
+TEST_F(MailboxTest, ACommandFromInsideTheStrandIsQueuedNotNested) {
+  Mailbox mailbox(threads_.io(), [] { return Status::Ok(); });
+  std::vector<std::string> order;
+  std::promise<void> done;
+  mailbox.Post([&] {
+    ASSERT_TRUE(mailbox.Accept().ok());
+    mailbox.PostAccepted([&] {
+      order.push_back("inner");
+      done.set_value();
+    }, [](Status) {});
+    order.push_back("outer finished");
+  });
+  ASSERT_EQ(done.get_future().wait_for(kBound), std::future_status::ready);
+  EXPECT_EQ(order, (std::vector<std::string>{"outer finished", "inner"}));
 }
 
 }  // namespace

@@ -23,16 +23,26 @@ namespace {
 }  // namespace
 
 ::testing::AssertionResult MatchesReplay(const RunState& live, storage::EventLog& log) {
-  Result<RunState> reopened = RunLoader(log, NullLogger()).Load(live.run_id);
-  if (!reopened.ok()) {
-    return ::testing::AssertionFailure()
-           << "run " << live.run_id << " does not load: " << reopened.status().ToString();
-  }
-  if (auto same = Same(live, *reopened, "as a reopened engine loads it"); !same) return same;
-
   std::vector<std::string> records;
   if (Status read = log.ReadRun(live.run_id, &records); !read.ok()) {
     return ::testing::AssertionFailure() << read.ToString();
+  }
+  if (records.size() < live.last_seq) {
+    return ::testing::AssertionFailure() << "run " << live.run_id << " has " << records.size()
+                                         << " events in the log, live state is at seq "
+                                         << live.last_seq;
+  }
+  // A commit can land after the engine stopped reporting (an effect's outcome while the shard
+  // stopped): then the log runs on past the live state, and only its prefix is compared.
+  bool log_went_on = records.size() > live.last_seq;
+  records.resize(live.last_seq);
+  if (!log_went_on) {
+    Result<RunState> reopened = RunLoader(log, NullLogger()).Load(live.run_id);
+    if (!reopened.ok()) {
+      return ::testing::AssertionFailure()
+             << "run " << live.run_id << " does not load: " << reopened.status().ToString();
+    }
+    if (auto same = Same(live, *reopened, "as a reopened engine loads it"); !same) return same;
   }
   RunState folded;
   for (const std::string& record : records) Apply(folded, *fb::GetEvent(record.data()));

@@ -25,8 +25,7 @@ class RunCacheTest : public ::testing::Test {
   // Writes a run of workflow wf v1 to the log: started, then waiting or completed.
   void WriteRun(const std::string& run_id, bool waiting) {
     RunState state;
-    state.run_id = run_id;
-    RunTxn txn(state, 1000);
+    RunTxn txn = RunTxn::NewRun(run_id, state, 1000);
     fb::RunStartedT started;
     started.workflow = "wf";
     started.version = 1;
@@ -101,8 +100,7 @@ TEST_F(RunCacheTest, ARunInUseIsNeverEvicted) {
 
 TEST_F(RunCacheTest, RunningRunsStayUntilTheyFinishOrWait) {
   auto definition = registry_.Latest("wf");
-  LiveRun& run = cache_.Insert("new", definition);
-  run.state.run_id = "new";
+  cache_.Insert("new", definition);
   cache_.Release("new");  // running: kept, not in the LRU
   EXPECT_NE(cache_.Find("new"), nullptr);
   EXPECT_EQ(cache_.idle_waiting(), 0u);
@@ -112,8 +110,7 @@ TEST_F(RunCacheTest, RunningRunsStayUntilTheyFinishOrWait) {
 
 TEST_F(RunCacheTest, ARunOfAnUnknownDefinitionIsCorruption) {
   RunState state;
-  state.run_id = "orphan";
-  RunTxn txn(state, 1000);
+  RunTxn txn = RunTxn::NewRun("orphan", state, 1000);
   fb::RunStartedT started;
   started.workflow = "gone";
   started.version = 7;

@@ -3,8 +3,6 @@
 #include <boost/json/serialize.hpp>
 
 namespace assent::engine {
-namespace {
-
 namespace json = boost::json;
 
 json::object Describe(const ApprovalView& approval) {
@@ -25,8 +23,6 @@ json::object Describe(const ApprovalView& approval) {
           {"decisions", decisions},      {"comments", comments},
           {"requested_at", approval.requested_at_ms}};
 }
-
-}  // namespace
 
 std::string Describe(const RunState& state) {
   json::array approvals;

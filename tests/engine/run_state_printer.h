@@ -5,12 +5,15 @@
 #include <ostream>
 #include <string>
 
+#include <boost/json/object.hpp>
+
 #include "engine/internal/run_state.h"
 
 namespace assent::engine {
 
 // Every field as one JSON object, approvals with their decisions and comments.
 std::string Describe(const RunState& state);
+boost::json::object Describe(const ApprovalView& approval);
 void PrintTo(const RunState& state, std::ostream* out);
 
 }  // namespace assent::engine

@@ -9,12 +9,15 @@ namespace {
 
 constexpr int64_t kStartMs = 1764000000000;  // 2025-11-24, fixed so the bytes never vary
 
-// One commit of `run`: `emit` emits its events into a RunTxn at `at_ms`.
-void Commit(GoldenRuns& runs, engine::RunState& run, int64_t at_ms,
+// One commit of run `run_id`: `emit` emits its events into a RunTxn at `at_ms`.
+void Commit(GoldenRuns& runs, const std::string& run_id, int64_t at_ms,
             const std::function<void(engine::RunTxn&)>& emit) {
-  engine::RunTxn txn(run, at_ms);
+  engine::RunState& run = runs.final_states[run_id];
+  engine::RunTxn txn = run.last_seq == 0 ? engine::RunTxn::NewRun(run_id, run, at_ms)
+                                         : engine::RunTxn(run, at_ms);
   emit(txn);
   runs.commits.push_back(txn.Finish());
+  runs.states_after_commits.push_back(run);
 }
 
 fb::RunStartedT Started(std::string input, std::string idempotency_key) {
@@ -59,15 +62,9 @@ fb::ApprovalDecidedT Decided(std::string id, fb::Decision decision, std::string 
   return decided;
 }
 
-engine::RunState& NewRun(GoldenRuns& runs, const std::string& run_id) {
-  engine::RunState& run = runs.final_states[run_id];
-  run.run_id = run_id;
-  return run;
-}
-
 // A run that retries an http step, is commented on, approved, asks again, and is cancelled.
 void ApprovedThenCancelled(GoldenRuns& runs) {
-  engine::RunState& run = NewRun(runs, "run_golden_a");
+  const std::string run = "run_golden_a";
   Commit(runs, run, kStartMs, [](engine::RunTxn& txn) {
     txn.Emit(Started(R"({"amount":7200,"vendor":"ACME"})", "idem-a"));
     txn.Emit(Completed("extract", R"({"amount":7200})", "pay"));
@@ -111,7 +108,7 @@ void ApprovedThenCancelled(GoldenRuns& runs) {
 
 // A run rejected, whose rejection fails it.
 void Rejected(GoldenRuns& runs) {
-  engine::RunState& run = NewRun(runs, "run_golden_b");
+  const std::string run = "run_golden_b";
   Commit(runs, run, kStartMs + 1000, [](engine::RunTxn& txn) {
     txn.Emit(Started(R"({"amount":9000})", ""));
     txn.Emit(Requested("run_golden_b.2", "review"));
@@ -126,7 +123,7 @@ void Rejected(GoldenRuns& runs) {
 
 // A run that completes in one commit.
 void Completes(GoldenRuns& runs) {
-  engine::RunState& run = NewRun(runs, "run_golden_c");
+  const std::string run = "run_golden_c";
   Commit(runs, run, kStartMs + 2000, [](engine::RunTxn& txn) {
     txn.Emit(Started(R"({"amount":10})", "idem-c"));
     txn.Emit(Completed("extract", R"({"amount":10})", "end"));

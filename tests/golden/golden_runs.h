@@ -15,6 +15,7 @@ namespace assent::golden {
 
 struct GoldenRuns {
   std::vector<storage::AppendBatch> commits;              // in commit order
+  std::vector<engine::RunState> states_after_commits;     // the run of each commit, after it
   std::map<std::string, engine::RunState> final_states;  // by run id
 };
 

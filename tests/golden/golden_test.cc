@@ -6,6 +6,7 @@
 // The files are never rewritten: a change that cannot read them breaks existing data dirs.
 // A new format version adds tests/golden/v2 next to v1 (ASSENT_WRITE_GOLDEN=<dir> writes the
 // files of today's code into <dir>), and both stay.
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <set>
@@ -35,8 +36,12 @@ const std::string kDir = std::string(ASSENT_SOURCE_DIR) + "/tests/golden/v1";
 struct Stored {
   Entries events;     // events key -> chunk
   Entries indexes;    // index number byte + key -> value (the index as the commits left it)
-  Entries snapshots;  // run id -> snapshot
+  Entries snapshots;  // "<run id>@<seq>" -> snapshot of the run after each commit
 };
+
+std::string SnapshotName(const RunState& state) {
+  return state.run_id + "@" + std::to_string(state.last_seq);
+}
 
 Stored StoreToday(const GoldenRuns& runs) {
   Stored stored;
@@ -55,8 +60,9 @@ Stored StoreToday(const GoldenRuns& runs) {
     }
   }
   stored.indexes.assign(index.begin(), index.end());
-  for (const auto& [run_id, state] : runs.final_states) {
-    stored.snapshots.emplace_back(run_id, engine::EncodeSnapshot(state));
+  // Mid-run states too: running, waiting, a step in flight, a retry pending, no output yet.
+  for (const RunState& state : runs.states_after_commits) {
+    stored.snapshots.emplace_back(SnapshotName(state), engine::EncodeSnapshot(state));
   }
   return stored;
 }
@@ -123,12 +129,28 @@ TEST_F(GoldenTest, EventsFoldToTodaysStates) {
 
 TEST_F(GoldenTest, SnapshotsDecodeToTodaysStates) {
   Entries snapshots = ReadEntries(kDir + "/snapshots.bin");
-  ASSERT_EQ(snapshots.size(), today_.final_states.size());
-  for (const auto& [run_id, bytes] : snapshots) {
+  ASSERT_EQ(snapshots.size(), today_.states_after_commits.size());
+  for (size_t i = 0; i < snapshots.size(); ++i) {
+    const auto& [name, bytes] = snapshots[i];
+    const RunState& expected = today_.states_after_commits[i];
+    EXPECT_EQ(name, SnapshotName(expected));
     Result<RunState> decoded = engine::DecodeSnapshot(bytes);
-    ASSERT_TRUE(decoded.ok()) << run_id << ": " << decoded.status().ToString();
-    EXPECT_EQ(*decoded, today_.final_states.at(run_id));
+    ASSERT_TRUE(decoded.ok()) << name << ": " << decoded.status().ToString();
+    EXPECT_EQ(*decoded, expected);
   }
+  // Among them every field away from its default at least once, so a field read from the wrong
+  // place cannot pass by reading a default.
+  auto any = [&](auto predicate) {
+    return std::any_of(today_.states_after_commits.begin(), today_.states_after_commits.end(),
+                       predicate);
+  };
+  EXPECT_TRUE(any([](const RunState& s) { return s.step_in_flight; }));
+  EXPECT_TRUE(any([](const RunState& s) { return s.retry_pending; }));
+  EXPECT_TRUE(any([](const RunState& s) { return s.failures > 0 && s.attempt > 0; }));
+  EXPECT_TRUE(any([](const RunState& s) { return s.status == engine::RunStatus::kWaiting; }));
+  EXPECT_TRUE(any([](const RunState& s) { return s.status == engine::RunStatus::kRunning; }));
+  EXPECT_TRUE(any([](const RunState& s) { return !s.output.has_value(); }));
+  EXPECT_TRUE(any([](const RunState& s) { return s.output.has_value(); }));
 }
 
 TEST_F(GoldenTest, IndexEntriesDecodeToTodaysEntries) {

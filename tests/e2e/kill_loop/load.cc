@@ -1,7 +1,9 @@
 #include "tests/e2e/kill_loop/load.h"
 
+#include <chrono>
 #include <functional>
 #include <iterator>
+#include <stdexcept>
 
 #include <boost/json/serialize.hpp>
 
@@ -282,9 +284,16 @@ void Load::Reviewer(int index) {
 }
 
 json::value Load::ReadAnswer(StreamClient& ws, const std::string& req) {
-  // Notifications come in between; they keep the working set fresh.
+  // Notifications come in between; they keep the working set fresh. The whole wait is bounded,
+  // however many of them come.
+  auto deadline = std::chrono::steady_clock::now() + kAnswerTimeout;
   for (;;) {
-    json::value message = ws.Read(kAnswerTimeout);
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      throw std::runtime_error("no WebSocket answer to " + req + " in time");
+    }
+    json::value message = ws.Read(left);
     std::string type = StringAt(message, "type");
     const json::value* approval = FieldAt(message, "approval");
     if (type == "approval.requested" && approval) {

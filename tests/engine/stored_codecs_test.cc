@@ -1,0 +1,155 @@
+// The codecs of what the engine stores beside the log (approval records, run snapshots, index
+// keys): round trips of every field, and every way bytes can be wrong is Corruption or
+// nullopt, never a crash or a silently wrong value.
+#include <boost/json/parse.hpp>
+#include <gtest/gtest.h>
+
+#include "engine/internal/approval_record.h"
+#include "engine/internal/index_keys.h"
+#include "engine/internal/run_snapshot.h"
+#include "engine/internal/stored_table.h"
+#include "schemas/state_generated.h"
+#include "tests/engine/run_state_printer.h"
+
+namespace assent::engine {
+namespace {
+
+namespace json = boost::json;
+
+ApprovalView SampleApproval() {
+  ApprovalView approval;
+  approval.id = "run_1.4";
+  approval.run_id = "run_1";
+  approval.step_id = "review";
+  approval.status = ApprovalStatus::kRejected;
+  approval.message = "Pay 7200?\nSee below.";
+  approval.show = json::parse(R"({"amount": 7200, "lines": [1, 2], "note": "caf\u00e9"})").as_object();
+  approval.decisions.push_back({Decision::kReject, "alice", "not ours", 1700000000123});
+  approval.comments.push_back({"bob", "hm", 1700000000100});
+  approval.requested_at_ms = 1700000000000;
+  return approval;
+}
+
+// Every field of RunState away from its default.
+RunState SampleState() {
+  RunState state;
+  state.run_id = "run_1";
+  state.workflow = "invoice";
+  state.version = 3;
+  state.idempotency_key = "k-1";
+  state.status = RunStatus::kWaiting;
+  state.input = json::parse(R"({"amount": 7200})").as_object();
+  state.steps = json::parse(R"({"extract": {"amount": 7200}})").as_object();
+  state.last_output = json::parse(R"([1, "two", null])");
+  state.cursor = "pay";
+  state.attempt = 2;
+  state.visit_seq = 5;
+  state.failures = 1;
+  state.step_in_flight = true;
+  state.retry_pending = true;
+  state.approvals = {SampleApproval()};
+  state.output = json::value(nullptr);  // present, and null: unlike absent
+  state.error = "HTTP 503";
+  state.last_seq = 9;
+  state.started_at_ms = 1700000000000;
+  state.updated_at_ms = 1700000000999;
+  return state;
+}
+
+TEST(StoredCodecsTest, AnApprovalRecordRoundTrips) {
+  Result<ApprovalView> decoded = DecodeApprovalRecord(EncodeApprovalRecord(SampleApproval()));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, SampleApproval());
+}
+
+TEST(StoredCodecsTest, ASnapshotRoundTripsEveryField) {
+  Result<RunState> decoded = DecodeSnapshot(EncodeSnapshot(SampleState()));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, SampleState());
+  RunState without_output = SampleState();
+  without_output.output.reset();
+  EXPECT_EQ(*DecodeSnapshot(EncodeSnapshot(without_output)), without_output);
+}
+
+TEST(StoredCodecsTest, BytesReadStraightFromAnUnalignedBufferDecode) {
+  std::string encoded = EncodeSnapshot(SampleState());
+  std::string shifted = "x" + encoded;  // the table starts at an odd address
+  Result<RunState> decoded = DecodeSnapshot(std::string_view(shifted).substr(1));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, SampleState());
+}
+
+TEST(StoredCodecsTest, WrongOrDamagedBytesAreCorruption) {
+  std::string record = EncodeApprovalRecord(SampleApproval());
+  std::string snapshot = EncodeSnapshot(SampleState());
+  for (const std::string& bad :
+       {std::string(), std::string("{\"id\": \"run_1.4\"}"), record.substr(0, record.size() / 2),
+        snapshot /* a snapshot is not an approval record */}) {
+    EXPECT_EQ(DecodeApprovalRecord(bad).status().code(), StatusCode::kCorruption);
+  }
+  for (const std::string& bad :
+       {std::string(), snapshot.substr(0, snapshot.size() / 2), record}) {
+    EXPECT_EQ(DecodeSnapshot(bad).status().code(), StatusCode::kCorruption);
+  }
+}
+
+// An approval record built field by field, to store what the encoder never would.
+std::string RawRecord(uint8_t status, fb::Decision decision, std::string_view show) {
+  flatbuffers::FlatBufferBuilder builder;
+  std::vector<flatbuffers::Offset<fb::DecisionRecord>> decisions = {
+      fb::CreateDecisionRecord(builder, decision, builder.CreateString("a"))};
+  builder.Finish(fb::CreateApprovalRecord(builder, builder.CreateString("run_1.4"),
+                                          builder.CreateString("run_1"), 0,
+                                          static_cast<fb::ApprovalStatus>(status), 0,
+                                          StoreText(builder, show), builder.CreateVector(decisions)),
+                 "AAPR");
+  return std::string(reinterpret_cast<const char*>(builder.GetBufferPointer()),
+                     builder.GetSize());
+}
+
+TEST(StoredCodecsTest, ValuesOutOfRangeAreCorruption) {
+  EXPECT_TRUE(DecodeApprovalRecord(RawRecord(1, fb::Decision::Approve, "{}")).ok());
+  EXPECT_EQ(DecodeApprovalRecord(RawRecord(9, fb::Decision::Approve, "{}")).status().code(),
+            StatusCode::kCorruption);
+  EXPECT_EQ(DecodeApprovalRecord(RawRecord(1, static_cast<fb::Decision>(7), "{}")).status().code(),
+            StatusCode::kCorruption);
+  EXPECT_EQ(DecodeApprovalRecord(RawRecord(1, fb::Decision::Approve, "{oops")).status().code(),
+            StatusCode::kCorruption);
+  EXPECT_EQ(DecodeApprovalRecord(RawRecord(1, fb::Decision::Approve, "[1]")).status().code(),
+            StatusCode::kCorruption);
+}
+
+TEST(StoredCodecsTest, IndexKeysRoundTripAndRefuseWhatIsNotOne) {
+  std::string runs = RunsByStatusKey(RunStatus::kWaiting, "run_1");
+  auto run = DecodeRunsByStatusKey(runs);
+  ASSERT_TRUE(run.has_value());
+  EXPECT_EQ(run->status, RunStatus::kWaiting);
+  EXPECT_EQ(run->id, "run_1");
+  EXPECT_TRUE(runs.starts_with(RunsByStatusPrefix(RunStatus::kWaiting)));
+
+  auto approval = DecodeApprovalsByStatusKey(ApprovalsByStatusKey(ApprovalStatus::kPending, "a.2"));
+  ASSERT_TRUE(approval.has_value());
+  EXPECT_EQ(approval->status, ApprovalStatus::kPending);
+  EXPECT_EQ(approval->id, "a.2");
+
+  auto start = DecodeStartKey(StartKey("invoice", "key\0with nul"));
+  ASSERT_TRUE(start.has_value());
+  EXPECT_EQ(start->workflow, "invoice");
+
+  EXPECT_FALSE(DecodeRunsByStatusKey("").has_value());
+  EXPECT_FALSE(DecodeRunsByStatusKey(std::string(1, '\x02')).has_value()) << "no id";
+  EXPECT_FALSE(DecodeRunsByStatusKey(std::string("\x09run_1")).has_value()) << "no such status";
+  EXPECT_FALSE(DecodeApprovalsByStatusKey(std::string("\x05run_1.2")).has_value());
+  EXPECT_FALSE(DecodeStartKey("no separator").has_value());
+  EXPECT_FALSE(DecodeStartKey(std::string("\0key", 4)).has_value()) << "no workflow";
+}
+
+TEST(StoredCodecsTest, ASnapshotIsDueWhenACommitCrossesAMultipleOfTheInterval) {
+  EXPECT_FALSE(SnapshotDue(0, kSnapshotEvery - 1));
+  EXPECT_TRUE(SnapshotDue(kSnapshotEvery - 1, kSnapshotEvery));
+  EXPECT_TRUE(SnapshotDue(kSnapshotEvery - 3, kSnapshotEvery + 5));
+  EXPECT_FALSE(SnapshotDue(kSnapshotEvery, 2 * kSnapshotEvery - 1));
+}
+
+}  // namespace
+}  // namespace assent::engine

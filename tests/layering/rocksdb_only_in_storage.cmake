@@ -1,0 +1,25 @@
+# cmake -DROOT=<repository> -P rocksdb_only_in_storage.cmake
+# Fails when code outside storage/ includes a RocksDB header: the engine and the server must
+# know no RocksDB (the composition root hands the engine an EventLog).
+file(GLOB_RECURSE sources ${ROOT}/base/*.h ${ROOT}/base/*.cc ${ROOT}/engine/*.h ${ROOT}/engine/*.cc
+     ${ROOT}/api/*.h ${ROOT}/api/*.cc ${ROOT}/storage/*.cc)
+set(pattern "#include[ \t]*[<\"]rocksdb/")
+set(offenders "")
+set(seen_in_storage FALSE)
+foreach(source ${sources})
+  file(STRINGS ${source} hits REGEX "${pattern}")
+  if(NOT hits)
+    continue()
+  endif()
+  if(source MATCHES "^${ROOT}/storage/")
+    set(seen_in_storage TRUE)
+  else()
+    string(APPEND offenders "\n  ${source}: ${hits}")
+  endif()
+endforeach()
+if(NOT seen_in_storage)
+  message(FATAL_ERROR "found no RocksDB include even in storage/: the pattern is broken")
+endif()
+if(offenders)
+  message(FATAL_ERROR "RocksDB is storage's alone, but these include it:${offenders}")
+endif()
