@@ -1,6 +1,8 @@
 // What an operator sees of the server itself: structured logs (JSON lines on stderr, never a
 // token) and a clear refusal when another server already holds the data directory.
 #include <algorithm>
+#include <atomic>
+#include <thread>
 #include <sstream>
 
 #include <gmock/gmock.h>
@@ -71,6 +73,48 @@ TEST(ServerLifecycleTest, LogsAreJsonLinesWithRequestsAtDebugAndNeverTheToken) {
     EXPECT_TRUE(line.contains("ts") && line.contains("level")) << json::serialize(line);
   }
   EXPECT_THAT(output, Not(HasSubstr(kToken)));
+}
+
+// Connections that stay open through the stop (keep-alive requests, a reviewer deciding) keep
+// calling the engine while it shuts down; the server must still stop cleanly.
+TEST(ServerLifecycleTest, SigtermWhileOpenConnectionsKeepCallingExitsCleanly) {
+  TempDir data;
+  auto server = ServerProcess::Serve(data.str(), kToken);
+  std::atomic<bool> done{false};
+  std::atomic<int> answered{0};
+  std::thread rest([&] {
+    try {
+      ApiClient api(server->port(), kToken);
+      while (!done) {
+        api.Post("/v1/workflows/none/runs", json::object{});
+        ++answered;
+      }
+    } catch (const std::exception&) {
+      // The server closed the connection as it stopped.
+    }
+  });
+  std::thread reviewer([&] {
+    try {
+      StreamClient stream(server->port(), kToken, StreamClient::Auth::kHeader);
+      for (int req = 0; !done; ++req) {
+        stream.Send({{"type", "decide"}, {"id", "run_none.2"}, {"decision", "approve"},
+                     {"req", std::to_string(req)}});
+        stream.ReadUntil([&](const json::value& message) {
+          return message.at("type") == "error" || message.at("type") == "ack";
+        });
+        ++answered;
+      }
+    } catch (const std::exception&) {
+    }
+  });
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (answered < 200 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  EXPECT_GE(answered, 200) << "the clients got no answers";
+  int status = server->Terminate();
+  done = true;
+  rest.join();
+  reviewer.join();
+  EXPECT_EQ(status, 0) << server->output();
 }
 
 TEST(ServerLifecycleTest, AnUnknownLogLevelIsAUsageError) {
