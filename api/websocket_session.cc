@@ -3,6 +3,7 @@
 #include <chrono>
 #include <string>
 #include <utility>
+#include <variant>
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/post.hpp>
@@ -13,10 +14,10 @@
 #include <boost/json/serialize.hpp>
 
 #include "api/auth.h"
-#include "api/commands.h"
 #include "api/json_views.h"
 #include "api/net_log.h"
 #include "api/stream_hub.h"
+#include "api/stream_message.h"
 #include "engine/engine.h"
 
 namespace assent::api {
@@ -126,30 +127,18 @@ void WebSocketSession::OnRead(beast::error_code ec, size_t /*bytes*/) {
 }
 
 void WebSocketSession::HandleMessage(std::string_view text) {
-  std::string why;
-  std::optional<json::object> message = ParseJsonObject(text, &why);
-  json::value req;
-  std::string_view type;
-  if (message) {
-    if (const json::value* value = message->if_contains("req")) req = *value;
-    if (const json::value* value = message->if_contains("type"); value && value->is_string()) {
-      type = value->get_string();
-    }
+  StreamMessage message = ParseStreamMessage(text, identity_);
+  if (const auto* error = std::get_if<ApiError>(&message.request)) {
+    SendError(*error, message.req);
+    if (!identity_) Close({websocket::close_code::policy_error, "unauthorized"});
+    return;
   }
-  if (!identity_) {
-    if (type == "auth") return HandleAuth(*message);
-    SendError(ApiError::Unauthorized(), req);
-    return Close({websocket::close_code::policy_error, "unauthorized"});
-  }
-  if (!message) return SendError(ApiError::InvalidJson(why), req);
-  if (type == "decide" || type == "comment") return HandleCommand(type, *message, req);
-  SendError(ApiError::InvalidArgument("\"type\" must be \"decide\" or \"comment\""), req);
+  if (const auto* auth = std::get_if<StreamAuth>(&message.request)) return HandleAuth(auth->token);
+  HandleCommand(std::move(message));
 }
 
-void WebSocketSession::HandleAuth(const json::object& message) {
-  if (const json::value* token = message.if_contains("token"); token && token->is_string()) {
-    identity_ = context_->auth.CheckToken(token->get_string());
-  }
+void WebSocketSession::HandleAuth(std::string_view token) {
+  identity_ = context_->auth.CheckToken(token);
   auth_deadline_.cancel();
   if (!identity_) {
     SendError(ApiError::Unauthorized(), nullptr);
@@ -158,32 +147,22 @@ void WebSocketSession::HandleAuth(const json::object& message) {
   StartStream();
 }
 
-void WebSocketSession::HandleCommand(std::string_view type, const json::object& message,
-                                     const json::value& req) {
-  const json::value* id = message.if_contains("id");
-  if (id == nullptr || !id->is_string() || id->get_string().empty()) {
-    return SendError(ApiError::InvalidArgument("\"id\" must be a non-empty string"), req);
-  }
-  // The command's own fields, as a REST body would carry them: the rest is the envelope.
-  json::object body = message;
-  for (std::string_view envelope : {"type", "id", "req"}) body.erase(envelope);
+void WebSocketSession::HandleCommand(StreamMessage message) {
   // The engine answers on one of its strands (or at once); the answer hops back to this
-  // session's strand. The
-  // ticket is shared because engine callbacks must be copyable; the engine calls once.
+  // session's strand. The ticket is shared because engine callbacks must be copyable; the
+  // engine calls once.
   auto owed = std::make_shared<OwedReplies::Ticket>(context_->owed.Owe());
-  auto answer = [self = shared_from_this(), req, owed](Result<engine::ApprovalView> result) {
+  auto answer = [self = shared_from_this(), req = message.req,
+                 owed](Result<engine::ApprovalView> result) {
     asio::post(self->ws_.get_executor(), [self, req, owed, result = std::move(result)] {
       self->AnswerCommand(req, result, std::move(*owed));
     });
   };
-  if (type == "decide") {
-    Result<engine::DecideCommand> command = ParseDecide(id->get_string(), body, *identity_);
-    if (!command.ok()) return SendError(ErrorFromStatus(command.status()), req);
-    return context_->engine.Decide(std::move(command).value(), std::move(answer));
+  if (auto* decide = std::get_if<engine::DecideCommand>(&message.request)) {
+    return context_->engine.Decide(std::move(*decide), std::move(answer));
   }
-  Result<engine::CommentCommand> command = ParseComment(id->get_string(), body, *identity_);
-  if (!command.ok()) return SendError(ErrorFromStatus(command.status()), req);
-  context_->engine.AddComment(std::move(command).value(), std::move(answer));
+  context_->engine.AddComment(std::move(std::get<engine::CommentCommand>(message.request)),
+                              std::move(answer));
 }
 
 void WebSocketSession::StartStream() {

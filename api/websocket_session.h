@@ -27,6 +27,7 @@
 #include "api/errors.h"
 #include "api/response.h"
 #include "api/server_context.h"
+#include "api/stream_message.h"
 #include "engine/views.h"
 
 namespace assent::api {
@@ -55,12 +56,11 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   void OnRead(boost::beast::error_code ec, size_t bytes);
 
   void HandleMessage(std::string_view text);
-  void HandleAuth(const boost::json::object& message);
+  void HandleAuth(std::string_view token);
   // Closes the connection if it has not authenticated when the auth deadline passes.
   void OnAuthDeadline(boost::beast::error_code ec);
-  // "decide" and "comment": validated like their REST twins, answered by AnswerCommand.
-  void HandleCommand(std::string_view type, const boost::json::object& message,
-                     const boost::json::value& req);
+  // A parsed "decide" or "comment", handed to the engine and answered by AnswerCommand.
+  void HandleCommand(StreamMessage message);
   // Joins the hub, then sends the snapshot: joining first means no notification is lost
   // between the two (one may arrive twice; clients key approvals by id).
   void StartStream();
