@@ -50,6 +50,8 @@ struct StepDefinition {
 
   // Steps with no effect outside Assent run inline and need no durable StepStarted first.
   bool IsPure() const { return type == StepType::kCode || type == StepType::kCondition; }
+
+  bool operator==(const StepDefinition&) const = default;
 };
 
 struct WorkflowDefinition {

@@ -1,0 +1,58 @@
+// Workflow definitions from arbitrary JSON text (engine::ParseDefinition, as PUT
+// /v1/workflows/{name} hands them over). Properties of a definition that parses:
+// - every successor a step names (next, then, else, on_reject, or the step after it) is a step
+//   of the definition or "end", and no step is called "end";
+// - its document, serialized and parsed again, is a definition with the same steps.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "engine/internal/definition.h"
+#include "tests/fuzz/fuzz_check.h"
+
+namespace {
+
+namespace json = boost::json;
+using assent::engine::kEndStep;
+using assent::engine::StepDefinition;
+using assent::engine::WorkflowDefinition;
+
+bool Resolves(const WorkflowDefinition& definition, const std::string& target) {
+  return target.empty() || target == kEndStep || definition.Find(target) != nullptr;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  boost::system::error_code ec;
+  json::value document =
+      json::parse(std::string_view(reinterpret_cast<const char*>(data), size), ec);
+  if (ec) return 0;
+  // The name the document declares, so realistic seeds get past the name check.
+  std::string name = "wf";
+  const json::object* object = document.if_object();
+  const json::value* declared = object ? object->if_contains("name") : nullptr;
+  if (declared && declared->is_string()) name = std::string(declared->get_string());
+  auto parsed = assent::engine::ParseDefinition(name, document);
+  if (!parsed.ok()) return 0;
+  const WorkflowDefinition& definition = **parsed;
+
+  for (const StepDefinition& step : definition.steps) {
+    FUZZ_CHECK(step.id != kEndStep);
+    FUZZ_CHECK(definition.Find(step.id) == &step);
+    FUZZ_CHECK(Resolves(definition, definition.NextAfter(step)));
+    FUZZ_CHECK(Resolves(definition, step.then_step));
+    FUZZ_CHECK(Resolves(definition, step.else_step));
+    FUZZ_CHECK(Resolves(definition, step.on_reject));
+  }
+
+  auto again =
+      assent::engine::ParseDefinition(name, json::parse(json::serialize(definition.source)));
+  FUZZ_CHECK_OK(again);
+  FUZZ_CHECK((*again)->steps == definition.steps);
+  return 0;
+}

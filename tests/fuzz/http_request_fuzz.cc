@@ -1,0 +1,73 @@
+// The REST API (api/router.h RequestHandler::Handle) on requests that Beast's parser makes of
+// arbitrary bytes, with the limits HttpSession sets, over the fake engine of the api tests.
+// Properties: the handler answers exactly once, and every answer is a JSON body served as
+// application/json, with an {"error": {"code", "message"}} body on every 4xx and 5xx.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/json/parse.hpp>
+
+#include "api/auth.h"
+#include "api/response.h"
+#include "api/router.h"
+#include "tests/api/fake_engine.h"
+#include "tests/fuzz/fuzz_check.h"
+
+namespace {
+
+namespace http = boost::beast::http;
+namespace json = boost::json;
+
+// HttpSession's header limit: larger headers never reach the handler.
+constexpr uint32_t kHeaderLimit = 16 * 1024;
+
+// Seeds authenticate with "Authorization: Bearer fuzz-token".
+constexpr char kToken[] = "fuzz-token";
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  http::request_parser<http::string_body> parser;
+  parser.eager(true);
+  parser.body_limit(assent::api::kMaxBodyBytes);
+  parser.header_limit(kHeaderLimit);
+  // As http::async_read feeds it: put until done, then the end of the stream.
+  boost::asio::const_buffer rest(data, size);
+  boost::beast::error_code ec;
+  while (!parser.is_done() && rest.size() > 0) {
+    size_t used = parser.put(rest, ec);
+    if (ec == http::error::need_more) break;
+    if (ec) return 0;
+    if (used == 0) break;
+    rest += used;
+  }
+  // Like http::async_read, tell the parser the stream ended only once it has seen something.
+  if (!parser.is_done() && !parser.got_some()) return 0;
+  ec = {};
+  if (!parser.is_done()) parser.put_eof(ec);
+  if (ec || !parser.is_done()) return 0;
+
+  assent::api::testing::FakeEngine engine;
+  assent::api::Authenticator auth(kToken);
+  assent::api::RequestHandler handler(engine, auth);
+  int answers = 0;
+  handler.Handle(parser.get(), [&](assent::api::Response response) {
+    ++answers;
+    FUZZ_CHECK(response[http::field::content_type] == "application/json");
+    boost::system::error_code parse_error;
+    json::value body = json::parse(response.body(), parse_error);
+    FUZZ_CHECK(!parse_error);
+    if (response.result_int() >= 400) {
+      const json::object* object = body.if_object();
+      const json::value* error = object ? object->if_contains("error") : nullptr;
+      FUZZ_CHECK(error != nullptr && error->is_object() &&
+                 error->get_object().contains("code") && error->get_object().contains("message"));
+    }
+  });
+  // The fake engine answers commands before returning, so every answer has come by now.
+  FUZZ_CHECK(answers == 1);
+  return 0;
+}

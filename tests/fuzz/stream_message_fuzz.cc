@@ -1,0 +1,62 @@
+// The messages a reviewer sends on /v1/stream (api/stream_message.h), before and after
+// authentication. Properties:
+// - before authentication only an auth message is taken; everything else is unauthorized;
+// - a command carries a non-empty approval id and the session's reviewer, and a rejection
+//   carries a comment, as the REST routes require;
+// - every error is one a client can be told: a 4xx with a code.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "api/stream_message.h"
+#include "tests/fuzz/fuzz_check.h"
+
+namespace {
+
+using assent::api::ApiError;
+using assent::api::StreamAuth;
+using assent::api::StreamMessage;
+namespace engine = assent::engine;
+
+constexpr char kReviewer[] = "admin";
+
+void CheckError(const StreamMessage& message) {
+  if (const auto* error = std::get_if<ApiError>(&message.request)) {
+    FUZZ_CHECK(static_cast<int>(error->status) >= 400 && static_cast<int>(error->status) < 500);
+    FUZZ_CHECK(!error->code.empty());
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+
+  StreamMessage before = assent::api::ParseStreamMessage(text, std::nullopt);
+  CheckError(before);
+  if (const auto* error = std::get_if<ApiError>(&before.request)) {
+    FUZZ_CHECK(error->code == "unauthorized");
+  } else {
+    FUZZ_CHECK(std::holds_alternative<StreamAuth>(before.request));
+  }
+
+  StreamMessage after = assent::api::ParseStreamMessage(text, std::string(kReviewer));
+  CheckError(after);
+  FUZZ_CHECK(!std::holds_alternative<StreamAuth>(after.request));
+  if (const auto* decide = std::get_if<engine::DecideCommand>(&after.request)) {
+    FUZZ_CHECK(!decide->approval_id.empty());
+    FUZZ_CHECK(decide->reviewer == kReviewer);
+    FUZZ_CHECK(decide->decision == engine::Decision::kApprove || !decide->comment.empty());
+  }
+  if (const auto* comment = std::get_if<engine::CommentCommand>(&after.request)) {
+    FUZZ_CHECK(!comment->approval_id.empty());
+    FUZZ_CHECK(comment->author == kReviewer);
+    FUZZ_CHECK(!comment->text.empty());
+  }
+  // The same text gives the same "req" to echo, whether authenticated or not.
+  FUZZ_CHECK(before.req == after.req);
+  return 0;
+}
