@@ -8,6 +8,9 @@
 #include <limits>
 #include <new>
 #include <string>
+#include <string_view>
+
+#include "engine/internal/utf8.h"
 
 namespace assent::engine::internal {
 namespace {
@@ -112,6 +115,10 @@ bool ObjectToJson(lua_State* L, int table, int depth, json::value& out, Conversi
     // conversion would confuse lua_next and could allocate).
     size_t length = 0;
     const char* key = lua_tolstring(L, -2, &length);
+    if (!IsValidUtf8(std::string_view(key, length))) {
+      error.what = "a key that is not UTF-8 has no JSON form";
+      return false;
+    }
     json::value& member = object[json::string_view(key, length)];
     if (!ToJson(L, lua_gettop(L), depth + 1, member, error)) {
       error.where.insert(0, "." + std::string(key, length));
@@ -203,6 +210,11 @@ bool ToJson(lua_State* L, int index, int depth, json::value& out, ConversionErro
     case LUA_TSTRING: {
       size_t length = 0;
       const char* data = lua_tolstring(L, index, &length);
+      // Lua strings are bytes; JSON text must be UTF-8, or it would not parse back.
+      if (!IsValidUtf8(std::string_view(data, length))) {
+        error.what = "a string that is not UTF-8 has no JSON form";
+        return false;
+      }
       out = json::string_view(data, length);
       return true;
     }

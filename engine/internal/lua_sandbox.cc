@@ -7,10 +7,12 @@
 #include <limits>
 #include <lua.hpp>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 
 #include "engine/internal/lua_json.h"
+#include "engine/internal/utf8.h"
 
 // How the sandbox holds (see lua_sandbox.h for what it promises):
 // - Only base, string, table, math and utf8 are opened. coroutine is left out: data steps do
@@ -57,13 +59,14 @@ std::string ExpressionSource(std::string_view expression) {
 }
 
 // The message of the error value on top of the stack, without calling Lua (no __tostring, no
-// number-to-string conversion that could raise).
+// number-to-string conversion that could raise). Made UTF-8, since it becomes the step's error,
+// which is recorded and shown as JSON.
 std::string ErrorText(lua_State* L) {
   switch (lua_type(L, -1)) {
     case LUA_TSTRING: {
       size_t length = 0;
       const char* text = lua_tolstring(L, -1, &length);
-      return std::string(text, length);
+      return ToValidUtf8(std::string_view(text, length));
     }
     case LUA_TNUMBER:
       if (lua_isinteger(L, -1)) return std::to_string(lua_tointeger(L, -1));

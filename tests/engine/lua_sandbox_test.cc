@@ -214,6 +214,17 @@ TEST_F(LuaSandboxTest, UnconvertibleResultsAreErrors) {
   EXPECT_EQ(*Run("return 1"), json::value(1));
 }
 
+TEST_F(LuaSandboxTest, StringsThatAreNotUtf8AreErrors) {
+  // Lua strings are bytes. Stored as JSON text, these would not parse back, and a run rebuilt
+  // from the log would differ from the live one.
+  EXPECT_THAT(RunError("return string.char(255)"), HasSubstr("not UTF-8"));
+  EXPECT_THAT(RunError("return {name = 'caf\\xe9'}"), HasSubstr("result.name"));
+  EXPECT_THAT(RunError("return {['\\xff'] = 1}"), HasSubstr("key that is not UTF-8"));
+  EXPECT_EQ(*Run("return 'caf\\xc3\\xa9'"), json::value("caf\xc3\xa9"));
+  // An error message is repaired rather than refused: it is what the step failed with.
+  EXPECT_THAT(RunError("error('bad \\xff', 0)"), HasSubstr("bad \xEF\xBF\xBD"));
+}
+
 TEST_F(LuaSandboxTest, ReusesCompiledChunksAcrossInputs) {
   const char* code = "return input.n * 2";
   for (int n = 0; n < 50; ++n) {
