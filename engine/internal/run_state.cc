@@ -5,6 +5,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include "engine/internal/utf8.h"
 #include "schemas/event_generated.h"
 
 namespace assent::engine {
@@ -16,6 +17,13 @@ std::string_view View(const flatbuffers::String* text) {
   return text == nullptr ? std::string_view() : text->string_view();
 }
 
+// Text from a record that becomes part of the state's JSON, made UTF-8 if it is not: the engine
+// writes only UTF-8, but a damaged record must not make a state whose snapshot (JSON text that
+// Boost.JSON parses only if it is UTF-8) cannot be read back.
+json::string JsonText(std::string_view text) {
+  return IsValidUtf8(text) ? json::string(text) : json::string(ToValidUtf8(text));
+}
+
 // Payloads were serialized by the engine; a record that verifies but carries bad JSON is kept
 // as the raw text rather than dropped, so nothing in the log becomes invisible.
 json::value ParseJson(const flatbuffers::String* text) {
@@ -23,7 +31,7 @@ json::value ParseJson(const flatbuffers::String* text) {
   if (raw.empty()) return nullptr;
   boost::system::error_code ec;
   json::value value = json::parse(raw, ec);
-  if (ec) return json::string(raw);
+  if (ec) return JsonText(raw);
   return value;
 }
 
@@ -54,7 +62,7 @@ void OnStepStarted(RunState& state, const fb::StepStarted& body, uint64_t seq) {
 
 void OnStepCompleted(RunState& state, const fb::StepCompleted& body) {
   json::value output = ParseJson(body.output());
-  state.steps[View(body.step_id())] = output;
+  state.steps[JsonText(View(body.step_id()))] = output;
   state.last_output = std::move(output);
   state.cursor = std::string(View(body.next()));
   state.attempt = 0;
