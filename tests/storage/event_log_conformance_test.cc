@@ -22,6 +22,7 @@ using testing::AppendAndWait;
 using testing::Countdown;
 using testing::MakeBatch;
 using testing::MakeEvent;
+using testing::MakeEventWithoutBody;
 using testing::MakeRecord;
 
 // Each implementation comes as a holder that owns the log and whatever it needs.
@@ -209,6 +210,14 @@ TYPED_TEST(EventLogConformanceTest, RejectedBatchWritesNothing) {
             StatusCode::kNotFound);
   EXPECT_TRUE(AppendAndWait(this->log(), MakeBatch("r1", 1, 1)).ok())
       << "a rejected batch does not break the log";
+}
+
+TYPED_TEST(EventLogConformanceTest, RejectsRecordWhoseBodyIsMissing) {
+  AppendBatch batch;
+  batch.records.push_back(Record{"r1", 1, MakeEventWithoutBody("r1", 1)});
+  Status status = AppendAndWait(this->log(), std::move(batch));
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << status.ToString();
+  EXPECT_TRUE(this->ReadOk("r1").empty());
 }
 
 TYPED_TEST(EventLogConformanceTest, RejectsRunIdWithSeparator) {

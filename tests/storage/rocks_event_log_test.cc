@@ -21,6 +21,7 @@ using testing::Countdown;
 using testing::kWaitTimeout;
 using testing::MakeBatch;
 using testing::MakeEvent;
+using testing::MakeEventWithoutBody;
 using testing::MakeRecord;
 
 class RocksEventLogTest : public ::testing::Test {
@@ -161,6 +162,12 @@ TEST_F(RocksEventLogTest, EnvelopeSeqMismatchIsCorruption) {
 TEST_F(RocksEventLogTest, EnvelopeRunIdMismatchIsCorruption) {
   ExpectCorruption(ReadAfterRawPut(2, Chunked(MakeEvent("r9", 2))),
                    "run r1 seq 2: envelope run id");
+}
+
+// The fold would dereference the missing body (found by event_log_fuzz).
+TEST_F(RocksEventLogTest, BodyTypeWithoutBodyIsCorruption) {
+  ExpectCorruption(ReadAfterRawPut(2, Chunked(MakeEventWithoutBody("r1", 2))),
+                   "run r1 seq 2: envelope has body type 2 but no body");
 }
 
 TEST_F(RocksEventLogTest, BrokenChunkFramingIsCorruption) {

@@ -7,13 +7,28 @@
 
 namespace assent::storage::testing {
 
-std::string MakeEvent(std::string_view run_id, uint64_t seq) {
+namespace {
+
+std::string BuildEvent(std::string_view run_id, uint64_t seq, bool with_body) {
   flatbuffers::FlatBufferBuilder builder;
-  auto body = fb::CreateStepStartedDirect(builder, ("step-" + std::to_string(seq)).c_str(), 1);
+  flatbuffers::Offset<void> body;  // null: no body is written
+  if (with_body) {
+    body = fb::CreateStepStartedDirect(builder, ("step-" + std::to_string(seq)).c_str(), 1).Union();
+  }
   auto event = fb::CreateEvent(builder, builder.CreateString(run_id.data(), run_id.size()), seq,
-                               1700000000000, fb::Body::StepStarted, body.Union());
+                               1700000000000, fb::Body::StepStarted, body);
   builder.Finish(event);
   return std::string(reinterpret_cast<const char*>(builder.GetBufferPointer()), builder.GetSize());
+}
+
+}  // namespace
+
+std::string MakeEvent(std::string_view run_id, uint64_t seq) {
+  return BuildEvent(run_id, seq, /*with_body=*/true);
+}
+
+std::string MakeEventWithoutBody(std::string_view run_id, uint64_t seq) {
+  return BuildEvent(run_id, seq, /*with_body=*/false);
 }
 
 Record MakeRecord(std::string_view run_id, uint64_t seq) {

@@ -17,6 +17,9 @@ inline constexpr std::chrono::seconds kWaitTimeout{60};
 
 // A finished Event buffer for `run_id` and `seq` (a StepStarted body, step id "step-<seq>").
 std::string MakeEvent(std::string_view run_id, uint64_t seq);
+// The same envelope naming a StepStarted body but carrying none, which the FlatBuffers verifier
+// alone lets through.
+std::string MakeEventWithoutBody(std::string_view run_id, uint64_t seq);
 Record MakeRecord(std::string_view run_id, uint64_t seq);
 // A batch holding seqs [first, last] of `run_id`.
 AppendBatch MakeBatch(std::string_view run_id, uint64_t first, uint64_t last);
