@@ -127,14 +127,19 @@ TEST(StoredCodecsTest, IndexKeysRoundTripAndRefuseWhatIsNotOne) {
   EXPECT_EQ(run->id, "run_1");
   EXPECT_TRUE(runs.starts_with(RunsByStatusPrefix(RunStatus::kWaiting)));
 
-  auto approval = DecodeApprovalsByStatusKey(ApprovalsByStatusKey(ApprovalStatus::kPending, "a.2"));
+  // A decoded key views the key's bytes, so each key outlives what is decoded from it.
+  std::string approvals = ApprovalsByStatusKey(ApprovalStatus::kPending, "a.2");
+  auto approval = DecodeApprovalsByStatusKey(approvals);
   ASSERT_TRUE(approval.has_value());
   EXPECT_EQ(approval->status, ApprovalStatus::kPending);
   EXPECT_EQ(approval->id, "a.2");
 
-  auto start = DecodeStartKey(StartKey("invoice", "key\0with nul"));
+  constexpr std::string_view kKeyWithNul("key\0with nul", 12);
+  std::string start_key = StartKey("invoice", kKeyWithNul);
+  auto start = DecodeStartKey(start_key);
   ASSERT_TRUE(start.has_value());
   EXPECT_EQ(start->workflow, "invoice");
+  EXPECT_EQ(start->idempotency_key, kKeyWithNul);
 
   EXPECT_FALSE(DecodeRunsByStatusKey("").has_value());
   EXPECT_FALSE(DecodeRunsByStatusKey(std::string(1, '\x02')).has_value()) << "no id";
