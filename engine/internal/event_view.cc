@@ -1,7 +1,6 @@
 #include "engine/internal/event_view.h"
 
-#include <boost/json/parse.hpp>
-
+#include "engine/internal/json_text.h"
 #include "schemas/event_generated.h"
 
 namespace assent::engine {
@@ -16,7 +15,7 @@ json::string Text(const flatbuffers::String* text) {
 json::value Payload(const flatbuffers::String* text) {
   if (text == nullptr || text->size() == 0) return nullptr;
   boost::system::error_code ec;
-  json::value value = json::parse(text->string_view(), ec);
+  json::value value = ParseJsonText(text->string_view(), ec);
   return ec ? json::value(Text(text)) : value;
 }
 

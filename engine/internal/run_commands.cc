@@ -2,9 +2,9 @@
 
 #include <charconv>
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "engine/internal/json_text.h"
 #include "engine/internal/template.h"
 
 namespace assent::engine {
@@ -248,7 +248,7 @@ void CompleteHttpStep(RunTxn& txn, const StepContext& context, std::string_view 
     retryable = outcome.status().code() == StatusCode::kUnavailable;
   } else if (outcome->status >= 200 && outcome->status < 300) {
     boost::system::error_code ec;
-    json::value output = outcome->body.empty() ? json::value() : json::parse(outcome->body, ec);
+    json::value output = outcome->body.empty() ? json::value() : ParseJsonText(outcome->body, ec);
     if (!ec) {
       FinishPureStep(txn, *step, std::move(output), context.definition.NextAfter(*step));
       return Advance(txn, context);

@@ -3,8 +3,7 @@
 #include <type_traits>
 #include <utility>
 
-#include <boost/json/parse.hpp>
-
+#include "engine/internal/json_text.h"
 #include "engine/internal/utf8.h"
 #include "schemas/event_generated.h"
 
@@ -30,7 +29,7 @@ json::value ParseJson(const flatbuffers::String* text) {
   std::string_view raw = View(text);
   if (raw.empty()) return nullptr;
   boost::system::error_code ec;
-  json::value value = json::parse(raw, ec);
+  json::value value = ParseJsonText(raw, ec);
   if (ec) return JsonText(raw);
   return value;
 }

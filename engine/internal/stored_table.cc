@@ -1,6 +1,7 @@
 #include "engine/internal/stored_table.h"
 
-#include <boost/json/parse.hpp>
+#include "engine/internal/json_text.h"
+
 
 namespace assent::engine {
 
@@ -8,7 +9,7 @@ Result<boost::json::value> StoredJson(const flatbuffers::String* text, std::stri
   std::string_view raw = StoredText(text);
   if (raw.empty()) return boost::json::value(nullptr);
   boost::system::error_code ec;
-  boost::json::value value = boost::json::parse(raw, ec);
+  boost::json::value value = ParseJsonText(raw, ec);
   if (ec) return Status::Corruption(std::string(field) + " is not JSON: " + ec.message());
   return value;
 }

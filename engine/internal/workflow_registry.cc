@@ -1,7 +1,8 @@
 #include "engine/internal/workflow_registry.h"
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+
+#include "engine/internal/json_text.h"
 
 namespace assent::engine {
 
@@ -13,7 +14,7 @@ Status WorkflowRegistry::Load() {
                                          std::string_view json) {
     if (!problem.ok()) return;
     boost::system::error_code ec;
-    boost::json::value document = boost::json::parse(json, ec);
+    boost::json::value document = ParseJsonText(json, ec);
     if (ec) {
       problem = Status::Corruption("workflow " + std::string(name) + " v" +
                                    std::to_string(version) + ": stored JSON does not parse");
