@@ -12,6 +12,9 @@ packages=(
   libssl-dev liblua5.4-dev libjemalloc-dev
   linux-perf
   curl
+  # The guard rails (scripts/guard-rails.sh): Clang with its sanitizer and libFuzzer runtimes,
+  # and llvm-symbolizer for the reports.
+  clang-14 libclang-rt-14-dev llvm-14
 )
 
 missing=()

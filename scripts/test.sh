@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The test command: installs what is missing, builds everything, runs every test with ctest.
+# The test command: installs what is missing, builds everything, runs every test with ctest,
+# then the guard rails (scripts/guard-rails.sh all): the tests again under AddressSanitizer +
+# UBSan, the concurrency tests under ThreadSanitizer, and each fuzz target for 60 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
-cd build
-ctest --output-on-failure --timeout 600 -j"$(nproc)"
+(cd build && ctest --output-on-failure --timeout 600 -j"$(nproc)")
+scripts/guard-rails.sh all
