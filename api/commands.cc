@@ -5,9 +5,9 @@
 #include <initializer_list>
 #include <string>
 
-#include <boost/json/error.hpp>
-#include <boost/json/parse.hpp>
 #include <boost/json/parse_options.hpp>
+
+#include "base/json_text.h"
 
 namespace assent::api {
 
@@ -55,20 +55,14 @@ Status CheckKnownFields(const json::object& body, std::initializer_list<std::str
 
 std::optional<json::object> ParseJsonObject(std::string_view text, std::string* why) {
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) return json::object();
-  boost::system::error_code ec;
   json::parse_options options;
   options.max_depth = kMaxJsonDepth;
-  json::value value = json::parse(text, ec, {}, options);
-  if (ec == json::error::too_deep) {
-    // Boost.JSON's own message ("too deep") does not say which limit was hit.
-    *why = "body is nested too deeply: at most " + std::to_string(kMaxJsonDepth) +
-           " levels of arrays and objects";
+  UntrustedJson parsed = ParseUntrustedJson(text, options);
+  if (parsed.ec) {
+    *why = "body " + parsed.why;
     return std::nullopt;
   }
-  if (ec) {
-    *why = "body is not valid JSON: " + ec.message();
-    return std::nullopt;
-  }
+  json::value& value = parsed.value;
   if (!value.is_object()) {
     *why = "body must be a JSON object";
     return std::nullopt;

@@ -103,6 +103,20 @@ using Callback = std::function<void(Result<T>)>;
 
 using Listener = std::function<void(const ApprovalNotification&)>;
 
+// What VerifyLog found: how many items it read, and one line for each it could not read or that
+// disagrees with the rest, naming the item (empty when the log is sound).
+struct VerifyReport {
+  size_t workflow_versions = 0;
+  size_t runs = 0;
+  size_t approvals = 0;
+  std::vector<std::string> problems;
+};
+
+// Reads every item the engine keeps in `log` as the engine would (see
+// engine/internal/log_verifier.cc for what is checked). Fails only when the log cannot be read
+// at all; a bad item is a problem in the report. The server must not be running on `log`.
+Result<VerifyReport> VerifyLog(storage::EventLog& log);
+
 class Engine {
  public:
   // Runs the engine over `log`: loads workflow definitions, replays every unfinished run and

@@ -15,6 +15,7 @@
 #include "engine/internal/open_engine.h"
 #include "engine/internal/index_keys.h"
 #include "base/io_threads.h"
+#include "base/json_text.h"
 #include "engine/internal/run_commands.h"
 #include "engine/internal/run_queries.h"
 #include "engine/internal/run_txn.h"
@@ -49,6 +50,9 @@ class EngineImpl final : public Engine {
   Result<std::vector<WorkflowView>> ListWorkflows() override;
 
   void StartRun(StartRunCommand command, Callback<StartRunResult> done) override {
+    if (Status writable = CheckJsonWritable(command.input, "input"); !writable.ok()) {
+      return done(writable);
+    }
     size_t shard = command.idempotency_key.empty()
                        ? next_shard_++ % shards_.size()
                        : ShardOf(StartKey(command.workflow, command.idempotency_key),
@@ -140,7 +144,11 @@ class EngineImpl final : public Engine {
 };
 
 Status EngineImpl::Start() {
-  if (Status loaded = registry_.Load(); !loaded.ok()) return loaded;
+  Status loaded = registry_.Load([this](const Status& skipped) {
+    options_.logger->Error("unreadable workflow definition skipped",
+                           {{"error", skipped.ToString()}});
+  });
+  if (!loaded.ok()) return loaded;
 
   size_t count = options_.shards != 0 ? options_.shards
                                       : std::max<size_t>(1, std::thread::hardware_concurrency());

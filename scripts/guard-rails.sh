@@ -77,9 +77,12 @@ tsan() {
 # only read. The fuzzer's output goes to build-fuzz/<target>.log.
 fuzz_one() {
   local name=$1
+  local options=(-max_total_time="$seconds" -timeout=10 -print_final_stats=1
+                 -artifact_prefix="build-fuzz/artifacts/$name-")
+  # A target's dictionary (tests/fuzz/dicts/<target>.dict), when it has one.
+  [[ -f "tests/fuzz/dicts/$name.dict" ]] && options+=(-dict="tests/fuzz/dicts/$name.dict")
   mkdir -p "build-fuzz/corpus/$name"
-  "build-fuzz/tests/fuzz/$name" -max_total_time="$seconds" -timeout=10 -print_final_stats=1 \
-    -artifact_prefix="build-fuzz/artifacts/$name-" "build-fuzz/corpus/$name" \
+  "build-fuzz/tests/fuzz/$name" "${options[@]}" "build-fuzz/corpus/$name" \
     "tests/fuzz/corpus/$name" >"build-fuzz/$name.log" 2>&1
 }
 

@@ -73,9 +73,9 @@ rocksdb::WriteOptions SyncedWrite() {
   return options;
 }
 
-rocksdb::DBOptions MakeDbOptions() {
+rocksdb::DBOptions MakeDbOptions(bool create_if_missing) {
   rocksdb::DBOptions options;
-  options.create_if_missing = true;
+  options.create_if_missing = create_if_missing;
   options.create_missing_column_families = true;
   // The WAL stays on (RocksDB's default; WriteOptions::disableWAL is never set): it is the
   // durability of every append. With every write synced, a torn WAL tail can only hold writes
@@ -127,8 +127,13 @@ rocksdb::ColumnFamilyOptions MakeFamilyOptions(const std::shared_ptr<rocksdb::Ca
 Result<std::unique_ptr<RocksEventLog>> RocksEventLog::Open(const std::string& dir,
                                                            RocksEventLogOptions options) {
   std::error_code error;
-  std::filesystem::create_directories(dir, error);
-  if (error) return Status::IOError("create " + dir + ": " + error.message());
+  if (!options.create_if_missing) {
+    if (!std::filesystem::exists(dir, error)) {
+      return Status::NotFound(dir + " does not exist" + (error ? ": " + error.message() : ""));
+    }
+  } else if (std::filesystem::create_directories(dir, error); error) {
+    return Status::IOError("create " + dir + ": " + error.message());
+  }
 
   std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
@@ -145,7 +150,8 @@ Result<std::unique_ptr<RocksEventLog>> RocksEventLog::Open(const std::string& di
 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
-  rocksdb::Status status = rocksdb::DB::Open(MakeDbOptions(), dir, families, &handles, &db);
+  rocksdb::Status status =
+      rocksdb::DB::Open(MakeDbOptions(options.create_if_missing), dir, families, &handles, &db);
   if (HeldByAnotherProcess(status)) {
     return Status::Unavailable(
         "another Assent server holds this data directory (its LOCK file); stop that server "

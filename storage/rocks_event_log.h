@@ -34,6 +34,8 @@ struct RocksEventLogOptions {
   // One LRU block cache shared by every column family.
   size_t block_cache_bytes = 64 << 20;
   GroupLimits group_limits;
+  // false: a missing directory or database is kNotFound (`assent verify` reads, never creates).
+  bool create_if_missing = true;
 };
 
 class RocksEventLog final : public EventLog {

@@ -1,6 +1,7 @@
 // The `assent` binary's own subcommands, beside the client commands of api/cli: the server
-// (serve.cc, the composition root that wires storage, engine and api together) and the demo
-// payee (demo_payee.cc). AllCommands lists everything main.cc dispatches to.
+// (serve.cc, the composition root that wires storage, engine and api together), the data
+// directory's check (verify.cc) and the demo payee (demo_payee.cc). AllCommands lists
+// everything main.cc dispatches to.
 #pragma once
 
 #include <vector>
@@ -10,6 +11,7 @@
 namespace assent::app {
 
 cli::Command ServeCommand();
+cli::Command VerifyCommand();  // verify.cc
 cli::Command DemoPayeeCommand();
 
 // Every subcommand, in the order `assent --help` lists them.

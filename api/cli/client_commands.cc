@@ -6,13 +6,13 @@
 #include <iostream>
 #include <sstream>
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "api/cli/client.h"
 #include "api/cli/command.h"
 #include "api/cli/format.h"
 #include "api/protocol/wait.h"
+#include "base/json_text.h"
 
 namespace assent::cli {
 
@@ -68,14 +68,15 @@ std::string StatusQuery(const ParsedArgs& args) {
   return status ? "?status=" + Encode(*status) : "";
 }
 
+// As the server will read it: a number no double holds or a key named twice is refused here,
+// with the same words, rather than sent.
 std::optional<json::value> ParseJsonArgument(std::string_view what, const std::string& text) {
-  boost::system::error_code ec;
-  json::value value = json::parse(text, ec);
-  if (ec) {
-    std::cerr << "assent: " << what << " is not valid JSON: " << ec.message() << "\n";
+  UntrustedJson parsed = ParseUntrustedJson(text);
+  if (parsed.ec) {
+    std::cerr << "assent: " << what << " " << parsed.why << "\n";
     return std::nullopt;
   }
-  return value;
+  return std::move(parsed.value);
 }
 
 int Apply(const ParsedArgs& args) {

@@ -6,6 +6,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 
+#include "base/json_text.h"
 #include "engine/internal/lua_sandbox.h"
 #include "engine/internal/template.h"
 
@@ -215,6 +216,8 @@ Result<std::shared_ptr<const WorkflowDefinition>> ParseDefinition(std::string_vi
     return Status::InvalidArgument("workflow name must be 1-128 characters of A-Z a-z 0-9 _ -");
   }
   if (!json.is_object()) return Status::InvalidArgument("a definition must be a JSON object");
+  // Stored as text and read back at every start: what cannot be read back is refused here.
+  if (Status writable = CheckJsonWritable(json, "definition"); !writable.ok()) return writable;
   const json::object& object = json.as_object();
   for (const auto& entry : object) {
     if (entry.key() != "name" && entry.key() != "steps" && entry.key() != "description") {

@@ -1,6 +1,6 @@
 #include "engine/internal/event_view.h"
 
-#include "engine/internal/json_text.h"
+#include "base/json_text.h"
 #include "schemas/event_generated.h"
 
 namespace assent::engine {

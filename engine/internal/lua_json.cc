@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "engine/internal/utf8.h"
+#include "base/utf8.h"
 
 namespace assent::engine::internal {
 namespace {

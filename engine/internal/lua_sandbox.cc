@@ -12,7 +12,7 @@
 #include <utility>
 
 #include "engine/internal/lua_json.h"
-#include "engine/internal/utf8.h"
+#include "base/utf8.h"
 
 // How the sandbox holds (see lua_sandbox.h for what it promises):
 // - Only base, string, table, math and utf8 are opened. coroutine is left out: data steps do

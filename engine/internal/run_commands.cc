@@ -4,7 +4,7 @@
 
 #include <boost/json/serialize.hpp>
 
-#include "engine/internal/json_text.h"
+#include "base/json_text.h"
 #include "engine/internal/template.h"
 
 namespace assent::engine {
@@ -59,6 +59,11 @@ void RequestApproval(RunTxn& txn, const StepDefinition& step) {
   json::object context = TemplateContext(state);
   auto message = RenderString(step.message, context);
   auto show = message.ok() ? RenderValue(step.show, context) : Result<json::value>(message.status());
+  // Rendered values nest inside `show`, so it can be deeper than anything that came in; stored
+  // so, the approval could not be read back.
+  if (show.ok()) {
+    if (Status writable = CheckJsonWritable(*show, "show"); !writable.ok()) show = writable;
+  }
   if (!show.ok()) {
     FinishPureStep(txn, step, show.status(), "");
     return;
@@ -253,7 +258,8 @@ void CompleteHttpStep(RunTxn& txn, const StepContext& context, std::string_view 
       FinishPureStep(txn, *step, std::move(output), context.definition.NextAfter(*step));
       return Advance(txn, context);
     }
-    error = "HTTP " + std::to_string(outcome->status) + " response is not JSON";
+    error = "HTTP " + std::to_string(outcome->status) + " response is not JSON we can store: " +
+            ec.message();
   } else {
     unsigned code = outcome->status;
     error = "HTTP " + std::to_string(code) + ": " + outcome->body.substr(0, 200);

@@ -3,8 +3,8 @@
 #include <type_traits>
 #include <utility>
 
-#include "engine/internal/json_text.h"
-#include "engine/internal/utf8.h"
+#include "base/json_text.h"
+#include "base/utf8.h"
 #include "schemas/event_generated.h"
 
 namespace assent::engine {

@@ -1,6 +1,6 @@
 #include "engine/internal/stored_table.h"
 
-#include "engine/internal/json_text.h"
+#include "base/json_text.h"
 
 
 namespace assent::engine {

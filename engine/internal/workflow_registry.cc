@@ -1,39 +1,39 @@
 #include "engine/internal/workflow_registry.h"
 
+#include <algorithm>
+
 #include <boost/json/serialize.hpp>
 
-#include "engine/internal/json_text.h"
+#include "base/json_text.h"
 
 namespace assent::engine {
 
-Status WorkflowRegistry::Load() {
-  Status problem;
+Status WorkflowRegistry::Load(const std::function<void(const Status& skipped)>& skipped) {
   std::map<std::string, std::vector<std::shared_ptr<const WorkflowDefinition>>, std::less<>>
       loaded;
+  std::map<std::string, uint32_t, std::less<>> highest;
   Status scan = log_.ScanDefinitions([&](std::string_view name, uint32_t version,
                                          std::string_view json) {
-    if (!problem.ok()) return;
+    uint32_t& highest_of_name = highest[std::string(name)];
+    highest_of_name = std::max(highest_of_name, version);
+    std::string what = "workflow " + std::string(name) + " v" + std::to_string(version);
     boost::system::error_code ec;
     boost::json::value document = ParseJsonText(json, ec);
     if (ec) {
-      problem = Status::Corruption("workflow " + std::string(name) + " v" +
-                                   std::to_string(version) + ": stored JSON does not parse");
-      return;
+      return skipped(Status::Corruption(what + ": stored JSON does not parse: " + ec.message()));
     }
     auto definition = ParseDefinition(name, document);
     if (!definition.ok()) {
-      problem = Status::Corruption("workflow " + std::string(name) + " v" +
-                                   std::to_string(version) + ": " + definition.status().message());
-      return;
+      return skipped(Status::Corruption(what + ": " + definition.status().message()));
     }
     auto copy = std::make_shared<WorkflowDefinition>(**definition);
     copy->version = version;
     loaded[std::string(name)].push_back(std::move(copy));
   });
   if (!scan.ok()) return scan;
-  if (!problem.ok()) return problem;
   std::unique_lock lock(mutex_);
   versions_ = std::move(loaded);
+  highest_stored_ = std::move(highest);
   return Status::Ok();
 }
 
@@ -47,14 +47,21 @@ Result<WorkflowView> WorkflowRegistry::Apply(std::string_view name,
   if (latest && latest->source == document) return ToView(*latest);
 
   auto definition = std::make_shared<WorkflowDefinition>(**parsed);
-  definition->version = latest ? latest->version + 1 : 1;
+  definition->version = HighestStored(name) + 1;
   Status stored = log_.PutDefinition(name, definition->version, boost::json::serialize(document));
   if (!stored.ok()) return stored;
   {
     std::unique_lock lock(mutex_);
     versions_[std::string(name)].push_back(definition);
+    highest_stored_[std::string(name)] = definition->version;
   }
   return ToView(*definition);
+}
+
+uint32_t WorkflowRegistry::HighestStored(std::string_view name) const {
+  std::shared_lock lock(mutex_);
+  auto it = highest_stored_.find(name);
+  return it == highest_stored_.end() ? 0 : it->second;
 }
 
 std::shared_ptr<const WorkflowDefinition> WorkflowRegistry::Latest(std::string_view name) const {

@@ -4,6 +4,7 @@
 // Thread safety: all methods may be called from any thread.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -22,9 +23,11 @@ class WorkflowRegistry {
  public:
   explicit WorkflowRegistry(storage::EventLog& log) : log_(log) {}
 
-  // Reads every stored definition. A stored definition that no longer validates is an error:
-  // runs pinned to it could not continue.
-  Status Load();
+  // Reads every stored definition. One that cannot be read (damaged, or accepted by an older
+  // version that checked less) is reported to `skipped` (kCorruption naming it) and left out,
+  // so one bad item never keeps the server from starting: runs pinned to it cannot continue
+  // and say so, every other workflow works. Fails only when the log cannot be scanned.
+  Status Load(const std::function<void(const Status& skipped)>& skipped);
 
   // Validates, and stores a new version unless the document equals the latest version.
   Result<WorkflowView> Apply(std::string_view name, const boost::json::value& document);
@@ -36,13 +39,18 @@ class WorkflowRegistry {
   static WorkflowView ToView(const WorkflowDefinition& definition);
 
  private:
+  uint32_t HighestStored(std::string_view name) const;
+
   storage::EventLog& log_;
   // Serializes Apply so two writers cannot both claim the same version number. It is held
   // across the synced definition write: applying definitions is a rare admin operation.
   std::mutex apply_mutex_;
-  mutable std::shared_mutex mutex_;  // guards versions_
+  mutable std::shared_mutex mutex_;  // guards versions_ and highest_stored_
   std::map<std::string, std::vector<std::shared_ptr<const WorkflowDefinition>>, std::less<>>
       versions_;
+  // The highest version stored of each workflow, skipped ones included, so a new version never
+  // takes the number (and the place in the log) of one that could not be read.
+  std::map<std::string, uint32_t, std::less<>> highest_stored_;
 };
 
 }  // namespace assent::engine

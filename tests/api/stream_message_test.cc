@@ -81,5 +81,17 @@ TEST(StreamMessageTest, RefusesWhatIsNotACommand) {
             "invalid_argument");
 }
 
+// A reviewer's message that could be read two ways is refused, not read the way Boost would.
+TEST(StreamMessageTest, RefusesAmbiguousOrUnstorableJson) {
+  const std::optional<std::string> reviewer("alice");
+  EXPECT_EQ(ErrorCode(ParseStreamMessage(R"({"type":"decide","id":"a","decision":"reject",)"
+                                         R"("comment":"no","decision":"approve"})",
+                                         reviewer)),
+            "invalid_json");
+  EXPECT_EQ(ErrorCode(ParseStreamMessage(R"({"type":"comment","id":"a","text":"x","req":1e400})",
+                                         reviewer)),
+            "invalid_json");
+}
+
 }  // namespace
 }  // namespace assent::api

@@ -13,7 +13,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "engine/internal/definition.h"
-#include "engine/internal/json_text.h"
+#include "base/json_text.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace {
@@ -55,7 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // As the registry stores it and reads it back.
   boost::system::error_code reparse;
   auto again = assent::engine::ParseDefinition(
-      name, assent::engine::ParseJsonText(json::serialize(definition.source), reparse));
+      name, assent::ParseJsonText(json::serialize(definition.source), reparse));
   FUZZ_CHECK(!reparse);
   FUZZ_CHECK_OK(again);
   FUZZ_CHECK((*again)->steps == definition.steps);

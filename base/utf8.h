@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace assent::engine {
+namespace assent {
 
 // Whether `text` is UTF-8 as RFC 3629 (and Boost.JSON) define it: shortest forms only, no
 // surrogates, nothing above U+10FFFF.
@@ -17,4 +17,4 @@ bool IsValidUtf8(std::string_view text);
 // `text` with each byte that does not start a valid sequence replaced by U+FFFD.
 std::string ToValidUtf8(std::string_view text);
 
-}  // namespace assent::engine
+}  // namespace assent

@@ -1,9 +1,9 @@
-#include "engine/internal/utf8.h"
+#include "base/utf8.h"
 
 #include <cstddef>
 #include <cstdint>
 
-namespace assent::engine {
+namespace assent {
 namespace {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
@@ -66,4 +66,4 @@ std::string ToValidUtf8(std::string_view text) {
   return out;
 }
 
-}  // namespace assent::engine
+}  // namespace assent

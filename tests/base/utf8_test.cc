@@ -1,4 +1,4 @@
-#include "engine/internal/utf8.h"
+#include "base/utf8.h"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 
 #include <boost/json/parse.hpp>
 
-namespace assent::engine {
+namespace assent {
 namespace {
 
 // What Boost.JSON accepts inside a string, the definition IsValidUtf8 must agree with.
@@ -41,4 +41,4 @@ TEST(Utf8Test, ReplacesEachInvalidByte) {
 }
 
 }  // namespace
-}  // namespace assent::engine
+}  // namespace assent
