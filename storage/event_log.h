@@ -59,6 +59,12 @@ struct AppendBatch {
 
 // Called once, after the batch is synced to disk (status ok) or failed to be. Runs on the log's
 // commit thread: it must be short and must not call back into Append synchronously and wait.
+// A failure is one of:
+//   kUnavailable  refused for now (the disk is full, the log is read-only), nothing of the
+//                 batch written; later appends may succeed (Health() says when it is worth it).
+//   kIOError      the write failed and the log is broken: every later append fails too, and
+//                 only reopening the log (replaying it) recovers.
+//   kInvalidArgument  the batch was malformed and never written.
 using AppendCallback = std::function<void(Status)>;
 
 class EventLog {
@@ -89,13 +95,17 @@ class EventLog {
       Index index, std::string_view prefix,
       const std::function<bool(std::string_view key, std::string_view value)>& visit) = 0;
 
-  // Workflow definitions, versioned. Put is synced before it returns.
+  // Workflow definitions, versioned. Put is synced before it returns; it fails as Append does.
   virtual Status PutDefinition(std::string_view name, uint32_t version,
                                std::string_view json) = 0;
   // Visits every stored definition, grouped by name, versions ascending.
   virtual Status ScanDefinitions(
       const std::function<void(std::string_view name, uint32_t version, std::string_view json)>&
           visit) = 0;
+
+  // Ok while appends can succeed; kUnavailable with the reason while the log refuses them for
+  // now (a full disk, a read-only log). Reads work either way.
+  virtual Status Health() = 0;
 };
 
 }  // namespace assent::storage

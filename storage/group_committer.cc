@@ -80,7 +80,7 @@ void GroupCommitter::Commit(std::vector<Pending>& group) {
     result = write_(valid);
     writes_.fetch_add(1);
     batches_.fetch_add(valid.size());
-    if (!result.ok()) {
+    if (!result.ok() && result.code() != StatusCode::kUnavailable) {
       broken_ =
           Status::IOError("event log broken by an earlier failed write: " + result.ToString());
     }

@@ -3,9 +3,11 @@
 // Callers Submit a batch and return at once. One commit thread takes everything queued (up to
 // the limits, never waiting for more to arrive), hands the group to the write function for ONE
 // atomic, synced write, then runs each batch's callback in submission order with the result.
-// After a failed write the committer is broken: that group and every later batch fail with
-// IOError without reaching the write function, because the engine must crash and recover
-// rather than build on a log whose tail is unknown.
+// A write refused for now (kUnavailable: the disk is full, the log is read-only) fails its
+// group only: nothing of it was written, and later groups are tried again. After any other
+// failed write the committer is broken: that group and every later batch fail with IOError
+// without reaching the write function, because the engine must crash and recover rather than
+// build on a log whose tail is unknown.
 //
 // Used by RocksEventLog and MemEventLog; a batch failing internal::ValidateBatch is answered
 // InvalidArgument in its turn and never written. Thread safety: Submit and stats may be called
@@ -46,7 +48,8 @@ struct CommitStats {
 class GroupCommitter {
  public:
   // Writes all of `group` atomically and durably, or nothing; may move data out of the batches.
-  // A failure (IOError for a real write error) is what every batch of the group receives.
+  // A failure is what every batch of the group receives: kUnavailable when the write was
+  // refused and nothing written (retrying later may succeed), IOError for a real write error.
   using WriteFn = std::function<Status(std::vector<AppendBatch>& group)>;
 
   explicit GroupCommitter(WriteFn write, GroupLimits limits = {});
@@ -83,7 +86,7 @@ class GroupCommitter {
   std::deque<Pending> queue_;       // guarded by mu_
   bool stopping_ = false;           // guarded by mu_
 
-  Status broken_;  // commit thread only: the failure of the first failed write
+  Status broken_;  // commit thread only: the failure of the first write that broke the log
   std::atomic<uint64_t> writes_{0};
   std::atomic<uint64_t> batches_{0};
 

@@ -20,6 +20,7 @@ void MemEventLog::Append(AppendBatch batch, AppendCallback done) {
 
 Status MemEventLog::Write(std::vector<AppendBatch>& group) {
   std::lock_guard<std::mutex> lock(mu_);
+  if (!refusal_.ok()) return refusal_;
   if (fail_next_write_) {
     Status injected = std::move(*fail_next_write_);
     fail_next_write_.reset();
@@ -94,6 +95,7 @@ Status MemEventLog::ScanIndex(
 Status MemEventLog::PutDefinition(std::string_view name, uint32_t version, std::string_view json) {
   if (Status s = internal::CheckKeyName("workflow name", name); !s.ok()) return s;
   std::lock_guard<std::mutex> lock(mu_);
+  if (!refusal_.ok()) return refusal_;
   definitions_[internal::DefinitionKey(name, version)] = std::string(json);
   return Status::Ok();
 }
@@ -119,6 +121,22 @@ void MemEventLog::FailNextWrite(Status status) {
   assert(!status.ok());
   std::lock_guard<std::mutex> lock(mu_);
   fail_next_write_ = std::move(status);
+}
+
+void MemEventLog::RefuseWrites(Status reason) {
+  assert(reason.code() == StatusCode::kUnavailable);
+  std::lock_guard<std::mutex> lock(mu_);
+  refusal_ = std::move(reason);
+}
+
+void MemEventLog::AcceptWrites() {
+  std::lock_guard<std::mutex> lock(mu_);
+  refusal_ = Status::Ok();
+}
+
+Status MemEventLog::Health() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return refusal_;
 }
 
 MemEventLog::Table* MemEventLog::IndexTable(Index index) {

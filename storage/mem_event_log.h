@@ -2,10 +2,11 @@
 //
 // Same semantics as RocksEventLog, down to the shared pieces: appends go through the same
 // GroupCommitter (callbacks on a commit thread, in submission order, broken after a failed
-// write), reads through the same verification, keys through the same encoding, so ordering
-// matches. Nothing is durable: the data lives as long as the object.
+// write, not after a refused one), reads through the same verification, keys through the same
+// encoding, so ordering matches. Nothing is durable: the data lives as long as the object.
 //
-// FailNextWrite injects a write failure for fault-injection tests of the engine.
+// FailNextWrite injects a write failure, RefuseWrites a full disk, for fault-injection tests of
+// the engine.
 // Thread safety: every method may be called from any thread concurrently.
 #pragma once
 
@@ -39,9 +40,17 @@ class MemEventLog final : public EventLog {
                                                   std::string_view json)>& visit) override;
 
   // The next group write fails with `status` (normally an IOError) and writes nothing; as with
-  // a real write error the log then stays broken and every later append fails with IOError.
+  // a real write error the log then stays broken and every later append fails with IOError
+  // (unless `status` is kUnavailable: a refusal fails that write only).
   // REQUIRES: !status.ok()
   void FailNextWrite(Status status);
+
+  // Until AcceptWrites, every write (appends, PutDefinition) fails with `reason` and writes
+  // nothing, and Health() reports it, as RocksEventLog does while the disk is full.
+  // REQUIRES: reason is kUnavailable
+  void RefuseWrites(Status reason);
+  void AcceptWrites();
+  Status Health() override;
 
   CommitStats stats() const { return committer_.stats(); }
 
@@ -59,6 +68,7 @@ class MemEventLog final : public EventLog {
   std::array<Table, kAllIndexes.size()> indexes_;  // guarded by mu_; one per Index
   Table definitions_;                      // guarded by mu_
   std::optional<Status> fail_next_write_;  // guarded by mu_
+  Status refusal_;                         // guarded by mu_; Ok: writes are taken
 
   GroupCommitter committer_;  // last: destroyed first, while the tables it writes still exist
 };

@@ -5,11 +5,15 @@
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
+#include <rocksdb/env.h>
+#include <rocksdb/file_system.h>
 #include <rocksdb/slice_transform.h>
+#include <rocksdb/sst_file_manager.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <cstdarg>
 #include <cstring>
 #include <filesystem>
 #include <system_error>
@@ -17,6 +21,8 @@
 
 #include "storage/internal/keys.h"
 #include "storage/internal/chunks.h"
+#include "storage/internal/disk_full.h"
+#include "storage/internal/info_log.h"
 #include "storage/internal/records.h"
 
 namespace assent::storage {
@@ -73,10 +79,32 @@ rocksdb::WriteOptions SyncedWrite() {
   return options;
 }
 
-rocksdb::DBOptions MakeDbOptions(bool create_if_missing) {
+// RocksDB's info log when opened read-only: none. A read-only open must leave the directory as
+// it is, and by default RocksDB would rename the LOG of the server holding it to LOG.old.* and
+// start its own.
+class NoInfoLog final : public rocksdb::Logger {
+ public:
+  using rocksdb::Logger::Logv;
+  void Logv(const char*, va_list) override {}
+};
+
+rocksdb::DBOptions MakeDbOptions(const std::string& dir, rocksdb::Env* env,
+                                 const std::shared_ptr<internal::DiskFull>& disk_full,
+                                 bool read_only, bool create_if_missing) {
   rocksdb::DBOptions options;
-  options.create_if_missing = create_if_missing;
-  options.create_missing_column_families = true;
+  if (env != nullptr) options.env = env;
+  // Never RocksDB's default info log: it aborts the process on a full disk (internal/info_log.h).
+  if (read_only) {
+    options.info_log = std::make_shared<NoInfoLog>();
+  } else {
+    options.info_log = std::make_shared<internal::InfoLog>(dir);
+  }
+  options.create_if_missing = !read_only && create_if_missing;
+  options.create_missing_column_families = !read_only;
+  // Recovery from a full disk: the SstFileManager polls the free space and resumes the
+  // database (RocksDB makes one by default; explicit here because the recovery relies on it).
+  options.sst_file_manager.reset(rocksdb::NewSstFileManager(options.env));
+  options.listeners.push_back(disk_full);
   // The WAL stays on (RocksDB's default; WriteOptions::disableWAL is never set): it is the
   // durability of every append. With every write synced, a torn WAL tail can only hold writes
   // nobody was told succeeded, so recovery stops cleanly before it instead of refusing to open
@@ -126,15 +154,54 @@ rocksdb::ColumnFamilyOptions MakeFamilyOptions(const std::shared_ptr<rocksdb::Ca
 
 Result<std::unique_ptr<RocksEventLog>> RocksEventLog::Open(const std::string& dir,
                                                            RocksEventLogOptions options) {
-  std::error_code error;
-  if (!options.create_if_missing) {
+  if (!options.create_if_missing || options.mode == OpenMode::kReadOnly) {
+    std::error_code error;
     if (!std::filesystem::exists(dir, error)) {
       return Status::NotFound(dir + " does not exist" + (error ? ": " + error.message() : ""));
     }
-  } else if (std::filesystem::create_directories(dir, error); error) {
-    return Status::IOError("create " + dir + ": " + error.message());
+  }
+  rocksdb::Status failure;
+  Result<Opened> opened = OpenDb(dir, options, options.mode == OpenMode::kReadOnly, &failure);
+  if (!opened.ok() && options.mode == OpenMode::kReadWriteUnlessFull && failure.IsNoSpace()) {
+    std::string why = failure.ToString();
+    opened = OpenDb(dir, options, true, &failure);
+    if (opened.ok()) {
+      opened->read_only_reason =
+          "the disk is full: " + dir + " could not be opened for writing (" + why +
+          "), so it is open read-only: writes are refused until the server is restarted with "
+          "space free; reads work";
+    }
+  }
+  if (!opened.ok()) return opened.status();
+  if (options.mode == OpenMode::kReadOnly) {
+    opened->read_only_reason = "the event log in " + dir + " is open read-only";
+  }
+  return std::unique_ptr<RocksEventLog>(
+      new RocksEventLog(std::move(opened).value(), options.group_limits));
+}
+
+Result<RocksEventLog::Opened> RocksEventLog::OpenDb(const std::string& dir,
+                                                    const RocksEventLogOptions& options,
+                                                    bool read_only,
+                                                    rocksdb::Status* failure) {
+  if (!read_only && options.create_if_missing) {
+    std::error_code error;
+    // Events hold what runs carry (payments, personal data): the owner and its group only.
+    if (std::filesystem::create_directories(dir, error)) {
+      std::filesystem::permissions(dir,
+                                   std::filesystem::perms::owner_all |
+                                       std::filesystem::perms::group_read |
+                                       std::filesystem::perms::group_exec,
+                                   error);
+    }
+    if (error) return Status::IOError("create " + dir + ": " + error.message());
   }
 
+  Opened opened;
+  if (options.file_system) opened.env = rocksdb::NewCompositeEnv(options.file_system);
+  // RocksDB resumes after a full disk once one memtable's worth is free (internal/disk_full.h).
+  opened.disk_full =
+      std::make_shared<internal::DiskFull>(dir, rocksdb::ColumnFamilyOptions().write_buffer_size);
   std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
@@ -148,24 +215,33 @@ Result<std::unique_ptr<RocksEventLog>> RocksEventLog::Open(const std::string& di
                           MakeFamilyOptions(cache, Filter::kWholeKey));
   }
 
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DBOptions db_options =
+      MakeDbOptions(dir, opened.env.get(), opened.disk_full, read_only,
+                    options.create_if_missing);
   rocksdb::DB* db = nullptr;
-  rocksdb::Status status =
-      rocksdb::DB::Open(MakeDbOptions(options.create_if_missing), dir, families, &handles, &db);
-  if (HeldByAnotherProcess(status)) {
+  *failure = read_only ? rocksdb::DB::OpenForReadOnly(db_options, dir, families,
+                                                      &opened.handles, &db)
+                       : rocksdb::DB::Open(db_options, dir, families, &opened.handles, &db);
+  if (!read_only && HeldByAnotherProcess(*failure)) {
     return Status::Unavailable(
         "another Assent server holds this data directory (its LOCK file); stop that server "
-        "first, or use another data directory (" + status.ToString() + ")");
+        "first, or use another data directory (" + failure->ToString() + ")");
   }
-  if (!status.ok()) return FromRocks(status, "open " + dir);
-  return std::unique_ptr<RocksEventLog>(new RocksEventLog(
-      std::unique_ptr<rocksdb::DB>(db), std::move(handles), options.group_limits));
+  if (failure->IsNoSpace()) {
+    return Status::Unavailable("the disk is full: cannot open " + dir + " for writing (" +
+                               failure->ToString() + ")");
+  }
+  if (!failure->ok()) return FromRocks(*failure, "open " + dir);
+  opened.db.reset(db);
+  return opened;
 }
 
-RocksEventLog::RocksEventLog(std::unique_ptr<rocksdb::DB> db,
-                             std::vector<rocksdb::ColumnFamilyHandle*> handles, GroupLimits limits)
-    : db_(std::move(db)),
-      handles_(std::move(handles)),
+RocksEventLog::RocksEventLog(Opened opened, GroupLimits limits)
+    : env_(std::move(opened.env)),
+      disk_full_(std::move(opened.disk_full)),
+      db_(std::move(opened.db)),
+      handles_(std::move(opened.handles)),
+      read_only_reason_(std::move(opened.read_only_reason)),
       events_(handles_[kEventsHandle]),
       definitions_(handles_[kDefinitionsHandle]),
       committer_(std::make_unique<GroupCommitter>(
@@ -184,7 +260,13 @@ void RocksEventLog::Append(AppendBatch batch, AppendCallback done) {
   committer_->Submit(std::move(batch), std::move(done));
 }
 
+Status RocksEventLog::Health() {
+  if (!read_only_reason_.empty()) return Status::Unavailable(read_only_reason_);
+  return disk_full_->Health();
+}
+
 Status RocksEventLog::Write(std::vector<AppendBatch>& group) {
+  if (!read_only_reason_.empty()) return Status::Unavailable(read_only_reason_);
   rocksdb::WriteBatch batch;
   for (const AppendBatch& append : group) {
     for (const internal::Chunk& chunk : internal::EncodeChunks(append.records)) {
@@ -199,8 +281,10 @@ Status RocksEventLog::Write(std::vector<AppendBatch>& group) {
     }
   }
   rocksdb::Status s = db_->Write(SyncedWrite(), &batch);
-  // Any failure is IOError, Corruption included: the write did not happen and the log is broken.
-  if (!s.ok()) return Status::IOError("write: " + s.ToString());
+  // A full disk is kUnavailable: RocksDB refuses writes until it has recovered by itself. Any
+  // other failure is IOError, Corruption included: the write did not happen and the log is
+  // broken.
+  if (!s.ok()) return disk_full_->Classify(s, "write");
   return Status::Ok();
 }
 
@@ -252,9 +336,10 @@ Status RocksEventLog::ScanIndex(
 Status RocksEventLog::PutDefinition(std::string_view name, uint32_t version,
                                     std::string_view json) {
   if (Status s = internal::CheckKeyName("workflow name", name); !s.ok()) return s;
+  if (!read_only_reason_.empty()) return Status::Unavailable(read_only_reason_);
   rocksdb::Status s =
       db_->Put(SyncedWrite(), definitions_, internal::DefinitionKey(name, version), json);
-  if (!s.ok()) return FromRocks(s, "put definition " + std::string(name));
+  if (!s.ok()) return disk_full_->Classify(s, "put definition " + std::string(name));
   return Status::Ok();
 }
 

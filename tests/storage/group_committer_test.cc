@@ -189,6 +189,25 @@ TEST(GroupCommitterTest, FailedWriteFailsGroupAndEveryLaterBatch) {
       << "a broken committer never writes again";
 }
 
+// A full disk: the write was refused and nothing written, so the committer carries on and the
+// next group is tried again (and here succeeds).
+TEST(GroupCommitterTest, RefusedWriteFailsItsGroupOnly) {
+  FakeWriter writer;
+  writer.FailWrites(Status::Unavailable("the disk is full"));
+  GroupCommitter committer(writer.Fn());
+  Acks refused(1);
+  committer.Submit(MakeBatch("r", 1, 1), refused.Callback(1));
+  ASSERT_TRUE(refused.Wait()) << "the refused batch was never answered";
+  writer.FailWrites(Status::Ok());
+  Acks taken(1);
+  committer.Submit(MakeBatch("r", 1, 1), taken.Callback(1));
+  ASSERT_TRUE(taken.Wait()) << "the retried batch was never answered";
+
+  EXPECT_EQ(refused.codes(), std::vector<StatusCode>{StatusCode::kUnavailable});
+  EXPECT_EQ(taken.codes(), std::vector<StatusCode>{StatusCode::kOk});
+  EXPECT_EQ(writer.group_sizes(), (std::vector<size_t>{1, 1}));
+}
+
 TEST(GroupCommitterTest, InvalidBatchIsRejectedAloneInItsTurn) {
   FakeWriter writer;
   writer.HoldFirstWrite();
