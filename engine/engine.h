@@ -53,11 +53,20 @@ struct EngineOptions {
   // a run waiting for a human costs nothing until the human answers.
   size_t max_cached_waiting_runs = 10'000;
 
-  // Called once, on an engine thread, when the log fails a write. From then on the engine
-  // refuses every command with kUnavailable: memory may be ahead of the disk, and only a
-  // restart (replaying the log) makes them agree again. A server should exit here so that its
-  // supervisor restarts it. Empty: only refuse.
+  // Called once, on an engine thread, when the log fails a write for good (kIOError). From
+  // then on the engine refuses every command with kUnavailable: memory may be ahead of the
+  // disk, and only a restart (replaying the log) makes them agree again. A server should exit
+  // here so that its supervisor restarts it. Empty: only refuse.
+  // A write the log refuses for now (kUnavailable: a full disk, a read-only log) is not such a
+  // failure: the command is answered kUnavailable, the run stays as the log has it, reads go
+  // on, and the engine logs one line when writes start being refused and one when they are
+  // taken again.
   std::function<void(const Status&)> on_storage_failure = nullptr;
+  // While the log refuses writes for now, runs whose own progress could not be recorded (an
+  // http step's outcome, the next step after a decision) are retried: one of them this often,
+  // and all of them as soon as any commit succeeds again. A retry is what a restart would do
+  // (recovery: a started http step runs again as a new attempt).
+  std::chrono::milliseconds storage_retry_interval{1000};
 
   // Where the engine reports failed runs, storage errors and what it skips. Must outlive the
   // engine.
@@ -164,7 +173,9 @@ class Engine {
   virtual uint64_t Subscribe(Listener listener) = 0;
   virtual void Unsubscribe(uint64_t subscription) = 0;
 
-  // Ok while the engine accepts commands; the storage failure once the log has failed a write.
+  // Ok while the engine accepts commands and the log takes writes; kUnavailable with the
+  // reason while the log refuses writes (a full disk, a read-only log), or for good once it
+  // has failed a write.
   virtual Status Health() = 0;
 
   // Stops accepting commands (they get kUnavailable), lets every command already accepted and

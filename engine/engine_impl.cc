@@ -44,7 +44,11 @@ class EngineImpl final : public Engine {
 
   Result<WorkflowView> ApplyWorkflow(std::string_view name,
                                      const boost::json::value& definition) override {
-    return registry_.Apply(name, definition);
+    Result<WorkflowView> applied = registry_.Apply(name, definition);
+    if (!applied.ok() && applied.status().code() == StatusCode::kUnavailable) {
+      OnWritesRefused(applied.status());
+    }
+    return applied;
   }
   Result<WorkflowView> GetWorkflow(std::string_view name) override;
   Result<std::vector<WorkflowView>> ListWorkflows() override;
@@ -121,6 +125,9 @@ class EngineImpl final : public Engine {
   }
   Status Refusal();
   void OnStorageFailure(const Status& status);
+  // The log refused a write for now / took one: logs the change of state, once each way.
+  void OnWritesRefused(const Status& status);
+  void OnCommitted();
   void Publish(const std::vector<ApprovalNotification>& notifications);
 
   storage::EventLog& log_;
@@ -137,6 +144,7 @@ class EngineImpl final : public Engine {
 
   std::mutex failure_mutex_;
   Status storage_failure_;  // guarded by failure_mutex_; set once, by the first failed commit
+  std::atomic<bool> writes_refused_{false};  // since the last refused write, none succeeded
 
   std::mutex listeners_mutex_;
   std::map<uint64_t, std::shared_ptr<const Listener>> listeners_;
@@ -162,6 +170,7 @@ Status EngineImpl::Start() {
                        count,
                        [this] { return Refusal(); },
                        [this](const Status& status) { OnStorageFailure(status); },
+                       [this] { OnCommitted(); },
                        [this](const std::vector<ApprovalNotification>& notifications) {
                          Publish(notifications);
                        },
@@ -205,11 +214,15 @@ Status EngineImpl::Refusal() {
 }
 
 Status EngineImpl::Health() {
-  std::lock_guard lock(failure_mutex_);
-  return storage_failure_;
+  {
+    std::lock_guard lock(failure_mutex_);
+    if (!storage_failure_.ok()) return storage_failure_;
+  }
+  return log_.Health();
 }
 
 void EngineImpl::OnStorageFailure(const Status& status) {
+  if (status.code() == StatusCode::kUnavailable) return OnWritesRefused(status);
   {
     std::lock_guard lock(failure_mutex_);
     if (!storage_failure_.ok()) return;
@@ -217,6 +230,19 @@ void EngineImpl::OnStorageFailure(const Status& status) {
                                            "); restart to recover from the log");
   }
   if (options_.on_storage_failure) options_.on_storage_failure(status);
+}
+
+void EngineImpl::OnWritesRefused(const Status& status) {
+  if (writes_refused_.exchange(true)) return;
+  options_.logger->Error("storage refuses writes; serving reads, retrying",
+                         {{"error", status.message()}});
+}
+
+void EngineImpl::OnCommitted() {
+  // A load first: the exchange (a write to a shared line) only when there is news.
+  if (writes_refused_.load(std::memory_order_relaxed) && writes_refused_.exchange(false)) {
+    options_.logger->Info("storage takes writes again");
+  }
 }
 
 void EngineImpl::Publish(const std::vector<ApprovalNotification>& notifications) {

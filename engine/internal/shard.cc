@@ -61,6 +61,7 @@ Shard::Shard(size_t index, ShardContext context)
                [this](const std::string& run_id, Callback<RunView> done) {
                  AnswerCurrent(run_id, std::move(done));
                }),
+      stall_timer_(mailbox_.executor()),
       random_(std::random_device{}()) {}
 
 Shard::~Shard() { Stop(); }
@@ -92,6 +93,8 @@ void Shard::Stop() {
     for (CommitSequencer::Job& queued : sequencer_.TakeQueued()) queued();
     waiters_.AnswerAll();
     effects_.StopAll();
+    stall_timer_.cancel();
+    stalled_.clear();
     cache_.Clear();
   });
   sequencer_.WaitForAppends();
@@ -120,8 +123,38 @@ void Shard::Execute(const std::string& run_id, EffectRunner::Decider decider) {
     LiveRun& run = **found;
     RunTxn txn(run.state, NowMs());
     decider(txn, ContextFor(run));
-    Commit(run, txn, [](Status) {});
+    Commit(run, txn, [this, run_id](Status status) {
+      if (status.code() == StatusCode::kUnavailable) Stall(run_id);
+    });
   });
+}
+
+void Shard::Stall(const std::string& run_id) {
+  stalled_.insert(run_id);
+  if (stall_timer_armed_) return;
+  stall_timer_armed_ = true;
+  stall_timer_.expires_after(options_.storage_retry_interval);
+  stall_timer_.async_wait(mailbox_.Guard([this](boost::system::error_code ec) {
+    stall_timer_armed_ = false;
+    // One run probes the log: if its commit succeeds, the others follow (Commit); if the log
+    // still refuses, the run is stalled again and the timer armed anew.
+    if (!ec) RetryStalled(false);
+  }));
+}
+
+void Shard::RetryStalled(bool all) {
+  std::vector<std::string> run_ids;
+  while (!stalled_.empty() && (all || run_ids.empty())) {
+    run_ids.push_back(std::move(stalled_.extract(stalled_.begin()).value()));
+  }
+  for (const std::string& run_id : run_ids) {
+    WithRun(run_id, [this, run_id](Result<LiveRun*> found) {
+      // A run something else drives on already (a command's commit reconciled it) needs
+      // nothing; one that cannot be read any more is left to the log, as at a restart.
+      if (!found.ok() || effects_.Busy(run_id)) return;
+      effects_.Resume((*found)->state, *(*found)->definition);
+    });
+  }
 }
 
 void Shard::Commit(LiveRun& run, RunTxn& txn, std::function<void(Status)> done) {
@@ -132,6 +165,12 @@ void Shard::Commit(LiveRun& run, RunTxn& txn, std::function<void(Status)> done) 
   sequencer_.Commit(run_id, std::move(batch), txn.TakeNotifications(),
                     [this, run_id, fails, done = std::move(done)](Status status) {
                       OnDurable(run_id, status);
+                      if (status.ok()) context_.on_committed();
+                      // The log takes writes again: what it refused meanwhile goes on, once
+                      // this commit's own continuations below have run.
+                      if (status.ok() && !stalled_.empty()) {
+                        mailbox_.Post([this] { RetryStalled(true); });
+                      }
                       if (fails && status.ok()) LogFailure(run_id);
                       done(status);
                       if (LiveRun* run = cache_.Find(run_id); run != nullptr && status.ok()) {
@@ -156,8 +195,11 @@ void Shard::OnDurable(const std::string& run_id, const Status& status) {
     if (context_.hooks.observer != nullptr) context_.hooks.observer->OnDurable(run->state);
     return;
   }
-  // Memory ran ahead of the log: make it the durable state again, or drop it.
-  logger_.Error("commit failed", {{"run_id", run_id}, {"error", status.ToString()}});
+  // Memory ran ahead of the log: make it the durable state again, or drop it. A refusal for
+  // now (a full disk) is logged once by the engine, not once per commit.
+  if (status.code() != StatusCode::kUnavailable) {
+    logger_.Error("commit failed", {{"run_id", run_id}, {"error", status.ToString()}});
+  }
   context_.on_storage_failure(status);
   auto durable = loader_.Load(run_id);
   if (durable.ok()) {

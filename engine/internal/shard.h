@@ -18,10 +18,13 @@
 #include <cstdint>
 #include <functional>
 #include <random>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
+
+#include <boost/asio/steady_timer.hpp>
 
 #include "engine/engine.h"
 #include "engine/internal/commit_sequencer.h"
@@ -51,7 +54,9 @@ struct ShardContext {
   size_t shard_count;
   // Why a new command must be refused now (the engine is stopping, the log failed), or Ok.
   std::function<Status()> refusal;
+  // A commit failed (kUnavailable: refused for now; else for good) / succeeded. Any thread.
   std::function<void(const Status&)> on_storage_failure;
+  std::function<void()> on_committed;
   // Hands durable approval notifications to the engine's listeners; called on the log's
   // commit thread.
   CommitSequencer::Publish publish;
@@ -96,6 +101,11 @@ class Shard {
   // Commits what `txn` emitted for `run`; `done` runs once it is durable (at once if nothing).
   void Commit(LiveRun& run, RunTxn& txn, std::function<void(Status)> done);
   void OnDurable(const std::string& run_id, const Status& status);
+  // The log refused to record the run's own progress (see EngineOptions::
+  // storage_retry_interval): files it for a retry and arms the retry timer.
+  void Stall(const std::string& run_id);
+  // Drives stalled runs on as a restart would: all of them, or the first only (a probe).
+  void RetryStalled(bool all);
   void LogFailure(const std::string& run_id);
   // The run has nothing in flight: the cache may file it away.
   void ReleaseIfIdle(const std::string& run_id);
@@ -131,6 +141,10 @@ class Shard {
   RunWaiters waiters_;
 
   bool stopping_ = false;  // set by Stop's last job: commands still queued are refused
+
+  std::set<std::string> stalled_;  // runs whose progress the log refused for now
+  boost::asio::steady_timer stall_timer_;
+  bool stall_timer_armed_ = false;
 
   // Starts with an idempotency key whose run is not durable yet: a retry must find it here.
   std::unordered_map<std::string, std::string> starting_keys_;
