@@ -1,6 +1,9 @@
 // `assent serve`: the composition root. It opens the RocksDB log over a data directory, hands it
 // to the engine, puts the HTTP + WebSocket server in front, and serves until SIGINT or SIGTERM.
-// Exits with kExitForRestart if storage fails, so a supervisor restarts it.
+// Exits with kExitForRestart if storage fails for good, so a supervisor restarts it. A full
+// disk is not such a failure: writes are refused (503) until RocksDB recovers, reads go on;
+// on a disk too full to open for writing the server starts read-only.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -29,6 +32,11 @@ namespace {
 // EX_TEMPFAIL: a temporary failure; running again (replaying the log) recovers.
 constexpr int kExitForRestart = 75;
 
+// Every file the server creates (RocksDB's, the admin token, whatever comes later) is for its
+// owner, readable by its group at most: 0640 files, 0750 directories. Modes chosen explicitly
+// (the admin token's 0600) are narrowed further, never widened.
+constexpr mode_t kDataUmask = 027;
+
 // Structured logs go to stderr; stdout keeps the few lines a person (or a script) reads.
 api::JsonLinesLogger* server_logger = nullptr;
 
@@ -43,6 +51,7 @@ void ExitForRestart(const Status& failure) {
 }
 
 int Serve(const ParsedArgs& args) {
+  ::umask(kDataUmask);
   std::string data_dir = args.Get("data").value_or("./assent-data");
   Result<ListenAddress> listen = ParseListenAddress(args.Get("listen").value_or("127.0.0.1:8080"));
   if (!listen.ok()) {
@@ -69,11 +78,17 @@ int Serve(const ParsedArgs& args) {
     std::cerr << "assent serve: admin token: " << token.status().ToString() << "\n";
     return 1;
   }
-  Result<std::unique_ptr<storage::RocksEventLog>> log = storage::RocksEventLog::Open(data_dir);
+  storage::RocksEventLogOptions log_options;
+  log_options.mode = storage::OpenMode::kReadWriteUnlessFull;
+  Result<std::unique_ptr<storage::RocksEventLog>> log =
+      storage::RocksEventLog::Open(data_dir, log_options);
   if (!log.ok()) {
     std::cerr << "assent serve: cannot open " << data_dir << ": " << log.status().message()
               << "\n";
     return 1;
+  }
+  if (const std::string& reason = (*log)->read_only_reason(); !reason.empty()) {
+    logger.Error("data directory opened read-only", {{"error", reason}});
   }
   // One set of io threads for the server and the engine's shards: the thread that reads a
   // request usually runs its command too, instead of handing it to another thread and back.
