@@ -63,14 +63,14 @@ class DiskFull;
 struct RocksEventLogOptions {
   // One LRU block cache shared by every column family.
   size_t block_cache_bytes = 64 << 20;
-  GroupLimits group_limits;
+  GroupLimits group_limits = {};
   OpenMode mode = OpenMode::kReadWrite;
   // Read-write modes: false makes a missing directory or database kNotFound instead of
   // creating it. kReadOnly never creates anything.
   bool create_if_missing = true;
   // The file system RocksDB works on; null: the machine's. Tests pass a wrapper that injects
   // failures (a disk that fills).
-  std::shared_ptr<rocksdb::FileSystem> file_system;
+  std::shared_ptr<rocksdb::FileSystem> file_system = nullptr;
 };
 
 class RocksEventLog final : public EventLog {

@@ -13,20 +13,25 @@ namespace assent::storage::internal {
 
 InfoLog::InfoLog(std::string dir) : path_(std::move(dir) + "/LOG") {
   std::lock_guard lock(mu_);
-  Rotate();
+  OpenFile();
 }
 
 InfoLog::~InfoLog() {
   if (fd_ >= 0) ::close(fd_);
 }
 
+void InfoLog::OpenFile() {
+  // 0644 before the process umask, as RocksDB's own files: `assent serve` narrows it to 0640.
+  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  struct stat info {};
+  size_ = fd_ >= 0 && ::fstat(fd_, &info) == 0 ? static_cast<size_t>(info.st_size) : 0;
+}
+
 void InfoLog::Rotate() {
   if (fd_ >= 0) ::close(fd_);
-  // A rename needs no free space, so it works on a full disk too; a missing LOG is fine.
+  // A rename needs no free space, so it works on a full disk too.
   std::rename(path_.c_str(), (path_ + ".old").c_str());
-  // 0644 before the process umask, as RocksDB's own files: `assent serve` narrows it to 0640.
-  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
-  size_ = 0;
+  OpenFile();
 }
 
 void InfoLog::Logv(const char* format, va_list args) {

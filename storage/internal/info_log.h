@@ -5,9 +5,10 @@
 // directory on a full disk (RocksDB logs while it opens). Here a line that cannot be written is
 // dropped and counted, and the next one is tried afresh.
 //
-// At open the previous LOG becomes LOG.old (one generation kept); a LOG that outgrows
-// kMaxInfoLogBytes is rotated the same way. If the file cannot be created the lines go nowhere:
-// RocksDB's diagnostics never stop the server.
+// Lines are appended to LOG; one that outgrows kMaxInfoLogBytes becomes LOG.old (one generation
+// kept). Nothing is rotated at open: an open that then fails (another server holds the
+// directory) adds its lines to that server's LOG instead of moving it away under it. If the file
+// cannot be opened the lines go nowhere: RocksDB's diagnostics never stop the server.
 //
 // Thread safety: RocksDB logs from many threads; Logv takes a mutex (RocksDB logs rarely: at
 // open, on flushes and compactions, on errors, and a stats dump every 10 minutes).
@@ -27,7 +28,7 @@ inline constexpr size_t kMaxInfoLogBytes = 16 << 20;
 
 class InfoLog final : public rocksdb::Logger {
  public:
-  // Starts DIR/LOG (the old one kept as DIR/LOG.old). REQUIRES: `dir` exists.
+  // Appends to DIR/LOG. REQUIRES: `dir` exists.
   explicit InfoLog(std::string dir);
   ~InfoLog() override;
   InfoLog(const InfoLog&) = delete;
@@ -41,6 +42,8 @@ class InfoLog final : public rocksdb::Logger {
   uint64_t dropped() const;
 
  private:
+  // Opens LOG for appending. REQUIRES: mu_ held.
+  void OpenFile();
   // Moves LOG to LOG.old and opens a new LOG. REQUIRES: mu_ held.
   void Rotate();
 
