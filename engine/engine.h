@@ -123,7 +123,7 @@ struct VerifyReport {
 
 // Reads every item the engine keeps in `log` as the engine would (see
 // engine/internal/log_verifier.cc for what is checked). Fails only when the log cannot be read
-// at all; a bad item is a problem in the report. The server must not be running on `log`.
+// at all; a bad item is a problem in the report. Only reads `log`.
 Result<VerifyReport> VerifyLog(storage::EventLog& log);
 
 class Engine {

@@ -1,7 +1,7 @@
 // `assent verify`: reads every item stored in a data directory as the engine would and names
 // each one it cannot read (engine::VerifyLog). The server skips such items at start and logs
 // them; this lists them all. Exit 0: all sound; 1: problems found (each on stdout); 2: usage or
-// the data directory cannot be opened (for example while a server runs on it).
+// the data directory cannot be opened.
 #include <iostream>
 
 #include "api/app/app_commands.h"
@@ -13,8 +13,10 @@ namespace {
 
 int Verify(const cli::ParsedArgs& args) {
   std::string data_dir = args.Get("data").value_or("./assent-data");
+  // Read-only: takes no lock and writes nothing, so it also reads a directory a server holds
+  // (as it stood when opened).
   storage::RocksEventLogOptions options;
-  options.create_if_missing = false;
+  options.mode = storage::OpenMode::kReadOnly;
   auto log = storage::RocksEventLog::Open(data_dir, options);
   if (!log.ok()) {
     std::cerr << "assent verify: cannot open " << data_dir << ": " << log.status().message()
@@ -40,7 +42,7 @@ int Verify(const cli::ParsedArgs& args) {
 cli::Command VerifyCommand() {
   return {"verify",
           "Read every item stored in a data directory and name each one that cannot be read "
-          "(the server must not be running on it). Exit 1 when problems are found.",
+          "(read-only: a server may be running on it). Exit 1 when problems are found.",
           "",
           0,
           0,
