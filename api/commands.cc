@@ -73,6 +73,15 @@ std::optional<json::object> ParseJsonObject(std::string_view text, std::string* 
 Result<engine::StartRunCommand> ParseStartRun(std::string_view workflow, const json::object& body,
                                               std::string idempotency_key) {
   if (Status known = CheckKnownFields(body, {"input"}); !known.ok()) return known;
+  // The key is stored with the run and shown in its events: printable ASCII only (as an
+  // Idempotency-Key is meant to be), so no header byte can make that JSON invalid.
+  if (idempotency_key.size() > kMaxIdempotencyKeyBytes ||
+      !std::all_of(idempotency_key.begin(), idempotency_key.end(),
+                   [](char c) { return c >= 0x20 && c <= 0x7e; })) {
+    return Status::InvalidArgument("Idempotency-Key must be at most " +
+                                   std::to_string(kMaxIdempotencyKeyBytes) +
+                                   " printable ASCII characters");
+  }
   engine::StartRunCommand command;
   command.workflow = std::string(workflow);
   command.idempotency_key = std::move(idempotency_key);

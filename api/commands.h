@@ -23,7 +23,11 @@ inline constexpr size_t kMaxJsonDepth = 32;
 // is nested deeper than kMaxJsonDepth, or is not an object.
 std::optional<boost::json::object> ParseJsonObject(std::string_view text, std::string* why);
 
-// {"input": {...}} with input optional (default {}).
+// The longest Idempotency-Key header accepted.
+inline constexpr size_t kMaxIdempotencyKeyBytes = 256;
+
+// {"input": {...}} with input optional (default {}). `idempotency_key`: empty, or at most
+// kMaxIdempotencyKeyBytes of printable ASCII.
 Result<engine::StartRunCommand> ParseStartRun(std::string_view workflow,
                                               const boost::json::object& body,
                                               std::string idempotency_key);

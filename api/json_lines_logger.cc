@@ -8,7 +8,8 @@
 #include <string>
 
 #include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
+
+#include "api/json_writer.h"
 
 namespace assent::api {
 namespace {
@@ -45,7 +46,7 @@ void JsonLinesLogger::Write(LogLevel level, std::string_view event,
   if (!Enabled(level)) return;
   json::object line{{"ts", Timestamp()}, {"level", ToString(level)}, {"event", event}};
   for (const LogField& field : fields) line.emplace(field.key, ToJson(field.value));
-  std::string text = json::serialize(line);
+  std::string text = WriteJson(line);
   text.push_back('\n');
   // A short write (a full pipe) finishes the line before another line starts.
   std::lock_guard lock(write_mutex_);

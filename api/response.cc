@@ -1,7 +1,10 @@
 #include "api/response.h"
 
+#include <string>
+
 #include <boost/beast/http/field.hpp>
-#include <boost/json/serialize.hpp>
+
+#include "api/json_writer.h"
 
 namespace assent::api {
 
@@ -13,14 +16,17 @@ Response JsonResponse(http::status status, const boost::json::value& body, unsig
   response.set(http::field::server, "assent");
   response.set(http::field::content_type, "application/json");
   response.keep_alive(keep_alive);
-  response.body() = boost::json::serialize(body);
+  response.body() = WriteJson(body);
   response.prepare_payload();
   return response;
 }
 
-Response ErrorResponse(const ApiError& error, unsigned version, bool keep_alive) {
-  return JsonResponse(error.status, boost::json::object{{"error", ErrorJson(error)}}, version,
-                      keep_alive);
+Response ErrorResponse(const ApiError& error, unsigned version, bool keep_alive,
+                       std::optional<std::chrono::seconds> retry_after) {
+  Response response = JsonResponse(error.status, boost::json::object{{"error", ErrorJson(error)}},
+                                   version, keep_alive);
+  if (retry_after) response.set(http::field::retry_after, std::to_string(retry_after->count()));
+  return response;
 }
 
 }  // namespace assent::api

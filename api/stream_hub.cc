@@ -1,13 +1,11 @@
 #include "api/stream_hub.h"
 
 #include <algorithm>
-
 #include <string>
 #include <vector>
 
-#include <boost/json/serialize.hpp>
-
 #include "api/json_views.h"
+#include "api/json_writer.h"
 #include "api/websocket_session.h"
 
 namespace assent::api {
@@ -57,7 +55,7 @@ void StreamHub::Leave(uint64_t id) {
 
 void StreamHub::Broadcast(const engine::ApprovalNotification& notification) {
   auto message =
-      std::make_shared<const std::string>(boost::json::serialize(ToJson(notification)));
+      std::make_shared<const std::string>(WriteJson(ToJson(notification)));
   // Declared before the lock: a session released with these must not be destroyed (its
   // destructor leaves the hub, taking mu_) while mu_ is held.
   std::vector<std::shared_ptr<WebSocketSession>> targets;

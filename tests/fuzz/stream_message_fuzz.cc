@@ -3,7 +3,7 @@
 // - before authentication only an auth message is taken; everything else is unauthorized;
 // - a command carries a non-empty approval id and the session's reviewer, and a rejection
 //   carries a comment, as the REST routes require;
-// - every error is one a client can be told: a 4xx with a code.
+// - every error is one a client can be told: a 4xx with a code, in a frame that is valid JSON.
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -11,6 +11,9 @@
 #include <string_view>
 #include <variant>
 
+#include <boost/json/parse.hpp>
+
+#include "api/json_writer.h"
 #include "api/stream_message.h"
 #include "tests/fuzz/fuzz_check.h"
 
@@ -27,6 +30,13 @@ void CheckError(const StreamMessage& message) {
   if (const auto* error = std::get_if<ApiError>(&message.request)) {
     FUZZ_CHECK(static_cast<int>(error->status) >= 400 && static_cast<int>(error->status) < 500);
     FUZZ_CHECK(!error->code.empty());
+    // The error frame the session would send, with the "req" it echoes, parses as JSON
+    // (Boost.JSON's parser refuses invalid UTF-8).
+    boost::json::object frame{{"type", "error"}, {"error", assent::api::ErrorJson(*error)}};
+    if (!message.req.is_null()) frame["req"] = message.req;
+    boost::system::error_code parse_error;
+    boost::json::parse(assent::api::WriteJson(frame), parse_error);
+    FUZZ_CHECK(!parse_error);
   }
 }
 
