@@ -1,6 +1,7 @@
 #include "api/admin_token.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -36,6 +37,21 @@ Status WriteTokenFile(const std::string& path, const std::string& token) {
   return Status::Ok();
 }
 
+// The token in `path`: its content without surrounding white space.
+Result<AdminToken> ReadTokenFile(const std::string& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) {
+    return Status::InvalidArgument(path + ": " + std::strerror(errno));
+  }
+  std::ifstream file(path);
+  if (!file) return Status::InvalidArgument(path + ": cannot read it");
+  std::stringstream contents;
+  contents << file.rdbuf();
+  std::string token = Trim(contents.str());
+  if (token.empty()) return Status::InvalidArgument(path + " is empty");
+  return AdminToken{std::move(token), "file", path, (info.st_mode & (S_IRWXG | S_IRWXO)) != 0};
+}
+
 }  // namespace
 
 Result<std::string> GenerateToken() {
@@ -50,33 +66,22 @@ Result<std::string> GenerateToken() {
   return hex;
 }
 
-Result<AdminToken> ResolveAdminToken(const std::string& flag_value, const std::string& data_dir) {
-  AdminToken result;
-  result.path = (std::filesystem::path(data_dir) / "admin-token").string();
-  if (!flag_value.empty()) {
-    result.token = flag_value;
-    return result;
-  }
+Result<AdminToken> ResolveAdminToken(const std::string& flag_value, const std::string& file_flag,
+                                     const std::string& data_dir) {
+  if (!flag_value.empty()) return AdminToken{flag_value, "flag", ""};
+  if (!file_flag.empty()) return ReadTokenFile(file_flag);
   if (const char* env = std::getenv("ASSENT_ADMIN_TOKEN"); env != nullptr && *env != '\0') {
-    result.token = env;
-    return result;
+    return AdminToken{env, "environment", ""};
   }
-  if (std::ifstream file(result.path); file) {
-    std::stringstream contents;
-    contents << file.rdbuf();
-    result.token = Trim(contents.str());
-    if (result.token.empty()) return Status::InvalidArgument(result.path + " is empty");
-    return result;
-  }
+  std::string path = (std::filesystem::path(data_dir) / "admin-token").string();
   std::error_code ec;
+  if (std::filesystem::exists(path, ec)) return ReadTokenFile(path);
   std::filesystem::create_directories(data_dir, ec);
   if (ec) return Status::IOError("create " + data_dir + ": " + ec.message());
   Result<std::string> token = GenerateToken();
   if (!token.ok()) return token.status();
-  if (Status written = WriteTokenFile(result.path, *token); !written.ok()) return written;
-  result.token = std::move(token).value();
-  result.generated = true;
-  return result;
+  if (Status written = WriteTokenFile(path, *token); !written.ok()) return written;
+  return AdminToken{std::move(token).value(), "generated", path, false};
 }
 
 }  // namespace assent::api

@@ -6,27 +6,63 @@
 
 namespace assent::api {
 
-Authenticator::Authenticator(std::string admin_token) : admin_token_(std::move(admin_token)) {}
+namespace {
 
-std::optional<std::string> Authenticator::CheckToken(std::string_view token) const {
-  // The length is not secret; only the bytes are compared in constant time.
-  if (admin_token_.empty() || token.size() != admin_token_.size() ||
-      CRYPTO_memcmp(token.data(), admin_token_.data(), token.size()) != 0) {
-    return std::nullopt;
-  }
-  return std::string(kAdminIdentity);
-}
-
-std::optional<std::string> Authenticator::CheckAuthorization(std::string_view header) const {
+// The token after a "Bearer " scheme (case-insensitive, RFC 7235), or nullopt.
+std::optional<std::string_view> BearerToken(std::string_view header) {
   constexpr std::string_view kScheme = "Bearer ";
   if (header.size() < kScheme.size()) return std::nullopt;
-  for (size_t i = 0; i < kScheme.size(); ++i) {  // the scheme is case-insensitive (RFC 7235)
+  for (size_t i = 0; i < kScheme.size(); ++i) {
     if (std::tolower(static_cast<unsigned char>(header[i])) !=
         std::tolower(static_cast<unsigned char>(kScheme[i]))) {
       return std::nullopt;
     }
   }
-  return CheckToken(header.substr(kScheme.size()));
+  return header.substr(kScheme.size());
+}
+
+}  // namespace
+
+ApiError AuthResult::Error() const {
+  if (retry_after.count() == 0) return ApiError::Unauthorized();
+  return ApiError::TooManyRequests("too many failed authentications from this address; retry in " +
+                                   std::to_string(retry_after.count()) + " s");
+}
+
+std::optional<std::chrono::seconds> AuthResult::RetryAfterHeader() const {
+  if (retry_after.count() == 0) return std::nullopt;
+  return retry_after;
+}
+
+Authenticator::Authenticator(std::string admin_token, AuthThrottle::Options throttle)
+    : admin_token_(std::move(admin_token)), throttle_(std::move(throttle)) {}
+
+bool Authenticator::Matches(std::string_view token) const {
+  // The length is not secret; only the bytes are compared in constant time.
+  return !admin_token_.empty() && token.size() == admin_token_.size() &&
+         CRYPTO_memcmp(token.data(), admin_token_.data(), token.size()) == 0;
+}
+
+AuthResult Authenticator::CheckToken(std::string_view token,
+                                     const boost::asio::ip::address& client) const {
+  AuthResult result;
+  result.retry_after = throttle_.RetryAfter(client);
+  if (result.retry_after.count() > 0) return result;
+  if (!Matches(token)) {
+    throttle_.RecordFailure(client);
+    return result;
+  }
+  result.identity = std::string(kAdminIdentity);
+  return result;
+}
+
+AuthResult Authenticator::CheckAuthorization(std::string_view header,
+                                             const boost::asio::ip::address& client) const {
+  if (header.empty()) {
+    // No credential offered, so nothing guessed: refused, but not counted as a failure.
+    return {std::nullopt, throttle_.RetryAfter(client)};
+  }
+  return CheckToken(BearerToken(header).value_or(std::string_view()), client);
 }
 
 }  // namespace assent::api

@@ -29,6 +29,14 @@ ApiError ApiError::BodyTooLarge() {
   return {http::status::payload_too_large, "body_too_large", "request body exceeds 1 MiB"};
 }
 
+ApiError ApiError::Unavailable(std::string message) {
+  return {http::status::service_unavailable, "unavailable", std::move(message)};
+}
+
+ApiError ApiError::TooManyRequests(std::string message) {
+  return {http::status::too_many_requests, "too_many_requests", std::move(message)};
+}
+
 ApiError ErrorFromStatus(const Status& status) {
   switch (status.code()) {
     case StatusCode::kNotFound:

@@ -24,6 +24,9 @@ struct ApiError {
   static ApiError NotFound(std::string message);
   static ApiError MethodNotAllowed();
   static ApiError BodyTooLarge();
+  // 503 and 429: answer them with a Retry-After (ErrorResponse's retry_after).
+  static ApiError Unavailable(std::string message);
+  static ApiError TooManyRequests(std::string message);
 };
 
 // The one mapping from engine codes to HTTP status + error code.

@@ -11,7 +11,9 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "api/auth.h"
+#include "api/lingering_close.h"
 #include "api/net_log.h"
+#include "api/request_framing.h"
 #include "api/router.h"
 #include "api/websocket_session.h"
 
@@ -23,18 +25,20 @@ namespace http = beast::http;
 
 namespace {
 
-// Bounds a whole request (headers and body) and, separately, a whole response write; an idle
-// keep-alive connection is closed after the same time.
-constexpr auto kIoTimeout = std::chrono::seconds(30);
-// After our last response, how long we keep reading (and discarding) what the client still
-// sends, so closing does not reset the connection before the client has read the response.
-constexpr auto kLingerTimeout = std::chrono::seconds(2);
+// Bounds a whole response write.
+constexpr auto kWriteTimeout = std::chrono::seconds(30);
 constexpr uint32_t kHeaderLimit = 16 * 1024;
+// What one read asks for while waiting for a request's first bytes.
+constexpr size_t kFirstReadBytes = 4096;
 
 }  // namespace
 
-HttpSession::HttpSession(asio::ip::tcp::socket socket, std::shared_ptr<ServerContext> context)
-    : stream_(std::move(socket)), context_(std::move(context)) {}
+HttpSession::HttpSession(asio::ip::tcp::socket socket, std::shared_ptr<ServerContext> context,
+                         ConnectionLimit::Slot slot)
+    : slot_(std::move(slot)), stream_(std::move(socket)), context_(std::move(context)) {
+  beast::error_code ignored;
+  client_ = stream_.socket().remote_endpoint(ignored).address();
+}
 
 void HttpSession::Run() {
   asio::dispatch(stream_.get_executor(),
@@ -45,19 +49,39 @@ void HttpSession::DoRead() {
   parser_.emplace();
   parser_->body_limit(kMaxBodyBytes);
   parser_->header_limit(kHeaderLimit);
-  stream_.expires_after(kIoTimeout);
+  if (buffer_.size() > 0) return DoReadHeader();  // pipelined: the next request is here
+  stream_.expires_after(context_->idle_timeout);
+  stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
+                          beast::bind_front_handler(&HttpSession::OnFirstBytes,
+                                                    shared_from_this()));
+}
+
+void HttpSession::OnFirstBytes(beast::error_code ec, size_t bytes) {
+  if (ec == asio::error::eof) return DoClose();
+  if (ec) return Fail(ec, "http read");  // an idle timeout closed the socket: nothing to say
+  buffer_.commit(bytes);
+  DoReadHeader();
+}
+
+void HttpSession::DoReadHeader() {
+  stream_.expires_after(context_->header_timeout);
+  http::async_read_header(stream_, buffer_, *parser_,
+                          beast::bind_front_handler(&HttpSession::OnReadHeader,
+                                                    shared_from_this()));
+}
+
+void HttpSession::OnReadHeader(beast::error_code ec, size_t /*bytes*/) {
+  if (ec) return OnReadError(ec);
+  // Checked before the body is read: a body whose framing is in doubt is never read.
+  if (std::optional<ApiError> error = CheckRequestHeader(parser_->get())) return Refuse(*error);
+  if (parser_->is_done()) return OnRead({}, 0);
+  stream_.expires_after(context_->body_timeout);
   http::async_read(stream_, buffer_, *parser_,
                    beast::bind_front_handler(&HttpSession::OnRead, shared_from_this()));
 }
 
 void HttpSession::OnRead(beast::error_code ec, size_t /*bytes*/) {
-  if (ec == http::error::end_of_stream) return DoClose();
-  // Any other HTTP-category error is a malformed request; the socket is still writable.
-  if (ec && ec.category() == http::make_error_code(http::error::bad_method).category() &&
-      ec != http::error::partial_message) {
-    return AnswerParseError(ec);
-  }
-  if (ec) return Fail(ec, "http read");
+  if (ec) return OnReadError(ec);
   const Request& request = parser_->get();
   if (beast::websocket::is_upgrade(request) && IsStreamTarget(request.target())) {
     return Upgrade();
@@ -67,16 +91,24 @@ void HttpSession::OnRead(beast::error_code ec, size_t /*bytes*/) {
     request_line_ = RequestLine{std::string(request.method_string()),
                                 std::string(request.target()), std::chrono::steady_clock::now()};
   }
-  context_->handler.Handle(request, [self = shared_from_this()](Response response) {
+  context_->handler.Handle(request, client_, [self = shared_from_this()](Response response) {
     self->Respond(std::move(response));
   });
 }
 
-void HttpSession::AnswerParseError(beast::error_code ec) {
-  ApiError error = ec == http::error::body_limit
-                       ? ApiError::BodyTooLarge()
-                       : ApiError::InvalidArgument("malformed HTTP request: " + ec.message());
-  // The rest of the stream cannot be trusted to frame a next request: answer, then close.
+void HttpSession::OnReadError(beast::error_code ec) {
+  if (ec == http::error::end_of_stream) return DoClose();
+  // Any other HTTP-category error is a malformed request; the socket is still writable.
+  if (ec.category() == http::make_error_code(http::error::bad_method).category() &&
+      ec != http::error::partial_message) {
+    return Refuse(ec == http::error::body_limit
+                      ? ApiError::BodyTooLarge()
+                      : ApiError::InvalidArgument("malformed HTTP request: " + ec.message()));
+  }
+  Fail(ec, "http read");  // a timeout closed the socket; a reset or EOF mid-request ends it
+}
+
+void HttpSession::Refuse(const ApiError& error) {
   DoWrite(ErrorResponse(error, 11, /*keep_alive=*/false));
 }
 
@@ -84,14 +116,17 @@ void HttpSession::Upgrade() {
   const Request& request = parser_->get();
   std::optional<std::string> identity;
   if (std::string_view header = request[http::field::authorization]; !header.empty()) {
-    identity = context_->auth.CheckAuthorization(header);
-    if (!identity) {
-      return DoWrite(ErrorResponse(ApiError::Unauthorized(), request.version(), false));
+    AuthResult auth = context_->auth.CheckAuthorization(header, client_);
+    if (!auth.identity) {
+      return DoWrite(
+          ErrorResponse(auth.Error(), request.version(), false, auth.RetryAfterHeader()));
     }
+    identity = std::move(auth.identity);
   }
   // Without a header the client authenticates with its first message (browsers cannot set it).
   stream_.expires_never();  // the WebSocket sets its own timeouts
-  std::make_shared<WebSocketSession>(stream_.release_socket(), context_, std::move(identity))
+  std::make_shared<WebSocketSession>(stream_.release_socket(), context_, std::move(slot_),
+                                     client_, std::move(identity))
       ->Run(parser_->release());
 }
 
@@ -116,7 +151,7 @@ void HttpSession::DoWrite(Response response) {
   }
   response_ = std::move(response);
   bool keep_alive = response_->keep_alive();
-  stream_.expires_after(kIoTimeout);
+  stream_.expires_after(kWriteTimeout);
   http::async_write(stream_, *response_,
                     beast::bind_front_handler(&HttpSession::OnWrite, shared_from_this(),
                                               keep_alive));
@@ -130,23 +165,7 @@ void HttpSession::OnWrite(bool keep_alive, beast::error_code ec, size_t /*bytes*
   DoRead();
 }
 
-void HttpSession::DoClose() {
-  beast::error_code ignored;
-  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-  stream_.expires_after(kLingerTimeout);
-  DoDrain();
-}
-
-void HttpSession::DoDrain() {
-  buffer_.consume(buffer_.size());
-  stream_.async_read_some(buffer_.prepare(4096),
-                          beast::bind_front_handler(&HttpSession::OnDrain, shared_from_this()));
-}
-
-void HttpSession::OnDrain(beast::error_code ec, size_t /*bytes*/) {
-  if (ec) return;  // the client closed too, or the linger time is up: the session ends
-  DoDrain();
-}
+void HttpSession::DoClose() { LingeringClose(std::move(stream_), std::move(slot_)); }
 
 void HttpSession::Fail(beast::error_code ec, std::string_view what) {
   LogNetworkError(context_->logger, what, ec);

@@ -7,6 +7,7 @@
 
 #include "api/http_session.h"
 #include "api/net_log.h"
+#include "api/refused_connection.h"
 
 namespace assent::api {
 
@@ -19,7 +20,8 @@ namespace {
 // Pause before accepting again after a failure. Failures such as EMFILE persist while the
 // listening socket stays readable, so retrying at once would spin a core and flood the log.
 constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
-constexpr auto kAcceptLogInterval = std::chrono::seconds(1);
+// At most one log line per interval for each repeated condition (accept failing, refusals).
+constexpr auto kLogInterval = std::chrono::seconds(1);
 
 }  // namespace
 
@@ -77,15 +79,35 @@ void Listener::OnAccept(beast::error_code ec, tcp::socket socket) {
   // algorithm holds them back until the peer's delayed ACK (~40 ms).
   beast::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
-  std::make_shared<HttpSession>(std::move(socket), context_)->Run();
+  if (std::optional<ConnectionLimit::Slot> slot = context_->connections.TryAcquire()) {
+    std::make_shared<HttpSession>(std::move(socket), context_, std::move(*slot))->Run();
+  } else {
+    Refuse(std::move(socket));
+  }
   DoAccept();
 }
 
-void Listener::BackOff(beast::error_code ec) {
+void Listener::Refuse(tcp::socket socket) {
+  if (LogDue(last_refusal_logged_)) {
+    context_->logger.Warn("connection limit reached; refusing connections with 503",
+                          {{"max_connections", context_->connections.max()}});
+  }
+  std::optional<ConnectionLimit::Slot> slot = context_->refusals.TryAcquire();
+  // Too many refusals in flight as well: closing at once is all the reserve allows.
+  if (!slot) return;
+  RefuseConnection(std::move(socket), std::move(*slot), context_->connections.max());
+}
+
+bool Listener::LogDue(std::optional<std::chrono::steady_clock::time_point>& last_logged) {
   auto now = std::chrono::steady_clock::now();
-  if (!last_logged_ || now - *last_logged_ >= kAcceptLogInterval) {
+  if (last_logged && now - *last_logged < kLogInterval) return false;
+  last_logged = now;
+  return true;
+}
+
+void Listener::BackOff(beast::error_code ec) {
+  if (LogDue(last_accept_error_logged_)) {
     LogNetworkError(context_->logger, "accept (retrying)", ec);
-    last_logged_ = now;
   }
   retry_timer_.expires_after(kAcceptRetryDelay);
   retry_timer_.async_wait([self = shared_from_this()](beast::error_code wait_error) {

@@ -36,8 +36,9 @@ class Reply {
   void Json(http::status status, const json::value& body) const {
     respond_(JsonResponse(status, body, version_, keep_alive_));
   }
-  void Error(const ApiError& error) const {
-    respond_(ErrorResponse(error, version_, keep_alive_));
+  void Error(const ApiError& error,
+             std::optional<std::chrono::seconds> retry_after = std::nullopt) const {
+    respond_(ErrorResponse(error, version_, keep_alive_, retry_after));
   }
   // The view as JSON with `status`, or the result's error.
   template <typename T>
@@ -287,7 +288,8 @@ bool Match(std::string_view pattern, const std::vector<std::string>& segments,
 RequestHandler::RequestHandler(engine::Engine& engine, const Authenticator& auth)
     : engine_(engine), auth_(auth) {}
 
-void RequestHandler::Handle(const Request& request, Respond respond) const {
+void RequestHandler::Handle(const Request& request, const boost::asio::ip::address& client,
+                            Respond respond) const {
   Reply reply(request, std::move(respond));
   urls::result<urls::url_view> url = urls::parse_origin_form(request.target());
   if (!url) return reply.Error(ApiError::InvalidArgument("malformed request target"));
@@ -310,8 +312,9 @@ void RequestHandler::Handle(const Request& request, Respond respond) const {
   // Authenticate before saying anything about which paths exist.
   std::optional<std::string> identity;
   if (path_match == nullptr || !path_match->open) {
-    identity = auth_.CheckAuthorization(request[http::field::authorization]);
-    if (!identity) return reply.Error(ApiError::Unauthorized());
+    AuthResult auth = auth_.CheckAuthorization(request[http::field::authorization], client);
+    if (!auth.identity) return reply.Error(auth.Error(), auth.RetryAfterHeader());
+    identity = std::move(auth.identity);
   }
   if (path_match == nullptr) return reply.Error(ApiError::NotFound("no such path"));
   if (route == nullptr) return reply.Error(ApiError::MethodNotAllowed());

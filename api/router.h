@@ -8,6 +8,8 @@
 
 #include <functional>
 
+#include <boost/asio/ip/address.hpp>
+
 #include "api/auth.h"
 #include "api/response.h"
 #include "engine/engine.h"
@@ -24,7 +26,9 @@ class RequestHandler {
   // Calls `respond` exactly once: before returning for queries and refusals, else once the
   // command is durable, on an engine strand or (when the command runs at once) on the
   // caller's thread. `respond` must not block and must not assume which; post to your executor.
-  void Handle(const Request& request, Respond respond) const;
+  // `client`: the peer's address, for the failed-authentication throttle.
+  void Handle(const Request& request, const boost::asio::ip::address& client,
+              Respond respond) const;
 
  private:
   engine::Engine& engine_;

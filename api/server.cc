@@ -1,9 +1,11 @@
 #include "api/server.h"
 
 #include <algorithm>
+#include <cstdint>
 
 #include <boost/asio/ip/tcp.hpp>
 
+#include "api/connection_limit.h"
 #include "api/listener.h"
 #include "api/server_context.h"
 #include "engine/engine.h"
@@ -23,8 +25,9 @@ constexpr auto kDrainTimeout = std::chrono::seconds(5);
 
 Server::Server(engine::Engine& engine, std::string admin_token, ServerOptions options)
     : options_(std::move(options)),
-      context_(std::make_shared<ServerContext>(engine, std::move(admin_token),
-                                               options_.websocket_auth_timeout, *options_.logger)),
+      context_(std::make_shared<ServerContext>(
+          engine, std::move(admin_token), options_,
+          options_.max_connections > 0 ? options_.max_connections : DefaultMaxConnections())),
       own_ioc_(options_.io_context == nullptr
                    ? std::make_unique<asio::io_context>(options_.threads)
                    : nullptr),
@@ -44,6 +47,7 @@ Result<tcp::endpoint> Server::Start() {
     listener_.reset();
     return status;
   }
+  LogConnectionLimit();
   context_->hub.Start();
   listener_->Run();
   if (own_ioc_) {
@@ -52,6 +56,24 @@ Result<tcp::endpoint> Server::Start() {
     }
   }
   return listener_->local_endpoint();
+}
+
+void Server::LogConnectionLimit() const {
+  size_t max = context_->connections.max();
+  size_t descriptors = DescriptorLimit();
+  if (descriptors == SIZE_MAX) {
+    return context_->logger.Info("connection limit", {{"max_connections", max}});
+  }
+  context_->logger.Info("connection limit",
+                        {{"max_connections", max}, {"open_files_limit", descriptors}});
+  if (max + DescriptorReserve(descriptors) > descriptors) {
+    context_->logger.Warn(
+        "the connection limit leaves storage too few descriptors: a flood of connections may "
+        "stop the server; lower --max-connections or raise the open-files limit (ulimit -n)",
+        {{"max_connections", max},
+         {"open_files_limit", descriptors},
+         {"reserve", DescriptorReserve(descriptors)}});
+  }
 }
 
 void Server::Stop() {

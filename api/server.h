@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -42,6 +43,19 @@ struct ServerOptions {
   // A WebSocket that has neither an Authorization header nor sent its auth message by then is
   // told so and closed.
   std::chrono::milliseconds websocket_auth_timeout = std::chrono::seconds(10);
+  // Connections (HTTP and WebSocket) held open at once; one more is answered 503 and closed.
+  // 0: DefaultMaxConnections(), the descriptor limit minus a reserve for storage.
+  size_t max_connections = 0;
+  // A keep-alive connection (or a new one) that sends nothing for this long is closed.
+  std::chrono::milliseconds idle_timeout = std::chrono::seconds(30);
+  // From a request's first byte to the end of its headers; then, separately, to the end of its
+  // body. A client too slow for either is disconnected (slowloris).
+  std::chrono::milliseconds header_timeout = std::chrono::seconds(10);
+  std::chrono::milliseconds body_timeout = std::chrono::seconds(30);
+  // Failed authentications an address may make in a burst, refilled over the window; then 429.
+  // 0: unlimited.
+  size_t auth_failure_burst = 10;
+  std::chrono::seconds auth_failure_window = std::chrono::seconds(60);
   // Network errors, and at debug every request (never its headers: they carry tokens). Must
   // outlive the server.
   Logger* logger = &NullLogger();
@@ -68,6 +82,9 @@ class Server {
   void Stop();
 
  private:
+  // Says what the connection limit is, and warns when it eats into the descriptor reserve.
+  void LogConnectionLimit() const;
+
   ServerOptions options_;
   std::shared_ptr<ServerContext> context_;
   std::unique_ptr<boost::asio::io_context> own_ioc_;  // when options_.io_context is null

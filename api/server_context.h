@@ -1,5 +1,5 @@
 // What every session of one server shares: the engine, the authenticator, the request handler,
-// the reviewers' hub and the count of owed replies.
+// the reviewers' hub, the count of owed replies, the connection limit and the timeouts.
 //
 // Created by Server and held by shared_ptr by the server, its listener and every session, so
 // a session that outlives the server (say, in a callback the engine still holds) never points
@@ -11,8 +11,10 @@
 #include <string>
 
 #include "api/auth.h"
+#include "api/connection_limit.h"
 #include "api/owed_replies.h"
 #include "api/router.h"
+#include "api/server.h"
 #include "api/stream_hub.h"
 #include "base/logger.h"
 
@@ -23,22 +25,37 @@ class Engine;
 namespace assent::api {
 
 struct ServerContext {
-  ServerContext(engine::Engine& engine, std::string admin_token,
-                std::chrono::milliseconds auth_timeout, Logger& logger)
+  ServerContext(engine::Engine& engine, std::string admin_token, const ServerOptions& options,
+                size_t max_connections)
       : engine(engine),
-        auth(std::move(admin_token)),
+        auth(std::move(admin_token), {.burst = options.auth_failure_burst,
+                                      .window = options.auth_failure_window}),
         handler(engine, auth),
         hub(engine),
-        websocket_auth_timeout(auth_timeout),
-        logger(logger) {}
+        connections(max_connections),
+        refusals(kMaxRefusing),
+        websocket_auth_timeout(options.websocket_auth_timeout),
+        idle_timeout(options.idle_timeout),
+        header_timeout(options.header_timeout),
+        body_timeout(options.body_timeout),
+        logger(*options.logger) {}
+
+  // Connections over the limit being answered 503 at once; beyond these they are just closed.
+  // Their descriptors come out of the reserve the connection limit leaves.
+  static constexpr size_t kMaxRefusing = 64;
 
   engine::Engine& engine;
   const Authenticator auth;
   const RequestHandler handler;
   StreamHub hub;
   OwedReplies owed;
-  // How long a WebSocket without an Authorization header has to send its auth message.
+  ConnectionLimit connections;  // a slot per open session
+  ConnectionLimit refusals;     // a slot per connection being refused
+  // See ServerOptions.
   const std::chrono::milliseconds websocket_auth_timeout;
+  const std::chrono::milliseconds idle_timeout;
+  const std::chrono::milliseconds header_timeout;
+  const std::chrono::milliseconds body_timeout;
   Logger& logger;
 };
 

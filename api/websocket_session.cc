@@ -15,6 +15,7 @@
 
 #include "api/auth.h"
 #include "api/json_views.h"
+#include "api/json_writer.h"
 #include "api/net_log.h"
 #include "api/stream_hub.h"
 #include "api/stream_message.h"
@@ -41,10 +42,13 @@ std::string DescribeDuration(std::chrono::milliseconds duration) {
 
 WebSocketSession::WebSocketSession(asio::ip::tcp::socket socket,
                                    std::shared_ptr<ServerContext> context,
+                                   ConnectionLimit::Slot slot, asio::ip::address client,
                                    std::optional<std::string> identity)
-    : ws_(std::move(socket)),
+    : slot_(std::move(slot)),
+      ws_(std::move(socket)),
       auth_deadline_(ws_.get_executor()),
       context_(std::move(context)),
+      client_(std::move(client)),
       identity_(std::move(identity)) {}
 
 WebSocketSession::~WebSocketSession() { LeaveHub(); }
@@ -138,10 +142,11 @@ void WebSocketSession::HandleMessage(std::string_view text) {
 }
 
 void WebSocketSession::HandleAuth(std::string_view token) {
-  identity_ = context_->auth.CheckToken(token);
+  AuthResult auth = context_->auth.CheckToken(token, client_);
+  identity_ = std::move(auth.identity);
   auth_deadline_.cancel();
   if (!identity_) {
-    SendError(ApiError::Unauthorized(), nullptr);
+    SendError(auth.Error(), nullptr);
     return Close({websocket::close_code::policy_error, "unauthorized"});
   }
   StartStream();
@@ -176,7 +181,7 @@ void WebSocketSession::StartStream() {
   Status listed = context_->engine.ForEachApproval(
       engine::ApprovalStatus::kPending, [&](const engine::ApprovalView& approval) {
         if (!std::exchange(first, false)) snapshot->push_back(',');
-        snapshot->append(json::serialize(ToJson(approval)));
+        snapshot->append(WriteJson(ToJson(approval)));
         return true;
       });
   if (!listed.ok()) {
@@ -198,7 +203,7 @@ void WebSocketSession::AnswerCommand(const json::value& req,
 }
 
 void WebSocketSession::SendJson(const json::object& message, OwedReplies::Ticket owed) {
-  Queue(std::make_shared<const std::string>(json::serialize(message)), std::move(owed));
+  Queue(std::make_shared<const std::string>(WriteJson(message)), std::move(owed));
 }
 
 void WebSocketSession::SendError(const ApiError& error, const json::value& req,

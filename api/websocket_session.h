@@ -24,6 +24,7 @@
 #include <boost/beast/websocket/stream.hpp>
 #include <boost/json/object.hpp>
 
+#include "api/connection_limit.h"
 #include "api/errors.h"
 #include "api/response.h"
 #include "api/server_context.h"
@@ -38,8 +39,11 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   // Frames waiting for a reviewer that reads too slowly; beyond this it is disconnected.
   static constexpr size_t kMaxQueuedMessages = 4096;
 
-  // `identity`: who the upgrade request's token named; nullopt when it carried none.
+  // `slot`: the connection's place under the server's limit, held until the socket closes.
+  // `client`: the peer, for the failed-authentication throttle. `identity`: who the upgrade
+  // request's token named; nullopt when it carried none.
   WebSocketSession(boost::asio::ip::tcp::socket socket, std::shared_ptr<ServerContext> context,
+                   ConnectionLimit::Slot slot, boost::asio::ip::address client,
                    std::optional<std::string> identity);
   ~WebSocketSession();
 
@@ -82,10 +86,12 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   void Fail(boost::beast::error_code ec, std::string_view what);
   void LeaveHub();
 
+  ConnectionLimit::Slot slot_;  // first: released only once the socket has closed
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
   boost::beast::flat_buffer buffer_;
   boost::asio::steady_timer auth_deadline_;
   std::shared_ptr<ServerContext> context_;
+  const boost::asio::ip::address client_;
   std::optional<std::string> identity_;  // set once authenticated
   std::optional<uint64_t> hub_id_;       // set while joined
   struct Outgoing {

@@ -47,11 +47,18 @@ export ASSENT_TOKEN
 ASSENT_TOKEN=${ASSENT_ADMIN_TOKEN:-$(cat "$data/admin-token")}
 for example in examples/*.json; do "$assent" apply "$example"; done
 
+# The token itself is not printed: terminals get scrolled back, recorded and shared.
+if [ -n "${ASSENT_ADMIN_TOKEN:-}" ]; then
+  token_note="the one in \$ASSENT_ADMIN_TOKEN"
+else
+  token_note="in $data/admin-token (mode 0600); show it with: cat $data/admin-token"
+fi
+
 cat <<EOM
 
 Assent is running.
   API and stream:  $url   (WebSocket: ws://$listen/v1/stream)
-  Admin token:     $ASSENT_TOKEN   (saved in $data/admin-token)
+  Admin token:     $token_note
   Data directory:  $data
 
 Try it, from another terminal in this directory:

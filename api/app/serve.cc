@@ -16,6 +16,7 @@
 #include "api/admin_token.h"
 #include "api/app/app_commands.h"
 #include "api/app/listen.h"
+#include "api/app/server_flags.h"
 #include "api/json_lines_logger.h"
 #include "api/server.h"
 #include "base/io_threads.h"
@@ -72,11 +73,28 @@ int Serve(const ParsedArgs& args) {
   api::JsonLinesLogger logger(STDERR_FILENO, *level);
   server_logger = &logger;
 
-  Result<api::AdminToken> token = api::ResolveAdminToken(args.Get("admin-token").value_or(""),
-                                                         data_dir);
+  api::ServerOptions server_options{.host = listen->host,
+                                    .port = listen->port,
+                                    .threads = threads,
+                                    .logger = &logger};
+  if (Status applied = ApplyServerFlags(args, server_options); !applied.ok()) {
+    std::cerr << "assent serve: " << applied.message() << "\n";
+    return 2;
+  }
+
+  Result<api::AdminToken> token = api::ResolveAdminToken(
+      args.Get("admin-token").value_or(""), args.Get("admin-token-file").value_or(""), data_dir);
   if (!token.ok()) {
     std::cerr << "assent serve: admin token: " << token.status().ToString() << "\n";
     return 1;
+  }
+  if (token->source == "flag") {
+    logger.Warn("--admin-token shows the token to anyone who can list processes; prefer "
+                "--admin-token-file or ASSENT_ADMIN_TOKEN");
+  }
+  if (token->readable_by_others) {
+    logger.Warn("the admin token file is readable by others than its owner",
+                {{"path", token->path}});
   }
   storage::RocksEventLogOptions log_options;
   log_options.mode = storage::OpenMode::kReadWriteUnlessFull;
@@ -110,12 +128,8 @@ int Serve(const ParsedArgs& args) {
   boost::asio::signal_set signals(signals_ioc, SIGINT, SIGTERM);
   signals.async_wait([](const boost::system::error_code&, int) {});
 
-  api::Server server(*engine, token->token,
-                     {.host = listen->host,
-                      .port = listen->port,
-                      .threads = threads,
-                      .io_context = &io_threads.io(),
-                      .logger = &logger});
+  server_options.io_context = &io_threads.io();
+  api::Server server(*engine, token->token, server_options);
   Result<boost::asio::ip::tcp::endpoint> endpoint = server.Start();
   if (!endpoint.ok()) {
     std::cerr << "assent serve: " << endpoint.status().message() << "\n";
@@ -125,11 +139,15 @@ int Serve(const ParsedArgs& args) {
   std::string url = AnnounceListening(*endpoint);
   std::cout << "assent: API at " << url << "/v1 (WebSocket " << url << "/v1/stream), health at "
             << url << "/healthz" << std::endl;
-  if (token->generated) {
-    std::cout << "assent: admin token " << token->token << " (saved in " << token->path << ")"
-              << std::endl;
+  if (token->source == "generated") {
+    // The token itself stays out of the output and the logs, which are often kept or shared.
+    std::cout << "assent: admin token generated and saved in " << token->path
+              << " (mode 0600); show it with: cat " << token->path << std::endl;
   }
-  logger.Info("server started", {{"url", url}, {"data_dir", data_dir}, {"threads", threads}});
+  logger.Info("server started", {{"url", url},
+                                 {"data_dir", data_dir},
+                                 {"threads", threads},
+                                 {"admin_token_from", token->source}});
 
   signals_ioc.run();  // returns once a signal arrived
   logger.Info("server stopping");
@@ -147,22 +165,27 @@ int Serve(const ParsedArgs& args) {
 }  // namespace
 
 Command ServeCommand() {
+  std::vector<cli::FlagSpec> flags = {
+      {"data", true, "data directory (default ./assent-data)", "DIR"},
+      {"listen", true, "address to listen on (default 127.0.0.1:8080; port 0: any)", "HOST:PORT"},
+      {"admin-token", true,
+       "admin token; visible in ps, prefer --admin-token-file or $ASSENT_ADMIN_TOKEN", "TOKEN"},
+      {"admin-token-file", true,
+       "file holding the admin token (default $ASSENT_ADMIN_TOKEN, else DIR/admin-token, else "
+       "one is generated there, mode 0600)",
+       "PATH"},
+      {"threads", true, "io threads (default 2)", "N"},
+      {"log-level", true,
+       "structured logs (JSON lines on stderr) at this level and above: debug, info, warn, "
+       "error (default info)",
+       "LEVEL"}};
+  for (cli::FlagSpec& flag : ServerFlags()) flags.push_back(std::move(flag));
   return {"serve",
           "Run the Assent server (REST API and reviewers' WebSocket) over a data directory.",
           "",
           0,
           0,
-          {{"data", true, "data directory (default ./assent-data)", "DIR"},
-           {"listen", true, "address to listen on (default 127.0.0.1:8080; port 0: any)",
-            "HOST:PORT"},
-           {"admin-token", true,
-            "admin token (default $ASSENT_ADMIN_TOKEN, else DIR/admin-token, else generated)",
-            "TOKEN"},
-           {"threads", true, "io threads (default 2)", "N"},
-           {"log-level", true,
-            "structured logs (JSON lines on stderr) at this level and above: debug, info, "
-            "warn, error (default info)",
-            "LEVEL"}},
+          std::move(flags),
           Serve};
 }
 

@@ -41,7 +41,7 @@ class RequestHandlerTest : public ::testing::Test {
     request.prepare_payload();
     std::optional<Response> response;
     int calls = 0;
-    handler_.Handle(request, [&](Response answer) {
+    handler_.Handle(request, boost::asio::ip::address_v4::loopback(), [&](Response answer) {
       ++calls;
       response = std::move(answer);
     });

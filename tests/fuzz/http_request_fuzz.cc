@@ -1,9 +1,11 @@
 // The REST API (api/router.h RequestHandler::Handle) on requests that Beast's parser makes of
 // arbitrary bytes, with the limits HttpSession sets, over the fake engine of the api tests.
+// The header checks HttpSession makes first (api/request_framing.h) run before it.
 // Properties: the handler answers exactly once, and every answer is a JSON body served as
 // application/json, with an {"error": {"code", "message"}} body on every 4xx and 5xx.
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include <boost/asio/buffer.hpp>
@@ -11,6 +13,7 @@
 #include <boost/json/parse.hpp>
 
 #include "api/auth.h"
+#include "api/request_framing.h"
 #include "api/response.h"
 #include "api/router.h"
 #include "tests/api/fake_engine.h"
@@ -50,11 +53,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!parser.is_done()) parser.put_eof(ec);
   if (ec || !parser.is_done()) return 0;
 
-  assent::api::testing::FakeEngine engine;
-  assent::api::Authenticator auth(kToken);
-  assent::api::RequestHandler handler(engine, auth);
+  // Every answer, from the session's header checks or from the handler, is JSON the client
+  // can parse (Boost.JSON refuses invalid UTF-8) with an {"error": {code, message}} on failure.
   int answers = 0;
-  handler.Handle(parser.get(), [&](assent::api::Response response) {
+  auto check = [&answers](const assent::api::Response& response) {
     ++answers;
     FUZZ_CHECK(response[http::field::content_type] == "application/json");
     boost::system::error_code parse_error;
@@ -66,7 +68,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       FUZZ_CHECK(error != nullptr && error->is_object() &&
                  error->get_object().contains("code") && error->get_object().contains("message"));
     }
-  });
+  };
+  if (std::optional<assent::api::ApiError> refused =
+          assent::api::CheckRequestHeader(parser.get())) {
+    check(assent::api::ErrorResponse(*refused, 11, false));
+    FUZZ_CHECK(answers == 1);
+    return 0;
+  }
+  assent::api::testing::FakeEngine engine;
+  assent::api::Authenticator auth(kToken);
+  assent::api::RequestHandler handler(engine, auth);
+  handler.Handle(parser.get(), boost::asio::ip::address_v4::loopback(), check);
   // The fake engine answers commands before returning, so every answer has come by now.
   FUZZ_CHECK(answers == 1);
   return 0;

@@ -79,8 +79,8 @@ CommandResult RunAssent(const std::vector<std::string>& args,
   return result;
 }
 
-ServerProcess::ServerProcess(std::vector<std::string> args) {
-  pid_ = SpawnAssent(std::move(args), {}, &stdout_fd_);
+ServerProcess::ServerProcess(std::vector<std::string> args, const std::vector<std::string>& env) {
+  pid_ = SpawnAssent(std::move(args), env, &stdout_fd_);
 
   // Read the child's output until the listening line (bounded), then keep draining it in the
   // background so a chatty server never blocks on a full pipe.
@@ -135,6 +135,19 @@ ServerProcess::~ServerProcess() {
 std::string ServerProcess::output() const {
   std::lock_guard lock(output_mutex_);
   return output_;
+}
+
+void ServerProcess::WaitForOutput(const std::string& text,
+                                  std::chrono::milliseconds timeout) const {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (output().find(text) == std::string::npos) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      throw std::runtime_error("the server did not print \"" + text + "\" within " +
+                               std::to_string(timeout.count()) + " ms; output:\n" + output());
+    }
+    // The output arrives on a pipe read by another thread; a short nap between looks.
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 std::optional<int> ServerProcess::ExitStatus() {

@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -33,7 +34,8 @@ class ServerProcess {
  public:
   // Starts `assent <args...>` and waits (bounded) for its listening line. Throws
   // std::runtime_error with the output so far if it exits or stays silent.
-  explicit ServerProcess(std::vector<std::string> args);
+  // `env` is added to the environment, e.g. {"ASSENT_ADMIN_TOKEN=..."}.
+  explicit ServerProcess(std::vector<std::string> args, const std::vector<std::string>& env = {});
   // Starts `assent serve --data DIR --listen 127.0.0.1:0 --admin-token TOKEN`.
   static std::unique_ptr<ServerProcess> Serve(const std::string& data_dir,
                                               const std::string& token);
@@ -45,6 +47,10 @@ class ServerProcess {
   uint16_t port() const { return port_; }
   pid_t pid() const { return pid_; }
   std::string output() const;
+  // Waits (bounded) until the output holds `text`; throws std::runtime_error with the output
+  // if it does not within `timeout`.
+  void WaitForOutput(const std::string& text,
+                     std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
 
   // The waitpid status once the process has exited (it is reaped then); nullopt while it runs.
   // Lets a crash test tell a server that died on its own from one it killed.

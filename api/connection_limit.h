@@ -1,0 +1,57 @@
+// ConnectionLimit: counts the connections a server holds open against a maximum, so that a flood
+// of clients (idle, slow or hostile) runs into a refusal instead of the process's descriptor
+// limit, which storage needs too (a new WAL or SST file failing with EMFILE stops the engine).
+//
+// Shared by the listener (which takes a slot per accepted socket) and the sessions (which hold
+// it until their socket closes). Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <optional>
+
+namespace assent::api {
+
+class ConnectionLimit {
+ public:
+  // A held slot; released when destroyed. Movable, so an HttpSession can hand its slot to the
+  // WebSocketSession it upgrades to.
+  class Slot {
+   public:
+    Slot() = default;
+    Slot(Slot&& other) noexcept;
+    Slot& operator=(Slot&& other) noexcept;
+    ~Slot();
+
+   private:
+    friend class ConnectionLimit;
+    explicit Slot(ConnectionLimit* limit) : limit_(limit) {}
+    ConnectionLimit* limit_ = nullptr;
+  };
+
+  // REQUIRES: max > 0
+  explicit ConnectionLimit(size_t max) : max_(max) {}
+  ConnectionLimit(const ConnectionLimit&) = delete;
+  ConnectionLimit& operator=(const ConnectionLimit&) = delete;
+
+  // A slot, or nullopt when `max` are held. Must outlive every slot it gives.
+  std::optional<Slot> TryAcquire();
+  size_t max() const { return max_; }
+
+ private:
+  std::atomic<size_t> held_{0};
+  const size_t max_;
+};
+
+// Descriptors `assent serve` leaves to storage and outgoing calls: the connection limit derived
+// from RLIMIT_NOFILE stays this far below it. RocksDB opens a file per SST (it keeps them all
+// open by default), plus its WAL, MANIFEST, LOCK and LOG files; http steps open sockets.
+size_t DescriptorReserve(size_t descriptor_limit);
+
+// The default --max-connections: the soft RLIMIT_NOFILE minus DescriptorReserve, at least 16.
+size_t DefaultMaxConnections();
+
+// The soft RLIMIT_NOFILE (SIZE_MAX when unlimited).
+size_t DescriptorLimit();
+
+}  // namespace assent::api
