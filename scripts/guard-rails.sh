@@ -79,8 +79,16 @@ fuzz_one() {
   local name=$1
   local options=(-max_total_time="$seconds" -timeout=10 -print_final_stats=1
                  -artifact_prefix="build-fuzz/artifacts/$name-")
-  # A target's dictionary (tests/fuzz/dicts/<target>.dict), when it has one.
-  [[ -f "tests/fuzz/dicts/$name.dict" ]] && options+=(-dict="tests/fuzz/dicts/$name.dict")
+  # A target's dictionaries (tests/fuzz/dicts/<target>.dict and <target>.<part>.dict), merged
+  # into one: libFuzzer reads a single -dict.
+  local dicts=()
+  for dict in "tests/fuzz/dicts/$name.dict" "tests/fuzz/dicts/$name".*.dict; do
+    [[ -f "$dict" ]] && dicts+=("$dict")
+  done
+  if (( ${#dicts[@]} > 0 )); then
+    cat "${dicts[@]}" >"build-fuzz/$name.dict"
+    options+=(-dict="build-fuzz/$name.dict")
+  fi
   mkdir -p "build-fuzz/corpus/$name"
   "build-fuzz/tests/fuzz/$name" "${options[@]}" "build-fuzz/corpus/$name" \
     "tests/fuzz/corpus/$name" >"build-fuzz/$name.log" 2>&1
