@@ -11,7 +11,6 @@
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/role.hpp>
 #include <boost/beast/http/field.hpp>
-#include <boost/json/serialize.hpp>
 
 #include "api/auth.h"
 #include "api/json_views.h"
