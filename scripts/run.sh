@@ -47,11 +47,12 @@ export ASSENT_TOKEN
 ASSENT_TOKEN=${ASSENT_ADMIN_TOKEN:-$(cat "$data/admin-token")}
 for example in examples/*.json; do "$assent" apply "$example"; done
 
-# The token itself is not printed: terminals get scrolled back, recorded and shared.
+# The server never prints or logs the token (logs are shipped and kept); this script is the
+# one-command set-up on the user's own terminal, which asked for it.
 if [ -n "${ASSENT_ADMIN_TOKEN:-}" ]; then
   token_note="the one in \$ASSENT_ADMIN_TOKEN"
 else
-  token_note="in $data/admin-token (mode 0600); show it with: cat $data/admin-token"
+  token_note="$ASSENT_TOKEN   (kept in $data/admin-token, mode 0600)"
 fi
 
 cat <<EOM
