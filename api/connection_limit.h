@@ -44,8 +44,9 @@ class ConnectionLimit {
 };
 
 // Descriptors `assent serve` leaves to storage and outgoing calls: the connection limit derived
-// from RLIMIT_NOFILE stays this far below it. RocksDB opens a file per SST (it keeps them all
-// open by default), plus its WAL, MANIFEST, LOCK and LOG files; http steps open sockets.
+// from RLIMIT_NOFILE stays this far below it. RocksDB keeps at most 192 table files open
+// (storage/rocks_event_log.cc), plus its WAL, MANIFEST, LOCK and LOG files; http steps open
+// sockets.
 size_t DescriptorReserve(size_t descriptor_limit);
 
 // The default --max-connections: the soft RLIMIT_NOFILE minus DescriptorReserve, at least 16.

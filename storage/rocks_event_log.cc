@@ -112,6 +112,11 @@ rocksdb::DBOptions MakeDbOptions(const std::string& dir, rocksdb::Env* env,
   options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
   // Flushes and compactions: the target machines are small; deep tuning comes later.
   options.max_background_jobs = 2;
+  // RocksDB keeps every table file open by default (-1), so its descriptors would grow with the
+  // data until they ate into what the server keeps for connections. A bounded table cache keeps
+  // storage inside the descriptors the server reserves for it (api/connection_limit.h: at least
+  // 256) with room for the WAL, manifest and LOG; colder tables are reopened on demand.
+  options.max_open_files = 192;
   return options;
 }
 
