@@ -30,11 +30,13 @@ enum class Index : uint8_t {
   kApprovalsByStatus = 2,  // key: one status byte + approval id; value: run id
   kStartKeys = 3,          // key: workflow name + '\0' + idempotency key; value: run id
   kRunSnapshots = 4,       // key: run id; value: the engine's snapshot of the run (opaque here)
+  kApprovalComments = 5,   // key: approval id + '\0' + ordinal; value: one comment (opaque here)
 };
 
 // Every Index, in the order implementations keep their tables or column families.
-inline constexpr std::array<Index, 4> kAllIndexes = {
-    Index::kRunsByStatus, Index::kApprovalsByStatus, Index::kStartKeys, Index::kRunSnapshots};
+inline constexpr std::array<Index, 5> kAllIndexes = {
+    Index::kRunsByStatus, Index::kApprovalsByStatus, Index::kStartKeys, Index::kRunSnapshots,
+    Index::kApprovalComments};
 
 // Puts `value` under `key` in `index`, or deletes `key` when `value` is empty.
 struct IndexOp {

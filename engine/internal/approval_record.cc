@@ -1,5 +1,6 @@
 #include "engine/internal/approval_record.h"
 
+#include <algorithm>
 #include <vector>
 
 #include <boost/json/serialize.hpp>
@@ -10,8 +11,9 @@
 namespace assent::engine {
 namespace {
 
-// Persisted in every record: never change it.
+// Persisted in every record: never change them.
 constexpr char kIdentifier[] = "AAPR";
+constexpr char kCommentIdentifier[] = "ACMT";
 
 // The engine's enums and the schema's carry the same persisted numbers.
 static_assert(static_cast<int>(fb::ApprovalStatus::Pending) ==
@@ -38,20 +40,20 @@ flatbuffers::Offset<fb::ApprovalRecord> PackApprovalRecord(flatbuffers::FlatBuff
                                                  StoreText(builder, decision.comment),
                                                  decision.at_ms));
   }
-  std::vector<flatbuffers::Offset<fb::CommentRecord>> comments;
-  for (const CommentView& comment : approval.comments) {
-    comments.push_back(fb::CreateCommentRecord(builder, StoreText(builder, comment.author),
-                                               StoreText(builder, comment.text), comment.at_ms));
-  }
+  // No inline comments (an absent vector): each is its own approval-comments entry.
   return fb::CreateApprovalRecord(
       builder, StoreText(builder, approval.id), StoreText(builder, approval.run_id),
       StoreText(builder, approval.step_id), static_cast<fb::ApprovalStatus>(approval.status),
       StoreText(builder, approval.message),
       StoreText(builder, boost::json::serialize(approval.show)), builder.CreateVector(decisions),
-      builder.CreateVector(comments), approval.requested_at_ms);
+      /*comments=*/0, approval.requested_at_ms,
+      static_cast<uint32_t>(approval.comments.size()));
 }
 
-Result<ApprovalView> UnpackApprovalRecord(const fb::ApprovalRecord& record) {
+namespace {
+
+// The record's fields, with the comments it holds inline (records of an older layout).
+Result<ApprovalView> UnpackFields(const fb::ApprovalRecord& record) {
   ApprovalView approval;
   approval.id = StoredText(record.approval_id());
   approval.run_id = StoredText(record.run_id());
@@ -92,17 +94,66 @@ Result<ApprovalView> UnpackApprovalRecord(const fb::ApprovalRecord& record) {
   return approval;
 }
 
+// The approval's comments from `source`, checked against what the record counts.
+Status FetchComments(ApprovalView& approval, const CommentSource& source, CommentsWanted wanted) {
+  auto comments = source(approval, wanted);
+  if (!comments.ok()) return comments.status();
+  if (comments->size() < wanted.count || (!wanted.later_too && comments->size() > wanted.count)) {
+    return Status::Corruption("approval " + approval.id + ": " + std::to_string(wanted.count) +
+                              " comments recorded, " + std::to_string(comments->size()) +
+                              " found");
+  }
+  approval.comments = std::move(comments).value();
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<ApprovalView> UnpackApprovalRecord(const fb::ApprovalRecord& record,
+                                          const CommentSource& comments) {
+  auto approval = UnpackFields(record);
+  if (!approval.ok() || record.comment_count() <= approval->comments.size()) return approval;
+  Status fetched = FetchComments(*approval, comments, {record.comment_count(), false});
+  if (!fetched.ok()) return fetched;
+  return approval;
+}
+
 std::string EncodeApprovalRecord(const ApprovalView& approval) {
   flatbuffers::FlatBufferBuilder builder(512);
   builder.Finish(PackApprovalRecord(builder, approval), kIdentifier);
   return std::string(reinterpret_cast<const char*>(builder.GetBufferPointer()), builder.GetSize());
 }
 
-Result<ApprovalView> DecodeApprovalRecord(std::string_view record) {
+Result<ApprovalView> DecodeApprovalRecord(std::string_view record,
+                                          const CommentSource& comments) {
   std::string aligned;
   const auto* root = VerifiedRoot<fb::ApprovalRecord>(record, kIdentifier, &aligned);
   if (root == nullptr) return Status::Corruption("approval record does not verify");
-  return UnpackApprovalRecord(*root);
+  auto approval = UnpackFields(*root);
+  if (!approval.ok()) return approval;
+  // Comments after the first do not rewrite the record: any it counts or holds may have been
+  // followed by more.
+  size_t known = std::max<size_t>(root->comment_count(), approval->comments.size());
+  if (known == 0) return approval;
+  Status fetched = FetchComments(*approval, comments, {known, true});
+  if (!fetched.ok()) return fetched;
+  return approval;
+}
+
+std::string EncodeCommentRecord(const CommentView& comment) {
+  flatbuffers::FlatBufferBuilder builder(64 + comment.author.size() + comment.text.size());
+  builder.Finish(fb::CreateCommentRecord(builder, StoreText(builder, comment.author),
+                                         StoreText(builder, comment.text), comment.at_ms),
+                 kCommentIdentifier);
+  return std::string(reinterpret_cast<const char*>(builder.GetBufferPointer()), builder.GetSize());
+}
+
+Result<CommentView> DecodeCommentRecord(std::string_view record) {
+  std::string aligned;
+  const auto* root = VerifiedRoot<fb::CommentRecord>(record, kCommentIdentifier, &aligned);
+  if (root == nullptr) return Status::Corruption("comment record does not verify");
+  return CommentView{std::string(StoredText(root->author())), std::string(StoredText(root->text())),
+                     root->at_ms()};
 }
 
 }  // namespace assent::engine

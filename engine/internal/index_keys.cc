@@ -54,4 +54,30 @@ std::optional<StartKeyParts> DecodeStartKey(std::string_view key) {
   return StartKeyParts{key.substr(0, separator), key.substr(separator + 1)};
 }
 
+std::string ApprovalCommentsPrefix(std::string_view approval_id) {
+  std::string prefix(approval_id);
+  prefix.push_back('\0');
+  return prefix;
+}
+
+std::string ApprovalCommentKey(std::string_view approval_id, uint32_t ordinal) {
+  std::string key = ApprovalCommentsPrefix(approval_id);
+  for (int shift = 24; shift >= 0; shift -= 8) key.push_back(static_cast<char>(ordinal >> shift));
+  return key;
+}
+
+std::optional<ApprovalCommentKeyParts> DecodeApprovalCommentKey(std::string_view key) {
+  constexpr size_t kOrdinalBytes = 4;
+  if (key.size() < kOrdinalBytes + 2 || key[key.size() - kOrdinalBytes - 1] != '\0') {
+    return std::nullopt;
+  }
+  std::string_view approval_id = key.substr(0, key.size() - kOrdinalBytes - 1);
+  if (approval_id.find('\0') != std::string_view::npos) return std::nullopt;
+  uint32_t ordinal = 0;
+  for (char byte : key.substr(key.size() - kOrdinalBytes)) {
+    ordinal = (ordinal << 8) | static_cast<uint8_t>(byte);
+  }
+  return ApprovalCommentKeyParts{approval_id, ordinal};
+}
+
 }  // namespace assent::engine

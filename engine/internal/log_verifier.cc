@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "engine/internal/approval_record.h"
+#include "engine/internal/comment_store.h"
 #include "engine/internal/index_keys.h"
 #include "engine/internal/run_snapshot.h"
 #include "engine/internal/run_state.h"
@@ -93,7 +94,7 @@ class Verifier {
     if (found.code() == StatusCode::kNotFound) return;
     if (!found.ok()) return Problem(what + ": snapshot: " + found.ToString());
     if (encoded.starts_with('{')) return;  // a first-version JSON snapshot, ignored by design
-    auto snapshot = DecodeSnapshot(encoded);
+    auto snapshot = DecodeSnapshot(encoded, StoredComments(log_));
     if (!snapshot.ok()) return Problem(what + ": snapshot: " + snapshot.status().ToString());
     RunState state = std::move(snapshot).value();
     if (state.last_seq > records.size()) {
@@ -116,7 +117,8 @@ class Verifier {
                               return true;
                             }
                             ++report_.approvals;
-                            auto record = DecodeApprovalRecord(value);
+                            // Its comments too: an unreadable comment entry is a problem of the approval.
+                            auto record = DecodeApprovalRecord(value, StoredComments(log_));
                             std::string what = "approval " + std::string(entry->id);
                             if (record.ok() && record->status != entry->status) {
                               Problem(what + ": indexed as " +

@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "engine/internal/comment_store.h"
 #include "engine/internal/event_view.h"
 #include "engine/internal/run_snapshot.h"
 #include "schemas/event_generated.h"
@@ -32,7 +33,7 @@ std::optional<RunState> ReadSnapshot(storage::EventLog& log, Logger& logger,
   // Such a snapshot is only a cache, now of no use: the run folds from its events until its
   // next snapshot replaces it. That is expected, not worth a warning.
   if (encoded.starts_with('{')) return std::nullopt;
-  auto snapshot = DecodeSnapshot(encoded);
+  auto snapshot = DecodeSnapshot(encoded, StoredComments(log));
   if (!snapshot.ok()) {
     logger.Warn("run snapshot ignored",
                 {{"run_id", run_id}, {"error", snapshot.status().ToString()}});

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "engine/internal/approval_record.h"
+#include "engine/internal/comment_store.h"
 #include "engine/internal/index_keys.h"
 #include "engine/internal/run_commands.h"
 #include "engine/internal/run_txn.h"
@@ -99,7 +100,7 @@ Status RunQueries::ForEachApproval(std::optional<ApprovalStatus> status,
           return failed.ok();
         }
         std::string_view approval_id = entry->id;
-        auto approval = DecodeApprovalRecord(value);
+        auto approval = DecodeApprovalRecord(value, StoredComments(log_));
         // A value this version did not write (a JSON record from the first version, kept until
         // the approval next changes, or an older bare run id): fold the run instead.
         if (!approval.ok()) approval = GetApproval(approval_id);

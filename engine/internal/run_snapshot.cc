@@ -79,7 +79,7 @@ std::string EncodeSnapshot(const RunState& state) {
   return std::string(reinterpret_cast<const char*>(builder.GetBufferPointer()), builder.GetSize());
 }
 
-Result<RunState> DecodeSnapshot(std::string_view bytes) {
+Result<RunState> DecodeSnapshot(std::string_view bytes, const CommentSource& comments) {
   std::string aligned;
   const auto* snapshot = VerifiedRoot<fb::RunSnapshot>(bytes, kIdentifier, &aligned);
   if (snapshot == nullptr) return Status::Corruption("run snapshot does not verify");
@@ -109,7 +109,7 @@ Result<RunState> DecodeSnapshot(std::string_view bytes) {
   state.retry_pending = snapshot->retry_pending();
   if (snapshot->approvals() != nullptr) {
     for (const fb::ApprovalRecord* record : *snapshot->approvals()) {
-      auto approval = UnpackApprovalRecord(*record);
+      auto approval = UnpackApprovalRecord(*record, comments);
       if (!approval.ok()) return approval.status();
       state.approvals.push_back(std::move(approval).value());
     }

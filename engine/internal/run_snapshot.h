@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "base/status.h"
+#include "engine/internal/approval_record.h"
 #include "engine/internal/run_state.h"
 
 namespace assent::engine {
@@ -25,9 +26,11 @@ inline bool SnapshotDue(uint64_t seq_before, uint64_t seq_after) {
   return seq_before / kSnapshotEvery != seq_after / kSnapshotEvery;
 }
 
+// Approvals are held as their records (approval_record.h): comments are counted, not held, so a
+// snapshot's size does not grow with every comment the run's approvals ever got.
 std::string EncodeSnapshot(const RunState& state);
 // kCorruption when `snapshot` is not a run snapshot (it fails verification, or a field is out
-// of range or not JSON where JSON belongs).
-Result<RunState> DecodeSnapshot(std::string_view snapshot);
+// of range or not JSON where JSON belongs). The comments it counts come from `comments`.
+Result<RunState> DecodeSnapshot(std::string_view snapshot, const CommentSource& comments);
 
 }  // namespace assent::engine

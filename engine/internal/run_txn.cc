@@ -48,9 +48,19 @@ void RunTxn::EmitUnion(fb::BodyUnion body) {
     case fb::Body::ApprovalDecided:
       notify(ApprovalNotification::Kind::kDecided, event.body.AsApprovalDecided()->approval_id);
       break;
-    case fb::Body::CommentAdded:
-      notify(ApprovalNotification::Kind::kCommentAdded, event.body.AsCommentAdded()->approval_id);
+    case fb::Body::CommentAdded: {
+      const std::string& approval_id = event.body.AsCommentAdded()->approval_id;
+      notify(ApprovalNotification::Kind::kCommentAdded, approval_id);
+      // The comment gets its own entry: the approval's record only counts comments, so adding
+      // one never rewrites the ones before it.
+      if (const ApprovalView* approval = state_.FindApproval(approval_id)) {
+        batch_.index_ops.push_back(
+            {storage::Index::kApprovalComments,
+             ApprovalCommentKey(approval_id, static_cast<uint32_t>(approval->comments.size() - 1)),
+             EncodeCommentRecord(approval->comments.back())});
+      }
       break;
+    }
     default: break;  // other events do not concern reviewers
   }
   batch_.records.push_back(std::move(record));
@@ -78,9 +88,11 @@ storage::AppendBatch RunTxn::Finish() {
     auto before = std::find_if(approvals_before_.begin(), approvals_before_.end(),
                                [&](const ApprovalMark& mark) { return mark.id == approval.id; });
     bool existed = before != approvals_before_.end();
+    // A comment after the first is its own index entry: readers of a record that counts
+    // comments read them all from there, so the record (message, show) is not written again.
     if (existed && before->status == approval.status &&
         before->decisions == approval.decisions.size() &&
-        before->comments == approval.comments.size()) {
+        (before->comments == approval.comments.size() || before->comments > 0)) {
       continue;  // unchanged: its record is current
     }
     if (existed && before->status != approval.status) {

@@ -50,6 +50,7 @@ std::string_view IndexName(Index index) {
     case Index::kApprovalsByStatus: return "idx_approvals_by_status";
     case Index::kStartKeys: return "idx_start_keys";
     case Index::kRunSnapshots: return "idx_run_snapshots";
+    case Index::kApprovalComments: return "idx_approval_comments";
   }
   return {};
 }

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "base/logger.h"
+#include "engine/internal/comment_store.h"
 #include "engine/internal/run_loader.h"
 #include "engine/internal/run_snapshot.h"
 #include "schemas/event_generated.h"
@@ -51,7 +52,7 @@ namespace {
   for (size_t k = 1; k <= records.size(); ++k) {
     RunState head;
     for (size_t i = 0; i < k; ++i) Apply(head, *fb::GetEvent(records[i].data()));
-    Result<RunState> decoded = DecodeSnapshot(EncodeSnapshot(head));
+    Result<RunState> decoded = DecodeSnapshot(EncodeSnapshot(head), StoredComments(log));
     if (!decoded.ok()) {
       return ::testing::AssertionFailure() << "snapshot after seq " << k
                                            << " does not decode: " << decoded.status().ToString();

@@ -9,6 +9,7 @@
 #include "engine/internal/run_snapshot.h"
 #include "engine/internal/stored_table.h"
 #include "schemas/state_generated.h"
+#include "tests/engine/kept_comments.h"
 #include "tests/engine/run_state_printer.h"
 
 namespace assent::engine {
@@ -56,19 +57,32 @@ RunState SampleState() {
   return state;
 }
 
+// What the approval-comments index holds for the samples.
+CommentSource SampleComments() {
+  static KeptComments kept;
+  kept.Keep(SampleApproval());
+  return kept.Source();
+}
+
+// A source with nothing to give: decoding must not ask it.
+Result<std::vector<CommentView>> NoComments(const ApprovalView& approval, CommentsWanted) {
+  return Status::Corruption("no comments for " + approval.id);
+}
+
 TEST(StoredCodecsTest, AnApprovalRecordRoundTrips) {
-  Result<ApprovalView> decoded = DecodeApprovalRecord(EncodeApprovalRecord(SampleApproval()));
+  Result<ApprovalView> decoded =
+      DecodeApprovalRecord(EncodeApprovalRecord(SampleApproval()), SampleComments());
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_EQ(*decoded, SampleApproval());
 }
 
 TEST(StoredCodecsTest, ASnapshotRoundTripsEveryField) {
-  Result<RunState> decoded = DecodeSnapshot(EncodeSnapshot(SampleState()));
+  Result<RunState> decoded = DecodeSnapshot(EncodeSnapshot(SampleState()), SampleComments());
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_EQ(*decoded, SampleState());
   RunState without_output = SampleState();
   without_output.output.reset();
-  EXPECT_EQ(*DecodeSnapshot(EncodeSnapshot(without_output)), without_output);
+  EXPECT_EQ(*DecodeSnapshot(EncodeSnapshot(without_output), SampleComments()), without_output);
 }
 
 // A step's output computed in Lua (an amount divided by 7) is a double that Boost.JSON 1.81's
@@ -77,7 +91,7 @@ TEST(StoredCodecsTest, ASnapshotKeepsEveryDoubleExactly) {
   RunState state = SampleState();
   state.steps["share"] = 90747.31690196229;
   state.last_output = 1.0004444444444444e48;
-  Result<RunState> decoded = DecodeSnapshot(EncodeSnapshot(state));
+  Result<RunState> decoded = DecodeSnapshot(EncodeSnapshot(state), SampleComments());
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_EQ(*decoded, state);
 }
@@ -85,7 +99,7 @@ TEST(StoredCodecsTest, ASnapshotKeepsEveryDoubleExactly) {
 TEST(StoredCodecsTest, BytesReadStraightFromAnUnalignedBufferDecode) {
   std::string encoded = EncodeSnapshot(SampleState());
   std::string shifted = "x" + encoded;  // the table starts at an odd address
-  Result<RunState> decoded = DecodeSnapshot(std::string_view(shifted).substr(1));
+  Result<RunState> decoded = DecodeSnapshot(std::string_view(shifted).substr(1), SampleComments());
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_EQ(*decoded, SampleState());
 }
@@ -96,11 +110,11 @@ TEST(StoredCodecsTest, WrongOrDamagedBytesAreCorruption) {
   for (const std::string& bad :
        {std::string(), std::string("{\"id\": \"run_1.4\"}"), record.substr(0, record.size() / 2),
         snapshot /* a snapshot is not an approval record */}) {
-    EXPECT_EQ(DecodeApprovalRecord(bad).status().code(), StatusCode::kCorruption);
+    EXPECT_EQ(DecodeApprovalRecord(bad, NoComments).status().code(), StatusCode::kCorruption);
   }
   for (const std::string& bad :
        {std::string(), snapshot.substr(0, snapshot.size() / 2), record}) {
-    EXPECT_EQ(DecodeSnapshot(bad).status().code(), StatusCode::kCorruption);
+    EXPECT_EQ(DecodeSnapshot(bad, NoComments).status().code(), StatusCode::kCorruption);
   }
 }
 
@@ -119,15 +133,72 @@ std::string RawRecord(uint8_t status, fb::Decision decision, std::string_view sh
 }
 
 TEST(StoredCodecsTest, ValuesOutOfRangeAreCorruption) {
-  EXPECT_TRUE(DecodeApprovalRecord(RawRecord(1, fb::Decision::Approve, "{}")).ok());
-  EXPECT_EQ(DecodeApprovalRecord(RawRecord(9, fb::Decision::Approve, "{}")).status().code(),
+  EXPECT_TRUE(DecodeApprovalRecord(RawRecord(1, fb::Decision::Approve, "{}"), NoComments).ok());
+  EXPECT_EQ(DecodeApprovalRecord(RawRecord(9, fb::Decision::Approve, "{}"), NoComments).status().code(),
             StatusCode::kCorruption);
-  EXPECT_EQ(DecodeApprovalRecord(RawRecord(1, static_cast<fb::Decision>(7), "{}")).status().code(),
+  EXPECT_EQ(DecodeApprovalRecord(RawRecord(1, static_cast<fb::Decision>(7), "{}"), NoComments).status().code(),
             StatusCode::kCorruption);
-  EXPECT_EQ(DecodeApprovalRecord(RawRecord(1, fb::Decision::Approve, "{oops")).status().code(),
+  EXPECT_EQ(DecodeApprovalRecord(RawRecord(1, fb::Decision::Approve, "{oops"), NoComments).status().code(),
             StatusCode::kCorruption);
-  EXPECT_EQ(DecodeApprovalRecord(RawRecord(1, fb::Decision::Approve, "[1]")).status().code(),
+  EXPECT_EQ(DecodeApprovalRecord(RawRecord(1, fb::Decision::Approve, "[1]"), NoComments).status().code(),
             StatusCode::kCorruption);
+}
+
+// Comments are not in the record (adding one must not rewrite the others): it counts them, and
+// the decoder takes them from the source, the snapshot's exactly as many as it had, an
+// approvals-index record's all there are now (comments after the first do not rewrite it).
+TEST(StoredCodecsTest, RecordsCountCommentsAndTakeThemFromTheSource) {
+  ApprovalView approval = SampleApproval();
+  approval.comments.push_back({"carol", std::string(10'000, 'x'), 1700000000200});
+  std::string record = EncodeApprovalRecord(approval);
+  EXPECT_LT(record.size(), 1'000u) << "the comments' text is not in the record";
+
+  KeptComments kept;
+  ApprovalView later = approval;
+  later.comments.push_back({"dave", "one more", 1700000000300});
+  kept.Keep(later);
+  Result<ApprovalView> decoded = DecodeApprovalRecord(record, kept.Source());
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, later);
+
+  RunState state = SampleState();
+  state.approvals = {approval};
+  Result<RunState> snapshot = DecodeSnapshot(EncodeSnapshot(state), kept.Source());
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status().ToString();
+  EXPECT_EQ(*snapshot, state);
+
+  EXPECT_EQ(DecodeApprovalRecord(record, NoComments).status().code(), StatusCode::kCorruption);
+  KeptComments too_few;
+  too_few.Keep(SampleApproval());  // one comment where the record counts two
+  EXPECT_EQ(DecodeSnapshot(EncodeSnapshot(state), too_few.Source()).status().code(),
+            StatusCode::kCorruption);
+}
+
+TEST(StoredCodecsTest, ACommentRecordRoundTrips) {
+  CommentView comment{"bob", std::string("caf\xc3\xa9 \0 bytes", 14), -5};
+  Result<CommentView> decoded = DecodeCommentRecord(EncodeCommentRecord(comment));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, comment);
+  for (const std::string& bad : {std::string(), EncodeApprovalRecord(SampleApproval()),
+                                 EncodeCommentRecord(comment).substr(0, 10)}) {
+    EXPECT_EQ(DecodeCommentRecord(bad).status().code(), StatusCode::kCorruption);
+  }
+}
+
+TEST(StoredCodecsTest, ApprovalCommentKeysSortByOrdinalAndRoundTrip) {
+  std::string first = ApprovalCommentKey("run_1.4", 1);
+  std::string second = ApprovalCommentKey("run_1.4", 256);
+  EXPECT_LT(first, second);
+  EXPECT_TRUE(second.starts_with(ApprovalCommentsPrefix("run_1.4")));
+  EXPECT_FALSE(ApprovalCommentKey("run_1.41", 0).starts_with(ApprovalCommentsPrefix("run_1.4")));
+  auto parts = DecodeApprovalCommentKey(second);
+  ASSERT_TRUE(parts.has_value());
+  EXPECT_EQ(parts->approval_id, "run_1.4");
+  EXPECT_EQ(parts->ordinal, 256u);
+  for (std::string_view bad : {std::string_view(""), std::string_view("run_1.4"),
+                               std::string_view("\0\0\0\0\1", 5)}) {
+    EXPECT_FALSE(DecodeApprovalCommentKey(bad).has_value()) << bad;
+  }
 }
 
 TEST(StoredCodecsTest, IndexKeysRoundTripAndRefuseWhatIsNotOne) {

@@ -19,6 +19,7 @@
 #include "schemas/event_generated.h"
 #include "storage/internal/keys.h"
 #include "storage/internal/records.h"
+#include "tests/engine/kept_comments.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace {
@@ -75,7 +76,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   FUZZ_CHECK(state.last_seq == records.size());
 
-  auto decoded = engine::DecodeSnapshot(engine::EncodeSnapshot(state));
+  engine::KeptComments kept;  // what the approval-comments index would hold
+  kept.Keep(state);
+  auto decoded = engine::DecodeSnapshot(engine::EncodeSnapshot(state), kept.Source());
   FUZZ_CHECK_OK(decoded);
   FUZZ_CHECK(*decoded == state);
   return 0;

@@ -2,7 +2,8 @@
 // (engine/internal/index_keys.h) and storage's events and definitions keys
 // (storage/internal/keys.h). The first byte says which kind of key the rest is: 1-3 as in
 // storage::Index (runs by status, approvals by status, start keys; the framing of
-// tests/golden/v1/indexes.bin), 5 an events key, 6 a definitions key.
+// tests/golden/v1/indexes.bin), 5 an events key, 6 a definitions key, 7 an approval-comments
+// key.
 // Property: a key that decodes is the encoding of what it decodes to, byte for byte.
 #include <cstddef>
 #include <cstdint>
@@ -19,6 +20,7 @@ using namespace assent;
 
 constexpr uint8_t kEventsKey = 5;
 constexpr uint8_t kDefinitionsKey = 6;
+constexpr uint8_t kApprovalCommentKey = 7;
 
 // Storage's keys of a name, '\0' and a big-endian number: one that decodes is the encoding of
 // its parts.
@@ -58,6 +60,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case kDefinitionsKey:
       CheckNameAndNumberKey<uint32_t>(key, storage::internal::DecodeDefinitionKey,
                                       storage::internal::DefinitionKey);
+      break;
+    case kApprovalCommentKey:
+      if (auto decoded = engine::DecodeApprovalCommentKey(key)) {
+        FUZZ_CHECK(engine::ApprovalCommentKey(decoded->approval_id, decoded->ordinal) == key);
+      }
       break;
     default:
       break;

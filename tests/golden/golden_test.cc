@@ -1,11 +1,13 @@
-// Data written by earlier versions must still read. tests/golden/v1 holds the bytes today's
-// code wrote for the golden runs (golden_runs.h): the events column family's entries (keys
-// and chunks), the index entries, and a snapshot of each run. Each is decoded with today's
-// codecs and compared with what today's code builds for the same runs.
+// Data written by earlier versions must still read. tests/golden/v<N> holds the bytes the code
+// of format version N wrote for the golden runs (golden_runs.h): the events column family's
+// entries (keys and chunks), the index entries, and a snapshot of each run. Each is decoded
+// with today's codecs and compared with what today's code builds for the same runs.
+//   v1  approval records and snapshots hold their approvals' comments inline
+//   v2  each comment is an approval-comments index entry; records and snapshots count them
 //
 // The files are never rewritten: a change that cannot read them breaks existing data dirs.
-// A new format version adds tests/golden/v2 next to v1 (ASSENT_WRITE_GOLDEN=<dir> writes the
-// files of today's code into <dir>), and both stay.
+// A new format version adds tests/golden/v<N+1> next to the others (ASSENT_WRITE_GOLDEN=<dir>
+// writes the files of today's code into <dir>), and all stay.
 #include <algorithm>
 #include <cstdlib>
 #include <map>
@@ -16,11 +18,13 @@
 
 #include "engine/internal/approval_record.h"
 #include "engine/internal/index_keys.h"
+#include "engine/internal/run_commands.h"
 #include "engine/internal/run_snapshot.h"
 #include "schemas/event_generated.h"
 #include "storage/internal/chunks.h"
 #include "storage/internal/keys.h"
 #include "storage/internal/records.h"
+#include "tests/engine/kept_comments.h"
 #include "tests/engine/run_state_printer.h"
 #include "tests/golden/golden_file.h"
 #include "tests/golden/golden_runs.h"
@@ -30,7 +34,9 @@ namespace {
 
 using engine::RunState;
 
-const std::string kDir = std::string(ASSENT_SOURCE_DIR) + "/tests/golden/v1";
+std::string GoldenDir(std::string_view version) {
+  return std::string(ASSENT_SOURCE_DIR) + "/tests/golden/" + std::string(version);
+}
 
 // What today's code stores for the golden runs, entry by entry.
 struct Stored {
@@ -91,7 +97,8 @@ std::map<std::string, RunState> FoldEvents(const Entries& events) {
   return states;
 }
 
-class GoldenTest : public ::testing::Test {
+// Each test runs against every format version: the parameter names its directory.
+class GoldenTest : public ::testing::TestWithParam<const char*> {
  protected:
   static void SetUpTestSuite() {
     if (const char* dir = std::getenv("ASSENT_WRITE_GOLDEN")) {
@@ -102,10 +109,19 @@ class GoldenTest : public ::testing::Test {
     }
   }
 
+  void SetUp() override {
+    kDir = GoldenDir(GetParam());
+    // The approval-comments index as the golden runs leave it (v1 files have none: the
+    // decoders then read comments inline, or from what the log holds).
+    for (const auto& [run_id, state] : today_.final_states) comments_.Keep(state);
+  }
+
   GoldenRuns today_ = BuildGoldenRuns();
+  std::string kDir;
+  engine::KeptComments comments_;
 };
 
-TEST_F(GoldenTest, EventsFoldToTodaysStates) {
+TEST_P(GoldenTest, EventsFoldToTodaysStates) {
   std::map<std::string, RunState> folded = FoldEvents(ReadEntries(kDir + "/events.bin"));
   ASSERT_EQ(folded.size(), today_.final_states.size());
   for (const auto& [run_id, state] : today_.final_states) EXPECT_EQ(folded[run_id], state);
@@ -127,14 +143,14 @@ TEST_F(GoldenTest, EventsFoldToTodaysStates) {
   EXPECT_EQ(*folded["run_golden_c"].output, boost::json::parse(R"({"amount":10})"));
 }
 
-TEST_F(GoldenTest, SnapshotsDecodeToTodaysStates) {
+TEST_P(GoldenTest, SnapshotsDecodeToTodaysStates) {
   Entries snapshots = ReadEntries(kDir + "/snapshots.bin");
   ASSERT_EQ(snapshots.size(), today_.states_after_commits.size());
   for (size_t i = 0; i < snapshots.size(); ++i) {
     const auto& [name, bytes] = snapshots[i];
     const RunState& expected = today_.states_after_commits[i];
     EXPECT_EQ(name, SnapshotName(expected));
-    Result<RunState> decoded = engine::DecodeSnapshot(bytes);
+    Result<RunState> decoded = engine::DecodeSnapshot(bytes, comments_.Source());
     ASSERT_TRUE(decoded.ok()) << name << ": " << decoded.status().ToString();
     EXPECT_EQ(*decoded, expected);
   }
@@ -153,9 +169,14 @@ TEST_F(GoldenTest, SnapshotsDecodeToTodaysStates) {
   EXPECT_TRUE(any([](const RunState& s) { return s.output.has_value(); }));
 }
 
-TEST_F(GoldenTest, IndexEntriesDecodeToTodaysEntries) {
+TEST_P(GoldenTest, IndexEntriesDecodeToTodaysEntries) {
   Entries golden = ReadEntries(kDir + "/indexes.bin");
-  Entries today = StoreToday(today_).indexes;
+  Entries today;
+  for (auto& entry : StoreToday(today_).indexes) {
+    // Only the indexes the version had: v1 had no approval-comments index.
+    bool comments = entry.first[0] == static_cast<char>(storage::Index::kApprovalComments);
+    if (!comments || GetParam() != std::string_view("v1")) today.push_back(std::move(entry));
+  }
   ASSERT_EQ(golden.size(), today.size());
   std::set<storage::Index> seen;
   for (size_t i = 0; i < golden.size(); ++i) {
@@ -177,7 +198,8 @@ TEST_F(GoldenTest, IndexEntriesDecodeToTodaysEntries) {
       case storage::Index::kApprovalsByStatus: {
         auto entry = engine::DecodeApprovalsByStatusKey(index_key);
         ASSERT_TRUE(entry.has_value());
-        Result<engine::ApprovalView> approval = engine::DecodeApprovalRecord(value);
+        Result<engine::ApprovalView> approval =
+            engine::DecodeApprovalRecord(value, comments_.Source());
         ASSERT_TRUE(approval.ok()) << approval.status().ToString();
         const RunState& run = today_.final_states.at(approval->run_id);
         const engine::ApprovalView* expected = run.FindApproval(entry->id);
@@ -197,12 +219,29 @@ TEST_F(GoldenTest, IndexEntriesDecodeToTodaysEntries) {
       case storage::Index::kRunSnapshots:
         ADD_FAILURE() << "the golden runs are too short for a snapshot";
         break;
+      case storage::Index::kApprovalComments: {
+        auto parts = engine::DecodeApprovalCommentKey(index_key);
+        ASSERT_TRUE(parts.has_value());
+        Result<engine::CommentView> comment = engine::DecodeCommentRecord(value);
+        ASSERT_TRUE(comment.ok()) << comment.status().ToString();
+        std::string_view run_id = engine::RunIdOfApproval(parts->approval_id);
+        const engine::ApprovalView* approval =
+            today_.final_states.at(std::string(run_id)).FindApproval(parts->approval_id);
+        ASSERT_NE(approval, nullptr) << parts->approval_id;
+        EXPECT_EQ(*comment, approval->comments.at(parts->ordinal));
+        break;
+      }
     }
   }
-  EXPECT_EQ(seen, (std::set<storage::Index>{storage::Index::kRunsByStatus,
-                                            storage::Index::kApprovalsByStatus,
-                                            storage::Index::kStartKeys}));
+  std::set<storage::Index> expected = {storage::Index::kRunsByStatus,
+                                       storage::Index::kApprovalsByStatus,
+                                       storage::Index::kStartKeys};
+  if (GetParam() != std::string_view("v1")) expected.insert(storage::Index::kApprovalComments);
+  EXPECT_EQ(seen, expected);
 }
+
+INSTANTIATE_TEST_SUITE_P(FormatVersions, GoldenTest, ::testing::Values("v1", "v2"),
+                         [](const auto& info) { return std::string(info.param); });
 
 }  // namespace
 }  // namespace assent::golden

@@ -1,0 +1,45 @@
+// A CommentSource for decoding approval records and snapshots without a log (codec tests, fuzz
+// targets): it serves the comments of the approvals it was shown, as the approval-comments
+// index would, and makes up the comments of one it was not ("comment <i>" by "fuzz"), so a
+// record from arbitrary bytes that counts comments still decodes.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/internal/approval_record.h"
+#include "engine/internal/run_state.h"
+
+namespace assent::engine {
+
+class KeptComments {
+ public:
+  void Keep(const ApprovalView& approval) { kept_[approval.id] = approval.comments; }
+  void Keep(const RunState& state) {
+    for (const ApprovalView& approval : state.approvals) Keep(approval);
+  }
+
+  // Valid while this object lives.
+  CommentSource Source() {
+    return [this](const ApprovalView& approval,
+                  CommentsWanted wanted) -> Result<std::vector<CommentView>> {
+      auto kept = kept_.find(approval.id);
+      if (kept == kept_.end()) {
+        std::vector<CommentView> made_up;
+        for (size_t i = 0; i < wanted.count; ++i) {
+          made_up.push_back({"fuzz", "comment " + std::to_string(i), static_cast<int64_t>(i)});
+        }
+        return made_up;
+      }
+      std::vector<CommentView> comments = kept->second;
+      if (!wanted.later_too && comments.size() > wanted.count) comments.resize(wanted.count);
+      return comments;
+    };
+  }
+
+ private:
+  std::map<std::string, std::vector<CommentView>> kept_;
+};
+
+}  // namespace assent::engine
