@@ -25,8 +25,11 @@ ApiError ApiError::MethodNotAllowed() {
           "this path does not accept that method"};
 }
 
-ApiError ApiError::BodyTooLarge() {
-  return {http::status::payload_too_large, "body_too_large", "request body exceeds 1 MiB"};
+ApiError ApiError::BodyTooLarge(std::optional<uint64_t> size, size_t limit) {
+  std::string message = "request body";
+  if (size) message += " is " + std::to_string(*size) + " bytes,";
+  message += " over the limit of " + std::to_string(limit) + " bytes";
+  return {http::status::payload_too_large, "body_too_large", std::move(message)};
 }
 
 ApiError ApiError::Unavailable(std::string message) {
@@ -49,6 +52,8 @@ ApiError ErrorFromStatus(const Status& status) {
       return {http::status::unprocessable_entity, "failed_precondition", status.message()};
     case StatusCode::kUnavailable:
       return {http::status::service_unavailable, "unavailable", status.message()};
+    case StatusCode::kTooLarge:
+      return {http::status::payload_too_large, "too_large", status.message()};
     case StatusCode::kOk:  // a caller bug; report it rather than pretend success
     case StatusCode::kCorruption:
     case StatusCode::kIOError:

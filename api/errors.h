@@ -4,6 +4,8 @@
 // Plain values; thread-safe.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include <boost/beast/http/status.hpp>
@@ -23,7 +25,8 @@ struct ApiError {
   static ApiError Unauthorized();
   static ApiError NotFound(std::string message);
   static ApiError MethodNotAllowed();
-  static ApiError BodyTooLarge();
+  // `size`: the body's length, when known (a Content-Length); `limit`: the one it is over.
+  static ApiError BodyTooLarge(std::optional<uint64_t> size, size_t limit);
   // 503 and 429: answer them with a Retry-After (ErrorResponse's retry_after).
   static ApiError Unavailable(std::string message);
   static ApiError TooManyRequests(std::string message);

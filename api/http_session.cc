@@ -31,6 +31,12 @@ constexpr uint32_t kHeaderLimit = 16 * 1024;
 // What one read asks for while waiting for a request's first bytes.
 constexpr size_t kFirstReadBytes = 4096;
 
+template <typename Parser>
+std::optional<uint64_t> ContentLength(const Parser& parser) {
+  auto length = parser.content_length();  // a boost::optional
+  return length ? std::optional<uint64_t>(*length) : std::nullopt;
+}
+
 }  // namespace
 
 HttpSession::HttpSession(asio::ip::tcp::socket socket, std::shared_ptr<ServerContext> context,
@@ -102,7 +108,7 @@ void HttpSession::OnReadError(beast::error_code ec) {
   if (ec.category() == http::make_error_code(http::error::bad_method).category() &&
       ec != http::error::partial_message) {
     return Refuse(ec == http::error::body_limit
-                      ? ApiError::BodyTooLarge()
+                      ? ApiError::BodyTooLarge(ContentLength(*parser_), kMaxBodyBytes)
                       : ApiError::InvalidArgument("malformed HTTP request: " + ec.message()));
   }
   Fail(ec, "http read");  // a timeout closed the socket; a reset or EOF mid-request ends it

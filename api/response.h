@@ -17,8 +17,13 @@ namespace assent::api {
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
 
-// Request bodies above this size are refused with 413.
-inline constexpr size_t kMaxBodyBytes = 1u << 20;
+// The most content a request may carry: the largest input, comment or definition the API takes
+// (`assent serve` refuses engine limits above it, so no limit it sets is out of reach). Bodies
+// may be larger by kBodyEnvelopeBytes, room for the fields around that content; above that
+// they are refused with 413 `body_too_large`.
+inline constexpr size_t kMaxRequestContentBytes = 1u << 20;
+inline constexpr size_t kBodyEnvelopeBytes = 64u << 10;
+inline constexpr size_t kMaxBodyBytes = kMaxRequestContentBytes + kBodyEnvelopeBytes;
 
 // A response whose body is `body` serialized, Content-Type application/json.
 Response JsonResponse(boost::beast::http::status status, const boost::json::value& body,

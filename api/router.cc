@@ -320,7 +320,9 @@ void RequestHandler::Handle(const Request& request, const boost::asio::ip::addre
   if (route == nullptr) return reply.Error(ApiError::MethodNotAllowed());
   // HttpSession's parser already refuses larger bodies before they are read; this keeps the
   // limit part of the handler's own contract for callers without that parser (the unit tests).
-  if (request.body().size() > kMaxBodyBytes) return reply.Error(ApiError::BodyTooLarge());
+  if (request.body().size() > kMaxBodyBytes) {
+    return reply.Error(ApiError::BodyTooLarge(request.body().size(), kMaxBodyBytes));
+  }
 
   Call call{engine_, request, *url, std::move(params), identity.value_or(""), std::move(reply)};
   route->handle(call);

@@ -29,7 +29,9 @@ namespace websocket = beast::websocket;
 
 namespace {
 
-constexpr size_t kMaxMessageBytes = 64 * 1024;
+// Room for a comment or a decision's comment at the engine's default limit (64 KiB) and the
+// fields around it.
+constexpr size_t kMaxMessageBytes = (64 + 8) * 1024;
 
 // "10 s" or "200 ms", for the auth deadline message.
 std::string DescribeDuration(std::chrono::milliseconds duration) {

@@ -12,6 +12,7 @@ std::string_view ToString(StatusCode code) {
     case StatusCode::kCorruption: return "Corruption";
     case StatusCode::kIOError: return "IOError";
     case StatusCode::kUnavailable: return "Unavailable";
+    case StatusCode::kTooLarge: return "TooLarge";
   }
   return "Unknown";
 }

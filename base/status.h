@@ -22,6 +22,7 @@ enum class StatusCode {
   kCorruption,
   kIOError,
   kUnavailable,  // shutting down or not ready; retrying later may succeed
+  kTooLarge,     // over a documented size or count limit; the message names it and the size
 };
 
 std::string_view ToString(StatusCode code);
@@ -45,6 +46,7 @@ class [[nodiscard]] Status {
   static Status Unavailable(std::string message) {
     return {StatusCode::kUnavailable, std::move(message)};
   }
+  static Status TooLarge(std::string message) { return {StatusCode::kTooLarge, std::move(message)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

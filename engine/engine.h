@@ -48,10 +48,25 @@ struct EngineOptions {
   uint32_t http_max_attempts = 3;
   uint32_t http_retry_backoff_ms = 200;  // doubled after each failed attempt
 
-  // Waiting runs kept in memory. Beyond this many, the least recently used idle waiting run is
-  // dropped from memory and rebuilt from the log when a command (a decision) arrives for it:
-  // a run waiting for a human costs nothing until the human answers.
+  // Waiting runs kept in memory. Beyond this many, or beyond this many bytes (each run's state
+  // estimated: input, outputs, approvals with their shown fields and comments), the least
+  // recently used idle waiting run is dropped from memory and rebuilt from the log when a
+  // command (a decision) arrives for it: a run waiting for a human costs nothing until the
+  // human answers. Both budgets are for all shards together: each keeps its share.
   size_t max_cached_waiting_runs = 10'000;
+  size_t max_cached_waiting_bytes = 256u << 20;
+
+  // Limits on what clients and workflows put into runs, checked here so an embedding program
+  // gets them too. A command over one is refused with kTooLarge (HTTP 413 `too_large`); a step
+  // over one fails the run. Either way the message names the limit and the actual size. Sizes
+  // are bytes: serialized JSON for JSON values, UTF-8 for text.
+  size_t max_input_bytes = 1u << 20;               // a run's input
+  size_t max_step_output_bytes = 1u << 20;         // a code or condition step's output, an http
+                                                   // step's response body
+  size_t max_approval_message_bytes = 64u << 10;   // an approval's rendered message
+  size_t max_approval_show_bytes = 256u << 10;     // an approval's rendered `show`
+  size_t max_comment_bytes = 64u << 10;            // a comment, and a decision's comment
+  size_t max_comments_per_approval = 1'000;
 
   // Called once, on an engine thread, when the log fails a write for good (kIOError). From
   // then on the engine refuses every command with kUnavailable: memory may be ahead of the

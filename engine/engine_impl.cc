@@ -11,9 +11,12 @@
 #include <mutex>
 #include <thread>
 
+#include <boost/json/serialize.hpp>
+
 #include "engine/engine.h"
 #include "engine/internal/open_engine.h"
 #include "engine/internal/index_keys.h"
+#include "engine/internal/limits.h"
 #include "base/io_threads.h"
 #include "base/json_text.h"
 #include "engine/internal/run_commands.h"
@@ -57,6 +60,11 @@ class EngineImpl final : public Engine {
     if (Status writable = CheckJsonWritable(command.input, "input"); !writable.ok()) {
       return done(writable);
     }
+    if (Status sized = CheckSize("the run's input", boost::json::serialize(command.input).size(),
+                                 options_.max_input_bytes, "max_input_bytes");
+        !sized.ok()) {
+      return done(sized);
+    }
     size_t shard = command.idempotency_key.empty()
                        ? next_shard_++ % shards_.size()
                        : ShardOf(StartKey(command.workflow, command.idempotency_key),
@@ -65,9 +73,19 @@ class EngineImpl final : public Engine {
     shards_[shard]->StartRun(std::move(command), std::move(done));
   }
   void Decide(DecideCommand command, Callback<ApprovalView> done) override {
+    if (Status sized = CheckSize("the decision's comment", command.comment.size(),
+                                 options_.max_comment_bytes, "max_comment_bytes");
+        !sized.ok()) {
+      return done(sized);
+    }
     ShardForApproval(command.approval_id).Decide(std::move(command), std::move(done));
   }
   void AddComment(CommentCommand command, Callback<ApprovalView> done) override {
+    if (Status sized = CheckSize("the comment", command.text.size(), options_.max_comment_bytes,
+                                 "max_comment_bytes");
+        !sized.ok()) {
+      return done(sized);
+    }
     ShardForApproval(command.approval_id).AddComment(std::move(command), std::move(done));
   }
   void Cancel(CancelCommand command, Callback<RunView> done) override {

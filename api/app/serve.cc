@@ -15,6 +15,7 @@
 
 #include "api/admin_token.h"
 #include "api/app/app_commands.h"
+#include "api/app/limit_flags.h"
 #include "api/app/listen.h"
 #include "api/app/server_flags.h"
 #include "api/json_lines_logger.h"
@@ -70,6 +71,11 @@ int Serve(const ParsedArgs& args) {
     std::cerr << "assent serve: --log-level must be debug, info, warn or error\n";
     return 2;
   }
+  engine::EngineOptions options;
+  if (Status limits = ApplyLimitFlags(args, options); !limits.ok()) {
+    std::cerr << "assent serve: " << limits.message() << "\n";
+    return 2;
+  }
   api::JsonLinesLogger logger(STDERR_FILENO, *level);
   server_logger = &logger;
 
@@ -111,7 +117,6 @@ int Serve(const ParsedArgs& args) {
   // One set of io threads for the server and the engine's shards: the thread that reads a
   // request usually runs its command too, instead of handing it to another thread and back.
   IoThreads io_threads(static_cast<size_t>(threads));
-  engine::EngineOptions options;
   options.on_storage_failure = ExitForRestart;
   options.logger = &logger;
   options.io_context = &io_threads.io();
@@ -180,6 +185,7 @@ Command ServeCommand() {
        "error (default info)",
        "LEVEL"}};
   for (cli::FlagSpec& flag : ServerFlags()) flags.push_back(std::move(flag));
+  for (cli::FlagSpec& limit : LimitFlags()) flags.push_back(std::move(limit));
   return {"serve",
           "Run the Assent server (REST API and reviewers' WebSocket) over a data directory.",
           "",

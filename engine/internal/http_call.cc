@@ -14,8 +14,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = boost::asio::ip::tcp;
 
-constexpr size_t kMaxResponseBytes = 4u << 20;
-
 class HttpCall : public std::enable_shared_from_this<HttpCall> {
  public:
   HttpCall(const boost::asio::any_io_executor& executor, HttpCallRequest request,
@@ -24,7 +22,7 @@ class HttpCall : public std::enable_shared_from_this<HttpCall> {
         stream_(executor),
         request_(std::move(request)),
         done_(std::move(done)) {
-    parser_.body_limit(kMaxResponseBytes);
+    parser_.body_limit(request_.max_response_bytes);
   }
 
   void Start() {
@@ -76,6 +74,12 @@ class HttpCall : public std::enable_shared_from_this<HttpCall> {
   }
 
   void OnRead(beast::error_code ec, size_t) {
+    if (ec == http::error::body_limit) {
+      return Finish(Status::TooLarge(
+          "the response body from " + host_ + ":" + port_ + " is over the limit of " +
+          std::to_string(request_.max_response_bytes) +
+          " bytes (max_step_output_bytes, --max-step-output-bytes)"));
+    }
     if (ec) return Fail(ec, "read");
     beast::error_code ignored;  // closing after a complete response cannot lose anything
     stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);

@@ -20,6 +20,8 @@ struct HttpCallRequest {
   std::string body;  // sent as application/json when not empty
   std::vector<std::pair<std::string, std::string>> headers;
   std::chrono::milliseconds timeout{10'000};
+  // A longer response body fails the call with kTooLarge (not retried: it would be as long).
+  size_t max_response_bytes = 4u << 20;
 };
 
 struct HttpCallResponse {

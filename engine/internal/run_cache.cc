@@ -2,18 +2,21 @@
 
 #include <cassert>
 
+#include "engine/internal/run_size.h"
+
 namespace assent::engine {
 
-RunCache::RunCache(RunLoader& loader, const WorkflowRegistry& registry, size_t max_waiting)
-    : loader_(loader), registry_(registry), max_waiting_(max_waiting) {}
+RunCache::RunCache(RunLoader& loader, const WorkflowRegistry& registry, size_t max_waiting,
+                   size_t max_waiting_bytes)
+    : loader_(loader),
+      registry_(registry),
+      max_waiting_(max_waiting),
+      max_waiting_bytes_(max_waiting_bytes) {}
 
 Result<LiveRun*> RunCache::FindOrLoad(const std::string& run_id) {
   if (auto it = runs_.find(run_id); it != runs_.end()) {
     Entry& entry = *it->second;
-    if (entry.idle_waiting) {  // in use again: out of the LRU until it is idle once more
-      idle_waiting_.erase(*entry.idle_waiting);
-      entry.idle_waiting.reset();
-    }
+    LeaveIdle(entry);  // in use again: out of the LRU until it is idle once more
     return &entry.run;
   }
   auto state = loader_.Load(run_id);
@@ -48,10 +51,23 @@ void RunCache::Release(const std::string& run_id) {
   Entry& entry = *it->second;
   if (entry.run.state.finished()) return Forget(it);
   if (entry.run.state.status != RunStatus::kWaiting) return;
-  if (entry.idle_waiting) idle_waiting_.erase(*entry.idle_waiting);
+  LeaveIdle(entry);
   idle_waiting_.push_front(run_id);
   entry.idle_waiting = idle_waiting_.begin();
-  while (idle_waiting_.size() > max_waiting_) Forget(runs_.find(idle_waiting_.back()));
+  entry.idle_bytes = EstimateBytes(entry.run.state);
+  idle_waiting_bytes_ += entry.idle_bytes;
+  while (!idle_waiting_.empty() &&
+         (idle_waiting_.size() > max_waiting_ || idle_waiting_bytes_ > max_waiting_bytes_)) {
+    Forget(runs_.find(idle_waiting_.back()));
+  }
+}
+
+void RunCache::LeaveIdle(Entry& entry) {
+  if (!entry.idle_waiting) return;
+  idle_waiting_.erase(*entry.idle_waiting);
+  entry.idle_waiting.reset();
+  idle_waiting_bytes_ -= entry.idle_bytes;
+  entry.idle_bytes = 0;
 }
 
 void RunCache::Forget(const std::string& run_id) {
@@ -59,12 +75,13 @@ void RunCache::Forget(const std::string& run_id) {
 }
 
 void RunCache::Forget(Runs::iterator it) {
-  if (it->second->idle_waiting) idle_waiting_.erase(*it->second->idle_waiting);
+  LeaveIdle(*it->second);
   runs_.erase(it);
 }
 
 void RunCache::Clear() {
   idle_waiting_.clear();
+  idle_waiting_bytes_ = 0;
   runs_.clear();
 }
 

@@ -1,8 +1,9 @@
 // RunCache: the runs a shard holds in memory. Running runs stay while they run; finished runs
 // go at once; a run waiting for a human is kept in an LRU of idle waiting runs, at most
-// `max_waiting` of them, and beyond that the least recently used is dropped and rebuilt from
-// the log when a command (a decision) arrives for it: a run waiting for a human costs nothing
-// until the human answers.
+// `max_waiting` of them holding at most `max_waiting_bytes` (run_size.h estimates each when
+// it becomes idle), and beyond either the least recently used is dropped and rebuilt from the
+// log when a command (a decision) arrives for it: a run waiting for a human costs nothing
+// until the human answers. A run larger than the whole budget is not kept at all.
 //
 // Thread safety: none; the shard's strand only.
 #pragma once
@@ -30,7 +31,8 @@ struct LiveRun {
 
 class RunCache {
  public:
-  RunCache(RunLoader& loader, const WorkflowRegistry& registry, size_t max_waiting);
+  RunCache(RunLoader& loader, const WorkflowRegistry& registry, size_t max_waiting,
+           size_t max_waiting_bytes);
   RunCache(const RunCache&) = delete;
   RunCache& operator=(const RunCache&) = delete;
 
@@ -43,29 +45,35 @@ class RunCache {
   LiveRun& Insert(const std::string& run_id, std::shared_ptr<const WorkflowDefinition> definition);
 
   // The run is idle (nothing in flight for it): a finished run leaves memory, a waiting one
-  // joins the LRU (dropping the least recently used beyond max_waiting).
+  // joins the LRU (dropping the least recently used beyond max_waiting or max_waiting_bytes).
   void Release(const std::string& run_id);
   void Forget(const std::string& run_id);
   void Clear();
 
   size_t size() const { return runs_.size(); }
   size_t idle_waiting() const { return idle_waiting_.size(); }
+  size_t idle_waiting_bytes() const { return idle_waiting_bytes_; }
 
  private:
   struct Entry {
     LiveRun run;
-    // Where the run stands in idle_waiting_ while it is an idle waiting run.
+    // Where the run stands in idle_waiting_ while it is an idle waiting run, and its size
+    // as estimated when it joined.
     std::optional<std::list<std::string>::iterator> idle_waiting;
+    size_t idle_bytes = 0;
   };
   using Runs = std::unordered_map<std::string, std::unique_ptr<Entry>>;
 
   void Forget(Runs::iterator it);
+  void LeaveIdle(Entry& entry);
 
   RunLoader& loader_;
   const WorkflowRegistry& registry_;
   const size_t max_waiting_;
+  const size_t max_waiting_bytes_;
   Runs runs_;
   std::list<std::string> idle_waiting_;  // most recently used first
+  size_t idle_waiting_bytes_ = 0;        // the sum of their idle_bytes
 };
 
 }  // namespace assent::engine

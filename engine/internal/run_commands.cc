@@ -5,6 +5,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "base/json_text.h"
+#include "engine/internal/limits.h"
 #include "engine/internal/template.h"
 
 namespace assent::engine {
@@ -28,8 +29,16 @@ void FailRun(RunTxn& txn, std::string error) {
 }
 
 // A pure step either completes (going to `next`) or fails the run: it has no effect to retry.
-void FinishPureStep(RunTxn& txn, const StepDefinition& step, Result<json::value> output,
-                    std::string next) {
+// An output over the size limit fails it.
+void FinishPureStep(RunTxn& txn, const StepContext& context, const StepDefinition& step,
+                    Result<json::value> output, std::string next) {
+  std::string serialized;
+  if (output.ok()) {
+    serialized = json::serialize(*output);
+    Status sized = CheckSize("the step's output", serialized.size(),
+                             context.options.max_step_output_bytes, "max_step_output_bytes");
+    if (!sized.ok()) output = sized;
+  }
   if (!output.ok()) {
     fb::StepFailedT failed;
     failed.step_id = step.id;
@@ -42,7 +51,7 @@ void FinishPureStep(RunTxn& txn, const StepDefinition& step, Result<json::value>
   }
   fb::StepCompletedT completed;
   completed.step_id = step.id;
-  completed.output = json::serialize(*output);
+  completed.output = std::move(serialized);
   completed.next = std::move(next);
   txn.Emit(std::move(completed));
 }
@@ -54,8 +63,9 @@ void EmitStepStarted(RunTxn& txn, const std::string& step_id, uint32_t attempt) 
   txn.Emit(std::move(started));
 }
 
-void RequestApproval(RunTxn& txn, const StepDefinition& step) {
+void RequestApproval(RunTxn& txn, const StepContext& step_context, const StepDefinition& step) {
   const RunState& state = txn.state();
+  const EngineOptions& options = step_context.options;
   json::object context = TemplateContext(state);
   auto message = RenderString(step.message, context);
   auto show = message.ok() ? RenderValue(step.show, context) : Result<json::value>(message.status());
@@ -64,15 +74,24 @@ void RequestApproval(RunTxn& txn, const StepDefinition& step) {
   if (show.ok()) {
     if (Status writable = CheckJsonWritable(*show, "show"); !writable.ok()) show = writable;
   }
-  if (!show.ok()) {
-    FinishPureStep(txn, step, show.status(), "");
+  std::string shown = show.ok() ? json::serialize(*show) : std::string();
+  Status sized = !show.ok() ? show.status()
+                            : CheckSize("the approval's message", message->size(),
+                                        options.max_approval_message_bytes,
+                                        "max_approval_message_bytes");
+  if (sized.ok()) {
+    sized = CheckSize("the approval's show", shown.size(), options.max_approval_show_bytes,
+                      "max_approval_show_bytes");
+  }
+  if (!sized.ok()) {
+    FinishPureStep(txn, step_context, step, sized, "");
     return;
   }
   fb::ApprovalRequestedT requested;
   requested.approval_id = MakeApprovalId(state.run_id, state.last_seq + 1);
   requested.step_id = step.id;
   requested.message = std::move(message).value();
-  requested.show = json::serialize(*show);
+  requested.show = std::move(shown);
   txn.Emit(std::move(requested));
 }
 
@@ -132,19 +151,20 @@ void Advance(RunTxn& txn, const StepContext& context) {
       // Pure steps record only their outcome: it commits in the same batch as whatever made
       // the step run, so a separate StepStarted could never be seen on its own.
       case StepType::kCode:
-        FinishPureStep(txn, *step, context.lua.RunChunk(step->lua, state.input, state.steps),
+        FinishPureStep(txn, context, *step,
+                       context.lua.RunChunk(step->lua, state.input, state.steps),
                        definition.NextAfter(*step));
         break;
       case StepType::kCondition: {
         auto result = context.lua.EvaluateCondition(step->condition, state.input, state.steps);
         std::string next = result.ok() && *result ? step->then_step : step->else_step;
-        FinishPureStep(txn, *step,
+        FinishPureStep(txn, context, *step,
                        result.ok() ? Result<json::value>(json::object{{"result", *result}})
                                    : Result<json::value>(result.status()),
                        std::move(next));
         break;
       }
-      case StepType::kApproval: RequestApproval(txn, *step); return;
+      case StepType::kApproval: RequestApproval(txn, context, *step); return;
       case StepType::kHttp: EmitStepStarted(txn, step->id, 1); return;
     }
   }
@@ -173,9 +193,10 @@ Result<ApprovalView> Decide(RunTxn& txn, const StepContext& context,
   if (step == nullptr) {
     FailRun(txn, "step '" + step_id + "' is not in the run's definition");
   } else if (command.decision == Decision::kApprove) {
-    FinishPureStep(txn, *step, DecisionOutput(command), context.definition.NextAfter(*step));
+    FinishPureStep(txn, context, *step, DecisionOutput(command),
+                   context.definition.NextAfter(*step));
   } else if (!step->on_reject.empty()) {
-    FinishPureStep(txn, *step, DecisionOutput(command), step->on_reject);
+    FinishPureStep(txn, context, *step, DecisionOutput(command), step->on_reject);
   } else {
     std::string error = "rejected by " + command.reviewer;
     if (!command.comment.empty()) error += ": " + command.comment;
@@ -185,9 +206,16 @@ Result<ApprovalView> Decide(RunTxn& txn, const StepContext& context,
   return after;
 }
 
-Result<ApprovalView> AddComment(RunTxn& txn, const CommentCommand& command) {
-  if (txn.state().FindApproval(command.approval_id) == nullptr) {
-    return Status::NotFound("approval " + command.approval_id + " not found");
+Result<ApprovalView> AddComment(RunTxn& txn, const StepContext& context,
+                                const CommentCommand& command) {
+  const ApprovalView* approval = txn.state().FindApproval(command.approval_id);
+  if (approval == nullptr) return Status::NotFound("approval " + command.approval_id + " not found");
+  size_t limit = context.options.max_comments_per_approval;
+  if (approval->comments.size() >= limit) {
+    return Status::TooLarge("approval " + command.approval_id + " has " +
+                            std::to_string(approval->comments.size()) +
+                            " comments, the limit (max_comments_per_approval, "
+                            "--max-comments-per-approval) is " + std::to_string(limit));
   }
   fb::CommentAddedT comment;
   comment.approval_id = command.approval_id;
@@ -233,6 +261,7 @@ Result<HttpCallRequest> BuildHttpRequest(const RunState& state, const StepDefini
   request.headers.emplace_back("Idempotency-Key", state.run_id + "/" + step.id + "/" +
                                                       std::to_string(state.visit_seq));
   request.timeout = std::chrono::milliseconds(step.timeout_ms.value_or(options.http_timeout_ms));
+  request.max_response_bytes = options.max_step_output_bytes;
   return request;
 }
 
@@ -249,13 +278,13 @@ void CompleteHttpStep(RunTxn& txn, const StepContext& context, std::string_view 
   std::string error;
   bool retryable = false;
   if (!outcome.ok()) {
-    error = outcome.status().message();
+    error = outcome.status().message();  // kTooLarge (a response over the limit) is not retried
     retryable = outcome.status().code() == StatusCode::kUnavailable;
   } else if (outcome->status >= 200 && outcome->status < 300) {
     boost::system::error_code ec;
     json::value output = outcome->body.empty() ? json::value() : ParseJsonText(outcome->body, ec);
     if (!ec) {
-      FinishPureStep(txn, *step, std::move(output), context.definition.NextAfter(*step));
+      FinishPureStep(txn, context, *step, std::move(output), context.definition.NextAfter(*step));
       return Advance(txn, context);
     }
     error = "HTTP " + std::to_string(outcome->status) + " response is not JSON we can store: " +

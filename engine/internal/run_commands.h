@@ -34,7 +34,9 @@ void StartRun(RunTxn& txn, const StepContext& context, const StartRunCommand& co
 void Advance(RunTxn& txn, const StepContext& context);
 
 Result<ApprovalView> Decide(RunTxn& txn, const StepContext& context, const DecideCommand& command);
-Result<ApprovalView> AddComment(RunTxn& txn, const CommentCommand& command);
+// kTooLarge once the approval has max_comments_per_approval comments.
+Result<ApprovalView> AddComment(RunTxn& txn, const StepContext& context,
+                                const CommentCommand& command);
 Status Cancel(RunTxn& txn, const CancelCommand& command);
 
 // The request an in-flight http step makes: templates rendered against the run's state, plus

@@ -52,7 +52,10 @@ Shard::Shard(size_t index, ShardContext context)
       mailbox_(context_.io, context_.refusal),
       sequencer_(mailbox_, context_.log, context_.publish,
                  [this](const std::string& run_id) { ReleaseIfIdle(run_id); }),
-      cache_(loader_, context_.registry, options_.max_cached_waiting_runs),
+      // Each shard keeps its share of the budgets, so together they keep to them.
+      cache_(loader_, context_.registry,
+             std::max<size_t>(1, options_.max_cached_waiting_runs / context_.shard_count),
+             options_.max_cached_waiting_bytes / context_.shard_count),
       effects_(mailbox_, options_,
                [this](const std::string& run_id, EffectRunner::Decider decider) {
                  Execute(run_id, std::move(decider));
@@ -333,8 +336,8 @@ void Shard::Decide(DecideCommand command, Callback<ApprovalView> done) {
 void Shard::AddComment(CommentCommand command, Callback<ApprovalView> done) {
   std::string approval_id = command.approval_id;
   OnApproval(approval_id, std::move(done),
-             [command = std::move(command)](RunTxn& txn, const StepContext&) {
-               return assent::engine::AddComment(txn, command);
+             [command = std::move(command)](RunTxn& txn, const StepContext& context) {
+               return assent::engine::AddComment(txn, context, command);
              });
 }
 

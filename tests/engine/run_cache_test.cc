@@ -1,7 +1,9 @@
 // RunCache: runs in use stay; finished runs leave at once; idle waiting runs are kept most
-// recently used first, at most max_waiting of them, and one that left memory is rebuilt from
-// the log the next time it is needed.
+// recently used first, at most max_waiting of them and max_waiting_bytes in all, and one that
+// left memory is rebuilt from the log the next time it is needed.
 #include "engine/internal/run_cache.h"
+
+#include <cstdint>
 
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
@@ -23,12 +25,14 @@ class RunCacheTest : public ::testing::Test {
   }
 
   // Writes a run of workflow wf v1 to the log: started, then waiting or completed.
-  void WriteRun(const std::string& run_id, bool waiting) {
+  // `input_bytes`: the size of the run's input, a string of that many x.
+  void WriteRun(const std::string& run_id, bool waiting, size_t input_bytes = 0) {
     RunState state;
     RunTxn txn = RunTxn::NewRun(run_id, state, 1000);
     fb::RunStartedT started;
     started.workflow = "wf";
     started.version = 1;
+    if (input_bytes > 0) started.input = R"({"blob":")" + std::string(input_bytes, 'x') + R"("})";
     txn.Emit(std::move(started));
     if (waiting) {
       fb::ApprovalRequestedT requested;
@@ -42,16 +46,17 @@ class RunCacheTest : public ::testing::Test {
   }
 
   // Uses the run (loading it if needed) and releases it, as a command on it would.
-  void Use(const std::string& run_id) {
-    auto run = cache_.FindOrLoad(run_id);
+  void Use(const std::string& run_id) { Use(cache_, run_id); }
+  void Use(RunCache& cache, const std::string& run_id) {
+    auto run = cache.FindOrLoad(run_id);
     ASSERT_TRUE(run.ok()) << run.status().ToString();
-    cache_.Release(run_id);
+    cache.Release(run_id);
   }
 
   storage::MemEventLog log_;
   WorkflowRegistry registry_{log_};
   RunLoader loader_{log_, NullLogger()};
-  RunCache cache_{loader_, registry_, 2};
+  RunCache cache_{loader_, registry_, 2, SIZE_MAX};
 };
 
 TEST_F(RunCacheTest, LoadsARunFromTheLogWithItsDefinition) {
@@ -117,6 +122,43 @@ TEST_F(RunCacheTest, ARunOfAnUnknownDefinitionIsCorruption) {
   txn.Emit(std::move(started));
   ASSERT_TRUE(storage::testing::AppendAndWait(log_, txn.Finish()).ok());
   EXPECT_EQ(cache_.FindOrLoad("orphan").status().code(), StatusCode::kCorruption);
+}
+
+// 2,001 waiting runs with 1 MiB inputs once held 2.1 GB: the count alone bounded nothing. Runs
+// of 100 KiB under a 350 KiB budget: at most three stay, the budget is never exceeded, and an
+// evicted run comes back from the log as it was.
+TEST_F(RunCacheTest, IdleWaitingRunsStayWithinTheByteBudget) {
+  constexpr size_t kInput = 100 << 10;
+  constexpr size_t kBudget = 350 << 10;
+  RunCache cache(loader_, registry_, 1'000, kBudget);
+  for (int i = 0; i < 6; ++i) {
+    WriteRun("big" + std::to_string(i), true, kInput);
+    Use(cache, "big" + std::to_string(i));
+    EXPECT_LE(cache.idle_waiting_bytes(), kBudget) << "after run " << i;
+  }
+  EXPECT_EQ(cache.idle_waiting(), 3u);
+  // Honest sizes: each counts at least its input's text.
+  EXPECT_GE(cache.idle_waiting_bytes(), 3 * kInput);
+  EXPECT_EQ(cache.Find("big0"), nullptr);
+  EXPECT_NE(cache.Find("big5"), nullptr);
+
+  auto reloaded = cache.FindOrLoad("big0");
+  ASSERT_TRUE(reloaded.ok()) << reloaded.status().ToString();
+  EXPECT_EQ((*reloaded)->state, *loader_.Load("big0"));
+  EXPECT_EQ((*reloaded)->state.input.at("blob").as_string().size(), kInput);
+  EXPECT_EQ(cache.idle_waiting(), 3u) << "a run in use is outside the LRU and its budget";
+  cache.Release("big0");
+  EXPECT_LE(cache.idle_waiting_bytes(), kBudget);
+  EXPECT_EQ(cache.idle_waiting(), 3u);
+  EXPECT_EQ(cache.Find("big3"), nullptr) << "the least recently used made room";
+}
+
+TEST_F(RunCacheTest, ARunLargerThanTheWholeBudgetIsNotKept) {
+  RunCache cache(loader_, registry_, 1'000, 10 << 10);
+  WriteRun("huge", true, 50 << 10);
+  Use(cache, "huge");
+  EXPECT_EQ(cache.Find("huge"), nullptr);
+  EXPECT_EQ(cache.idle_waiting_bytes(), 0u);
 }
 
 }  // namespace
