@@ -1,6 +1,7 @@
 #include "engine/internal/event_view.h"
 
 #include "base/json_text.h"
+#include "engine/internal/stored_table.h"
 #include "schemas/event_generated.h"
 
 namespace assent::engine {
@@ -15,7 +16,7 @@ json::string Text(const flatbuffers::String* text) {
 json::value Payload(const flatbuffers::String* text) {
   if (text == nullptr || text->size() == 0) return nullptr;
   boost::system::error_code ec;
-  json::value value = ParseJsonText(text->string_view(), ec);
+  json::value value = ParseJsonText(text->string_view(), ec, StoredJsonOptions());
   return ec ? json::value(Text(text)) : value;
 }
 

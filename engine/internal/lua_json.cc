@@ -1,5 +1,6 @@
 #include "engine/internal/lua_json.h"
 
+#include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/string.hpp>
 #include <climits>
@@ -9,6 +10,7 @@
 #include <new>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/utf8.h"
 
@@ -89,16 +91,34 @@ struct ConversionError {
   std::string what;
 };
 
-bool ToJson(lua_State* L, int index, int depth, json::value& out, ConversionError& error);
+// What a conversion has seen so far.
+struct Conversion {
+  ConversionError error;
+  // The tables being converted, outermost first, to tell a table that contains itself.
+  std::vector<const void*> path;
+  size_t bytes_left = 0;  // of the JSON text the result will be, counted roughly
+
+  bool Spend(size_t bytes) {
+    if (bytes > bytes_left) {
+      error.what = "the result is larger than the limit for a step's output";
+      return false;
+    }
+    bytes_left -= bytes;
+    return true;
+  }
+};
+
+bool ToJson(lua_State* L, int index, int depth, json::value& out, Conversion& conversion);
 
 bool ArrayToJson(lua_State* L, int table, lua_Integer count, int depth, json::value& out,
-                 ConversionError& error) {
+                 Conversion& conversion) {
+  ConversionError& error = conversion.error;
   json::array& array = out.emplace_array();
   array.reserve(static_cast<size_t>(count));
   for (lua_Integer i = 1; i <= count; ++i) {
     lua_rawgeti(L, table, i);
     json::value& element = array.emplace_back(nullptr);
-    if (!ToJson(L, lua_gettop(L), depth + 1, element, error)) {
+    if (!ToJson(L, lua_gettop(L), depth + 1, element, conversion)) {
       error.where.insert(0, "[" + std::to_string(i) + "]");
       return false;
     }
@@ -107,7 +127,8 @@ bool ArrayToJson(lua_State* L, int table, lua_Integer count, int depth, json::va
   return true;
 }
 
-bool ObjectToJson(lua_State* L, int table, int depth, json::value& out, ConversionError& error) {
+bool ObjectToJson(lua_State* L, int table, int depth, json::value& out, Conversion& conversion) {
+  ConversionError& error = conversion.error;
   json::object& object = out.emplace_object();
   lua_pushnil(L);
   while (lua_next(L, table) != 0) {
@@ -119,8 +140,9 @@ bool ObjectToJson(lua_State* L, int table, int depth, json::value& out, Conversi
       error.what = "a key that is not UTF-8 has no JSON form";
       return false;
     }
+    if (!conversion.Spend(length + 4)) return false;
     json::value& member = object[json::string_view(key, length)];
-    if (!ToJson(L, lua_gettop(L), depth + 1, member, error)) {
+    if (!ToJson(L, lua_gettop(L), depth + 1, member, conversion)) {
       error.where.insert(0, "." + std::string(key, length));
       return false;
     }
@@ -129,10 +151,16 @@ bool ObjectToJson(lua_State* L, int table, int depth, json::value& out, Conversi
   return true;
 }
 
-bool TableToJson(lua_State* L, int table, int depth, json::value& out, ConversionError& error) {
-  if (depth >= kMaxLuaJsonDepth) {
-    error.what = "nested deeper than " + std::to_string(kMaxLuaJsonDepth) +
-                 " levels (does a table contain itself?)";
+bool TableToJson(lua_State* L, int table, int depth, json::value& out, Conversion& conversion) {
+  ConversionError& error = conversion.error;
+  const void* identity = lua_topointer(L, table);
+  if (std::find(conversion.path.begin(), conversion.path.end(), identity) !=
+      conversion.path.end()) {
+    error.what = "a table that contains itself has no JSON form";
+    return false;
+  }
+  if (depth >= kMaxJsonOutputDepth) {
+    error.what = "nested deeper than " + std::to_string(kMaxJsonOutputDepth) + " levels";
     return false;
   }
   // lua_checkstack reports failure instead of raising, unlike luaL_checkstack.
@@ -174,19 +202,23 @@ bool TableToJson(lua_State* L, int table, int depth, json::value& out, Conversio
     error.what = "table mixes integer and string keys; use either 1..n or only strings";
     return false;
   }
-  if (has_integer_keys) {
-    if (max_key != count) {
-      error.what = "table with integer keys is not a sequence 1.." + std::to_string(count) +
-                   " (largest key " + std::to_string(max_key) + ")";
-      return false;
-    }
-    return ArrayToJson(L, table, count, depth, out, error);
+  if (has_integer_keys && max_key != count) {
+    error.what = "table with integer keys is not a sequence 1.." + std::to_string(count) +
+                 " (largest key " + std::to_string(max_key) + ")";
+    return false;
   }
-  return ObjectToJson(L, table, depth, out, error);  // also an empty table: {}
+  conversion.path.push_back(identity);
+  const bool converted = has_integer_keys ? ArrayToJson(L, table, count, depth, out, conversion)
+                                          : ObjectToJson(L, table, depth, out, conversion);
+  conversion.path.pop_back();
+  return converted;  // an empty table is {}
 }
 
-bool ToJson(lua_State* L, int index, int depth, json::value& out, ConversionError& error) {
+bool ToJson(lua_State* L, int index, int depth, json::value& out, Conversion& conversion) {
+  ConversionError& error = conversion.error;
   const int type = lua_type(L, index);
+  // Scalars count a few bytes each, strings their length besides.
+  if (!conversion.Spend(8)) return false;
   switch (type) {
     case LUA_TNIL:
       out = nullptr;
@@ -215,11 +247,12 @@ bool ToJson(lua_State* L, int index, int depth, json::value& out, ConversionErro
         error.what = "a string that is not UTF-8 has no JSON form";
         return false;
       }
+      if (!conversion.Spend(length)) return false;
       out = json::string_view(data, length);
       return true;
     }
     case LUA_TTABLE:
-      return TableToJson(L, index, depth, out, error);
+      return TableToJson(L, index, depth, out, conversion);
     default:
       error.what = std::string("a ") + lua_typename(L, type) + " value has no JSON form";
       return false;
@@ -233,14 +266,16 @@ void PushJsonObject(lua_State* L, const boost::json::object& object) {
   PushObject(L, object, 1);
 }
 
-Result<boost::json::value> LuaToJson(lua_State* L, int index) {
+Result<boost::json::value> LuaToJson(lua_State* L, int index, size_t max_bytes) {
   const int top = lua_gettop(L);
   const int absolute = lua_absindex(L, index);
   json::value out;
-  ConversionError error;
+  Conversion conversion;
+  conversion.bytes_left = max_bytes;
+  ConversionError& error = conversion.error;
   bool ok = false;
   try {
-    ok = ToJson(L, absolute, 0, out, error);
+    ok = ToJson(L, absolute, 0, out, conversion);
   } catch (const std::bad_alloc&) {
     error.what = "out of memory";
   }

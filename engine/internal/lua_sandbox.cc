@@ -441,7 +441,9 @@ Result<json::value> LuaSandbox::RunChunk(std::string_view code, const json::obje
     if (Status status = impl_->state.Run(ChunkKind::kCode, code, input, steps); !status.ok()) {
       return status;
     }
-    Result<json::value> result = internal::LuaToJson(impl_->state.L, -1);
+    // A result may hold one table many times; its JSON is bounded like the script's memory.
+    Result<json::value> result =
+        internal::LuaToJson(impl_->state.L, -1, impl_->state.limits.max_memory_bytes);
     impl_->state.FinishRun();
     return result;
   } catch (const std::exception& e) {

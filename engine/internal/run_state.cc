@@ -5,6 +5,7 @@
 
 #include "base/json_text.h"
 #include "base/utf8.h"
+#include "engine/internal/stored_table.h"
 #include "schemas/event_generated.h"
 
 namespace assent::engine {
@@ -29,7 +30,7 @@ json::value ParseJson(const flatbuffers::String* text) {
   std::string_view raw = View(text);
   if (raw.empty()) return nullptr;
   boost::system::error_code ec;
-  json::value value = ParseJsonText(raw, ec);
+  json::value value = ParseJsonText(raw, ec, StoredJsonOptions());
   if (ec) return JsonText(raw);
   return value;
 }

@@ -9,7 +9,7 @@ Result<boost::json::value> StoredJson(const flatbuffers::String* text, std::stri
   std::string_view raw = StoredText(text);
   if (raw.empty()) return boost::json::value(nullptr);
   boost::system::error_code ec;
-  boost::json::value value = ParseJsonText(raw, ec);
+  boost::json::value value = ParseJsonText(raw, ec, StoredJsonOptions());
   if (ec) return Status::Corruption(std::string(field) + " is not JSON: " + ec.message());
   return value;
 }

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include <boost/json/parse_options.hpp>
 #include <boost/json/value.hpp>
 #include <flatbuffers/flatbuffers.h>
 
@@ -28,6 +29,18 @@ const T* VerifiedRoot(std::string_view bytes, const char* identifier, std::strin
   flatbuffers::Verifier verifier(buffer, bytes.size());
   if (!verifier.VerifyBuffer<T>(identifier)) return nullptr;
   return flatbuffers::GetRoot<T>(buffer);
+}
+
+// How deep the JSON the engine stored may nest when it is read back. What goes in nests at most
+// 32 levels (request bodies, step outputs), but the engine stores it inside wrappers: a
+// snapshot's `steps` object holds every output one level down, and an approval's `show` puts
+// values inside the definition's own nesting. Reading with the default limit of 32 turned such
+// documents into raw text (a step output became a string) or a corrupt snapshot.
+inline constexpr int kMaxStoredJsonDepth = 128;
+inline boost::json::parse_options StoredJsonOptions() {
+  boost::json::parse_options options;
+  options.max_depth = kMaxStoredJsonDepth;
+  return options;
 }
 
 // The string field as text; empty when absent.
