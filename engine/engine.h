@@ -43,6 +43,9 @@ struct EngineOptions {
   // Lua limits for each code step and condition, which run on a shard's strand.
   uint64_t lua_max_instructions = 1'000'000;
   size_t lua_max_memory_bytes = 32u << 20;
+  // CPU time each code step or condition may take (its thread's CPU clock), so that no script
+  // holds its shard, and the runs and shutdown waiting behind it, for long. 0: unlimited.
+  uint32_t lua_max_cpu_ms = 100;
   // HTTP steps: per-attempt timeout and how many attempts before the run fails.
   uint32_t http_timeout_ms = 10'000;
   uint32_t http_max_attempts = 3;

@@ -11,8 +11,10 @@
 #include <unordered_map>
 #include <utility>
 
-#include "engine/internal/lua_json.h"
 #include "base/utf8.h"
+#include "engine/internal/lua_cpu_budget.h"
+#include "engine/internal/lua_json.h"
+#include "engine/internal/lua_metered_library.h"
 
 // How the sandbox holds (see lua_sandbox.h for what it promises):
 // - Only base, string, table, math and utf8 are opened. coroutine is left out: data steps do
@@ -25,9 +27,11 @@
 //   while the state closes, outside the run that created it.
 // - Every run gets a fresh _ENV table whose reads fall back to the shared library globals
 //   through a protected metatable, so a run's globals die with it.
-// - Instructions are counted by a count hook; memory by the allocator. Hitting either fails the
-//   run even if the script caught the error with pcall, and the state is rebuilt before the next
-//   run.
+// - Instructions are counted by a count hook; memory by the allocator; CPU time by
+//   LuaCpuBudget, whose timer makes StopRun the hook when the budget is spent. Library functions
+//   that could work without bound inside one call are replaced by metered ones
+//   (lua_metered_library.h). Hitting any limit fails the run even if the script caught the error
+//   with pcall, and the state is rebuilt before the next run.
 // - Lua errors are longjmps: every Lua API call that can raise runs inside lua_pcall, in frames
 //   without destructors. What runs unprotected uses only calls that cannot raise, with the
 //   memory limit lifted so that even stack growth cannot fail on the limit.
@@ -95,9 +99,10 @@ struct StringHash {
 };
 using ChunkCache = std::unordered_map<std::string, int, StringHash, std::equal_to<>>;
 
-// Everything LuaSandbox holds; a plain struct so the Lua callbacks below can reach it.
-struct SandboxState {
-  explicit SandboxState(LuaLimits limits_in) : limits(limits_in) {
+// Everything LuaSandbox holds; a plain struct so the Lua callbacks below can reach it. It is
+// also the meter of the metered library functions.
+struct SandboxState final : internal::LuaMeter {
+  explicit SandboxState(LuaLimits limits_in) : limits(limits_in), cpu(limits_in.max_cpu) {
     hook_interval = static_cast<int>(
         std::max<uint64_t>(1, std::min<uint64_t>(kHookInterval, limits.max_instructions)));
   }
@@ -121,6 +126,12 @@ struct SandboxState {
   void OnRefused(size_t size);
   void OnGrown(size_t size);
 
+  // internal::LuaMeter
+  bool MayContinue() override { return !cpu.Exceeded(); }
+  int Stop(lua_State* L) override;
+  // Why the run was stopped, for StopRun's error.
+  std::string StopReason();
+
   const LuaLimits limits;
   int hook_interval = 1;
   lua_State* L = nullptr;
@@ -139,6 +150,9 @@ struct SandboxState {
 
   uint64_t instructions = 0;
   bool instruction_limit_hit = false;
+
+  internal::LuaCpuBudget cpu;
+  ChunkKind running_kind = ChunkKind::kCode;
 };
 
 void* Allocate(void* ud, void* ptr, size_t osize, size_t nsize) {
@@ -173,6 +187,28 @@ void CountInstructions(lua_State* L, lua_Debug*) {
   lua_sethook(L, CountInstructions, LUA_MASKCOUNT, 1);
   lua_pushliteral(L, "instruction limit exceeded");
   lua_error(L);
+}
+
+// The hook of a run that must stop: it raises at every instruction, call and return, so
+// catching the error with pcall does not let the script go on.
+void StopRun(lua_State* L, lua_Debug*) {
+  SandboxState* sandbox = SandboxState::Of(L);
+  lua_sethook(L, StopRun, LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT, 1);
+  lua_pushstring(L, sandbox->StopReason().c_str());
+  lua_error(L);
+}
+
+int SandboxState::Stop(lua_State* L) {
+  StopRun(L, nullptr);
+  return 0;
+}
+
+std::string SandboxState::StopReason() {
+  if (cpu.Exceeded()) {
+    return std::string(running_kind == ChunkKind::kCode ? "code step" : "condition") +
+           " exceeded its CPU budget of " + std::to_string(cpu.budget().count()) + " ms";
+  }
+  return "instruction limit exceeded";
 }
 
 int RefuseWrite(lua_State* L) { return luaL_error(L, "library tables are read-only"); }
@@ -232,6 +268,8 @@ int OpenSandbox(lua_State* L) {
   lua_pushnil(L);
   lua_setfield(L, -2, "randomseed");
   lua_pop(L, 1);
+
+  internal::InstallMeteredLibrary(L, globals, SandboxState::Of(L));
 
   lua_getfield(L, globals, "setmetatable");
   lua_pushcclosure(L, SetMetatableWithoutGc, 1);
@@ -377,6 +415,8 @@ Status SandboxState::Run(ChunkKind kind, std::string_view text, const json::obje
   limit_bytes = base_bytes +
                 std::min(limits.max_memory_bytes, std::numeric_limits<size_t>::max() - base_bytes);
   lua_sethook(L, CountInstructions, LUA_MASKCOUNT, hook_interval);  // also restarts the count
+  running_kind = kind;
+  cpu.Start(L, StopRun);
 
   lua_settop(L, 0);
   lua_pushcfunction(L, PrepareRun);
@@ -388,19 +428,25 @@ Status SandboxState::Run(ChunkKind kind, std::string_view text, const json::obje
     lua_pushvalue(L, 1);  // keep the chunk at index 1 to detach its _ENV afterwards
     rc = lua_pcall(L, 0, 1, 0);
   }
+  cpu.Finish();
+  // A script cannot finish once stopped, so an exceeded budget with a result means the run
+  // finished just as the budget ran out: its result stands.
+  const bool cpu_budget_hit = rc != LUA_OK && cpu.Exceeded();
   if (refusal_pending) memory_limit_hit = true;
   refusal_pending = false;
   limit_bytes = std::numeric_limits<size_t>::max();
 
   Status status;
-  if (instruction_limit_hit) {
+  if (cpu_budget_hit) {
+    status = Status::InvalidArgument(StopReason());
+  } else if (instruction_limit_hit) {
     status = Status::InvalidArgument("instruction limit exceeded");
   } else if (memory_limit_hit || rc == LUA_ERRMEM) {
     status = Status::InvalidArgument("memory limit exceeded");
   } else if (rc != LUA_OK) {
     status = Status::InvalidArgument(ErrorText(L));
   }
-  if (instruction_limit_hit || memory_limit_hit) {
+  if (cpu_budget_hit || instruction_limit_hit || memory_limit_hit) {
     // The script may have been stopped anywhere; start the next run from a clean state.
     CloseState();
   } else if (!status.ok()) {

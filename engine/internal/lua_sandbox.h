@@ -1,6 +1,7 @@
 // LuaSandbox: runs the Lua 5.4 of `code` steps and `condition` expressions with no access to
 // the outside world (no io, os, require, load, dofile, loadfile, debug, package) and bounded
-// instructions and memory.
+// instructions, memory and CPU time. A run past any limit fails with a message naming it
+// ("code step exceeded its CPU budget of 100 ms"), even if the script caught the error.
 //
 // A script sees two globals: `input` (the run's input) and `steps` (completed steps' outputs
 // by id), converted from JSON to Lua tables. A code step's return value is converted back to
@@ -10,6 +11,7 @@
 // Thread safety: one LuaSandbox per thread; it reuses compiled chunks between calls.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -25,6 +27,8 @@ namespace assent::engine {
 struct LuaLimits {
   uint64_t max_instructions = 10'000'000;
   size_t max_memory_bytes = 32u << 20;
+  // CPU time of the running thread, conversion of the input included. 0: unlimited.
+  std::chrono::milliseconds max_cpu{100};
 };
 
 class LuaSandbox {

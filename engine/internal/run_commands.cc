@@ -6,6 +6,7 @@
 
 #include "base/json_text.h"
 #include "engine/internal/limits.h"
+#include "engine/internal/lua_cpu_budget.h"
 #include "engine/internal/template.h"
 
 namespace assent::engine {
@@ -129,12 +130,21 @@ void StartRun(RunTxn& txn, const StepContext& context, const StartRunCommand& co
 
 void Advance(RunTxn& txn, const StepContext& context) {
   const WorkflowDefinition& definition = context.definition;
+  // The steps one Advance runs hold the shard together, so they share the Lua CPU budget: else
+  // a loop of code steps each just under it would hold the shard for kMaxStepsPerAdvance budgets.
+  const int64_t started_ns = internal::ThreadCpuNanos();
+  const int64_t budget_ns = int64_t{context.options.lua_max_cpu_ms} * 1'000'000;
   for (int executed = 0;; ++executed) {
     const RunState& state = txn.state();
     if (state.status != RunStatus::kRunning || state.step_in_flight || state.retry_pending) return;
     if (executed == kMaxStepsPerAdvance) {
       return FailRun(txn, "more than " + std::to_string(kMaxStepsPerAdvance) +
                               " steps ran without a pause: the definition loops");
+    }
+    if (executed > 0 && budget_ns > 0 && internal::ThreadCpuNanos() - started_ns > budget_ns) {
+      return FailRun(txn, "steps run back to back took more than the CPU budget of " +
+                              std::to_string(context.options.lua_max_cpu_ms) +
+                              " ms without a pause");
     }
     std::string step_id = state.cursor.empty() ? definition.steps.front().id : state.cursor;
     if (step_id == kEndStep) {

@@ -1,0 +1,56 @@
+// LuaCpuBudget: the CPU time one Lua run may take on its thread, and the stop when it is spent.
+//
+// The instruction hook cannot bound time on its own: between two of its calls one instruction
+// may compare two 16 MiB strings, and one library call may run for hours (patterns) or call back
+// into C functions the hook never sees. So:
+// - Start arms a POSIX timer on the CPU-time clock of the calling thread (timer_create with
+//   CLOCK_THREAD_CPUTIME_ID, signal kCpuBudgetSignal delivered to that thread only). When it
+//   fires, its handler makes the `stop` hook the state's hook, on every instruction, call and
+//   return: the run stops at the next of them, wherever it was. This is how Lua's own
+//   interpreter stops a script on Ctrl-C; the Lua manual allows lua_sethook in a signal handler.
+//   CPU time, not wall time: a step is not failed because its thread was descheduled.
+// - Library functions that can loop without an instruction or a call (lua_metered_library.h)
+//   poll Exceeded(), which reads the clock itself. They need not rely on the signal arriving
+//   promptly (ThreadSanitizer, for one, holds signals back until the thread next calls into
+//   the C library).
+//
+// The signal's handler is installed process-wide on first use; nothing else in the process may
+// use kCpuBudgetSignal. If the timer cannot be created, only the polling remains.
+// Thread safety: one budget per LuaSandbox; Start, Exceeded and Finish on one thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <lua.hpp>
+
+namespace assent::engine::internal {
+
+// The calling thread's CPU time (CLOCK_THREAD_CPUTIME_ID), in nanoseconds.
+int64_t ThreadCpuNanos();
+
+class LuaCpuBudget {
+ public:
+  // 0 ms: no budget.
+  explicit LuaCpuBudget(std::chrono::milliseconds budget) : budget_(budget) {}
+  ~LuaCpuBudget() { Finish(); }
+  LuaCpuBudget(const LuaCpuBudget&) = delete;
+  LuaCpuBudget& operator=(const LuaCpuBudget&) = delete;
+
+  // Starts the budget for a run of `L` on this thread; when it is spent, `stop` becomes L's
+  // hook. REQUIRES: no run started and not finished.
+  void Start(lua_State* L, lua_Hook stop);
+  // Ends the run's budget. From its return on, the timer can no longer touch L.
+  void Finish();
+
+  // Whether the run has spent its budget (the timer fired or the clock says so).
+  bool Exceeded();
+  std::chrono::milliseconds budget() const { return budget_; }
+
+ private:
+  const std::chrono::milliseconds budget_;
+  bool running_ = false;
+  bool exceeded_ = false;
+  int64_t deadline_ns_ = 0;  // on this thread's CPU-time clock
+};
+
+}  // namespace assent::engine::internal
