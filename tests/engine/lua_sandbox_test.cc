@@ -206,12 +206,51 @@ TEST_F(LuaSandboxTest, UnconvertibleResultsAreErrors) {
   EXPECT_THAT(RunError("return {[0] = 1}"), HasSubstr("below 1"));
   EXPECT_THAT(RunError("return {[1.5] = 1}"), HasSubstr("non-integer"));
   EXPECT_THAT(RunError("return {[true] = 1}"), HasSubstr("boolean"));
-  EXPECT_THAT(RunError("local t = {} t.self = t return t"), HasSubstr("nested deeper"));
+  EXPECT_THAT(RunError("local t = {} t.self = t return t"), HasSubstr("contains itself"));
+  EXPECT_THAT(RunError("local t = {{}} t[1][1] = t return {x = t}"), HasSubstr("result.x[1][1]"));
+  EXPECT_THAT(RunError("return {x = 1/0}"), HasSubstr("has no JSON form"));
+  EXPECT_THAT(RunError("return {x = -1/0}"), HasSubstr("result.x"));
+  EXPECT_THAT(RunError("return {1, nil, 3}"), HasSubstr("not a sequence"));
+  EXPECT_THAT(RunError("return {f = setmetatable}"), HasSubstr("function"));
+  // A table held twice is not a cycle: it is written out twice.
+  EXPECT_EQ(*Run("local t = {1} return {t, t}"), json::parse("[[1], [1]]"));
   EXPECT_THAT(RunError("return 0/0"), HasSubstr("JSON"));
   EXPECT_THAT(RunError("return {x = math.huge}"), HasSubstr("result.x"));
   EXPECT_THAT(RunError("return {items = {1, 2, string.len}}"), HasSubstr("result.items[3]"));
   // The sandbox is fine afterwards.
   EXPECT_EQ(*Run("return 1"), json::value(1));
+}
+
+// A result is stored as JSON text and parsed back, live and on replay. Nesting the parser would
+// refuse came back as a string (and a template reading a field of it said "not found"); now it
+// is refused where it is made, and everything up to the limit reads back as itself.
+TEST_F(LuaSandboxTest, ResultsNestAtMostAsDeepAsJsonReadsBack) {
+  const char* nest = "local t = 'leaf' for i = 1, input.n do t = {t} end return t";
+  for (int n : {31, 32}) {
+    json::object input;
+    input["n"] = n;
+    Result<json::value> result = sandbox_.RunChunk(nest, input, {});
+    ASSERT_TRUE(result.ok()) << n << ": " << result.status().ToString();
+    boost::system::error_code ec;
+    json::value back = json::parse(json::serialize(*result), ec);
+    ASSERT_FALSE(ec) << n << " levels do not parse back: " << ec.message();
+    EXPECT_EQ(back, *result);
+  }
+  json::object input;
+  input["n"] = 33;
+  Result<json::value> result = sandbox_.RunChunk(nest, input, {});
+  ASSERT_FALSE(result.ok());
+  EXPECT_THAT(result.status().message(), HasSubstr("nested deeper than 32 levels"));
+}
+
+// `{t, t}` written out doubles per level: 40 levels of it stand for 2^40 leaves from a few
+// hundred bytes of Lua. The conversion stops at the memory limit instead of taking the server's.
+TEST_F(LuaSandboxTest, ResultsThatShareTablesAreBoundedInSize) {
+  EXPECT_THAT(RunError("local t = {'x'} for i = 1, 30 do t = {t, t} end return t"),
+              HasSubstr("larger than the limit"));
+  EXPECT_THAT(RunError("local s = string.rep('x', 1e6) local t = {} for i = 1, 100 do t[i] = s end "
+                       "return t"),
+              HasSubstr("larger than the limit"));
 }
 
 TEST_F(LuaSandboxTest, StringsThatAreNotUtf8AreErrors) {
@@ -246,6 +285,101 @@ TEST_F(LuaSandboxTest, ManyDistinctChunksOutgrowTheCacheSafely) {
     ASSERT_TRUE(condition.ok()) << condition.status().ToString();
     ASSERT_TRUE(*condition);
   }
+}
+
+}  // namespace
+}  // namespace assent::engine
+
+namespace assent::engine {
+namespace {
+
+// The CPU budget (LuaLimits::max_cpu). Each case would run for minutes or hours without it; the
+// instruction limit does not see work done inside one C call or one instruction.
+class LuaCpuBudgetTest : public ::testing::Test {
+ protected:
+  std::string Error(std::string_view code) {
+    Result<json::value> result = sandbox_.RunChunk(code, {}, {});
+    EXPECT_FALSE(result.ok()) << code;
+    if (result.ok()) return "";
+    EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
+    return result.status().message();
+  }
+  static constexpr const char* kExceeded = "code step exceeded its CPU budget of 50 ms";
+
+  LuaSandbox sandbox_{LuaLimits{.max_instructions = 100'000'000,
+                                .max_memory_bytes = 64u << 20,
+                                .max_cpu = std::chrono::milliseconds(50)}};
+};
+
+TEST_F(LuaCpuBudgetTest, CatastrophicPatternsStop) {
+  // Issue 8's pattern: hours in the stock string.find.
+  EXPECT_EQ(Error("return string.find(string.rep('a', 100000), '.-.-.-.-.-.-b')"), kExceeded);
+  EXPECT_EQ(Error("return string.match(string.rep('a', 100000), '(.-)(.-)(.-)(.-)b')"), kExceeded);
+  EXPECT_EQ(Error("return string.gsub(string.rep('a', 100000), '.-.-.-.-b', '')"), kExceeded);
+  EXPECT_EQ(Error("for x in string.gmatch(string.rep('a', 100000), 'a*a*a*a*a*b') do end"),
+            kExceeded);
+  // Catching the error does not let the script go on.
+  EXPECT_EQ(Error("while true do pcall(string.find, string.rep('a', 1e5), '.-.-.-.-b') end"),
+            kExceeded);
+  // The sandbox works afterwards.
+  Result<json::value> result = sandbox_.RunChunk("return string.find('abc', 'b')", {}, {});
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(*result, json::value(2));
+}
+
+TEST_F(LuaCpuBudgetTest, UnboundedLibraryLoopsStop) {
+  // Loops over lengths that have no memory behind them.
+  EXPECT_EQ(Error("table.move({}, 1, math.maxinteger - 1, 1)"), kExceeded);
+  EXPECT_EQ(Error("table.insert(setmetatable({}, {__len = function() return 1 << 60 end}), 1, 0)"),
+            kExceeded);
+  EXPECT_EQ(Error("table.remove(setmetatable({}, {__len = function() return 1 << 60 end}), 1)"),
+            kExceeded);
+  // O(n log n) comparisons in one call: 1.3 million numbers, built by doubling with table.move
+  // so that building takes a small part of the budget.
+  LuaSandbox sorter(LuaLimits{.max_instructions = 100'000'000,
+                              .max_memory_bytes = 64u << 20,
+                              .max_cpu = std::chrono::milliseconds(200)});
+  Result<json::value> sorted = sorter.RunChunk(
+      "local t = {5, 3, 9, 1, 7, 2, 8, 4, 6, 0} "
+      "for i = 1, 17 do table.move(t, 1, #t, #t + 1) end table.sort(t) return #t",
+      {}, {});
+  ASSERT_FALSE(sorted.ok());
+  EXPECT_EQ(sorted.status().message(), "code step exceeded its CPU budget of 200 ms");
+  // Instructions that each compare two 8 MB strings: a few hundred of them between two calls of
+  // the instruction hook.
+  EXPECT_EQ(Error("local a, b = string.rep('a', 8e6), string.rep('a', 8e6) "
+                  "while true do local _ = a == b end"),
+            kExceeded);
+}
+
+TEST_F(LuaCpuBudgetTest, StockResultsWhereTheWorkIsBounded) {
+  Result<json::value> result = sandbox_.RunChunk(R"(
+    local t = {5, 3, 1, 4, 2}
+    table.sort(t)
+    local d = {3, 1, 2}
+    table.sort(d, function(a, b) return a > b end)
+    local m = table.move({1, 2, 3, 4, 5}, 1, 3, 2)
+    local ins = {1, 2, 3} table.insert(ins, 2, 9) table.insert(ins, 7)
+    local rem = {1, 2, 3} local removed = table.remove(rem, 1)
+    return {sorted = t, desc = d, moved = m, inserted = ins, removed = removed, rest = rem,
+            empty = string.rep('', 1 << 62), sep = string.rep('', 3, ','),
+            ab = string.rep('ab', 3, '-'),
+            g = (string.gsub('hello world', '(%w+)', '<%1>'))})",
+                                                   {}, {});
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(*result, json::parse(R"({"sorted": [1, 2, 3, 4, 5], "desc": [3, 2, 1],
+      "moved": [1, 1, 2, 3, 5], "inserted": [1, 9, 2, 3, 7], "removed": 1, "rest": [2, 3],
+      "empty": "", "sep": ",,", "ab": "ab-ab-ab", "g": "<hello> <world>"})"));
+  EXPECT_THAT(Error("table.sort({3, 1, 2}, 5)"), HasSubstr("function expected"));
+  EXPECT_THAT(Error("table.sort({3, 'x', 2})"), HasSubstr("attempt to compare"));
+  EXPECT_THAT(Error("table.insert({}, 5, 1)"), HasSubstr("position out of bounds"));
+}
+
+TEST_F(LuaCpuBudgetTest, ConditionsHaveTheBudgetToo) {
+  Result<bool> result = sandbox_.EvaluateCondition(
+      "string.find(string.rep('a', 100000), '.-.-.-.-.-.-b')", {}, {});
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().message(), "condition exceeded its CPU budget of 50 ms");
 }
 
 }  // namespace
