@@ -2,6 +2,7 @@
 // 5000` and the `extract` code step. One LuaSandbox for the whole run, as the engine keeps one
 // per thread (compiled chunks are reused); each call converts `input` and `steps` to Lua tables
 // and, for a code step, the result back to JSON: that conversion is part of what is measured.
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -40,10 +41,14 @@ std::string StepField(std::string_view step_id, std::string_view field) {
   return {};
 }
 
+engine::LuaLimits CpuLimits(const benchmark::State& state) {
+  return engine::LuaLimits{.max_cpu = std::chrono::milliseconds(state.range(0))};
+}
+
 void BM_LuaCondition(benchmark::State& state) {
   const std::vector<Run> runs = Runs();
   const std::string condition = StepField("check", "if");  // steps.extract.amount > 5000
-  engine::LuaSandbox lua(engine::LuaLimits{});
+  engine::LuaSandbox lua(CpuLimits(state));
   size_t i = 0;
   int64_t taken = 0;
   for (auto _ : state) {
@@ -58,12 +63,13 @@ void BM_LuaCondition(benchmark::State& state) {
     state.SkipWithError("the condition did not hold for half the runs");
   }
 }
-BENCHMARK(BM_LuaCondition);
+// Arg: the CPU budget in ms (0: none), to see what arming its timer costs per run.
+BENCHMARK(BM_LuaCondition)->Arg(0)->Arg(100);
 
 void BM_LuaCodeStep(benchmark::State& state) {
   const std::vector<Run> runs = Runs();
   const std::string chunk = StepField("extract", "lua");
-  engine::LuaSandbox lua(engine::LuaLimits{});
+  engine::LuaSandbox lua(CpuLimits(state));
   const json::object no_steps;  // extract is the first step: nothing has completed yet
   size_t i = 0;
   for (auto _ : state) {
@@ -74,7 +80,7 @@ void BM_LuaCodeStep(benchmark::State& state) {
     benchmark::ClobberMemory();
   }
 }
-BENCHMARK(BM_LuaCodeStep);
+BENCHMARK(BM_LuaCodeStep)->Arg(0)->Arg(100);
 
 }  // namespace
 }  // namespace assent::bench
