@@ -50,6 +50,11 @@ struct EngineOptions {
   uint32_t http_timeout_ms = 10'000;
   uint32_t http_max_attempts = 3;
   uint32_t http_retry_backoff_ms = 200;  // doubled after each failed attempt
+  // Whether http steps may connect to link-local addresses and cloud metadata services
+  // (169.254.0.0/16, fe80::/10, fd00:ec2::254, 100.100.100.200; engine/internal/link_local.h).
+  // Off, a step whose host resolves there fails before connecting: a request from inside a
+  // cloud host to its metadata service reads the host's credentials.
+  bool http_allow_link_local = false;
 
   // Waiting runs kept in memory. Beyond this many, or beyond this many bytes (each run's state
   // estimated: input, outputs, approvals with their shown fields and comments), the least

@@ -120,6 +120,7 @@ int Serve(const ParsedArgs& args) {
   options.on_storage_failure = ExitForRestart;
   options.logger = &logger;
   options.io_context = &io_threads.io();
+  options.http_allow_link_local = args.Has("allow-link-local");
   Result<std::unique_ptr<engine::Engine>> opened = engine::Engine::Open(**log, options);
   if (!opened.ok()) {
     std::cerr << "assent serve: cannot open " << data_dir << ": " << opened.status().ToString()
@@ -180,6 +181,9 @@ Command ServeCommand() {
        "one is generated there, mode 0600)",
        "PATH"},
       {"threads", true, "io threads (default 2)", "N"},
+      {"allow-link-local", false,
+       "let http steps connect to link-local addresses and cloud metadata services "
+       "(169.254.0.0/16, fe80::/10, fd00:ec2::254, 100.100.100.200), refused by default"},
       {"log-level", true,
        "structured logs (JSON lines on stderr) at this level and above: debug, info, warn, "
        "error (default info)",

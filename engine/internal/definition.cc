@@ -7,6 +7,7 @@
 #include <boost/url/parse.hpp>
 
 #include "base/json_text.h"
+#include "engine/internal/http_step_rules.h"
 #include "engine/internal/lua_sandbox.h"
 #include "engine/internal/template.h"
 
@@ -21,9 +22,9 @@ const std::set<std::string_view>& AllowedFields(StepType type) {
   static const std::set<std::string_view> kCondition{"id", "type", "if", "then", "else"};
   static const std::set<std::string_view> kApproval{"id", "type", "next", "message", "show",
                                                     "on_reject"};
-  static const std::set<std::string_view> kHttp{"id",   "type",    "next",         "method",
-                                                "url",  "body",    "headers",      "max_attempts",
-                                                "timeout_ms"};
+  static const std::set<std::string_view> kHttp{
+      "id",      "type",         "next",      "method",     "url", "allow_hosts", "body",
+      "headers", "max_attempts", "timeout_ms"};
   switch (type) {
     case StepType::kCode: return kCode;
     case StepType::kCondition: return kCondition;
@@ -132,6 +133,11 @@ void ReadHttp(const json::object& object, StepReader& reader, StepDefinition& st
       reader.Fail("'url' must use http:// (https is not supported yet)");
     }
   }
+  if (const json::value* allow_hosts = object.if_contains("allow_hosts")) {
+    auto parsed = HostAllowList::Parse(*allow_hosts);
+    if (parsed.ok()) step.allow_hosts = std::move(parsed).value();
+    reader.Check(parsed.status(), "allow_hosts");
+  }
   if (const json::value* body = object.if_contains("body")) step.body = *body;
   reader.Check(CheckTemplateValue(step.body), "body");
   if (const json::value* headers = object.if_contains("headers")) {
@@ -188,6 +194,16 @@ Result<StepDefinition> ParseStep(const json::value& value, size_t position) {
 }
 
 }  // namespace
+
+Status CheckNewDefinition(const WorkflowDefinition& definition) {
+  for (const StepDefinition& step : definition.steps) {
+    if (step.type != StepType::kHttp) continue;
+    if (Status status = CheckHttpStep(step); !status.ok()) {
+      return Status::InvalidArgument("step '" + step.id + "': " + status.message());
+    }
+  }
+  return Status::Ok();
+}
 
 bool IsValidName(std::string_view name) {
   if (name.empty() || name.size() > 128) return false;

@@ -20,6 +20,7 @@
 #include <boost/json/value.hpp>
 
 #include "base/status.h"
+#include "engine/internal/host_allow_list.h"
 
 namespace assent::engine {
 
@@ -42,7 +43,8 @@ struct StepDefinition {
   std::string on_reject;   // approval: where a rejection goes; empty: the run fails
 
   std::string method;              // http
-  std::string url;                 // http: template
+  std::string url;                 // http: template (url_template.h)
+  HostAllowList allow_hosts;       // http: where a URL that takes its host from run data may go
   boost::json::value body;         // http: JSON template; null: no body
   boost::json::object headers;     // http: header name -> template
   std::optional<uint32_t> max_attempts;
@@ -72,9 +74,17 @@ struct WorkflowDefinition {
 };
 
 // Validates `json` as the definition of workflow `name`. kInvalidArgument messages name the
-// offending step and field: "step 'check': 'then' names unknown step 'revew'".
+// offending step and field: "step 'check': 'then' names unknown step 'revew'". Used for stored
+// definitions too, so rules added later that a stored definition may break belong in
+// CheckNewDefinition instead.
 Result<std::shared_ptr<const WorkflowDefinition>> ParseDefinition(std::string_view name,
                                                                   const boost::json::value& json);
+
+// The rules a definition must meet to be applied that ParseDefinition does not check, because
+// definitions stored before the rule existed must still load (runs are pinned to them): what
+// an http step sends (http_step_rules.h). Where a rule concerns rendered values, the step
+// checks it again when it runs.
+Status CheckNewDefinition(const WorkflowDefinition& definition);
 
 // Workflow and step names: 1-128 of [A-Za-z0-9_-], so they are safe in URLs and templates.
 bool IsValidName(std::string_view name);

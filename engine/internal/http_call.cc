@@ -3,9 +3,12 @@
 #include <memory>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/url/parse.hpp>
+
+#include "engine/internal/http_wire_request.h"
+#include "engine/internal/link_local.h"
 
 namespace assent::engine {
 namespace {
@@ -26,37 +29,42 @@ class HttpCall : public std::enable_shared_from_this<HttpCall> {
   }
 
   void Start() {
-    auto url = boost::urls::parse_absolute_uri(request_.url);
-    if (!url || url->scheme() != "http" || url->host().empty()) {
-      return Finish(Status::InvalidArgument("not an http:// URL: " + request_.url));
+    Result<WireRequest> wire = BuildWireRequest(request_);
+    if (!wire.ok()) {
+      // Later, not inside StartHttpCall: its caller is still in the middle of its own work.
+      return boost::asio::post(resolver_.get_executor(),
+                               [self = shared_from_this(), status = wire.status()] {
+                                 self->Finish(status);
+                               });
     }
-    host_ = url->host();
-    port_ = url->has_port() ? std::string(url->port()) : "80";
-    std::string target = url->encoded_target().empty() ? "/" : std::string(url->encoded_target());
-
-    http::verb verb = http::string_to_verb(request_.method);
-    if (verb == http::verb::unknown) {
-      return Finish(Status::InvalidArgument("unknown HTTP method " + request_.method));
-    }
-    message_ = {verb, target, 11};
-    message_.set(http::field::host, host_ + ":" + port_);
-    message_.set(http::field::user_agent, "assent");
-    message_.set(http::field::accept, "application/json");
-    for (const auto& [name, value] : request_.headers) message_.set(name, value);
-    if (!request_.body.empty()) {
-      message_.set(http::field::content_type, "application/json");
-      message_.body() = request_.body;
-    }
-    message_.prepare_payload();
+    host_ = wire->host.host;
+    port_ = std::to_string(wire->host.port);
+    message_ = std::move(wire->message);
 
     stream_.expires_after(request_.timeout);
-    resolver_.async_resolve(host_, port_, beast::bind_front_handler(&HttpCall::OnResolve,
-                                                                    shared_from_this()));
+    // An address in the URL is only parsed, never looked up.
+    auto flags = tcp::resolver::numeric_service;
+    if (wire->host.kind != OutboundHost::Kind::kName) flags |= tcp::resolver::numeric_host;
+    resolver_.async_resolve(host_, port_, flags,
+                            beast::bind_front_handler(&HttpCall::OnResolve, shared_from_this()));
   }
 
  private:
   void OnResolve(beast::error_code ec, tcp::resolver::results_type results) {
     if (ec) return Fail(ec, "resolve");
+    if (!request_.allow_link_local) {
+      for (const auto& entry : results) {
+        const boost::asio::ip::address address = entry.endpoint().address();
+        if (std::optional<std::string> range = LinkLocalOrMetadataRange(address)) {
+          std::string where = address.to_string();
+          if (where != host_) where = host_ + " (resolved to " + where + ")";
+          return Finish(Status::InvalidArgument(
+              "url: " + where + " is in " + *range +
+              "; refused before connecting (the server option --allow-link-local allows it)"));
+        }
+      }
+    }
+    // The addresses just checked, not a new lookup.
     stream_.async_connect(results,
                           beast::bind_front_handler(&HttpCall::OnConnect, shared_from_this()));
   }

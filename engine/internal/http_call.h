@@ -1,5 +1,12 @@
 // HttpCall: one outbound HTTP/1.1 request made by an `http` step, asynchronously on the shard's
 // executor. Plain http only for now.
+//
+// The last gate before the wire: the method must be a token, every header name a token that
+// does not frame the message and every value free of control characters (http_fields.h), the
+// URL a strict outbound URL (outbound_url.h); else nothing is sent. The host is resolved, every
+// address it resolves to is checked against the link-local and metadata ranges
+// (link_local.h), and the connection goes to exactly those addresses, so a name rebound between
+// check and connect cannot slip through. Redirects are not followed: a 3xx is the response.
 #pragma once
 
 #include <chrono>
@@ -22,6 +29,7 @@ struct HttpCallRequest {
   std::chrono::milliseconds timeout{10'000};
   // A longer response body fails the call with kTooLarge (not retried: it would be as long).
   size_t max_response_bytes = 4u << 20;
+  bool allow_link_local = false;  // EngineOptions::http_allow_link_local
 };
 
 struct HttpCallResponse {
@@ -30,7 +38,8 @@ struct HttpCallResponse {
 };
 
 // Calls `done` exactly once, on `executor`: the response (any status), or kUnavailable for a
-// network failure or time-out, or kInvalidArgument for a URL that cannot be used.
+// network failure or time-out, or kInvalidArgument for a request that may not be sent (the
+// message names the field: "header 'X-V': value contains LF (0x0A) at offset 1; ...").
 void StartHttpCall(const boost::asio::any_io_executor& executor, HttpCallRequest request,
                    std::function<void(Result<HttpCallResponse>)> done);
 

@@ -5,6 +5,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "base/json_text.h"
+#include "engine/internal/http_step_rules.h"
 #include "engine/internal/limits.h"
 #include "engine/internal/lua_cpu_budget.h"
 #include "engine/internal/template.h"
@@ -253,7 +254,7 @@ Result<HttpCallRequest> BuildHttpRequest(const RunState& state, const StepDefini
   json::object context = TemplateContext(state);
   HttpCallRequest request;
   request.method = step.method;
-  auto url = RenderString(step.url, context);
+  auto url = RenderStepUrl(step, context);
   if (!url.ok()) return url.status();
   request.url = std::move(url).value();
   if (!step.body.is_null()) {
@@ -263,7 +264,10 @@ Result<HttpCallRequest> BuildHttpRequest(const RunState& state, const StepDefini
   }
   for (const auto& [name, value] : step.headers) {
     auto rendered = RenderString(value.as_string(), context);
-    if (!rendered.ok()) return rendered.status();
+    if (!rendered.ok()) {
+      return Status::InvalidArgument("header '" + std::string(name) +
+                                     "': " + rendered.status().message());
+    }
     request.headers.emplace_back(std::string(name), std::move(rendered).value());
   }
   // The receiver can deduplicate: every attempt of this visit of this step carries the same
@@ -272,6 +276,7 @@ Result<HttpCallRequest> BuildHttpRequest(const RunState& state, const StepDefini
                                                       std::to_string(state.visit_seq));
   request.timeout = std::chrono::milliseconds(step.timeout_ms.value_or(options.http_timeout_ms));
   request.max_response_bytes = options.max_step_output_bytes;
+  request.allow_link_local = options.http_allow_link_local;
   return request;
 }
 

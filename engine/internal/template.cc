@@ -113,20 +113,41 @@ Result<json::value> RenderStringValue(const json::string& tmpl, const json::obje
 
 }  // namespace
 
-Result<std::string> RenderString(std::string_view tmpl, const json::object& context) {
-  std::string out;
+Result<std::vector<TemplatePiece>> SplitTemplate(std::string_view tmpl) {
+  std::vector<TemplatePiece> pieces;
   size_t from = 0;
   while (true) {
     std::optional<Placeholder> placeholder;
     if (Status status = NextPlaceholder(tmpl, from, &placeholder); !status.ok()) return status;
-    if (!placeholder.has_value()) break;
-    out.append(tmpl.substr(from, placeholder->begin - from));
-    Result<const json::value*> value = Resolve(placeholder->path, context);
-    if (!value.ok()) return value.status();
-    AppendText(**value, out);
+    const size_t text_end = placeholder.has_value() ? placeholder->begin : tmpl.size();
+    if (text_end > from) pieces.push_back({false, tmpl.substr(from, text_end - from)});
+    if (!placeholder.has_value()) return pieces;
+    pieces.push_back({true, placeholder->path});
     from = placeholder->end;
   }
-  out.append(tmpl.substr(from));
+}
+
+Result<std::string> ResolveText(std::string_view path, const json::object& context) {
+  Result<const json::value*> value = Resolve(path, context);
+  if (!value.ok()) return value.status();
+  std::string text;
+  AppendText(**value, text);
+  return text;
+}
+
+Result<std::string> RenderString(std::string_view tmpl, const json::object& context) {
+  Result<std::vector<TemplatePiece>> pieces = SplitTemplate(tmpl);
+  if (!pieces.ok()) return pieces.status();
+  std::string out;
+  for (const TemplatePiece& piece : *pieces) {
+    if (!piece.is_placeholder) {
+      out.append(piece.text);
+      continue;
+    }
+    Result<const json::value*> value = Resolve(piece.text, context);
+    if (!value.ok()) return value.status();
+    AppendText(**value, out);
+  }
   return out;
 }
 
@@ -164,15 +185,7 @@ Result<json::value> RenderValue(const json::value& tmpl, const json::object& con
   return tmpl;  // unreachable: the switch covers every kind
 }
 
-Status CheckTemplate(std::string_view tmpl) {
-  size_t from = 0;
-  while (true) {
-    std::optional<Placeholder> placeholder;
-    if (Status status = NextPlaceholder(tmpl, from, &placeholder); !status.ok()) return status;
-    if (!placeholder.has_value()) return Status::Ok();
-    from = placeholder->end;
-  }
-}
+Status CheckTemplate(std::string_view tmpl) { return SplitTemplate(tmpl).status(); }
 
 Status CheckTemplateValue(const json::value& tmpl) {
   if (const json::string* s = tmpl.if_string()) {

@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
@@ -22,6 +23,17 @@ Result<std::string> RenderString(std::string_view tmpl, const boost::json::objec
 // {"amount": "{{steps.extract.amount}}"} renders to {"amount": 7200}.
 Result<boost::json::value> RenderValue(const boost::json::value& tmpl,
                                        const boost::json::object& context);
+
+// A template's pieces in order, for renderers that treat literal text and values differently
+// (an http step's URL): literal text, and the path of each placeholder.
+struct TemplatePiece {
+  bool is_placeholder = false;
+  std::string_view text;  // literal text, or the placeholder's path (whitespace trimmed)
+};
+Result<std::vector<TemplatePiece>> SplitTemplate(std::string_view tmpl);
+
+// The text the placeholder `path` inserts, as RenderString inserts it.
+Result<std::string> ResolveText(std::string_view path, const boost::json::object& context);
 
 // Syntax only (unclosed `{{`, empty path), for validating definitions.
 Status CheckTemplate(std::string_view tmpl);

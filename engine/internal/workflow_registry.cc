@@ -41,6 +41,7 @@ Result<WorkflowView> WorkflowRegistry::Apply(std::string_view name,
                                              const boost::json::value& document) {
   auto parsed = ParseDefinition(name, document);
   if (!parsed.ok()) return parsed.status();
+  if (Status rules = CheckNewDefinition(**parsed); !rules.ok()) return rules;
 
   std::lock_guard apply_lock(apply_mutex_);
   auto latest = Latest(name);

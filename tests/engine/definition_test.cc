@@ -102,6 +102,31 @@ TEST(DefinitionTest, RejectsBadTemplatesAndUrls) {
               HasSubstr("'method' must be one of"));
 }
 
+TEST(DefinitionTest, ReadsAllowHosts) {
+  auto parsed = ParseDefinition("wf", boost::json::parse(R"({"steps": [{"id": "p", "type": "http",
+      "url": "http://{{input.host}}/x", "allow_hosts": ["api.example.com", "127.0.0.1:8080"]}]})"));
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_FALSE((*parsed)->steps[0].allow_hosts.empty());
+  EXPECT_TRUE(CheckNewDefinition(**parsed).ok());
+  EXPECT_THAT(ParseError(R"({"steps": [{"id": "p", "type": "http", "url": "http://h/",
+                                         "allow_hosts": ["h", "a b"]}]})")
+                  .message(),
+              HasSubstr("step 'p': 'allow_hosts': entry 'a b'"));
+  EXPECT_THAT(ParseError(R"({"steps": [{"id": "p", "type": "code", "lua": "return 1",
+                                         "allow_hosts": ["h"]}]})")
+                  .message(),
+              HasSubstr("unknown field 'allow_hosts'"));
+}
+
+TEST(DefinitionTest, NewDefinitionsMeetTheHttpStepRulesStoredOnesNeedNot) {
+  // Stored before the origin rule: it parses (runs pinned to it continue) but is not applied.
+  auto parsed = ParseDefinition("wf", boost::json::parse(R"({"steps": [{"id": "p", "type": "http",
+      "url": "http://{{input.host}}/x"}]})"));
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_THAT(CheckNewDefinition(**parsed).message(),
+              HasSubstr("step 'p': url: the scheme, host and port must be literal"));
+}
+
 TEST(DefinitionTest, RejectsBadDocumentShapes) {
   EXPECT_THAT(ParseError(R"([])").message(), HasSubstr("must be a JSON object"));
   EXPECT_THAT(ParseError(R"({"steps": []})").message(), HasSubstr("non-empty array"));

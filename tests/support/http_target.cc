@@ -48,6 +48,7 @@ struct HttpTarget::Impl {
         TargetResponse answer = responder(received, index);
         http::response<http::string_body> response{static_cast<http::status>(answer.status), 11};
         response.set(http::field::content_type, "application/json");
+        for (const auto& [name, value] : answer.headers) response.set(name, value);
         response.body() = answer.body;
         response.keep_alive(request.keep_alive());
         response.prepare_payload();

@@ -23,6 +23,7 @@ struct ReceivedRequest {
 struct TargetResponse {
   unsigned status = 200;
   std::string body = "{}";
+  std::map<std::string, std::string> headers = {};  // besides Content-Type (e.g. Location)
 };
 
 class HttpTarget {
