@@ -3,7 +3,8 @@
 // - every successor a step names (next, then, else, on_reject, or the step after it) is a step
 //   of the definition or "end", and no step is called "end";
 // - its document, serialized and parsed again as the registry does, is a definition with the
-//   same steps.
+//   same steps;
+// - the rules for new definitions (CheckNewDefinition) give the same verdict on both.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -59,5 +60,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(!reparse);
   FUZZ_CHECK_OK(again);
   FUZZ_CHECK((*again)->steps == definition.steps);
+  FUZZ_CHECK(assent::engine::CheckNewDefinition(definition).ok() ==
+             assent::engine::CheckNewDefinition(**again).ok());
   return 0;
 }
