@@ -106,5 +106,17 @@ TEST_F(OutboundCallsTest, LinkLocalAddressesAreRefusedBeforeConnecting) {
   ExpectRefused(PutStep("metadata", {{"url", "http://0xA9FEA9FE/latest"}}), "reads as a number");
 }
 
+TEST_F(OutboundCallsTest, TheOperatorCanAllowLinkLocalAddresses) {
+  // Only that the switch exists and the server starts with it: a call that used it would
+  // send packets to a link-local address, which tests never do.
+  server_->Terminate();
+  client_.reset();
+  server_ = std::make_unique<ServerProcess>(std::vector<std::string>{
+      "serve", "--data", data_.str(), "--listen", "127.0.0.1:0", "--admin-token", kToken,
+      "--allow-link-local"});
+  EXPECT_EQ(api().Get("/healthz").status, 200u);
+  EXPECT_THAT(RunAssent({"serve", "--help"}).output, HasSubstr("--allow-link-local"));
+}
+
 }  // namespace
 }  // namespace assent::testing
