@@ -58,6 +58,10 @@ Status CheckMethod(std::string_view method) {
 
 Status CheckFieldName(std::string_view name) {
   if (name.empty()) return Status::InvalidArgument("name is empty");
+  if (name.size() > kMaxFieldNameBytes) {
+    return Status::InvalidArgument("name is " + std::to_string(name.size()) +
+                                   " bytes; at most " + std::to_string(kMaxFieldNameBytes));
+  }
   if (!IsHttpToken(name)) {
     return Status::InvalidArgument("name contains " + FirstNonTokenByte(name) +
                                    "; a header name is a token (RFC 9110 §5.1)");
@@ -77,6 +81,10 @@ Status CheckFieldName(std::string_view name) {
 }
 
 Status CheckFieldValue(std::string_view value) {
+  if (value.size() > kMaxFieldValueBytes) {
+    return Status::InvalidArgument("value is " + std::to_string(value.size()) +
+                                   " bytes; at most " + std::to_string(kMaxFieldValueBytes));
+  }
   for (size_t i = 0; i < value.size(); ++i) {
     auto c = static_cast<unsigned char>(value[i]);
     if ((c < 0x20 && c != '\t') || c == 0x7F) {

@@ -5,6 +5,7 @@
 // Pure functions; thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -22,13 +23,18 @@ bool IsHttpToken(std::string_view text);
 // A method is a token.
 Status CheckMethod(std::string_view method);
 
-// A field name is a token. Names that frame the message or the connection (Host,
+// Longest header name and value accepted: most servers refuse a field over 8 KiB, and Beast
+// cannot hold one of 64 KiB (it throws).
+inline constexpr size_t kMaxFieldNameBytes = 256;
+inline constexpr size_t kMaxFieldValueBytes = 8192;
+
+// A field name is a token of at most kMaxFieldNameBytes. Names that frame the message or the connection (Host,
 // Content-Length, Transfer-Encoding, Connection, Keep-Alive, Proxy-Connection, TE, Trailer,
 // Upgrade) are refused too: Assent sets what it needs of them, and a step that set them could
 // make one call read as another to the server or to a proxy on the way.
 Status CheckFieldName(std::string_view name);
 
-// A field value (RFC 9110 §5.5): any byte but the control characters, where horizontal tab is
+// A field value (RFC 9110 §5.5) of at most kMaxFieldValueBytes: any byte but the control characters, where horizontal tab is
 // allowed. So CR, LF and NUL are refused, and so are the other controls (0x01-0x08, 0x0B-0x1F,
 // 0x7F), which servers treat inconsistently. Bytes from 0x80 up (UTF-8 text) pass as obs-text.
 // Messages name the byte and its offset, not the header: the caller does.

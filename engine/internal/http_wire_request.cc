@@ -1,14 +1,18 @@
 #include "engine/internal/http_wire_request.h"
 
+#include <exception>
+#include <string>
+
 #include <boost/beast/http/field.hpp>
 
 #include "engine/internal/http_fields.h"
 
 namespace assent::engine {
+namespace {
 
 namespace http = boost::beast::http;
 
-Result<WireRequest> BuildWireRequest(const HttpCallRequest& request) {
+Result<WireRequest> Build(const HttpCallRequest& request) {
   if (Status status = CheckMethod(request.method); !status.ok()) return status;
   for (const auto& [name, value] : request.headers) {
     Status checked = CheckFieldName(name);
@@ -30,11 +34,28 @@ Result<WireRequest> BuildWireRequest(const HttpCallRequest& request) {
   message.set(http::field::accept, "application/json");
   for (const auto& [name, value] : request.headers) message.set(name, value);
   if (!request.body.empty()) {
+    // RFC 9110 §9.3.8; Beast's prepare_payload throws for it.
+    if (message.method() == http::verb::trace) {
+      return Status::InvalidArgument("method TRACE cannot carry a body");
+    }
     message.set(http::field::content_type, "application/json");
     message.body() = request.body;
   }
   message.prepare_payload();
   return wire;
+}
+
+}  // namespace
+
+Result<WireRequest> BuildWireRequest(const HttpCallRequest& request) {
+  // Beast reports what it cannot build by throwing. The checks keep every case known to throw
+  // out (field sizes, TRACE with a body); this keeps one that slipped past from escaping onto
+  // the shard's thread, where it would end the process.
+  try {
+    return Build(request);
+  } catch (const std::exception& e) {
+    return Status::InvalidArgument(std::string("the request cannot be built: ") + e.what());
+  }
 }
 
 }  // namespace assent::engine

@@ -140,9 +140,9 @@ Result<OutboundUrl> ParseOutboundUrl(std::string_view text) {
   // 1.81 takes "http://1.2.3.4x/" as host 1.2.3.4 and path "x/", where other parsers see host
   // "1.2.3.4x".
   if (!url->encoded_path().empty() && url->encoded_path().front() != '/') {
-    return Status::InvalidArgument("host '" + std::string(url->encoded_host()) +
+    return Status::InvalidArgument("host or port is followed by '" +
                                    std::string(url->encoded_path().substr(0, 1)) +
-                                   "...' is neither a name nor an address");
+                                   "' instead of '/', '?' or '#'");
   }
   // Split by hand: Boost.URL's segments() hides a leading "/." (its own disambiguation).
   std::string_view path = url->encoded_path();

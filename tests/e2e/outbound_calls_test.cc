@@ -86,6 +86,16 @@ TEST_F(OutboundCallsTest, RenderedInjectionsFailTheStepOrArriveEncodedInOneReque
   EXPECT_EQ(target_.requests().size(), 1u);
 }
 
+// Beast throws for a field of 64 KiB or more: the server died, and died again on every restart
+// while recovery called the step again (exit 134, 'field value too large').
+TEST_F(OutboundCallsTest, AHeaderValueTooLongToSendFailsTheStepAndTheServerStaysUp) {
+  ASSERT_EQ(PutStep("long", {{"url", target_.url("/p")}, {"headers", {{"X-V", "{{input.h}}"}}}}).status, 200u);
+  EXPECT_THAT(Error(RunToEnd("long", std::string(70'000, 'a'))),
+              HasSubstr("header 'X-V': value is 70000 bytes; at most 8192"));
+  EXPECT_EQ(api().Get("/healthz").status, 200u);
+  EXPECT_TRUE(target_.requests().empty());
+}
+
 TEST_F(OutboundCallsTest, AHostFromRunInputNeedsAnAllowListAndStaysInIt) {
   std::string host = "127.0.0.1:" + std::to_string(target_.port());
   ExpectRefused(PutStep("aim", {{"url", "http://{{input.h}}/p"}}),

@@ -38,6 +38,15 @@ TEST(HttpFieldsTest, FieldNamesAreTokensAndNeverFrameTheMessage) {
   }
 }
 
+TEST(HttpFieldsTest, FieldsHaveALength) {
+  EXPECT_TRUE(CheckFieldName(std::string(kMaxFieldNameBytes, 'a')).ok());
+  EXPECT_THAT(CheckFieldName(std::string(kMaxFieldNameBytes + 1, 'a')).message(),
+              HasSubstr("name is 257 bytes; at most 256"));
+  EXPECT_TRUE(CheckFieldValue(std::string(kMaxFieldValueBytes, 'a')).ok());
+  EXPECT_THAT(CheckFieldValue(std::string(kMaxFieldValueBytes + 1, 'a')).message(),
+              HasSubstr("value is 8193 bytes; at most 8192"));
+}
+
 TEST(HttpFieldsTest, FieldValuesRefuseEveryControlButTab) {
   EXPECT_TRUE(CheckFieldValue("").ok());
   EXPECT_TRUE(CheckFieldValue("Bearer abc.def~ ghi\tjkl").ok());

@@ -75,6 +75,15 @@ TEST_F(OutboundCallTest, AHeaderValueFromRunDataCannotAddAHeaderOrARequest) {
   EXPECT_FALSE(AnyInjected(requests));
 }
 
+// Beast cannot hold a field of 64 KiB and throws: on a shard's thread that ended the server.
+TEST_F(OutboundCallTest, AHeaderValueTooLongToSendFailsTheStep) {
+  ASSERT_TRUE(Apply("w", R"("url": ")" + TargetUrl("/p") + R"(", "headers": {"X-V": "{{input.h}}"})").ok());
+  RunView run = RunToEnd("w", std::string(70'000, 'a'));
+  EXPECT_EQ(run.status, RunStatus::kFailed);
+  EXPECT_THAT(run.error, HasSubstr("header 'X-V': value is 70000 bytes; at most 8192"));
+  EXPECT_TRUE(target_.requests().empty());
+}
+
 TEST_F(OutboundCallTest, PathAndQueryValuesArriveEncodedInOneRequest) {
   ASSERT_TRUE(Apply("w", R"("url": ")" + TargetUrl("/p/{{input.h}}?q={{input.h}}#{{input.h}}") + "\"").ok());
   RunView run = RunToEnd("w", kSmuggle);
