@@ -58,6 +58,7 @@ class CountingLog final : public storage::EventLog {
   Status PutDefinition(std::string_view name, uint32_t version, std::string_view json) override {
     return inner_.PutDefinition(name, version, json);
   }
+  Status Health() override { return inner_.Health(); }
   Status ScanDefinitions(
       const std::function<void(std::string_view, uint32_t, std::string_view)>& visit) override {
     return inner_.ScanDefinitions(visit);
