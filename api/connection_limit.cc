@@ -18,26 +18,26 @@ constexpr size_t kMaxDefaultConnections = 100'000;
 
 }  // namespace
 
-ConnectionLimit::Slot::Slot(Slot&& other) noexcept : limit_(std::exchange(other.limit_, nullptr)) {}
+ConnectionLimit::Slot::Slot(Slot&& other) noexcept : held_(std::move(other.held_)) {}
 
 ConnectionLimit::Slot& ConnectionLimit::Slot::operator=(Slot&& other) noexcept {
   if (this != &other) {
     Slot released(std::move(*this));
-    limit_ = std::exchange(other.limit_, nullptr);
+    held_ = std::move(other.held_);
   }
   return *this;
 }
 
 ConnectionLimit::Slot::~Slot() {
-  if (limit_ != nullptr) limit_->held_.fetch_sub(1, std::memory_order_relaxed);
+  if (held_ != nullptr) held_->fetch_sub(1, std::memory_order_relaxed);
 }
 
 std::optional<ConnectionLimit::Slot> ConnectionLimit::TryAcquire() {
-  size_t held = held_.load(std::memory_order_relaxed);
+  size_t held = held_->load(std::memory_order_relaxed);
   do {
     if (held >= max_) return std::nullopt;
-  } while (!held_.compare_exchange_weak(held, held + 1, std::memory_order_relaxed));
-  return Slot(this);
+  } while (!held_->compare_exchange_weak(held, held + 1, std::memory_order_relaxed));
+  return Slot(held_);
 }
 
 size_t DescriptorReserve(size_t descriptor_limit) {

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <memory>
 #include <optional>
 
 namespace assent::api {
@@ -25,8 +26,10 @@ class ConnectionLimit {
 
    private:
     friend class ConnectionLimit;
-    explicit Slot(ConnectionLimit* limit) : limit_(limit) {}
-    ConnectionLimit* limit_ = nullptr;
+    explicit Slot(std::shared_ptr<std::atomic<size_t>> held) : held_(std::move(held)) {}
+    // The count it is part of, shared: a slot may outlive its ConnectionLimit (a session or a
+    // lingering close destroyed with the io_context after the server is gone).
+    std::shared_ptr<std::atomic<size_t>> held_;
   };
 
   // REQUIRES: max > 0
@@ -34,12 +37,12 @@ class ConnectionLimit {
   ConnectionLimit(const ConnectionLimit&) = delete;
   ConnectionLimit& operator=(const ConnectionLimit&) = delete;
 
-  // A slot, or nullopt when `max` are held. Must outlive every slot it gives.
+  // A slot, or nullopt when `max` are held.
   std::optional<Slot> TryAcquire();
   size_t max() const { return max_; }
 
  private:
-  std::atomic<size_t> held_{0};
+  const std::shared_ptr<std::atomic<size_t>> held_ = std::make_shared<std::atomic<size_t>>(0);
   const size_t max_;
 };
 

@@ -31,8 +31,10 @@ constexpr uint32_t kHeaderLimit = 16 * 1024;
 // What one read asks for while waiting for a request's first bytes.
 constexpr size_t kFirstReadBytes = 4096;
 
+// The request's Content-Length, once its headers are read (a body limit can trip before).
 template <typename Parser>
 std::optional<uint64_t> ContentLength(const Parser& parser) {
+  if (!parser.is_header_done()) return std::nullopt;
   auto length = parser.content_length();  // a boost::optional
   return length ? std::optional<uint64_t>(*length) : std::nullopt;
 }

@@ -140,6 +140,11 @@ long CpuTicks(pid_t pid) {
 }
 
 TEST(ConnectionLimitsTest, OutOfDescriptorsTheServerBacksOffAndRecovers) {
+#ifdef ASSENT_SANITIZED
+  // The sanitizers' runtime needs descriptors of its own (it reads /proc/self/maps to check a
+  // pointer): out of them, it reports the server's first error-code comparison as bad memory.
+  GTEST_SKIP() << "not under a sanitizer: its runtime needs the descriptors this test takes";
+#endif
   TempDir data;
   // A limit above what the descriptors allow, so accept() itself runs out (EMFILE).
   auto server = Serve(data, {"--max-connections", "1000"});
