@@ -5,7 +5,9 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/internal/approval_record.h"
@@ -16,6 +18,15 @@ namespace assent::engine {
 class KeptComments {
  public:
   void Keep(const ApprovalView& approval) { kept_[approval.id] = approval.comments; }
+  // Whether `state` names one approval id twice: the engine never writes such a run (ids are
+  // run id + seq), fuzzed bytes can, and comments kept by id could not then be told apart.
+  static bool RepeatsAnApprovalId(const RunState& state) {
+    std::set<std::string_view> ids;
+    for (const ApprovalView& approval : state.approvals) {
+      if (!ids.insert(approval.id).second) return true;
+    }
+    return false;
+  }
   void Keep(const RunState& state) {
     for (const ApprovalView& approval : state.approvals) Keep(approval);
   }

@@ -9,7 +9,6 @@
 // of them ends at the last seq; the folded state's snapshot decodes to an equal state.
 #include <cstddef>
 #include <cstdint>
-#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -77,12 +76,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   FUZZ_CHECK(state.last_seq == records.size());
 
-  // Approval ids are unique in a run the engine wrote (run id + seq); a fuzzed run can repeat
-  // one, and the comments index, keyed by id, could not then tell their comments apart.
-  std::set<std::string> approval_ids;
-  for (const engine::ApprovalView& approval : state.approvals) {
-    if (!approval_ids.insert(approval.id).second) return 0;
-  }
+  if (engine::KeptComments::RepeatsAnApprovalId(state)) return 0;
   engine::KeptComments kept;  // what the approval-comments index would hold
   kept.Keep(state);
   auto decoded = engine::DecodeSnapshot(engine::EncodeSnapshot(state), kept.Source());

@@ -16,6 +16,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       std::string_view(reinterpret_cast<const char*>(data), size),
       [&](std::string_view bytes) {
         auto state = DecodeSnapshot(bytes, kept.Source());
+        if (state.ok() && KeptComments::RepeatsAnApprovalId(*state)) {
+          return assent::Result<RunState>(assent::Status::Corruption("an approval id repeats"));
+        }
         if (state.ok()) kept.Keep(*state);
         return state;
       },
