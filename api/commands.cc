@@ -71,7 +71,7 @@ std::optional<json::object> ParseJsonObject(std::string_view text, std::string* 
 }
 
 Result<engine::StartRunCommand> ParseStartRun(std::string_view workflow, const json::object& body,
-                                              std::string idempotency_key) {
+                                              std::string idempotency_key, engine::Actor actor) {
   if (Status known = CheckKnownFields(body, {"input"}); !known.ok()) return known;
   // The key is stored with the run and shown in its events: printable ASCII only (as an
   // Idempotency-Key is meant to be), so no header byte can make that JSON invalid.
@@ -83,6 +83,7 @@ Result<engine::StartRunCommand> ParseStartRun(std::string_view workflow, const j
                                    " printable ASCII characters");
   }
   engine::StartRunCommand command;
+  command.actor = std::move(actor);
   command.workflow = std::string(workflow);
   command.idempotency_key = std::move(idempotency_key);
   if (const json::value* input = body.if_contains("input"); input != nullptr) {
@@ -93,7 +94,7 @@ Result<engine::StartRunCommand> ParseStartRun(std::string_view workflow, const j
 }
 
 Result<engine::DecideCommand> ParseDecide(std::string_view approval_id, const json::object& body,
-                                          std::string reviewer) {
+                                          engine::Actor actor) {
   if (Status known = CheckKnownFields(body, {"decision", "comment"}); !known.ok()) return known;
   Result<std::string> decision_text = RequiredString(body, "decision");
   if (!decision_text.ok()) return decision_text.status();
@@ -107,31 +108,31 @@ Result<engine::DecideCommand> ParseDecide(std::string_view approval_id, const js
   engine::DecideCommand command;
   command.approval_id = std::string(approval_id);
   command.decision = *decision;
-  command.reviewer = std::move(reviewer);
+  command.actor = std::move(actor);
   command.comment = std::move(comment).value();
   return command;
 }
 
 Result<engine::CommentCommand> ParseComment(std::string_view approval_id, const json::object& body,
-                                            std::string author) {
+                                            engine::Actor actor) {
   if (Status known = CheckKnownFields(body, {"text"}); !known.ok()) return known;
   Result<std::string> text = RequiredString(body, "text");
   if (!text.ok()) return text.status();
   engine::CommentCommand command;
   command.approval_id = std::string(approval_id);
-  command.author = std::move(author);
+  command.actor = std::move(actor);
   command.text = std::move(text).value();
   return command;
 }
 
 Result<engine::CancelCommand> ParseCancel(std::string_view run_id, const json::object& body,
-                                          std::string by) {
+                                          engine::Actor actor) {
   if (Status known = CheckKnownFields(body, {"reason"}); !known.ok()) return known;
   Result<std::string> reason = OptionalString(body, "reason");
   if (!reason.ok()) return reason.status();
   engine::CancelCommand command;
   command.run_id = std::string(run_id);
-  command.by = std::move(by);
+  command.actor = std::move(actor);
   command.reason = std::move(reason).value();
   return command;
 }

@@ -1,7 +1,8 @@
 // Turns client JSON into engine commands. The REST routes and the WebSocket both go through
 // these, so a decision or a comment is validated the same way whichever way it arrives. A body
 // with a field the command does not know is refused. Failures are Status::InvalidArgument
-// (mapped to 400 "invalid_argument"). Pure; thread-safe.
+// (mapped to 400 "invalid_argument"). The actor is the authenticated caller, never a name the
+// body chose. Pure; thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -30,15 +31,15 @@ inline constexpr size_t kMaxIdempotencyKeyBytes = 256;
 // kMaxIdempotencyKeyBytes of printable ASCII.
 Result<engine::StartRunCommand> ParseStartRun(std::string_view workflow,
                                               const boost::json::object& body,
-                                              std::string idempotency_key);
+                                              std::string idempotency_key, engine::Actor actor);
 // {"decision": "approve"|"reject", "comment": "..."}; a rejection needs a non-empty comment.
 Result<engine::DecideCommand> ParseDecide(std::string_view approval_id,
-                                          const boost::json::object& body, std::string reviewer);
+                                          const boost::json::object& body, engine::Actor actor);
 // {"text": "..."} with a non-empty text.
 Result<engine::CommentCommand> ParseComment(std::string_view approval_id,
-                                            const boost::json::object& body, std::string author);
+                                            const boost::json::object& body, engine::Actor actor);
 // {"reason": "..."} with the reason optional.
 Result<engine::CancelCommand> ParseCancel(std::string_view run_id, const boost::json::object& body,
-                                          std::string by);
+                                          engine::Actor actor);
 
 }  // namespace assent::api

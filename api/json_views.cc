@@ -49,6 +49,7 @@ json::object ToJson(const engine::ApprovalView& approval) {
   }
   return {{"id", approval.id},
           {"run_id", approval.run_id},
+          {"workflow", approval.workflow},
           {"step_id", approval.step_id},
           {"status", engine::ToString(approval.status)},
           {"message", approval.message},
@@ -76,6 +77,7 @@ json::object ToJson(engine::RunView run) {
   if (run.status == engine::RunStatus::kFailed || run.status == engine::RunStatus::kCancelled) {
     out["error"] = std::move(run.error);
   }
+  if (!run.started_by.empty()) out["started_by"] = std::move(run.started_by);
   out["started_at"] = FormatTime(run.started_at_ms);
   out["updated_at"] = FormatTime(run.updated_at_ms);
   return out;

@@ -12,6 +12,7 @@
 #include "api/commands.h"
 #include "api/protocol/wait.h"
 #include "api/json_views.h"
+#include "api/request_id.h"
 
 namespace assent::api {
 
@@ -24,21 +25,24 @@ namespace {
 constexpr size_t kDefaultListLimit = 100;
 constexpr size_t kMaxListLimit = 1000;
 
-// Answers one request. Copied into engine callbacks, so it carries what the response needs
-// rather than a reference to the request.
+// Answers one request, with its X-Request-Id. Copied into engine callbacks, so it carries what
+// the response needs rather than a reference to the request.
 class Reply {
  public:
-  Reply(const Request& request, RequestHandler::Respond respond)
+  Reply(const Request& request, std::string request_id, RequestHandler::Respond respond)
       : version_(request.version()),
         keep_alive_(request.keep_alive()),
+        request_id_(std::move(request_id)),
         respond_(std::move(respond)) {}
 
+  const std::string& request_id() const { return request_id_; }
+
   void Json(http::status status, const json::value& body) const {
-    respond_(JsonResponse(status, body, version_, keep_alive_));
+    Send(JsonResponse(status, body, version_, keep_alive_));
   }
   void Error(const ApiError& error,
              std::optional<std::chrono::seconds> retry_after = std::nullopt) const {
-    respond_(ErrorResponse(error, version_, keep_alive_, retry_after));
+    Send(ErrorResponse(error, version_, keep_alive_, retry_after));
   }
   // The view as JSON with `status`, or the result's error.
   template <typename T>
@@ -54,8 +58,14 @@ class Reply {
   }
 
  private:
+  void Send(Response response) const {
+    response.set("X-Request-Id", request_id_);
+    respond_(std::move(response));
+  }
+
   unsigned version_;
   bool keep_alive_;
+  std::string request_id_;
   RequestHandler::Respond respond_;
 };
 
@@ -65,8 +75,13 @@ struct Call {
   const Request& request;
   const urls::url_view& url;
   std::vector<std::string> params;  // the segments matched by "*", in order
-  std::string identity;             // who is calling ("admin")
+  engine::Principal caller;         // who is calling, authenticated
   Reply reply;
+
+  // The caller behind a command this request carries.
+  engine::Actor Actor() const {
+    return engine::Actor{caller, engine::Channel::kRest, reply.request_id()};
+  }
 
   std::optional<std::string> Query(std::string_view key) const {
     auto it = url.params().find(key);
@@ -147,7 +162,7 @@ void StartRun(Call& call) {
   std::optional<json::object> body = call.Body();
   if (!body) return;
   std::optional<engine::StartRunCommand> command = call.Command(ParseStartRun(
-      call.params[0], *body, std::string(call.request["Idempotency-Key"])));
+      call.params[0], *body, std::string(call.request["Idempotency-Key"]), call.Actor()));
   if (!command) return;
   command->wait = *wait;
   call.engine.StartRun(std::move(*command),
@@ -193,7 +208,7 @@ void CancelRun(Call& call) {
   std::optional<json::object> body = call.Body();
   if (!body) return;
   std::optional<engine::CancelCommand> command =
-      call.Command(ParseCancel(call.params[0], *body, call.identity));
+      call.Command(ParseCancel(call.params[0], *body, call.Actor()));
   if (!command) return;
   call.engine.Cancel(std::move(*command),
                      [reply = call.reply](Result<engine::RunView> run) {
@@ -221,7 +236,7 @@ void Decide(Call& call) {
   std::optional<json::object> body = call.Body();
   if (!body) return;
   std::optional<engine::DecideCommand> command =
-      call.Command(ParseDecide(call.params[0], *body, call.identity));
+      call.Command(ParseDecide(call.params[0], *body, call.Actor()));
   if (!command) return;
   call.engine.Decide(std::move(*command), [reply = call.reply](
                                               Result<engine::ApprovalView> approval) {
@@ -233,7 +248,7 @@ void AddComment(Call& call) {
   std::optional<json::object> body = call.Body();
   if (!body) return;
   std::optional<engine::CommentCommand> command =
-      call.Command(ParseComment(call.params[0], *body, call.identity));
+      call.Command(ParseComment(call.params[0], *body, call.Actor()));
   if (!command) return;
   call.engine.AddComment(std::move(*command),
                          [reply = call.reply](Result<engine::ApprovalView> approval) {
@@ -290,7 +305,7 @@ RequestHandler::RequestHandler(engine::Engine& engine, const Authenticator& auth
 
 void RequestHandler::Handle(const Request& request, const boost::asio::ip::address& client,
                             Respond respond) const {
-  Reply reply(request, std::move(respond));
+  Reply reply(request, NewRequestId(), std::move(respond));
   urls::result<urls::url_view> url = urls::parse_origin_form(request.target());
   if (!url) return reply.Error(ApiError::InvalidArgument("malformed request target"));
   std::vector<std::string> segments(url->segments().begin(), url->segments().end());
@@ -324,7 +339,9 @@ void RequestHandler::Handle(const Request& request, const boost::asio::ip::addre
     return reply.Error(ApiError::BodyTooLarge(request.body().size(), kMaxBodyBytes));
   }
 
-  Call call{engine_, request, *url, std::move(params), identity.value_or(""), std::move(reply)};
+  engine::Principal caller{.id = identity.value_or("")};
+  caller.admin = caller.id == Authenticator::kAdminIdentity;
+  Call call{engine_, request, *url, std::move(params), std::move(caller), std::move(reply)};
   route->handle(call);
 }
 

@@ -1,6 +1,8 @@
 #include "api/stream_message.h"
 
+#include "api/auth.h"
 #include "api/commands.h"
+#include "api/request_id.h"
 
 namespace assent::api {
 
@@ -59,10 +61,14 @@ StreamMessage ParseStreamMessage(std::string_view text,
   // The command's own fields, as a REST body would carry them: the rest is the envelope.
   json::object body = *message;
   for (std::string_view envelope : {"type", "id", "req"}) body.erase(envelope);
+  engine::Actor actor{.principal = {.id = *reviewer,
+                                     .admin = *reviewer == Authenticator::kAdminIdentity},
+                      .channel = engine::Channel::kStream,
+                      .request_id = NewRequestId()};
   if (type == "decide") {
-    SetCommand(ParseDecide(id->get_string(), body, *reviewer), parsed);
+    SetCommand(ParseDecide(id->get_string(), body, std::move(actor)), parsed);
   } else {
-    SetCommand(ParseComment(id->get_string(), body, *reviewer), parsed);
+    SetCommand(ParseComment(id->get_string(), body, std::move(actor)), parsed);
   }
   return parsed;
 }

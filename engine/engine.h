@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/actor.h"
 #include "engine/views.h"
 #include "base/logger.h"
 #include "base/status.h"
@@ -103,6 +104,7 @@ struct StartRunCommand {
   // 0: answer once the start is durable. Otherwise answer once the run has finished, or when
   // this much time has passed, whichever comes first (see AwaitRun), with the run.
   std::chrono::milliseconds wait{0};
+  Actor actor = {};  // who starts it: recorded in RunStarted
 };
 
 struct StartRunResult {
@@ -114,19 +116,19 @@ struct StartRunResult {
 struct DecideCommand {
   std::string approval_id;
   Decision decision = Decision::kApprove;
-  std::string reviewer;
+  Actor actor;  // the reviewer: recorded in ApprovalDecided
   std::string comment;
 };
 
 struct CommentCommand {
   std::string approval_id;
-  std::string author;
+  Actor actor;  // the author: recorded in CommentAdded
   std::string text;
 };
 
 struct CancelCommand {
   std::string run_id;
-  std::string by;
+  Actor actor;  // recorded in RunCancelled
   std::string reason;
 };
 

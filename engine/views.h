@@ -46,6 +46,7 @@ struct CommentView {
 struct ApprovalView {
   std::string id;
   std::string run_id;
+  std::string workflow;  // the run's workflow
   std::string step_id;
   ApprovalStatus status = ApprovalStatus::kPending;
   std::string message;
@@ -67,6 +68,7 @@ struct RunView {
   std::vector<ApprovalView> pending_approvals;
   std::optional<boost::json::value> output;  // when completed
   std::string error;                         // when failed or cancelled: why
+  std::string started_by;                    // the principal who started it; empty before v0.9
   int64_t started_at_ms = 0;
   int64_t updated_at_ms = 0;
 };

@@ -104,7 +104,7 @@ class EmbeddedDriver {
   void OnNotified(const std::string& run_id, const std::string& approval_id) {
     waiting_[run_id].notified_at = NowMs();
     double decide_sent = NowMs();
-    engine_.Decide(engine::DecideCommand{approval_id, engine::Decision::kApprove, kReviewer, "ok"},
+    engine_.Decide(engine::DecideCommand{approval_id, engine::Decision::kApprove, {.principal = {.id = kReviewer}}, "ok"},
                    [this, run_id, decide_sent](Result<engine::ApprovalView> result) {
                      asio::post(io_, [this, run_id, decide_sent, ok = result.ok()] {
                        // The run's start still answers (when its wait is over): it finishes it.

@@ -25,7 +25,7 @@ void DecideOneAsADyingRunWould(const std::string& data_dir) {
   ASSERT_TRUE(pending.ok() && pending->size() == 1);
   auto decided = Await<engine::ApprovalView>([&](auto done) {
     embedded.engine->Decide(engine::DecideCommand{pending->front().id, engine::Decision::kApprove,
-                                                  "admin", "recovery check"},
+                                                  {.principal = {.id = "admin"}}, "recovery check"},
                             done);
   });
   ASSERT_TRUE(decided.ok()) << decided.status().ToString();

@@ -51,12 +51,12 @@ std::vector<storage::AppendBatch> W1RunBatches(int index, const std::string& run
   state.run_id = run_id;
 
   RunTxn start(state, kStartMs);
-  engine::StartRun(start, context, engine::StartRunCommand{kW1Name, W1Input(index), ""});
+  engine::StartRun(start, context, engine::StartRunCommand{kW1Name, W1Input(index)});
   batches.push_back(start.Finish());
   if (state.status == engine::RunStatus::kWaiting && !state.approvals.empty()) {
     RunTxn decide(state, kStartMs + 40);
     engine::DecideCommand approve{state.approvals.back().id, engine::Decision::kApprove,
-                                  kReviewer, ""};
+                                  {.principal = {.id = kReviewer}}, ""};
     auto decided = engine::Decide(decide, context, approve);
     if (!decided.ok()) throw std::runtime_error("W1 decision: " + decided.status().ToString());
     batches.push_back(decide.Finish());

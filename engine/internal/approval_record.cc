@@ -47,7 +47,7 @@ flatbuffers::Offset<fb::ApprovalRecord> PackApprovalRecord(flatbuffers::FlatBuff
       StoreText(builder, approval.message),
       StoreText(builder, boost::json::serialize(approval.show)), builder.CreateVector(decisions),
       /*comments=*/0, approval.requested_at_ms,
-      static_cast<uint32_t>(approval.comments.size()));
+      static_cast<uint32_t>(approval.comments.size()), StoreText(builder, approval.workflow));
 }
 
 namespace {
@@ -57,6 +57,7 @@ Result<ApprovalView> UnpackFields(const fb::ApprovalRecord& record) {
   ApprovalView approval;
   approval.id = StoredText(record.approval_id());
   approval.run_id = StoredText(record.run_id());
+  approval.workflow = StoredText(record.workflow());  // empty in records before v0.9
   approval.step_id = StoredText(record.step_id());
   fb::ApprovalStatus status = record.status();
   if (status < fb::ApprovalStatus::MIN || status > fb::ApprovalStatus::MAX) {

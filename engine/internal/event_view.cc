@@ -20,6 +20,13 @@ json::value Payload(const flatbuffers::String* text) {
   return ec ? json::value(Text(text)) : value;
 }
 
+// Where a command came from: omitted for events written before identities, which carry none.
+void AddOrigin(json::object& f, fb::Channel channel, const flatbuffers::String* request_id) {
+  if (channel == fb::Channel::Rest) f["channel"] = "rest";
+  if (channel == fb::Channel::Stream) f["channel"] = "stream";
+  if (request_id != nullptr && request_id->size() > 0) f["request_id"] = Text(request_id);
+}
+
 }  // namespace
 
 EventView ToEventView(const fb::Event& event) {
@@ -38,6 +45,10 @@ EventView ToEventView(const fb::Event& event) {
       if (body->idempotency_key() && body->idempotency_key()->size() > 0) {
         f["idempotency_key"] = Text(body->idempotency_key());
       }
+      if (body->started_by() && body->started_by()->size() > 0) {
+        f["started_by"] = Text(body->started_by());
+      }
+      AddOrigin(f, body->channel(), body->request_id());
       break;
     }
     case fb::Body::StepStarted: {
@@ -80,6 +91,7 @@ EventView ToEventView(const fb::Event& event) {
       f["decision"] = body->decision() == fb::Decision::Approve ? "approve" : "reject";
       f["reviewer"] = Text(body->reviewer());
       f["comment"] = Text(body->comment());
+      AddOrigin(f, body->channel(), body->request_id());
       break;
     }
     case fb::Body::CommentAdded: {
@@ -88,6 +100,7 @@ EventView ToEventView(const fb::Event& event) {
       f["approval_id"] = Text(body->approval_id());
       f["author"] = Text(body->author());
       f["text"] = Text(body->text());
+      AddOrigin(f, body->channel(), body->request_id());
       break;
     }
     case fb::Body::RunCompleted:
@@ -103,6 +116,7 @@ EventView ToEventView(const fb::Event& event) {
       view.type = "run.cancelled";
       f["by"] = Text(body->by());
       f["reason"] = Text(body->reason());
+      AddOrigin(f, body->channel(), body->request_id());
       break;
     }
   }

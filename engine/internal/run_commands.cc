@@ -97,9 +97,13 @@ void RequestApproval(RunTxn& txn, const StepContext& step_context, const StepDef
   txn.Emit(std::move(requested));
 }
 
+static_assert(static_cast<int>(fb::Channel::Rest) == static_cast<int>(Channel::kRest));
+static_assert(static_cast<int>(fb::Channel::Stream) == static_cast<int>(Channel::kStream));
+fb::Channel ToStored(Channel channel) { return static_cast<fb::Channel>(channel); }
+
 json::value DecisionOutput(const DecideCommand& command) {
   return json::object{{"decision", ToString(command.decision)},
-                      {"reviewer", command.reviewer},
+                      {"reviewer", command.actor.principal.id},
                       {"comment", command.comment}};
 }
 
@@ -125,6 +129,9 @@ void StartRun(RunTxn& txn, const StepContext& context, const StartRunCommand& co
   started.version = context.definition.version;
   started.input = json::serialize(command.input);
   started.idempotency_key = command.idempotency_key;
+  started.started_by = command.actor.principal.id;
+  started.channel = ToStored(command.actor.channel);
+  started.request_id = command.actor.request_id;
   txn.Emit(std::move(started));
   Advance(txn, context);
 }
@@ -196,8 +203,10 @@ Result<ApprovalView> Decide(RunTxn& txn, const StepContext& context,
   decided.approval_id = command.approval_id;
   decided.decision =
       command.decision == Decision::kApprove ? fb::Decision::Approve : fb::Decision::Reject;
-  decided.reviewer = command.reviewer;
+  decided.reviewer = command.actor.principal.id;
   decided.comment = command.comment;
+  decided.channel = ToStored(command.actor.channel);
+  decided.request_id = command.actor.request_id;
   txn.Emit(std::move(decided));
   ApprovalView after = *txn.state().FindApproval(command.approval_id);
 
@@ -209,7 +218,7 @@ Result<ApprovalView> Decide(RunTxn& txn, const StepContext& context,
   } else if (!step->on_reject.empty()) {
     FinishPureStep(txn, context, *step, DecisionOutput(command), step->on_reject);
   } else {
-    std::string error = "rejected by " + command.reviewer;
+    std::string error = "rejected by " + command.actor.principal.id;
     if (!command.comment.empty()) error += ": " + command.comment;
     FailRun(txn, std::move(error));
   }
@@ -230,8 +239,10 @@ Result<ApprovalView> AddComment(RunTxn& txn, const StepContext& context,
   }
   fb::CommentAddedT comment;
   comment.approval_id = command.approval_id;
-  comment.author = command.author;
+  comment.author = command.actor.principal.id;
   comment.text = command.text;
+  comment.channel = ToStored(command.actor.channel);
+  comment.request_id = command.actor.request_id;
   txn.Emit(std::move(comment));
   return *txn.state().FindApproval(command.approval_id);
 }
@@ -243,8 +254,10 @@ Status Cancel(RunTxn& txn, const CancelCommand& command) {
                             std::string(ToString(state.status)));
   }
   fb::RunCancelledT cancelled;
-  cancelled.by = command.by;
+  cancelled.by = command.actor.principal.id;
   cancelled.reason = command.reason;
+  cancelled.channel = ToStored(command.actor.channel);
+  cancelled.request_id = command.actor.request_id;
   txn.Emit(std::move(cancelled));
   return Status::Ok();
 }

@@ -102,8 +102,9 @@ Status RunQueries::ForEachApproval(std::optional<ApprovalStatus> status,
         std::string_view approval_id = entry->id;
         auto approval = DecodeApprovalRecord(value, StoredComments(log_));
         // A value this version did not write (a JSON record from the first version, kept until
-        // the approval next changes, or an older bare run id): fold the run instead.
-        if (!approval.ok()) approval = GetApproval(approval_id);
+        // the approval next changes, an older bare run id, or a record from before v0.9 that
+        // does not name the workflow): fold the run instead.
+        if (!approval.ok() || approval->workflow.empty()) approval = GetApproval(approval_id);
         if (approval.ok()) return visit(*approval);
         failed = SkipOrFail(approval.status(), "approval", approval_id);
         return failed.ok();

@@ -53,6 +53,7 @@ std::string EncodeSnapshot(const RunState& state) {
   flatbuffers::Offset<flatbuffers::String> output;
   if (state.output) output = json_text(*state.output);
   auto error = text(state.error);
+  auto started_by = text(state.started_by);
 
   fb::RunSnapshotBuilder snapshot(builder);
   snapshot.add_run_id(run_id);
@@ -75,6 +76,7 @@ std::string EncodeSnapshot(const RunState& state) {
   snapshot.add_last_seq(state.last_seq);
   snapshot.add_started_at_ms(state.started_at_ms);
   snapshot.add_updated_at_ms(state.updated_at_ms);
+  snapshot.add_started_by(started_by);
   builder.Finish(snapshot.Finish(), kIdentifier);
   return std::string(reinterpret_cast<const char*>(builder.GetBufferPointer()), builder.GetSize());
 }
@@ -111,6 +113,8 @@ Result<RunState> DecodeSnapshot(std::string_view bytes, const CommentSource& com
     for (const fb::ApprovalRecord* record : *snapshot->approvals()) {
       auto approval = UnpackApprovalRecord(*record, comments);
       if (!approval.ok()) return approval.status();
+      // Records written before v0.9 do not name the workflow; it is the run's.
+      if (approval->workflow.empty()) approval->workflow = state.workflow;
       state.approvals.push_back(std::move(approval).value());
     }
   }
@@ -123,6 +127,7 @@ Result<RunState> DecodeSnapshot(std::string_view bytes, const CommentSource& com
   state.last_seq = snapshot->last_seq();
   state.started_at_ms = snapshot->started_at_ms();
   state.updated_at_ms = snapshot->updated_at_ms();
+  state.started_by = StoredText(snapshot->started_by());
   return state;
 }
 

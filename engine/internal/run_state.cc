@@ -45,6 +45,7 @@ void OnRunStarted(RunState& state, const fb::RunStarted& body, int64_t at_ms) {
   state.version = body.version();
   state.input = ParseObject(body.input());
   state.idempotency_key = std::string(View(body.idempotency_key()));
+  state.started_by = std::string(View(body.started_by()));
   state.status = RunStatus::kRunning;
   state.started_at_ms = at_ms;
 }
@@ -83,6 +84,7 @@ void OnApprovalRequested(RunState& state, const fb::ApprovalRequested& body, int
   ApprovalView approval;
   approval.id = std::string(View(body.approval_id()));
   approval.run_id = state.run_id;
+  approval.workflow = state.workflow;
   approval.step_id = std::string(View(body.step_id()));
   approval.status = ApprovalStatus::kPending;
   approval.message = std::string(View(body.message()));
@@ -203,6 +205,7 @@ RunView MakeView(State&& state) {
   }
   view.output = std::forward<State>(state).output;
   view.error = std::forward<State>(state).error;
+  view.started_by = std::forward<State>(state).started_by;
   view.started_at_ms = state.started_at_ms;
   view.updated_at_ms = state.updated_at_ms;
   return view;

@@ -25,6 +25,7 @@ struct RunState {
   std::string workflow;
   uint32_t version = 0;
   std::string idempotency_key;
+  std::string started_by;  // the principal who started it; empty in runs started before v0.9
   RunStatus status = RunStatus::kRunning;
   boost::json::object input;
   boost::json::object steps;       // completed steps' outputs by id

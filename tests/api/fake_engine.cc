@@ -11,6 +11,7 @@ ApprovalView SampleApproval(std::string id) {
   ApprovalView approval;
   approval.id = std::move(id);
   approval.run_id = "run-1";
+  approval.workflow = "invoice";
   approval.step_id = "review";
   approval.status = engine::ApprovalStatus::kPending;
   approval.message = "Pay 100 EUR to ACME?";

@@ -19,7 +19,8 @@ TEST(JsonViewsTest, FormatsTimesAsRfc3339UtcWithMilliseconds) {
 
 TEST(JsonViewsTest, ApprovalShape) {
   EXPECT_EQ(json::serialize(ToJson(testing::SampleApproval())),
-            R"({"id":"ap-1","run_id":"run-1","step_id":"review","status":"pending",)"
+            R"({"id":"ap-1","run_id":"run-1","workflow":"invoice","step_id":"review",)"
+            R"("status":"pending",)"
             R"("message":"Pay 100 EUR to ACME?","show":{"amount":100,"payee":"ACME"},)"
             R"("decisions":[{"decision":"approve","reviewer":"alice","comment":"fine",)"
             R"("at":"2023-11-14T22:13:20.123Z"}],)"

@@ -328,7 +328,12 @@ TEST_F(RequestHandlerTest, DecideRecordsAdminAsReviewer) {
   const engine::DecideCommand& command = recorded.decisions[0];
   EXPECT_EQ(command.approval_id, "ap-1");
   EXPECT_EQ(command.decision, engine::Decision::kApprove);
-  EXPECT_EQ(command.reviewer, "admin");
+  // The reviewer is the authenticated caller; the request id is the one the answer carries.
+  EXPECT_EQ(command.actor.principal.id, "admin");
+  EXPECT_TRUE(command.actor.principal.admin);
+  EXPECT_EQ(command.actor.channel, engine::Channel::kRest);
+  EXPECT_EQ(command.actor.request_id, response["X-Request-Id"]);
+  EXPECT_EQ(command.actor.request_id.size(), 16u);
   EXPECT_EQ(command.comment, "ok");
 }
 
@@ -350,7 +355,7 @@ TEST_F(RequestHandlerTest, CommentNeedsTextAndAnswers201) {
       Send(http::verb::post, "/v1/approvals/ap-1/comments", R"({"text": "why 100?"})");
   EXPECT_EQ(response.result(), http::status::created);
   ASSERT_EQ(engine_.recorded().comments.size(), 1u);
-  EXPECT_EQ(engine_.recorded().comments[0].author, "admin");
+  EXPECT_EQ(engine_.recorded().comments[0].actor.principal.id, "admin");
   EXPECT_EQ(engine_.recorded().comments[0].text, "why 100?");
 }
 
@@ -360,7 +365,7 @@ TEST_F(RequestHandlerTest, CancelPassesReason) {
   EXPECT_EQ(Body(response).at("run_id"), "run-1");
   ASSERT_EQ(engine_.recorded().cancels.size(), 1u);
   EXPECT_EQ(engine_.recorded().cancels[0].run_id, "run-1");
-  EXPECT_EQ(engine_.recorded().cancels[0].by, "admin");
+  EXPECT_EQ(engine_.recorded().cancels[0].actor.principal.id, "admin");
   EXPECT_EQ(engine_.recorded().cancels[0].reason, "dup");
 }
 

@@ -237,7 +237,8 @@ TEST_F(ServerTest, WebSocketStreamsSnapshotBroadcastsAndCommands) {
   EXPECT_EQ(ack["approval"].at("id"), "ap-1");
   FakeEngine::Recorded recorded = engine_.recorded();
   ASSERT_EQ(recorded.decisions.size(), 1u);
-  EXPECT_EQ(recorded.decisions[0].reviewer, "admin");
+  EXPECT_EQ(recorded.decisions[0].actor.principal.id, "admin");
+  EXPECT_EQ(recorded.decisions[0].actor.channel, engine::Channel::kStream);
   EXPECT_EQ(recorded.decisions[0].comment, "ok");
 
   client->Send("this is not json{");

@@ -44,7 +44,9 @@ TEST(StreamMessageTest, DecideBecomesACommandOnTheReviewersBehalf) {
   EXPECT_EQ(command.approval_id, "ap-1");
   EXPECT_EQ(command.decision, engine::Decision::kReject);
   EXPECT_EQ(command.comment, "no");
-  EXPECT_EQ(command.reviewer, "alice");
+  EXPECT_EQ(command.actor.principal.id, "alice");
+  EXPECT_EQ(command.actor.channel, engine::Channel::kStream);
+  EXPECT_FALSE(command.actor.request_id.empty());
   EXPECT_EQ(message.req, json::value("r1"));
 }
 
@@ -57,7 +59,7 @@ TEST(StreamMessageTest, CommentBecomesACommandOnTheReviewersBehalf) {
   const auto& command = std::get<engine::CommentCommand>(message.request);
   EXPECT_EQ(command.approval_id, "ap-2");
   EXPECT_EQ(command.text, "looks odd");
-  EXPECT_EQ(command.author, "alice");
+  EXPECT_EQ(command.actor.principal.id, "alice");
   EXPECT_TRUE(message.req.is_null());
 }
 

@@ -17,6 +17,7 @@ namespace assent::engine {
 namespace {
 
 namespace json = boost::json;
+using engine_testing::ActorNamed;
 using engine_testing::Await;
 using engine_testing::EngineTest;
 using engine_testing::Eventually;
@@ -201,7 +202,7 @@ TEST_F(AwaitRunTest, CancellationAnswersWithTheCancelledRun) {
   std::string run_id = StartInvoice(kLarge);
   Outcome<RunView> waiter = AwaitRun(run_id, kForever);
   auto cancelled = Await<RunView>([&](auto done) {
-    engine_->Cancel(CancelCommand{run_id, "bob", "duplicate"}, done);
+    engine_->Cancel(CancelCommand{run_id, ActorNamed("bob"), "duplicate"}, done);
   });
   ASSERT_TRUE(cancelled.ok()) << cancelled.status().ToString();
   Result<RunView> run = waiter.Get();

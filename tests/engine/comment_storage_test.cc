@@ -18,6 +18,7 @@
 namespace assent::engine {
 namespace {
 
+using engine_testing::ActorNamed;
 using engine_testing::Await;
 
 // What one Append wrote.
@@ -110,7 +111,7 @@ class CommentStorageTest : public ::testing::Test {
 
   Result<ApprovalView> Comment(const std::string& approval_id, const std::string& text) {
     return Await<ApprovalView>([&](auto done) {
-      engine_->AddComment(CommentCommand{approval_id, "carol", text}, done);
+      engine_->AddComment(CommentCommand{approval_id, ActorNamed("carol"), text}, done);
     });
   }
 
@@ -170,7 +171,8 @@ TEST_F(CommentStorageTest, EveryViewShowsEveryCommentInOrderAlsoAfterARestart) {
   }
   // The run, evicted and reloaded from its snapshot and the comments' entries, decides.
   auto decided = Await<ApprovalView>([&](auto done) {
-    engine_->Decide(DecideCommand{approval_id, Decision::kApprove, "alice", "ok"}, done);
+    engine_->Decide(
+        DecideCommand{approval_id, Decision::kApprove, ActorNamed("alice"), "ok"}, done);
   });
   ASSERT_TRUE(decided.ok()) << decided.status().ToString();
   expect_all(*decided, "the decision's answer");

@@ -25,6 +25,11 @@ namespace json = boost::json;
 
 constexpr auto kWait = std::chrono::seconds(20);
 
+// A caller named `id`, as the api layer would hand one over after authenticating it.
+inline Actor ActorNamed(std::string id) {
+  return Actor{.principal = {.id = std::move(id)}, .channel = Channel::kRest, .request_id = "t"};
+}
+
 // The answer of an asynchronous engine command, collected later: for commands that answer
 // only after something else the test does (a decision, a shutdown).
 template <typename T>
@@ -114,7 +119,7 @@ class EngineTest : public ::testing::Test {
   Result<ApprovalView> DecideOn(const std::string& approval_id, Decision decision,
                                 const std::string& comment = "") {
     return Await<ApprovalView>([&](auto done) {
-      engine_->Decide(DecideCommand{approval_id, decision, "alice", comment}, done);
+      engine_->Decide(DecideCommand{approval_id, decision, ActorNamed("alice"), comment}, done);
     });
   }
 

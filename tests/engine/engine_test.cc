@@ -27,6 +27,7 @@ namespace {
 namespace json = boost::json;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using engine_testing::ActorNamed;
 using engine_testing::Await;
 using engine_testing::EngineTest;
 using engine_testing::Eventually;
@@ -148,7 +149,7 @@ TEST_F(EngineTest, CancelStopsAWaitingRunAndItsApproval) {
   std::string run_id = Start("invoice", R"({"invoice_id": "i5", "amount": 6000, "vendor": "V"})");
   std::string approval_id = Run(run_id).pending_approvals.at(0).id;
   auto cancelled = Await<RunView>([&](auto done) {
-    engine_->Cancel(CancelCommand{run_id, "bob", "duplicate invoice"}, done);
+    engine_->Cancel(CancelCommand{run_id, ActorNamed("bob"), "duplicate invoice"}, done);
   });
   ASSERT_TRUE(cancelled.ok()) << cancelled.status().ToString();
   EXPECT_EQ(cancelled->status, RunStatus::kCancelled);
@@ -156,9 +157,53 @@ TEST_F(EngineTest, CancelStopsAWaitingRunAndItsApproval) {
   EXPECT_TRUE(engine_->ListApprovals(ApprovalStatus::kPending, 100)->empty());
   EXPECT_EQ(DecideOn(approval_id, Decision::kApprove).status().code(), StatusCode::kConflict);
   auto again = Await<RunView>([&](auto done) {
-    engine_->Cancel(CancelCommand{run_id, "bob", ""}, done);
+    engine_->Cancel(CancelCommand{run_id, ActorNamed("bob"), ""}, done);
   });
   EXPECT_EQ(again.status().code(), StatusCode::kConflict);
+}
+
+// Every command records who sent it, how, and under which request id: the events carry what
+// the api layer authenticated, and the approval names its workflow for access checks.
+TEST_F(EngineTest, EventsRecordTheActorChannelAndRequestOfEachCommand) {
+  ApplyReviewFlow();
+  StartRunCommand start{
+      "invoice", json::parse(R"({"invoice_id": "i9", "amount": 6000, "vendor": "V"})").as_object()};
+  start.actor = ActorNamed("carol");
+  start.actor.request_id = "req-start";
+  auto started = Await<StartRunResult>([&](auto done) { engine_->StartRun(start, done); });
+  ASSERT_TRUE(started.ok()) << started.status().ToString();
+  RunView run = Run(started->run_id);
+  EXPECT_EQ(run.started_by, "carol");
+  ASSERT_EQ(run.pending_approvals.size(), 1u);
+  EXPECT_EQ(run.pending_approvals[0].workflow, "invoice");
+  EXPECT_EQ(engine_->ListApprovals(ApprovalStatus::kPending, 10)->at(0).workflow, "invoice");
+
+  Actor reviewer = ActorNamed("dave");
+  reviewer.channel = Channel::kStream;
+  reviewer.request_id = "req-decide";
+  auto decided = Await<ApprovalView>([&](auto done) {
+    engine_->Decide(DecideCommand{run.pending_approvals[0].id, Decision::kReject, reviewer, "no"},
+                    done);
+  });
+  ASSERT_TRUE(decided.ok()) << decided.status().ToString();
+  EXPECT_EQ(decided->decisions.at(0).reviewer, "dave");
+  EXPECT_EQ(Run(started->run_id).error, "rejected by dave: no");
+
+  auto events = engine_->GetEvents(started->run_id);
+  ASSERT_TRUE(events.ok());
+  const EventView& first = events->front();
+  EXPECT_EQ(first.fields.at("started_by"), "carol");
+  EXPECT_EQ(first.fields.at("channel"), "rest");
+  EXPECT_EQ(first.fields.at("request_id"), "req-start");
+  bool saw_decision = false;
+  for (const EventView& event : *events) {
+    if (event.type != "approval.decided") continue;
+    saw_decision = true;
+    EXPECT_EQ(event.fields.at("reviewer"), "dave");
+    EXPECT_EQ(event.fields.at("channel"), "stream");
+    EXPECT_EQ(event.fields.at("request_id"), "req-decide");
+  }
+  EXPECT_TRUE(saw_decision);
 }
 
 TEST_F(EngineTest, EvictedWaitingRunsAreRebuiltWhenTheDecisionArrives) {
@@ -184,7 +229,8 @@ TEST_F(EngineTest, CommentsAreKeptOnTheApproval) {
   std::string run_id = Start("invoice", R"({"invoice_id": "i6", "amount": 6000, "vendor": "V"})");
   std::string approval_id = Run(run_id).pending_approvals.at(0).id;
   auto commented = Await<ApprovalView>([&](auto done) {
-    engine_->AddComment(CommentCommand{approval_id, "carol", "checking with finance"}, done);
+    engine_->AddComment(
+        CommentCommand{approval_id, ActorNamed("carol"), "checking with finance"}, done);
   });
   ASSERT_TRUE(commented.ok());
   ASSERT_EQ(commented->comments.size(), 1u);
@@ -269,7 +315,7 @@ TEST_F(EngineTest, ReplayRebuildsEveryRunExactly) {
   }
   std::string commented = Run(run_ids[2]).pending_approvals.at(0).id;
   ASSERT_TRUE(Await<ApprovalView>([&](auto done) {
-                engine_->AddComment(CommentCommand{commented, "carol", "hm"}, done);
+                engine_->AddComment(CommentCommand{commented, ActorNamed("carol"), "hm"}, done);
               }).ok());
   ASSERT_TRUE(DecideOn(Run(run_ids[3]).pending_approvals.at(0).id, Decision::kReject, "no").ok());
   std::vector<std::string> before;

@@ -13,6 +13,7 @@ namespace {
 
 using ::testing::AllOf;
 using ::testing::HasSubstr;
+using engine_testing::ActorNamed;
 using engine_testing::Await;
 using engine_testing::EngineTest;
 
@@ -59,7 +60,7 @@ class LimitsTest : public EngineTest {
 
   Result<ApprovalView> Comment(const std::string& approval_id, const std::string& text) {
     return Await<ApprovalView>([&](auto done) {
-      engine_->AddComment(CommentCommand{approval_id, "carol", text}, done);
+      engine_->AddComment(CommentCommand{approval_id, ActorNamed("carol"), text}, done);
     });
   }
 };

@@ -18,6 +18,7 @@ json::object Describe(const ApprovalView& approval) {
     comments.push_back({{"author", comment.author}, {"text", comment.text}, {"at", comment.at_ms}});
   }
   return {{"id", approval.id},           {"run_id", approval.run_id},
+          {"workflow", approval.workflow},
           {"step_id", approval.step_id}, {"status", ToString(approval.status)},
           {"message", approval.message}, {"show", approval.show},
           {"decisions", decisions},      {"comments", comments},
@@ -31,6 +32,7 @@ std::string Describe(const RunState& state) {
                          {"workflow", state.workflow},
                          {"version", state.version},
                          {"idempotency_key", state.idempotency_key},
+                         {"started_by", state.started_by},
                          {"status", ToString(state.status)},
                          {"input", state.input},
                          {"steps", state.steps},

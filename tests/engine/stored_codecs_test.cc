@@ -21,6 +21,7 @@ ApprovalView SampleApproval() {
   ApprovalView approval;
   approval.id = "run_1.4";
   approval.run_id = "run_1";
+  approval.workflow = "invoice";
   approval.step_id = "review";
   approval.status = ApprovalStatus::kRejected;
   approval.message = "Pay 7200?\nSee below.";
@@ -38,6 +39,7 @@ RunState SampleState() {
   state.workflow = "invoice";
   state.version = 3;
   state.idempotency_key = "k-1";
+  state.started_by = "carol";
   state.status = RunStatus::kWaiting;
   state.input = json::parse(R"({"amount": 7200})").as_object();
   state.steps = json::parse(R"({"extract": {"amount": 7200}})").as_object();

@@ -58,12 +58,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(!std::holds_alternative<StreamAuth>(after.request));
   if (const auto* decide = std::get_if<engine::DecideCommand>(&after.request)) {
     FUZZ_CHECK(!decide->approval_id.empty());
-    FUZZ_CHECK(decide->reviewer == kReviewer);
+    FUZZ_CHECK(decide->actor.principal.id == kReviewer);
     FUZZ_CHECK(decide->decision == engine::Decision::kApprove || !decide->comment.empty());
   }
   if (const auto* comment = std::get_if<engine::CommentCommand>(&after.request)) {
     FUZZ_CHECK(!comment->approval_id.empty());
-    FUZZ_CHECK(comment->author == kReviewer);
+    FUZZ_CHECK(comment->actor.principal.id == kReviewer);
     FUZZ_CHECK(!comment->text.empty());
   }
   // The same text gives the same "req" to echo, whether authenticated or not.

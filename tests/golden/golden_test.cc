@@ -204,6 +204,9 @@ TEST_P(GoldenTest, IndexEntriesDecodeToTodaysEntries) {
         const RunState& run = today_.final_states.at(approval->run_id);
         const engine::ApprovalView* expected = run.FindApproval(entry->id);
         ASSERT_NE(expected, nullptr) << entry->id;
+        // Records from before v0.9 do not name the workflow (queries fold the run for it).
+        EXPECT_EQ(approval->workflow, "");
+        approval->workflow = expected->workflow;
         EXPECT_EQ(*approval, *expected);
         EXPECT_EQ(entry->status, expected->status);
         break;
