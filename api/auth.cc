@@ -34,10 +34,11 @@ std::optional<std::chrono::seconds> AuthResult::RetryAfterHeader() const {
   return retry_after;
 }
 
-Authenticator::Authenticator(std::string admin_token, AuthThrottle::Options throttle)
-    : admin_token_(std::move(admin_token)), throttle_(std::move(throttle)) {}
+Authenticator::Authenticator(std::string admin_token, const engine::Directory& directory,
+                             AuthThrottle::Options throttle)
+    : admin_token_(std::move(admin_token)), directory_(directory), throttle_(std::move(throttle)) {}
 
-bool Authenticator::Matches(std::string_view token) const {
+bool Authenticator::IsAdminToken(std::string_view token) const {
   // The length is not secret; only the bytes are compared in constant time.
   return !admin_token_.empty() && token.size() == admin_token_.size() &&
          CRYPTO_memcmp(token.data(), admin_token_.data(), token.size()) == 0;
@@ -48,11 +49,12 @@ AuthResult Authenticator::CheckToken(std::string_view token,
   AuthResult result;
   result.retry_after = throttle_.RetryAfter(client);
   if (result.retry_after.count() > 0) return result;
-  if (!Matches(token)) {
-    throttle_.RecordFailure(client);
+  if (IsAdminToken(token)) {
+    result.principal = engine::Principal{std::string(kAdminIdentity), {}, /*admin=*/true};
     return result;
   }
-  result.identity = std::string(kAdminIdentity);
+  result.principal = directory_.Authenticate(token);
+  if (!result.principal) throttle_.RecordFailure(client);
   return result;
 }
 

@@ -1,6 +1,8 @@
-// Authenticator: checks the admin bearer token on HTTP requests and WebSocket auth messages and
-// names the identity behind it, refusing addresses that failed too often (AuthThrottle) without
-// comparing their token. Built once by the server; thread-safe.
+// Authenticator: checks the bearer token of HTTP requests and WebSocket auth messages and
+// names the principal behind it, refusing addresses that failed too often (AuthThrottle) without
+// comparing their token. A token is the bootstrap admin token (Principal{"admin", admin}) or
+// one the directory issued (engine/directory.h: a user's or service account's). Built once by
+// the server; thread-safe.
 #pragma once
 
 #include <chrono>
@@ -12,14 +14,16 @@
 
 #include "api/auth_throttle.h"
 #include "api/errors.h"
+#include "engine/actor.h"
+#include "engine/directory.h"
 
 namespace assent::api {
 
 struct AuthResult {
-  std::optional<std::string> identity;  // set when the token was accepted
+  std::optional<engine::Principal> principal;  // set when the token was accepted
   std::chrono::seconds retry_after{0};  // above zero: throttled, the token was not compared
 
-  // 401, or 429 when throttled. REQUIRES: !identity
+  // 401, or 429 when throttled. REQUIRES: !principal
   ApiError Error() const;
   // The Retry-After an answer with Error() carries: set when throttled.
   std::optional<std::chrono::seconds> RetryAfterHeader() const;
@@ -27,21 +31,24 @@ struct AuthResult {
 
 class Authenticator {
  public:
-  // In this slice the admin token is the only credential and its identity is "admin".
+  // The bootstrap admin token's principal id (no user may take it).
   static constexpr std::string_view kAdminIdentity = "admin";
 
-  explicit Authenticator(std::string admin_token, AuthThrottle::Options throttle = {});
+  // `directory` must outlive the authenticator.
+  Authenticator(std::string admin_token, const engine::Directory& directory,
+                AuthThrottle::Options throttle = {});
 
-  // The identity for `token` sent from `client`. Compares in constant time.
+  // The principal for `token` sent from `client`. Compares secrets in constant time.
   AuthResult CheckToken(std::string_view token, const boost::asio::ip::address& client) const;
   // The same for an Authorization header value of the form "Bearer <token>".
   AuthResult CheckAuthorization(std::string_view header,
                                 const boost::asio::ip::address& client) const;
 
  private:
-  bool Matches(std::string_view token) const;
+  bool IsAdminToken(std::string_view token) const;
 
   std::string admin_token_;
+  const engine::Directory& directory_;
   mutable AuthThrottle throttle_;
 };
 

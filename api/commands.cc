@@ -7,51 +7,12 @@
 
 #include <boost/json/parse_options.hpp>
 
+#include "api/json_fields.h"
 #include "base/json_text.h"
 
 namespace assent::api {
 
 namespace json = boost::json;
-
-namespace {
-
-// The string at `key`, "" when absent; an error when present but not a string.
-Result<std::string> OptionalString(const json::object& body, std::string_view key) {
-  const json::value* value = body.if_contains(key);
-  if (value == nullptr || value->is_null()) return std::string();
-  if (!value->is_string()) {
-    return Status::InvalidArgument("\"" + std::string(key) + "\" must be a string");
-  }
-  return std::string(value->get_string());
-}
-
-Result<std::string> RequiredString(const json::object& body, std::string_view key) {
-  Result<std::string> text = OptionalString(body, key);
-  if (text.ok() && text->empty()) {
-    return Status::InvalidArgument("\"" + std::string(key) + "\" must be a non-empty string");
-  }
-  return text;
-}
-
-// A field the command does not know is refused, not ignored: a typo ("inptu") would otherwise
-// start a run with no input, or decide without the comment the reviewer wrote.
-Status CheckKnownFields(const json::object& body, std::initializer_list<std::string_view> known) {
-  for (const auto& [key, value] : body) {
-    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
-    std::string expected;
-    for (std::string_view field : known) {
-      expected += (expected.empty() ? "\"" : ", \"") + std::string(field) + "\"";
-    }
-    constexpr size_t kShownKey = 64;  // enough to see the typo, not to echo a megabyte back
-    std::string shown(key.substr(0, kShownKey));
-    if (key.size() > kShownKey) shown += "...";
-    return Status::InvalidArgument("unknown field \"" + shown + "\" (expected " +
-                                   (expected.empty() ? "none" : expected) + ")");
-  }
-  return Status::Ok();
-}
-
-}  // namespace
 
 std::optional<json::object> ParseJsonObject(std::string_view text, std::string* why) {
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) return json::object();

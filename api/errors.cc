@@ -16,6 +16,10 @@ ApiError ApiError::Unauthorized() {
   return {http::status::unauthorized, "unauthorized", "missing or invalid bearer token"};
 }
 
+ApiError ApiError::Forbidden(std::string message) {
+  return {http::status::forbidden, "forbidden", std::move(message)};
+}
+
 ApiError ApiError::NotFound(std::string message) {
   return {http::status::not_found, "not_found", std::move(message)};
 }

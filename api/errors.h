@@ -23,6 +23,8 @@ struct ApiError {
   static ApiError InvalidJson(std::string message);
   static ApiError InvalidArgument(std::string message);
   static ApiError Unauthorized();
+  // 403: the caller is known but may not do this.
+  static ApiError Forbidden(std::string message);
   static ApiError NotFound(std::string message);
   static ApiError MethodNotAllowed();
   // `size`: the body's length, when known (a Content-Length); `limit`: the one it is over.

@@ -122,19 +122,19 @@ void HttpSession::Refuse(const ApiError& error) {
 
 void HttpSession::Upgrade() {
   const Request& request = parser_->get();
-  std::optional<std::string> identity;
+  std::optional<engine::Principal> principal;
   if (std::string_view header = request[http::field::authorization]; !header.empty()) {
     AuthResult auth = context_->auth.CheckAuthorization(header, client_);
-    if (!auth.identity) {
+    if (!auth.principal) {
       return DoWrite(
           ErrorResponse(auth.Error(), request.version(), false, auth.RetryAfterHeader()));
     }
-    identity = std::move(auth.identity);
+    principal = std::move(auth.principal);
   }
   // Without a header the client authenticates with its first message (browsers cannot set it).
   stream_.expires_never();  // the WebSocket sets its own timeouts
   std::make_shared<WebSocketSession>(stream_.release_socket(), context_, std::move(slot_),
-                                     client_, std::move(identity))
+                                     client_, std::move(principal))
       ->Run(parser_->release());
 }
 

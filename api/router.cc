@@ -10,9 +10,11 @@
 #include <boost/url/url_view.hpp>
 
 #include "api/commands.h"
-#include "api/protocol/wait.h"
+#include "api/identity_routes.h"
 #include "api/json_views.h"
+#include "api/protocol/wait.h"
 #include "api/request_id.h"
+#include "api/route_call.h"
 
 namespace assent::api {
 
@@ -24,87 +26,6 @@ namespace {
 
 constexpr size_t kDefaultListLimit = 100;
 constexpr size_t kMaxListLimit = 1000;
-
-// Answers one request, with its X-Request-Id. Copied into engine callbacks, so it carries what
-// the response needs rather than a reference to the request.
-class Reply {
- public:
-  Reply(const Request& request, std::string request_id, RequestHandler::Respond respond)
-      : version_(request.version()),
-        keep_alive_(request.keep_alive()),
-        request_id_(std::move(request_id)),
-        respond_(std::move(respond)) {}
-
-  const std::string& request_id() const { return request_id_; }
-
-  void Json(http::status status, const json::value& body) const {
-    Send(JsonResponse(status, body, version_, keep_alive_));
-  }
-  void Error(const ApiError& error,
-             std::optional<std::chrono::seconds> retry_after = std::nullopt) const {
-    Send(ErrorResponse(error, version_, keep_alive_, retry_after));
-  }
-  // The view as JSON with `status`, or the result's error.
-  template <typename T>
-  void View(Result<T> result, http::status status = http::status::ok) const {
-    if (!result.ok()) return Error(ErrorFromStatus(result.status()));
-    Json(status, ToJson(std::move(result).value()));
-  }
-  // {key: [views...]}, or the result's error.
-  template <typename T>
-  void List(const Result<std::vector<T>>& result, std::string_view key) const {
-    if (!result.ok()) return Error(ErrorFromStatus(result.status()));
-    Json(http::status::ok, json::object{{key, ToJsonArray(*result)}});
-  }
-
- private:
-  void Send(Response response) const {
-    response.set("X-Request-Id", request_id_);
-    respond_(std::move(response));
-  }
-
-  unsigned version_;
-  bool keep_alive_;
-  std::string request_id_;
-  RequestHandler::Respond respond_;
-};
-
-// Everything a route needs: the engine, the request, the path parameters, the query.
-struct Call {
-  engine::Engine& engine;
-  const Request& request;
-  const urls::url_view& url;
-  std::vector<std::string> params;  // the segments matched by "*", in order
-  engine::Principal caller;         // who is calling, authenticated
-  Reply reply;
-
-  // The caller behind a command this request carries.
-  engine::Actor Actor() const {
-    return engine::Actor{caller, engine::Channel::kRest, reply.request_id()};
-  }
-
-  std::optional<std::string> Query(std::string_view key) const {
-    auto it = url.params().find(key);
-    if (it == url.params().end()) return std::nullopt;
-    return std::string((*it).value);
-  }
-  // The body as a JSON object ({} when empty); nullopt after answering 400.
-  std::optional<json::object> Body() const {
-    std::string why;
-    std::optional<json::object> body = ParseJsonObject(request.body(), &why);
-    if (!body) reply.Error(ApiError::InvalidJson(why));
-    return body;
-  }
-  // The command, or nullopt after answering with its error.
-  template <typename T>
-  std::optional<T> Command(Result<T> command) const {
-    if (!command.ok()) {
-      reply.Error(ErrorFromStatus(command.status()));
-      return std::nullopt;
-    }
-    return std::move(command).value();
-  }
-};
 
 // ?limit=N within [1, kMaxListLimit], default kDefaultListLimit; nullopt after answering 400.
 std::optional<size_t> Limit(const Call& call) {
@@ -277,6 +198,16 @@ constexpr Route kRoutes[] = {
     {http::verb::get, "v1/approvals/*", GetApproval},
     {http::verb::post, "v1/approvals/*/decision", Decide},
     {http::verb::post, "v1/approvals/*/comments", AddComment},
+    {http::verb::get, "v1/me", GetMe},
+    {http::verb::get, "v1/users", ListUsers},
+    {http::verb::post, "v1/users", AddUser},
+    {http::verb::get, "v1/users/*", GetUser},
+    {http::verb::patch, "v1/users/*", SetGroups},
+    {http::verb::delete_, "v1/users/*", RemoveUser},
+    {http::verb::get, "v1/users/*/tokens", ListTokens},
+    {http::verb::post, "v1/users/*/tokens", IssueToken},
+    {http::verb::delete_, "v1/tokens/*", RevokeToken},
+    {http::verb::get, "v1/groups", ListGroups},
 };
 
 // True when `segments` fit `pattern`; the "*" segments are appended to `params`.
@@ -300,8 +231,9 @@ bool Match(std::string_view pattern, const std::vector<std::string>& segments,
 
 }  // namespace
 
-RequestHandler::RequestHandler(engine::Engine& engine, const Authenticator& auth)
-    : engine_(engine), auth_(auth) {}
+RequestHandler::RequestHandler(engine::Engine& engine, engine::Directory& directory,
+                               const Authenticator& auth)
+    : engine_(engine), directory_(directory), auth_(auth) {}
 
 void RequestHandler::Handle(const Request& request, const boost::asio::ip::address& client,
                             Respond respond) const {
@@ -325,11 +257,11 @@ void RequestHandler::Handle(const Request& request, const boost::asio::ip::addre
   }
 
   // Authenticate before saying anything about which paths exist.
-  std::optional<std::string> identity;
+  engine::Principal caller;
   if (path_match == nullptr || !path_match->open) {
     AuthResult auth = auth_.CheckAuthorization(request[http::field::authorization], client);
-    if (!auth.identity) return reply.Error(auth.Error(), auth.RetryAfterHeader());
-    identity = std::move(auth.identity);
+    if (!auth.principal) return reply.Error(auth.Error(), auth.RetryAfterHeader());
+    caller = std::move(*auth.principal);
   }
   if (path_match == nullptr) return reply.Error(ApiError::NotFound("no such path"));
   if (route == nullptr) return reply.Error(ApiError::MethodNotAllowed());
@@ -339,9 +271,8 @@ void RequestHandler::Handle(const Request& request, const boost::asio::ip::addre
     return reply.Error(ApiError::BodyTooLarge(request.body().size(), kMaxBodyBytes));
   }
 
-  engine::Principal caller{.id = identity.value_or("")};
-  caller.admin = caller.id == Authenticator::kAdminIdentity;
-  Call call{engine_, request, *url, std::move(params), std::move(caller), std::move(reply)};
+  Call call{engine_, directory_, request, *url, std::move(params), std::move(caller),
+            std::move(reply)};
   route->handle(call);
 }
 

@@ -1,6 +1,6 @@
 // RequestHandler: the REST API as a plain function from one parsed HTTP request to one response.
-// It checks the bearer token, routes /v1/... to the engine facade and maps results and errors to
-// JSON. It owns no sockets, so tests drive it directly with a fake engine.
+// It checks the bearer token, routes /v1/... to the engine facade (and the identity routes to
+// the directory) and maps results and errors to JSON. It owns no sockets, so tests drive it directly with a fake engine.
 //
 // Called by HttpSession for every non-WebSocket request. Thread safety: const after
 // construction; Handle may run concurrently on any threads.
@@ -12,6 +12,7 @@
 
 #include "api/auth.h"
 #include "api/response.h"
+#include "engine/directory.h"
 #include "engine/engine.h"
 
 namespace assent::api {
@@ -20,8 +21,8 @@ class RequestHandler {
  public:
   using Respond = std::function<void(Response)>;
 
-  // Both must outlive the handler.
-  RequestHandler(engine::Engine& engine, const Authenticator& auth);
+  // All must outlive the handler.
+  RequestHandler(engine::Engine& engine, engine::Directory& directory, const Authenticator& auth);
 
   // Calls `respond` exactly once: before returning for queries and refusals, else once the
   // command is durable, on an engine strand or (when the command runs at once) on the
@@ -32,6 +33,7 @@ class RequestHandler {
 
  private:
   engine::Engine& engine_;
+  engine::Directory& directory_;
   const Authenticator& auth_;
 };
 

@@ -23,10 +23,11 @@ constexpr auto kDrainTimeout = std::chrono::seconds(5);
 
 }  // namespace
 
-Server::Server(engine::Engine& engine, std::string admin_token, ServerOptions options)
+Server::Server(engine::Engine& engine, engine::Directory& directory, std::string admin_token,
+               ServerOptions options)
     : options_(std::move(options)),
       context_(std::make_shared<ServerContext>(
-          engine, std::move(admin_token), options_,
+          engine, directory, std::move(admin_token), options_,
           options_.max_connections > 0 ? options_.max_connections : DefaultMaxConnections())),
       own_ioc_(options_.io_context == nullptr
                    ? std::make_unique<asio::io_context>(options_.threads)

@@ -21,6 +21,7 @@
 #include "base/status.h"
 
 namespace assent::engine {
+class Directory;
 class Engine;
 }
 
@@ -63,8 +64,11 @@ struct ServerOptions {
 
 class Server {
  public:
-  // `engine` must stay alive until Stop() returns; after that the server never touches it.
-  Server(engine::Engine& engine, std::string admin_token, ServerOptions options);
+  // `engine` and `directory` must stay alive until Stop() returns; after that the server never
+  // touches them. Requests authenticate with `admin_token` (the bootstrap admin) or a token of
+  // `directory`.
+  Server(engine::Engine& engine, engine::Directory& directory, std::string admin_token,
+         ServerOptions options);
   ~Server();  // Stop()
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

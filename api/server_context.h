@@ -1,4 +1,4 @@
-// What every session of one server shares: the engine, the authenticator, the request handler,
+// What every session of one server shares: the engine, the directory, the authenticator, the request handler,
 // the reviewers' hub, the count of owed replies, the connection limit and the timeouts.
 //
 // Created by Server and held by shared_ptr by the server, its listener and every session, so
@@ -19,18 +19,19 @@
 #include "base/logger.h"
 
 namespace assent::engine {
+class Directory;
 class Engine;
 }
 
 namespace assent::api {
 
 struct ServerContext {
-  ServerContext(engine::Engine& engine, std::string admin_token, const ServerOptions& options,
-                size_t max_connections)
+  ServerContext(engine::Engine& engine, engine::Directory& directory, std::string admin_token,
+                const ServerOptions& options, size_t max_connections)
       : engine(engine),
-        auth(std::move(admin_token), {.burst = options.auth_failure_burst,
-                                      .window = options.auth_failure_window}),
-        handler(engine, auth),
+        auth(std::move(admin_token), directory,
+             {.burst = options.auth_failure_burst, .window = options.auth_failure_window}),
+        handler(engine, directory, auth),
         hub(engine),
         connections(max_connections),
         refusals(kMaxRefusing),

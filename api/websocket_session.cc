@@ -44,13 +44,13 @@ std::string DescribeDuration(std::chrono::milliseconds duration) {
 WebSocketSession::WebSocketSession(asio::ip::tcp::socket socket,
                                    std::shared_ptr<ServerContext> context,
                                    ConnectionLimit::Slot slot, asio::ip::address client,
-                                   std::optional<std::string> identity)
+                                   std::optional<engine::Principal> principal)
     : slot_(std::move(slot)),
       ws_(std::move(socket)),
       auth_deadline_(ws_.get_executor()),
       context_(std::move(context)),
       client_(std::move(client)),
-      identity_(std::move(identity)) {}
+      principal_(std::move(principal)) {}
 
 WebSocketSession::~WebSocketSession() { LeaveHub(); }
 
@@ -100,7 +100,7 @@ void WebSocketSession::TakeInbox() {
 
 void WebSocketSession::OnAccept(beast::error_code ec) {
   if (ec) return Fail(ec, "websocket accept");
-  if (identity_) {
+  if (principal_) {
     StartStream();
   } else {
     auth_deadline_.expires_after(context_->websocket_auth_timeout);
@@ -111,7 +111,7 @@ void WebSocketSession::OnAccept(beast::error_code ec) {
 }
 
 void WebSocketSession::OnAuthDeadline(beast::error_code ec) {
-  if (ec || identity_ || close_reason_) return;  // cancelled, authenticated or closing anyway
+  if (ec || principal_ || close_reason_) return;  // cancelled, authenticated or closing anyway
   ApiError error = ApiError::Unauthorized();
   error.message = "no auth message within " + DescribeDuration(context_->websocket_auth_timeout);
   SendError(error, nullptr);
@@ -132,10 +132,12 @@ void WebSocketSession::OnRead(beast::error_code ec, size_t /*bytes*/) {
 }
 
 void WebSocketSession::HandleMessage(std::string_view text) {
-  StreamMessage message = ParseStreamMessage(text, identity_);
+  std::optional<std::string> reviewer;
+  if (principal_) reviewer = principal_->id;
+  StreamMessage message = ParseStreamMessage(text, reviewer);
   if (const auto* error = std::get_if<ApiError>(&message.request)) {
     SendError(*error, message.req);
-    if (!identity_) Close({websocket::close_code::policy_error, "unauthorized"});
+    if (!principal_) Close({websocket::close_code::policy_error, "unauthorized"});
     return;
   }
   if (const auto* auth = std::get_if<StreamAuth>(&message.request)) return HandleAuth(auth->token);
@@ -144,9 +146,9 @@ void WebSocketSession::HandleMessage(std::string_view text) {
 
 void WebSocketSession::HandleAuth(std::string_view token) {
   AuthResult auth = context_->auth.CheckToken(token, client_);
-  identity_ = std::move(auth.identity);
+  principal_ = std::move(auth.principal);
   auth_deadline_.cancel();
-  if (!identity_) {
+  if (!principal_) {
     SendError(auth.Error(), nullptr);
     return Close({websocket::close_code::policy_error, "unauthorized"});
   }

@@ -29,6 +29,7 @@
 #include "api/response.h"
 #include "api/server_context.h"
 #include "api/stream_message.h"
+#include "engine/actor.h"
 #include "engine/views.h"
 
 namespace assent::api {
@@ -40,11 +41,11 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   static constexpr size_t kMaxQueuedMessages = 4096;
 
   // `slot`: the connection's place under the server's limit, held until the socket closes.
-  // `client`: the peer, for the failed-authentication throttle. `identity`: who the upgrade
+  // `client`: the peer, for the failed-authentication throttle. `principal`: who the upgrade
   // request's token named; nullopt when it carried none.
   WebSocketSession(boost::asio::ip::tcp::socket socket, std::shared_ptr<ServerContext> context,
                    ConnectionLimit::Slot slot, boost::asio::ip::address client,
-                   std::optional<std::string> identity);
+                   std::optional<engine::Principal> principal);
   ~WebSocketSession();
 
   // Completes the handshake for `upgrade`, then serves the connection.
@@ -92,7 +93,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   boost::asio::steady_timer auth_deadline_;
   std::shared_ptr<ServerContext> context_;
   const boost::asio::ip::address client_;
-  std::optional<std::string> identity_;  // set once authenticated
+  std::optional<engine::Principal> principal_;  // set once authenticated
   std::optional<uint64_t> hub_id_;       // set while joined
   struct Outgoing {
     std::shared_ptr<const std::string> text;

@@ -21,6 +21,7 @@
 #include "api/json_lines_logger.h"
 #include "api/server.h"
 #include "base/io_threads.h"
+#include "engine/directory.h"
 #include "engine/engine.h"
 #include "storage/rocks_event_log.h"
 
@@ -128,6 +129,14 @@ int Serve(const ParsedArgs& args) {
     return 1;
   }
   std::unique_ptr<engine::Engine> engine = std::move(opened).value();
+  // Users and tokens live in the same log, in a stream of their own.
+  Result<std::unique_ptr<engine::Directory>> directory = engine::Directory::Open(**log);
+  if (!directory.ok()) {
+    std::cerr << "assent serve: cannot open " << data_dir << ": "
+              << directory.status().ToString() << "\n";
+    engine->Shutdown();
+    return 1;
+  }
 
   // Signals are caught from here on, so one arriving during startup still shuts down cleanly.
   boost::asio::io_context signals_ioc;
@@ -135,7 +144,7 @@ int Serve(const ParsedArgs& args) {
   signals.async_wait([](const boost::system::error_code&, int) {});
 
   server_options.io_context = &io_threads.io();
-  api::Server server(*engine, token->token, server_options);
+  api::Server server(*engine, **directory, token->token, server_options);
   Result<boost::asio::ip::tcp::endpoint> endpoint = server.Start();
   if (!endpoint.ok()) {
     std::cerr << "assent serve: " << endpoint.status().message() << "\n";
@@ -162,6 +171,7 @@ int Serve(const ParsedArgs& args) {
   // call the engine, which refuses them now: the threads stop before the engine goes. The log
   // goes after the engine, which writes to it until it is destroyed.
   io_threads.Join();
+  directory->reset();  // waits for a change still being written
   engine.reset();
   log->reset();
   logger.Info("server stopped");

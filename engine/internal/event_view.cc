@@ -13,6 +13,14 @@ json::string Text(const flatbuffers::String* text) {
   return text == nullptr ? json::string() : json::string(text->string_view());
 }
 
+json::array Texts(const flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>* texts) {
+  json::array array;
+  if (texts != nullptr) {
+    for (const flatbuffers::String* text : *texts) array.push_back(Text(text));
+  }
+  return array;
+}
+
 json::value Payload(const flatbuffers::String* text) {
   if (text == nullptr || text->size() == 0) return nullptr;
   boost::system::error_code ec;
@@ -117,6 +125,50 @@ EventView ToEventView(const fb::Event& event) {
       f["by"] = Text(body->by());
       f["reason"] = Text(body->reason());
       AddOrigin(f, body->channel(), body->request_id());
+      break;
+    }
+    // The directory's changes (never a run's events): what the audit shows of identities. A
+    // token's hash is no one's business, so it is not shown.
+    case fb::Body::UserAdded: {
+      const auto* body = event.body_as_UserAdded();
+      view.type = "user.added";
+      f["user_id"] = Text(body->user_id());
+      f["groups"] = Texts(body->groups());
+      f["service"] = body->service();
+      f["admin"] = body->admin();
+      f["by"] = Text(body->by());
+      break;
+    }
+    case fb::Body::UserGroupsChanged: {
+      const auto* body = event.body_as_UserGroupsChanged();
+      view.type = "user.groups_changed";
+      f["user_id"] = Text(body->user_id());
+      f["groups"] = Texts(body->groups());
+      f["by"] = Text(body->by());
+      break;
+    }
+    case fb::Body::UserRemoved: {
+      const auto* body = event.body_as_UserRemoved();
+      view.type = "user.removed";
+      f["user_id"] = Text(body->user_id());
+      f["by"] = Text(body->by());
+      break;
+    }
+    case fb::Body::TokenIssued: {
+      const auto* body = event.body_as_TokenIssued();
+      view.type = "token.issued";
+      f["token_id"] = Text(body->token_id());
+      f["user_id"] = Text(body->user_id());
+      f["name"] = Text(body->name());
+      if (body->expires_at_ms() != 0) f["expires_at_ms"] = body->expires_at_ms();
+      f["by"] = Text(body->by());
+      break;
+    }
+    case fb::Body::TokenRevoked: {
+      const auto* body = event.body_as_TokenRevoked();
+      view.type = "token.revoked";
+      f["token_id"] = Text(body->token_id());
+      f["by"] = Text(body->by());
       break;
     }
   }

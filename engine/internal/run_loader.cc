@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "engine/internal/comment_store.h"
+#include "engine/internal/directory_stream.h"
 #include "engine/internal/event_view.h"
 #include "engine/internal/run_snapshot.h"
 #include "schemas/event_generated.h"
@@ -10,11 +11,16 @@
 namespace assent::engine {
 namespace {
 
+Status NotFound(std::string_view run_id) {
+  return Status::NotFound("run " + std::string(run_id) + " not found");
+}
+
 Status ReadRecords(storage::EventLog& log, std::string_view run_id,
                    std::vector<std::string>* records) {
+  if (IsReservedStreamId(run_id)) return NotFound(run_id);
   Status status = log.ReadRun(run_id, records);
   if (!status.ok()) return status;
-  if (records->empty()) return Status::NotFound("run " + std::string(run_id) + " not found");
+  if (records->empty()) return NotFound(run_id);
   return Status::Ok();
 }
 
@@ -45,6 +51,7 @@ std::optional<RunState> ReadSnapshot(storage::EventLog& log, Logger& logger,
 }  // namespace
 
 Result<RunState> RunLoader::Load(std::string_view run_id) {
+  if (IsReservedStreamId(run_id)) return NotFound(run_id);
   Status failure;
   std::optional<RunState> snapshot = ReadSnapshot(log_, logger_, run_id, &failure);
   if (!failure.ok()) return failure;
@@ -52,9 +59,7 @@ Result<RunState> RunLoader::Load(std::string_view run_id) {
   std::vector<std::string> records;
   Status read = log_.ReadRun(run_id, state.last_seq + 1, &records);
   if (!read.ok()) return read;
-  if (!snapshot && records.empty()) {
-    return Status::NotFound("run " + std::string(run_id) + " not found");
-  }
+  if (!snapshot && records.empty()) return NotFound(run_id);
   for (const std::string& record : records) Apply(state, *fb::GetEvent(record.data()));
   return state;
 }

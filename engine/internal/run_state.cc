@@ -179,6 +179,13 @@ void Apply(RunState& state, const fb::Event& event) {
     case fb::Body::RunCompleted: OnRunCompleted(state, *event.body_as_RunCompleted()); break;
     case fb::Body::RunFailed: OnRunFailed(state, *event.body_as_RunFailed()); break;
     case fb::Body::RunCancelled: OnRunCancelled(state, *event.body_as_RunCancelled()); break;
+    // The directory's events (engine/internal/directory_state.h) live in their own stream,
+    // which no run's id names (RunLoader refuses it): never part of a run.
+    case fb::Body::UserAdded:
+    case fb::Body::UserGroupsChanged:
+    case fb::Body::UserRemoved:
+    case fb::Body::TokenIssued:
+    case fb::Body::TokenRevoked: break;
   }
 }
 

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "api/auth.h"
+#include "tests/api/test_directory.h"
 
 namespace assent::api {
 namespace {
@@ -70,16 +71,18 @@ TEST(AuthThrottleTest, TheTableStaysBoundedDroppingTheOldestFirst) {
 
 TEST(AuthThrottleTest, AThrottledAddressIsRefusedEvenWithTheRightToken) {
   FakeClock clock;
-  Authenticator auth("secret", {.burst = 1, .window = seconds(60), .clock = clock.AsClock()});
+  testing::TestDirectory directory;
+  Authenticator auth("secret", *directory,
+                     {.burst = 1, .window = seconds(60), .clock = clock.AsClock()});
   Address client = boost::asio::ip::make_address("192.0.2.1");
-  EXPECT_FALSE(auth.CheckAuthorization("Bearer guess", client).identity);
+  EXPECT_FALSE(auth.CheckAuthorization("Bearer guess", client).principal);
   AuthResult throttled = auth.CheckAuthorization("Bearer secret", client);
-  EXPECT_FALSE(throttled.identity);
+  EXPECT_FALSE(throttled.principal);
   EXPECT_EQ(throttled.retry_after, seconds(60));
   EXPECT_EQ(throttled.Error().status, boost::beast::http::status::too_many_requests);
   EXPECT_EQ(throttled.RetryAfterHeader(), seconds(60));
   clock.now += seconds(60);
-  EXPECT_EQ(auth.CheckAuthorization("Bearer secret", client).identity, "admin");
+  EXPECT_EQ(auth.CheckAuthorization("Bearer secret", client).principal->id, "admin");
   // No header at all is refused but not counted: nothing was guessed.
   for (int i = 0; i < 3; ++i)
     EXPECT_EQ(auth.CheckAuthorization("", client).retry_after, seconds(0));

@@ -9,6 +9,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "tests/api/fake_engine.h"
+#include "tests/api/test_directory.h"
 
 namespace assent::api {
 namespace {
@@ -66,8 +67,9 @@ class RequestHandlerTest : public ::testing::Test {
   }
 
   FakeEngine engine_;
-  Authenticator auth_{kToken};
-  RequestHandler handler_{engine_, auth_};
+  testing::TestDirectory directory_;
+  Authenticator auth_{kToken, *directory_};
+  RequestHandler handler_{engine_, *directory_, auth_};
 };
 
 TEST_F(RequestHandlerTest, HealthzNeedsNoToken) {

@@ -22,6 +22,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "tests/api/fake_engine.h"
+#include "tests/api/test_directory.h"
 
 namespace assent::api {
 namespace {
@@ -151,7 +152,8 @@ class ServerTest : public ::testing::Test {
   }
 
   FakeEngine engine_;
-  Server server_{engine_, kToken, ServerOptions{"127.0.0.1", 0, 2}};
+  testing::TestDirectory directory_;
+  Server server_{engine_, *directory_, kToken, ServerOptions{"127.0.0.1", 0, 2}};
   tcp::endpoint endpoint_;
 };
 
@@ -300,13 +302,14 @@ class AuthDeadlineTest : public ::testing::Test {
   tcp::endpoint Start(std::chrono::milliseconds auth_timeout) {
     ServerOptions options{"127.0.0.1", 0, 1};
     options.websocket_auth_timeout = auth_timeout;
-    server_ = std::make_unique<Server>(engine_, kToken, options);
+    server_ = std::make_unique<Server>(engine_, *directory_, kToken, options);
     Result<tcp::endpoint> endpoint = server_->Start();
     EXPECT_TRUE(endpoint.ok()) << endpoint.status().ToString();
     return endpoint.ok() ? *endpoint : tcp::endpoint();
   }
 
   FakeEngine engine_;
+  testing::TestDirectory directory_;
   std::unique_ptr<Server> server_;
 };
 

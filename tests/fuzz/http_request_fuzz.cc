@@ -1,10 +1,14 @@
 // The REST API (api/router.h RequestHandler::Handle) on requests that Beast's parser makes of
-// arbitrary bytes, with the limits HttpSession sets, over the fake engine of the api tests.
+// arbitrary bytes, with the limits HttpSession sets, over the fake engine of the api tests and a
+// real directory of users and tokens on an in-memory log.
 // The header checks HttpSession makes first (api/request_framing.h) run before it.
 // Properties: the handler answers exactly once, and every answer is a JSON body served as
 // application/json, with an {"error": {"code", "message"}} body on every 4xx and 5xx.
+#include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string_view>
 
@@ -17,6 +21,7 @@
 #include "api/response.h"
 #include "api/router.h"
 #include "tests/api/fake_engine.h"
+#include "tests/api/test_directory.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace {
@@ -55,9 +60,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   // Every answer, from the session's header checks or from the handler, is JSON the client
   // can parse (Boost.JSON refuses invalid UTF-8) with an {"error": {code, message}} on failure.
+  // The directory answers its changes on its log's commit thread: counted under a lock.
+  std::mutex mutex;
+  std::condition_variable answered;
   int answers = 0;
-  auto check = [&answers](const assent::api::Response& response) {
+  auto check = [&](const assent::api::Response& response) {
+    std::lock_guard<std::mutex> lock(mutex);
     ++answers;
+    answered.notify_all();
     FUZZ_CHECK(response[http::field::content_type] == "application/json");
     boost::system::error_code parse_error;
     json::value body = json::parse(response.body(), parse_error);
@@ -76,10 +86,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   assent::api::testing::FakeEngine engine;
-  assent::api::Authenticator auth(kToken);
-  assent::api::RequestHandler handler(engine, auth);
+  // One for the process: a directory (and its log's commit thread) per input would be slow.
+  static assent::api::testing::TestDirectory directory;
+  assent::api::Authenticator auth(kToken, *directory);
+  assent::api::RequestHandler handler(engine, *directory, auth);
   handler.Handle(parser.get(), boost::asio::ip::address_v4::loopback(), check);
-  // The fake engine answers commands before returning, so every answer has come by now.
+  // The fake engine answers before returning; the directory once its change is durable.
+  std::unique_lock<std::mutex> lock(mutex);
+  answered.wait_for(lock, std::chrono::seconds(10), [&] { return answers > 0; });
   FUZZ_CHECK(answers == 1);
   return 0;
 }

@@ -1,5 +1,8 @@
 // Round trip per event type of schemas/event.fbs: build with FlatBufferBuilder, verify, read
 // every field back. Also pins the union tags, which are persisted.
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "schemas/event_generated.h"
@@ -33,7 +36,12 @@ TEST(EventSchemaTest, UnionTagsNeverChange) {
   EXPECT_EQ(static_cast<int>(Body::RunCompleted), 8);
   EXPECT_EQ(static_cast<int>(Body::RunFailed), 9);
   EXPECT_EQ(static_cast<int>(Body::RunCancelled), 10);
-  EXPECT_EQ(Body::MAX, Body::RunCancelled) << "a new event type needs a round trip test here";
+  EXPECT_EQ(static_cast<int>(Body::UserAdded), 11);
+  EXPECT_EQ(static_cast<int>(Body::UserGroupsChanged), 12);
+  EXPECT_EQ(static_cast<int>(Body::UserRemoved), 13);
+  EXPECT_EQ(static_cast<int>(Body::TokenIssued), 14);
+  EXPECT_EQ(static_cast<int>(Body::TokenRevoked), 15);
+  EXPECT_EQ(Body::MAX, Body::TokenRevoked) << "a new event type needs a round trip test here";
   EXPECT_EQ(static_cast<int>(Decision::Approve), 0);
   EXPECT_EQ(static_cast<int>(Decision::Reject), 1);
 }
@@ -153,6 +161,71 @@ TEST(EventSchemaTest, VerifierRejectsTruncatedBuffer) {
   builder.Finish(CreateEventDirect(builder, "r1", 1, 0, Body::RunFailed, body.Union()));
   flatbuffers::Verifier verifier(builder.GetBufferPointer(), builder.GetSize() / 2);
   EXPECT_FALSE(VerifyEventBuffer(verifier));
+}
+
+TEST(EventSchemaTest, UserAddedRoundTrip) {
+  flatbuffers::FlatBufferBuilder builder;
+  std::vector<std::string> groups = {"finance", "ops"};
+  auto body = CreateUserAddedDirect(builder, "alice", &groups, true, false, "admin");
+  const UserAdded* read =
+      FinishAndVerify(builder, Body::UserAdded, body.Union())->body_as_UserAdded();
+  ASSERT_NE(read, nullptr);
+  EXPECT_EQ(read->user_id()->str(), "alice");
+  ASSERT_EQ(read->groups()->size(), 2u);
+  EXPECT_EQ(read->groups()->Get(1)->str(), "ops");
+  EXPECT_TRUE(read->service());
+  EXPECT_FALSE(read->admin());
+  EXPECT_EQ(read->by()->str(), "admin");
+}
+
+TEST(EventSchemaTest, UserGroupsChangedRoundTrip) {
+  flatbuffers::FlatBufferBuilder builder;
+  std::vector<std::string> groups = {"audit"};
+  auto body = CreateUserGroupsChangedDirect(builder, "alice", &groups, "root");
+  const UserGroupsChanged* read =
+      FinishAndVerify(builder, Body::UserGroupsChanged, body.Union())
+          ->body_as_UserGroupsChanged();
+  ASSERT_NE(read, nullptr);
+  EXPECT_EQ(read->user_id()->str(), "alice");
+  EXPECT_EQ(read->groups()->Get(0)->str(), "audit");
+  EXPECT_EQ(read->by()->str(), "root");
+}
+
+TEST(EventSchemaTest, UserRemovedRoundTrip) {
+  flatbuffers::FlatBufferBuilder builder;
+  auto body = CreateUserRemovedDirect(builder, "alice", "root");
+  const UserRemoved* read =
+      FinishAndVerify(builder, Body::UserRemoved, body.Union())->body_as_UserRemoved();
+  ASSERT_NE(read, nullptr);
+  EXPECT_EQ(read->user_id()->str(), "alice");
+  EXPECT_EQ(read->by()->str(), "root");
+}
+
+TEST(EventSchemaTest, TokenIssuedRoundTrip) {
+  flatbuffers::FlatBufferBuilder builder;
+  std::vector<uint8_t> hash(32, 0xab);
+  auto body = CreateTokenIssuedDirect(builder, "0123456789abcdef", "alice", "laptop", &hash,
+                                      1700000000999, "admin");
+  const TokenIssued* read =
+      FinishAndVerify(builder, Body::TokenIssued, body.Union())->body_as_TokenIssued();
+  ASSERT_NE(read, nullptr);
+  EXPECT_EQ(read->token_id()->str(), "0123456789abcdef");
+  EXPECT_EQ(read->user_id()->str(), "alice");
+  EXPECT_EQ(read->name()->str(), "laptop");
+  ASSERT_EQ(read->secret_sha256()->size(), 32u);
+  EXPECT_EQ(read->secret_sha256()->Get(31), 0xab);
+  EXPECT_EQ(read->expires_at_ms(), 1700000000999);
+  EXPECT_EQ(read->by()->str(), "admin");
+}
+
+TEST(EventSchemaTest, TokenRevokedRoundTrip) {
+  flatbuffers::FlatBufferBuilder builder;
+  auto body = CreateTokenRevokedDirect(builder, "0123456789abcdef", "alice");
+  const TokenRevoked* read =
+      FinishAndVerify(builder, Body::TokenRevoked, body.Union())->body_as_TokenRevoked();
+  ASSERT_NE(read, nullptr);
+  EXPECT_EQ(read->token_id()->str(), "0123456789abcdef");
+  EXPECT_EQ(read->by()->str(), "alice");
 }
 
 }  // namespace
