@@ -11,6 +11,7 @@
 #include "api/cli/client.h"
 #include "api/cli/command.h"
 #include "api/cli/format.h"
+#include "api/cli/server_call.h"
 #include "api/protocol/wait.h"
 #include "base/json_text.h"
 
@@ -20,47 +21,6 @@ namespace http = boost::beast::http;
 namespace json = boost::json;
 
 namespace {
-
-// One call to the server for `args`; prints the failure and returns nullopt on error.
-// `server_wait`: how long the server may hold its answer on purpose (?wait=), added to the
-// timeout so that the CLI does not give up on an answer that is coming.
-std::optional<ApiResponse> CallServer(
-    const ParsedArgs& args, http::verb method, const std::string& target,
-    const json::value* body = nullptr,
-    const std::vector<std::pair<std::string, std::string>>& headers = {},
-    std::chrono::milliseconds server_wait = std::chrono::milliseconds(0)) {
-  Result<ClientConfig> config = ResolveClientConfig(args);
-  if (!config.ok()) {
-    std::cerr << "assent: " << config.status().message() << "\n";
-    return std::nullopt;
-  }
-  config->timeout += server_wait;
-  Result<ApiResponse> response = ApiClient(std::move(config).value()).Call(method, target, body,
-                                                                          headers);
-  if (!response.ok()) {
-    std::cerr << "assent: " << response.status().message() << "\n";
-    return std::nullopt;
-  }
-  return std::move(response).value();
-}
-
-// Prints `body` as raw JSON with --json, else as `human` renders it.
-int Print(const ParsedArgs& args, const json::value& body,
-          const std::function<std::string(const json::object&)>& human) {
-  if (args.Has("json") || !body.is_object()) {
-    std::cout << json::serialize(body) << "\n";
-  } else {
-    std::cout << human(body.get_object());
-  }
-  return 0;
-}
-
-// The array at `key` of a list answer ({"runs": [...]}), empty if missing.
-const json::array& ListField(const json::object& body, std::string_view key) {
-  static const json::array kEmpty;
-  const json::value* value = body.if_contains(key);
-  return value != nullptr && value->is_array() ? value->get_array() : kEmpty;
-}
 
 // "?status=S" when --status was given, else "".
 std::string StatusQuery(const ParsedArgs& args) {
