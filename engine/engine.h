@@ -143,6 +143,7 @@ struct VerifyReport {
   size_t workflow_versions = 0;
   size_t runs = 0;
   size_t approvals = 0;
+  size_t identity_changes = 0;  // events of the directory of users and tokens
   std::vector<std::string> problems;
 };
 

@@ -30,7 +30,8 @@ int Verify(const cli::ParsedArgs& args) {
   }
   for (const std::string& problem : report->problems) std::cout << problem << "\n";
   std::cout << "checked " << report->workflow_versions << " workflow versions, " << report->runs
-            << " runs, " << report->approvals << " approvals: "
+            << " runs, " << report->approvals << " approvals, " << report->identity_changes
+            << " identity changes: "
             << (report->problems.empty() ? "no problems"
                                          : std::to_string(report->problems.size()) + " problems")
             << "\n";

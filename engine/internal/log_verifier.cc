@@ -8,7 +8,8 @@
 // index files it under, the definition version it is pinned to can be read, and its snapshot,
 // when it has one, plus the events after it fold to the same state as all its events); every
 // approval listed in the approvals-by-status index (its record decodes and has the status the
-// index files it under). Read-only; runs on the caller's thread.
+// index files it under); the directory of users and tokens (its stream verifies and follows on
+// from seq 1, and only directory events are in it). Read-only; runs on the caller's thread.
 
 #include "engine/engine.h"
 
@@ -18,6 +19,8 @@
 
 #include "engine/internal/approval_record.h"
 #include "engine/internal/comment_store.h"
+#include "engine/internal/directory_state.h"
+#include "engine/internal/directory_stream.h"
 #include "engine/internal/index_keys.h"
 #include "engine/internal/run_snapshot.h"
 #include "engine/internal/run_state.h"
@@ -37,6 +40,7 @@ class Verifier {
     if (!loaded.ok()) return loaded;
     if (Status runs = CheckRuns(); !runs.ok()) return runs;
     if (Status approvals = CheckApprovals(); !approvals.ok()) return approvals;
+    CheckDirectory();
     report_.workflow_versions = CountDefinitions();
     return std::move(report_);
   }
@@ -132,6 +136,21 @@ class Verifier {
                             }
                             return true;
                           });
+  }
+
+  void CheckDirectory() {
+    std::vector<std::string> records;
+    if (Status read = log_.ReadRun(kDirectoryStreamId, &records); !read.ok()) {
+      return Problem("directory of users and tokens: " + read.ToString());
+    }
+    report_.identity_changes = records.size();
+    for (const std::string& record : records) {
+      const fb::Event& event = *fb::GetEvent(record.data());
+      if (event.body_type() < fb::Body::UserAdded) {
+        Problem("directory of users and tokens: seq " + std::to_string(event.seq()) +
+                " is a run's event");
+      }
+    }
   }
 
   storage::EventLog& log_;

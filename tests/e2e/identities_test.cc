@@ -163,6 +163,8 @@ TEST_F(IdentitiesTest, UsersAndRevocationsSurviveSigkill) {
   EXPECT_EQ(api().Get("/v1/runs/~directory").status, 404u);
   CommandResult verified = RunAssent({"verify", "--data", data_.str()});
   EXPECT_EQ(verified.exit_code, 0) << verified.output;
+  EXPECT_NE(verified.output.find("7 identity changes: no problems"), std::string::npos)
+      << verified.output;
 }
 
 }  // namespace

@@ -82,7 +82,8 @@ TEST_F(StoredItemsTest, VerifyPassesASoundDataDirAndRefusesAMissingOne) {
   CommandResult verified = RunAssent({"verify", "--data", data_.str()});
   EXPECT_EQ(verified.exit_code, 0) << verified.output;
   EXPECT_THAT(verified.output,
-              HasSubstr("checked 1 workflow versions, 2 runs, 2 approvals: no problems"));
+              HasSubstr("checked 1 workflow versions, 2 runs, 2 approvals, 0 identity changes: "
+                        "no problems"));
 
   CommandResult missing = RunAssent({"verify", "--data", data_.str() + "/nothing-here"});
   EXPECT_EQ(missing.exit_code, 2) << missing.output;

@@ -320,6 +320,7 @@ TEST_F(DirectoryTest, TheEngineDoesNotTakeTheDirectoryForARun) {
   Result<VerifyReport> report = VerifyLog(log_);
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->problems.empty());
+  EXPECT_EQ(report->identity_changes, 2u);
   (*engine)->Shutdown();
 }
 
