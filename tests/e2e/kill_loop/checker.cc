@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <vector>
 
 #include <boost/json/serialize.hpp>
 
@@ -27,6 +28,7 @@ constexpr auto kRequestTimeout = std::chrono::seconds(40);
 constexpr size_t kListLimit = 1000;
 constexpr size_t kFinishedSample = 30;
 constexpr size_t kHotApprovals = 8;  // see Load::PickApproval
+constexpr size_t kOlderTokensSample = 3;
 
 std::string Brief(const json::value& value) { return json::serialize(value).substr(0, 400); }
 
@@ -93,6 +95,7 @@ CheckReport Checker::Run(uint16_t port, const std::string& token, std::mt19937_6
     if (IsFinished(run.status)) ledger_.MarkFinished(run_id);
   }
   CheckAcknowledgedIdentities();
+  CheckUsers(api, port, random);
   CheckStatusIndexAgrees(api, views);
   std::map<std::string, std::string> pending = CheckPendingAgree(api, port, token, views);
 
@@ -104,11 +107,47 @@ CheckReport Checker::Run(uint16_t port, const std::string& token, std::mt19937_6
     if (!facts.verified_finished) work.open_runs.push_back(run_id);
   }
   report.runs = views.size();
+  report.users = ledger_.users().size();
   report.pending = pending.size();
   report.requests = effects.requests();
   report.failed_on_purpose = effects.failed_on_purpose();
   report.side_effects = effects.side_effects();
   return report;
+}
+
+void Checker::CheckUsers(ApiClient& api, uint16_t port, std::mt19937_64& random) {
+  const std::map<std::string, UserFact>& users = ledger_.users();
+  if (users.empty()) return;
+  std::set<std::string> listed;
+  HttpReply reply = GetOk(api, "/v1/users");
+  for (const json::value& user : ListAt(reply, "users", "/v1/users")) {
+    listed.insert(StringAt(user, "id"));
+  }
+  int latest = 0;
+  for (const auto& entry : users) {
+    if (!listed.contains(entry.first)) {
+      throw CheckFailed("acknowledged user " + entry.first + " (round " +
+                        std::to_string(entry.second.round) + ") is not listed after the restart");
+    }
+    latest = std::max(latest, entry.second.round);
+  }
+  using Entry = const std::pair<const std::string, UserFact>*;
+  std::vector<Entry> to_sign_in;
+  std::vector<Entry> older;
+  for (const auto& entry : users) {
+    (entry.second.round == latest ? to_sign_in : older).push_back(&entry);
+  }
+  for (size_t i = 0; i < kOlderTokensSample && !older.empty(); ++i) {
+    to_sign_in.push_back(older[random() % older.size()]);
+  }
+  for (const auto* entry : to_sign_in) {
+    HttpReply me = ApiClient(port, entry->second.token, kRequestTimeout).Get("/v1/me");
+    if (me.status != 200 || StringAt(me.body, "id") != entry->first) {
+      throw CheckFailed("the token of acknowledged user " + entry->first +
+                        " no longer signs in: " + std::to_string(me.status) + " " +
+                        me.raw.substr(0, 200));
+    }
+  }
 }
 
 void Checker::FailOnAnomalies() {

@@ -27,6 +27,7 @@ struct CheckReport {
   size_t failed_on_purpose = 0;
   size_t side_effects = 0;  // distinct keys so far
   size_t longest_log = 0;   // events of the longest run log checked
+  size_t users = 0;         // acknowledged users, all rounds
 };
 
 class Checker {
@@ -55,6 +56,9 @@ class Checker {
   void CheckStatusIndexAgrees(ApiClient& api, const std::map<std::string, boost::json::value>& views);
   // Global: one run per acknowledged key and per tag, at most one acknowledged decision.
   void CheckAcknowledgedIdentities();
+  // Every acknowledged user is listed; the tokens of the latest round's users, and of a few
+  // older ones, still sign in as them.
+  void CheckUsers(ApiClient& api, uint16_t port, std::mt19937_64& random);
 
   Ledger& ledger_;
   const SideEffectTarget& target_;

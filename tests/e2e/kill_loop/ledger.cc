@@ -35,6 +35,12 @@ void Ledger::AckStart(const std::string& run_id, const StartIntent& intent, bool
   if (waited) ++counts_.waited;
 }
 
+void Ledger::AckUser(const std::string& user_id, const std::string& token) {
+  std::lock_guard lock(mutex_);
+  users_[user_id] = UserFact{token, round_};
+  ++counts_.users;
+}
+
 void Ledger::AckDecision(const std::string& approval_id, const std::string& run_id,
                          const DecisionFact& decision) {
   std::lock_guard lock(mutex_);

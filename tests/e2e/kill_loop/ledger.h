@@ -40,6 +40,12 @@ struct DecisionFact {
   int round = 0;
 };
 
+// A user the server acknowledged adding, with the first token it answered.
+struct UserFact {
+  std::string token;
+  int round = 0;
+};
+
 struct CommentFact {
   std::string text;  // unique per comment sent
   std::string via;
@@ -56,10 +62,11 @@ struct ApprovalFacts {
 struct RoundCounts {
   int starts = 0, keyed = 0, repeated = 0, waited = 0;
   int rest_decisions = 0, ws_decisions = 0, rest_comments = 0, ws_comments = 0, cancels = 0;
+  int users = 0;
   int conflicts = 0;  // 409s: decisions on decided approvals, cancels of finished runs
   int cut_off = 0;    // requests the kill left without an answer
   int acks() const {
-    return starts + rest_decisions + ws_decisions + rest_comments + ws_comments + cancels;
+    return starts + rest_decisions + ws_decisions + rest_comments + ws_comments + cancels + users;
   }
 };
 
@@ -76,6 +83,7 @@ class Ledger {
   void AckComment(const std::string& approval_id, const std::string& run_id,
                   const CommentFact& comment);
   void AckCancel(const std::string& run_id);
+  void AckUser(const std::string& user_id, const std::string& token);
   void Conflict();
   void CutOff();
   // Ids the server mentioned without acknowledging anything about them.
@@ -89,6 +97,7 @@ class Ledger {
   const std::map<std::string, RunFacts>& runs() const { return runs_; }
   const std::map<std::string, ApprovalFacts>& approvals() const { return approvals_; }
   const std::map<std::string, StartIntent>& intents() const { return intents_; }  // by tag
+  const std::map<std::string, UserFact>& users() const { return users_; }  // by user id
   // Idempotency-Key -> every run id an acknowledged start with that key named.
   const std::map<std::string, std::set<std::string>>& runs_by_key() const { return by_key_; }
   // Tag -> every run id an acknowledged start with that tag named.
@@ -108,6 +117,7 @@ class Ledger {
   std::map<std::string, RunFacts> runs_;
   std::map<std::string, ApprovalFacts> approvals_;
   std::map<std::string, StartIntent> intents_;
+  std::map<std::string, UserFact> users_;
   std::map<std::string, std::set<std::string>> by_key_;
   std::map<std::string, std::set<std::string>> by_tag_;
   std::set<std::string> touched_;

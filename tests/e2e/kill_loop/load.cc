@@ -97,8 +97,10 @@ void Load::RestWorker(int index) {
         DecideOverRest(api, random, name);
       } else if (dice < 93) {
         CommentOverRest(api, random, name);
-      } else {
+      } else if (dice < 97) {
         CancelOne(api, random);
+      } else {
+        AddUser(api, name);
       }
     } catch (const std::exception& error) {
       OnClientError(who, error);
@@ -205,6 +207,21 @@ void Load::CancelOne(ApiClient& api, std::mt19937_64& random) {
     std::lock_guard lock(mutex_);
     std::erase_if(work_.pending, [&](const auto& entry) { return entry.second == run_id; });
   }
+  Acked();
+}
+
+// A user with a first token: the directory's changes go through the same log and SIGKILL.
+void Load::AddUser(ApiClient& api, const std::string& name) {
+  std::string user_id = "u-" + name;
+  HttpReply reply = api.Post("/v1/users", json::object{{"id", user_id},
+                                                       {"groups", json::array{"kill-loop"}}});
+  std::string token = reply.body.is_object() && reply.body.get_object().contains("token")
+                          ? StringAt(reply.body.at("token"), "token")
+                          : "";
+  if (reply.status != 201 || token.empty()) {
+    return ledger_.Anomaly(Unexpected("adding user " + user_id, reply));
+  }
+  ledger_.AckUser(user_id, token);
   Acked();
 }
 

@@ -1,7 +1,7 @@
 // Load: the mixed client load of one round against a running server, from several threads until
 // the server is killed under it. REST workers start runs (with and without approvals, with and
-// without an Idempotency-Key, some keys repeated, some with ?wait=), decide approvals, comment
-// and cancel; WebSocket reviewers decide and comment over /v1/stream. Everything acknowledged
+// without an Idempotency-Key, some keys repeated, some with ?wait=), decide approvals, comment,
+// cancel and add users (each with a first token); WebSocket reviewers decide and comment over /v1/stream. Everything acknowledged
 // goes into the Ledger; an error after the kill is a cut-off request, never a failure.
 #pragma once
 
@@ -54,6 +54,7 @@ class Load {
   void DecideOverRest(ApiClient& api, std::mt19937_64& random, const std::string& name);
   void CommentOverRest(ApiClient& api, std::mt19937_64& random, const std::string& name);
   void CancelOne(ApiClient& api, std::mt19937_64& random);
+  void AddUser(ApiClient& api, const std::string& name);
   // Reads (bounded) until the answer to `req`, learning from the notifications before it.
   boost::json::value ReadAnswer(StreamClient& ws, const std::string& req);
   // After a thread's request failed: a cut-off request after the kill, an anomaly before it.

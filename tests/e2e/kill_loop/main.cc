@@ -192,10 +192,11 @@ class KillLoop {
               << counts.rest_decisions + counts.ws_decisions << " decisions ("
               << counts.ws_decisions << " ws), " << counts.rest_comments + counts.ws_comments
               << " comments (" << counts.ws_comments << " ws), " << counts.cancels
-              << " cancels; " << counts.conflicts << " 409s, " << counts.cut_off
-              << " cut off; checked " << report.runs << " runs, " << report.approvals
-              << " approvals (longest log " << report.longest_log << " events), "
-              << report.pending << " pending agree; target "
+              << " cancels, " << counts.users << " users; " << counts.conflicts << " 409s, "
+              << counts.cut_off << " cut off; checked " << report.runs << " runs, "
+              << report.approvals << " approvals (longest log " << report.longest_log
+              << " events), "
+              << report.pending << " pending agree, " << report.users << " users; target "
               << report.requests << " requests (" << report.failed_on_purpose << " 500s), "
               << report.side_effects << " keys: ok (" << Fixed(seconds) << " s)" << std::endl;
   }
