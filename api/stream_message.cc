@@ -1,6 +1,5 @@
 #include "api/stream_message.h"
 
-#include "api/auth.h"
 #include "api/commands.h"
 #include "api/request_id.h"
 
@@ -23,7 +22,7 @@ void SetCommand(Result<Command> command, StreamMessage& parsed) {
 }  // namespace
 
 StreamMessage ParseStreamMessage(std::string_view text,
-                                 const std::optional<std::string>& reviewer) {
+                                 const std::optional<engine::Principal>& caller) {
   // Unauthorized: the answer, before authentication, to anything but an auth message.
   StreamMessage parsed{nullptr, ApiError::Unauthorized()};
   std::string why;
@@ -35,7 +34,7 @@ StreamMessage ParseStreamMessage(std::string_view text,
       type = value->get_string();
     }
   }
-  if (!reviewer) {
+  if (!caller) {
     if (type == "auth") {
       StreamAuth auth;
       if (const json::value* token = message->if_contains("token"); token && token->is_string()) {
@@ -61,8 +60,7 @@ StreamMessage ParseStreamMessage(std::string_view text,
   // The command's own fields, as a REST body would carry them: the rest is the envelope.
   json::object body = *message;
   for (std::string_view envelope : {"type", "id", "req"}) body.erase(envelope);
-  engine::Actor actor{.principal = {.id = *reviewer,
-                                     .admin = *reviewer == Authenticator::kAdminIdentity},
+  engine::Actor actor{.principal = *caller,
                       .channel = engine::Channel::kStream,
                       .request_id = NewRequestId()};
   if (type == "decide") {

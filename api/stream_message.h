@@ -16,6 +16,7 @@
 #include <boost/json/value.hpp>
 
 #include "api/errors.h"
+#include "engine/actor.h"
 #include "engine/engine.h"
 
 namespace assent::api {
@@ -30,7 +31,9 @@ struct StreamMessage {
   std::variant<ApiError, StreamAuth, engine::DecideCommand, engine::CommentCommand> request;
 };
 
-// `reviewer`: who the session is authenticated as; nullopt before authentication.
-StreamMessage ParseStreamMessage(std::string_view text, const std::optional<std::string>& reviewer);
+// `caller`: who the session is authenticated as (the commands act as them); nullopt before
+// authentication.
+StreamMessage ParseStreamMessage(std::string_view text,
+                                 const std::optional<engine::Principal>& caller);
 
 }  // namespace assent::api

@@ -132,9 +132,7 @@ void WebSocketSession::OnRead(beast::error_code ec, size_t /*bytes*/) {
 }
 
 void WebSocketSession::HandleMessage(std::string_view text) {
-  std::optional<std::string> reviewer;
-  if (principal_) reviewer = principal_->id;
-  StreamMessage message = ParseStreamMessage(text, reviewer);
+  StreamMessage message = ParseStreamMessage(text, principal_);
   if (const auto* error = std::get_if<ApiError>(&message.request)) {
     SendError(*error, message.req);
     if (!principal_) Close({websocket::close_code::policy_error, "unauthorized"});

@@ -107,7 +107,9 @@ TEST_F(IdentityRoutesTest, AUsersTokenSaysWhoTheyAreAndActsAsThem) {
                           R"({"decision": "approve"})", token);
   EXPECT_EQ(decided.result(), http::status::ok);
   ASSERT_EQ(engine_.recorded().decisions.size(), 1u);
-  EXPECT_EQ(engine_.recorded().decisions[0].reviewer, "alice");
+  EXPECT_EQ(engine_.recorded().decisions[0].actor.principal,
+            (engine::Principal{"alice", {"finance", "ops"}, false, false}))
+      << "the whole principal reaches the engine, groups too";
 }
 
 TEST_F(IdentityRoutesTest, OnlyAdminsManageIdentities) {

@@ -11,7 +11,8 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::optional<std::string> kNotAuthenticated;
+const std::optional<engine::Principal> kNotAuthenticated;
+const engine::Principal kAlice{"alice", {"finance"}};
 
 std::string ErrorCode(const StreamMessage& message) {
   const auto* error = std::get_if<ApiError>(&message.request);
@@ -37,14 +38,14 @@ TEST(StreamMessageTest, BeforeAuthenticationTakesOnlyAnAuthMessage) {
 TEST(StreamMessageTest, DecideBecomesACommandOnTheReviewersBehalf) {
   StreamMessage message = ParseStreamMessage(
       R"({"type":"decide","id":"ap-1","decision":"reject","comment":"no","req":"r1"})",
-      std::string("alice"));
+      kAlice);
   ASSERT_TRUE(std::holds_alternative<engine::DecideCommand>(message.request))
       << ErrorCode(message);
   const auto& command = std::get<engine::DecideCommand>(message.request);
   EXPECT_EQ(command.approval_id, "ap-1");
   EXPECT_EQ(command.decision, engine::Decision::kReject);
   EXPECT_EQ(command.comment, "no");
-  EXPECT_EQ(command.actor.principal.id, "alice");
+  EXPECT_EQ(command.actor.principal, kAlice) << "the whole principal, groups too";
   EXPECT_EQ(command.actor.channel, engine::Channel::kStream);
   EXPECT_FALSE(command.actor.request_id.empty());
   EXPECT_EQ(message.req, json::value("r1"));
@@ -53,7 +54,7 @@ TEST(StreamMessageTest, DecideBecomesACommandOnTheReviewersBehalf) {
 TEST(StreamMessageTest, CommentBecomesACommandOnTheReviewersBehalf) {
   StreamMessage message =
       ParseStreamMessage(R"({"type":"comment","id":"ap-2","text":"looks odd"})",
-                         std::string("alice"));
+                         kAlice);
   ASSERT_TRUE(std::holds_alternative<engine::CommentCommand>(message.request))
       << ErrorCode(message);
   const auto& command = std::get<engine::CommentCommand>(message.request);
@@ -64,7 +65,7 @@ TEST(StreamMessageTest, CommentBecomesACommandOnTheReviewersBehalf) {
 }
 
 TEST(StreamMessageTest, RefusesWhatIsNotACommand) {
-  const std::optional<std::string> reviewer("alice");
+  const std::optional<engine::Principal> reviewer(kAlice);
   EXPECT_EQ(ErrorCode(ParseStreamMessage("{", reviewer)), "invalid_json");
   EXPECT_EQ(ErrorCode(ParseStreamMessage("[1]", reviewer)), "invalid_json");
   // An auth message once authenticated is not a command either.
@@ -85,7 +86,7 @@ TEST(StreamMessageTest, RefusesWhatIsNotACommand) {
 
 // A reviewer's message that could be read two ways is refused, not read the way Boost would.
 TEST(StreamMessageTest, RefusesAmbiguousOrUnstorableJson) {
-  const std::optional<std::string> reviewer("alice");
+  const std::optional<engine::Principal> reviewer(kAlice);
   EXPECT_EQ(ErrorCode(ParseStreamMessage(R"({"type":"decide","id":"a","decision":"reject",)"
                                          R"("comment":"no","decision":"approve"})",
                                          reviewer)),

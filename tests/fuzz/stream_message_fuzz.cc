@@ -53,7 +53,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(std::holds_alternative<StreamAuth>(before.request));
   }
 
-  StreamMessage after = assent::api::ParseStreamMessage(text, std::string(kReviewer));
+  StreamMessage after =
+      assent::api::ParseStreamMessage(text, engine::Principal{std::string(kReviewer)});
   CheckError(after);
   FUZZ_CHECK(!std::holds_alternative<StreamAuth>(after.request));
   if (const auto* decide = std::get_if<engine::DecideCommand>(&after.request)) {
