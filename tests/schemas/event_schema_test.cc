@@ -165,8 +165,9 @@ TEST(EventSchemaTest, VerifierRejectsTruncatedBuffer) {
 
 TEST(EventSchemaTest, UserAddedRoundTrip) {
   flatbuffers::FlatBufferBuilder builder;
-  std::vector<std::string> groups = {"finance", "ops"};
-  auto body = CreateUserAddedDirect(builder, "alice", &groups, true, false, "admin");
+  auto groups = builder.CreateVectorOfStrings(std::vector<std::string>{"finance", "ops"});
+  auto body = CreateUserAdded(builder, builder.CreateString("alice"), groups, true, false,
+                              builder.CreateString("admin"));
   const UserAdded* read =
       FinishAndVerify(builder, Body::UserAdded, body.Union())->body_as_UserAdded();
   ASSERT_NE(read, nullptr);
@@ -180,8 +181,9 @@ TEST(EventSchemaTest, UserAddedRoundTrip) {
 
 TEST(EventSchemaTest, UserGroupsChangedRoundTrip) {
   flatbuffers::FlatBufferBuilder builder;
-  std::vector<std::string> groups = {"audit"};
-  auto body = CreateUserGroupsChangedDirect(builder, "alice", &groups, "root");
+  auto groups = builder.CreateVectorOfStrings(std::vector<std::string>{"audit"});
+  auto body = CreateUserGroupsChanged(builder, builder.CreateString("alice"), groups,
+                                      builder.CreateString("root"));
   const UserGroupsChanged* read =
       FinishAndVerify(builder, Body::UserGroupsChanged, body.Union())
           ->body_as_UserGroupsChanged();
