@@ -1,6 +1,7 @@
 // RequestHandler: the REST API as a plain function from one parsed HTTP request to one response.
 // It checks the bearer token, routes /v1/... to the engine facade (and the identity routes to
-// the directory) and maps results and errors to JSON. It owns no sockets, so tests drive it directly with a fake engine.
+// the directory) and maps results and errors to JSON. It owns no sockets, so tests drive it
+// directly with a fake engine.
 //
 // Called by HttpSession for every non-WebSocket request. Thread safety: const after
 // construction; Handle may run concurrently on any threads.

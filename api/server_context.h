@@ -1,5 +1,6 @@
-// What every session of one server shares: the engine, the directory, the authenticator, the request handler,
-// the reviewers' hub, the count of owed replies, the connection limit and the timeouts.
+// What every session of one server shares: the engine, the directory, the authenticator, the
+// request handler, the reviewers' hub, the count of owed replies, the connection limit and the
+// timeouts.
 //
 // Created by Server and held by shared_ptr by the server, its listener and every session, so
 // a session that outlives the server (say, in a callback the engine still holds) never points

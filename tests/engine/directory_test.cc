@@ -95,7 +95,8 @@ TEST_F(DirectoryTest, AddedUsersTokenAuthenticatesAsThatUser) {
   wrong_secret.back() = wrong_secret.back() == '0' ? '1' : '0';
   EXPECT_FALSE(directory_->Authenticate(wrong_secret));
   EXPECT_FALSE(directory_->Authenticate(""));
-  EXPECT_FALSE(directory_->Authenticate("ast_" + std::string(16, 'g') + "_" + std::string(64, '0')));
+  EXPECT_FALSE(
+      directory_->Authenticate("ast_" + std::string(16, 'g') + "_" + std::string(64, '0')));
   EXPECT_FALSE(directory_->Authenticate(alice->token.text + "0"));
 }
 
@@ -115,7 +116,8 @@ TEST_F(DirectoryTest, OnlyTheSecretsHashIsStored) {
   for (const std::string& record : StreamRecords()) {
     EXPECT_EQ(record.find(secret), std::string::npos) << "the secret is in the log";
   }
-  const fb::TokenIssued* issued = fb::GetEvent(StreamRecords().back().data())->body_as_TokenIssued();
+  const fb::TokenIssued* issued =
+      fb::GetEvent(StreamRecords().back().data())->body_as_TokenIssued();
   ASSERT_NE(issued, nullptr);
   EXPECT_EQ(issued->secret_sha256()->size(), 32u);
 }
