@@ -68,6 +68,18 @@ TEST_F(IdentitiesTest, AUserMadeOverRestSignsInAndDecidesAsThemselves) {
   EXPECT_EQ(decided.body.at("decisions").at(0).at("reviewer"), "alice");
   AwaitRunStatus(run_id, "completed");
 
+  // Over the WebSocket too, authenticated by the first message, a decision is the user's.
+  StreamClient stream(server_->port(), token, StreamClient::Auth::kFirstMessage);
+  ASSERT_EQ(stream.Read().at("type"), "snapshot");
+  std::string second_run = StartInvoice(8100);
+  json::value waiting = AwaitRunStatus(second_run, "waiting");
+  std::string second_approval(waiting.at("pending_approvals").at(0).at("id").as_string());
+  stream.Send({{"type", "decide"}, {"id", second_approval}, {"decision", "approve"}, {"req", 1}});
+  json::value ack = stream.ReadUntil([](const json::value& m) { return m.at("type") == "ack"; });
+  EXPECT_EQ(ack.at("req"), 1) << json::serialize(ack);
+  HttpReply approval = api().Get("/v1/approvals/" + second_approval);
+  EXPECT_EQ(approval.body.at("decisions").at(0).at("reviewer"), "alice") << approval.raw;
+
   // A service account is told apart in its principal.
   json::object robot = AddUser({{"id", "ci-bot"}, {"service", true}});
   HttpReply robot_me = ApiClient(server_->port(), TokenOf(robot)).Get("/v1/me");
