@@ -368,7 +368,7 @@ TEST_F(EngineTest, AnUnreadableSnapshotIsIgnoredForTheEvents) {
   storage::AppendBatch damage;
   damage.index_ops.push_back({storage::Index::kRunSnapshots, run_id, std::string("{oops")});
   std::promise<Status> written;
-  log_.Append(std::move(damage), [&](Status status) { written.set_value(status); });
+  log_.Append(std::move(damage), [&](Status status, uint64_t) { written.set_value(status); });
   ASSERT_TRUE(written.get_future().get().ok());
   EXPECT_EQ(Dump(Run(run_id)), Dump(FullFold(log_, run_id)));
 }
