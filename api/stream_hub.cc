@@ -7,7 +7,6 @@
 
 #include "api/json_views.h"
 #include "api/json_writer.h"
-#include "api/websocket_session.h"
 
 namespace assent::api {
 
@@ -63,7 +62,7 @@ bool StreamHub::Visible(const engine::Principal& principal,
   return !options_.visible || options_.visible(principal, approval);
 }
 
-StreamHub::Joined StreamHub::Join(std::weak_ptr<WebSocketSession> session,
+StreamHub::Joined StreamHub::Join(std::weak_ptr<StreamSink> session,
                                   const engine::Principal& principal,
                                   std::optional<uint64_t> since) {
   Joined joined;

@@ -44,7 +44,15 @@
 
 namespace assent::api {
 
-class WebSocketSession;
+// Where the hub hands a reviewer's frames: a WebSocketSession, or a stand-in in tests and
+// benchmarks.
+class StreamSink {
+ public:
+  virtual ~StreamSink() = default;
+  // Takes a serialized frame for the reviewer. Called from the hub's or the engine's commit
+  // thread: must not block.
+  virtual void Deliver(std::shared_ptr<const std::string> frame) = 0;
+};
 
 struct StreamHubOptions {
   // Notifications kept for reconnecting reviewers (`assent serve --stream-history`). Each costs
@@ -84,7 +92,7 @@ class StreamHub {
   static constexpr size_t kReplayFrameMessages = 256;
 
   // From now on the session receives every notification `principal` may see.
-  Joined Join(std::weak_ptr<WebSocketSession> session, const engine::Principal& principal,
+  Joined Join(std::weak_ptr<StreamSink> session, const engine::Principal& principal,
               std::optional<uint64_t> since);
   void Leave(uint64_t id);
 
@@ -99,12 +107,12 @@ class StreamHub {
   };
   struct Group {
     engine::Principal principal;
-    std::map<uint64_t, std::weak_ptr<WebSocketSession>> sessions;
+    std::map<uint64_t, std::weak_ptr<StreamSink>> sessions;
   };
   // Who gets a frame: one group's principal and live sessions.
   struct Audience {
     engine::Principal principal;
-    std::vector<std::shared_ptr<WebSocketSession>> sessions;
+    std::vector<std::shared_ptr<StreamSink>> sessions;
   };
 
   void Broadcast(const engine::ApprovalNotification& notification);

@@ -33,13 +33,15 @@
 #include "api/errors.h"
 #include "api/response.h"
 #include "api/server_context.h"
+#include "api/stream_hub.h"
 #include "api/stream_message.h"
 #include "engine/actor.h"
 #include "engine/views.h"
 
 namespace assent::api {
 
-class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
+class WebSocketSession final : public StreamSink,
+                               public std::enable_shared_from_this<WebSocketSession> {
  public:
   // Approvals a snapshot page may pass over (ones the reviewer may not see) before it is sent
   // as it is, so that a page costs a bounded scan however little the reviewer sees.
@@ -58,7 +60,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   // Queues a serialized message. Thread-safe. Messages wait in an inbox and the session is
   // woken once per burst, not once per message: with a thousand reviewers, a notification
   // costs an append per reviewer, not a posted handler per reviewer.
-  void Deliver(std::shared_ptr<const std::string> frame);
+  void Deliver(std::shared_ptr<const std::string> frame) override;
 
  private:
   void OnAccept(boost::beast::error_code ec);

@@ -5,7 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,6 +54,39 @@ std::vector<uint64_t> Range(uint64_t first, uint64_t last) {
   for (uint64_t cursor = first; cursor <= last; ++cursor) range.push_back(cursor);
   return range;
 }
+
+// Stand-in rule: admins see everything; a user sees approvals of the steps named like one of
+// their groups.
+bool StepInGroups(const engine::Principal& who, const engine::ApprovalView& approval) {
+  if (who.admin) return true;
+  return std::find(who.groups.begin(), who.groups.end(), approval.step_id) != who.groups.end();
+}
+
+// A reviewer stand-in: keeps what it is handed.
+class RecordingSink final : public StreamSink {
+ public:
+  void Deliver(std::shared_ptr<const std::string> frame) override {
+    std::lock_guard lock(mu_);
+    frames_.push_back(std::move(frame));
+    messages_ += Cursors({frames_.back()}).size();
+    changed_.notify_all();
+  }
+  // Waits (bounded) until `count` messages have come; false if they do not.
+  bool WaitFor(size_t count) {
+    std::unique_lock lock(mu_);
+    return changed_.wait_for(lock, std::chrono::seconds(10), [&] { return messages_ >= count; });
+  }
+  std::vector<std::shared_ptr<const std::string>> frames() {
+    std::lock_guard lock(mu_);
+    return frames_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::vector<std::shared_ptr<const std::string>> frames_;
+  size_t messages_ = 0;
+};
 
 class StreamHubTest : public ::testing::Test {
  protected:
@@ -121,12 +157,7 @@ TEST_F(StreamHubTest, ReplayIsFramedInBatchesOfBoundedSize) {
 
 TEST_F(StreamHubTest, ReplayCarriesOnlyWhatThePrincipalMaySee) {
   // Stand-in rule: a user sees approvals of the steps named like one of their groups.
-  StartHub({.history = 100, .visible = [](const engine::Principal& who,
-                                          const engine::ApprovalView& approval) {
-              if (who.admin) return true;
-              return std::find(who.groups.begin(), who.groups.end(), approval.step_id) !=
-                     who.groups.end();
-            }});
+  StartHub({.history = 100, .visible = StepInGroups});
   Publish(1, 3, "finance");
   Publish(4, 6, "legal");
   engine::Principal finance{.id = "fin", .groups = {"finance"}};
@@ -134,6 +165,50 @@ TEST_F(StreamHubTest, ReplayCarriesOnlyWhatThePrincipalMaySee) {
   EXPECT_EQ(Cursors(Join(0, kAdmin).replay), Range(1, 6));
   EXPECT_TRUE(hub_->Visible(finance, Notification(1, "finance").approval));
   EXPECT_FALSE(hub_->Visible(finance, Notification(1, "legal").approval));
+}
+
+TEST_F(StreamHubTest, LiveMessagesReachOnlyWhoMaySeeThemAndAlikeReviewersShareFrames) {
+  StartHub({.history = 100, .visible = StepInGroups});
+  engine::Principal finance{.id = "fin", .groups = {"finance"}};
+  engine::Principal legal{.id = "law", .groups = {"legal"}};
+  auto laptop = std::make_shared<RecordingSink>();
+  auto phone = std::make_shared<RecordingSink>();  // the same reviewer, a second connection
+  auto lawyer = std::make_shared<RecordingSink>();
+  hub_->Join(laptop, finance, std::nullopt);
+  hub_->Join(phone, finance, std::nullopt);
+  hub_->Join(lawyer, legal, std::nullopt);
+  Publish(1, 2, "finance");
+  Publish(3, 3, "legal");
+  ASSERT_TRUE(laptop->WaitFor(2) && phone->WaitFor(2) && lawyer->WaitFor(1));
+  EXPECT_EQ(Cursors(laptop->frames()), Range(1, 2));
+  EXPECT_EQ(Cursors(lawyer->frames()), Range(3, 3));
+  ASSERT_EQ(laptop->frames().size(), phone->frames().size());
+  for (size_t i = 0; i < laptop->frames().size(); ++i) {
+    EXPECT_EQ(laptop->frames()[i], phone->frames()[i]) << "one encoded frame per group";
+  }
+}
+
+TEST_F(StreamHubTest, AThousandReviewersInGroupsGetExactlyTheirShare) {
+  StartHub({.history = 100, .visible = StepInGroups});
+  constexpr int kReviewers = 1000, kGroups = 10, kNotifications = 500;
+  std::vector<std::shared_ptr<RecordingSink>> sinks;
+  for (int r = 0; r < kReviewers; ++r) {
+    sinks.push_back(std::make_shared<RecordingSink>());
+    engine::Principal who{.id = "user" + std::to_string(r),
+                          .groups = {"g" + std::to_string(r % kGroups)}};
+    hub_->Join(sinks.back(), who, std::nullopt);
+  }
+  for (int n = 1; n <= kNotifications; ++n) {
+    engine_.Publish(Notification(n, "g" + std::to_string(n % kGroups)));
+  }
+  for (int r = 0; r < kReviewers; ++r) {
+    ASSERT_TRUE(sinks[r]->WaitFor(kNotifications / kGroups)) << "reviewer " << r;
+    std::vector<uint64_t> expected;
+    for (int n = 1; n <= kNotifications; ++n) {
+      if (n % kGroups == r % kGroups) expected.push_back(n);
+    }
+    EXPECT_EQ(Cursors(sinks[r]->frames()), expected) << "reviewer " << r;
+  }
 }
 
 TEST_F(StreamHubTest, VisibilityKeysGroupAlikePrincipals) {
