@@ -15,6 +15,7 @@
 #include "api/net_log.h"
 #include "api/request_framing.h"
 #include "api/router.h"
+#include "api/stream_message.h"
 #include "api/websocket_session.h"
 
 namespace assent::api {
@@ -122,6 +123,18 @@ void HttpSession::Refuse(const ApiError& error) {
 
 void HttpSession::Upgrade() {
   const Request& request = parser_->get();
+  // Before the token: a page from another site learns nothing, not even whether it is valid.
+  if (!context_->origins.Allows(request[http::field::origin], request[http::field::host])) {
+    return DoWrite(ErrorResponse(
+        ApiError{http::status::forbidden, "forbidden",
+                 "WebSocket from origin '" + std::string(request[http::field::origin]) +
+                     "' refused: it is not this server's and not among --allowed-origin"},
+        request.version(), false));
+  }
+  Result<StreamStart> start = ParseStreamTarget(request.target());
+  if (!start.ok()) {
+    return DoWrite(ErrorResponse(ErrorFromStatus(start.status()), request.version(), false));
+  }
   std::optional<engine::Principal> principal;
   if (std::string_view header = request[http::field::authorization]; !header.empty()) {
     AuthResult auth = context_->auth.CheckAuthorization(header, client_);
@@ -134,7 +147,7 @@ void HttpSession::Upgrade() {
   // Without a header the client authenticates with its first message (browsers cannot set it).
   stream_.expires_never();  // the WebSocket sets its own timeouts
   std::make_shared<WebSocketSession>(stream_.release_socket(), context_, std::move(slot_),
-                                     client_, std::move(principal))
+                                     client_, std::move(principal), *start)
       ->Run(parser_->release());
 }
 

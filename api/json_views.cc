@@ -98,8 +98,10 @@ json::object ToJson(const engine::WorkflowView& workflow) {
 }
 
 json::object ToJson(const engine::ApprovalNotification& notification) {
+  // "cursor" last: clients that look for {"type":..,"approval":{"id":.. keep finding it.
   return {{"type", engine::ToString(notification.kind)},
-          {"approval", ToJson(notification.approval)}};
+          {"approval", ToJson(notification.approval)},
+          {"cursor", notification.cursor}};
 }
 
 }  // namespace assent::api

@@ -21,6 +21,12 @@ namespace {
 // bounded on their own (30 s); this keeps one stuck client from holding the whole stop.
 constexpr auto kDrainTimeout = std::chrono::seconds(5);
 
+// A malformed list allows no other site; Start reports it.
+OriginPolicy OriginsOrNone(const std::vector<std::string>& allowed) {
+  Result<OriginPolicy> policy = OriginPolicy::Make(allowed);
+  return policy.ok() ? std::move(policy).value() : OriginPolicy();
+}
+
 }  // namespace
 
 Server::Server(engine::Engine& engine, engine::Directory& directory, std::string admin_token,
@@ -28,7 +34,8 @@ Server::Server(engine::Engine& engine, engine::Directory& directory, std::string
     : options_(std::move(options)),
       context_(std::make_shared<ServerContext>(
           engine, directory, std::move(admin_token), options_,
-          options_.max_connections > 0 ? options_.max_connections : DefaultMaxConnections())),
+          options_.max_connections > 0 ? options_.max_connections : DefaultMaxConnections(),
+          OriginsOrNone(options_.allowed_origins))),
       own_ioc_(options_.io_context == nullptr
                    ? std::make_unique<asio::io_context>(options_.threads)
                    : nullptr),
@@ -37,6 +44,9 @@ Server::Server(engine::Engine& engine, engine::Directory& directory, std::string
 Server::~Server() { Stop(); }
 
 Result<tcp::endpoint> Server::Start() {
+  if (auto origins = OriginPolicy::Make(options_.allowed_origins); !origins.ok()) {
+    return origins.status();
+  }
   boost::system::error_code ec;
   tcp::resolver resolver(ioc_);
   auto endpoints = resolver.resolve(options_.host, std::to_string(options_.port), ec);

@@ -17,6 +17,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include "api/stream_visibility.h"
 #include "base/logger.h"
 #include "base/status.h"
 
@@ -57,6 +58,21 @@ struct ServerOptions {
   // 0: unlimited.
   size_t auth_failure_burst = 10;
   std::chrono::seconds auth_failure_window = std::chrono::seconds(60);
+  // Reviewers' stream (/v1/stream). Notifications kept for reviewers who reconnect with a
+  // cursor (`--stream-history`); one older than these gets a reset and a fresh snapshot.
+  size_t stream_history = 20'000;
+  // Frames waiting for one reviewer; a reviewer that lets more pile up (it stopped reading)
+  // is disconnected (1008, "too slow: N messages queued") (`--stream-max-queued`).
+  size_t stream_max_queued = 4096;
+  // A stream connection is pinged halfway through this and dropped when nothing (a pong,
+  // a message) has come back by its end (`--stream-idle-timeout`).
+  std::chrono::milliseconds stream_idle_timeout = std::chrono::seconds(60);
+  // Web pages (origins, scheme://host[:port]) besides the server's own that may open a
+  // stream (`--allowed-origin`, repeatable). A request without Origin is not a page's and is
+  // allowed.
+  std::vector<std::string> allowed_origins = {};
+  // Which approvals each reviewer sees on the stream; null: all.
+  StreamVisibility stream_visibility = nullptr;
   // Network errors, and at debug every request (never its headers: they carry tokens). Must
   // outlive the server.
   Logger* logger = &NullLogger();

@@ -13,6 +13,7 @@
 
 #include "api/auth.h"
 #include "api/connection_limit.h"
+#include "api/origin_policy.h"
 #include "api/owed_replies.h"
 #include "api/router.h"
 #include "api/server.h"
@@ -28,15 +29,18 @@ namespace assent::api {
 
 struct ServerContext {
   ServerContext(engine::Engine& engine, engine::Directory& directory, std::string admin_token,
-                const ServerOptions& options, size_t max_connections)
+                const ServerOptions& options, size_t max_connections, OriginPolicy origins)
       : engine(engine),
         auth(std::move(admin_token), directory,
              {.burst = options.auth_failure_burst, .window = options.auth_failure_window}),
         handler(engine, directory, auth),
-        hub(engine),
+        hub(engine, {.history = options.stream_history, .visible = options.stream_visibility}),
+        origins(std::move(origins)),
         connections(max_connections),
         refusals(kMaxRefusing),
         websocket_auth_timeout(options.websocket_auth_timeout),
+        stream_idle_timeout(options.stream_idle_timeout),
+        stream_max_queued(options.stream_max_queued),
         idle_timeout(options.idle_timeout),
         header_timeout(options.header_timeout),
         body_timeout(options.body_timeout),
@@ -50,11 +54,14 @@ struct ServerContext {
   const Authenticator auth;
   const RequestHandler handler;
   StreamHub hub;
+  const OriginPolicy origins;  // who may open a stream
   OwedReplies owed;
   ConnectionLimit connections;  // a slot per open session
   ConnectionLimit refusals;     // a slot per connection being refused
   // See ServerOptions.
   const std::chrono::milliseconds websocket_auth_timeout;
+  const std::chrono::milliseconds stream_idle_timeout;
+  const size_t stream_max_queued;
   const std::chrono::milliseconds idle_timeout;
   const std::chrono::milliseconds header_timeout;
   const std::chrono::milliseconds body_timeout;

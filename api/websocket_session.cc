@@ -29,8 +29,9 @@ namespace websocket = beast::websocket;
 
 namespace {
 
-// Room for a comment or a decision's comment at the engine's default limit (64 KiB) and the
-// fields around it.
+// The largest message a reviewer may send: room for a comment or a decision's comment at the
+// engine's default limit (64 KiB) and the fields around it. A bigger one closes the connection
+// (1009, "message too big"), as Beast enforces it while reading.
 constexpr size_t kMaxMessageBytes = (64 + 8) * 1024;
 
 // "10 s" or "200 ms", for the auth deadline message.
@@ -44,19 +45,24 @@ std::string DescribeDuration(std::chrono::milliseconds duration) {
 WebSocketSession::WebSocketSession(asio::ip::tcp::socket socket,
                                    std::shared_ptr<ServerContext> context,
                                    ConnectionLimit::Slot slot, asio::ip::address client,
-                                   std::optional<engine::Principal> principal)
+                                   std::optional<engine::Principal> principal, StreamStart start)
     : slot_(std::move(slot)),
       ws_(std::move(socket)),
       auth_deadline_(ws_.get_executor()),
       context_(std::move(context)),
       client_(std::move(client)),
-      principal_(std::move(principal)) {}
+      principal_(std::move(principal)),
+      start_(start) {}
 
 WebSocketSession::~WebSocketSession() { LeaveHub(); }
 
 void WebSocketSession::Run(Request upgrade) {
-  // Idle connections get pings; a peer that stops answering them is dropped.
-  ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+  // Idle connections get pings (halfway through the idle timeout); a peer that answers
+  // nothing within it is dropped.
+  auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
+  timeouts.idle_timeout = context_->stream_idle_timeout;
+  timeouts.keep_alive_pings = true;
+  ws_.set_option(timeouts);
   ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
     response.set(beast::http::field::server, "assent");
   }));
@@ -72,7 +78,7 @@ void WebSocketSession::Deliver(std::shared_ptr<const std::string> frame) {
   {
     std::lock_guard lock(inbox_mutex_);
     // A reviewer this far behind is disconnected by TakeInbox; until then, stop growing.
-    if (inbox_.size() < kMaxQueuedMessages) {
+    if (inbox_.size() < context_->stream_max_queued) {
       inbox_.push_back(std::move(frame));
     } else {
       inbox_overflowed_ = true;
@@ -92,9 +98,7 @@ void WebSocketSession::TakeInbox() {
     inbox_signaled_ = false;
     overflowed = std::exchange(inbox_overflowed_, false);
   }
-  if (overflowed) {
-    return Close({websocket::close_code::policy_error, "too slow: outbound queue full"});
-  }
+  if (overflowed) return CloseTooSlow();
   for (auto& message : taken) Queue(std::move(message));
 }
 
@@ -138,18 +142,23 @@ void WebSocketSession::HandleMessage(std::string_view text) {
     if (!principal_) Close({websocket::close_code::policy_error, "unauthorized"});
     return;
   }
-  if (const auto* auth = std::get_if<StreamAuth>(&message.request)) return HandleAuth(auth->token);
+  if (const auto* auth = std::get_if<StreamAuth>(&message.request)) return HandleAuth(*auth);
+  if (const auto* more = std::get_if<StreamSnapshotMore>(&message.request)) {
+    return SendSnapshotPage(message.req, more->after, more->limit);
+  }
   HandleCommand(std::move(message));
 }
 
-void WebSocketSession::HandleAuth(std::string_view token) {
-  AuthResult auth = context_->auth.CheckToken(token, client_);
+void WebSocketSession::HandleAuth(const StreamAuth& message) {
+  AuthResult auth = context_->auth.CheckToken(message.token, client_);
   principal_ = std::move(auth.principal);
   auth_deadline_.cancel();
   if (!principal_) {
     SendError(auth.Error(), nullptr);
     return Close({websocket::close_code::policy_error, "unauthorized"});
   }
+  if (message.since) start_.since = message.since;
+  if (message.page_size) start_.page_size = *message.page_size;
   StartStream();
 }
 
@@ -172,25 +181,56 @@ void WebSocketSession::HandleCommand(StreamMessage message) {
 }
 
 void WebSocketSession::StartStream() {
-  // Notifications are posted to this strand, so none can be queued before the snapshot below.
-  hub_id_ = context_->hub.Join(weak_from_this());
-  // Every pending approval, however many: a reviewer must see all that waits for them. Written
-  // into the message one approval at a time, so a million pending approvals cost the message,
-  // not the message plus every approval held twice more as objects.
-  auto snapshot = std::make_shared<std::string>(R"({"type":"snapshot","pending":[)");
-  bool first = true;
-  Status listed = context_->engine.ForEachApproval(
-      engine::ApprovalStatus::kPending, [&](const engine::ApprovalView& approval) {
-        if (!std::exchange(first, false)) snapshot->push_back(',');
-        snapshot->append(WriteJson(ToJson(approval)));
+  // Notifications are posted to this strand, so none can be queued before what is sent below.
+  StreamHub::Joined joined = context_->hub.Join(weak_from_this(), *principal_, start_.since);
+  hub_id_ = joined.id;
+  cursor_ = joined.cursor;
+  if (start_.since && !joined.reset) {
+    for (auto& frame : joined.replay) Queue(std::move(frame));
+    return;
+  }
+  if (joined.reset) SendJson({{"type", "reset"}, {"cursor", cursor_}});
+  SendSnapshotPage(nullptr, "", start_.page_size);
+}
+
+void WebSocketSession::SendSnapshotPage(const json::value& req, std::string_view after,
+                                        size_t limit) {
+  // Written into the message one approval at a time: a page costs the message, not the
+  // message plus every approval held again as objects.
+  auto page = std::make_shared<std::string>(R"({"type":"snapshot","pending":[)");
+  size_t listed = 0;
+  size_t scanned = 0;
+  std::string last_scanned;
+  bool more = false;  // stopped with approvals left to scan
+  Status status = context_->engine.ForEachApprovalNewestFirst(
+      engine::ApprovalStatus::kPending, after, [&](const engine::ApprovalView& approval) {
+        if (listed == limit || scanned == kMaxScannedPerPage) {
+          more = true;
+          return false;
+        }
+        ++scanned;
+        last_scanned = approval.id;
+        if (!context_->hub.Visible(*principal_, approval)) return true;
+        if (listed++ > 0) page->push_back(',');
+        page->append(WriteJson(ToJson(approval)));
         return true;
       });
-  if (!listed.ok()) {
-    SendError(ErrorFromStatus(listed), nullptr);
-    return Close({websocket::close_code::internal_error, "snapshot failed"});
+  if (!status.ok()) {
+    SendError(ErrorFromStatus(status), req);
+    // The first page is the stream's start: without it the reviewer has nothing to go on.
+    if (after.empty() && req.is_null()) {
+      Close({websocket::close_code::internal_error, "snapshot failed"});
+    }
+    return;
   }
-  snapshot->append("]}");
-  Queue(std::move(snapshot));
+  page->append("]");
+  json::object tail{{"cursor", cursor_}};
+  if (more) tail["next"] = last_scanned;
+  if (!req.is_null()) tail["req"] = req;
+  // The closing fields, spliced in after the array: {"cursor":..,"next":..} without its brace.
+  std::string fields = WriteJson(tail);
+  page->append("," + fields.substr(1));
+  Queue(std::move(page));
 }
 
 void WebSocketSession::AnswerCommand(const json::value& req,
@@ -218,10 +258,10 @@ void WebSocketSession::SendError(const ApiError& error, const json::value& req,
 void WebSocketSession::Queue(std::shared_ptr<const std::string> message,
                              OwedReplies::Ticket owed) {
   if (close_reason_) return;
-  if (queue_.size() > kMaxQueuedMessages) {
+  if (queue_.size() > context_->stream_max_queued) {
     // Too far behind: keep only the write in flight and hang up rather than grow.
     queue_.resize(1);
-    return Close({websocket::close_code::policy_error, "too slow: outbound queue full"});
+    return CloseTooSlow();
   }
   queue_.push_back({std::move(message), std::move(owed)});
   if (queue_.size() == 1) DoWrite();
@@ -233,6 +273,11 @@ void WebSocketSession::Close(websocket::close_reason reason) {
   auth_deadline_.cancel();
   LeaveHub();
   if (queue_.empty()) DoClose();  // otherwise OnWrite closes once the queue drains
+}
+
+void WebSocketSession::CloseTooSlow() {
+  Close({websocket::close_code::policy_error,
+         "too slow: " + std::to_string(context_->stream_max_queued) + " messages queued"});
 }
 
 void WebSocketSession::DoWrite() {

@@ -1,12 +1,17 @@
 // WebSocketSession: one reviewer's live connection on /v1/stream. After authentication (the
 // upgrade's Authorization header, or a first {"type":"auth","token"} message) it joins the
-// StreamHub, sends a snapshot of every pending approval, then forwards each notification; it
-// also takes "decide" and "comment" messages and answers each with an ack or an error. One that
-// does not authenticate within the server's deadline is told so and closed.
+// StreamHub and either replays what the reviewer missed since its cursor ("since", in the auth
+// message or the upgrade URL) or, without one or when the hub cannot serve it, sends
+// {"type":"reset"} (only when a cursor was refused) and the first page of a snapshot of the
+// pending approvals, newest first; then it forwards each notification the reviewer may see.
+// It takes "decide", "comment" and "snapshot.more" messages and answers each with an ack, a
+// page or an error; a malformed one gets an error and the connection stays up. One that does
+// not authenticate within the server's deadline is told so and closed.
 //
 // Created by HttpSession on upgrade. Lives by shared_from_this; every member runs on the
 // socket's strand except Deliver, which any thread may call. One write in flight; the outbound
-// queue is bounded and a reviewer that falls too far behind is closed.
+// queue is bounded and a reviewer that falls too far behind is closed ("too slow"). Pings keep
+// an idle connection checked; a peer that answers none within the idle timeout is dropped.
 #pragma once
 
 #include <cstdint>
@@ -28,24 +33,26 @@
 #include "api/errors.h"
 #include "api/response.h"
 #include "api/server_context.h"
+#include "api/stream_hub.h"
 #include "api/stream_message.h"
 #include "engine/actor.h"
 #include "engine/views.h"
 
 namespace assent::api {
 
-class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
+class WebSocketSession final : public StreamSink,
+                               public std::enable_shared_from_this<WebSocketSession> {
  public:
-  // Messages queued beyond this close the connection (policy error, "too slow").
-  // Frames waiting for a reviewer that reads too slowly; beyond this it is disconnected.
-  static constexpr size_t kMaxQueuedMessages = 4096;
+  // Approvals a snapshot page may pass over (ones the reviewer may not see) before it is sent
+  // as it is, so that a page costs a bounded scan however little the reviewer sees.
+  static constexpr size_t kMaxScannedPerPage = 10 * kMaxSnapshotPage;
 
   // `slot`: the connection's place under the server's limit, held until the socket closes.
   // `client`: the peer, for the failed-authentication throttle. `principal`: who the upgrade
-  // request's token named; nullopt when it carried none.
+  // request's token named; nullopt when it carried none. `start`: from the upgrade URL.
   WebSocketSession(boost::asio::ip::tcp::socket socket, std::shared_ptr<ServerContext> context,
                    ConnectionLimit::Slot slot, boost::asio::ip::address client,
-                   std::optional<engine::Principal> principal);
+                   std::optional<engine::Principal> principal, StreamStart start);
   ~WebSocketSession();
 
   // Completes the handshake for `upgrade`, then serves the connection.
@@ -53,7 +60,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   // Queues a serialized message. Thread-safe. Messages wait in an inbox and the session is
   // woken once per burst, not once per message: with a thousand reviewers, a notification
   // costs an append per reviewer, not a posted handler per reviewer.
-  void Deliver(std::shared_ptr<const std::string> frame);
+  void Deliver(std::shared_ptr<const std::string> frame) override;
 
  private:
   void OnAccept(boost::beast::error_code ec);
@@ -61,14 +68,18 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   void OnRead(boost::beast::error_code ec, size_t bytes);
 
   void HandleMessage(std::string_view text);
-  void HandleAuth(std::string_view token);
+  void HandleAuth(const StreamAuth& auth);
   // Closes the connection if it has not authenticated when the auth deadline passes.
   void OnAuthDeadline(boost::beast::error_code ec);
   // A parsed "decide" or "comment", handed to the engine and answered by AnswerCommand.
   void HandleCommand(StreamMessage message);
-  // Joins the hub, then sends the snapshot: joining first means no notification is lost
-  // between the two (one may arrive twice; clients key approvals by id).
+  // Joins the hub, then replays or sends the snapshot's first page: joining first means no
+  // notification is lost between the two (one may arrive twice after a snapshot; clients key
+  // approvals by id).
   void StartStream();
+  // One snapshot page of pending approvals the reviewer may see, newest first, below the
+  // approval id `after` (empty: the newest). `req`: echoed for a "snapshot.more".
+  void SendSnapshotPage(const boost::json::value& req, std::string_view after, size_t limit);
   // Sends {"type":"ack","req",approval} or {"type":"error","req",error}. Runs on the strand.
   // `owed` is settled once the answer is written (or dropped).
   void AnswerCommand(const boost::json::value& req, const Result<engine::ApprovalView>& result,
@@ -80,6 +91,8 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   void Queue(std::shared_ptr<const std::string> message, OwedReplies::Ticket owed = {});
   // Sends what is queued, then closes with `reason`; later messages are dropped.
   void Close(boost::beast::websocket::close_reason reason);
+  // Closes a reviewer whose queue passed the server's bound (policy error, "too slow").
+  void CloseTooSlow();
   void DoWrite();
   void OnWrite(boost::beast::error_code ec, size_t bytes);
   void DoClose();
@@ -93,7 +106,10 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   boost::asio::steady_timer auth_deadline_;
   std::shared_ptr<ServerContext> context_;
   const boost::asio::ip::address client_;
-  std::optional<engine::Principal> principal_;  // set once authenticated
+  // Who the session acts and sees for, once authenticated.
+  std::optional<engine::Principal> principal_;
+  StreamStart start_;
+  uint64_t cursor_ = 0;                  // the hub's cursor when the session joined
   std::optional<uint64_t> hub_id_;       // set while joined
   struct Outgoing {
     std::shared_ptr<const std::string> text;

@@ -191,13 +191,26 @@ class Engine {
   // want every one of a great many (a reviewer's snapshot) without holding them all.
   virtual Status ForEachApproval(std::optional<ApprovalStatus> status,
                                  const std::function<bool(const ApprovalView&)>& visit) = 0;
+  // Visits approvals in `status` newest first (ids sort by their run's start, to the
+  // millisecond; then in id order), starting below
+  // `before_id` (exclusive; empty: the newest), until `visit` returns false: one page of a
+  // reviewer's snapshot costs the page, however many approvals there are.
+  virtual Status ForEachApprovalNewestFirst(
+      ApprovalStatus status, std::string_view before_id,
+      const std::function<bool(const ApprovalView&)>& visit) = 0;
 
   // Reviewers' feed. `listener` runs on the log's commit thread as soon as each approval event
   // is durable, in commit order; it must be quick and must not block: every commit waits on
   // it. Unsubscribe does not wait for a call already under way. Subscribe before taking a
   // snapshot so nothing falls between the two.
+  //
+  // Each notification carries a cursor: its position in the log's commit order, 1, 2, 3 ...
+  // with no gaps and never reused, across restarts too. A listener sees them in cursor order.
   virtual uint64_t Subscribe(Listener listener) = 0;
   virtual void Unsubscribe(uint64_t subscription) = 0;
+  // The cursor of the last notification whose commit is durable (0: none ever). A listener
+  // subscribed before this is read receives every notification after it.
+  virtual uint64_t LastCursor() = 0;
 
   // Ok while the engine accepts commands and the log takes writes; kUnavailable with the
   // reason while the log refuses writes (a full disk, a read-only log), or for good once it

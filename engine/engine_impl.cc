@@ -114,6 +114,12 @@ class EngineImpl final : public Engine {
                          const std::function<bool(const ApprovalView&)>& visit) override {
     return queries_.ForEachApproval(status, visit);
   }
+  Status ForEachApprovalNewestFirst(
+      ApprovalStatus status, std::string_view before_id,
+      const std::function<bool(const ApprovalView&)>& visit) override {
+    return queries_.ForEachApprovalNewestFirst(status, before_id, visit);
+  }
+  uint64_t LastCursor() override { return log_.LastPosition(); }
 
   uint64_t Subscribe(Listener listener) override;
   void Unsubscribe(uint64_t subscription) override;

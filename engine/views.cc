@@ -63,6 +63,7 @@ std::string_view ToString(ApprovalNotification::Kind kind) {
     case ApprovalNotification::Kind::kRequested: return "approval.requested";
     case ApprovalNotification::Kind::kDecided: return "approval.decided";
     case ApprovalNotification::Kind::kCommentAdded: return "comment.added";
+    case ApprovalNotification::Kind::kCancelled: return "approval.cancelled";
   }
   return "unknown";
 }

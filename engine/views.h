@@ -89,9 +89,12 @@ struct WorkflowView {
 
 // What reviewers' streams receive, published only after the events are durable.
 struct ApprovalNotification {
-  enum class Kind { kRequested, kDecided, kCommentAdded };
+  // kCancelled: the approval was withdrawn (its run was cancelled) without a decision.
+  enum class Kind { kRequested, kDecided, kCommentAdded, kCancelled };
   Kind kind;
   ApprovalView approval;  // the approval as it is after the event
+  // Its place in the log's commit order (Engine::Subscribe); set once the commit is durable.
+  uint64_t cursor = 0;
 };
 
 std::string_view ToString(ApprovalNotification::Kind kind);  // "approval.requested", ...

@@ -57,6 +57,11 @@ struct Record {
 struct AppendBatch {
   std::vector<Record> records;
   std::vector<IndexOp> index_ops;
+  // How many commit positions the batch takes (the engine: one per reviewer notification it
+  // carries). Positions number what the log commits, 1, 2, 3 ... with no gaps, in commit
+  // order, and are never reused, across reopenings too: the log keeps the last one durably
+  // with the batches that took them. A batch that is not written takes none.
+  uint32_t positions = 0;
 };
 
 // Called once, after the batch is synced to disk (status ok) or failed to be. Runs on the log's
@@ -67,7 +72,9 @@ struct AppendBatch {
 //   kIOError      the write failed and the log is broken: every later append fails too, and
 //                 only reopening the log (replaying it) recovers.
 //   kInvalidArgument  the batch was malformed and never written.
-using AppendCallback = std::function<void(Status)>;
+// `first_position`: when ok, the first of the batch's `positions` (the batch has first,
+// first + 1, ... first + positions - 1); meaningless otherwise or when it took none.
+using AppendCallback = std::function<void(Status status, uint64_t first_position)>;
 
 class EventLog {
  public:
@@ -96,6 +103,15 @@ class EventLog {
   virtual Status ScanIndex(
       Index index, std::string_view prefix,
       const std::function<bool(std::string_view key, std::string_view value)>& visit) = 0;
+  // The same entries in descending key order, starting with the last key below `before` (a
+  // whole key; empty: from the last entry of the prefix): for pages of newest first.
+  virtual Status ScanIndexReverse(
+      Index index, std::string_view prefix, std::string_view before,
+      const std::function<bool(std::string_view key, std::string_view value)>& visit) = 0;
+
+  // The last commit position a durable batch took (see AppendBatch::positions); 0 when none
+  // has. Everything at or below it is durable.
+  virtual uint64_t LastPosition() = 0;
 
   // Workflow definitions, versioned. Put is synced before it returns; it fails as Append does.
   virtual Status PutDefinition(std::string_view name, uint32_t version,

@@ -21,8 +21,11 @@ size_t BatchBytes(const AppendBatch& batch) {
 
 }  // namespace
 
-GroupCommitter::GroupCommitter(WriteFn write, GroupLimits limits)
-    : write_(std::move(write)), limits_(limits), thread_([this] { Run(); }) {}
+GroupCommitter::GroupCommitter(WriteFn write, GroupLimits limits, uint64_t last_position)
+    : write_(std::move(write)),
+      limits_(limits),
+      last_position_(last_position),
+      thread_([this] { Run(); }) {}
 
 GroupCommitter::~GroupCommitter() {
   {
@@ -72,12 +75,22 @@ std::vector<GroupCommitter::Pending> GroupCommitter::TakeGroup() {
 
 void GroupCommitter::Commit(std::vector<Pending>& group) {
   std::vector<AppendBatch> valid;
+  // Each valid batch's first position, in group order: handed out only once the write is in.
+  std::vector<uint64_t> first_positions;
+  uint64_t next_position = last_position_.load() + 1;
   for (Pending& pending : group) {
-    if (pending.validation.ok()) valid.push_back(std::move(pending.batch));
+    first_positions.push_back(next_position);
+    if (!pending.validation.ok()) continue;
+    next_position += pending.batch.positions;
+    valid.push_back(std::move(pending.batch));
   }
+  const uint64_t last_position = next_position - 1;
   Status result = broken_;
   if (result.ok() && !valid.empty()) {
-    result = write_(valid);
+    std::optional<uint64_t> taken;
+    if (last_position != last_position_.load()) taken = last_position;
+    result = write_(valid, taken);
+    if (result.ok()) last_position_.store(last_position);
     writes_.fetch_add(1);
     batches_.fetch_add(valid.size());
     if (!result.ok() && result.code() != StatusCode::kUnavailable) {
@@ -85,8 +98,9 @@ void GroupCommitter::Commit(std::vector<Pending>& group) {
           Status::IOError("event log broken by an earlier failed write: " + result.ToString());
     }
   }
-  for (Pending& pending : group) {
-    pending.done(pending.validation.ok() ? result : pending.validation);
+  for (size_t i = 0; i < group.size(); ++i) {
+    Pending& pending = group[i];
+    pending.done(pending.validation.ok() ? result : pending.validation, first_positions[i]);
   }
 }
 

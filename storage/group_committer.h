@@ -21,6 +21,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -50,9 +51,13 @@ class GroupCommitter {
   // Writes all of `group` atomically and durably, or nothing; may move data out of the batches.
   // A failure is what every batch of the group receives: kUnavailable when the write was
   // refused and nothing written (retrying later may succeed), IOError for a real write error.
-  using WriteFn = std::function<Status(std::vector<AppendBatch>& group)>;
+  // `last_position`: set when the group takes commit positions, the last one it takes; a
+  // durable log writes it in the same atomic write, to start from on reopening.
+  using WriteFn = std::function<Status(std::vector<AppendBatch>& group,
+                                       std::optional<uint64_t> last_position)>;
 
-  explicit GroupCommitter(WriteFn write, GroupLimits limits = {});
+  // `last_position`: the last commit position already taken (what the log kept; 0: none).
+  explicit GroupCommitter(WriteFn write, GroupLimits limits = {}, uint64_t last_position = 0);
   // Commits everything already submitted, runs its callbacks, then joins the commit thread.
   // REQUIRES: no Submit concurrent with or after destruction.
   ~GroupCommitter();
@@ -63,6 +68,8 @@ class GroupCommitter {
   void Submit(AppendBatch batch, AppendCallback done);
 
   CommitStats stats() const;
+  // The last commit position a durable batch took. Advanced before that group's callbacks run.
+  uint64_t last_position() const { return last_position_.load(); }
 
  private:
   struct Pending {
@@ -87,6 +94,7 @@ class GroupCommitter {
   bool stopping_ = false;           // guarded by mu_
 
   Status broken_;  // commit thread only: the failure of the first write that broke the log
+  std::atomic<uint64_t> last_position_;  // written by the commit thread only
   std::atomic<uint64_t> writes_{0};
   std::atomic<uint64_t> batches_{0};
 

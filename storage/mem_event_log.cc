@@ -10,7 +10,10 @@
 namespace assent::storage {
 
 MemEventLog::MemEventLog(GroupLimits limits)
-    : committer_([this](std::vector<AppendBatch>& group) { return Write(group); }, limits) {}
+    : committer_([this](std::vector<AppendBatch>& group,
+                        std::optional<uint64_t> last_position) {
+        return Write(group, last_position);
+      }, limits) {}
 
 MemEventLog::~MemEventLog() = default;
 
@@ -18,7 +21,9 @@ void MemEventLog::Append(AppendBatch batch, AppendCallback done) {
   committer_.Submit(std::move(batch), std::move(done));
 }
 
-Status MemEventLog::Write(std::vector<AppendBatch>& group) {
+// `last_position` needs no keeping: the committer holds it, and nothing here outlives it.
+Status MemEventLog::Write(std::vector<AppendBatch>& group,
+                          std::optional<uint64_t> /*last_position*/) {
   std::lock_guard<std::mutex> lock(mu_);
   if (!refusal_.ok()) return refusal_;
   if (fail_next_write_) {
@@ -88,6 +93,27 @@ Status MemEventLog::ScanIndex(
   }
   for (const auto& [key, value] : matches) {
     if (!visit(key, value)) break;
+  }
+  return Status::Ok();
+}
+
+Status MemEventLog::ScanIndexReverse(
+    Index index, std::string_view prefix, std::string_view before,
+    const std::function<bool(std::string_view key, std::string_view value)>& visit) {
+  Table matches;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    Table* table = IndexTable(index);
+    if (table == nullptr) return Status::InvalidArgument("unknown index");
+    std::string end = before.empty() ? internal::PrefixEnd(prefix) : std::string(before);
+    auto it = end.empty() ? table->end() : table->lower_bound(end);
+    while (it != table->begin() && std::prev(it)->first.starts_with(prefix)) {
+      --it;
+      matches.insert(*it);
+    }
+  }
+  for (auto it = matches.rbegin(); it != matches.rend(); ++it) {
+    if (!visit(it->first, it->second)) break;
   }
   return Status::Ok();
 }

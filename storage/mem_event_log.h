@@ -35,6 +35,10 @@ class MemEventLog final : public EventLog {
   Status ScanIndex(
       Index index, std::string_view prefix,
       const std::function<bool(std::string_view key, std::string_view value)>& visit) override;
+  Status ScanIndexReverse(
+      Index index, std::string_view prefix, std::string_view before,
+      const std::function<bool(std::string_view key, std::string_view value)>& visit) override;
+  uint64_t LastPosition() override { return committer_.last_position(); }
   Status PutDefinition(std::string_view name, uint32_t version, std::string_view json) override;
   Status ScanDefinitions(const std::function<void(std::string_view name, uint32_t version,
                                                   std::string_view json)>& visit) override;
@@ -59,7 +63,7 @@ class MemEventLog final : public EventLog {
 
   // GroupCommitter::WriteFn: applies the whole group under one lock, so readers see all of it
   // or none of it.
-  Status Write(std::vector<AppendBatch>& group);
+  Status Write(std::vector<AppendBatch>& group, std::optional<uint64_t> last_position);
   // The table of `index`, or nullptr for a value outside the enum. REQUIRES: mu_ held.
   Table* IndexTable(Index index);
 

@@ -29,7 +29,9 @@ namespace assent::storage {
 namespace {
 
 // Handles come back from DB::Open in this order: the default family (RocksDB requires it to be
-// opened; Assent stores nothing in it), events, definitions, then one per index.
+// opened; Assent keeps only the last commit position in it), events, definitions, then one per
+// index.
+constexpr size_t kDefaultHandle = 0;
 constexpr size_t kEventsHandle = 1;
 constexpr size_t kDefinitionsHandle = 2;
 constexpr size_t kFirstIndexHandle = 3;
@@ -238,6 +240,19 @@ Result<RocksEventLog::Opened> RocksEventLog::OpenDb(const std::string& dir,
   }
   if (!failure->ok()) return FromRocks(*failure, "open " + dir);
   opened.db.reset(db);
+  std::string position;
+  rocksdb::Status read =
+      db->Get(rocksdb::ReadOptions(), opened.handles[kDefaultHandle], internal::kLastPositionKey,
+              &position);
+  if (read.ok() && !internal::DecodePosition(position, &opened.last_position)) {
+    read = rocksdb::Status::Corruption("malformed last commit position");
+  }
+  if (!read.ok() && !read.IsNotFound()) {
+    for (rocksdb::ColumnFamilyHandle* handle : opened.handles) {
+      db->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+    }
+    return FromRocks(read, "read last commit position in " + dir);
+  }
   return opened;
 }
 
@@ -250,7 +265,10 @@ RocksEventLog::RocksEventLog(Opened opened, GroupLimits limits)
       events_(handles_[kEventsHandle]),
       definitions_(handles_[kDefinitionsHandle]),
       committer_(std::make_unique<GroupCommitter>(
-          [this](std::vector<AppendBatch>& group) { return Write(group); }, limits)) {}
+          [this](std::vector<AppendBatch>& group, std::optional<uint64_t> last_position) {
+            return Write(group, last_position);
+          },
+          limits, opened.last_position)) {}
 
 RocksEventLog::~RocksEventLog() {
   committer_.reset();
@@ -270,9 +288,15 @@ Status RocksEventLog::Health() {
   return disk_full_->Health();
 }
 
-Status RocksEventLog::Write(std::vector<AppendBatch>& group) {
+Status RocksEventLog::Write(std::vector<AppendBatch>& group,
+                           std::optional<uint64_t> last_position) {
   if (!read_only_reason_.empty()) return Status::Unavailable(read_only_reason_);
   rocksdb::WriteBatch batch;
+  if (last_position) {
+    rocksdb::Status s = batch.Put(handles_[kDefaultHandle], internal::kLastPositionKey,
+                                  internal::EncodePosition(*last_position));
+    if (!s.ok()) return FromRocks(s, "batch put position");
+  }
   for (const AppendBatch& append : group) {
     for (const internal::Chunk& chunk : internal::EncodeChunks(append.records)) {
       rocksdb::Status s = batch.Put(events_, chunk.key, chunk.value);
@@ -332,6 +356,27 @@ Status RocksEventLog::ScanIndex(
   if (family == nullptr) return Status::InvalidArgument("unknown index");
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family));
   for (it->Seek(prefix); it->Valid() && View(it->key()).starts_with(prefix); it->Next()) {
+    if (!visit(View(it->key()), View(it->value()))) break;
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), internal::IndexName(index));
+  return Status::Ok();
+}
+
+Status RocksEventLog::ScanIndexReverse(
+    Index index, std::string_view prefix, std::string_view before,
+    const std::function<bool(std::string_view key, std::string_view value)>& visit) {
+  rocksdb::ColumnFamilyHandle* family = IndexFamily(index);
+  if (family == nullptr) return Status::InvalidArgument("unknown index");
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family));
+  // The last key below `end` (exclusive).
+  std::string end = before.empty() ? internal::PrefixEnd(prefix) : std::string(before);
+  if (end.empty()) {
+    it->SeekToLast();
+  } else {
+    it->SeekForPrev(end);
+    if (it->Valid() && View(it->key()) >= end) it->Prev();
+  }
+  for (; it->Valid() && View(it->key()).starts_with(prefix); it->Prev()) {
     if (!visit(View(it->key()), View(it->value()))) break;
   }
   if (!it->status().ok()) return FromRocks(it->status(), internal::IndexName(index));

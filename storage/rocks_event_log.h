@@ -96,6 +96,10 @@ class RocksEventLog final : public EventLog {
   Status ScanIndex(
       Index index, std::string_view prefix,
       const std::function<bool(std::string_view key, std::string_view value)>& visit) override;
+  Status ScanIndexReverse(
+      Index index, std::string_view prefix, std::string_view before,
+      const std::function<bool(std::string_view key, std::string_view value)>& visit) override;
+  uint64_t LastPosition() override { return committer_->last_position(); }
   Status PutDefinition(std::string_view name, uint32_t version, std::string_view json) override;
   Status ScanDefinitions(const std::function<void(std::string_view name, uint32_t version,
                                                   std::string_view json)>& visit) override;
@@ -117,6 +121,7 @@ class RocksEventLog final : public EventLog {
     std::unique_ptr<rocksdb::DB> db;
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     std::string read_only_reason;
+    uint64_t last_position = 0;  // as the database kept it
   };
   // `failure`: RocksDB's answer, for Open to tell a full disk from other failures.
   static Result<Opened> OpenDb(const std::string& dir, const RocksEventLogOptions& options,
@@ -124,7 +129,7 @@ class RocksEventLog final : public EventLog {
   RocksEventLog(Opened opened, GroupLimits limits);
 
   // GroupCommitter::WriteFn: the whole group as one synced WriteBatch.
-  Status Write(std::vector<AppendBatch>& group);
+  Status Write(std::vector<AppendBatch>& group, std::optional<uint64_t> last_position);
   // The column family of `index`, or nullptr for a value outside the enum.
   rocksdb::ColumnFamilyHandle* IndexFamily(Index index) const;
 

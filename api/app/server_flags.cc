@@ -48,6 +48,22 @@ std::vector<cli::FlagSpec> ServerFlags() {
        "close a connection whose request body takes longer than this (default 30s)", "DURATION"},
       {"websocket-auth-timeout", true,
        "close a WebSocket that has not authenticated within this (default 10s)", "DURATION"},
+      {"stream-history", true,
+       "stream notifications kept for reviewers who reconnect with a cursor; an older cursor "
+       "gets a reset and a fresh snapshot (default 20000)",
+       "N"},
+      {"stream-max-queued", true,
+       "messages waiting for one stream reader before it is disconnected as too slow "
+       "(default 4096)",
+       "N"},
+      {"stream-idle-timeout", true,
+       "ping an idle stream halfway through this; drop it when nothing answers by its end "
+       "(default 60s)",
+       "DURATION"},
+      {"allowed-origin", true,
+       "a web origin (https://x.example) besides the server's own whose pages may open the "
+       "stream; repeatable (requests without Origin, from programs, are always allowed)",
+       "ORIGIN"},
       {"auth-failures", true,
        "failed authentications an address may make per minute before it is answered 429 "
        "(default 10; 0: unlimited)",
@@ -70,7 +86,8 @@ Status ApplyServerFlags(const cli::ParsedArgs& args, api::ServerOptions& options
   for (Timeout timeout : {Timeout{"idle-timeout", &options.idle_timeout},
                           Timeout{"header-timeout", &options.header_timeout},
                           Timeout{"body-timeout", &options.body_timeout},
-                          Timeout{"websocket-auth-timeout", &options.websocket_auth_timeout}}) {
+                          Timeout{"websocket-auth-timeout", &options.websocket_auth_timeout},
+                          Timeout{"stream-idle-timeout", &options.stream_idle_timeout}}) {
     std::optional<std::string> text = args.Get(timeout.flag);
     if (!text) continue;
     std::optional<std::chrono::milliseconds> value = ParseTimeout(*text);
@@ -81,6 +98,19 @@ Status ApplyServerFlags(const cli::ParsedArgs& args, api::ServerOptions& options
     }
     *timeout.field = *value;
   }
+  if (std::optional<std::string> text = args.Get("stream-history")) {
+    std::optional<uint64_t> count = ParseCount(*text);
+    if (!count) return Status::InvalidArgument("--stream-history must be an integer, 0 or more");
+    options.stream_history = *count;
+  }
+  if (std::optional<std::string> text = args.Get("stream-max-queued")) {
+    std::optional<uint64_t> count = ParseCount(*text);
+    if (!count || *count == 0) {
+      return Status::InvalidArgument("--stream-max-queued must be a positive integer");
+    }
+    options.stream_max_queued = *count;
+  }
+  options.allowed_origins = args.GetAll("allowed-origin");
   if (std::optional<std::string> text = args.Get("auth-failures")) {
     std::optional<uint64_t> count = ParseCount(*text);
     if (!count) return Status::InvalidArgument("--auth-failures must be an integer, 0 or more");

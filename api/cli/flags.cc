@@ -4,6 +4,11 @@
 
 namespace assent::cli {
 
+std::vector<std::string> ParsedArgs::GetAll(const std::string& name) const {
+  auto it = every_value.find(name);
+  return it == every_value.end() ? std::vector<std::string>() : it->second;
+}
+
 std::optional<std::string> ParsedArgs::Get(const std::string& name) const {
   auto it = values.find(name);
   if (it == values.end()) return std::nullopt;
@@ -38,10 +43,10 @@ Result<ParsedArgs> ParseFlags(const std::vector<std::string>& args,
         return Status::InvalidArgument("--" + name + " takes no value");
       }
       parsed.values[name] = "true";
-    } else if (equals != std::string::npos) {
-      parsed.values[name] = arg.substr(equals + 1);
-    } else if (i + 1 < args.size()) {
-      parsed.values[name] = args[++i];
+    } else if (equals != std::string::npos || i + 1 < args.size()) {
+      std::string value = equals != std::string::npos ? arg.substr(equals + 1) : args[++i];
+      parsed.every_value[name].push_back(value);
+      parsed.values[name] = std::move(value);
     } else {
       return Status::InvalidArgument("--" + name + " needs a value");
     }

@@ -20,10 +20,13 @@ struct FlagSpec {
 
 struct ParsedArgs {
   std::vector<std::string> positional;
-  std::map<std::string, std::string> values;  // switches map to "true"
+  std::map<std::string, std::string> values;  // switches map to "true"; the last value given
+  std::map<std::string, std::vector<std::string>> every_value;  // flags given more than once
 
   bool Has(const std::string& name) const { return values.count(name) > 0; }
   std::optional<std::string> Get(const std::string& name) const;
+  // Every value of a repeatable flag, in order; empty when it was not given.
+  std::vector<std::string> GetAll(const std::string& name) const;
 };
 
 // Parses `args` (without the program and subcommand names). "--help" is always accepted.

@@ -10,6 +10,7 @@ class Latency {
  public:
   void Add(double ms) { samples_.push_back(ms); }
   size_t count() const { return samples_.size(); }
+  const std::vector<double>& samples() const { return samples_; }
   // The p-th percentile (nearest rank, as the peer driver computes it); NaN when empty.
   double Percentile(double p);
   // "p50 1.23 / p90 ... / p99 ... ms" for the given percentiles.

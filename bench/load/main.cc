@@ -4,13 +4,17 @@
 //   assent-bench embedded [--runs N] [--warmup N] [--concurrency C]
 //   assent-bench recovery [--runs N] [--concurrency C] [--data DIR] [--keep]
 //   assent-bench fanout   [--watchers N] [--approvals-per-s A] [--seconds S] [--concurrency C]
+//   assent-bench catchup  [--missed N] [--rounds R] [--concurrency C]
+//   assent-bench hub      [--watchers N] [--groups G] [--approvals-per-s A] [--seconds S]
 //
 // `server` starts `assent serve` on a temp data dir (or uses the server on 127.0.0.1:P) and
 // drives it over HTTP and the WebSocket; `embedded` runs the engine in this process on a temp
 // data dir. Both print runs/s, latencies, CPU per run and fsyncs per run (counted by the
 // kernel through perf). `recovery` (recovery_load.h) measures the server's startup and memory
 // over a log of N runs, half waiting; `fanout` (fanout_load.h) many reviewer connections
-// receiving every approval event under paced W1 load. All end with a `RESULT_JSON {...}` line
+// receiving every approval event under paced W1 load; `catchup` (catchup_load.h) a reviewer
+// reconnecting with its cursor after missing N messages; `hub` (hub_fanout_load.h) the
+// reviewers' hub alone, reviewers in groups that each see their share. All end with a `RESULT_JSON {...}` line
 // for scripts.
 #include <unistd.h>
 
@@ -26,8 +30,10 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "bench/load/catchup_load.h"
 #include "bench/load/embedded_load.h"
 #include "bench/load/fanout_load.h"
+#include "bench/load/hub_fanout_load.h"
 #include "bench/load/process_stats.h"
 #include "bench/load/recovery_load.h"
 #include "bench/load/server_load.h"
@@ -51,6 +57,9 @@ struct Flags {
   int watchers = 1000;  // fanout
   int approvals_per_s = 1000;
   int seconds = 10;
+  int missed = 10'000;  // catchup
+  int rounds = 5;
+  int groups = 10;  // hub
 };
 
 // The flags each mode takes.
@@ -58,7 +67,9 @@ const std::map<std::string, std::set<std::string>> kModeFlags{
     {"server", {"--runs", "--warmup", "--concurrency", "--rate", "--port", "--token"}},
     {"embedded", {"--runs", "--warmup", "--concurrency"}},
     {"recovery", {"--runs", "--concurrency", "--data", "--keep"}},
-    {"fanout", {"--watchers", "--approvals-per-s", "--seconds", "--concurrency"}}};
+    {"fanout", {"--watchers", "--approvals-per-s", "--seconds", "--concurrency"}},
+    {"catchup", {"--missed", "--rounds", "--concurrency"}},
+    {"hub", {"--watchers", "--groups", "--approvals-per-s", "--seconds"}}};
 
 constexpr const char* kUsage =
     "usage: assent-bench server|embedded [--runs N] [--warmup N] [--concurrency C]\n"
@@ -67,7 +78,10 @@ constexpr const char* kUsage =
     "       assent-bench recovery [--runs 1000000] [--concurrency 256]\n"
     "                    [--data DIR] [--keep]  (a filled DIR is reused)\n"
     "       assent-bench fanout [--watchers 1000] [--approvals-per-s 1000]\n"
-    "                    [--seconds 10] [--concurrency 256]\n";
+    "                    [--seconds 10] [--concurrency 256]\n"
+    "       assent-bench catchup [--missed 10000] [--rounds 5] [--concurrency 16]\n"
+    "       assent-bench hub [--watchers 1000] [--groups 10] [--approvals-per-s 1000]\n"
+    "                    [--seconds 10]\n";
 
 [[noreturn]] void Usage(const std::string& problem) {
   std::cerr << "assent-bench: " << problem << "\n" << kUsage;
@@ -93,6 +107,7 @@ Flags ParseFlags(int argc, char** argv) {
     flags.concurrency = 256;
   }
   if (flags.mode == "fanout") flags.concurrency = FanoutFlags{}.concurrency;
+  if (flags.mode == "catchup") flags.concurrency = CatchupFlags{}.concurrency;
   std::map<std::string, int*> numbers{{"--runs", &flags.runs},
                                       {"--warmup", &flags.warmup},
                                       {"--concurrency", &flags.concurrency},
@@ -100,7 +115,10 @@ Flags ParseFlags(int argc, char** argv) {
                                       {"--watchers", &flags.watchers},
                                       {"--approvals-per-s", &flags.approvals_per_s},
                                       {"--rate", &flags.rate},
-                                      {"--seconds", &flags.seconds}};
+                                      {"--seconds", &flags.seconds},
+                                      {"--missed", &flags.missed},
+                                      {"--rounds", &flags.rounds},
+                                      {"--groups", &flags.groups}};
   for (int i = 2; i < argc; i += 2) {
     std::string name = argv[i];
     if (!allowed->second.contains(name)) Usage(name + " is not a flag of " + flags.mode);
@@ -126,6 +144,9 @@ Flags ParseFlags(int argc, char** argv) {
   if (flags.runs < 1 || flags.concurrency < 1) Usage("--runs and --concurrency must be >= 1");
   if (flags.watchers < 1 || flags.approvals_per_s < 1 || flags.seconds < 1) {
     Usage("--watchers, --approvals-per-s and --seconds must be >= 1");
+  }
+  if (flags.missed < 1 || flags.rounds < 1 || flags.groups < 1) {
+    Usage("--missed, --rounds and --groups must be >= 1");
   }
   if ((flags.port != 0) != !flags.token.empty()) Usage("--port and --token go together");
   return flags;
@@ -223,6 +244,14 @@ int main(int argc, char** argv) {
   try {
     if (flags.mode == "recovery") {
       return RunRecoveryMode({flags.runs, flags.concurrency, flags.data, flags.keep});
+    }
+    if (flags.mode == "hub") {
+      return RunHubFanoutMode({flags.watchers, flags.groups,
+                               static_cast<double>(flags.approvals_per_s),
+                               static_cast<double>(flags.seconds)});
+    }
+    if (flags.mode == "catchup") {
+      return RunCatchupMode({flags.missed, flags.rounds, flags.concurrency});
     }
     if (flags.mode == "fanout") {
       return RunFanoutMode({flags.watchers, static_cast<double>(flags.approvals_per_s),

@@ -44,16 +44,16 @@ void ApplyW1(boost::asio::io_context& io, const tcp::endpoint& endpoint,
 }
 
 std::string ConnectStream(WebSocket& ws, const tcp::endpoint& endpoint,
-                          const std::string& bearer) {
+                          const std::string& bearer, const std::string& target) {
   ws.next_layer().connect(endpoint);
   ws.next_layer().socket().set_option(tcp::no_delay(true));
   ws.set_option(websocket::stream_base::decorator(
       [bearer](websocket::request_type& request) {
         request.set(http::field::authorization, bearer);
       }));
-  ws.handshake("127.0.0.1", "/v1/stream");
+  ws.handshake("127.0.0.1", target);
   ws.text(true);
-  ws.read_message_max(0);  // the snapshot holds every pending approval: no client-side cap
+  ws.read_message_max(0);  // a snapshot page or a replay frame: no client-side cap
   beast::flat_buffer snapshot;
   ws.read(snapshot);
   return beast::buffers_to_string(snapshot.data());

@@ -29,9 +29,10 @@ HttpReply HttpCall(boost::asio::io_context& io, const boost::asio::ip::tcp::endp
 void ApplyW1(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
              const std::string& bearer);
 
-// Connects `ws` (constructed on some io_context, not yet connected) to /v1/stream with the
-// Authorization header, sets text mode and returns the first message: the snapshot.
+// Connects `ws` (constructed on some io_context, not yet connected) to `target` with the
+// Authorization header, sets text mode and returns the first message: the snapshot's first
+// page (or, with ?since=, the first frame of the replay).
 std::string ConnectStream(WebSocket& ws, const boost::asio::ip::tcp::endpoint& endpoint,
-                          const std::string& bearer);
+                          const std::string& bearer, const std::string& target = "/v1/stream");
 
 }  // namespace assent::bench

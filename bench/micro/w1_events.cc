@@ -74,7 +74,7 @@ std::vector<storage::AppendBatch> W1RunBatches(int index, const std::string& run
 Status AppendAndWait(storage::EventLog& log, storage::AppendBatch batch) {
   std::promise<Status> durable;
   std::future<Status> done = durable.get_future();
-  log.Append(std::move(batch), [&durable](Status status) { durable.set_value(std::move(status)); });
+  log.Append(std::move(batch), [&durable](Status status, uint64_t) { durable.set_value(std::move(status)); });
   return done.get();
 }
 
@@ -92,7 +92,7 @@ Result<uint64_t> WriteW1Runs(storage::EventLog& log, int runs) {
       changed.wait(lock, [&] { return in_flight < kInFlight; });
       ++in_flight;
     }
-    log.Append(std::move(batch), [&](Status status) {
+    log.Append(std::move(batch), [&](Status status, uint64_t) {
       std::lock_guard<std::mutex> lock(mu);
       if (!status.ok() && failure.ok()) failure = std::move(status);
       --in_flight;

@@ -30,12 +30,20 @@ void CommitSequencer::Commit(const std::string& run_id, storage::AppendBatch bat
     std::lock_guard lock(appends_mutex_);
     ++appends_in_flight_;
   }
+  // One commit position per notification: its cursor, in commit order.
+  batch.positions = static_cast<uint32_t>(notifications.size());
   log_.Append(std::move(batch), [this, run_id, notifications = std::move(notifications),
-                                 done = std::move(done)](Status status) {
+                                 done = std::move(done)](Status status,
+                                                         uint64_t first_position) mutable {
     // On the log's commit thread. Reviewers hear of durable approval events from here, at
     // once: going through the shard's strand first would add its scheduling delay to every
     // notification.
-    if (status.ok()) publish_(notifications);
+    if (status.ok()) {
+      for (size_t i = 0; i < notifications.size(); ++i) {
+        notifications[i].cursor = first_position + i;
+      }
+      publish_(notifications);
+    }
     mailbox_.Post([this, run_id, status, done] { OnDurable(run_id, status, done); });
     mailbox_.Notify();
     // Last: once the count is down, WaitForAppends may return and the shard go away.

@@ -91,25 +91,43 @@ Status RunQueries::ForEachApproval(std::optional<ApprovalStatus> status,
                                    const std::function<bool(const ApprovalView&)>& visit) {
   std::string prefix = status ? ApprovalsByStatusPrefix(*status) : "";
   Status failed;
-  Status scanned = log_.ScanIndex(
-      storage::Index::kApprovalsByStatus, prefix, [&](std::string_view key, std::string_view value) {
-        auto entry = DecodeApprovalsByStatusKey(key);
-        if (!entry) {
-          failed = SkipOrFail(Status::Corruption("malformed approvals-by-status key"), "approval",
-                              key);
-          return failed.ok();
-        }
-        std::string_view approval_id = entry->id;
-        auto approval = DecodeApprovalRecord(value, StoredComments(log_));
-        // A value this version did not write (a JSON record from the first version, kept until
-        // the approval next changes, an older bare run id, or a record from before v0.9 that
-        // does not name the workflow): fold the run instead.
-        if (!approval.ok() || approval->workflow.empty()) approval = GetApproval(approval_id);
-        if (approval.ok()) return visit(*approval);
-        failed = SkipOrFail(approval.status(), "approval", approval_id);
-        return failed.ok();
-      });
+  Status scanned = log_.ScanIndex(storage::Index::kApprovalsByStatus, prefix,
+                                  [&](std::string_view key, std::string_view value) {
+                                    return VisitApprovalEntry(key, value, visit, &failed);
+                                  });
   return scanned.ok() ? failed : scanned;
+}
+
+Status RunQueries::ForEachApprovalNewestFirst(
+    ApprovalStatus status, std::string_view before_id,
+    const std::function<bool(const ApprovalView&)>& visit) {
+  std::string before = before_id.empty() ? "" : ApprovalsByStatusKey(status, before_id);
+  Status failed;
+  Status scanned = log_.ScanIndexReverse(storage::Index::kApprovalsByStatus,
+                                         ApprovalsByStatusPrefix(status), before,
+                                         [&](std::string_view key, std::string_view value) {
+                                           return VisitApprovalEntry(key, value, visit, &failed);
+                                         });
+  return scanned.ok() ? failed : scanned;
+}
+
+bool RunQueries::VisitApprovalEntry(std::string_view key, std::string_view value,
+                                    const std::function<bool(const ApprovalView&)>& visit,
+                                    Status* failed) {
+  auto entry = DecodeApprovalsByStatusKey(key);
+  if (!entry) {
+    *failed = SkipOrFail(Status::Corruption("malformed approvals-by-status key"), "approval", key);
+    return failed->ok();
+  }
+  std::string_view approval_id = entry->id;
+  auto approval = DecodeApprovalRecord(value, StoredComments(log_));
+  // A value this version did not write (a JSON record from the first version, kept until the
+  // approval next changes, an older bare run id, or a record from before v0.9 that does not
+  // name the workflow): fold the run instead.
+  if (!approval.ok() || approval->workflow.empty()) approval = GetApproval(approval_id);
+  if (approval.ok()) return visit(*approval);
+  *failed = SkipOrFail(approval.status(), "approval", approval_id);
+  return failed->ok();
 }
 
 Result<std::vector<ApprovalView>> RunQueries::ListApprovals(std::optional<ApprovalStatus> status,

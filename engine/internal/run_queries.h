@@ -30,12 +30,18 @@ class RunQueries {
                                                   size_t limit);
   Status ForEachApproval(std::optional<ApprovalStatus> status,
                          const std::function<bool(const ApprovalView&)>& visit);
+  Status ForEachApprovalNewestFirst(ApprovalStatus status, std::string_view before_id,
+                                    const std::function<bool(const ApprovalView&)>& visit);
 
  private:
   // Why a list item could not be read decides the list's fate: NotFound (the index ran ahead
   // of a deleted run) is skipped quietly, Corruption is skipped loudly (Ok either way), anything
   // else fails the list (returned).
   Status SkipOrFail(const Status& why, std::string_view kind, std::string_view id);
+  // One approvals-by-status entry handed to `visit`: what visit answers, or false with
+  // `failed` set when the entry fails the scan.
+  bool VisitApprovalEntry(std::string_view key, std::string_view value,
+                          const std::function<bool(const ApprovalView&)>& visit, Status* failed);
 
   storage::EventLog& log_;
   Logger& logger_;

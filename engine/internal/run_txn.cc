@@ -34,6 +34,13 @@ void RunTxn::EmitUnion(fb::BodyUnion body) {
   storage::Record record{run_id_, event.seq,
                          std::string(reinterpret_cast<const char*>(builder.GetBufferPointer()),
                                      builder.GetSize())};
+  // A cancel withdraws every pending approval: reviewers are told of each.
+  std::vector<std::string> pending_before;
+  if (event.body.type == fb::Body::RunCancelled) {
+    for (const ApprovalView& approval : state_.approvals) {
+      if (approval.status == ApprovalStatus::kPending) pending_before.push_back(approval.id);
+    }
+  }
   Apply(state_, *fb::GetEvent(record.bytes.data()));
 
   auto notify = [&](ApprovalNotification::Kind kind, const std::string& approval_id) {
@@ -61,6 +68,11 @@ void RunTxn::EmitUnion(fb::BodyUnion body) {
       }
       break;
     }
+    case fb::Body::RunCancelled:
+      for (const std::string& approval_id : pending_before) {
+        notify(ApprovalNotification::Kind::kCancelled, approval_id);
+      }
+      break;
     default: break;  // other events do not concern reviewers
   }
   batch_.records.push_back(std::move(record));

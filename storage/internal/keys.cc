@@ -77,4 +77,25 @@ bool DecodeDefinitionKey(std::string_view key, std::string_view* name, uint32_t*
   return DecodeNameAndNumber(key, name, version);
 }
 
+std::string EncodePosition(uint64_t position) {
+  std::string value;
+  AppendBigEndian(position, &value);
+  return value;
+}
+
+bool DecodePosition(std::string_view value, uint64_t* position) {
+  if (value.size() != sizeof(uint64_t)) return false;
+  uint64_t decoded = 0;
+  for (char byte : value) decoded = (decoded << 8) | static_cast<uint8_t>(byte);
+  *position = decoded;
+  return true;
+}
+
+std::string PrefixEnd(std::string_view prefix) {
+  std::string end(prefix);
+  while (!end.empty() && static_cast<uint8_t>(end.back()) == 0xff) end.pop_back();
+  if (!end.empty()) end.back() = static_cast<char>(static_cast<uint8_t>(end.back()) + 1);
+  return end;
+}
+
 }  // namespace assent::storage::internal

@@ -5,6 +5,7 @@
 //   events:      run_id + '\0' + seq as 8 bytes big-endian (the first seq of a chunk of records,
 //                see chunks.h)
 //   definitions: name + '\0' + version as 4 bytes big-endian
+//   default family, key kLastPositionKey: the last commit position taken, 8 bytes big-endian
 // Big-endian integers make byte order equal numeric order, so a prefix scan over run_id + '\0'
 // yields a run's records in seq order and a definitions scan yields versions ascending. The
 // '\0' separator keeps run "a" from sharing a prefix with run "ab" (run ids and names never
@@ -24,6 +25,17 @@ namespace assent::storage::internal {
 // Column family names. Persisted: never rename one.
 inline constexpr char kEventsColumnFamily[] = "events";
 inline constexpr char kDefinitionsColumnFamily[] = "definitions";
+
+// The key of the last commit position (event_log.h AppendBatch::positions) in the default
+// column family. Persisted: never rename it.
+inline constexpr char kLastPositionKey[] = "last_commit_position";
+std::string EncodePosition(uint64_t position);
+// False when `value` is not 8 bytes.
+bool DecodePosition(std::string_view value, uint64_t* position);
+
+// The smallest string greater than every string that starts with `prefix`; empty when there
+// is none (the prefix is empty or all 0xff bytes): the end of a prefix's range.
+std::string PrefixEnd(std::string_view prefix);
 
 // The position of `index` in kAllIndexes, or kAllIndexes.size() for a value outside the enum.
 // Implementations keep one table or column family per position.

@@ -47,6 +47,15 @@ TEST(FlagsTest, AcceptsEqualsFormAndDoubleDash) {
   EXPECT_FALSE(parsed->Has("json"));
 }
 
+TEST(FlagsTest, ARepeatedFlagKeepsEveryValueInOrder) {
+  Result<ParsedArgs> parsed = ParseFlags({"--status", "a", "--status=b", "--json"}, kSpecs);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->GetAll("status"), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(parsed->Get("status"), "b") << "Get answers the last";
+  EXPECT_TRUE(parsed->GetAll("json").empty()) << "a switch has no values";
+  EXPECT_TRUE(parsed->GetAll("missing").empty());
+}
+
 TEST(FlagsTest, HelpIsAlwaysKnown) {
   EXPECT_TRUE(ParseFlags({"--help"}, {})->Has("help"));
   EXPECT_TRUE(ParseFlags({"-h"}, kSpecs)->Has("help"));

@@ -1,5 +1,6 @@
 #include "tests/api/fake_engine.h"
 
+#include <algorithm>
 #include <limits>
 
 namespace assent::api::testing {
@@ -176,6 +177,26 @@ Status FakeEngine::ForEachApproval(
       ListApprovals(status, std::numeric_limits<size_t>::max());
   if (!approvals.ok()) return approvals.status();
   for (const ApprovalView& approval : *approvals) {
+    if (!visit(approval)) break;
+  }
+  return Status::Ok();
+}
+
+Status FakeEngine::ForEachApprovalNewestFirst(
+    engine::ApprovalStatus status, std::string_view before_id,
+    const std::function<bool(const engine::ApprovalView&)>& visit) {
+  Result<std::vector<ApprovalView>> approvals =
+      ListApprovals(status, std::numeric_limits<size_t>::max());
+  if (!approvals.ok()) return approvals.status();
+  std::vector<ApprovalView> matching;
+  for (const ApprovalView& approval : *approvals) {
+    if (approval.status != status) continue;
+    if (!before_id.empty() && approval.id >= before_id) continue;
+    matching.push_back(approval);
+  }
+  std::sort(matching.begin(), matching.end(),
+            [](const ApprovalView& a, const ApprovalView& b) { return a.id > b.id; });
+  for (const ApprovalView& approval : matching) {
     if (!visit(approval)) break;
   }
   return Status::Ok();

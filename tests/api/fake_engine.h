@@ -5,6 +5,7 @@
 // Thread-safe: io threads call it while the test thread inspects it.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -36,6 +37,8 @@ class FakeEngine : public engine::Engine {
   Result<std::vector<engine::ApprovalView>> approvals_result =
       std::vector<engine::ApprovalView>{};
   Status health = Status::Ok();
+  // What LastCursor answers.
+  std::atomic<uint64_t> last_cursor = 0;
   // Commands are answered when Shutdown runs rather than at once.
   bool answer_at_shutdown = false;
 
@@ -83,8 +86,13 @@ class FakeEngine : public engine::Engine {
   // Visits approvals_result; recorded in approval_lists as a list with no limit.
   Status ForEachApproval(std::optional<engine::ApprovalStatus> status,
                          const std::function<bool(const engine::ApprovalView&)>& visit) override;
+  // Visits approvals_result's approvals in `status` with ids below `before_id`, ids descending.
+  Status ForEachApprovalNewestFirst(
+      engine::ApprovalStatus status, std::string_view before_id,
+      const std::function<bool(const engine::ApprovalView&)>& visit) override;
   uint64_t Subscribe(engine::Listener listener) override;
   void Unsubscribe(uint64_t subscription) override;
+  uint64_t LastCursor() override { return last_cursor.load(); }
   Status Health() override;
   void Shutdown() override;
 

@@ -67,12 +67,15 @@ TEST(JsonViewsTest, EventFieldsSitBesideSeqAtType) {
             R"("step_id":"lookup"})");
 }
 
-TEST(JsonViewsTest, NotificationCarriesItsTypeAndApproval) {
+TEST(JsonViewsTest, NotificationCarriesItsTypeApprovalAndCursor) {
   engine::ApprovalNotification notification{engine::ApprovalNotification::Kind::kCommentAdded,
-                                            testing::SampleApproval()};
+                                            testing::SampleApproval(), 17};
   json::object message = ToJson(notification);
   EXPECT_EQ(message.at("type"), "comment.added");
   EXPECT_EQ(message.at("approval").at("id"), "ap-1");
+  EXPECT_EQ(message.at("cursor"), 17u);
+  notification.kind = engine::ApprovalNotification::Kind::kCancelled;
+  EXPECT_EQ(ToJson(notification).at("type"), "approval.cancelled");
 }
 
 }  // namespace

@@ -84,6 +84,68 @@ TEST(StreamMessageTest, RefusesWhatIsNotACommand) {
             "invalid_argument");
 }
 
+TEST(StreamMessageTest, AuthCarriesWhereTheStreamStarts) {
+  StreamMessage auth = ParseStreamMessage(R"({"type":"auth","token":"t","since":42,"page_size":9})",
+                                          kNotAuthenticated);
+  ASSERT_TRUE(std::holds_alternative<StreamAuth>(auth.request)) << ErrorCode(auth);
+  EXPECT_EQ(std::get<StreamAuth>(auth.request).since, 42u);
+  EXPECT_EQ(std::get<StreamAuth>(auth.request).page_size, 9u);
+
+  StreamMessage plain = ParseStreamMessage(R"({"type":"auth","token":"t"})", kNotAuthenticated);
+  EXPECT_EQ(std::get<StreamAuth>(plain.request).since, std::nullopt);
+  EXPECT_EQ(std::get<StreamAuth>(plain.request).page_size, std::nullopt);
+
+  StreamMessage huge = ParseStreamMessage(R"({"type":"auth","token":"t","page_size":100000})",
+                                          kNotAuthenticated);
+  EXPECT_EQ(std::get<StreamAuth>(huge.request).page_size, kMaxSnapshotPage) << "capped";
+
+  for (const char* bad : {R"({"type":"auth","token":"t","since":-1})",
+                          R"({"type":"auth","token":"t","since":"3"})",
+                          R"({"type":"auth","token":"t","since":1.5})",
+                          R"({"type":"auth","token":"t","page_size":[]})"}) {
+    EXPECT_EQ(ErrorCode(ParseStreamMessage(bad, kNotAuthenticated)), "invalid_argument") << bad;
+  }
+}
+
+TEST(StreamMessageTest, SnapshotMoreAsksForThePageAfterAToken) {
+  const std::optional<std::string> reviewer("alice");
+  StreamMessage more = ParseStreamMessage(
+      R"({"type":"snapshot.more","after":"ap-9","limit":20,"req":5})", reviewer);
+  ASSERT_TRUE(std::holds_alternative<StreamSnapshotMore>(more.request)) << ErrorCode(more);
+  EXPECT_EQ(std::get<StreamSnapshotMore>(more.request).after, "ap-9");
+  EXPECT_EQ(std::get<StreamSnapshotMore>(more.request).limit, 20u);
+  EXPECT_EQ(more.req, json::value(5));
+  StreamMessage unlimited =
+      ParseStreamMessage(R"({"type":"snapshot.more","after":"ap-9"})", reviewer);
+  EXPECT_EQ(std::get<StreamSnapshotMore>(unlimited.request).limit, kMaxSnapshotPage);
+
+  EXPECT_EQ(ErrorCode(ParseStreamMessage(R"({"type":"snapshot.more"})", reviewer)),
+            "invalid_argument");
+  EXPECT_EQ(ErrorCode(ParseStreamMessage(R"({"type":"snapshot.more","after":""})", reviewer)),
+            "invalid_argument");
+  EXPECT_EQ(ErrorCode(ParseStreamMessage(R"({"type":"snapshot.more","after":"a","limit":-2})",
+                                         reviewer)),
+            "invalid_argument");
+  EXPECT_EQ(ErrorCode(ParseStreamMessage(R"({"type":"snapshot.more","after":"a"})",
+                                         kNotAuthenticated)),
+            "unauthorized");
+}
+
+TEST(StreamMessageTest, UpgradeTargetCarriesWhereTheStreamStarts) {
+  Result<StreamStart> start = ParseStreamTarget("/v1/stream?since=17&page_size=3&other=x");
+  ASSERT_TRUE(start.ok()) << start.status().ToString();
+  EXPECT_EQ(start->since, 17u);
+  EXPECT_EQ(start->page_size, 3u);
+  Result<StreamStart> plain = ParseStreamTarget("/v1/stream");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->since, std::nullopt);
+  EXPECT_EQ(plain->page_size, kMaxSnapshotPage);
+  for (const char* bad : {"/v1/stream?since=", "/v1/stream?since=-1", "/v1/stream?since=1x",
+                          "/v1/stream?page_size=ten", "/v1/stream?since=99999999999999999999"}) {
+    EXPECT_FALSE(ParseStreamTarget(bad).ok()) << bad;
+  }
+}
+
 // A reviewer's message that could be read two ways is refused, not read the way Boost would.
 TEST(StreamMessageTest, RefusesAmbiguousOrUnstorableJson) {
   const std::optional<engine::Principal> reviewer(kAlice);

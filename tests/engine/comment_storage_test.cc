@@ -56,6 +56,12 @@ class CountingLog final : public storage::EventLog {
       const std::function<bool(std::string_view, std::string_view)>& visit) override {
     return inner_.ScanIndex(index, prefix, visit);
   }
+  Status ScanIndexReverse(
+      storage::Index index, std::string_view prefix, std::string_view before,
+      const std::function<bool(std::string_view, std::string_view)>& visit) override {
+    return inner_.ScanIndexReverse(index, prefix, before, visit);
+  }
+  uint64_t LastPosition() override { return inner_.LastPosition(); }
   Status PutDefinition(std::string_view name, uint32_t version, std::string_view json) override {
     return inner_.PutDefinition(name, version, json);
   }

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <algorithm>
+#include <functional>
 #include <atomic>
 #include <future>
 #include <set>
@@ -92,6 +93,9 @@ TEST_F(EngineTest, LargeInvoiceWaitsForApprovalThenCompletes) {
   EXPECT_EQ(seen[0].kind, ApprovalNotification::Kind::kRequested);
   EXPECT_EQ(seen[1].kind, ApprovalNotification::Kind::kDecided);
   EXPECT_EQ(seen[1].approval.status, ApprovalStatus::kApproved);
+  EXPECT_EQ(seen[0].cursor, 1u) << "cursors number notifications in commit order";
+  EXPECT_EQ(seen[1].cursor, 2u);
+  EXPECT_EQ(engine_->LastCursor(), 2u);
 }
 
 TEST_F(EngineTest, RejectFailsTheRunWithTheReviewersFeedback) {
@@ -146,6 +150,12 @@ TEST_F(EngineTest, UnknownIdsAreNotFound) {
 
 TEST_F(EngineTest, CancelStopsAWaitingRunAndItsApproval) {
   ApplyReviewFlow();
+  std::vector<ApprovalNotification> seen;
+  std::mutex seen_mutex;
+  engine_->Subscribe([&](const ApprovalNotification& notification) {
+    std::lock_guard lock(seen_mutex);
+    seen.push_back(notification);
+  });
   std::string run_id = Start("invoice", R"({"invoice_id": "i5", "amount": 6000, "vendor": "V"})");
   std::string approval_id = Run(run_id).pending_approvals.at(0).id;
   auto cancelled = Await<RunView>([&](auto done) {
@@ -160,6 +170,40 @@ TEST_F(EngineTest, CancelStopsAWaitingRunAndItsApproval) {
     engine_->Cancel(CancelCommand{run_id, ActorNamed("bob"), ""}, done);
   });
   EXPECT_EQ(again.status().code(), StatusCode::kConflict);
+
+  // Reviewers are told the approval is withdrawn, in commit order after its request.
+  std::lock_guard lock(seen_mutex);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[1].kind, ApprovalNotification::Kind::kCancelled);
+  EXPECT_EQ(seen[1].approval.id, approval_id);
+  EXPECT_EQ(seen[1].approval.status, ApprovalStatus::kCancelled);
+  EXPECT_EQ(seen[1].cursor, seen[0].cursor + 1);
+}
+
+TEST_F(EngineTest, PendingApprovalsPageNewestFirst) {
+  ApplyReviewFlow();
+  std::vector<std::string> started;
+  for (int i = 0; i < 3; ++i) {
+    started.push_back(Run(Start("invoice", R"({"invoice_id": "p", "amount": 9000, "vendor": "V"})"))
+                          .pending_approvals.at(0)
+                          .id);
+  }
+  auto page = [&](std::string_view before, size_t limit) {
+    std::vector<std::string> ids;
+    Status listed = engine_->ForEachApprovalNewestFirst(
+        ApprovalStatus::kPending, before, [&](const ApprovalView& approval) {
+          ids.push_back(approval.id);
+          return ids.size() < limit;
+        });
+    EXPECT_TRUE(listed.ok()) << listed.ToString();
+    return ids;
+  };
+  // Ids sort by start time to the millisecond, then by random bits: newest first is id order.
+  std::sort(started.begin(), started.end(), std::greater<>());
+  using Ids = std::vector<std::string>;
+  EXPECT_EQ(page("", 10), started);
+  EXPECT_EQ(page("", 2), (Ids{started[0], started[1]}));
+  EXPECT_EQ(page(started[1], 10), Ids{started[2]}) << "the page after a token";
 }
 
 // Every command records who sent it, how, and under which request id: the events carry what
@@ -368,7 +412,7 @@ TEST_F(EngineTest, AnUnreadableSnapshotIsIgnoredForTheEvents) {
   storage::AppendBatch damage;
   damage.index_ops.push_back({storage::Index::kRunSnapshots, run_id, std::string("{oops")});
   std::promise<Status> written;
-  log_.Append(std::move(damage), [&](Status status) { written.set_value(status); });
+  log_.Append(std::move(damage), [&](Status status, uint64_t) { written.set_value(status); });
   ASSERT_TRUE(written.get_future().get().ok());
   EXPECT_EQ(Dump(Run(run_id)), Dump(FullFold(log_, run_id)));
 }

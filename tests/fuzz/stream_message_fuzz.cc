@@ -1,6 +1,9 @@
 // The messages a reviewer sends on /v1/stream (api/stream_message.h), before and after
 // authentication. Properties:
-// - before authentication only an auth message is taken; everything else is unauthorized;
+// - before authentication only an auth message is taken (one with a malformed "since" or
+//   "page_size" is refused as invalid); everything else is unauthorized;
+// - a snapshot.more carries a non-empty token and a page size within the limit;
+// - the same bytes as an upgrade target give a start within the limits or an error;
 // - a command carries a non-empty approval id and the session's reviewer, and a rejection
 //   carries a comment, as the REST routes require;
 // - every error is one a client can be told: a 4xx with a code, in a frame that is valid JSON.
@@ -22,6 +25,7 @@ namespace {
 using assent::api::ApiError;
 using assent::api::StreamAuth;
 using assent::api::StreamMessage;
+using assent::api::StreamSnapshotMore;
 namespace engine = assent::engine;
 
 constexpr char kReviewer[] = "admin";
@@ -48,9 +52,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   StreamMessage before = assent::api::ParseStreamMessage(text, std::nullopt);
   CheckError(before);
   if (const auto* error = std::get_if<ApiError>(&before.request)) {
-    FUZZ_CHECK(error->code == "unauthorized");
+    FUZZ_CHECK(error->code == "unauthorized" || error->code == "invalid_argument");
   } else {
     FUZZ_CHECK(std::holds_alternative<StreamAuth>(before.request));
+    const auto& auth = std::get<StreamAuth>(before.request);
+    FUZZ_CHECK(!auth.page_size || (*auth.page_size >= 1 &&
+                                   *auth.page_size <= assent::api::kMaxSnapshotPage));
   }
 
   StreamMessage after =
@@ -66,6 +73,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(!comment->approval_id.empty());
     FUZZ_CHECK(comment->actor.principal.id == kReviewer);
     FUZZ_CHECK(!comment->text.empty());
+  }
+  if (const auto* more = std::get_if<StreamSnapshotMore>(&after.request)) {
+    FUZZ_CHECK(!more->after.empty());
+    FUZZ_CHECK(more->limit >= 1 && more->limit <= assent::api::kMaxSnapshotPage);
+  }
+  auto start = assent::api::ParseStreamTarget(text);
+  if (start.ok()) {
+    FUZZ_CHECK(start->page_size >= 1 && start->page_size <= assent::api::kMaxSnapshotPage);
+  } else {
+    FUZZ_CHECK(start.status().code() == assent::StatusCode::kInvalidArgument);
   }
   // The same text gives the same "req" to echo, whether authenticated or not.
   FUZZ_CHECK(before.req == after.req);

@@ -19,6 +19,7 @@ namespace assent::storage {
 namespace {
 
 using testing::AppendAndWait;
+using testing::AppendForPosition;
 using testing::Countdown;
 using testing::MakeBatch;
 using testing::MakeEvent;
@@ -182,6 +183,84 @@ TYPED_TEST(EventLogConformanceTest, IndexPutGetDeleteAndScanByPrefix) {
             (Entries{{"\x02r1", "wf"}, {"\x02r2", "wf"}}));
 }
 
+TYPED_TEST(EventLogConformanceTest, ReverseScanGoesNewestFirstFromBelowAKey) {
+  AppendBatch batch;
+  batch.index_ops = {Put(Index::kApprovalsByStatus, "\x01p", "r"),
+                     Put(Index::kApprovalsByStatus, "\x01q", "r"),
+                     Put(Index::kApprovalsByStatus, "\x01s", "r"),
+                     Put(Index::kApprovalsByStatus, "\x02z", "r"),
+                     Put(Index::kApprovalsByStatus, std::string("\x00y", 2), "r")};
+  ASSERT_TRUE(AppendAndWait(this->log(), std::move(batch)).ok());
+  auto keys = [&](std::string_view prefix, std::string_view before, int limit) {
+    std::vector<std::string> visited;
+    Status s = this->log().ScanIndexReverse(Index::kApprovalsByStatus, prefix, before,
+                                            [&](std::string_view key, std::string_view) {
+                                              visited.emplace_back(key);
+                                              return static_cast<int>(visited.size()) < limit;
+                                            });
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return visited;
+  };
+  using Keys = std::vector<std::string>;
+  EXPECT_EQ(keys("\x01", "", 10), (Keys{"\x01s", "\x01q", "\x01p"})) << "the prefix's last first";
+  EXPECT_EQ(keys("\x01", "\x01s", 10), (Keys{"\x01q", "\x01p"})) << "`before` is exclusive";
+  EXPECT_EQ(keys("\x01", "\x01qq", 10), (Keys{"\x01q", "\x01p"})) << "`before` need not exist";
+  EXPECT_EQ(keys("\x01", "", 2), (Keys{"\x01s", "\x01q"})) << "stops when visit says so";
+  EXPECT_EQ(keys("\x01", "\x01p", 10), Keys{}) << "nothing below the first";
+  EXPECT_EQ(keys("", "", 10), (Keys{"\x02z", "\x01s", "\x01q", "\x01p", std::string("\x00y", 2)}));
+  EXPECT_EQ(keys("\x03", "", 10), Keys{});
+}
+
+TYPED_TEST(EventLogConformanceTest, CommitPositionsFollowCommitOrderWithoutGaps) {
+  EXPECT_EQ(this->log().LastPosition(), 0u) << "a new log has handed out none";
+  AppendBatch two = MakeBatch("r1", 1, 1);
+  two.positions = 2;
+  EXPECT_EQ(AppendForPosition(this->log(), std::move(two)).value(), 1u);
+  AppendBatch none = MakeBatch("r1", 2, 2);
+  ASSERT_TRUE(AppendAndWait(this->log(), std::move(none)).ok());
+  EXPECT_EQ(this->log().LastPosition(), 2u) << "a batch asking for none takes none";
+  AppendBatch rejected = MakeBatch("r1", 3, 3);
+  rejected.records[0].bytes = "not an event";
+  rejected.positions = 5;
+  EXPECT_FALSE(AppendAndWait(this->log(), std::move(rejected)).ok());
+  EXPECT_EQ(this->log().LastPosition(), 2u) << "a batch never written takes none";
+  AppendBatch three = MakeBatch("r1", 3, 3);
+  three.positions = 3;
+  EXPECT_EQ(AppendForPosition(this->log(), std::move(three)).value(), 3u);
+  EXPECT_EQ(this->log().LastPosition(), 5u);
+
+  // Many batches from many threads, grouped as the committer likes: every position once.
+  constexpr int kThreads = 4, kBatches = 50;
+  std::mutex mu;
+  std::vector<uint64_t> firsts;
+  Countdown acks(kThreads * kBatches);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      std::string run_id = "p" + std::to_string(t);
+      for (int seq = 1; seq <= kBatches; ++seq) {
+        AppendBatch batch = MakeBatch(run_id, seq, seq);
+        batch.positions = 2;
+        this->log().Append(std::move(batch), [&](Status status, uint64_t first) {
+          EXPECT_TRUE(status.ok()) << status.ToString();
+          {
+            std::lock_guard lock(mu);
+            firsts.push_back(first);
+          }
+          acks.Done();
+        });
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  ASSERT_TRUE(acks.Wait()) << "not every batch was acknowledged in time";
+  std::lock_guard lock(mu);
+  for (size_t i = 0; i < firsts.size(); ++i) {
+    EXPECT_EQ(firsts[i], 6 + 2 * i) << "callbacks run in commit order, positions without gaps";
+  }
+  EXPECT_EQ(this->log().LastPosition(), 5u + 2 * kThreads * kBatches);
+}
+
 TYPED_TEST(EventLogConformanceTest, BatchIsVisibleWholeOnAck) {
   AppendBatch batch = MakeBatch("r1", 1, 2);
   batch.records.push_back(MakeRecord("r2", 1));
@@ -241,7 +320,7 @@ TYPED_TEST(EventLogConformanceTest, ConcurrentAppendsAllAcknowledgedInOrder) {
     threads.emplace_back([&, t] {
       std::string run_id = "run-" + std::to_string(t);
       for (uint64_t seq = 1; seq <= kBatchesPerThread; ++seq) {
-        this->log().Append(MakeBatch(run_id, seq, seq), [&, t, seq](Status status) {
+        this->log().Append(MakeBatch(run_id, seq, seq), [&, t, seq](Status status, uint64_t) {
           {
             std::lock_guard<std::mutex> lock(mu);
             acked[t].push_back(seq);

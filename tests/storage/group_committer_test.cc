@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,7 +24,9 @@ using testing::MakeBatch;
 class FakeWriter {
  public:
   GroupCommitter::WriteFn Fn() {
-    return [this](std::vector<AppendBatch>& group) { return Write(group); };
+    return [this](std::vector<AppendBatch>& group, std::optional<uint64_t>) {
+      return Write(group);
+    };
   }
 
   // Makes the first write wait for Release.
@@ -80,7 +83,7 @@ class Acks {
  public:
   explicit Acks(int expected) : countdown_(expected) {}
   AppendCallback Callback(uint64_t seq) {
-    return [this, seq](Status status) {
+    return [this, seq](Status status, uint64_t) {
       {
         std::lock_guard<std::mutex> lock(mu_);
         seqs_.push_back(seq);

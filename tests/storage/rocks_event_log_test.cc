@@ -17,6 +17,7 @@ namespace assent::storage {
 namespace {
 
 using testing::AppendAndWait;
+using testing::AppendForPosition;
 using testing::Countdown;
 using testing::kWaitTimeout;
 using testing::MakeBatch;
@@ -108,6 +109,19 @@ TEST_F(RocksEventLogTest, EverythingSurvivesCloseAndReopen) {
   EXPECT_EQ(definitions, 1);
 }
 
+TEST_F(RocksEventLogTest, CommitPositionsGoOnAfterReopening) {
+  AppendBatch batch = MakeBatch("r1", 1, 1);
+  batch.positions = 3;
+  ASSERT_EQ(AppendForPosition(*log_, std::move(batch)).value(), 1u);
+  ASSERT_TRUE(AppendAndWait(*log_, MakeBatch("r1", 2, 2)).ok());
+  Close();
+  Open();
+  EXPECT_EQ(log_->LastPosition(), 3u) << "the last position is kept with the batch that took it";
+  AppendBatch next = MakeBatch("r1", 3, 3);
+  next.positions = 1;
+  EXPECT_EQ(AppendForPosition(*log_, std::move(next)).value(), 4u) << "never reused";
+}
+
 TEST_F(RocksEventLogTest, GroupCommitWritesManyBatchesAtOnce) {
   // The first callback holds the commit thread until every other append is queued, so the rest
   // must go out together: at most two writes for 100 batches.
@@ -116,14 +130,14 @@ TEST_F(RocksEventLogTest, GroupCommitWritesManyBatchesAtOnce) {
   std::shared_future<void> queued = all_queued.get_future().share();
   Countdown acked(kBatches);
   bool first_ok = false;
-  log_->Append(MakeBatch("r1", 1, 1), [&, queued](Status status) {
+  log_->Append(MakeBatch("r1", 1, 1), [&, queued](Status status, uint64_t) {
     first_ok = status.ok();
     EXPECT_EQ(queued.wait_for(kWaitTimeout), std::future_status::ready);
     acked.Done();
   });
   std::vector<Status> failures;  // written by the commit thread; read after acked.Wait()
   for (uint64_t seq = 2; seq <= kBatches; ++seq) {
-    log_->Append(MakeBatch("r1", seq, seq), [&](Status status) {
+    log_->Append(MakeBatch("r1", seq, seq), [&](Status status, uint64_t) {
       if (!status.ok()) failures.push_back(status);
       acked.Done();
     });

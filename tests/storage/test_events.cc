@@ -42,9 +42,19 @@ AppendBatch MakeBatch(std::string_view run_id, uint64_t first, uint64_t last) {
 }
 
 Status AppendAndWait(EventLog& log, AppendBatch batch) {
-  auto promise = std::make_shared<std::promise<Status>>();
-  std::future<Status> done = promise->get_future();
-  log.Append(std::move(batch), [promise](Status status) { promise->set_value(std::move(status)); });
+  return AppendForPosition(log, std::move(batch)).status();
+}
+
+Result<uint64_t> AppendForPosition(EventLog& log, AppendBatch batch) {
+  auto promise = std::make_shared<std::promise<Result<uint64_t>>>();
+  std::future<Result<uint64_t>> done = promise->get_future();
+  log.Append(std::move(batch), [promise](Status status, uint64_t first_position) {
+    if (status.ok()) {
+      promise->set_value(first_position);
+    } else {
+      promise->set_value(std::move(status));
+    }
+  });
   if (done.wait_for(kWaitTimeout) != std::future_status::ready) {
     return Status::Unavailable("timed out waiting for the append callback");
   }

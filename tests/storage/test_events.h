@@ -26,6 +26,8 @@ AppendBatch MakeBatch(std::string_view run_id, uint64_t first, uint64_t last);
 
 // Appends and waits for the callback; Unavailable("timed out ...") if it never comes.
 Status AppendAndWait(EventLog& log, AppendBatch batch);
+// The same, answering the batch's first commit position when it is durable.
+Result<uint64_t> AppendForPosition(EventLog& log, AppendBatch batch);
 
 // Counts callbacks down to zero; Wait gives up after kWaitTimeout.
 class Countdown {

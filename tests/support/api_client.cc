@@ -152,19 +152,27 @@ struct StreamClient::Impl {
 };
 
 StreamClient::StreamClient(uint16_t port, const std::string& token, Auth auth)
+    : StreamClient(port, token, auth, Options()) {}
+
+StreamClient::StreamClient(uint16_t port, const std::string& token, Auth auth, Options options)
     : impl_(std::make_unique<Impl>()) {
   auto& ws = impl_->ws;
-  beast::get_lowest_layer(ws).connect(Loopback(port));  // to 127.0.0.1: accepted or refused at once
-  if (auth == Auth::kHeader) {
-    ws.set_option(websocket::stream_base::decorator([token](websocket::request_type& request) {
-      request.set(http::field::authorization, "Bearer " + token);
-    }));
+  if (options.receive_buffer_bytes > 0) {
+    auto& socket = beast::get_lowest_layer(ws).socket();
+    socket.open(asio::ip::tcp::v4());
+    socket.set_option(asio::socket_base::receive_buffer_size(options.receive_buffer_bytes));
   }
+  beast::get_lowest_layer(ws).connect(Loopback(port));  // to 127.0.0.1: accepted or refused at once
+  ws.set_option(websocket::stream_base::decorator(
+      [token, auth, origin = options.origin](websocket::request_type& request) {
+        if (auth == Auth::kHeader) request.set(http::field::authorization, "Bearer " + token);
+        if (!origin.empty()) request.set(http::field::origin, origin);
+      }));
   // Asynchronous, so the wait is bounded (see RunTimed): a blocking handshake has no timeout.
   bool done = false;
   beast::error_code error;
   beast::get_lowest_layer(ws).expires_after(kHandshakeTimeout);
-  ws.async_handshake("127.0.0.1:" + std::to_string(port), "/v1/stream",
+  ws.async_handshake("127.0.0.1:" + std::to_string(port), options.target,
                      [&](beast::error_code ec) {
                        error = ec;
                        done = true;
@@ -172,7 +180,12 @@ StreamClient::StreamClient(uint16_t port, const std::string& token, Auth auth)
   RunUntil(impl_->io, done, kHandshakeTimeout + std::chrono::seconds(5), "the WebSocket handshake");
   beast::get_lowest_layer(ws).expires_never();
   if (error) throw boost::system::system_error(error);
-  if (auth == Auth::kFirstMessage) Send(json::object{{"type", "auth"}, {"token", token}});
+  if (auth == Auth::kFirstMessage) {
+    json::object message = options.auth_fields;
+    message["type"] = "auth";
+    message["token"] = token;
+    Send(message);
+  }
 }
 
 StreamClient::~StreamClient() {
@@ -214,6 +227,29 @@ json::value StreamClient::Read(std::chrono::milliseconds timeout) {
     return Read(timeout);
   }
   return message;
+}
+
+std::string StreamClient::ReadUntilClosed(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  impl_->unpacked.clear();
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) throw std::runtime_error("the server did not close the stream in time");
+    bool done = false;
+    beast::error_code error;
+    impl_->buffer.clear();
+    impl_->ws.async_read(impl_->buffer, [&](beast::error_code ec, size_t) {
+      error = ec;
+      done = true;
+    });
+    RunUntil(impl_->io, done, left, "the stream's close");
+    if (error == websocket::error::closed) {
+      const websocket::close_reason& reason = impl_->ws.reason();
+      return std::to_string(reason.code) + " " + std::string(reason.reason.data(), reason.reason.size());
+    }
+    if (error) throw std::runtime_error("the stream ended without a close frame: " + error.message());
+  }
 }
 
 json::value StreamClient::ReadUntil(const std::function<bool(const json::value&)>& match,

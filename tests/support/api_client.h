@@ -46,7 +46,17 @@ class ApiClient {
 class StreamClient {
  public:
   enum class Auth { kHeader, kFirstMessage };
+  struct Options {
+    std::string target = "/v1/stream";  // e.g. "/v1/stream?since=42"
+    std::string origin;                 // the Origin header; empty: none
+    // Extra fields of the auth message (kFirstMessage), e.g. {"since": 42}.
+    boost::json::object auth_fields;
+    // The socket's receive buffer (SO_RCVBUF); 0: the system's. Small, a client that stops
+    // reading backs the server up sooner.
+    int receive_buffer_bytes = 0;
+  };
   StreamClient(uint16_t port, const std::string& token, Auth auth);
+  StreamClient(uint16_t port, const std::string& token, Auth auth, Options options);
   ~StreamClient();
 
   void Send(const boost::json::value& message);
@@ -56,6 +66,9 @@ class StreamClient {
   // Reads (bounded) until a message satisfies `match`; the ones before it are skipped.
   boost::json::value ReadUntil(const std::function<bool(const boost::json::value&)>& match,
                                std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  // Reads (bounded), skipping messages, until the server closes the connection; its close
+  // frame as "CODE REASON". Throws if the connection ends without one or stays open.
+  std::string ReadUntilClosed(std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
  private:
   struct Impl;

@@ -1,0 +1,18 @@
+// StreamVisibility: the seam through which the access rules decide what each reviewer's stream
+// carries. The server asks it for every notification (live and replayed) and every snapshot
+// entry, per group of alike reviewers (StreamHub::VisibilityKey).
+#pragma once
+
+#include <functional>
+
+#include "engine/actor.h"
+#include "engine/views.h"
+
+namespace assent::api {
+
+// Whether `principal` may see `approval`. Must be quick, thread-safe and pure (the same answer
+// for the same arguments): the hub calls it on its own thread, once per group and message.
+using StreamVisibility =
+    std::function<bool(const engine::Principal& principal, const engine::ApprovalView& approval)>;
+
+}  // namespace assent::api
