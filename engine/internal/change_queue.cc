@@ -43,7 +43,7 @@ void ChangeQueue::Pump() {
     for (const std::string& event : change.events) {
       batch.records.push_back({stream_id_, fb::GetEvent(event.data())->seq(), event});
     }
-    log_.Append(std::move(batch), [this, change = std::move(change)](Status status) {
+    log_.Append(std::move(batch), [this, change = std::move(change)](Status status, uint64_t /*first_position*/) {
       if (status.ok()) {
         for (const std::string& event : change.events) apply_(event);
       }

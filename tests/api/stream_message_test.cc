@@ -108,7 +108,7 @@ TEST(StreamMessageTest, AuthCarriesWhereTheStreamStarts) {
 }
 
 TEST(StreamMessageTest, SnapshotMoreAsksForThePageAfterAToken) {
-  const std::optional<std::string> reviewer("alice");
+  const std::optional<engine::Principal> reviewer(engine::Principal{.id = "alice"});
   StreamMessage more = ParseStreamMessage(
       R"({"type":"snapshot.more","after":"ap-9","limit":20,"req":5})", reviewer);
   ASSERT_TRUE(std::holds_alternative<StreamSnapshotMore>(more.request)) << ErrorCode(more);
