@@ -98,7 +98,7 @@ std::string RenderSlack(const engine::WebhookMessage& message) {
   }
   blocks.push_back(json::object{
       {"type", "context"},
-      {"elements", json::array{Mrkdwn(Truncate("workflow `" + Escape(message.workflow) +
+      {"elements", json::array{Mrkdwn(Truncate("workflow `" + Escape(message.approval.workflow) +
                                                    "` · run `" + Escape(approval.run_id) + "`",
                                                kSectionText))}}});
   if (!message.approval_url.empty()) {
@@ -121,7 +121,7 @@ std::string RenderJson(const engine::WebhookMessage& message) {
                                                  : json::value(message.approval_url);
   return json::serialize(json::object{{"type", message.type},
                                       {"delivery_id", message.delivery_id},
-                                      {"workflow", message.workflow},
+                                      {"workflow", message.approval.workflow},
                                       {"run_id", message.approval.run_id},
                                       {"approval", ToJson(message.approval)},
                                       {"url", std::move(url)}});

@@ -23,8 +23,7 @@ struct WebhookMessage {
   WebhookFormat format = WebhookFormat::kJson;
   std::string type;         // "approval.requested", "approval.decided", "approval.cancelled"
   std::string delivery_id;  // the Assent-Delivery header's value
-  std::string workflow;
-  ApprovalView approval;    // as it stands after the event
+  ApprovalView approval;    // as it stands after the event (it names its workflow)
   std::string approval_url;  // "<public url>/approvals/<id>"; empty without a public URL
 };
 

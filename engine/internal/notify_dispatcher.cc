@@ -126,7 +126,8 @@ class NotifyDispatcher::Core : public std::enable_shared_from_this<Core> {
           "Assent-Signature", WebhookSignature(secret, options_.now_ms() / 1000, request.body));
     }
     request.timeout = options_.timeout;
-    request.max_response_bytes = 64u << 10;  // receivers answer briefly; the body is unread
+    // The body is unread, but a longer one fails the attempt (and is retried): be generous.
+    request.max_response_bytes = 1u << 20;
     request.allow_link_local = options_.allow_link_local;
     request.ca_file = delivery->ca_file;
     ++in_flight_;

@@ -101,7 +101,6 @@ std::vector<OutboxDelivery> DeliveriesFor(const std::vector<storage::Record>& re
       message.delivery_id = event.approval->id + "." +
                             std::string(event.type.substr(event.type.find('.') + 1)) + "." +
                             std::to_string(target + 1);
-      message.workflow = definition.name;
       message.approval = *event.approval;
       if (!style.public_url.empty()) {
         message.approval_url = style.public_url + "/approvals/" + event.approval->id;
@@ -126,7 +125,7 @@ std::vector<OutboxDelivery> DeliveriesFor(const std::vector<storage::Record>& re
 std::string MinimalWebhookBody(const WebhookMessage& message) {
   return boost::json::serialize(boost::json::object{{"type", message.type},
                                                     {"delivery_id", message.delivery_id},
-                                                    {"workflow", message.workflow},
+                                                    {"workflow", message.approval.workflow},
                                                     {"run_id", message.approval.run_id},
                                                     {"approval_id", message.approval.id},
                                                     {"url", message.approval_url}});

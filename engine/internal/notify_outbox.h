@@ -50,7 +50,8 @@ struct OutboxStyle {
 };
 
 // The deliveries that the events in `records` (one commit of one run) call for, given the
-// run's state after them and its definition: one per approval event and target.
+// run's state after them and the definition whose targets to notify: one per approval event
+// and target.
 std::vector<OutboxDelivery> DeliveriesFor(const std::vector<storage::Record>& records,
                                           const RunState& after,
                                           const WorkflowDefinition& definition,

@@ -20,7 +20,7 @@ engine::WebhookMessage Message(engine::WebhookFormat format, const std::string& 
   message.format = format;
   message.type = type;
   message.delivery_id = "run_1.2." + type.substr(9) + ".1";
-  message.workflow = "invoice";
+  message.approval.workflow = "invoice";
   message.approval.id = "run_1.2";
   message.approval.run_id = "run_1";
   message.approval.step_id = "review";

@@ -4,6 +4,7 @@
 // whatever the outbox holds when the engine opens again. Targets are real HTTP servers on
 // 127.0.0.1 (tests/support/http_target.h).
 #include <atomic>
+#include <future>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -31,9 +32,10 @@ class NotifyTest : public EngineTest {
   // Fails the first `failures` requests with 500, then answers 200.
   void FailFirst(size_t failures) { failures_ = failures; }
 
-  // A one-approval workflow notifying the target (json) and, when `slack`, the target again.
-  void ApplyNotified(bool slack = false) {
-    json::array notify{json::object{{"url", target_.url("/hook")}, {"secret", kSecret}}};
+  // A one-approval workflow notifying the target (json, at `path`) and, when `slack`, the
+  // target again.
+  void ApplyNotified(bool slack = false, const std::string& path = "/hook") {
+    json::array notify{json::object{{"url", target_.url(path)}, {"secret", kSecret}}};
     if (slack) notify.push_back(json::object{{"url", target_.url("/slack")}, {"format", "slack"}});
     json::object document{
         {"steps", json::parse(R"([{"id": "review", "type": "approval", "message": "Pay?",
@@ -103,7 +105,7 @@ TEST_F(NotifyTest, RequestedDecidedAndCancelledReachTheTargetSigned) {
   std::string second = Start("pay", R"({"amount": 10})");
   std::string withdrawn = PendingApproval(second);
   auto cancelled = Await<RunView>([&](auto done) {
-    engine_->Cancel(CancelCommand{second, "admin", "duplicate"}, done);
+    engine_->Cancel(CancelCommand{second, engine_testing::ActorNamed("bob"), "duplicate"}, done);
   });
   ASSERT_TRUE(cancelled.ok()) << cancelled.status().ToString();
 
@@ -129,6 +131,18 @@ TEST_F(NotifyTest, RequestedDecidedAndCancelledReachTheTargetSigned) {
   EXPECT_EQ(requested.at("url").as_string(), "https://assent.example/approvals/" + approval);
   EXPECT_EQ(by_id[approval + ".decided.1"].at("type"), "approval.decided");
   EXPECT_EQ(by_id[withdrawn + ".cancelled.1"].at("type"), "approval.cancelled");
+}
+
+TEST_F(NotifyTest, ARunNotifiesTheTargetsOfTheLatestVersion) {
+  Reopen(Options());
+  ApplyNotified();
+  std::string approval = PendingApproval(Start("pay", R"({"amount": 1})"));
+  ApplyNotified(false, "/moved");  // version 2: the receiver moved
+  ASSERT_TRUE(DecideOn(approval, Decision::kApprove).ok());
+  ASSERT_TRUE(Eventually([&] { return Received("/moved").size() == 1 && OutboxIds().empty(); }));
+  EXPECT_EQ(Received("/moved")[0].headers.at("assent-delivery"), approval + ".decided.1");
+  ExpectValidSignature(Received("/moved")[0]);
+  EXPECT_EQ(Received("/hook").size(), 1u) << "only the request, sent before the move";
 }
 
 TEST_F(NotifyTest, TheDeliveryIsInTheCommitOfItsEvent) {
@@ -210,6 +224,26 @@ TEST_F(NotifyTest, AFullOutboxDropsNewDeliveriesButNotTheEvent) {
   std::string second = PendingApproval(Start("pay", R"({"amount": 2})"));
   EXPECT_FALSE(second.empty()) << "the run still waits for its approval";
   EXPECT_THAT(OutboxIds(), ::testing::ElementsAre(first + ".requested.1"));
+}
+
+TEST_F(NotifyTest, VerifyLogNamesAnUnreadableOutboxEntry) {
+  Reopen(Options(std::chrono::hours(1)));
+  FailFirst(1000);
+  ApplyNotified();
+  std::string approval = PendingApproval(Start("pay", R"({"amount": 1})"));
+  Result<VerifyReport> sound = VerifyLog(log_);
+  ASSERT_TRUE(sound.ok());
+  EXPECT_TRUE(sound->problems.empty());
+  engine_.reset();  // nothing sends while the entry is damaged
+  storage::AppendBatch damage;
+  damage.index_ops.push_back({storage::Index::kNotifyOutbox, approval + ".requested.1", "junk"});
+  std::promise<Status> written;
+  log_.Append(std::move(damage), [&written](Status status) { written.set_value(status); });
+  ASSERT_TRUE(written.get_future().get().ok());
+  Result<VerifyReport> damaged = VerifyLog(log_);
+  ASSERT_TRUE(damaged.ok());
+  ASSERT_EQ(damaged->problems.size(), 1u);
+  EXPECT_THAT(damaged->problems[0], HasSubstr("webhook delivery " + approval + ".requested.1"));
 }
 
 TEST_F(NotifyTest, ViewsOfTheDefinitionHideTheSecret) {
