@@ -175,10 +175,17 @@ class NotifyDispatcher::Core : public std::enable_shared_from_this<Core> {
       return Delete(entry.id);
     }
     std::chrono::milliseconds delay = options_.retry.DelayAfter(entry.failures);
-    logger_.Warn("webhook delivery failed; retrying", {{"delivery_id", entry.id},
-                                                       {"attempt", entry.failures},
-                                                       {"retry_in_ms", delay.count()},
-                                                       {"error", why}});
+    // A receiver down for a day fails each delivery ~150 times: the first is worth a warning,
+    // the rest only at debug level.
+    std::initializer_list<LogField> fields = {{"delivery_id", entry.id},
+                                              {"attempt", entry.failures},
+                                              {"retry_in_ms", delay.count()},
+                                              {"error", why}};
+    if (entry.failures == 1) {
+      logger_.Warn("webhook delivery failed; retrying", fields);
+    } else {
+      logger_.Debug("webhook delivery failed; retrying", fields);
+    }
     due_.emplace(Clock::now() + delay, std::move(entry));
   }
 
