@@ -95,10 +95,10 @@ struct EngineOptions {
 
   // Webhook notifications (a definition's `notify` targets): each is recorded in the commit of
   // the approval event that causes it, then sent until a 2xx answers, retried after
-  // notify_retry_initial_ms, doubling up to notify_retry_max_ms, and given up (logged) once
+  // notify_retry_initial, doubling up to notify_retry_max, and given up (logged) once
   // notify_give_up_after has passed since it was recorded. At most notify_max_pending wait
   // at once: beyond that a new notification is dropped and logged (the event itself commits).
-  // Each attempt has notify_timeout_ms; at most notify_max_in_flight are sent at once.
+  // Each attempt has notify_timeout; at most notify_max_in_flight are sent at once.
   std::chrono::milliseconds notify_retry_initial{1'000};
   std::chrono::milliseconds notify_retry_max{600'000};
   std::chrono::milliseconds notify_give_up_after{24 * 3'600'000};
