@@ -20,6 +20,7 @@
 
 #include "engine/actor.h"
 #include "engine/views.h"
+#include "engine/webhook.h"
 #include "base/logger.h"
 #include "base/status.h"
 
@@ -91,6 +92,25 @@ struct EngineOptions {
   // and all of them as soon as any commit succeeds again. A retry is what a restart would do
   // (recovery: a started http step runs again as a new attempt).
   std::chrono::milliseconds storage_retry_interval{1000};
+
+  // Webhook notifications (a definition's `notify` targets): each is recorded in the commit of
+  // the approval event that causes it, then sent until a 2xx answers, retried after
+  // notify_retry_initial, doubling up to notify_retry_max, and given up (logged) once
+  // notify_give_up_after has passed since it was recorded. At most notify_max_pending wait
+  // at once: beyond that a new notification is dropped and logged (the event itself commits).
+  // Each attempt has notify_timeout; at most notify_max_in_flight are sent at once.
+  std::chrono::milliseconds notify_retry_initial{1'000};
+  std::chrono::milliseconds notify_retry_max{600'000};
+  std::chrono::milliseconds notify_give_up_after{24 * 3'600'000};
+  size_t notify_max_pending = 100'000;
+  std::chrono::milliseconds notify_timeout{10'000};
+  size_t notify_max_in_flight = 16;
+  // The server's address as people reach it ("https://assent.example"): notifications link to
+  // "<public_url>/approvals/<id>". Empty: they carry no link.
+  std::string public_url;
+  // The body of each notification. Empty: a minimal JSON body (type, delivery id, workflow,
+  // run and approval ids, link); the server passes the full formats (api/webhook_payload.h).
+  WebhookRenderer render_webhook = nullptr;
 
   // Where the engine reports failed runs, storage errors and what it skips. Must outlive the
   // engine.

@@ -17,6 +17,7 @@
 #include "engine/internal/open_engine.h"
 #include "engine/internal/index_keys.h"
 #include "engine/internal/limits.h"
+#include "engine/internal/notify_dispatcher.h"
 #include "base/io_threads.h"
 #include "base/json_text.h"
 #include "engine/internal/run_commands.h"
@@ -162,6 +163,7 @@ class EngineImpl final : public Engine {
   // The engine's own threads, when it was given none to run on. Declared before the shards,
   // which run on its io_context: they are destroyed first.
   std::unique_ptr<IoThreads> own_threads_;
+  std::unique_ptr<NotifyDispatcher> notify_;  // before the shards, which hand it deliveries
   std::vector<std::unique_ptr<Shard>> shards_;
   std::atomic<size_t> next_shard_{0};
   std::atomic<bool> stopping_{false};
@@ -187,6 +189,20 @@ Status EngineImpl::Start() {
   if (options_.io_context == nullptr) own_threads_ = std::make_unique<IoThreads>(count);
   boost::asio::io_context& io =
       options_.io_context != nullptr ? *options_.io_context : own_threads_->io();
+  notify_ = std::make_unique<NotifyDispatcher>(
+      io, log_, registry_, *options_.logger,
+      NotifyDispatcherOptions{
+          NotifyRetryPolicy{options_.notify_retry_initial, options_.notify_retry_max,
+                            options_.notify_give_up_after},
+          options_.notify_max_pending, options_.notify_max_in_flight, options_.notify_timeout,
+          options_.http_allow_link_local,
+          hooks_.notify_clock ? hooks_.notify_clock : [] {
+            return std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                .count();
+          }});
+  // Deliveries recorded before the last stop (or crash) go out again.
+  if (Status resumed = notify_->Start(); !resumed.ok()) return resumed;
   ShardContext context{io,
                        log_,
                        registry_,
@@ -198,6 +214,7 @@ Status EngineImpl::Start() {
                        [this](const std::vector<ApprovalNotification>& notifications) {
                          Publish(notifications);
                        },
+                       *notify_,
                        hooks_};
   for (size_t i = 0; i < count; ++i) shards_.push_back(std::make_unique<Shard>(i, context));
 
@@ -229,6 +246,7 @@ void EngineImpl::Shutdown() {
   for (auto& shard : shards_) draining.emplace_back([&shard] { shard->Drain(); });
   for (std::thread& thread : draining) thread.join();
   for (auto& shard : shards_) shard->Stop();
+  if (notify_) notify_->Stop();
   if (own_threads_) own_threads_->Join();
 }
 

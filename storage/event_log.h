@@ -31,12 +31,14 @@ enum class Index : uint8_t {
   kStartKeys = 3,          // key: workflow name + '\0' + idempotency key; value: run id
   kRunSnapshots = 4,       // key: run id; value: the engine's snapshot of the run (opaque here)
   kApprovalComments = 5,   // key: approval id + '\0' + ordinal; value: one comment (opaque here)
+  // 6 is taken by the audit index (issue 9).
+  kNotifyOutbox = 7,       // key: delivery id; value: a webhook delivery not yet sent (opaque)
 };
 
 // Every Index, in the order implementations keep their tables or column families.
-inline constexpr std::array<Index, 5> kAllIndexes = {
-    Index::kRunsByStatus, Index::kApprovalsByStatus, Index::kStartKeys, Index::kRunSnapshots,
-    Index::kApprovalComments};
+inline constexpr std::array<Index, 6> kAllIndexes = {
+    Index::kRunsByStatus,  Index::kApprovalsByStatus, Index::kStartKeys,
+    Index::kRunSnapshots,  Index::kApprovalComments,  Index::kNotifyOutbox};
 
 // Puts `value` under `key` in `index`, or deletes `key` when `value` is empty.
 struct IndexOp {

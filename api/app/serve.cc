@@ -17,6 +17,7 @@
 #include "api/app/app_commands.h"
 #include "api/app/limit_flags.h"
 #include "api/app/listen.h"
+#include "api/app/notify_flags.h"
 #include "api/app/server_flags.h"
 #include "api/json_lines_logger.h"
 #include "api/server.h"
@@ -75,6 +76,10 @@ int Serve(const ParsedArgs& args) {
   engine::EngineOptions options;
   if (Status limits = ApplyLimitFlags(args, options); !limits.ok()) {
     std::cerr << "assent serve: " << limits.message() << "\n";
+    return 2;
+  }
+  if (Status notify = ApplyNotifyFlags(args, options); !notify.ok()) {
+    std::cerr << "assent serve: " << notify.message() << "\n";
     return 2;
   }
   api::JsonLinesLogger logger(STDERR_FILENO, *level);
@@ -199,6 +204,7 @@ Command ServeCommand() {
        "error (default info)",
        "LEVEL"}};
   for (cli::FlagSpec& flag : ServerFlags()) flags.push_back(std::move(flag));
+  for (cli::FlagSpec& flag : NotifyFlags()) flags.push_back(std::move(flag));
   for (cli::FlagSpec& limit : LimitFlags()) flags.push_back(std::move(limit));
   return {"serve",
           "Run the Assent server (REST API and reviewers' WebSocket) over a data directory.",

@@ -21,8 +21,9 @@ std::optional<uint64_t> ParseCount(std::string_view text) {
   return value;
 }
 
-// "250ms" or "30s", above zero and at most a day.
-std::optional<std::chrono::milliseconds> ParseTimeout(std::string_view text) {
+}  // namespace
+
+std::optional<std::chrono::milliseconds> ParseDurationFlag(std::string_view text) {
   uint64_t amount = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), amount);
   std::string_view unit(end, text.data() + text.size() - end);
@@ -31,8 +32,6 @@ std::optional<std::chrono::milliseconds> ParseTimeout(std::string_view text) {
   if (unit == "s" && amount <= kMaxTimeoutMs / 1000) return std::chrono::seconds(amount);
   return std::nullopt;
 }
-
-}  // namespace
 
 std::vector<cli::FlagSpec> ServerFlags() {
   return {
@@ -90,7 +89,7 @@ Status ApplyServerFlags(const cli::ParsedArgs& args, api::ServerOptions& options
                           Timeout{"stream-idle-timeout", &options.stream_idle_timeout}}) {
     std::optional<std::string> text = args.Get(timeout.flag);
     if (!text) continue;
-    std::optional<std::chrono::milliseconds> value = ParseTimeout(*text);
+    std::optional<std::chrono::milliseconds> value = ParseDurationFlag(*text);
     if (!value) {
       return Status::InvalidArgument(std::string("--") + timeout.flag +
                                      " must be a duration like 500ms or 30s, above 0 and at "

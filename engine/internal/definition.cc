@@ -9,6 +9,7 @@
 #include "base/json_text.h"
 #include "engine/internal/http_step_rules.h"
 #include "engine/internal/lua_sandbox.h"
+#include "engine/internal/notify_targets.h"
 #include "engine/internal/template.h"
 
 namespace assent::engine {
@@ -23,8 +24,8 @@ const std::set<std::string_view>& AllowedFields(StepType type) {
   static const std::set<std::string_view> kApproval{"id", "type", "next", "message", "show",
                                                     "on_reject"};
   static const std::set<std::string_view> kHttp{
-      "id",      "type",         "next",      "method",     "url", "allow_hosts", "body",
-      "headers", "max_attempts", "timeout_ms"};
+      "id",      "type",         "next",       "method", "url", "allow_hosts", "body",
+      "headers", "max_attempts", "timeout_ms", "ca_file"};
   switch (type) {
     case StepType::kCode: return kCode;
     case StepType::kCondition: return kCondition;
@@ -129,10 +130,12 @@ void ReadHttp(const json::object& object, StepReader& reader, StepDefinition& st
     auto url = boost::urls::parse_absolute_uri(step.url);
     if (!url) {
       reader.Fail("'url' is not an absolute URL");
-    } else if (url->scheme() != "http") {
-      reader.Fail("'url' must use http:// (https is not supported yet)");
+    } else if (url->scheme() != "http" && url->scheme() != "https") {
+      reader.Fail("'url' must use http:// or https://");
     }
   }
+  step.ca_file = reader.String("ca_file", false);
+  reader.Check(CheckCaFile(step.ca_file), "ca_file");
   if (const json::value* allow_hosts = object.if_contains("allow_hosts")) {
     auto parsed = HostAllowList::Parse(*allow_hosts);
     if (parsed.ok()) step.allow_hosts = std::move(parsed).value();
@@ -236,7 +239,8 @@ Result<std::shared_ptr<const WorkflowDefinition>> ParseDefinition(std::string_vi
   if (Status writable = CheckJsonWritable(json, "definition"); !writable.ok()) return writable;
   const json::object& object = json.as_object();
   for (const auto& entry : object) {
-    if (entry.key() != "name" && entry.key() != "steps" && entry.key() != "description") {
+    if (entry.key() != "name" && entry.key() != "steps" && entry.key() != "description" &&
+        entry.key() != "notify") {
       return Status::InvalidArgument("unknown field '" + std::string(entry.key()) + "'");
     }
   }
@@ -254,6 +258,11 @@ Result<std::shared_ptr<const WorkflowDefinition>> ParseDefinition(std::string_vi
   auto definition = std::make_shared<WorkflowDefinition>();
   definition->name = std::string(name);
   definition->source = json;
+  if (const json::value* notify = object.if_contains("notify")) {
+    auto targets = ParseNotifyTargets(*notify);
+    if (!targets.ok()) return targets.status();
+    definition->notify = std::move(targets).value();
+  }
   for (const json::value& value : steps->as_array()) {
     auto step = ParseStep(value, definition->steps.size());
     if (!step.ok()) return step.status();

@@ -21,6 +21,7 @@
 
 #include "base/status.h"
 #include "engine/internal/host_allow_list.h"
+#include "engine/internal/notify_targets.h"
 
 namespace assent::engine {
 
@@ -49,6 +50,7 @@ struct StepDefinition {
   boost::json::object headers;     // http: header name -> template
   std::optional<uint32_t> max_attempts;
   std::optional<uint32_t> timeout_ms;
+  std::string ca_file;             // http: the CAs to trust for https instead of the system's
 
   // Steps with no effect outside Assent run inline and need no durable StepStarted first.
   bool IsPure() const { return type == StepType::kCode || type == StepType::kCondition; }
@@ -60,6 +62,7 @@ struct WorkflowDefinition {
   std::string name;
   uint32_t version = 0;
   std::vector<StepDefinition> steps;
+  std::vector<NotifyTarget> notify;  // where approval notifications go (notify_targets.h)
   boost::json::value source;  // the document as applied
 
   const StepDefinition* Find(std::string_view step_id) const;

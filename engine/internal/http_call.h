@@ -1,5 +1,5 @@
-// HttpCall: one outbound HTTP/1.1 request made by an `http` step, asynchronously on the shard's
-// executor. Plain http only for now.
+// HttpCall: one outbound HTTP/1.1 request (an `http` step's, or a notification's), made
+// asynchronously on the caller's executor, over TLS for https:// URLs.
 //
 // The last gate before the wire: the method must be a token, every header name a token that
 // does not frame the message and every value free of control characters (http_fields.h), the
@@ -7,6 +7,9 @@
 // address it resolves to is checked against the link-local and metadata ranges
 // (link_local.h), and the connection goes to exactly those addresses, so a name rebound between
 // check and connect cannot slip through. Redirects are not followed: a 3xx is the response.
+// https: the server's certificate must chain to a trusted CA (the system's store, or only the
+// CAs in `ca_file` when one is given) and name the URL's host (RFC 6125, SNI sent for names);
+// anything else fails the call before a byte of the request is sent.
 #pragma once
 
 #include <chrono>
@@ -30,6 +33,9 @@ struct HttpCallRequest {
   // A longer response body fails the call with kTooLarge (not retried: it would be as long).
   size_t max_response_bytes = 4u << 20;
   bool allow_link_local = false;  // EngineOptions::http_allow_link_local
+  // https: a PEM file of the CAs to trust instead of the system's store (a private CA). Empty:
+  // the system's store.
+  std::string ca_file;
 };
 
 struct HttpCallResponse {

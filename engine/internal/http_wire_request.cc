@@ -24,7 +24,7 @@ Result<WireRequest> Build(const HttpCallRequest& request) {
   Result<OutboundUrl> url = ParseOutboundUrl(request.url);
   if (!url.ok()) return Status::InvalidArgument("url: " + url.status().message());
 
-  WireRequest wire{url->host, {}};
+  WireRequest wire{url->tls, url->host, {}};
   http::request<http::string_body>& message = wire.message;
   message.method_string(request.method);
   message.target(url->target);

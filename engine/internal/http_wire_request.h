@@ -15,6 +15,7 @@
 namespace assent::engine {
 
 struct WireRequest {
+  bool tls = false;   // https: a TLS session verified for host.host
   OutboundHost host;  // where to connect
   boost::beast::http::request<boost::beast::http::string_body> message;
 };

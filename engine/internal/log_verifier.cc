@@ -9,7 +9,9 @@
 // when it has one, plus the events after it fold to the same state as all its events); every
 // approval listed in the approvals-by-status index (its record decodes and has the status the
 // index files it under); the directory of users and tokens (its stream verifies and follows on
-// from seq 1, and only directory events are in it). Read-only; runs on the caller's thread.
+// from seq 1, and only directory events are in it); every webhook delivery waiting in the
+// notify outbox (it decodes and its key is its delivery id). Read-only; runs on the caller's
+// thread.
 
 #include "engine/engine.h"
 
@@ -22,6 +24,7 @@
 #include "engine/internal/directory_state.h"
 #include "engine/internal/directory_stream.h"
 #include "engine/internal/index_keys.h"
+#include "engine/internal/notify_outbox.h"
 #include "engine/internal/run_snapshot.h"
 #include "engine/internal/run_state.h"
 #include "engine/internal/workflow_registry.h"
@@ -41,6 +44,7 @@ class Verifier {
     if (Status runs = CheckRuns(); !runs.ok()) return runs;
     if (Status approvals = CheckApprovals(); !approvals.ok()) return approvals;
     CheckDirectory();
+    if (Status outbox = CheckOutbox(); !outbox.ok()) return outbox;
     report_.workflow_versions = CountDefinitions();
     return std::move(report_);
   }
@@ -151,6 +155,20 @@ class Verifier {
                 " is a run's event");
       }
     }
+  }
+
+  Status CheckOutbox() {
+    return log_.ScanIndex(storage::Index::kNotifyOutbox, "",
+                          [this](std::string_view key, std::string_view value) {
+                            Result<OutboxDelivery> delivery = DecodeDelivery(value);
+                            std::string what = "webhook delivery " + std::string(key);
+                            if (!delivery.ok()) {
+                              Problem(what + ": " + delivery.status().ToString());
+                            } else if (delivery->id != key) {
+                              Problem(what + ": its entry names delivery " + delivery->id);
+                            }
+                            return true;
+                          });
   }
 
   storage::EventLog& log_;

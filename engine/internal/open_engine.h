@@ -17,6 +17,9 @@ struct EngineHooks {
   // The random bits of new run ids, called on shard strands. Empty: a PRNG seeded from
   // std::random_device. Tests make it repeat, to prove ids stay unique anyway.
   std::function<uint64_t()> run_id_random = nullptr;
+  // The wall clock of the webhook dispatcher, unix milliseconds (signature timestamps, the
+  // give-up bound). Empty: the system clock. Tests move it to reach the bound.
+  std::function<int64_t()> notify_clock = nullptr;
 };
 
 Result<std::unique_ptr<Engine>> OpenEngine(storage::EventLog& log, EngineOptions options,

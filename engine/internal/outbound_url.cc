@@ -44,11 +44,12 @@ bool IsNameChar(char c) {
 
 // The host and port of a parsed URL or authority (both views have these accessors).
 template <typename View>
-Result<OutboundHost> HostOf(const View& view) {
+Result<OutboundHost> HostOf(const View& view, uint16_t default_port) {
   if (view.has_userinfo()) {
     return Status::InvalidArgument("must not contain user info ('user@')");
   }
   OutboundHost host;
+  host.port = default_port;
   switch (view.host_type()) {
     case urls::host_type::ipv4:
       host.kind = OutboundHost::Kind::kIpv4;
@@ -128,13 +129,11 @@ Result<OutboundUrl> ParseOutboundUrl(std::string_view text) {
   if (Status printable = CheckPrintableAscii(text); !printable.ok()) return printable;
   auto url = urls::parse_uri(text);
   if (!url) return Status::InvalidArgument("is not an absolute URL (" + url.error().message() + ")");
-  if (url->scheme_id() == urls::scheme::https) {
-    return Status::InvalidArgument("must use http:// (https is not supported yet)");
+  const bool tls = url->scheme_id() == urls::scheme::https;
+  if ((!tls && url->scheme_id() != urls::scheme::http) || !url->has_authority()) {
+    return Status::InvalidArgument("must be an http:// or https:// URL");
   }
-  if (url->scheme_id() != urls::scheme::http || !url->has_authority()) {
-    return Status::InvalidArgument("must be an http:// URL");
-  }
-  Result<OutboundHost> host = HostOf(*url);
+  Result<OutboundHost> host = HostOf(*url, tls ? 443 : 80);
   if (!host.ok()) return host.status();
   // After an authority the path is empty or starts with '/' (RFC 3986 path-abempty); Boost.URL
   // 1.81 takes "http://1.2.3.4x/" as host 1.2.3.4 and path "x/", where other parsers see host
@@ -156,6 +155,7 @@ Result<OutboundUrl> ParseOutboundUrl(std::string_view text) {
     path.remove_prefix(end);
   }
   OutboundUrl out;
+  out.tls = tls;
   out.host = std::move(host).value();
   out.host_header = std::string(url->encoded_host_and_port());
   out.target = std::string(url->encoded_target());
@@ -167,7 +167,7 @@ Result<OutboundHost> ParseOutboundAuthority(std::string_view text) {
   if (Status printable = CheckPrintableAscii(text); !printable.ok()) return printable;
   auto authority = urls::parse_authority(text);
   if (!authority) return Status::InvalidArgument("is not a host or host:port");
-  return HostOf(*authority);
+  return HostOf(*authority, 80);
 }
 
 }  // namespace assent::engine

@@ -19,7 +19,7 @@ struct OutboundHost {
   enum class Kind { kName, kIpv4, kIpv6 };
   Kind kind = Kind::kName;
   std::string host;   // a lower-case name, or an address in canonical form (IPv6 unbracketed)
-  uint16_t port = 80;  // 80 when none is given
+  uint16_t port = 80;  // the scheme's default (80, 443 for https) when none is given
 
   // "api.example.com:80", "[::1]:8080": for messages.
   std::string ToString() const;
@@ -27,12 +27,13 @@ struct OutboundHost {
 };
 
 struct OutboundUrl {
+  bool tls = false;  // https://: TLS, the certificate verified for `host`
   OutboundHost host;
   std::string host_header;  // as the URL spells it: "api.example.com", "[::1]:8080"
   std::string target;       // path and query, "/" when empty; the fragment is never sent
 };
 
-// An absolute http:// URL (https is not supported yet) of printable ASCII, without user info,
+// An absolute http:// or https:// URL of printable ASCII, without user info,
 // whose host is a DNS name (letters, digits, '-', '_', '.'; not percent-encoded), a dotted-
 // decimal IPv4 address or a bracketed IPv6 address, whose port (if any) is 1-65535 and whose
 // path has no '.' or '..' segment. A name that reads as a number in another spelling

@@ -290,6 +290,7 @@ Result<HttpCallRequest> BuildHttpRequest(const RunState& state, const StepDefini
   request.timeout = std::chrono::milliseconds(step.timeout_ms.value_or(options.http_timeout_ms));
   request.max_response_bytes = options.max_step_output_bytes;
   request.allow_link_local = options.http_allow_link_local;
+  request.ca_file = step.ca_file;
   return request;
 }
 

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "engine/internal/index_keys.h"
+#include "engine/internal/notify_outbox.h"
 
 namespace assent::engine {
 namespace {
@@ -167,8 +168,15 @@ void Shard::Commit(LiveRun& run, RunTxn& txn, std::function<void(Status)> done) 
   if (batch.records.empty()) return done(Status::Ok());
   std::string run_id = run.state.run_id;
   bool fails = run.state.status == RunStatus::kFailed && txn.status_before() != RunStatus::kFailed;
+  std::vector<std::string> deliveries = RecordDeliveries(run, batch);
   sequencer_.Commit(run_id, std::move(batch), txn.TakeNotifications(),
-                    [this, run_id, fails, done = std::move(done)](Status status) {
+                    [this, run_id, fails, deliveries = std::move(deliveries),
+                     done = std::move(done)](Status status) mutable {
+                      if (status.ok()) {
+                        context_.notify.Enqueue(std::move(deliveries));
+                      } else {
+                        context_.notify.Release(deliveries.size());
+                      }
                       OnDurable(run_id, status);
                       if (status.ok()) context_.on_committed();
                       // The log takes writes again: what it refused meanwhile goes on, once
@@ -183,6 +191,35 @@ void Shard::Commit(LiveRun& run, RunTxn& txn, std::function<void(Status)> done) 
                         effects_.Reconcile(run->state, *run->definition);
                       }
                     });
+}
+
+std::vector<std::string> Shard::RecordDeliveries(const LiveRun& run,
+                                                 storage::AppendBatch& batch) {
+  std::vector<std::string> ids;
+  // The workflow's targets as they are now, not as the version the run is pinned to had them:
+  // a changed webhook URL or secret takes effect for runs already waiting too.
+  std::shared_ptr<const WorkflowDefinition> latest = context_.registry.Latest(run.state.workflow);
+  const WorkflowDefinition& notifying = latest != nullptr ? *latest : *run.definition;
+  if (notifying.notify.empty()) return ids;
+  std::vector<OutboxDelivery> deliveries =
+      DeliveriesFor(batch.records, run.state, notifying,
+                    OutboxStyle{options_.public_url, &options_.render_webhook}, NowMs());
+  if (deliveries.empty()) return ids;
+  if (!context_.notify.Reserve(deliveries.size())) {
+    // The event commits all the same: people are not told, and the log says so.
+    for (const OutboxDelivery& delivery : deliveries) {
+      logger_.Error("webhook delivery dropped: the notify outbox is full",
+                    {{"delivery_id", delivery.id},
+                     {"notify_max_pending", options_.notify_max_pending}});
+    }
+    return ids;
+  }
+  for (OutboxDelivery& delivery : deliveries) {
+    ids.push_back(delivery.id);
+    batch.index_ops.push_back(
+        {storage::Index::kNotifyOutbox, delivery.id, EncodeDelivery(delivery)});
+  }
+  return ids;
 }
 
 void Shard::LogFailure(const std::string& run_id) {

@@ -31,6 +31,7 @@
 #include "engine/internal/effect_runner.h"
 #include "engine/internal/lua_sandbox.h"
 #include "engine/internal/mailbox.h"
+#include "engine/internal/notify_dispatcher.h"
 #include "engine/internal/run_cache.h"
 #include "engine/internal/run_commands.h"
 #include "engine/internal/run_loader.h"
@@ -60,6 +61,8 @@ struct ShardContext {
   // Hands durable approval notifications to the engine's listeners; called on the log's
   // commit thread.
   CommitSequencer::Publish publish;
+  // Sends the webhook deliveries a commit records, once it is durable.
+  NotifyDispatcher& notify;
   const EngineHooks& hooks;  // none but in tests
 };
 
@@ -100,6 +103,9 @@ class Shard {
   void Execute(const std::string& run_id, EffectRunner::Decider decider);
   // Commits what `txn` emitted for `run`; `done` runs once it is durable (at once if nothing).
   void Commit(LiveRun& run, RunTxn& txn, std::function<void(Status)> done);
+  // Adds to `batch` the webhook deliveries its events call for, to the targets of the
+  // workflow's latest version (none when the outbox is full: logged); returns their ids.
+  std::vector<std::string> RecordDeliveries(const LiveRun& run, storage::AppendBatch& batch);
   void OnDurable(const std::string& run_id, const Status& status);
   // The log refused to record the run's own progress (see EngineOptions::
   // storage_retry_interval): files it for a retry and arms the retry timer.

@@ -92,7 +92,8 @@ std::vector<std::shared_ptr<const WorkflowDefinition>> WorkflowRegistry::AllLate
 }
 
 WorkflowView WorkflowRegistry::ToView(const WorkflowDefinition& definition) {
-  return WorkflowView{definition.name, definition.version, definition.source};
+  // The definition as applied, but for its notify targets' secrets.
+  return WorkflowView{definition.name, definition.version, RedactNotifySecrets(definition.source)};
 }
 
 }  // namespace assent::engine

@@ -93,13 +93,24 @@ TEST(DefinitionTest, RejectsBadTemplatesAndUrls) {
                   .message(),
               HasSubstr("step 'p': 'url' is not an absolute URL"));
   EXPECT_THAT(
-      ParseError(R"({"steps": [{"id": "p", "type": "http", "url": "https://example.com/x"}]})")
+      ParseError(R"({"steps": [{"id": "p", "type": "http", "url": "ftp://example.com/x"}]})")
           .message(),
-      HasSubstr("https is not supported yet"));
+      HasSubstr("'url' must use http:// or https://"));
+  EXPECT_THAT(ParseError(R"({"steps": [{"id": "p", "type": "http", "url": "https://example.com/x",
+                                         "ca_file": "ca.pem"}]})")
+                  .message(),
+              HasSubstr("step 'p': 'ca_file': must be an absolute path"));
   EXPECT_THAT(ParseError(R"({"steps": [{"id": "p", "type": "http", "method": "FETCH",
                                          "url": "http://127.0.0.1/x"}]})")
                   .message(),
               HasSubstr("'method' must be one of"));
+}
+
+TEST(DefinitionTest, ReadsHttpsUrlsWithACaFile) {
+  auto parsed = ParseDefinition("wf", boost::json::parse(R"({"steps": [{"id": "p", "type": "http",
+      "url": "https://api.example.com/pay", "ca_file": "/etc/assent/ca.pem"}]})"));
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ((*parsed)->steps[0].ca_file, "/etc/assent/ca.pem");
 }
 
 TEST(DefinitionTest, ReadsAllowHosts) {

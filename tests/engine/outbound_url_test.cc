@@ -43,10 +43,22 @@ TEST(OutboundUrlTest, RefusesBytesThatEndALineOrSplitTheTarget) {
   EXPECT_THAT(Error("http://127.0.0.1/a|b"), HasSubstr("not an absolute URL"));
 }
 
+TEST(OutboundUrlTest, HttpsUsesTlsAndPort443ByDefault) {
+  auto url = ParseOutboundUrl("https://API.example.com/pay?x=1");
+  ASSERT_TRUE(url.ok()) << url.status().ToString();
+  EXPECT_TRUE(url->tls);
+  EXPECT_EQ(url->host.ToString(), "api.example.com:443");
+  EXPECT_EQ(url->target, "/pay?x=1");
+  auto plain = ParseOutboundUrl("http://api.example.com/");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(plain->tls);
+  EXPECT_EQ(plain->host.port, 80);
+  EXPECT_EQ(ParseOutboundUrl("https://[::1]:8443/")->host.ToString(), "[::1]:8443");
+}
+
 TEST(OutboundUrlTest, RefusesOtherSchemesUserInfoAndBadPorts) {
-  EXPECT_THAT(Error("https://example.com/"), HasSubstr("https is not supported yet"));
-  EXPECT_THAT(Error("ftp://example.com/"), HasSubstr("must be an http:// URL"));
-  EXPECT_THAT(Error("http:/x"), HasSubstr("must be an http:// URL"));
+  EXPECT_THAT(Error("ftp://example.com/"), HasSubstr("must be an http:// or https:// URL"));
+  EXPECT_THAT(Error("http:/x"), HasSubstr("must be an http:// or https:// URL"));
   EXPECT_THAT(Error("/relative"), HasSubstr("not an absolute URL"));
   EXPECT_THAT(Error("http://allowed.example@evil.example/"), HasSubstr("user info"));
   EXPECT_THAT(Error("http://h:0/"), HasSubstr("port '0'"));

@@ -4,7 +4,9 @@
 //   of the definition or "end", and no step is called "end";
 // - its document, serialized and parsed again as the registry does, is a definition with the
 //   same steps;
-// - the rules for new definitions (CheckNewDefinition) give the same verdict on both.
+// - the rules for new definitions (CheckNewDefinition) give the same verdict on both;
+// - its notify targets read back the same, and the view of its document shows "***" where
+//   each target's secret was.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -60,6 +62,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(!reparse);
   FUZZ_CHECK_OK(again);
   FUZZ_CHECK((*again)->steps == definition.steps);
+  FUZZ_CHECK((*again)->notify == definition.notify);
+  if (!definition.notify.empty()) {
+    json::value shown = assent::engine::RedactNotifySecrets(definition.source);
+    for (size_t i = 0; i < definition.notify.size(); ++i) {
+      const json::object& target = shown.at("notify").at(i).as_object();
+      FUZZ_CHECK(definition.notify[i].secret.empty() || target.at("secret") == "***");
+    }
+  }
   FUZZ_CHECK(assent::engine::CheckNewDefinition(definition).ok() ==
              assent::engine::CheckNewDefinition(**again).ok());
   return 0;

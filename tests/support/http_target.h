@@ -1,5 +1,7 @@
-// HttpTarget: a real HTTP server on 127.0.0.1 (port chosen by the OS) that http steps call in
-// tests. It records every request and answers with what the test's responder returns.
+// HttpTarget: a real HTTP server on 127.0.0.1 (port chosen by the OS) that http steps and
+// webhook deliveries call in tests. It records every request and answers with what the test's
+// responder returns. Given a certificate and key (tests/support/test_pki.h) it speaks HTTPS;
+// a client that refuses the certificate leaves no request recorded.
 #pragma once
 
 #include <cstdint>
@@ -7,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -26,18 +29,27 @@ struct TargetResponse {
   std::map<std::string, std::string> headers = {};  // besides Content-Type (e.g. Location)
 };
 
+struct TlsIdentity {
+  std::string cert_file;  // PEM
+  std::string key_file;   // PEM
+};
+
 class HttpTarget {
  public:
   using Responder = std::function<TargetResponse(const ReceivedRequest&, size_t index)>;
 
   explicit HttpTarget(Responder responder);
+  HttpTarget(Responder responder, TlsIdentity tls);
   ~HttpTarget();
 
   uint16_t port() const { return port_; }
-  std::string url(const std::string& path) const;
+  // "http://127.0.0.1:<port><path>" ("https://" with TLS); `host` replaces the address.
+  std::string url(const std::string& path, const std::string& host = "127.0.0.1") const;
   std::vector<ReceivedRequest> requests() const;
 
  private:
+  HttpTarget(Responder responder, std::optional<TlsIdentity> tls);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
   uint16_t port_ = 0;

@@ -25,6 +25,7 @@
 #include "tests/e2e/kill_loop/ledger.h"
 #include "tests/e2e/kill_loop/load.h"
 #include "tests/e2e/kill_loop/side_effects.h"
+#include "tests/e2e/kill_loop/webhooks.h"
 #include "tests/e2e/kill_loop/workflow.h"
 #include "tests/support/api_client.h"
 #include "tests/support/server_process.h"
@@ -39,6 +40,8 @@ constexpr const char* kToken = "kill-loop-token";
 constexpr int kMinKillDelayMs = 100;
 constexpr int kMaxKillDelayMs = 1200;
 constexpr int kAcksBeforeKillDelay = 10;
+// How long the checks wait for the webhook deliveries the log calls for after a restart.
+constexpr std::chrono::seconds kWebhookBound{30};
 
 struct Options {
   int rounds = 25;
@@ -53,8 +56,9 @@ Repeats rounds of: a mixed load (starts with and without approvals, idempotency 
 ?wait=; decisions and comments over REST and the WebSocket; cancels; http steps against a local
 target that sometimes answers 500) against the real `assent serve`; a SIGKILL at a random
 moment; a restart on the same data dir; checks that everything acknowledged is there once,
-logs have no gaps, runs finish, every side effect used one Idempotency-Key, and the pending
-approvals streamed on reconnect are those in the log.
+logs have no gaps, runs finish, every side effect used one Idempotency-Key, the pending
+approvals streamed on reconnect are those in the log, and every approval's webhook
+notifications (requested, decided, cancelled) reached a local receiver, signed.
 
   --rounds N  rounds to run (default 25)
   --seed S    seed for every random choice (default: random; always printed)
@@ -100,7 +104,10 @@ std::string Tail(const std::string& text, size_t bytes = 3000) {
 
 std::unique_ptr<ServerProcess> Restart(const TempDir& data) {
   try {
-    return ServerProcess::Serve(data.str(), kToken);
+    // Webhook retries 50 ms apart at first, so deliveries answered 500 land within the checks.
+    return std::make_unique<ServerProcess>(std::vector<std::string>{
+        "serve", "--data", data.str(), "--listen", "127.0.0.1:0", "--admin-token", kToken,
+        "--notify-retry-initial", "50ms"});
   } catch (const std::exception& error) {
     throw CheckFailed(std::string("the server did not start on the data dir: ") + error.what());
   }
@@ -119,7 +126,8 @@ class KillLoop {
       server_ = Restart(data_);
       ApiClient api(server_->port(), kToken);
       HttpReply applied = api.Put(std::string("/v1/workflows/") + kWorkflowName,
-                                  boost::json::parse(WorkflowDefinition(target_.url())));
+                                  boost::json::parse(WorkflowDefinition(
+                                      target_.url(), webhooks_.url(), kWebhookSecret)));
       if (applied.status != 200) throw CheckFailed("applying the workflow: " + applied.raw);
       auto started = std::chrono::steady_clock::now();
       for (round = 1; round <= options_.rounds; ++round) RunRound(round);
@@ -161,6 +169,7 @@ class KillLoop {
     uint64_t seed = RoundSeed(options_.seed, round);
     std::mt19937_64 random(seed);
     target_.BeginRound(round, seed);
+    webhooks_.BeginRound(seed);
     ledger_.BeginRound(round);
     int delay_ms = std::uniform_int_distribution<int>(kMinKillDelayMs, kMaxKillDelayMs)(random);
     {
@@ -184,6 +193,11 @@ class KillLoop {
     server_ = Restart(data_);
     CheckReport report = checker_.Run(server_->port(), kToken, random,
                                       round == options_.rounds, work_);
+    {
+      ApiClient api(server_->port(), kToken);
+      CheckWebhooks(api, work_.approvals, webhooks_, kWebhookBound);
+    }
+    DeliveriesSeen deliveries = webhooks_.Seen();
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::cout << "round " << round << "/" << options_.rounds << " seed " << seed << ": killed after "
@@ -198,12 +212,16 @@ class KillLoop {
               << " events), "
               << report.pending << " pending agree, " << report.users << " users; target "
               << report.requests << " requests (" << report.failed_on_purpose << " 500s), "
-              << report.side_effects << " keys: ok (" << Fixed(seconds) << " s)" << std::endl;
+              << report.side_effects << " keys; webhooks " << deliveries.requests
+              << " requests (" << deliveries.failed_on_purpose << " 500s), "
+              << deliveries.by_id.size() << " delivery ids: ok (" << Fixed(seconds) << " s)"
+              << std::endl;
   }
 
   const Options options_;
   TempDir data_;
   SideEffectTarget target_;
+  WebhookReceiver webhooks_;
   Ledger ledger_;
   WorkingSet work_;
   Checker checker_;

@@ -15,8 +15,10 @@ inline constexpr const char* kReserveStep = "reserve";
 inline constexpr const char* kPayStep = "pay";
 
 // `target` is the side-effect target's base URL ("http://127.0.0.1:PORT"). reserve retries up
-// to 4 attempts and pay up to the engine's default (3), so some runs fail after 500s.
-inline std::string WorkflowDefinition(const std::string& target) {
+// to 4 attempts and pay up to the engine's default (3), so some runs fail after 500s. Every
+// approval event is notified to `notify_url` (webhooks.h), signed with `secret`.
+inline std::string WorkflowDefinition(const std::string& target, const std::string& notify_url,
+                                      const std::string& secret) {
   return R"({"name": "kill-loop", "steps": [
     {"id": "extract", "type": "code", "lua": "return {tag = input.tag, amount = input.amount}"},
     {"id": "reserve", "type": "http", "method": "POST", "url": ")" + target + R"(/reserve",
@@ -28,7 +30,7 @@ inline std::string WorkflowDefinition(const std::string& target) {
     {"id": "pay", "type": "http", "method": "POST", "url": ")" + target + R"(/pay",
      "body": {"effect": "pay", "tag": "{{input.tag}}", "reserved": "{{steps.reserve.ref}}"}},
     {"id": "done", "type": "code", "lua": "return {paid = steps.pay.ref}"}
-  ]})";
+  ], "notify": [{"url": ")" + notify_url + R"(", "secret": ")" + secret + R"("}]})";
 }
 
 }  // namespace assent::testing::kill_loop

@@ -1,0 +1,137 @@
+#include "api/webhook_payload.h"
+
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "api/json_views.h"
+
+namespace assent::api {
+namespace {
+
+namespace json = boost::json;
+
+// Slack's limits (api.slack.com/reference/block-kit/blocks): a section's text 3,000
+// characters, a field 2,000, at most 10 fields per section, a header 150, 50 blocks.
+constexpr size_t kSectionText = 3000;
+constexpr size_t kFieldText = 2000;
+constexpr size_t kFieldsPerSection = 10;
+constexpr size_t kMaxFieldSections = 4;
+
+// `text` cut to at most `limit` bytes (so at most `limit` characters) on a UTF-8 boundary,
+// with "…" when cut.
+std::string Truncate(std::string text, size_t limit) {
+  if (text.size() <= limit) return text;
+  size_t end = limit - 3;  // room for the 3 bytes of "…"
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  text.resize(end);
+  return text + "\xE2\x80\xA6";
+}
+
+// Slack mrkdwn treats &, < and > as markup (links, mentions): shown text escapes them.
+std::string Escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string_view Title(std::string_view type) {
+  if (type == "approval.requested") return "Approval requested";
+  if (type == "approval.decided") return "Approval decided";
+  return "Approval cancelled";
+}
+
+json::object Mrkdwn(std::string text) { return {{"type", "mrkdwn"}, {"text", std::move(text)}}; }
+
+// A shown value as people read it: strings as they are, anything else as JSON.
+std::string Shown(const json::value& value) {
+  return value.is_string() ? std::string(value.as_string()) : json::serialize(value);
+}
+
+json::array ShowSections(const json::object& show) {
+  json::array sections;
+  json::array fields;
+  for (const auto& [key, value] : show) {
+    if (sections.size() == kMaxFieldSections) break;
+    fields.push_back(Mrkdwn(
+        Truncate("*" + Escape(key) + "*\n" + Escape(Shown(value)), kFieldText)));
+    if (fields.size() == kFieldsPerSection) {
+      sections.push_back(json::object{{"type", "section"}, {"fields", std::move(fields)}});
+      fields = json::array();
+    }
+  }
+  if (!fields.empty() && sections.size() < kMaxFieldSections) {
+    sections.push_back(json::object{{"type", "section"}, {"fields", std::move(fields)}});
+  }
+  return sections;
+}
+
+std::string RenderSlack(const engine::WebhookMessage& message) {
+  const engine::ApprovalView& approval = message.approval;
+  json::array blocks;
+  blocks.push_back(json::object{
+      {"type", "header"},
+      {"text", {{"type", "plain_text"}, {"text", std::string(Title(message.type))}}}});
+  blocks.push_back(json::object{{"type", "section"},
+                                {"text", Mrkdwn(Truncate(Escape(approval.message), kSectionText))}});
+  for (json::value& section : ShowSections(approval.show)) blocks.push_back(std::move(section));
+  std::string outcome;
+  if (!approval.decisions.empty()) {
+    const engine::DecisionView& decision = approval.decisions.back();
+    outcome = std::string(decision.decision == engine::Decision::kApprove ? "*Approved*"
+                                                                          : "*Rejected*") +
+              " by " + Escape(decision.reviewer);
+    if (!decision.comment.empty()) outcome += ": " + Escape(decision.comment);
+  } else if (approval.status == engine::ApprovalStatus::kCancelled) {
+    outcome = "*Cancelled*: the run was cancelled";
+  }
+  if (!outcome.empty()) {
+    blocks.push_back(json::object{{"type", "section"},
+                                  {"text", Mrkdwn(Truncate(outcome, kSectionText))}});
+  }
+  blocks.push_back(json::object{
+      {"type", "context"},
+      {"elements", json::array{Mrkdwn(Truncate("workflow `" + Escape(message.approval.workflow) +
+                                                   "` · run `" + Escape(approval.run_id) + "`",
+                                               kSectionText))}}});
+  if (!message.approval_url.empty()) {
+    blocks.push_back(json::object{
+        {"type", "actions"},
+        {"elements", json::array{json::object{
+                         {"type", "button"},
+                         {"text", {{"type", "plain_text"}, {"text", "Open approval"}}},
+                         {"url", message.approval_url}}}}});
+  }
+  // The fallback line: notifications and clients without blocks show only this.
+  std::string text = std::string(Title(message.type)) + ": " + Escape(approval.message);
+  if (!outcome.empty()) text += " (" + outcome + ")";
+  return json::serialize(
+      json::object{{"text", Truncate(std::move(text), kSectionText)}, {"blocks", std::move(blocks)}});
+}
+
+std::string RenderJson(const engine::WebhookMessage& message) {
+  json::value url = message.approval_url.empty() ? json::value(nullptr)
+                                                 : json::value(message.approval_url);
+  return json::serialize(json::object{{"type", message.type},
+                                      {"delivery_id", message.delivery_id},
+                                      {"workflow", message.approval.workflow},
+                                      {"run_id", message.approval.run_id},
+                                      {"approval", ToJson(message.approval)},
+                                      {"url", std::move(url)}});
+}
+
+}  // namespace
+
+std::string RenderWebhook(const engine::WebhookMessage& message) {
+  return message.format == engine::WebhookFormat::kSlack ? RenderSlack(message)
+                                                         : RenderJson(message);
+}
+
+}  // namespace assent::api

@@ -1,0 +1,134 @@
+#include "engine/internal/notify_outbox.h"
+
+#include <boost/json/serialize.hpp>
+
+#include "engine/internal/stored_table.h"
+#include "schemas/event_generated.h"
+#include "schemas/state_generated.h"
+
+namespace assent::engine {
+namespace {
+
+constexpr char kIdentifier[] = "ANTF";
+
+// One approval event a commit holds, in commit order.
+struct ApprovalEvent {
+  std::string_view type;
+  const ApprovalView* approval;
+};
+
+std::vector<ApprovalEvent> ApprovalEventsOf(const std::vector<storage::Record>& records,
+                                            const RunState& after) {
+  std::vector<ApprovalEvent> events;
+  auto add = [&](std::string_view type, std::string_view approval_id) {
+    if (const ApprovalView* approval = after.FindApproval(std::string(approval_id))) {
+      events.push_back({type, approval});
+    }
+  };
+  for (const storage::Record& record : records) {
+    const fb::Event* event = fb::GetEvent(record.bytes.data());
+    switch (event->body_type()) {
+      case fb::Body::ApprovalRequested:
+        add("approval.requested", StoredText(event->body_as_ApprovalRequested()->approval_id()));
+        break;
+      case fb::Body::ApprovalDecided:
+        add("approval.decided", StoredText(event->body_as_ApprovalDecided()->approval_id()));
+        break;
+      case fb::Body::RunCancelled:
+        // A run is cancelled once, and only a cancel withdraws approvals: every cancelled one
+        // was withdrawn by this event.
+        for (const ApprovalView& approval : after.approvals) {
+          if (approval.status == ApprovalStatus::kCancelled) {
+            events.push_back({"approval.cancelled", &approval});
+          }
+        }
+        break;
+      default: break;
+    }
+  }
+  return events;
+}
+
+}  // namespace
+
+std::string EncodeDelivery(const OutboxDelivery& delivery) {
+  flatbuffers::FlatBufferBuilder builder(256 + delivery.body.size());
+  builder.Finish(
+      fb::CreateNotifyDelivery(
+          builder, StoreText(builder, delivery.id), StoreText(builder, delivery.workflow),
+          delivery.version, delivery.target, StoreText(builder, delivery.url),
+          static_cast<uint8_t>(delivery.format), StoreText(builder, delivery.ca_file),
+          StoreText(builder, delivery.body), delivery.created_at_ms),
+      kIdentifier);
+  return std::string(reinterpret_cast<const char*>(builder.GetBufferPointer()), builder.GetSize());
+}
+
+Result<OutboxDelivery> DecodeDelivery(std::string_view bytes) {
+  std::string aligned;
+  const auto* root = VerifiedRoot<fb::NotifyDelivery>(bytes, kIdentifier, &aligned);
+  if (root == nullptr) return Status::Corruption("notify delivery does not verify");
+  if (root->format() != static_cast<uint8_t>(WebhookFormat::kJson) &&
+      root->format() != static_cast<uint8_t>(WebhookFormat::kSlack)) {
+    return Status::Corruption("notify delivery has unknown format " +
+                              std::to_string(root->format()));
+  }
+  OutboxDelivery delivery;
+  delivery.id = StoredText(root->delivery_id());
+  delivery.workflow = StoredText(root->workflow());
+  delivery.version = root->version();
+  delivery.target = root->target();
+  delivery.url = StoredText(root->url());
+  delivery.format = static_cast<WebhookFormat>(root->format());
+  delivery.ca_file = StoredText(root->ca_file());
+  delivery.body = StoredText(root->body());
+  delivery.created_at_ms = root->created_at_ms();
+  return delivery;
+}
+
+std::vector<OutboxDelivery> DeliveriesFor(const std::vector<storage::Record>& records,
+                                          const RunState& after,
+                                          const WorkflowDefinition& definition,
+                                          const OutboxStyle& style, int64_t now_ms) {
+  std::vector<OutboxDelivery> deliveries;
+  if (definition.notify.empty()) return deliveries;
+  for (const ApprovalEvent& event : ApprovalEventsOf(records, after)) {
+    for (size_t target = 0; target < definition.notify.size(); ++target) {
+      const NotifyTarget& to = definition.notify[target];
+      WebhookMessage message;
+      message.format = to.format;
+      message.type = std::string(event.type);
+      // "approval.decided" -> "decided"
+      message.delivery_id = event.approval->id + "." +
+                            std::string(event.type.substr(event.type.find('.') + 1)) + "." +
+                            std::to_string(target + 1);
+      message.approval = *event.approval;
+      if (!style.public_url.empty()) {
+        message.approval_url = style.public_url + "/approvals/" + event.approval->id;
+      }
+      OutboxDelivery delivery;
+      delivery.id = message.delivery_id;
+      delivery.workflow = definition.name;
+      delivery.version = definition.version;
+      delivery.target = static_cast<uint32_t>(target);
+      delivery.url = to.url;
+      delivery.format = to.format;
+      delivery.ca_file = to.ca_file;
+      delivery.body = style.render != nullptr && *style.render ? (*style.render)(message)
+                                                               : MinimalWebhookBody(message);
+      delivery.created_at_ms = now_ms;
+      deliveries.push_back(std::move(delivery));
+    }
+  }
+  return deliveries;
+}
+
+std::string MinimalWebhookBody(const WebhookMessage& message) {
+  return boost::json::serialize(boost::json::object{{"type", message.type},
+                                                    {"delivery_id", message.delivery_id},
+                                                    {"workflow", message.approval.workflow},
+                                                    {"run_id", message.approval.run_id},
+                                                    {"approval_id", message.approval.id},
+                                                    {"url", message.approval_url}});
+}
+
+}  // namespace assent::engine

@@ -1,0 +1,199 @@
+// Webhook notifications through the real server: a workflow's `notify` targets (a local
+// receiver on 127.0.0.1) get approval.requested, approval.decided and approval.cancelled,
+// each with a stable Assent-Delivery id and an Assent-Signature the receiver verifies as the
+// README says; the secret never shows in the API; and a delivery whose server is SIGKILLed
+// after the commit, before the receiver answered, arrives again after the restart with the
+// same delivery id.
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <future>
+#include <map>
+
+#include <gmock/gmock.h>
+
+#include "tests/e2e/e2e_fixture.h"
+
+namespace assent::testing {
+namespace {
+
+namespace json = boost::json;
+using ::testing::HasSubstr;
+
+constexpr const char* kSecret = "whsec-e2e";
+constexpr auto kWait = std::chrono::seconds(30);
+
+// A receiver's check, written as a receiver would (README): HMAC-SHA256 over "<t>.<body>"
+// with the shared secret, compared in constant time with the header's v1.
+bool SignatureValid(const ReceivedRequest& request, const std::string& secret) {
+  auto header = request.headers.find("assent-signature");
+  if (header == request.headers.end()) return false;
+  const std::string& value = header->second;
+  size_t comma = value.find(",v1=");
+  if (value.rfind("t=", 0) != 0 || comma == std::string::npos) return false;
+  std::string signed_text = value.substr(2, comma - 2) + "." + request.body;
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+       reinterpret_cast<const unsigned char*>(signed_text.data()), signed_text.size(), mac, &size);
+  std::string hex;
+  char byte[3];
+  for (unsigned int i = 0; i < size; ++i) {
+    std::snprintf(byte, sizeof(byte), "%02x", mac[i]);
+    hex += byte;
+  }
+  std::string given = value.substr(comma + 4);
+  return given.size() == hex.size() && CRYPTO_memcmp(given.data(), hex.data(), hex.size()) == 0;
+}
+
+// Waits (bounded) until `predicate` holds over the receiver's requests.
+template <typename Predicate>
+bool AwaitRequests(const HttpTarget& receiver, Predicate predicate) {
+  auto deadline = std::chrono::steady_clock::now() + kWait;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (predicate(receiver.requests())) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // poll interval, not a sync
+  }
+  return false;
+}
+
+class WebhookNotifyTest : public ::testing::Test {
+ protected:
+  void Serve() {
+    client_.reset();
+    server_ = std::make_unique<ServerProcess>(std::vector<std::string>{
+        "serve", "--data", data_.str(), "--listen", "127.0.0.1:0", "--admin-token", kToken,
+        "--public-url", "https://assent.example/", "--notify-retry-initial", "50ms"});
+    client_ = std::make_unique<ApiClient>(server_->port(), kToken);
+  }
+
+  void ApplyWorkflow(const HttpTarget& receiver) {
+    json::object document{
+        {"steps", json::parse(R"([{"id": "review", "type": "approval",
+            "message": "Pay {{input.amount}} to {{input.vendor}}?",
+            "show": {"amount": "{{input.amount}}", "vendor": "{{input.vendor}}"}},
+            {"id": "done", "type": "code", "lua": "return {}"}])")},
+        {"notify", json::array{json::object{{"url", receiver.url("/json")}, {"secret", kSecret}},
+                               json::object{{"url", receiver.url("/slack")},
+                                            {"format", "slack"},
+                                            {"secret", kSecret}}}}};
+    HttpReply applied = client_->Put("/v1/workflows/pay", document);
+    ASSERT_EQ(applied.status, 200u) << applied.raw;
+  }
+
+  // Starts a run; the id of the approval it waits for.
+  std::string StartAndAwaitApproval(int amount) {
+    HttpReply started = client_->Post(
+        "/v1/workflows/pay/runs", json::object{{"input", {{"amount", amount}, {"vendor", "ACME"}}}});
+    EXPECT_EQ(started.status, 201u) << started.raw;
+    if (started.status != 201) return "";
+    HttpReply run = client_->Get("/v1/runs/" + std::string(started.body.at("run_id").as_string()));
+    const json::array& pending = run.body.at("pending_approvals").as_array();
+    EXPECT_EQ(pending.size(), 1u) << run.raw;
+    return pending.empty() ? "" : std::string(pending[0].at("id").as_string());
+  }
+
+  TempDir data_;
+  std::unique_ptr<ServerProcess> server_;
+  std::unique_ptr<ApiClient> client_;
+};
+
+TEST_F(WebhookNotifyTest, RequestedDecidedAndCancelledArriveSigned) {
+  HttpTarget receiver([](const ReceivedRequest&, size_t) { return TargetResponse{200, "ok"}; });
+  Serve();
+  ApplyWorkflow(receiver);
+  std::string decided = StartAndAwaitApproval(7200);
+  HttpReply decision = client_->Post("/v1/approvals/" + decided + "/decision",
+                                     json::object{{"decision", "approve"}, {"comment", "checked"}});
+  ASSERT_EQ(decision.status, 200u) << decision.raw;
+  std::string cancelled = StartAndAwaitApproval(10);
+  std::string run_id = cancelled.substr(0, cancelled.rfind('.'));
+  HttpReply cancel = client_->Post("/v1/runs/" + run_id + "/cancel",
+                                   json::object{{"reason", "duplicate"}});
+  ASSERT_EQ(cancel.status, 200u) << cancel.raw;
+
+  // 4 notifications, 2 targets each.
+  ASSERT_TRUE(AwaitRequests(receiver, [](const auto& requests) { return requests.size() >= 8; }))
+      << receiver.requests().size() << " deliveries\n" << server_->output();
+  std::map<std::string, ReceivedRequest> by_id;
+  for (const ReceivedRequest& request : receiver.requests()) {
+    EXPECT_TRUE(SignatureValid(request, kSecret)) << request.body;
+    EXPECT_FALSE(SignatureValid(request, "another secret"));
+    by_id[request.headers.at("assent-delivery")] = request;
+  }
+  ASSERT_EQ(by_id.size(), 8u);
+  const json::value requested = json::parse(by_id.at(decided + ".requested.1").body);
+  EXPECT_EQ(requested.at("type"), "approval.requested");
+  EXPECT_EQ(requested.at("workflow"), "pay");
+  EXPECT_EQ(requested.at("approval").at("show").at("amount"), 7200);
+  EXPECT_EQ(requested.at("approval").at("status"), "pending");
+  EXPECT_EQ(requested.at("url").as_string(), "https://assent.example/approvals/" + decided);
+  EXPECT_EQ(by_id.at(decided + ".requested.1").target, "/json");
+  const json::value decided_body = json::parse(by_id.at(decided + ".decided.1").body);
+  EXPECT_EQ(decided_body.at("approval").at("status"), "approved");
+  EXPECT_EQ(decided_body.at("approval").at("decisions").at(0).at("comment"), "checked");
+  EXPECT_EQ(json::parse(by_id.at(cancelled + ".cancelled.1").body).at("type"),
+            "approval.cancelled");
+
+  const ReceivedRequest& slack = by_id.at(decided + ".decided.2");
+  EXPECT_EQ(slack.target, "/slack");
+  const json::value slack_body = json::parse(slack.body);
+  EXPECT_THAT(std::string(slack_body.at("text").as_string()), HasSubstr("Pay 7200 to ACME?"));
+  EXPECT_THAT(json::serialize(slack_body.at("blocks")), HasSubstr("*Approved* by admin: checked"));
+  EXPECT_THAT(json::serialize(slack_body.at("blocks")),
+              HasSubstr("https://assent.example/approvals/" + decided));
+}
+
+TEST_F(WebhookNotifyTest, TheSecretNeverShowsAndBadTargetsAreRefused) {
+  HttpTarget receiver([](const ReceivedRequest&, size_t) { return TargetResponse{200, "ok"}; });
+  Serve();
+  ApplyWorkflow(receiver);
+  for (const std::string path : {"/v1/workflows/pay", "/v1/workflows"}) {
+    HttpReply shown = client_->Get(path);
+    EXPECT_EQ(shown.status, 200u);
+    EXPECT_THAT(shown.raw, ::testing::Not(HasSubstr(kSecret))) << path;
+    EXPECT_THAT(shown.raw, HasSubstr(R"("secret":"***")")) << path;
+  }
+  HttpReply refused = client_->Put(
+      "/v1/workflows/bad", json::parse(R"({"steps": [{"id": "a", "type": "code",
+          "lua": "return {}"}], "notify": [{"url": "http://169.254.169.254/hook"}]})"));
+  EXPECT_EQ(refused.status, 400u);
+  EXPECT_THAT(refused.raw, HasSubstr("notify target #1 (http://169.254.169.254/hook)"));
+}
+
+TEST_F(WebhookNotifyTest, ADeliveryCutOffBySigkillArrivesAfterTheRestartWithTheSameId) {
+  // The receiver takes the first delivery and holds it unanswered: the commit is durable, the
+  // delivery not acknowledged, when the server is killed.
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  HttpTarget receiver([released](const ReceivedRequest&, size_t index) {
+    if (index == 0) released.wait_for(kWait);
+    return TargetResponse{200, "ok"};
+  });
+  Serve();
+  HttpReply applied = client_->Put(
+      "/v1/workflows/pay",
+      json::object{{"steps", json::parse(R"([{"id": "review", "type": "approval",
+                                              "message": "Pay?"}])")},
+                   {"notify", json::array{json::object{{"url", receiver.url("/json")},
+                                                       {"secret", kSecret}}}}});
+  ASSERT_EQ(applied.status, 200u) << applied.raw;
+  std::string approval = StartAndAwaitApproval(1);
+  ASSERT_TRUE(AwaitRequests(receiver, [](const auto& requests) { return requests.size() == 1; }))
+      << server_->output();
+  server_->Kill();
+  release.set_value();  // the answer goes to a dead connection
+
+  Serve();
+  ASSERT_TRUE(AwaitRequests(receiver, [](const auto& requests) { return requests.size() >= 2; }))
+      << "the delivery was not resent after the restart\n" << server_->output();
+  std::vector<ReceivedRequest> requests = receiver.requests();
+  EXPECT_EQ(requests[0].headers.at("assent-delivery"), approval + ".requested.1");
+  EXPECT_EQ(requests[1].headers.at("assent-delivery"), approval + ".requested.1");
+  EXPECT_EQ(requests[1].body, requests[0].body);
+  EXPECT_TRUE(SignatureValid(requests[1], kSecret));
+}
+
+}  // namespace
+}  // namespace assent::testing
