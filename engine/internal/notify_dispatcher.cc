@@ -198,7 +198,7 @@ class NotifyDispatcher::Core : public std::enable_shared_from_this<Core> {
     }
     storage::AppendBatch batch;
     batch.index_ops.push_back({storage::Index::kNotifyOutbox, id, std::nullopt});
-    log_.Append(std::move(batch), [self = shared_from_this(), id](Status status) {
+    log_.Append(std::move(batch), [self = shared_from_this(), id](Status status, uint64_t /*first_position*/) {
       if (!status.ok()) {
         self->logger_.Warn("webhook delivery sent but not removed from the outbox; it is sent "
                            "again after a restart",

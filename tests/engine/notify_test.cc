@@ -238,7 +238,7 @@ TEST_F(NotifyTest, VerifyLogNamesAnUnreadableOutboxEntry) {
   storage::AppendBatch damage;
   damage.index_ops.push_back({storage::Index::kNotifyOutbox, approval + ".requested.1", "junk"});
   std::promise<Status> written;
-  log_.Append(std::move(damage), [&written](Status status) { written.set_value(status); });
+  log_.Append(std::move(damage), [&written](Status status, uint64_t) { written.set_value(status); });
   ASSERT_TRUE(written.get_future().get().ok());
   Result<VerifyReport> damaged = VerifyLog(log_);
   ASSERT_TRUE(damaged.ok());
