@@ -51,6 +51,7 @@ std::string_view IndexName(Index index) {
     case Index::kStartKeys: return "idx_start_keys";
     case Index::kRunSnapshots: return "idx_run_snapshots";
     case Index::kApprovalComments: return "idx_approval_comments";
+    case Index::kAudit: return "idx_audit";
   }
   return {};
 }

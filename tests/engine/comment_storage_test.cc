@@ -56,6 +56,11 @@ class CountingLog final : public storage::EventLog {
       const std::function<bool(std::string_view, std::string_view)>& visit) override {
     return inner_.ScanIndex(index, prefix, visit);
   }
+  Status ScanIndexFrom(
+      storage::Index index, std::string_view prefix, std::string_view from,
+      const std::function<bool(std::string_view, std::string_view)>& visit) override {
+    return inner_.ScanIndexFrom(index, prefix, from, visit);
+  }
   Status PutDefinition(std::string_view name, uint32_t version, std::string_view json) override {
     return inner_.PutDefinition(name, version, json);
   }
