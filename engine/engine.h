@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "engine/actor.h"
+#include "engine/audit.h"
 #include "engine/views.h"
 #include "base/logger.h"
 #include "base/status.h"
@@ -191,6 +192,10 @@ class Engine {
   // want every one of a great many (a reviewer's snapshot) without holding them all.
   virtual Status ForEachApproval(std::optional<ApprovalStatus> status,
                                  const std::function<bool(const ApprovalView&)>& visit) = 0;
+
+  // The audit trail (engine/audit.h): the page of `query` that `viewer` may see, newest
+  // first. kInvalidArgument names a bad limit or cursor.
+  virtual Result<AuditPage> ListAudit(const AuditQuery& query, const Principal& viewer) = 0;
 
   // Reviewers' feed. `listener` runs on the log's commit thread as soon as each approval event
   // is durable, in commit order; it must be quick and must not block: every commit waits on
