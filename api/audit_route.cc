@@ -35,6 +35,7 @@ json::object ToJson(const engine::AuditEntry& entry) {
   }
   if (!entry.request_id.empty()) out["request_id"] = entry.request_id;
   if (!entry.approval_id.empty()) out["approval_id"] = entry.approval_id;
+  if (!entry.subject.empty()) out["subject"] = entry.subject;
   if (entry.decision) out["decision"] = engine::ToString(*entry.decision);
   if (!entry.comment.empty()) {
     out[entry.action == "run.cancelled" ? "reason" : "comment"] = entry.comment;

@@ -37,7 +37,9 @@ inline constexpr size_t kMaxAuditEntriesScanned = 10'000;
 // One thing someone did, read from its event.
 struct AuditEntry {
   std::string action;                // "run.started", "approval.decided", "comment.added",
-                                     // "run.cancelled"
+                                     // "run.cancelled"; identity changes: "user.added",
+                                     // "user.groups_changed", "user.removed", "token.issued",
+                                     // "token.revoked"
   int64_t at_ms = 0;
   std::string actor;                 // the principal's id; empty for events before v0.9
   Channel channel = Channel::kUnknown;
@@ -48,6 +50,7 @@ struct AuditEntry {
   std::string approval_id;           // decisions and comments
   std::optional<Decision> decision;  // decisions
   std::string comment;               // a comment's text, a decision's comment, a cancel's reason
+  std::string subject;               // identity changes: the user or token id changed
 
   bool operator==(const AuditEntry&) const = default;
 };

@@ -39,10 +39,11 @@ std::string Target(const ParsedArgs& args, const std::string& after) {
   return target;
 }
 
-// "approval.decided approve", "comment.added", ...
+// "approval.decided approve", "comment.added", "user.added alice", ...
 std::string What(const json::object& entry) {
   std::string what = FieldText(entry, "action");
   if (entry.contains("decision")) what += " " + FieldText(entry, "decision");
+  if (entry.contains("subject")) what += " " + FieldText(entry, "subject");
   return what;
 }
 

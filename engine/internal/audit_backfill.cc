@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "engine/internal/audit_index.h"
+#include "engine/internal/directory_stream.h"
 #include "engine/internal/index_keys.h"
 #include "schemas/event_generated.h"
 
@@ -46,6 +47,7 @@ Status BackfillAudit(storage::EventLog& log, Logger& logger) {
                                   return true;
                                 });
   if (!listed.ok()) return listed;
+  run_ids.emplace_back(kDirectoryStreamId);  // changes to users and tokens
 
   storage::AppendBatch batch;
   auto flush = [&]() -> Status {
@@ -77,7 +79,7 @@ Status BackfillAudit(storage::EventLog& log, Logger& logger) {
   }
   batch.index_ops.push_back({storage::Index::kAudit, std::string(kAuditBackfilledKey), ""});
   if (Status written = flush(); !written.ok()) return Refused(written, logger);
-  if (!run_ids.empty()) {
+  if (entries > 0) {
     logger.Info("audit index built from the log",
                 {{"runs", run_ids.size()}, {"entries", entries}});
   }

@@ -30,6 +30,27 @@ std::optional<AuditFacts> AuditFactsOf(const fb::Event& event, std::string_view 
     case fb::Body::RunCancelled:
       facts.actor = Text(event.body_as_RunCancelled()->by());
       return facts;
+    // Changes to the directory of users and tokens: they concern no workflow (admins only).
+    case fb::Body::UserAdded:
+      facts.workflow.clear();
+      facts.actor = Text(event.body_as_UserAdded()->by());
+      return facts;
+    case fb::Body::UserGroupsChanged:
+      facts.workflow.clear();
+      facts.actor = Text(event.body_as_UserGroupsChanged()->by());
+      return facts;
+    case fb::Body::UserRemoved:
+      facts.workflow.clear();
+      facts.actor = Text(event.body_as_UserRemoved()->by());
+      return facts;
+    case fb::Body::TokenIssued:
+      facts.workflow.clear();
+      facts.actor = Text(event.body_as_TokenIssued()->by());
+      return facts;
+    case fb::Body::TokenRevoked:
+      facts.workflow.clear();
+      facts.actor = Text(event.body_as_TokenRevoked()->by());
+      return facts;
     // What the engine does on its own, not what someone did.
     case fb::Body::NONE:
     case fb::Body::StepStarted:

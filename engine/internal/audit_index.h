@@ -2,8 +2,9 @@
 // (index_keys.h AuditScope), written in the same batch as the event, so the audit is the log
 // seen through an index and never a second record of what happened.
 //
-// Auditable: RunStarted, ApprovalDecided, CommentAdded and RunCancelled, the events a person
-// (or a machine with a token) causes. The switch in AuditFactsOf names every event type, so a
+// Auditable: RunStarted, ApprovalDecided, CommentAdded and RunCancelled, and the directory's
+// changes to users and tokens (which name no workflow): the events a person (or a machine
+// with a token) causes. The switch in AuditFactsOf names every event type, so a
 // new one cannot be added without deciding whether it is audited.
 //
 // The entry's value (AuditRecord, "AAUD", schemas/state.fbs) holds what filters need (what was

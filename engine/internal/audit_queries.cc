@@ -59,6 +59,21 @@ AuditEntry ToAuditEntry(const fb::Event& event, const AuditFacts& facts) {
     entry.channel = FromStored(body->channel());
     entry.request_id = Text(body->request_id());
     entry.comment = Text(body->reason());
+  } else if (const auto* body = event.body_as_UserAdded()) {
+    entry.action = "user.added";
+    entry.subject = Text(body->user_id());
+  } else if (const auto* body = event.body_as_UserGroupsChanged()) {
+    entry.action = "user.groups_changed";
+    entry.subject = Text(body->user_id());
+  } else if (const auto* body = event.body_as_UserRemoved()) {
+    entry.action = "user.removed";
+    entry.subject = Text(body->user_id());
+  } else if (const auto* body = event.body_as_TokenIssued()) {
+    entry.action = "token.issued";
+    entry.subject = Text(body->token_id());
+  } else if (const auto* body = event.body_as_TokenRevoked()) {
+    entry.action = "token.revoked";
+    entry.subject = Text(body->token_id());
   }
   return entry;
 }

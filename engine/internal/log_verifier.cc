@@ -169,6 +169,7 @@ class Verifier {
         Problem("directory of users and tokens: seq " + std::to_string(event.seq()) +
                 " is a run's event");
       }
+      if (audit_built_) CheckAuditEntries(event, "");
     }
   }
 

@@ -9,6 +9,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "engine/directory.h"
 #include "engine/internal/audit_index.h"
 #include "engine/internal/audit_queries.h"
 #include "engine/internal/index_keys.h"
@@ -249,6 +250,31 @@ TEST_F(AuditTest, OnlyAdminsSeeTheAuditUntilAccessRulesSayMore) {
   Principal alice{.id = "alice", .groups = {}};
   AuditPage page = List({}, alice);
   EXPECT_THAT(page.entries, ElementsAre()) << "not even her own start, for now";
+}
+
+TEST_F(AuditTest, IdentityChangesAreAuditedForAdminsOnly) {
+  auto directory = Directory::Open(log_);
+  ASSERT_TRUE(directory.ok()) << directory.status().ToString();
+  auto added = Await<CreatedUser>([&](auto done) {
+    (*directory)->AddUser(kAdmin, NewUser{"alice", {"finance"}}, NewToken{"laptop", std::nullopt},
+                          done);
+  });
+  ASSERT_TRUE(added.ok()) << added.status().ToString();
+  auto regrouped = Await<UserView>([&](auto done) {
+    (*directory)->SetGroups(kAdmin, "alice", {"ops"}, done);
+  });
+  ASSERT_TRUE(regrouped.ok());
+
+  std::vector<AuditEntry> entries = ListAll({.actor = "admin"});
+  EXPECT_THAT(Actions(entries), ElementsAre("admin user.groups_changed", "admin token.issued",
+                                            "admin user.added"));
+  EXPECT_EQ(entries.back().subject, "alice");
+  EXPECT_EQ(entries.back().workflow, "");
+  EXPECT_THAT(List({}, Principal{.id = "alice", .groups = {"ops"}}).entries, ElementsAre())
+      << "identity changes are for admins only";
+  auto report = VerifyLog(log_);
+  ASSERT_TRUE(report.ok());
+  EXPECT_THAT(report->problems, ElementsAre());
 }
 
 TEST_F(AuditTest, ABadCursorOrLimitIsRefusedNamingIt) {
