@@ -9,6 +9,7 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
+#include "api/audit_route.h"
 #include "api/commands.h"
 #include "api/identity_routes.h"
 #include "api/json_views.h"
@@ -177,6 +178,19 @@ void AddComment(Call& call) {
                          });
 }
 
+// The audit page the caller may see (GET /v1/audit; audit_route.h reads the query).
+void ListAudit(Call& call) {
+  int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  std::optional<engine::AuditQuery> query =
+      call.Command(ParseAuditQuery(call.url.params(), now_ms));
+  if (!query) return;
+  Result<engine::AuditPage> page = call.engine.ListAudit(*query, call.caller);
+  if (!page.ok()) return call.reply.Error(ErrorFromStatus(page.status()));
+  call.reply.Json(http::status::ok, ToJson(*page));
+}
+
 struct Route {
   http::verb method;
   std::string_view pattern;  // path segments joined by '/'; "*" matches one segment
@@ -208,6 +222,7 @@ constexpr Route kRoutes[] = {
     {http::verb::post, "v1/users/*/tokens", IssueToken},
     {http::verb::delete_, "v1/tokens/*", RevokeToken},
     {http::verb::get, "v1/groups", ListGroups},
+    {http::verb::get, "v1/audit", ListAudit},
 };
 
 // True when `segments` fit `pattern`; the "*" segments are appended to `params`.

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "engine/actor.h"
+#include "engine/audit.h"
 #include "engine/views.h"
 #include "engine/webhook.h"
 #include "base/logger.h"
@@ -218,6 +219,10 @@ class Engine {
   virtual Status ForEachApprovalNewestFirst(
       ApprovalStatus status, std::string_view before_id,
       const std::function<bool(const ApprovalView&)>& visit) = 0;
+
+  // The audit trail (engine/audit.h): the page of `query` that `viewer` may see, newest
+  // first. kInvalidArgument names a bad limit or cursor.
+  virtual Result<AuditPage> ListAudit(const AuditQuery& query, const Principal& viewer) = 0;
 
   // Reviewers' feed. `listener` runs on the log's commit thread as soon as each approval event
   // is durable, in commit order; it must be quick and must not block: every commit waits on

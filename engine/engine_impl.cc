@@ -15,6 +15,8 @@
 
 #include "engine/engine.h"
 #include "engine/internal/open_engine.h"
+#include "engine/internal/audit_backfill.h"
+#include "engine/internal/audit_queries.h"
 #include "engine/internal/index_keys.h"
 #include "engine/internal/limits.h"
 #include "engine/internal/notify_dispatcher.h"
@@ -37,7 +39,8 @@ class EngineImpl final : public Engine {
         hooks_(std::move(hooks)),
         options_(std::move(options)),
         registry_(log),
-        queries_(log, *options_.logger) {}
+        queries_(log, *options_.logger),
+        audit_(log, *options_.logger) {}
 
   ~EngineImpl() override {
     Shutdown();
@@ -122,6 +125,11 @@ class EngineImpl final : public Engine {
   }
   uint64_t LastCursor() override { return log_.LastPosition(); }
 
+  Result<AuditPage> ListAudit(const AuditQuery& query, const Principal& viewer) override {
+    // Until per-workflow access rules are wired in, only admins see any workflow.
+    return audit_.List(query, viewer, [&viewer](std::string_view) { return viewer.admin; });
+  }
+
   uint64_t Subscribe(Listener listener) override;
   void Unsubscribe(uint64_t subscription) override;
   Status Health() override;
@@ -160,6 +168,7 @@ class EngineImpl final : public Engine {
   const EngineOptions options_;
   WorkflowRegistry registry_;
   RunQueries queries_;
+  AuditQueries audit_;
   // The engine's own threads, when it was given none to run on. Declared before the shards,
   // which run on its io_context: they are destroyed first.
   std::unique_ptr<IoThreads> own_threads_;
@@ -183,6 +192,8 @@ Status EngineImpl::Start() {
                            {{"error", skipped.ToString()}});
   });
   if (!loaded.ok()) return loaded;
+  // Before any shard runs: no commit can interleave with the backfill.
+  if (Status audited = BackfillAudit(log_, *options_.logger); !audited.ok()) return audited;
 
   size_t count = options_.shards != 0 ? options_.shards
                                       : std::max<size_t>(1, std::thread::hardware_concurrency());

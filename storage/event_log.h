@@ -31,14 +31,15 @@ enum class Index : uint8_t {
   kStartKeys = 3,          // key: workflow name + '\0' + idempotency key; value: run id
   kRunSnapshots = 4,       // key: run id; value: the engine's snapshot of the run (opaque here)
   kApprovalComments = 5,   // key: approval id + '\0' + ordinal; value: one comment (opaque here)
-  // 6 is taken by the audit index (issue 9).
+  kAudit = 6,              // key: scope + newest-first position of an event; value: opaque here
   kNotifyOutbox = 7,       // key: delivery id; value: a webhook delivery not yet sent (opaque)
 };
 
 // Every Index, in the order implementations keep their tables or column families.
-inline constexpr std::array<Index, 6> kAllIndexes = {
-    Index::kRunsByStatus,  Index::kApprovalsByStatus, Index::kStartKeys,
-    Index::kRunSnapshots,  Index::kApprovalComments,  Index::kNotifyOutbox};
+inline constexpr std::array<Index, 7> kAllIndexes = {
+    Index::kRunsByStatus,     Index::kApprovalsByStatus, Index::kStartKeys,
+    Index::kRunSnapshots,     Index::kApprovalComments,  Index::kAudit,
+    Index::kNotifyOutbox};
 
 // Puts `value` under `key` in `index`, or deletes `key` when `value` is empty.
 struct IndexOp {
@@ -114,6 +115,11 @@ class EventLog {
   // The last commit position a durable batch took (see AppendBatch::positions); 0 when none
   // has. Everything at or below it is durable.
   virtual uint64_t LastPosition() = 0;
+  // The same, starting at the first key not below `from` (a whole key; one below `prefix`
+  // starts at the prefix): for pages that go on where the last one stopped.
+  virtual Status ScanIndexFrom(
+      Index index, std::string_view prefix, std::string_view from,
+      const std::function<bool(std::string_view key, std::string_view value)>& visit) = 0;
 
   // Workflow definitions, versioned. Put is synced before it returns; it fails as Append does.
   virtual Status PutDefinition(std::string_view name, uint32_t version,

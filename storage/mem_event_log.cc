@@ -1,5 +1,6 @@
 #include "storage/mem_event_log.h"
 
+#include <algorithm>
 #include <cassert>
 #include <utility>
 
@@ -81,13 +82,19 @@ Status MemEventLog::GetIndex(Index index, std::string_view key, std::string* val
 Status MemEventLog::ScanIndex(
     Index index, std::string_view prefix,
     const std::function<bool(std::string_view key, std::string_view value)>& visit) {
+  return ScanIndexFrom(index, prefix, prefix, visit);
+}
+
+Status MemEventLog::ScanIndexFrom(
+    Index index, std::string_view prefix, std::string_view from,
+    const std::function<bool(std::string_view key, std::string_view value)>& visit) {
   Table matches;
   {
     std::lock_guard<std::mutex> lock(mu_);
     Table* table = IndexTable(index);
     if (table == nullptr) return Status::InvalidArgument("unknown index");
-    for (auto it = table->lower_bound(prefix); it != table->end() && it->first.starts_with(prefix);
-         ++it) {
+    for (auto it = table->lower_bound(std::max(prefix, from));
+         it != table->end() && it->first.starts_with(prefix); ++it) {
       matches.insert(*it);
     }
   }

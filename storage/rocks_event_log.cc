@@ -352,10 +352,17 @@ Status RocksEventLog::GetIndex(Index index, std::string_view key, std::string* v
 Status RocksEventLog::ScanIndex(
     Index index, std::string_view prefix,
     const std::function<bool(std::string_view key, std::string_view value)>& visit) {
+  return ScanIndexFrom(index, prefix, prefix, visit);
+}
+
+Status RocksEventLog::ScanIndexFrom(
+    Index index, std::string_view prefix, std::string_view from,
+    const std::function<bool(std::string_view key, std::string_view value)>& visit) {
   rocksdb::ColumnFamilyHandle* family = IndexFamily(index);
   if (family == nullptr) return Status::InvalidArgument("unknown index");
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family));
-  for (it->Seek(prefix); it->Valid() && View(it->key()).starts_with(prefix); it->Next()) {
+  for (it->Seek(std::max(prefix, from)); it->Valid() && View(it->key()).starts_with(prefix);
+       it->Next()) {
     if (!visit(View(it->key()), View(it->value()))) break;
   }
   if (!it->status().ok()) return FromRocks(it->status(), internal::IndexName(index));

@@ -100,6 +100,9 @@ class RocksEventLog final : public EventLog {
       Index index, std::string_view prefix, std::string_view before,
       const std::function<bool(std::string_view key, std::string_view value)>& visit) override;
   uint64_t LastPosition() override { return committer_->last_position(); }
+  Status ScanIndexFrom(
+      Index index, std::string_view prefix, std::string_view from,
+      const std::function<bool(std::string_view key, std::string_view value)>& visit) override;
   Status PutDefinition(std::string_view name, uint32_t version, std::string_view json) override;
   Status ScanDefinitions(const std::function<void(std::string_view name, uint32_t version,
                                                   std::string_view json)>& visit) override;

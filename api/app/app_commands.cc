@@ -7,6 +7,7 @@ std::vector<cli::Command> AllCommands() {
   for (cli::Command& command : cli::ClientCommands()) commands.push_back(std::move(command));
   for (cli::Command& command : cli::IdentityCommands()) commands.push_back(std::move(command));
   commands.push_back(cli::WatchCommand());
+  commands.push_back(cli::AuditCommand());
   commands.push_back(VerifyCommand());
   commands.push_back(DemoPayeeCommand());
   return commands;

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "engine/internal/audit_index.h"
 #include "schemas/event_generated.h"
 
 namespace assent::engine {
@@ -41,7 +42,12 @@ void ChangeQueue::Pump() {
     if (change.events.empty()) continue;
     storage::AppendBatch batch;
     for (const std::string& event : change.events) {
-      batch.records.push_back({stream_id_, fb::GetEvent(event.data())->seq(), event});
+      const fb::Event& stored = *fb::GetEvent(event.data());
+      batch.records.push_back({stream_id_, stored.seq(), event});
+      // Who changed which user or token goes into the audit index with the change itself.
+      for (storage::IndexOp& op : AuditIndexOps(stored, "")) {
+        batch.index_ops.push_back(std::move(op));
+      }
     }
     log_.Append(std::move(batch), [this, change = std::move(change)](Status status, uint64_t /*first_position*/) {
       if (status.ok()) {

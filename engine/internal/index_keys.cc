@@ -19,6 +19,31 @@ std::optional<StatusKey<StatusEnum>> DecodeStatusKey(std::string_view key) {
   return StatusKey<StatusEnum>{status, key.substr(1)};
 }
 
+void AppendBigEndian(std::string& out, uint64_t value, int bytes) {
+  for (int shift = (bytes - 1) * 8; shift >= 0; shift -= 8) {
+    out.push_back(static_cast<char>(value >> shift));
+  }
+}
+
+uint64_t ReadBigEndian(std::string_view bytes) {
+  uint64_t value = 0;
+  for (char byte : bytes) value = (value << 8) | static_cast<uint8_t>(byte);
+  return value;
+}
+
+// A time as 8 bytes that sort newest first: the sign bit flipped (so negative times order
+// below positive ones as unsigned numbers), then every bit inverted.
+uint64_t NewestFirst(int64_t at_ms) {
+  return ~(static_cast<uint64_t>(at_ms) ^ (uint64_t{1} << 63));
+}
+int64_t FromNewestFirst(uint64_t stored) {
+  return static_cast<int64_t>(~stored ^ (uint64_t{1} << 63));
+}
+
+constexpr size_t kTimeBytes = 8;
+constexpr size_t kSeqBytes = 8;
+constexpr size_t kNameLengthBytes = 4;
+
 }  // namespace
 
 std::string RunsByStatusKey(RunStatus status, std::string_view run_id) {
@@ -78,6 +103,71 @@ std::optional<ApprovalCommentKeyParts> DecodeApprovalCommentKey(std::string_view
     ordinal = (ordinal << 8) | static_cast<uint8_t>(byte);
   }
   return ApprovalCommentKeyParts{approval_id, ordinal};
+}
+
+std::string EncodeAuditPosition(const AuditPosition& position) {
+  std::string bytes;
+  bytes.reserve(kTimeBytes + position.run_id.size() + 1 + kSeqBytes);
+  AppendBigEndian(bytes, NewestFirst(position.at_ms), kTimeBytes);
+  bytes.append(position.run_id);
+  bytes.push_back('\0');
+  AppendBigEndian(bytes, ~position.seq, kSeqBytes);
+  return bytes;
+}
+
+std::optional<AuditPosition> DecodeAuditPosition(std::string_view bytes) {
+  if (bytes.size() < kTimeBytes + 2 + kSeqBytes) return std::nullopt;
+  size_t separator = bytes.size() - kSeqBytes - 1;
+  std::string_view run_id = bytes.substr(kTimeBytes, separator - kTimeBytes);
+  if (bytes[separator] != '\0' || run_id.find('\0') != std::string_view::npos) {
+    return std::nullopt;
+  }
+  return AuditPosition{FromNewestFirst(ReadBigEndian(bytes.substr(0, kTimeBytes))),
+                       std::string(run_id), ~ReadBigEndian(bytes.substr(separator + 1))};
+}
+
+std::string AuditPositionsAtOrBefore(int64_t at_ms) {
+  std::string bytes;
+  AppendBigEndian(bytes, NewestFirst(at_ms), kTimeBytes);
+  return bytes;
+}
+
+std::string AuditPrefix(AuditScope scope, std::string_view name) {
+  std::string prefix(1, static_cast<char>(scope));
+  if (scope != AuditScope::kEverything) {
+    AppendBigEndian(prefix, name.size(), kNameLengthBytes);
+    prefix.append(name);
+  }
+  return prefix;
+}
+
+std::string AuditKey(AuditScope scope, std::string_view name, std::string_view position) {
+  std::string key = AuditPrefix(scope, name);
+  key.append(position);
+  return key;
+}
+
+std::optional<AuditKeyParts> DecodeAuditKey(std::string_view key) {
+  if (key.empty()) return std::nullopt;
+  auto scope = static_cast<AuditScope>(static_cast<uint8_t>(key[0]));
+  std::string_view rest = key.substr(1);
+  std::string_view name;
+  switch (scope) {
+    case AuditScope::kEverything: break;
+    case AuditScope::kWorkflow:
+    case AuditScope::kActor: {
+      if (rest.size() < kNameLengthBytes) return std::nullopt;
+      uint64_t length = ReadBigEndian(rest.substr(0, kNameLengthBytes));
+      rest.remove_prefix(kNameLengthBytes);
+      if (length > rest.size()) return std::nullopt;
+      name = rest.substr(0, length);
+      rest.remove_prefix(length);
+      break;
+    }
+    default: return std::nullopt;
+  }
+  if (!DecodeAuditPosition(rest)) return std::nullopt;
+  return AuditKeyParts{scope, name, rest};
 }
 
 }  // namespace assent::engine

@@ -5,6 +5,9 @@
 //   start keys           workflow + '\0' + idempotency key           value: run id
 //   run snapshots        run id                                      value: RunSnapshot
 //   approval comments    approval id + '\0' + ordinal (4 bytes BE)   value: CommentRecord
+//   audit                scope byte (AuditScope) [+ name length (4 bytes BE) + name]
+//                        + position (see EncodeAuditPosition)          value: AuditRecord
+//                        and one marker, kAuditBackfilledKey           value: empty
 // The status byte first lets one prefix scan list everything in one status. Workflow names
 // never contain '\0', so a start key splits at its first one.
 //
@@ -55,5 +58,47 @@ struct ApprovalCommentKeyParts {
   uint32_t ordinal;
 };
 std::optional<ApprovalCommentKeyParts> DecodeApprovalCommentKey(std::string_view key);
+
+// Audit entries (audit_index.h). Every auditable event has one entry in each scope, all with
+// the same position, so a page of any scope goes on from a cursor taken in any other. The
+// numbers are persisted: never change or reuse one.
+enum class AuditScope : uint8_t {
+  kEverything = 1,  // no name: every entry
+  kWorkflow = 2,    // name: the run's workflow (entries that name none have no such key)
+  kActor = 3,       // name: the principal who did it
+};
+
+// Where an event sits in the audit: newest first. Encoded as its time, inverted, 8 bytes
+// big-endian, then its run id, '\0' and its seq, inverted, 8 bytes big-endian: byte order is
+// newer time first, then run id ascending, then later seq first. Unique per event.
+struct AuditPosition {
+  int64_t at_ms = 0;
+  std::string run_id;
+  uint64_t seq = 0;
+
+  bool operator==(const AuditPosition&) const = default;
+};
+std::string EncodeAuditPosition(const AuditPosition& position);
+// nullopt when `bytes` is not an encoded position (too short, no separator, an empty run id
+// or one holding '\0').
+std::optional<AuditPosition> DecodeAuditPosition(std::string_view bytes);
+// The smallest encoded position of any event at `at_ms` or before it: an "until" bound.
+std::string AuditPositionsAtOrBefore(int64_t at_ms);
+
+// `name` is ignored in kEverything.
+std::string AuditKey(AuditScope scope, std::string_view name, std::string_view position);
+std::string AuditPrefix(AuditScope scope, std::string_view name);
+struct AuditKeyParts {
+  AuditScope scope;
+  std::string_view name;      // empty in kEverything
+  std::string_view position;  // encoded; DecodeAuditPosition reads it
+};
+// nullopt for the marker, an unknown scope, a bad length or a malformed position.
+std::optional<AuditKeyParts> DecodeAuditKey(std::string_view key);
+
+// Present once every run written before the audit index existed has its entries (the engine
+// writes it after backfilling, or with the first entries of a new data dir). Scope byte 0
+// keeps it apart from every entry.
+inline constexpr std::string_view kAuditBackfilledKey{"\0backfilled", 11};
 
 }  // namespace assent::engine

@@ -10,21 +10,28 @@
 // approval listed in the approvals-by-status index (its record decodes and has the status the
 // index files it under); the directory of users and tokens (its stream verifies and follows on
 // from seq 1, and only directory events are in it); every webhook delivery waiting in the
-// notify outbox (it decodes and its key is its delivery id). Read-only; runs on the caller's
-// thread.
+// notify outbox (it decodes and its key is its delivery id); the audit index against a fold of
+// every run's events, once it has been built (each start, decision, comment and cancel has its
+// entries, holding what the event says, read one by one; and the index holds no others, by
+// comparing a sum of its entries with a sum of those the events imply, then reading each entry
+// against its event only when they differ). Read-only; runs on the caller's thread.
 
 #include "engine/engine.h"
 
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "engine/internal/approval_record.h"
+#include "engine/internal/audit_index.h"
 #include "engine/internal/comment_store.h"
 #include "engine/internal/directory_state.h"
 #include "engine/internal/directory_stream.h"
 #include "engine/internal/index_keys.h"
 #include "engine/internal/notify_outbox.h"
+#include "engine/internal/stored_table.h"
 #include "engine/internal/run_snapshot.h"
 #include "engine/internal/run_state.h"
 #include "engine/internal/workflow_registry.h"
@@ -41,10 +48,17 @@ class Verifier {
   Result<VerifyReport> Run() {
     Status loaded = registry_.Load([this](const Status& skipped) { Problem(skipped.message()); });
     if (!loaded.ok()) return loaded;
+    // A data dir whose audit index was never built (written before it, and not opened by a
+    // server since) is not checked against it: the server builds it on start.
+    std::string marker;
+    Status built = log_.GetIndex(storage::Index::kAudit, kAuditBackfilledKey, &marker);
+    if (!built.ok() && built.code() != StatusCode::kNotFound) return built;
+    audit_built_ = built.ok();
     if (Status runs = CheckRuns(); !runs.ok()) return runs;
     if (Status approvals = CheckApprovals(); !approvals.ok()) return approvals;
     CheckDirectory();
     if (Status outbox = CheckOutbox(); !outbox.ok()) return outbox;
+    if (Status audit = CheckAudit(); !audit.ok()) return audit;
     report_.workflow_versions = CountDefinitions();
     return std::move(report_);
   }
@@ -82,7 +96,11 @@ class Verifier {
     }
     if (records.empty()) return Problem(what + ": listed in the index but has no events");
     RunState folded;
-    for (const std::string& record : records) Apply(folded, *fb::GetEvent(record.data()));
+    for (const std::string& record : records) {
+      const fb::Event& event = *fb::GetEvent(record.data());
+      Apply(folded, event);
+      if (audit_built_) CheckAuditEntries(event, folded.workflow);
+    }
     if (folded.status != indexed) {
       Problem(what + ": indexed as " + std::string(ToString(indexed)) + " but its events say " +
               std::string(ToString(folded.status)));
@@ -154,6 +172,7 @@ class Verifier {
         Problem("directory of users and tokens: seq " + std::to_string(event.seq()) +
                 " is a run's event");
       }
+      if (audit_built_) CheckAuditEntries(event, "");
     }
   }
 
@@ -171,8 +190,98 @@ class Verifier {
                           });
   }
 
+  // The entries `event` implies are in the audit index, as the event says (point reads, so a
+  // large log needs no memory for the check).
+  void CheckAuditEntries(const fb::Event& event, std::string_view workflow) {
+    for (const storage::IndexOp& op : AuditIndexOps(event, workflow)) {
+      audit_expected_.Add(op.key, *op.value);
+      std::string stored;
+      Status found = log_.GetIndex(storage::Index::kAudit, op.key, &stored);
+      std::string what = "run " + std::string(StoredText(event.run_id())) + " seq " +
+                         std::to_string(event.seq()) + ": ";
+      if (found.code() == StatusCode::kNotFound) {
+        Problem(what + "no audit entry " + std::string(ScopeName(op.key)));
+      } else if (!found.ok()) {
+        Problem(what + "audit entry: " + found.ToString());
+      } else if (stored != *op.value) {
+        Problem(what + "its audit entry " + std::string(ScopeName(op.key)) +
+                " disagrees with the event");
+      }
+    }
+  }
+
+  static std::string_view ScopeName(std::string_view key) {
+    switch (DecodeAuditKey(key)->scope) {  // built by AuditIndexOps: well formed
+      case AuditScope::kEverything: return "of all entries";
+      case AuditScope::kWorkflow: return "under its workflow";
+      case AuditScope::kActor: return "under its actor";
+    }
+    return "";
+  }
+
+  // The entries of a set, summed up: two sets that differ almost surely differ here, so the
+  // index is compared with what the events imply without holding either.
+  struct EntrySum {
+    size_t count = 0;
+    uint64_t sum = 0;
+    void Add(std::string_view key, std::string_view value) {
+      ++count;
+      sum += std::hash<std::string_view>()(key) * 31 + std::hash<std::string_view>()(value);
+    }
+    bool operator==(const EntrySum&) const = default;
+  };
+
+  // No entry beyond those the events imply: the index is summed up (EntrySum), and when it
+  // differs, each entry is read against the event it names.
+  Status CheckAudit() {
+    if (!audit_built_) return Status::Ok();
+    EntrySum stored;
+    Status summed = log_.ScanIndex(storage::Index::kAudit, "", [&](auto key, auto value) {
+      if (key != kAuditBackfilledKey) stored.Add(key, value);
+      return true;
+    });
+    if (!summed.ok() || stored == audit_expected_) return summed;
+    Problem("audit index: " + std::to_string(stored.count) + " entries where the events imply " +
+            std::to_string(audit_expected_.count) + ", or different ones");
+    return log_.ScanIndex(
+        storage::Index::kAudit, "", [this](std::string_view key, std::string_view value) {
+          if (key == kAuditBackfilledKey) return true;
+          auto parts = DecodeAuditKey(key);
+          if (!parts) {
+            Problem("audit index: malformed key of " + std::to_string(key.size()) + " bytes");
+            return true;
+          }
+          if (!NamesItsEvent(key, *DecodeAuditPosition(parts->position), value)) {
+            auto position = DecodeAuditPosition(parts->position);
+            Problem("audit entry for run " + position->run_id + " seq " +
+                    std::to_string(position->seq) +
+                    ": names no start, decision, comment or cancel of that run");
+          }
+          return true;
+        });
+  }
+
+  // Whether the entry `key` with `value` is one the event at `position` implies.
+  bool NamesItsEvent(std::string_view key, const AuditPosition& position,
+                     std::string_view value) {
+    Result<AuditFacts> facts = DecodeAuditRecord(value);
+    std::vector<std::string> records;
+    if (!facts.ok() || !log_.ReadRun(position.run_id, position.seq, &records).ok() ||
+        records.empty()) {
+      return false;
+    }
+    const fb::Event& event = *fb::GetEvent(records.front().data());
+    if (event.seq() != position.seq) return false;
+    for (const storage::IndexOp& op : AuditIndexOps(event, facts->workflow)) {
+      if (op.key == key && *op.value == value) return true;
+    }
+    return false;
+  }
+
   storage::EventLog& log_;
   WorkflowRegistry registry_;
+  bool audit_built_ = false;
+  EntrySum audit_expected_;  // of the entries the runs' events imply
   VerifyReport report_;
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/internal/approval_record.h"
+#include "engine/internal/audit_index.h"
 #include "engine/internal/index_keys.h"
 #include "engine/internal/run_snapshot.h"
 
@@ -41,7 +42,13 @@ void RunTxn::EmitUnion(fb::BodyUnion body) {
       if (approval.status == ApprovalStatus::kPending) pending_before.push_back(approval.id);
     }
   }
-  Apply(state_, *fb::GetEvent(record.bytes.data()));
+  const fb::Event& stored = *fb::GetEvent(record.bytes.data());
+  Apply(state_, stored);
+  // Who did what goes into the audit index with the event itself (after Apply: a start names
+  // its run's workflow).
+  for (storage::IndexOp& op : AuditIndexOps(stored, state_.workflow)) {
+    batch_.index_ops.push_back(std::move(op));
+  }
 
   auto notify = [&](ApprovalNotification::Kind kind, const std::string& approval_id) {
     if (const ApprovalView* approval = state_.FindApproval(approval_id)) {

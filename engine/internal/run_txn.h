@@ -4,7 +4,8 @@
 // so the rest of the command decides on up-to-date state (the same Apply as replay). Finish()
 // turns the events into an AppendBatch together with the index changes they imply (run status,
 // approval statuses, the start's idempotency key; keys as index_keys.h builds them), derived
-// by diffing state before and after, and a snapshot of the run when one is due.
+// by diffing state before and after, the audit entries of the events that record what someone
+// did (audit_index.h), and a snapshot of the run when one is due.
 //
 // Used only on the run's shard strand; the state must not change by other means until Finish().
 #pragma once

@@ -52,6 +52,7 @@ std::string_view IndexName(Index index) {
     case Index::kRunSnapshots: return "idx_run_snapshots";
     case Index::kApprovalComments: return "idx_approval_comments";
     case Index::kNotifyOutbox: return "idx_notify_outbox";
+    case Index::kAudit: return "idx_audit";
   }
   return {};
 }

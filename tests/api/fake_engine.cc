@@ -202,6 +202,13 @@ Status FakeEngine::ForEachApprovalNewestFirst(
   return Status::Ok();
 }
 
+Result<engine::AuditPage> FakeEngine::ListAudit(const engine::AuditQuery& query,
+                                                const engine::Principal& viewer) {
+  std::lock_guard lock(mu_);
+  recorded_.audits.emplace_back(query, viewer);
+  return audit_result;
+}
+
 uint64_t FakeEngine::Subscribe(engine::Listener listener) {
   std::lock_guard lock(mu_);
   listeners_.emplace(next_subscription_, std::move(listener));

@@ -36,6 +36,7 @@ class FakeEngine : public engine::Engine {
   Result<std::vector<engine::EventView>> events_result = std::vector<engine::EventView>{};
   Result<std::vector<engine::ApprovalView>> approvals_result =
       std::vector<engine::ApprovalView>{};
+  Result<engine::AuditPage> audit_result = engine::AuditPage{};
   Status health = Status::Ok();
   // What LastCursor answers.
   std::atomic<uint64_t> last_cursor = 0;
@@ -53,6 +54,7 @@ class FakeEngine : public engine::Engine {
     std::vector<std::pair<std::optional<engine::ApprovalStatus>, size_t>> approval_lists;
     std::vector<std::string> run_reads;  // GetRun, GetEvents, GetApproval ids
     std::vector<std::pair<std::string, std::chrono::milliseconds>> awaits;  // AwaitRun
+    std::vector<std::pair<engine::AuditQuery, engine::Principal>> audits;   // ListAudit
     bool shut_down = false;
   };
   Recorded recorded() const;
@@ -90,6 +92,9 @@ class FakeEngine : public engine::Engine {
   Status ForEachApprovalNewestFirst(
       engine::ApprovalStatus status, std::string_view before_id,
       const std::function<bool(const engine::ApprovalView&)>& visit) override;
+  // Answers with audit_result.
+  Result<engine::AuditPage> ListAudit(const engine::AuditQuery& query,
+                                      const engine::Principal& viewer) override;
   uint64_t Subscribe(engine::Listener listener) override;
   void Unsubscribe(uint64_t subscription) override;
   uint64_t LastCursor() override { return last_cursor.load(); }

@@ -408,5 +408,58 @@ TEST(IsStreamTargetTest, MatchesOnlyTheStreamPath) {
   EXPECT_FALSE(IsStreamTarget("/v1/runs"));
 }
 
+TEST_F(RequestHandlerTest, AuditPassesTheQueryAndTheCallerAndAnswersThePage) {
+  engine::AuditEntry decided{.action = "approval.decided",
+                             .at_ms = 1'764'000'000'000,
+                             .actor = "alice",
+                             .channel = engine::Channel::kStream,
+                             .request_id = "req-1",
+                             .workflow = "invoice",
+                             .run_id = "run-1",
+                             .seq = 9,
+                             .approval_id = "run-1.7",
+                             .decision = engine::Decision::kApprove,
+                             .comment = "ok"};
+  engine_.audit_result = engine::AuditPage{{decided}, "00ab"};
+  Response response =
+      Send(http::verb::get, "/v1/audit?workflow=invoice&actor=alice&run=run-1&limit=5&after=00aa");
+  ASSERT_EQ(response.result(), http::status::ok) << response.body();
+  EXPECT_EQ(json::serialize(Body(response)),
+            R"({"entries":[{"at":"2025-11-24T16:00:00.000Z","action":"approval.decided",)"
+            R"("actor":"alice","workflow":"invoice","run_id":"run-1","seq":9,)"
+            R"("channel":"stream","request_id":"req-1","approval_id":"run-1.7",)"
+            R"("decision":"approve","comment":"ok"}],"next":"00ab"})");
+  auto audits = engine_.recorded().audits;
+  ASSERT_EQ(audits.size(), 1u);
+  EXPECT_EQ(audits[0].first.workflow, "invoice");
+  EXPECT_EQ(audits[0].first.actor, "alice");
+  EXPECT_EQ(audits[0].first.run_id, "run-1");
+  EXPECT_EQ(audits[0].first.limit, 5u);
+  EXPECT_EQ(audits[0].first.after, "00aa");
+  EXPECT_TRUE(audits[0].second.admin) << "the caller, as authenticated";
+
+  engine_.audit_result = engine::AuditPage{};
+  EXPECT_EQ(json::serialize(Body(Send(http::verb::get, "/v1/audit"))), R"({"entries":[]})")
+      << "no next on the last page";
+}
+
+TEST_F(RequestHandlerTest, AuditRefusesBadParametersNamingThem) {
+  for (const auto& [target, named] : std::vector<std::pair<std::string, std::string>>{
+           {"/v1/audit?since=yesterday", "since"},
+           {"/v1/audit?until=2026-13-01T00:00:00Z", "until"},
+           {"/v1/audit?limit=0", "limit"},
+           {"/v1/audit?limit=1001", "limit"},
+           {"/v1/audit?actr=alice", "actr"},
+           {"/v1/audit?actor=a&actor=b", "actor"}}) {
+    Response response = Send(http::verb::get, target);
+    EXPECT_EQ(response.result(), http::status::bad_request) << target;
+    EXPECT_EQ(ErrorCode(response), "invalid_argument") << target;
+    EXPECT_NE(response.body().find(named), std::string::npos) << target << ": " << response.body();
+  }
+  EXPECT_TRUE(engine_.recorded().audits.empty()) << "nothing reached the engine";
+  engine_.audit_result = Status::InvalidArgument("after is not a cursor this audit gave");
+  EXPECT_EQ(Send(http::verb::get, "/v1/audit?after=zz").result(), http::status::bad_request);
+}
+
 }  // namespace
 }  // namespace assent::api

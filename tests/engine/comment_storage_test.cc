@@ -62,6 +62,11 @@ class CountingLog final : public storage::EventLog {
     return inner_.ScanIndexReverse(index, prefix, before, visit);
   }
   uint64_t LastPosition() override { return inner_.LastPosition(); }
+  Status ScanIndexFrom(
+      storage::Index index, std::string_view prefix, std::string_view from,
+      const std::function<bool(std::string_view, std::string_view)>& visit) override {
+    return inner_.ScanIndexFrom(index, prefix, from, visit);
+  }
   Status PutDefinition(std::string_view name, uint32_t version, std::string_view json) override {
     return inner_.PutDefinition(name, version, json);
   }

@@ -3,7 +3,7 @@
 // (storage/internal/keys.h). The first byte says which kind of key the rest is: 1-3 as in
 // storage::Index (runs by status, approvals by status, start keys; the framing of
 // tests/golden/v1/indexes.bin), 5 an events key, 6 a definitions key, 7 an approval-comments
-// key.
+// key, 8 an audit key.
 // Property: a key that decodes is the encoding of what it decodes to, byte for byte.
 #include <cstddef>
 #include <cstdint>
@@ -21,6 +21,7 @@ using namespace assent;
 constexpr uint8_t kEventsKey = 5;
 constexpr uint8_t kDefinitionsKey = 6;
 constexpr uint8_t kApprovalCommentKey = 7;
+constexpr uint8_t kAuditKey = 8;
 
 // Storage's keys of a name, '\0' and a big-endian number: one that decodes is the encoding of
 // its parts.
@@ -64,6 +65,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case kApprovalCommentKey:
       if (auto decoded = engine::DecodeApprovalCommentKey(key)) {
         FUZZ_CHECK(engine::ApprovalCommentKey(decoded->approval_id, decoded->ordinal) == key);
+      }
+      break;
+    case kAuditKey:
+      if (auto decoded = engine::DecodeAuditKey(key)) {
+        FUZZ_CHECK(engine::AuditKey(decoded->scope, decoded->name, decoded->position) == key);
+        auto position = engine::DecodeAuditPosition(decoded->position);
+        FUZZ_CHECK(position && engine::EncodeAuditPosition(*position) == decoded->position);
       }
       break;
     default:

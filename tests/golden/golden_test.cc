@@ -4,6 +4,7 @@
 // with today's codecs and compared with what today's code builds for the same runs.
 //   v1  approval records and snapshots hold their approvals' comments inline
 //   v2  each comment is an approval-comments index entry; records and snapshots count them
+//   v3  the audit index: an entry per start, decision, comment and cancel in each scope
 //
 // The files are never rewritten: a change that cannot read them breaks existing data dirs.
 // A new format version adds tests/golden/v<N+1> next to the others (ASSENT_WRITE_GOLDEN=<dir>
@@ -17,6 +18,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/internal/approval_record.h"
+#include "engine/internal/audit_index.h"
 #include "engine/internal/index_keys.h"
 #include "engine/internal/run_commands.h"
 #include "engine/internal/run_snapshot.h"
@@ -173,12 +175,17 @@ TEST_P(GoldenTest, IndexEntriesDecodeToTodaysEntries) {
   Entries golden = ReadEntries(kDir + "/indexes.bin");
   Entries today;
   for (auto& entry : StoreToday(today_).indexes) {
-    // Only the indexes the version had: v1 had no approval-comments index.
-    bool comments = entry.first[0] == static_cast<char>(storage::Index::kApprovalComments);
-    if (!comments || GetParam() != std::string_view("v1")) today.push_back(std::move(entry));
+    // Only the indexes the version had: v1 had no approval-comments index, v1 and v2 no audit.
+    auto index = static_cast<storage::Index>(entry.first[0]);
+    if (index == storage::Index::kApprovalComments && GetParam() == std::string_view("v1")) {
+      continue;
+    }
+    if (index == storage::Index::kAudit && GetParam() != std::string_view("v3")) continue;
+    today.push_back(std::move(entry));
   }
   ASSERT_EQ(golden.size(), today.size());
   std::set<storage::Index> seen;
+  std::set<std::string> audited;  // "actor kind run@seq", once per event whatever its scopes
   for (size_t i = 0; i < golden.size(); ++i) {
     const auto& [key, value] = golden[i];
     ASSERT_GE(key.size(), 2u);
@@ -205,8 +212,10 @@ TEST_P(GoldenTest, IndexEntriesDecodeToTodaysEntries) {
         const engine::ApprovalView* expected = run.FindApproval(entry->id);
         ASSERT_NE(expected, nullptr) << entry->id;
         // Records from before v0.9 do not name the workflow (queries fold the run for it).
-        EXPECT_EQ(approval->workflow, "");
-        approval->workflow = expected->workflow;
+        if (GetParam() != std::string_view("v3")) {
+          EXPECT_EQ(approval->workflow, "");
+          approval->workflow = expected->workflow;
+        }
         EXPECT_EQ(*approval, *expected);
         EXPECT_EQ(entry->status, expected->status);
         break;
@@ -238,16 +247,40 @@ TEST_P(GoldenTest, IndexEntriesDecodeToTodaysEntries) {
         // The golden runs' workflows name no notify targets: tests/golden/notify holds entries.
         ADD_FAILURE() << "the golden runs notify no one";
         break;
+      case storage::Index::kAudit: {
+        auto parts = engine::DecodeAuditKey(index_key);
+        ASSERT_TRUE(parts.has_value());
+        auto position = engine::DecodeAuditPosition(parts->position);
+        Result<engine::AuditFacts> facts = engine::DecodeAuditRecord(value);
+        ASSERT_TRUE(facts.ok()) << facts.status().ToString();
+        const RunState& run = today_.final_states.at(position->run_id);
+        EXPECT_EQ(facts->workflow, run.workflow);
+        EXPECT_EQ(engine::DecodeAuditRecord(today[i].second).value(), *facts);
+        audited.insert(facts->actor + " " + fb::EnumNameBody(facts->kind) + " " +
+                       position->run_id + "@" + std::to_string(position->seq));
+        break;
+      }
     }
   }
   std::set<storage::Index> expected = {storage::Index::kRunsByStatus,
                                        storage::Index::kApprovalsByStatus,
                                        storage::Index::kStartKeys};
   if (GetParam() != std::string_view("v1")) expected.insert(storage::Index::kApprovalComments);
+  if (GetParam() == std::string_view("v3")) {
+    expected.insert(storage::Index::kAudit);
+    // The golden runs' starts name no one (written as before identities); their decisions,
+    // comments and cancels do.
+    EXPECT_EQ(audited, (std::set<std::string>{
+                           " RunStarted run_golden_a@1", " RunStarted run_golden_b@1",
+                           " RunStarted run_golden_c@1", "carol CommentAdded run_golden_a@8",
+                           "alice ApprovalDecided run_golden_a@9",
+                           "bob RunCancelled run_golden_a@12",
+                           "alice ApprovalDecided run_golden_b@3"}));
+  }
   EXPECT_EQ(seen, expected);
 }
 
-INSTANTIATE_TEST_SUITE_P(FormatVersions, GoldenTest, ::testing::Values("v1", "v2"),
+INSTANTIATE_TEST_SUITE_P(FormatVersions, GoldenTest, ::testing::Values("v1", "v2", "v3"),
                          [](const auto& info) { return std::string(info.param); });
 
 }  // namespace

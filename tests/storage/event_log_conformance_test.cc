@@ -261,6 +261,31 @@ TYPED_TEST(EventLogConformanceTest, CommitPositionsFollowCommitOrderWithoutGaps)
   EXPECT_EQ(this->log().LastPosition(), 5u + 2 * kThreads * kBatches);
 }
 
+TYPED_TEST(EventLogConformanceTest, ScanFromAKeyGoesOnWithinThePrefix) {
+  AppendBatch batch;
+  batch.index_ops = {Put(Index::kAudit, "\x01" "k", "1"), Put(Index::kAudit, "\x01" "m", "2"),
+                     Put(Index::kAudit, "\x01" "p", "3"), Put(Index::kAudit, "\x02" "k", "4")};
+  ASSERT_TRUE(AppendAndWait(this->log(), std::move(batch)).ok());
+
+  auto keys_from = [&](std::string_view prefix, std::string_view from) {
+    std::vector<std::string> keys;
+    Status s = this->log().ScanIndexFrom(Index::kAudit, prefix, from,
+                                         [&](std::string_view key, std::string_view) {
+                                           keys.emplace_back(key);
+                                           return true;
+                                         });
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return keys;
+  };
+  using Keys = std::vector<std::string>;
+  EXPECT_EQ(keys_from("\x01", "\x01" "m"), (Keys{"\x01" "m", "\x01" "p"})) << "from is inclusive";
+  EXPECT_EQ(keys_from("\x01", "\x01" "n"), (Keys{"\x01" "p"})) << "an absent key starts after it";
+  EXPECT_EQ(keys_from("\x01", ""), (Keys{"\x01" "k", "\x01" "m", "\x01" "p"}))
+      << "a key below the prefix starts at the prefix";
+  EXPECT_EQ(keys_from("\x01", "\x01" "q"), Keys{}) << "past the prefix's last key";
+  EXPECT_EQ(keys_from("", "\x01" "n"), (Keys{"\x01" "p", "\x02" "k"}));
+}
+
 TYPED_TEST(EventLogConformanceTest, BatchIsVisibleWholeOnAck) {
   AppendBatch batch = MakeBatch("r1", 1, 2);
   batch.records.push_back(MakeRecord("r2", 1));

@@ -96,6 +96,7 @@ CheckReport Checker::Run(uint16_t port, const std::string& token, std::mt19937_6
   }
   CheckAcknowledgedIdentities();
   CheckUsers(api, port, random);
+  CheckDecisionsAudited(api, approvals_seen);
   CheckStatusIndexAgrees(api, views);
   std::map<std::string, std::string> pending = CheckPendingAgree(api, port, token, views);
 
@@ -316,6 +317,26 @@ void Checker::CheckStatusIndexAgrees(ApiClient& api,
         throw CheckFailed("run " + run_id + " waits for an approval but GET " + target +
                           " does not list it: the index lost it");
       }
+    }
+  }
+}
+
+void Checker::CheckDecisionsAudited(ApiClient& api, const std::vector<std::string>& approval_ids) {
+  for (const std::string& approval_id : approval_ids) {
+    auto acked = ledger_.approvals().find(approval_id);
+    if (acked == ledger_.approvals().end() || acked->second.decisions.empty()) continue;
+    std::string target = "/v1/audit?approval=" + approval_id + "&limit=1000";
+    HttpReply audit = GetOk(api, target);
+    std::vector<std::string> decided;
+    for (const json::value& entry : ListAt(audit, "entries", target)) {
+      if (entry.at("action") == "approval.decided") {
+        decided.emplace_back(entry.at("decision").as_string());
+      }
+    }
+    if (decided.size() != 1 || decided[0] != acked->second.decisions[0].decision) {
+      throw CheckFailed("approval " + approval_id + ": an acknowledged decision to " +
+                        acked->second.decisions[0].decision + " has " +
+                        std::to_string(decided.size()) + " audit entries: " + Brief(audit.body));
     }
   }
 }

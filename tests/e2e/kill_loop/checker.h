@@ -9,6 +9,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <boost/json/value.hpp>
 
@@ -54,6 +55,9 @@ class Checker {
   // The runs-by-status index (what recovery resumes from) agrees with the logs: once every
   // run has settled, none is listed as running and the waiting ones are listed as waiting.
   void CheckStatusIndexAgrees(ApiClient& api, const std::map<std::string, boost::json::value>& views);
+  // Every acknowledged decision of these approvals has exactly one audit entry
+  // (GET /v1/audit?approval=), saying the same decision.
+  void CheckDecisionsAudited(ApiClient& api, const std::vector<std::string>& approval_ids);
   // Global: one run per acknowledged key and per tag, at most one acknowledged decision.
   void CheckAcknowledgedIdentities();
   // Every acknowledged user is listed; the tokens of the latest round's users, and of a few
