@@ -38,6 +38,9 @@ inline constexpr std::array<Index, 5> kAllIndexes = {
     Index::kRunsByStatus, Index::kApprovalsByStatus, Index::kStartKeys, Index::kRunSnapshots,
     Index::kApprovalComments};
 
+// Which way ScanIndex walks an index's keys.
+enum class ScanDirection { kForward, kBackward };
+
 // Puts `value` under `key` in `index`, or deletes `key` when `value` is empty.
 struct IndexOp {
   Index index;
@@ -91,11 +94,18 @@ class EventLog {
   // Looks up one index entry: kNotFound when absent.
   virtual Status GetIndex(Index index, std::string_view key, std::string* value) = 0;
 
-  // Visits the entries of `index` whose key starts with `prefix`, in key order, until `visit`
-  // returns false.
+  // Visits the entries of `index` whose key starts with `prefix`, in key order (kForward) or
+  // reverse key order (kBackward), until `visit` returns false. With a `start_after`, the scan
+  // begins at the first key strictly beyond it in that direction (after it forward, before it
+  // backward), so a page of a list resumes where the last one stopped; empty: at the prefix's
+  // first key (forward) or its last (backward). One scan reads one consistent view.
   virtual Status ScanIndex(
-      Index index, std::string_view prefix,
+      Index index, std::string_view prefix, std::string_view start_after, ScanDirection direction,
       const std::function<bool(std::string_view key, std::string_view value)>& visit) = 0;
+  Status ScanIndex(Index index, std::string_view prefix,
+                   const std::function<bool(std::string_view key, std::string_view value)>& visit) {
+    return ScanIndex(index, prefix, {}, ScanDirection::kForward, visit);
+  }
 
   // Workflow definitions, versioned. Put is synced before it returns; it fails as Append does.
   virtual Status PutDefinition(std::string_view name, uint32_t version,

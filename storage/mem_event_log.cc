@@ -1,5 +1,6 @@
 #include "storage/mem_event_log.h"
 
+#include <algorithm>
 #include <cassert>
 #include <utility>
 
@@ -74,18 +75,23 @@ Status MemEventLog::GetIndex(Index index, std::string_view key, std::string* val
 // into the log as it may with RocksEventLog.
 
 Status MemEventLog::ScanIndex(
-    Index index, std::string_view prefix,
+    Index index, std::string_view prefix, std::string_view start_after, ScanDirection direction,
     const std::function<bool(std::string_view key, std::string_view value)>& visit) {
-  Table matches;
+  // Copied under the lock and visited without it, so `visit` may call into the log.
+  std::vector<std::pair<std::string, std::string>> matches;
   {
     std::lock_guard<std::mutex> lock(mu_);
     Table* table = IndexTable(index);
     if (table == nullptr) return Status::InvalidArgument("unknown index");
     for (auto it = table->lower_bound(prefix); it != table->end() && it->first.starts_with(prefix);
          ++it) {
-      matches.insert(*it);
+      bool beyond = start_after.empty() ||
+                    (direction == ScanDirection::kForward ? it->first > start_after
+                                                          : it->first < start_after);
+      if (beyond) matches.emplace_back(*it);
     }
   }
+  if (direction == ScanDirection::kBackward) std::reverse(matches.begin(), matches.end());
   for (const auto& [key, value] : matches) {
     if (!visit(key, value)) break;
   }

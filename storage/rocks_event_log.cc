@@ -326,13 +326,30 @@ Status RocksEventLog::GetIndex(Index index, std::string_view key, std::string* v
 }
 
 Status RocksEventLog::ScanIndex(
-    Index index, std::string_view prefix,
+    Index index, std::string_view prefix, std::string_view start_after, ScanDirection direction,
     const std::function<bool(std::string_view key, std::string_view value)>& visit) {
   rocksdb::ColumnFamilyHandle* family = IndexFamily(index);
   if (family == nullptr) return Status::InvalidArgument("unknown index");
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family));
-  for (it->Seek(prefix); it->Valid() && View(it->key()).starts_with(prefix); it->Next()) {
+  const bool forward = direction == ScanDirection::kForward;
+  if (forward) {
+    it->Seek(start_after > prefix ? start_after : prefix);
+    if (!start_after.empty() && it->Valid() && View(it->key()) == start_after) it->Next();
+  } else {
+    // The last key at or before the bound, stepping off the bound itself: start_after, or
+    // the first key past every key with the prefix.
+    std::string bound = start_after.empty() ? internal::PrefixSuccessor(prefix)
+                                            : std::string(start_after);
+    if (bound.empty()) {
+      it->SeekToLast();
+    } else {
+      it->SeekForPrev(bound);
+      if (it->Valid() && View(it->key()) == bound) it->Prev();
+    }
+  }
+  while (it->Valid() && View(it->key()).starts_with(prefix)) {
     if (!visit(View(it->key()), View(it->value()))) break;
+    forward ? it->Next() : it->Prev();
   }
   if (!it->status().ok()) return FromRocks(it->status(), internal::IndexName(index));
   return Status::Ok();

@@ -93,8 +93,9 @@ class RocksEventLog final : public EventLog {
   Status ReadRun(std::string_view run_id, uint64_t from_seq,
                  std::vector<std::string>* records) override;
   Status GetIndex(Index index, std::string_view key, std::string* value) override;
+  using EventLog::ScanIndex;
   Status ScanIndex(
-      Index index, std::string_view prefix,
+      Index index, std::string_view prefix, std::string_view start_after, ScanDirection direction,
       const std::function<bool(std::string_view key, std::string_view value)>& visit) override;
   Status PutDefinition(std::string_view name, uint32_t version, std::string_view json) override;
   Status ScanDefinitions(const std::function<void(std::string_view name, uint32_t version,

@@ -55,6 +55,19 @@ std::string_view IndexName(Index index) {
   return {};
 }
 
+std::string PrefixSuccessor(std::string_view prefix) {
+  std::string successor(prefix);
+  while (!successor.empty()) {
+    auto& last = reinterpret_cast<unsigned char&>(successor.back());
+    if (last != 0xff) {
+      ++last;
+      return successor;
+    }
+    successor.pop_back();
+  }
+  return successor;
+}
+
 std::string EventKeyPrefix(std::string_view run_id) {
   std::string prefix(run_id);
   prefix.push_back('\0');

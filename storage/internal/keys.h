@@ -39,6 +39,10 @@ std::string EventKey(std::string_view run_id, uint64_t seq);
 // Splits an events key; false when it is not one (no separator, wrong length).
 bool DecodeEventKey(std::string_view key, std::string_view* run_id, uint64_t* seq);
 
+// The shortest key greater than every key that starts with `prefix`; empty when there is none
+// (an empty prefix, or one of only 0xff bytes): then the end of the key space is the bound.
+std::string PrefixSuccessor(std::string_view prefix);
+
 std::string DefinitionKey(std::string_view name, uint32_t version);
 bool DecodeDefinitionKey(std::string_view key, std::string_view* name, uint32_t* version);
 

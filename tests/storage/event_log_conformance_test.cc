@@ -182,6 +182,43 @@ TYPED_TEST(EventLogConformanceTest, IndexPutGetDeleteAndScanByPrefix) {
             (Entries{{"\x02r1", "wf"}, {"\x02r2", "wf"}}));
 }
 
+// Paged lists walk an index backwards from where the last page stopped (newest first, as ids
+// sort by time), within one prefix, and never step into a neighbouring prefix.
+TYPED_TEST(EventLogConformanceTest, ScanIndexFromAKeyInEitherDirection) {
+  AppendBatch batch;
+  for (std::string key : {"\x01" "a", "\x02" "a", "\x02" "b", "\x02" "c", "\x02" "d", "\x03" "a",
+                          "\xff" "a", "\xff\xff"}) {
+    batch.index_ops.push_back(Put(Index::kRunsByStatus, key, "v"));
+  }
+  ASSERT_TRUE(AppendAndWait(this->log(), std::move(batch)).ok());
+  auto keys = [&](std::string_view prefix, std::string_view start_after, ScanDirection direction,
+                  size_t max = 100) {
+    std::vector<std::string> seen;
+    Status s = this->log().ScanIndex(Index::kRunsByStatus, prefix, start_after, direction,
+                                     [&](std::string_view key, std::string_view) {
+                                       seen.emplace_back(key);
+                                       return seen.size() < max;
+                                     });
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return seen;
+  };
+  using Keys = std::vector<std::string>;
+  const auto kBack = ScanDirection::kBackward;
+  const auto kFwd = ScanDirection::kForward;
+  EXPECT_EQ(keys("\x02", "", kBack), (Keys{"\x02" "d", "\x02" "c", "\x02" "b", "\x02" "a"}));
+  EXPECT_EQ(keys("\x02", "\x02" "c", kBack), (Keys{"\x02" "b", "\x02" "a"})) << "strictly before";
+  EXPECT_EQ(keys("\x02", "\x02" "bb", kBack), (Keys{"\x02" "b", "\x02" "a"})) << "a key not stored";
+  EXPECT_EQ(keys("\x02", "\x02" "a", kBack), Keys{}) << "nothing before the first";
+  EXPECT_EQ(keys("\x02", "\x03", kBack).front(), "\x02" "d") << "a bound past the prefix";
+  EXPECT_EQ(keys("\x02", "", kBack, 2), (Keys{"\x02" "d", "\x02" "c"})) << "visit stops it";
+  EXPECT_EQ(keys("\x02", "\x02" "b", kFwd), (Keys{"\x02" "c", "\x02" "d"})) << "strictly after";
+  EXPECT_EQ(keys("\x02", "\x01" "z", kFwd).size(), 4u) << "a bound before the prefix";
+  EXPECT_EQ(keys("\xff", "", kBack), (Keys{"\xff\xff", "\xff" "a"})) << "a prefix of 0xff bytes";
+  EXPECT_EQ(keys("", "", kBack).front(), "\xff\xff") << "the whole index, last first";
+  EXPECT_EQ(keys("", "", kBack).size(), 8u);
+  EXPECT_EQ(keys("\x04", "", kBack), Keys{}) << "an empty prefix range";
+}
+
 TYPED_TEST(EventLogConformanceTest, BatchIsVisibleWholeOnAck) {
   AppendBatch batch = MakeBatch("r1", 1, 2);
   batch.records.push_back(MakeRecord("r2", 1));
