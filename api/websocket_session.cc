@@ -179,8 +179,12 @@ void WebSocketSession::StartStream() {
   // not the message plus every approval held twice more as objects.
   auto snapshot = std::make_shared<std::string>(R"({"type":"snapshot","pending":[)");
   bool first = true;
+  // Only what this reviewer may see (the stream's own messages are not filtered yet: the
+  // reviewers' stream work adds that, through Engine::MayView).
+  engine::Principal viewer{.id = identity_.value_or(""),
+                           .admin = identity_ == Authenticator::kAdminIdentity};
   Status listed = context_->engine.ForEachApproval(
-      engine::ApprovalStatus::kPending, [&](const engine::ApprovalView& approval) {
+      viewer, engine::ApprovalStatus::kPending, [&](const engine::ApprovalView& approval) {
         if (!std::exchange(first, false)) snapshot->push_back(',');
         snapshot->append(WriteJson(ToJson(approval)));
         return true;

@@ -20,6 +20,7 @@
 #include <boost/json/value.hpp>
 
 #include "base/status.h"
+#include "engine/internal/access_lists.h"
 #include "engine/internal/host_allow_list.h"
 
 namespace assent::engine {
@@ -41,6 +42,8 @@ struct StepDefinition {
   std::string message;     // approval: message template
   boost::json::value show; // approval: object of templates rendered for reviewers
   std::string on_reject;   // approval: where a rejection goes; empty: the run fails
+  AccessList approvers;    // approval: who decides instead of the editors; empty: the editors
+  bool self_approval = true;  // approval: false: the run's starter may not decide it
 
   std::string method;              // http
   std::string url;                 // http: template (url_template.h)
@@ -60,6 +63,7 @@ struct WorkflowDefinition {
   std::string name;
   uint32_t version = 0;
   std::vector<StepDefinition> steps;
+  WorkflowAccess access;      // who may see, edit, start and decide (access_rules.h)
   boost::json::value source;  // the document as applied
 
   const StepDefinition* Find(std::string_view step_id) const;

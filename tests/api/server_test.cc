@@ -290,8 +290,8 @@ TEST_F(ServerTest, SnapshotAsksForEveryPendingApproval) {
   std::unique_ptr<WsClient> client = ConnectReviewer();
   FakeEngine::Recorded recorded = engine_.recorded();
   ASSERT_FALSE(recorded.approval_lists.empty());
-  EXPECT_EQ(recorded.approval_lists.back().first, engine::ApprovalStatus::kPending);
-  EXPECT_EQ(recorded.approval_lists.back().second, std::numeric_limits<size_t>::max());
+  EXPECT_EQ(recorded.approval_lists.back().status, engine::ApprovalStatus::kPending);
+  EXPECT_EQ(recorded.approval_lists.back().limit, std::numeric_limits<size_t>::max());
 }
 
 // A server of its own, with a short WebSocket auth deadline.

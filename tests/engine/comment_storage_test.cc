@@ -18,6 +18,8 @@
 namespace assent::engine {
 namespace {
 
+using engine_testing::AsAdmin;
+using engine_testing::kAdmin;
 using engine_testing::ActorNamed;
 using engine_testing::Await;
 
@@ -51,10 +53,12 @@ class CountingLog final : public storage::EventLog {
   Status GetIndex(storage::Index index, std::string_view key, std::string* value) override {
     return inner_.GetIndex(index, key, value);
   }
+  using storage::EventLog::ScanIndex;
   Status ScanIndex(
-      storage::Index index, std::string_view prefix,
+      storage::Index index, std::string_view prefix, std::string_view start_after,
+      storage::ScanDirection direction,
       const std::function<bool(std::string_view, std::string_view)>& visit) override {
-    return inner_.ScanIndex(index, prefix, visit);
+    return inner_.ScanIndex(index, prefix, start_after, direction, visit);
   }
   Status PutDefinition(std::string_view name, uint32_t version, std::string_view json) override {
     return inner_.PutDefinition(name, version, json);
@@ -82,7 +86,7 @@ class CommentStorageTest : public ::testing::Test {
   void SetUp() override {
     Reopen();
     // A large shown value: were the record rewritten for each comment, it would show.
-    auto applied = engine_->ApplyWorkflow("review", boost::json::parse(R"({"steps": [
+    auto applied = engine_->ApplyWorkflow(kAdmin, "review", boost::json::parse(R"({"steps": [
       {"id": "ask", "type": "approval", "message": "ok?", "show": {"doc": "{{input.doc}}"}}]})"));
     ASSERT_TRUE(applied.ok()) << applied.status().ToString();
   }
@@ -102,9 +106,9 @@ class CommentStorageTest : public ::testing::Test {
   std::string StartWaiting(size_t shown_bytes) {
     boost::json::object input{{"doc", std::string(shown_bytes, 'd')}};
     auto started = Await<StartRunResult>(
-        [&](auto done) { engine_->StartRun(StartRunCommand{"review", input}, done); });
+        [&](auto done) { engine_->StartRun(AsAdmin(StartRunCommand{"review", input}), done); });
     EXPECT_TRUE(started.ok()) << started.status().ToString();
-    auto run = engine_->GetRun(started->run_id);
+    auto run = engine_->GetRun(kAdmin, started->run_id);
     EXPECT_EQ(run->pending_approvals.size(), 1u);
     return run->pending_approvals.at(0).id;
   }
@@ -161,11 +165,11 @@ TEST_F(CommentStorageTest, EveryViewShowsEveryCommentInOrderAlsoAfterARestart) {
   };
   for (int round = 0; round < 2; ++round) {
     std::string when = round == 0 ? "live" : "after a restart";
-    expect_all(*engine_->GetApproval(approval_id), "GetApproval, " + when);
-    auto listed = engine_->ListApprovals(ApprovalStatus::kPending, 10);
+    expect_all(*engine_->GetApproval(kAdmin, approval_id), "GetApproval, " + when);
+    auto listed = ListApprovalsAsAdmin(ApprovalStatus::kPending, 10);
     ASSERT_EQ(listed->size(), 1u);
     expect_all(listed->at(0), "ListApprovals, " + when);
-    auto run = engine_->GetRun(approval_id.substr(0, approval_id.rfind('.')));
+    auto run = engine_->GetRun(kAdmin, approval_id.substr(0, approval_id.rfind('.')));
     expect_all(run->pending_approvals.at(0), "GetRun, " + when);
     Reopen();
   }
@@ -176,7 +180,7 @@ TEST_F(CommentStorageTest, EveryViewShowsEveryCommentInOrderAlsoAfterARestart) {
   });
   ASSERT_TRUE(decided.ok()) << decided.status().ToString();
   expect_all(*decided, "the decision's answer");
-  auto approved = engine_->ListApprovals(ApprovalStatus::kApproved, 10);
+  auto approved = ListApprovalsAsAdmin(ApprovalStatus::kApproved, 10);
   ASSERT_EQ(approved->size(), 1u);
   expect_all(approved->at(0), "ListApprovals after the decision");
 }
