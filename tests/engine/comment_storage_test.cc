@@ -166,9 +166,9 @@ TEST_F(CommentStorageTest, EveryViewShowsEveryCommentInOrderAlsoAfterARestart) {
   for (int round = 0; round < 2; ++round) {
     std::string when = round == 0 ? "live" : "after a restart";
     expect_all(*engine_->GetApproval(kAdmin, approval_id), "GetApproval, " + when);
-    auto listed = ListApprovalsAsAdmin(ApprovalStatus::kPending, 10);
-    ASSERT_EQ(listed->size(), 1u);
-    expect_all(listed->at(0), "ListApprovals, " + when);
+    auto listed = engine_->ListApprovals(kAdmin, {.status = ApprovalStatus::kPending});
+    ASSERT_EQ(listed->approvals.size(), 1u);
+    expect_all(listed->approvals.at(0), "ListApprovals, " + when);
     auto run = engine_->GetRun(kAdmin, approval_id.substr(0, approval_id.rfind('.')));
     expect_all(run->pending_approvals.at(0), "GetRun, " + when);
     Reopen();
@@ -180,9 +180,9 @@ TEST_F(CommentStorageTest, EveryViewShowsEveryCommentInOrderAlsoAfterARestart) {
   });
   ASSERT_TRUE(decided.ok()) << decided.status().ToString();
   expect_all(*decided, "the decision's answer");
-  auto approved = ListApprovalsAsAdmin(ApprovalStatus::kApproved, 10);
-  ASSERT_EQ(approved->size(), 1u);
-  expect_all(approved->at(0), "ListApprovals after the decision");
+  auto approved = engine_->ListApprovals(kAdmin, {.status = ApprovalStatus::kApproved});
+  ASSERT_EQ(approved->approvals.size(), 1u);
+  expect_all(approved->approvals.at(0), "ListApprovals after the decision");
 }
 
 }  // namespace
