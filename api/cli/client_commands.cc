@@ -210,7 +210,9 @@ int Approvals(const ParsedArgs& args) {
   std::string status = args.Get("status").value_or("pending");
   if (status != "all") query.Add("status", status);
   if (args.Has("mine")) query.Add("assignee", "me");
-  query.Flag(args, "workflow", "workflow").Flag(args, "limit", "limit").Flag(args, "after", "after");
+  query.Flag(args, "workflow", "workflow")
+      .Flag(args, "limit", "limit")
+      .Flag(args, "after", "after");
   std::optional<ApiResponse> response =
       CallServer(args, http::verb::get, "/v1/approvals" + query.text());
   if (!response) return 1;

@@ -36,8 +36,8 @@ Result<NewestFirstPage> ScanNewestFirst(storage::EventLog& log, const NewestFirs
   std::sort(ids.begin(), ids.end(), std::greater<>());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   if (floor) {
-    ids.erase(std::find_if(ids.begin(), ids.end(), [&](const std::string& id) { return id < *floor; }),
-              ids.end());
+    auto below = [&](const std::string& id) { return id < *floor; };
+    ids.erase(std::find_if(ids.begin(), ids.end(), below), ids.end());
   }
   NewestFirstPage page;
   if (ids.size() > scan.limit) {

@@ -50,7 +50,9 @@ Result<RunView> RunQueries::GetRun(const Principal& viewer, std::string_view run
 Result<RunPage> RunQueries::ListRuns(const Principal& viewer, const RunQuery& query) {
   NewestFirstScan scan{.index = storage::Index::kRunsByStatus, .limit = query.limit};
   for (RunStatus status : kAllRunStatuses) {
-    if (!query.status || *query.status == status) scan.prefixes.push_back(RunsByStatusPrefix(status));
+    if (!query.status || *query.status == status) {
+      scan.prefixes.push_back(RunsByStatusPrefix(status));
+    }
   }
   scan.before = query.after;
   if (query.started_before_ms) {

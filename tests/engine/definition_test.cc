@@ -150,7 +150,9 @@ TEST(DefinitionTest, ReadsAccessListsAndTheirApprovers) {
               {"id": "s", "type": "approval", "message": "ok?"}]})"));
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   const WorkflowDefinition& definition = **parsed;
-  Principal bob{.id = "bob"}, auditor{.id = "x", .groups = {"audit"}}, erin{.id = "erin@example.com"};
+  Principal bob{.id = "bob"};
+  Principal auditor{.id = "x", .groups = {"audit"}};
+  Principal erin{.id = "erin@example.com"};
   EXPECT_TRUE(definition.access.viewers.Admits(bob));
   EXPECT_TRUE(definition.access.viewers.Admits(auditor));
   EXPECT_FALSE(definition.access.editors.Admits(bob));

@@ -41,8 +41,10 @@ class RunListsTest : public EngineTest {
     return std::stoll(run_id.substr(4, 12), nullptr, 16);
   }
 
-  static constexpr const char* kLargeInvoice = R"({"invoice_id": "i", "amount": 9000, "vendor": "V"})";
-  static constexpr const char* kSmallInvoice = R"({"invoice_id": "i", "amount": 10, "vendor": "V"})";
+  static constexpr const char* kLargeInvoice =
+      R"({"invoice_id": "i", "amount": 9000, "vendor": "V"})";
+  static constexpr const char* kSmallInvoice =
+      R"({"invoice_id": "i", "amount": 10, "vendor": "V"})";
 };
 
 // New runs arriving between pages land before the first page's start (their ids are newer),
