@@ -58,6 +58,8 @@ ApiError ErrorFromStatus(const Status& status) {
       return {http::status::service_unavailable, "unavailable", status.message()};
     case StatusCode::kTooLarge:
       return {http::status::payload_too_large, "too_large", status.message()};
+    case StatusCode::kPermissionDenied:
+      return {http::status::forbidden, "forbidden", status.message()};
     case StatusCode::kOk:  // a caller bug; report it rather than pretend success
     case StatusCode::kCorruption:
     case StatusCode::kIOError:

@@ -14,6 +14,7 @@
 #include "api/identity_routes.h"
 #include "api/json_views.h"
 #include "api/protocol/wait.h"
+#include "api/list_query.h"
 #include "api/request_id.h"
 #include "api/route_call.h"
 
@@ -43,6 +44,26 @@ std::optional<size_t> Limit(const Call& call) {
   return limit;
 }
 
+// ?limit= and ?after= (a cursor from a page's "next"); false after answering 400.
+bool PageOf(const Call& call, size_t* limit, std::string* after) {
+  std::optional<size_t> parsed = Limit(call);
+  if (!parsed) return false;
+  *limit = *parsed;
+  if (std::optional<std::string> cursor = call.Query("after")) {
+    std::optional<std::string> position = call.Command(DecodeCursor(*cursor));
+    if (!position) return false;
+    *after = std::move(*position);
+  }
+  return true;
+}
+
+// {key: [items...], "next": cursor}, "next" only when there is a next page.
+json::object PageJson(std::string_view key, json::array items, const std::string& next) {
+  json::object page{{key, std::move(items)}};
+  if (!next.empty()) page["next"] = EncodeCursor(next);
+  return page;
+}
+
 // ?wait= (see ParseWait); 0 when absent; nullopt after answering 400.
 std::optional<std::chrono::milliseconds> Wait(const Call& call) {
   std::optional<std::string> text = call.Query("wait");
@@ -61,9 +82,13 @@ void Healthz(Call& call) {
   call.reply.Json(http::status::ok, json::object{{"status", "ok"}});
 }
 
-void ListWorkflows(Call& call) { call.reply.List(call.engine.ListWorkflows(), "workflows"); }
+void ListWorkflows(Call& call) {
+  call.reply.List(call.engine.ListWorkflows(call.caller), "workflows");
+}
 
-void GetWorkflow(Call& call) { call.reply.View(call.engine.GetWorkflow(call.params[0])); }
+void GetWorkflow(Call& call) {
+  call.reply.View(call.engine.GetWorkflow(call.caller, call.params[0]));
+}
 
 void PutWorkflow(Call& call) {
   std::optional<json::object> body = call.Body();
@@ -73,7 +98,8 @@ void PutWorkflow(Call& call) {
     return call.reply.Error(ApiError::InvalidArgument("the body's \"name\" must equal \"" +
                                                       call.params[0] + "\""));
   }
-  call.reply.View(call.engine.ApplyWorkflow(call.params[0], json::value(std::move(*body))));
+  call.reply.View(
+      call.engine.ApplyWorkflow(call.caller, call.params[0], json::value(std::move(*body))));
 }
 
 // With ?wait=, answers with the whole run (as GET /v1/runs/{id} would) once it has finished
@@ -99,32 +125,48 @@ void StartRun(Call& call) {
                        });
 }
 
+// Newest first across statuses, a page at a time: {"runs": [...], "next": "<cursor>"}.
 void ListRuns(Call& call) {
-  std::optional<engine::RunStatus> status;
+  engine::RunQuery query;
   if (std::optional<std::string> text = call.Query("status")) {
-    status = engine::ParseRunStatus(*text);
-    if (!status) {
+    query.status = engine::ParseRunStatus(*text);
+    if (!query.status) {
       return call.reply.Error(ApiError::InvalidArgument(
           "status must be running, waiting, completed, failed or cancelled"));
     }
   }
-  std::optional<size_t> limit = Limit(call);
-  if (!limit) return;
-  call.reply.List(call.engine.ListRuns(status, *limit), "runs");
+  query.workflow = call.Query("workflow");
+  auto now = std::chrono::system_clock::now();
+  if (std::optional<std::string> text = call.Query("older_than")) {
+    std::optional<int64_t> bound = call.Command(ParseAgeBound(*text, now));
+    if (!bound) return;
+    query.started_before_ms = *bound;
+  }
+  if (std::optional<std::string> text = call.Query("newer_than")) {
+    std::optional<int64_t> bound = call.Command(ParseAgeBound(*text, now));
+    if (!bound) return;
+    query.started_since_ms = *bound;
+  }
+  if (!PageOf(call, &query.limit, &query.after)) return;
+  auto page = call.engine.ListRuns(call.caller, query);
+  if (!page.ok()) return call.reply.Error(ErrorFromStatus(page.status()));
+  call.reply.Json(http::status::ok, PageJson("runs", ToJsonArray(page->runs), page->next));
 }
 
 // With ?wait=, a long poll: answers once the run has finished or the wait is over.
 void GetRun(Call& call) {
   std::optional<std::chrono::milliseconds> wait = Wait(call);
   if (!wait) return;
-  if (wait->count() == 0) return call.reply.View(call.engine.GetRun(call.params[0]));
-  call.engine.AwaitRun(call.params[0], *wait,
+  if (wait->count() == 0) return call.reply.View(call.engine.GetRun(call.caller, call.params[0]));
+  call.engine.AwaitRun(call.caller, call.params[0], *wait,
                        [reply = call.reply](Result<engine::RunView> run) {
                          reply.View(std::move(run));
                        });
 }
 
-void GetEvents(Call& call) { call.reply.List(call.engine.GetEvents(call.params[0]), "events"); }
+void GetEvents(Call& call) {
+  call.reply.List(call.engine.GetEvents(call.caller, call.params[0]), "events");
+}
 
 void CancelRun(Call& call) {
   std::optional<json::object> body = call.Body();
@@ -138,21 +180,34 @@ void CancelRun(Call& call) {
                      });
 }
 
+// Newest first across statuses, a page at a time; ?assignee=me: the pending approvals the
+// caller may decide.
 void ListApprovals(Call& call) {
-  std::optional<engine::ApprovalStatus> status = engine::ApprovalStatus::kPending;
+  engine::ApprovalQuery query;
   if (std::optional<std::string> text = call.Query("status")) {
-    status = engine::ParseApprovalStatus(*text);
-    if (!status) {
+    query.status = engine::ParseApprovalStatus(*text);
+    if (!query.status) {
       return call.reply.Error(
           ApiError::InvalidArgument("status must be pending, approved, rejected or cancelled"));
     }
   }
-  std::optional<size_t> limit = Limit(call);
-  if (!limit) return;
-  call.reply.List(call.engine.ListApprovals(status, *limit), "approvals");
+  query.workflow = call.Query("workflow");
+  if (std::optional<std::string> assignee = call.Query("assignee")) {
+    if (*assignee != "me") {
+      return call.reply.Error(ApiError::InvalidArgument("assignee must be \"me\""));
+    }
+    query.decidable_by_viewer = true;
+  }
+  if (!PageOf(call, &query.limit, &query.after)) return;
+  auto page = call.engine.ListApprovals(call.caller, query);
+  if (!page.ok()) return call.reply.Error(ErrorFromStatus(page.status()));
+  call.reply.Json(http::status::ok,
+                  PageJson("approvals", ToJsonArray(page->approvals), page->next));
 }
 
-void GetApproval(Call& call) { call.reply.View(call.engine.GetApproval(call.params[0])); }
+void GetApproval(Call& call) {
+  call.reply.View(call.engine.GetApproval(call.caller, call.params[0]));
+}
 
 void Decide(Call& call) {
   std::optional<json::object> body = call.Body();

@@ -71,7 +71,8 @@ struct ServerOptions {
   // stream (`--allowed-origin`, repeatable). A request without Origin is not a page's and is
   // allowed.
   std::vector<std::string> allowed_origins = {};
-  // Which approvals each reviewer sees on the stream; null: all.
+  // Which approvals each reviewer sees on the stream; null: the engine's access rules
+  // (EngineVisibility). Tests set a rule of their own.
   StreamVisibility stream_visibility = nullptr;
   // Network errors, and at debug every request (never its headers: they carry tokens). Must
   // outlive the server.

@@ -34,7 +34,9 @@ struct ServerContext {
         auth(std::move(admin_token), directory,
              {.burst = options.auth_failure_burst, .window = options.auth_failure_window}),
         handler(engine, directory, auth),
-        hub(engine, {.history = options.stream_history, .visible = options.stream_visibility}),
+        hub(engine, {.history = options.stream_history,
+                     .visible = options.stream_visibility ? options.stream_visibility
+                                                          : EngineVisibility(engine)}),
         origins(std::move(origins)),
         connections(max_connections),
         refusals(kMaxRefusing),

@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "engine/actor.h"
+#include "engine/engine.h"
 #include "engine/views.h"
 
 namespace assent::api {
@@ -14,5 +15,13 @@ namespace assent::api {
 // for the same arguments): the hub calls it on its own thread, once per group and message.
 using StreamVisibility =
     std::function<bool(const engine::Principal& principal, const engine::ApprovalView& approval)>;
+
+// The engine's access rules: a reviewer sees an approval when they may see its workflow
+// (Engine::MayView). `engine` must outlive the function.
+inline StreamVisibility EngineVisibility(engine::Engine& engine) {
+  return [&engine](const engine::Principal& principal, const engine::ApprovalView& approval) {
+    return engine.MayView(principal, approval.workflow);
+  };
+}
 
 }  // namespace assent::api

@@ -13,6 +13,7 @@ std::string_view ToString(StatusCode code) {
     case StatusCode::kIOError: return "IOError";
     case StatusCode::kUnavailable: return "Unavailable";
     case StatusCode::kTooLarge: return "TooLarge";
+    case StatusCode::kPermissionDenied: return "PermissionDenied";
   }
   return "Unknown";
 }

@@ -23,6 +23,9 @@ enum class StatusCode {
   kIOError,
   kUnavailable,  // shutting down or not ready; retrying later may succeed
   kTooLarge,     // over a documented size or count limit; the message names it and the size
+  // The caller may see the item but may not do this to it (an item they may not see is
+  // kNotFound, so that its existence does not leak).
+  kPermissionDenied,
 };
 
 std::string_view ToString(StatusCode code);
@@ -47,6 +50,9 @@ class [[nodiscard]] Status {
     return {StatusCode::kUnavailable, std::move(message)};
   }
   static Status TooLarge(std::string message) { return {StatusCode::kTooLarge, std::move(message)}; }
+  static Status PermissionDenied(std::string message) {
+    return {StatusCode::kPermissionDenied, std::move(message)};
+  }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

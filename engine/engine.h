@@ -153,6 +153,42 @@ struct CancelCommand {
   std::string reason;
 };
 
+// Lists are newest first across statuses (run ids and approval ids sort by start time) and
+// come in pages: pass a page's `next` as the following query's `after`. A page holds at most
+// `limit` items; it may hold fewer and still have a `next` when filtering passed over many
+// entries (each page examines a bounded number), so clients page on until `next` is empty.
+// An item never appears on two pages, and one that existed when the first page was read is on
+// one of them unless it changed status in between (for a list filtered by status) or the
+// viewer lost sight of it.
+struct RunQuery {
+  std::optional<std::string> workflow;
+  std::optional<RunStatus> status;
+  std::optional<int64_t> started_before_ms;  // only runs started before this (ms since epoch)
+  std::optional<int64_t> started_since_ms;   // only runs started at or after this
+  size_t limit = 100;
+  std::string after;  // a page's `next`; empty: from the newest
+};
+
+struct RunPage {
+  std::vector<RunView> runs;
+  std::string next;  // empty on the last page
+};
+
+struct ApprovalQuery {
+  std::optional<std::string> workflow;
+  std::optional<ApprovalStatus> status;
+  // Only pending approvals the viewer may decide (access_rules: approvers, editors,
+  // self_approval): a reviewer's inbox. Implies status pending.
+  bool decidable_by_viewer = false;
+  size_t limit = 100;
+  std::string after;
+};
+
+struct ApprovalPage {
+  std::vector<ApprovalView> approvals;
+  std::string next;
+};
+
 template <typename T>
 using Callback = std::function<void(Result<T>)>;
 
@@ -182,12 +218,24 @@ class Engine {
 
   virtual ~Engine() = default;
 
-  // Validates and stores a definition. A definition equal to the latest version is not stored
-  // again. kInvalidArgument names the offending step.
-  virtual Result<WorkflowView> ApplyWorkflow(std::string_view name,
+  // Access (engine/internal/access_rules.h): every query takes the principal it answers, and
+  // every command carries one in its actor. An item the principal may not see answers
+  // kNotFound exactly as an unknown one does; a command they may not give is kPermissionDenied
+  // and records nothing.
+
+  // Validates and stores a definition, as `by` (admins; editors of the existing workflow). A
+  // definition equal to the latest version is not stored again. kInvalidArgument names the
+  // offending step.
+  virtual Result<WorkflowView> ApplyWorkflow(const Principal& by, std::string_view name,
                                              const boost::json::value& definition) = 0;
-  virtual Result<WorkflowView> GetWorkflow(std::string_view name) = 0;  // latest version
-  virtual Result<std::vector<WorkflowView>> ListWorkflows() = 0;          // latest of each
+  virtual Result<WorkflowView> GetWorkflow(const Principal& viewer,
+                                           std::string_view name) = 0;  // latest version
+  virtual Result<std::vector<WorkflowView>> ListWorkflows(
+      const Principal& viewer) = 0;  // latest of each
+  // Whether `viewer` may see workflow `workflow`, its runs and their approvals. Cheap (a map
+  // lookup under a shared lock, kept current as definitions are applied): for filtering each
+  // message of a reviewers' stream.
+  virtual bool MayView(const Principal& viewer, std::string_view workflow) = 0;
 
   // Commands: `done` runs once the outcome is durable (or refused, with nothing written).
   virtual void StartRun(StartRunCommand command, Callback<StartRunResult> done) = 0;
@@ -198,19 +246,22 @@ class Engine {
   // A long poll for a run's result: answers with the run once it has finished (completed,
   // failed or cancelled), or as it stands when `wait` has passed, whichever comes first.
   // kNotFound for an unknown run. A run finishing in memory is answered from memory.
-  virtual void AwaitRun(std::string run_id, std::chrono::milliseconds wait,
-                        Callback<RunView> done) = 0;
+  virtual void AwaitRun(const Principal& viewer, std::string run_id,
+                        std::chrono::milliseconds wait, Callback<RunView> done) = 0;
 
-  // Queries: durable state, folded from the log.
-  virtual Result<RunView> GetRun(std::string_view run_id) = 0;
-  virtual Result<std::vector<RunView>> ListRuns(std::optional<RunStatus> status, size_t limit) = 0;
-  virtual Result<std::vector<EventView>> GetEvents(std::string_view run_id) = 0;
-  virtual Result<ApprovalView> GetApproval(std::string_view approval_id) = 0;
-  virtual Result<std::vector<ApprovalView>> ListApprovals(std::optional<ApprovalStatus> status,
-                                                          size_t limit) = 0;
-  // Visits approvals one at a time, in id order, until `visit` returns false: for callers that
-  // want every one of a great many (a reviewer's snapshot) without holding them all.
-  virtual Status ForEachApproval(std::optional<ApprovalStatus> status,
+  // Queries: durable state, folded from the log, as `viewer` may see it.
+  virtual Result<RunView> GetRun(const Principal& viewer, std::string_view run_id) = 0;
+  virtual Result<RunPage> ListRuns(const Principal& viewer, const RunQuery& query) = 0;
+  virtual Result<std::vector<EventView>> GetEvents(const Principal& viewer,
+                                                   std::string_view run_id) = 0;
+  virtual Result<ApprovalView> GetApproval(const Principal& viewer,
+                                           std::string_view approval_id) = 0;
+  virtual Result<ApprovalPage> ListApprovals(const Principal& viewer,
+                                             const ApprovalQuery& query) = 0;
+  // Visits the approvals `viewer` may see one at a time, in id order, until `visit` returns
+  // false: for callers that want every one of a great many (a reviewer's snapshot) without
+  // holding them all.
+  virtual Status ForEachApproval(const Principal& viewer, std::optional<ApprovalStatus> status,
                                  const std::function<bool(const ApprovalView&)>& visit) = 0;
   // Visits approvals in `status` newest first (ids sort by their run's start, to the
   // millisecond; then in id order), starting below

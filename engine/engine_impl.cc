@@ -17,6 +17,7 @@
 #include "engine/internal/open_engine.h"
 #include "engine/internal/audit_backfill.h"
 #include "engine/internal/audit_queries.h"
+#include "engine/internal/access_rules.h"
 #include "engine/internal/index_keys.h"
 #include "engine/internal/limits.h"
 #include "engine/internal/notify_dispatcher.h"
@@ -39,7 +40,7 @@ class EngineImpl final : public Engine {
         hooks_(std::move(hooks)),
         options_(std::move(options)),
         registry_(log),
-        queries_(log, *options_.logger),
+        queries_(log, registry_, *options_.logger),
         audit_(log, *options_.logger) {}
 
   ~EngineImpl() override {
@@ -49,16 +50,21 @@ class EngineImpl final : public Engine {
 
   Status Start();
 
-  Result<WorkflowView> ApplyWorkflow(std::string_view name,
+  Result<WorkflowView> ApplyWorkflow(const Principal& by, std::string_view name,
                                      const boost::json::value& definition) override {
-    Result<WorkflowView> applied = registry_.Apply(name, definition);
+    Result<WorkflowView> applied = registry_.Apply(name, definition, [&](auto latest) {
+      return CheckApply(by, latest);
+    });
     if (!applied.ok() && applied.status().code() == StatusCode::kUnavailable) {
       OnWritesRefused(applied.status());
     }
     return applied;
   }
-  Result<WorkflowView> GetWorkflow(std::string_view name) override;
-  Result<std::vector<WorkflowView>> ListWorkflows() override;
+  Result<WorkflowView> GetWorkflow(const Principal& viewer, std::string_view name) override;
+  Result<std::vector<WorkflowView>> ListWorkflows(const Principal& viewer) override;
+  bool MayView(const Principal& viewer, std::string_view workflow) override {
+    return queries_.MayView(viewer, workflow);
+  }
 
   void StartRun(StartRunCommand command, Callback<StartRunResult> done) override {
     if (Status writable = CheckJsonWritable(command.input, "input"); !writable.ok()) {
@@ -73,7 +79,9 @@ class EngineImpl final : public Engine {
                        ? next_shard_++ % shards_.size()
                        : ShardOf(StartKey(command.workflow, command.idempotency_key),
                                  shards_.size());
-    if (command.wait.count() > 0) done = WaitForExistingRun(command.wait, std::move(done));
+    if (command.wait.count() > 0) {
+      done = WaitForExistingRun(command.actor.principal, command.wait, std::move(done));
+    }
     shards_[shard]->StartRun(std::move(command), std::move(done));
   }
   void Decide(DecideCommand command, Callback<ApprovalView> done) override {
@@ -95,28 +103,32 @@ class EngineImpl final : public Engine {
   void Cancel(CancelCommand command, Callback<RunView> done) override {
     ShardForRun(command.run_id).Cancel(std::move(command), std::move(done));
   }
-  void AwaitRun(std::string run_id, std::chrono::milliseconds wait,
+  void AwaitRun(const Principal& viewer, std::string run_id, std::chrono::milliseconds wait,
                 Callback<RunView> done) override {
-    ShardForRun(run_id).AwaitRun(std::move(run_id), wait, std::move(done));
+    ShardForRun(run_id).AwaitRun(viewer, std::move(run_id), wait, std::move(done));
   }
 
-  Result<RunView> GetRun(std::string_view run_id) override { return queries_.GetRun(run_id); }
-  Result<std::vector<RunView>> ListRuns(std::optional<RunStatus> status, size_t limit) override {
-    return queries_.ListRuns(status, limit);
+  Result<RunView> GetRun(const Principal& viewer, std::string_view run_id) override {
+    return queries_.GetRun(viewer, run_id);
   }
-  Result<std::vector<EventView>> GetEvents(std::string_view run_id) override {
-    return queries_.GetEvents(run_id);
+  Result<RunPage> ListRuns(const Principal& viewer, const RunQuery& query) override {
+    return queries_.ListRuns(viewer, query);
   }
-  Result<ApprovalView> GetApproval(std::string_view approval_id) override {
-    return queries_.GetApproval(approval_id);
+  Result<std::vector<EventView>> GetEvents(const Principal& viewer,
+                                           std::string_view run_id) override {
+    return queries_.GetEvents(viewer, run_id);
   }
-  Result<std::vector<ApprovalView>> ListApprovals(std::optional<ApprovalStatus> status,
-                                                  size_t limit) override {
-    return queries_.ListApprovals(status, limit);
+  Result<ApprovalView> GetApproval(const Principal& viewer,
+                                   std::string_view approval_id) override {
+    return queries_.GetApproval(viewer, approval_id);
   }
-  Status ForEachApproval(std::optional<ApprovalStatus> status,
+  Result<ApprovalPage> ListApprovals(const Principal& viewer,
+                                     const ApprovalQuery& query) override {
+    return queries_.ListApprovals(viewer, query);
+  }
+  Status ForEachApproval(const Principal& viewer, std::optional<ApprovalStatus> status,
                          const std::function<bool(const ApprovalView&)>& visit) override {
-    return queries_.ForEachApproval(status, visit);
+    return queries_.ForEachApproval(viewer, status, visit);
   }
   Status ForEachApprovalNewestFirst(
       ApprovalStatus status, std::string_view before_id,
@@ -126,8 +138,10 @@ class EngineImpl final : public Engine {
   uint64_t LastCursor() override { return log_.LastPosition(); }
 
   Result<AuditPage> ListAudit(const AuditQuery& query, const Principal& viewer) override {
-    // Until per-workflow access rules are wired in, only admins see any workflow.
-    return audit_.List(query, viewer, [&viewer](std::string_view) { return viewer.admin; });
+    // The entries of workflows the viewer may see (identity changes, of no workflow: admins).
+    return audit_.List(query, viewer, [this, &viewer](std::string_view workflow) {
+      return queries_.MayView(viewer, workflow);
+    });
   }
 
   uint64_t Subscribe(Listener listener) override;
@@ -145,12 +159,12 @@ class EngineImpl final : public Engine {
   }
   // A start with a wait whose key names a durable run is answered by the key's shard without
   // the run (its owner may be another shard): this waits for it on the run's own shard.
-  Callback<StartRunResult> WaitForExistingRun(std::chrono::milliseconds wait,
+  Callback<StartRunResult> WaitForExistingRun(const Principal& by, std::chrono::milliseconds wait,
                                               Callback<StartRunResult> done) {
-    return [this, wait, done = std::move(done)](Result<StartRunResult> result) {
+    return [this, by, wait, done = std::move(done)](Result<StartRunResult> result) {
       if (!result.ok() || result->run) return done(std::move(result));
       std::string run_id = result->run_id;
-      ShardForRun(run_id).AwaitRun(run_id, wait, [done, run_id](Result<RunView> run) {
+      ShardForRun(run_id).AwaitRun(by, run_id, wait, [done, run_id](Result<RunView> run) {
         if (!run.ok()) return done(run.status());
         done(StartRunResult{run_id, false, std::move(run).value()});
       });
@@ -310,16 +324,20 @@ void EngineImpl::Publish(const std::vector<ApprovalNotification>& notifications)
   }
 }
 
-Result<WorkflowView> EngineImpl::GetWorkflow(std::string_view name) {
+Result<WorkflowView> EngineImpl::GetWorkflow(const Principal& viewer, std::string_view name) {
   auto definition = registry_.Latest(name);
-  if (!definition) return Status::NotFound("workflow '" + std::string(name) + "' not found");
+  if (!definition || !engine::MayView(viewer, definition.get())) {
+    return Status::NotFound(WorkflowNotFound(name));
+  }
   return WorkflowRegistry::ToView(*definition);
 }
 
-Result<std::vector<WorkflowView>> EngineImpl::ListWorkflows() {
+Result<std::vector<WorkflowView>> EngineImpl::ListWorkflows(const Principal& viewer) {
   std::vector<WorkflowView> views;
   for (const auto& definition : registry_.AllLatest()) {
-    views.push_back(WorkflowRegistry::ToView(*definition));
+    if (engine::MayView(viewer, definition.get())) {
+      views.push_back(WorkflowRegistry::ToView(*definition));
+    }
   }
   return views;
 }

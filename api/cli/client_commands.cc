@@ -22,10 +22,41 @@ namespace json = boost::json;
 
 namespace {
 
-// "?status=S" when --status was given, else "".
-std::string StatusQuery(const ParsedArgs& args) {
-  std::optional<std::string> status = args.Get("status");
-  return status ? "?status=" + Encode(*status) : "";
+// The array at `key` of a list answer ({"runs": [...]}), empty if missing.
+const json::array& ListField(const json::object& body, std::string_view key) {
+  static const json::array kEmpty;
+  const json::value* value = body.if_contains(key);
+  return value != nullptr && value->is_array() ? value->get_array() : kEmpty;
+}
+
+// A query string built from flags: "?key=value&..." of the flags that were given.
+class Query {
+ public:
+  // Adds `key` with the value of flag `flag`, when given.
+  Query& Flag(const ParsedArgs& args, std::string_view flag, std::string_view key) {
+    if (std::optional<std::string> value = args.Get(std::string(flag))) Add(key, *value);
+    return *this;
+  }
+  Query& Add(std::string_view key, std::string_view value) {
+    text_ += (text_.empty() ? "?" : "&") + std::string(key) + "=" + Encode(value);
+    return *this;
+  }
+  const std::string& text() const { return text_; }
+
+ private:
+  std::string text_;
+};
+
+// A page of a list ({key: [...], "next"?}) as a table, then how to ask for the next page.
+int PrintPage(const ParsedArgs& args, const json::value& body, std::string_view key,
+              const std::function<std::string(const json::array&)>& table) {
+  return Print(args, body, [&](const json::object& page) {
+    std::string out = table(ListField(page, key));
+    if (const json::value* next = page.if_contains("next"); next != nullptr && next->is_string()) {
+      out += "more: --after " + std::string(next->get_string()) + "\n";
+    }
+    return out;
+  });
 }
 
 // As the server will read it: a number no double holds or a key named twice is refused here,
@@ -112,14 +143,17 @@ int Start(const ParsedArgs& args) {
 }
 
 int Runs(const ParsedArgs& args) {
-  std::string query = StatusQuery(args);
-  if (std::optional<std::string> limit = args.Get("limit")) {
-    query += (query.empty() ? "?limit=" : "&limit=") + Encode(*limit);
-  }
-  std::optional<ApiResponse> response = CallServer(args, http::verb::get, "/v1/runs" + query);
+  Query query;
+  query.Flag(args, "workflow", "workflow")
+      .Flag(args, "status", "status")
+      .Flag(args, "older-than", "older_than")
+      .Flag(args, "newer-than", "newer_than")
+      .Flag(args, "limit", "limit")
+      .Flag(args, "after", "after");
+  std::optional<ApiResponse> response =
+      CallServer(args, http::verb::get, "/v1/runs" + query.text());
   if (!response) return 1;
-  return Print(args, response->body,
-               [](const json::object& body) { return FormatRuns(ListField(body, "runs")); });
+  return PrintPage(args, response->body, "runs", FormatRuns);
 }
 
 int Show(const ParsedArgs& args) {
@@ -139,12 +173,17 @@ int Show(const ParsedArgs& args) {
 }
 
 int Approvals(const ParsedArgs& args) {
+  Query query;
+  std::string status = args.Get("status").value_or("pending");
+  if (status != "all") query.Add("status", status);
+  if (args.Has("mine")) query.Add("assignee", "me");
+  query.Flag(args, "workflow", "workflow")
+      .Flag(args, "limit", "limit")
+      .Flag(args, "after", "after");
   std::optional<ApiResponse> response =
-      CallServer(args, http::verb::get, "/v1/approvals" + StatusQuery(args));
+      CallServer(args, http::verb::get, "/v1/approvals" + query.text());
   if (!response) return 1;
-  return Print(args, response->body, [](const json::object& body) {
-    return FormatApprovals(ListField(body, "approvals"));
-  });
+  return PrintPage(args, response->body, "approvals", FormatApprovals);
 }
 
 int Decide(const ParsedArgs& args, std::string_view decision) {
@@ -170,8 +209,13 @@ int Reject(const ParsedArgs& args) {
 
 const FlagSpec kRunStatusFlag{"status", true,
                               "running, waiting, completed, failed or cancelled", "S"};
-const FlagSpec kApprovalStatusFlag{"status", true,
-                                   "pending (default), approved, rejected or cancelled", "S"};
+const FlagSpec kApprovalStatusFlag{
+    "status", true, "pending (default), approved, rejected, cancelled, or all", "S"};
+const FlagSpec kWorkflowFlag{"workflow", true, "only those of workflow W", "W"};
+const FlagSpec kLimitFlag{"limit", true, "at most N on this page (default 100, at most 1000)",
+                          "N"};
+const FlagSpec kAfterFlag{"after", true, "the page after this cursor (printed as \"more:\")",
+                          "CURSOR"};
 
 }  // namespace
 
@@ -189,10 +233,23 @@ std::vector<Command> ClientCommands() {
                      "it failed or was cancelled, 4 if it had not finished",
                      "DURATION"}}),
        Start},
-      {"runs", "List runs, newest first.", "", 0, 0,
-       ClientFlags({kRunStatusFlag, {"limit", true, "at most N runs (default 100)", "N"}}), Runs},
+      {"runs", "List runs, newest first across statuses, a page at a time.", "", 0, 0,
+       ClientFlags({kWorkflowFlag,
+                    kRunStatusFlag,
+                    {"older-than", true, "only runs started before this long ago (24h, 7d) or "
+                                         "this time (2026-11-30T04:00:00Z)", "AGE"},
+                    {"newer-than", true, "only runs started since then (same forms)", "AGE"},
+                    kLimitFlag,
+                    kAfterFlag}),
+       Runs},
       {"show", "Show a run's timeline, status and output.", "RUN", 1, 1, ClientFlags(), Show},
-      {"approvals", "List approvals.", "", 0, 0, ClientFlags({kApprovalStatusFlag}), Approvals},
+      {"approvals", "List approvals, newest first, a page at a time.", "", 0, 0,
+       ClientFlags({kApprovalStatusFlag,
+                    {"mine", false, "only pending approvals you may decide (your inbox)", ""},
+                    kWorkflowFlag,
+                    kLimitFlag,
+                    kAfterFlag}),
+       Approvals},
       {"approve", "Approve a pending approval.", "ID", 1, 1,
        ClientFlags({{"comment", true, "an optional comment", "TEXT"}}), Approve},
       {"reject", "Reject a pending approval; a comment saying why is required.", "ID", 1, 1,

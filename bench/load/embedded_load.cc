@@ -63,6 +63,7 @@ class EmbeddedDriver {
     int index = next_++;
     double started_at = NowMs();
     engine::StartRunCommand command{kW1Name, W1Input(index), ""};
+    command.actor.principal = {.id = "admin", .admin = true};  // W1 defines no access lists
     // Answered with the finished run, whose result is checked without a read. Without a
     // reviewer, an approval run is left waiting: the shortest wait answers with it as it
     // stands, to check that it does wait.
@@ -104,7 +105,7 @@ class EmbeddedDriver {
   void OnNotified(const std::string& run_id, const std::string& approval_id) {
     waiting_[run_id].notified_at = NowMs();
     double decide_sent = NowMs();
-    engine_.Decide(engine::DecideCommand{approval_id, engine::Decision::kApprove, {.principal = {.id = kReviewer}}, "ok"},
+    engine_.Decide(engine::DecideCommand{approval_id, engine::Decision::kApprove, {.principal = {.id = kReviewer, .admin = true}}, "ok"},
                    [this, run_id, decide_sent](Result<engine::ApprovalView> result) {
                      asio::post(io_, [this, run_id, decide_sent, ok = result.ok()] {
                        // The run's start still answers (when its wait is over): it finishes it.
@@ -144,7 +145,8 @@ EmbeddedEngine EmbeddedEngine::Open(const std::string& data_dir) {
   if (!log.ok()) throw std::runtime_error("open log: " + log.status().ToString());
   auto engine = engine::Engine::Open(**log, engine::EngineOptions{});
   if (!engine.ok()) throw std::runtime_error("open engine: " + engine.status().ToString());
-  if (auto applied = (*engine)->ApplyWorkflow(kW1Name, W1Definition()); !applied.ok()) {
+  if (auto applied = (*engine)->ApplyWorkflow({.id = "admin", .admin = true}, kW1Name,
+                                                 W1Definition()); !applied.ok()) {
     throw std::runtime_error("apply w1: " + applied.status().ToString());
   }
   return EmbeddedEngine{std::move(log).value(), std::move(engine).value()};

@@ -21,11 +21,14 @@ constexpr int kRuns = 200;  // 100 of them left waiting
 // decided in the log, fill.json unchanged.
 void DecideOneAsADyingRunWould(const std::string& data_dir) {
   EmbeddedEngine embedded = EmbeddedEngine::Open(data_dir);
-  auto pending = embedded.engine->ListApprovals(engine::ApprovalStatus::kPending, 1);
-  ASSERT_TRUE(pending.ok() && pending->size() == 1);
+  const engine::Principal admin{.id = "admin", .admin = true};
+  auto page = embedded.engine->ListApprovals(
+      admin, {.status = engine::ApprovalStatus::kPending, .limit = 1});
+  ASSERT_TRUE(page.ok() && page->approvals.size() == 1);
+  const auto* pending = &page->approvals;
   auto decided = Await<engine::ApprovalView>([&](auto done) {
     embedded.engine->Decide(engine::DecideCommand{pending->front().id, engine::Decision::kApprove,
-                                                  {.principal = {.id = "admin"}}, "recovery check"},
+                                                  {.principal = admin}, "recovery check"},
                             done);
   });
   ASSERT_TRUE(decided.ok()) << decided.status().ToString();

@@ -18,7 +18,7 @@ constexpr size_t kOpsPerBatch = 4096;
 Status AppendAndWait(storage::EventLog& log, storage::AppendBatch batch) {
   std::promise<Status> promise;
   std::future<Status> written = promise.get_future();
-  log.Append(std::move(batch), [&promise](Status status) { promise.set_value(status); });
+  log.Append(std::move(batch), [&promise](Status status, uint64_t) { promise.set_value(status); });
   return written.get();
 }
 

@@ -1,5 +1,6 @@
 #include "engine/internal/definition.h"
 
+#include <algorithm>
 #include <array>
 #include <set>
 
@@ -21,8 +22,9 @@ namespace json = boost::json;
 const std::set<std::string_view>& AllowedFields(StepType type) {
   static const std::set<std::string_view> kCode{"id", "type", "next", "lua"};
   static const std::set<std::string_view> kCondition{"id", "type", "if", "then", "else"};
-  static const std::set<std::string_view> kApproval{"id", "type", "next", "message", "show",
-                                                    "on_reject"};
+  static const std::set<std::string_view> kApproval{"id",        "type",      "next",
+                                                    "message",   "show",      "on_reject",
+                                                    "approvers", "self_approval"};
   static const std::set<std::string_view> kHttp{
       "id",      "type",         "next",       "method", "url", "allow_hosts", "body",
       "headers", "max_attempts", "timeout_ms", "ca_file"};
@@ -114,6 +116,15 @@ void ReadApproval(const json::object& object, StepReader& reader, StepDefinition
     step.show = json::object();
   }
   reader.Check(CheckTemplateValue(step.show), "show");
+  if (const json::value* approvers = object.if_contains("approvers")) {
+    auto parsed = AccessList::Parse(*approvers);
+    if (parsed.ok()) step.approvers = std::move(parsed).value();
+    reader.Check(parsed.status(), "approvers");
+  }
+  if (const json::value* self_approval = object.if_contains("self_approval")) {
+    if (!self_approval->is_bool()) reader.Fail("'self_approval' must be true or false");
+    step.self_approval = !self_approval->is_bool() || self_approval->as_bool();
+  }
 }
 
 void ReadHttp(const json::object& object, StepReader& reader, StepDefinition& step) {
@@ -239,8 +250,10 @@ Result<std::shared_ptr<const WorkflowDefinition>> ParseDefinition(std::string_vi
   if (Status writable = CheckJsonWritable(json, "definition"); !writable.ok()) return writable;
   const json::object& object = json.as_object();
   for (const auto& entry : object) {
+    bool access = std::find(kWorkflowAccessFields.begin(), kWorkflowAccessFields.end(),
+                            entry.key()) != kWorkflowAccessFields.end();
     if (entry.key() != "name" && entry.key() != "steps" && entry.key() != "description" &&
-        entry.key() != "notify") {
+        entry.key() != "notify" && !access) {
       return Status::InvalidArgument("unknown field '" + std::string(entry.key()) + "'");
     }
   }
@@ -263,6 +276,9 @@ Result<std::shared_ptr<const WorkflowDefinition>> ParseDefinition(std::string_vi
     if (!targets.ok()) return targets.status();
     definition->notify = std::move(targets).value();
   }
+  if (Status access = ReadWorkflowAccess(object, &definition->access); !access.ok()) {
+    return access;
+  }
   for (const json::value& value : steps->as_array()) {
     auto step = ParseStep(value, definition->steps.size());
     if (!step.ok()) return step.status();
@@ -270,6 +286,7 @@ Result<std::shared_ptr<const WorkflowDefinition>> ParseDefinition(std::string_vi
       return Status::InvalidArgument("step '" + step->id + "': duplicate id");
     }
     definition->index_.emplace(step->id, definition->steps.size());
+    definition->access.approvers.Add(step->approvers);
     definition->steps.push_back(std::move(step).value());
   }
 

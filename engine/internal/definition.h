@@ -20,6 +20,7 @@
 #include <boost/json/value.hpp>
 
 #include "base/status.h"
+#include "engine/internal/access_lists.h"
 #include "engine/internal/host_allow_list.h"
 #include "engine/internal/notify_targets.h"
 
@@ -42,6 +43,8 @@ struct StepDefinition {
   std::string message;     // approval: message template
   boost::json::value show; // approval: object of templates rendered for reviewers
   std::string on_reject;   // approval: where a rejection goes; empty: the run fails
+  AccessList approvers;    // approval: who decides instead of the editors; empty: the editors
+  bool self_approval = true;  // approval: false: the run's starter may not decide it
 
   std::string method;              // http
   std::string url;                 // http: template (url_template.h)
@@ -63,6 +66,7 @@ struct WorkflowDefinition {
   uint32_t version = 0;
   std::vector<StepDefinition> steps;
   std::vector<NotifyTarget> notify;  // where approval notifications go (notify_targets.h)
+  WorkflowAccess access;      // who may see, edit, start and decide (access_rules.h)
   boost::json::value source;  // the document as applied
 
   const StepDefinition* Find(std::string_view step_id) const;

@@ -1,6 +1,8 @@
 #include "engine/internal/run_commands.h"
 
+#include <algorithm>
 #include <charconv>
+#include <cstdio>
 
 #include <boost/json/serialize.hpp>
 
@@ -108,6 +110,13 @@ json::value DecisionOutput(const DecideCommand& command) {
 }
 
 }  // namespace
+
+std::string RunIdTimePrefix(int64_t ms) {
+  char prefix[24];
+  std::snprintf(prefix, sizeof(prefix), "run_%012llx",
+                static_cast<unsigned long long>(std::max<int64_t>(ms, 0)));
+  return prefix;
+}
 
 std::string MakeApprovalId(std::string_view run_id, uint64_t seq) {
   return std::string(run_id) + "." + std::to_string(seq);

@@ -22,6 +22,11 @@ struct StepContext {
   const EngineOptions& options;
 };
 
+// A run id is "run_" + the start's millisecond since the epoch as 12 hex digits + 16 random hex
+// digits, so ids sort by start time. This is the part before the random digits: every id of a
+// run started in millisecond `ms` starts with it, and sorts after it.
+std::string RunIdTimePrefix(int64_t ms);
+
 // An approval's id names its run and the seq of its ApprovalRequested: "<run id>.<seq>".
 std::string MakeApprovalId(std::string_view run_id, uint64_t seq);
 std::string_view RunIdOfApproval(std::string_view approval_id);  // empty when malformed

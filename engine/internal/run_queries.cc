@@ -1,10 +1,13 @@
 #include "engine/internal/run_queries.h"
 
 #include <array>
+#include <map>
 
+#include "engine/internal/access_rules.h"
 #include "engine/internal/approval_record.h"
 #include "engine/internal/comment_store.h"
 #include "engine/internal/index_keys.h"
+#include "engine/internal/newest_first.h"
 #include "engine/internal/run_commands.h"
 #include "engine/internal/run_txn.h"
 
@@ -14,24 +17,11 @@ namespace {
 constexpr std::array<RunStatus, 5> kAllRunStatuses{RunStatus::kRunning, RunStatus::kWaiting,
                                                    RunStatus::kCompleted, RunStatus::kFailed,
                                                    RunStatus::kCancelled};
-
-// Collects up to `limit` ids of runs in `status` from the runs-by-status index.
-Status CollectRunIds(storage::EventLog& log, RunStatus status, size_t limit,
-                     std::vector<std::string>* ids) {
-  Status malformed;
-  Status scanned = log.ScanIndex(storage::Index::kRunsByStatus, RunsByStatusPrefix(status),
-                                 [&](std::string_view key, std::string_view) {
-                                   if (ids->size() >= limit) return false;
-                                   auto entry = DecodeRunsByStatusKey(key);
-                                   if (!entry) {
-                                     malformed = Status::Corruption("malformed runs-by-status key");
-                                     return false;
-                                   }
-                                   ids->emplace_back(entry->id);
-                                   return ids->size() < limit;
-                                 });
-  return scanned.ok() ? malformed : scanned;
-}
+// Pending first: an approval only ever leaves pending, so were it decided between two scans
+// it is seen twice (and kept once), never missed.
+constexpr std::array<ApprovalStatus, 4> kAllApprovalStatuses{
+    ApprovalStatus::kPending, ApprovalStatus::kApproved, ApprovalStatus::kRejected,
+    ApprovalStatus::kCancelled};
 
 }  // namespace
 
@@ -45,37 +35,64 @@ Status RunQueries::SkipOrFail(const Status& why, std::string_view kind, std::str
   return why;
 }
 
-Result<RunView> RunQueries::GetRun(std::string_view run_id) {
+bool RunQueries::MayView(const Principal& viewer, std::string_view workflow) const {
+  if (viewer.admin) return true;  // no lookup: the admin sees everything
+  return engine::MayView(viewer, registry_.Latest(workflow).get());
+}
+
+Result<RunView> RunQueries::GetRun(const Principal& viewer, std::string_view run_id) {
   auto state = loader_.Load(run_id);
   if (!state.ok()) return state.status();
+  if (!MayView(viewer, state->workflow)) return Status::NotFound(RunNotFound(run_id));
   return ToView(std::move(state).value());
 }
 
-Result<std::vector<RunView>> RunQueries::ListRuns(std::optional<RunStatus> status, size_t limit) {
-  std::vector<std::string> run_ids;
-  for (RunStatus candidate : kAllRunStatuses) {
-    if (status && candidate != *status) continue;
-    Status scanned = CollectRunIds(log_, candidate, limit, &run_ids);
-    if (!scanned.ok()) return scanned;
+Result<RunPage> RunQueries::ListRuns(const Principal& viewer, const RunQuery& query) {
+  NewestFirstScan scan{.index = storage::Index::kRunsByStatus, .limit = query.limit};
+  for (RunStatus status : kAllRunStatuses) {
+    if (!query.status || *query.status == status) {
+      scan.prefixes.push_back(RunsByStatusPrefix(status));
+    }
   }
-  std::vector<RunView> runs;
-  for (const std::string& run_id : run_ids) {
-    auto run = GetRun(run_id);
-    if (run.ok()) {
-      runs.push_back(std::move(run).value());
-    } else if (Status failed = SkipOrFail(run.status(), "run", run_id); !failed.ok()) {
+  scan.before = query.after;
+  if (query.started_before_ms) {
+    std::string bound = RunIdTimePrefix(*query.started_before_ms);
+    if (scan.before.empty() || bound < scan.before) scan.before = std::move(bound);
+  }
+  if (query.started_since_ms) scan.not_below = RunIdTimePrefix(*query.started_since_ms);
+  // The entry's value is the run's workflow: both filters need no fold.
+  scan.accept = [&](std::string_view, std::string_view workflow) {
+    return (!query.workflow || *query.workflow == workflow) && MayView(viewer, workflow);
+  };
+  auto page = ScanNewestFirst(log_, scan);
+  if (!page.ok()) return page.status();
+  RunPage runs{.next = page->next};
+  for (const std::string& run_id : page->ids) {
+    auto state = loader_.Load(run_id);
+    if (state.ok()) {
+      runs.runs.push_back(ToView(std::move(state).value()));
+    } else if (Status failed = SkipOrFail(state.status(), "run", run_id); !failed.ok()) {
       return failed;
     }
   }
   return runs;
 }
 
-Result<std::vector<EventView>> RunQueries::GetEvents(std::string_view run_id) {
-  return loader_.Events(run_id);
+Result<std::vector<EventView>> RunQueries::GetEvents(const Principal& viewer,
+                                                     std::string_view run_id) {
+  auto events = loader_.Events(run_id);
+  if (!events.ok() || viewer.admin) return events;
+  // The first event, RunStarted, names the workflow.
+  const boost::json::value* workflow =
+      events->empty() ? nullptr : events->front().fields.if_contains("workflow");
+  if (workflow == nullptr || !workflow->is_string() || !MayView(viewer, workflow->get_string())) {
+    return Status::NotFound(RunNotFound(run_id));
+  }
+  return events;
 }
 
-Result<ApprovalView> RunQueries::GetApproval(std::string_view approval_id) {
-  Status not_found = Status::NotFound("approval " + std::string(approval_id) + " not found");
+Result<ApprovalView> RunQueries::LoadApproval(std::string_view approval_id) {
+  Status not_found = Status::NotFound(ApprovalNotFound(approval_id));
   std::string_view run_id = RunIdOfApproval(approval_id);
   if (run_id.empty()) return not_found;
   auto state = loader_.Load(run_id);
@@ -87,13 +104,43 @@ Result<ApprovalView> RunQueries::GetApproval(std::string_view approval_id) {
   return *approval;
 }
 
-Status RunQueries::ForEachApproval(std::optional<ApprovalStatus> status,
+Result<ApprovalView> RunQueries::GetApproval(const Principal& viewer,
+                                             std::string_view approval_id) {
+  auto approval = LoadApproval(approval_id);
+  if (approval.ok() && !MayView(viewer, approval->workflow)) {
+    return Status::NotFound(ApprovalNotFound(approval_id));
+  }
+  return approval;
+}
+
+Result<ApprovalView> RunQueries::ApprovalOfEntry(std::string_view approval_id,
+                                                 std::string_view value) {
+  auto approval = DecodeApprovalRecord(value, StoredComments(log_));
+  // A value this version did not write (a JSON record from the first version, kept until
+  // the approval next changes, an older bare run id, or a record from before v0.9 that
+  // does not name the workflow): fold the run instead.
+  if (!approval.ok() || approval->workflow.empty()) approval = LoadApproval(approval_id);
+  return approval;
+}
+
+bool RunQueries::MayDecide(const Principal& viewer, const ApprovalView& approval) {
+  auto run = loader_.Load(approval.run_id);
+  if (!run.ok()) return false;
+  auto latest = registry_.Latest(approval.workflow);
+  auto pinned = registry_.Get(run->workflow, run->version);
+  return engine::MayDecide(viewer, latest.get(), pinned.get(), run->started_by, approval);
+}
+
+Status RunQueries::ForEachApproval(const Principal& viewer, std::optional<ApprovalStatus> status,
                                    const std::function<bool(const ApprovalView&)>& visit) {
   std::string prefix = status ? ApprovalsByStatusPrefix(*status) : "";
+  auto visible = [&](const ApprovalView& approval) {
+    return !MayView(viewer, approval.workflow) || visit(approval);
+  };
   Status failed;
   Status scanned = log_.ScanIndex(storage::Index::kApprovalsByStatus, prefix,
                                   [&](std::string_view key, std::string_view value) {
-                                    return VisitApprovalEntry(key, value, visit, &failed);
+                                    return VisitApprovalEntry(key, value, visible, &failed);
                                   });
   return scanned.ok() ? failed : scanned;
 }
@@ -119,26 +166,45 @@ bool RunQueries::VisitApprovalEntry(std::string_view key, std::string_view value
     *failed = SkipOrFail(Status::Corruption("malformed approvals-by-status key"), "approval", key);
     return failed->ok();
   }
-  std::string_view approval_id = entry->id;
-  auto approval = DecodeApprovalRecord(value, StoredComments(log_));
-  // A value this version did not write (a JSON record from the first version, kept until the
-  // approval next changes, an older bare run id, or a record from before v0.9 that does not
-  // name the workflow): fold the run instead.
-  if (!approval.ok() || approval->workflow.empty()) approval = GetApproval(approval_id);
+  auto approval = ApprovalOfEntry(entry->id, value);
   if (approval.ok()) return visit(*approval);
-  *failed = SkipOrFail(approval.status(), "approval", approval_id);
+  *failed = SkipOrFail(approval.status(), "approval", entry->id);
   return failed->ok();
 }
 
-Result<std::vector<ApprovalView>> RunQueries::ListApprovals(std::optional<ApprovalStatus> status,
-                                                            size_t limit) {
-  std::vector<ApprovalView> approvals;
-  if (limit == 0) return approvals;
-  Status listed = ForEachApproval(status, [&](const ApprovalView& approval) {
-    approvals.push_back(approval);
-    return approvals.size() < limit;
-  });
-  if (!listed.ok()) return listed;
+Result<ApprovalPage> RunQueries::ListApprovals(const Principal& viewer,
+                                               const ApprovalQuery& query) {
+  std::optional<ApprovalStatus> only = query.status;
+  if (query.decidable_by_viewer) {
+    if (only && *only != ApprovalStatus::kPending) return ApprovalPage{};
+    only = ApprovalStatus::kPending;
+  }
+  NewestFirstScan scan{.index = storage::Index::kApprovalsByStatus,
+                       .before = query.after,
+                       .limit = query.limit};
+  for (ApprovalStatus status : kAllApprovalStatuses) {
+    if (!only || *only == status) scan.prefixes.push_back(ApprovalsByStatusPrefix(status));
+  }
+  std::map<std::string, ApprovalView, std::less<>> kept;
+  Status failed;
+  scan.accept = [&](std::string_view id, std::string_view value) {
+    if (!failed.ok()) return false;
+    auto approval = ApprovalOfEntry(id, value);
+    if (!approval.ok()) {
+      failed = SkipOrFail(approval.status(), "approval", id);
+      return false;
+    }
+    bool wanted = (!query.workflow || *query.workflow == approval->workflow) &&
+                  MayView(viewer, approval->workflow) &&
+                  (!query.decidable_by_viewer || MayDecide(viewer, *approval));
+    if (wanted) kept.insert_or_assign(std::string(id), std::move(approval).value());
+    return wanted;
+  };
+  auto page = ScanNewestFirst(log_, scan);
+  if (!page.ok()) return page.status();
+  if (!failed.ok()) return failed;
+  ApprovalPage approvals{.next = page->next};
+  for (const std::string& id : page->ids) approvals.approvals.push_back(std::move(kept.at(id)));
   return approvals;
 }
 

@@ -1,5 +1,7 @@
 // RunQueries: the engine's read side. Answers from the durable log (folding runs with the same
-// Apply as the command side) and its indexes, on the caller's thread, with no engine state.
+// Apply as the command side) and its indexes, on the caller's thread, with no engine state
+// but the workflow registry, whose latest definitions say who may see what (access_rules.h):
+// an item the viewer may not see is answered exactly as an unknown one.
 //
 // A list skips an item whose records fail verification (logging it) rather than failing the
 // whole list: one corrupt run must not hide every other run from reviewers.
@@ -11,7 +13,9 @@
 #include <vector>
 
 #include "base/logger.h"
+#include "engine/engine.h"
 #include "engine/internal/run_loader.h"
+#include "engine/internal/workflow_registry.h"
 #include "engine/views.h"
 #include "storage/event_log.h"
 
@@ -19,16 +23,17 @@ namespace assent::engine {
 
 class RunQueries {
  public:
-  RunQueries(storage::EventLog& log, Logger& logger)
-      : log_(log), logger_(logger), loader_(log, logger) {}
+  RunQueries(storage::EventLog& log, const WorkflowRegistry& registry, Logger& logger)
+      : log_(log), registry_(registry), logger_(logger), loader_(log, logger) {}
 
-  Result<RunView> GetRun(std::string_view run_id);
-  Result<std::vector<RunView>> ListRuns(std::optional<RunStatus> status, size_t limit);
-  Result<std::vector<EventView>> GetEvents(std::string_view run_id);
-  Result<ApprovalView> GetApproval(std::string_view approval_id);
-  Result<std::vector<ApprovalView>> ListApprovals(std::optional<ApprovalStatus> status,
-                                                  size_t limit);
-  Status ForEachApproval(std::optional<ApprovalStatus> status,
+  bool MayView(const Principal& viewer, std::string_view workflow) const;
+
+  Result<RunView> GetRun(const Principal& viewer, std::string_view run_id);
+  Result<RunPage> ListRuns(const Principal& viewer, const RunQuery& query);
+  Result<std::vector<EventView>> GetEvents(const Principal& viewer, std::string_view run_id);
+  Result<ApprovalView> GetApproval(const Principal& viewer, std::string_view approval_id);
+  Result<ApprovalPage> ListApprovals(const Principal& viewer, const ApprovalQuery& query);
+  Status ForEachApproval(const Principal& viewer, std::optional<ApprovalStatus> status,
                          const std::function<bool(const ApprovalView&)>& visit);
   Status ForEachApprovalNewestFirst(ApprovalStatus status, std::string_view before_id,
                                     const std::function<bool(const ApprovalView&)>& visit);
@@ -42,8 +47,16 @@ class RunQueries {
   // `failed` set when the entry fails the scan.
   bool VisitApprovalEntry(std::string_view key, std::string_view value,
                           const std::function<bool(const ApprovalView&)>& visit, Status* failed);
+  // The approval as an approvals-by-status entry holds it, or folded from its run when the
+  // entry is of an older kind (see ForEachApproval).
+  Result<ApprovalView> ApprovalOfEntry(std::string_view approval_id, std::string_view value);
+  // Whether `viewer` may decide `approval` (the `?assignee=me` filter): folds its run for the
+  // version it is pinned to and who started it.
+  bool MayDecide(const Principal& viewer, const ApprovalView& approval);
+  Result<ApprovalView> LoadApproval(std::string_view approval_id);
 
   storage::EventLog& log_;
+  const WorkflowRegistry& registry_;
   Logger& logger_;
   RunLoader loader_;
 };

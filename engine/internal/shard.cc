@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "engine/internal/access_rules.h"
 #include "engine/internal/index_keys.h"
 #include "engine/internal/notify_outbox.h"
 
@@ -273,9 +274,10 @@ std::string Shard::NewRunId() {
       tails_this_ms_.clear();
     }
     uint64_t tail = context_.hooks.run_id_random ? context_.hooks.run_id_random() : random_();
-    char id[40];
-    std::snprintf(id, sizeof(id), "run_%012llx%016llx", static_cast<unsigned long long>(ms),
+    char tail_digits[24];
+    std::snprintf(tail_digits, sizeof(tail_digits), "%016llx",
                   static_cast<unsigned long long>(tail));
+    std::string id = RunIdTimePrefix(ms) + tail_digits;
     if (ShardOf(id, context_.shard_count) == index_ && tails_this_ms_.insert(tail).second) {
       return id;
     }
@@ -290,7 +292,11 @@ void Shard::StartRun(StartRunCommand command, Callback<StartRunResult> done) {
 
 void Shard::DoStartRun(const StartRunCommand& command, const Callback<StartRunResult>& done) {
   auto definition = context_.registry.Latest(command.workflow);
-  if (!definition) return done(Status::NotFound("workflow '" + command.workflow + "' not found"));
+  if (!definition) return done(Status::NotFound(WorkflowNotFound(command.workflow)));
+  if (Status allowed = CheckStart(command.actor.principal, definition.get(), command.workflow);
+      !allowed.ok()) {
+    return done(allowed);
+  }
 
   std::string start_key;
   if (!command.idempotency_key.empty()) {
@@ -345,9 +351,14 @@ void Shard::AnswerStart(LiveRun& run, bool created, std::chrono::milliseconds wa
   });
 }
 
-void Shard::AwaitRun(std::string run_id, std::chrono::milliseconds wait, Callback<RunView> done) {
-  Dispatch(std::move(run_id), [this, wait, done](Result<LiveRun*> found) {
+void Shard::AwaitRun(const Principal& viewer, std::string run_id, std::chrono::milliseconds wait,
+                     Callback<RunView> done) {
+  Dispatch(std::move(run_id), [this, viewer, wait, done](Result<LiveRun*> found) {
     if (!found.ok()) return done(found.status());
+    const RunState& state = (*found)->state;
+    if (!MayView(viewer, context_.registry.Latest(state.workflow).get())) {
+      return done(Status::NotFound(RunNotFound(state.run_id)));
+    }
     AwaitLoaded(**found, wait, done);
   });
 }
@@ -366,30 +377,49 @@ void Shard::AnswerCurrent(const std::string& run_id, Callback<RunView> done) {
 
 void Shard::Decide(DecideCommand command, Callback<ApprovalView> done) {
   std::string approval_id = command.approval_id;
-  OnApproval(approval_id, std::move(done),
-             [command = std::move(command)](RunTxn& txn, const StepContext& context) {
-               return assent::engine::Decide(txn, context, command);
-             });
+  Principal principal = command.actor.principal;
+  OnApproval(
+      approval_id, std::move(done),
+      [principal](const WorkflowDefinition* latest, const LiveRun& run,
+                  const ApprovalView& approval) {
+        return CheckDecide(principal, latest, run.definition.get(), run.state.started_by,
+                           approval);
+      },
+      [command = std::move(command)](RunTxn& txn, const StepContext& context) {
+        return assent::engine::Decide(txn, context, command);
+      });
 }
 
 void Shard::AddComment(CommentCommand command, Callback<ApprovalView> done) {
   std::string approval_id = command.approval_id;
-  OnApproval(approval_id, std::move(done),
-             [command = std::move(command)](RunTxn& txn, const StepContext& context) {
-               return assent::engine::AddComment(txn, context, command);
-             });
+  Principal principal = command.actor.principal;
+  OnApproval(
+      approval_id, std::move(done),
+      [principal](const WorkflowDefinition* latest, const LiveRun& run,
+                  const ApprovalView& approval) {
+        return CheckComment(principal, latest, run.definition.get(), approval);
+      },
+      [command = std::move(command)](RunTxn& txn, const StepContext& context) {
+        return assent::engine::AddComment(txn, context, command);
+      });
 }
 
 void Shard::OnApproval(const std::string& approval_id, Callback<ApprovalView> done,
-                       ApprovalDecider decider) {
+                       ApprovalAccess access, ApprovalDecider decider) {
   std::string run_id(RunIdOfApproval(approval_id));
-  Status not_found = Status::NotFound("approval " + approval_id + " not found");
+  Status not_found = Status::NotFound(ApprovalNotFound(approval_id));
   if (run_id.empty()) return done(not_found);
-  Dispatch(run_id, [this, not_found, done, decider](Result<LiveRun*> found) {
+  Dispatch(run_id, [this, approval_id, not_found, done, access, decider](Result<LiveRun*> found) {
     if (!found.ok()) {
       return done(found.status().code() == StatusCode::kNotFound ? not_found : found.status());
     }
     LiveRun& run = **found;
+    const ApprovalView* current = run.state.FindApproval(approval_id);
+    if (current == nullptr) return done(not_found);
+    if (Status allowed = access(context_.registry.Latest(run.state.workflow).get(), run, *current);
+        !allowed.ok()) {
+      return done(allowed);
+    }
     RunTxn txn(run.state, NowMs());
     auto approval = decider(txn, ContextFor(run));
     if (!approval.ok()) return done(approval.status());
@@ -404,6 +434,12 @@ void Shard::Cancel(CancelCommand command, Callback<RunView> done) {
   Dispatch(run_id, [this, command, done](Result<LiveRun*> found) {
     if (!found.ok()) return done(found.status());
     LiveRun& run = **found;
+    if (Status allowed = CheckCancel(command.actor.principal,
+                                     context_.registry.Latest(run.state.workflow).get(),
+                                     command.run_id);
+        !allowed.ok()) {
+      return done(allowed);
+    }
     RunTxn txn(run.state, NowMs());
     if (Status cancelled = assent::engine::Cancel(txn, command); !cancelled.ok()) {
       return done(cancelled);

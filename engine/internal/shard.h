@@ -82,7 +82,8 @@ class Shard {
   void Decide(DecideCommand command, Callback<ApprovalView> done);
   void AddComment(CommentCommand command, Callback<ApprovalView> done);
   void Cancel(CancelCommand command, Callback<RunView> done);
-  void AwaitRun(std::string run_id, std::chrono::milliseconds wait, Callback<RunView> done);
+  void AwaitRun(const Principal& viewer, std::string run_id, std::chrono::milliseconds wait,
+                Callback<RunView> done);
 
   // Shutdown, in two steps so every shard drains before any stops: Drain lets accepted
   // commands run and commits in flight land and answer (bounded); Stop drops what waits on
@@ -93,6 +94,9 @@ class Shard {
  private:
   using RunCommand = std::function<void(Result<LiveRun*>)>;
   using ApprovalDecider = std::function<Result<ApprovalView>(RunTxn&, const StepContext&)>;
+  // May the command's principal do this to the approval of this run (access_rules.h)?
+  using ApprovalAccess = std::function<Status(const WorkflowDefinition* latest,
+                                              const LiveRun& run, const ApprovalView& approval)>;
 
   // A command on an existing run, from any thread.
   void Dispatch(std::string run_id, RunCommand command);
@@ -116,7 +120,7 @@ class Shard {
   // The run has nothing in flight: the cache may file it away.
   void ReleaseIfIdle(const std::string& run_id);
   void OnApproval(const std::string& approval_id, Callback<ApprovalView> done,
-                  ApprovalDecider decider);
+                  ApprovalAccess access, ApprovalDecider decider);
   void DoStartRun(const StartRunCommand& command, const Callback<StartRunResult>& done);
   // Answers a start at once, or (with a wait) with the run once it finishes or the wait is over.
   void AnswerStart(LiveRun& run, bool created, std::chrono::milliseconds wait,

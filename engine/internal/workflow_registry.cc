@@ -37,14 +37,17 @@ Status WorkflowRegistry::Load(const std::function<void(const Status& skipped)>& 
   return Status::Ok();
 }
 
-Result<WorkflowView> WorkflowRegistry::Apply(std::string_view name,
-                                             const boost::json::value& document) {
+Result<WorkflowView> WorkflowRegistry::Apply(
+    std::string_view name, const boost::json::value& document,
+    const std::function<Status(const WorkflowDefinition* latest)>& allowed) {
+  std::lock_guard apply_lock(apply_mutex_);
+  auto latest = Latest(name);
+  // Access first: who may not apply learns nothing from how the document would be judged.
+  if (Status may = allowed(latest.get()); !may.ok()) return may;
   auto parsed = ParseDefinition(name, document);
   if (!parsed.ok()) return parsed.status();
   if (Status rules = CheckNewDefinition(**parsed); !rules.ok()) return rules;
 
-  std::lock_guard apply_lock(apply_mutex_);
-  auto latest = Latest(name);
   if (latest && latest->source == document) return ToView(*latest);
 
   auto definition = std::make_shared<WorkflowDefinition>(**parsed);

@@ -29,8 +29,12 @@ class WorkflowRegistry {
   // and say so, every other workflow works. Fails only when the log cannot be scanned.
   Status Load(const std::function<void(const Status& skipped)>& skipped);
 
-  // Validates, and stores a new version unless the document equals the latest version.
-  Result<WorkflowView> Apply(std::string_view name, const boost::json::value& document);
+  // Validates, and stores a new version unless the document equals the latest version, when
+  // `allowed` passes given the latest version (null: none). Its refusal is returned, checked
+  // under the same lock as the store, so two applies cannot both pass against an old version.
+  Result<WorkflowView> Apply(
+      std::string_view name, const boost::json::value& document,
+      const std::function<Status(const WorkflowDefinition* latest)>& allowed);
 
   std::shared_ptr<const WorkflowDefinition> Latest(std::string_view name) const;
   std::shared_ptr<const WorkflowDefinition> Get(std::string_view name, uint32_t version) const;

@@ -73,23 +73,31 @@ void FakeEngine::Answer(std::function<void()> reply) {
   reply();
 }
 
-Result<engine::WorkflowView> FakeEngine::ApplyWorkflow(std::string_view name,
+Result<engine::WorkflowView> FakeEngine::ApplyWorkflow(const engine::Principal& by,
+                                                       std::string_view name,
                                                        const boost::json::value& definition) {
   std::lock_guard lock(mu_);
+  recorded_.viewers.push_back(by);
   recorded_.applied.emplace_back(std::string(name), definition);
   return workflow_result;
 }
 
-Result<engine::WorkflowView> FakeEngine::GetWorkflow(std::string_view name) {
+Result<engine::WorkflowView> FakeEngine::GetWorkflow(const engine::Principal& viewer,
+                                                     std::string_view name) {
   std::lock_guard lock(mu_);
+  recorded_.viewers.push_back(viewer);
   recorded_.run_reads.emplace_back(name);
   return workflow_result;
 }
 
-Result<std::vector<engine::WorkflowView>> FakeEngine::ListWorkflows() {
+Result<std::vector<engine::WorkflowView>> FakeEngine::ListWorkflows(
+    const engine::Principal& viewer) {
   std::lock_guard lock(mu_);
+  recorded_.viewers.push_back(viewer);
   return workflows_result;
 }
+
+bool FakeEngine::MayView(const engine::Principal&, std::string_view) { return true; }
 
 void FakeEngine::StartRun(engine::StartRunCommand command,
                           engine::Callback<engine::StartRunResult> done) {
@@ -128,55 +136,65 @@ void FakeEngine::Cancel(engine::CancelCommand command, engine::Callback<RunView>
   Answer([done = std::move(done), result = std::move(result)] { done(result); });
 }
 
-void FakeEngine::AwaitRun(std::string run_id, std::chrono::milliseconds wait,
-                          engine::Callback<RunView> done) {
+void FakeEngine::AwaitRun(const engine::Principal& viewer, std::string run_id,
+                          std::chrono::milliseconds wait, engine::Callback<RunView> done) {
   Result<RunView> result = [&] {
     std::lock_guard lock(mu_);
+    recorded_.viewers.push_back(viewer);
     recorded_.awaits.emplace_back(std::move(run_id), wait);
     return run_result;
   }();
   Answer([done = std::move(done), result = std::move(result)] { done(result); });
 }
 
-Result<RunView> FakeEngine::GetRun(std::string_view run_id) {
+Result<RunView> FakeEngine::GetRun(const engine::Principal& viewer, std::string_view run_id) {
   std::lock_guard lock(mu_);
+  recorded_.viewers.push_back(viewer);
   recorded_.run_reads.emplace_back(run_id);
   return run_result;
 }
 
-Result<std::vector<RunView>> FakeEngine::ListRuns(std::optional<engine::RunStatus> status,
-                                                  size_t limit) {
+Result<engine::RunPage> FakeEngine::ListRuns(const engine::Principal& viewer,
+                                             const engine::RunQuery& query) {
   std::lock_guard lock(mu_);
-  recorded_.run_lists.emplace_back(status, limit);
-  return runs_result;
+  recorded_.viewers.push_back(viewer);
+  recorded_.run_lists.push_back(query);
+  if (!runs_result.ok()) return runs_result.status();
+  return engine::RunPage{*runs_result, next_page};
 }
 
-Result<std::vector<engine::EventView>> FakeEngine::GetEvents(std::string_view run_id) {
+Result<std::vector<engine::EventView>> FakeEngine::GetEvents(const engine::Principal& viewer,
+                                                             std::string_view run_id) {
   std::lock_guard lock(mu_);
+  recorded_.viewers.push_back(viewer);
   recorded_.run_reads.emplace_back(run_id);
   return events_result;
 }
 
-Result<ApprovalView> FakeEngine::GetApproval(std::string_view approval_id) {
+Result<ApprovalView> FakeEngine::GetApproval(const engine::Principal& viewer,
+                                             std::string_view approval_id) {
   std::lock_guard lock(mu_);
+  recorded_.viewers.push_back(viewer);
   recorded_.run_reads.emplace_back(approval_id);
   return approval_result;
 }
 
-Result<std::vector<ApprovalView>> FakeEngine::ListApprovals(
-    std::optional<engine::ApprovalStatus> status, size_t limit) {
+Result<engine::ApprovalPage> FakeEngine::ListApprovals(const engine::Principal& viewer,
+                                                       const engine::ApprovalQuery& query) {
   std::lock_guard lock(mu_);
-  recorded_.approval_lists.emplace_back(status, limit);
-  return approvals_result;
+  recorded_.viewers.push_back(viewer);
+  recorded_.approval_lists.push_back(query);
+  if (!approvals_result.ok()) return approvals_result.status();
+  return engine::ApprovalPage{*approvals_result, next_page};
 }
 
 Status FakeEngine::ForEachApproval(
-    std::optional<engine::ApprovalStatus> status,
+    const engine::Principal& viewer, std::optional<engine::ApprovalStatus> status,
     const std::function<bool(const engine::ApprovalView&)>& visit) {
-  Result<std::vector<ApprovalView>> approvals =
-      ListApprovals(status, std::numeric_limits<size_t>::max());
+  auto approvals = ListApprovals(
+      viewer, engine::ApprovalQuery{.status = status, .limit = std::numeric_limits<size_t>::max()});
   if (!approvals.ok()) return approvals.status();
-  for (const ApprovalView& approval : *approvals) {
+  for (const ApprovalView& approval : approvals->approvals) {
     if (!visit(approval)) break;
   }
   return Status::Ok();
@@ -185,15 +203,15 @@ Status FakeEngine::ForEachApproval(
 Status FakeEngine::ForEachApprovalNewestFirst(
     engine::ApprovalStatus status, std::string_view before_id,
     const std::function<bool(const engine::ApprovalView&)>& visit) {
-  Result<std::vector<ApprovalView>> approvals =
-      ListApprovals(status, std::numeric_limits<size_t>::max());
-  if (!approvals.ok()) return approvals.status();
   std::vector<ApprovalView> matching;
-  for (const ApprovalView& approval : *approvals) {
-    if (approval.status != status) continue;
-    if (!before_id.empty() && approval.id >= before_id) continue;
-    matching.push_back(approval);
+  {
+    std::lock_guard lock(mu_);
+    if (!approvals_result.ok()) return approvals_result.status();
+    matching = *approvals_result;
   }
+  std::erase_if(matching, [&](const ApprovalView& approval) {
+    return approval.status != status || (!before_id.empty() && approval.id >= before_id);
+  });
   std::sort(matching.begin(), matching.end(),
             [](const ApprovalView& a, const ApprovalView& b) { return a.id > b.id; });
   for (const ApprovalView& approval : matching) {

@@ -33,6 +33,7 @@ class FakeEngine : public engine::Engine {
   Result<engine::ApprovalView> approval_result = SampleApproval();
   Result<engine::RunView> run_result = SampleRun();
   Result<std::vector<engine::RunView>> runs_result = std::vector<engine::RunView>{};
+  std::string next_page;  // the engine's `next` for ListRuns and ListApprovals; empty: none
   Result<std::vector<engine::EventView>> events_result = std::vector<engine::EventView>{};
   Result<std::vector<engine::ApprovalView>> approvals_result =
       std::vector<engine::ApprovalView>{};
@@ -50,8 +51,10 @@ class FakeEngine : public engine::Engine {
     std::vector<engine::DecideCommand> decisions;
     std::vector<engine::CommentCommand> comments;
     std::vector<engine::CancelCommand> cancels;
-    std::vector<std::pair<std::optional<engine::RunStatus>, size_t>> run_lists;
-    std::vector<std::pair<std::optional<engine::ApprovalStatus>, size_t>> approval_lists;
+    std::vector<engine::RunQuery> run_lists;
+    std::vector<engine::ApprovalQuery> approval_lists;
+    // Who asked, for every query and ApplyWorkflow, in order.
+    std::vector<engine::Principal> viewers;
     std::vector<std::string> run_reads;  // GetRun, GetEvents, GetApproval ids
     std::vector<std::pair<std::string, std::chrono::milliseconds>> awaits;  // AwaitRun
     std::vector<std::pair<engine::AuditQuery, engine::Principal>> audits;   // ListAudit
@@ -65,10 +68,13 @@ class FakeEngine : public engine::Engine {
   // Waits until `count` commands wait for Shutdown, or `timeout` passes; true if they do.
   bool WaitForDeferred(size_t count, std::chrono::milliseconds timeout);
 
-  Result<engine::WorkflowView> ApplyWorkflow(std::string_view name,
+  Result<engine::WorkflowView> ApplyWorkflow(const engine::Principal& by, std::string_view name,
                                              const boost::json::value& definition) override;
-  Result<engine::WorkflowView> GetWorkflow(std::string_view name) override;
-  Result<std::vector<engine::WorkflowView>> ListWorkflows() override;
+  Result<engine::WorkflowView> GetWorkflow(const engine::Principal& viewer,
+                                           std::string_view name) override;
+  Result<std::vector<engine::WorkflowView>> ListWorkflows(
+      const engine::Principal& viewer) override;
+  bool MayView(const engine::Principal& viewer, std::string_view workflow) override;
   void StartRun(engine::StartRunCommand command,
                 engine::Callback<engine::StartRunResult> done) override;
   void Decide(engine::DecideCommand command, engine::Callback<engine::ApprovalView> done) override;
@@ -76,17 +82,23 @@ class FakeEngine : public engine::Engine {
                   engine::Callback<engine::ApprovalView> done) override;
   void Cancel(engine::CancelCommand command, engine::Callback<engine::RunView> done) override;
   // Answers with run_result.
-  void AwaitRun(std::string run_id, std::chrono::milliseconds wait,
-                engine::Callback<engine::RunView> done) override;
-  Result<engine::RunView> GetRun(std::string_view run_id) override;
-  Result<std::vector<engine::RunView>> ListRuns(std::optional<engine::RunStatus> status,
-                                                size_t limit) override;
-  Result<std::vector<engine::EventView>> GetEvents(std::string_view run_id) override;
-  Result<engine::ApprovalView> GetApproval(std::string_view approval_id) override;
-  Result<std::vector<engine::ApprovalView>> ListApprovals(
-      std::optional<engine::ApprovalStatus> status, size_t limit) override;
+  void AwaitRun(const engine::Principal& viewer, std::string run_id,
+                std::chrono::milliseconds wait, engine::Callback<engine::RunView> done) override;
+  Result<engine::RunView> GetRun(const engine::Principal& viewer,
+                                 std::string_view run_id) override;
+  // Answers runs_result and next_page.
+  Result<engine::RunPage> ListRuns(const engine::Principal& viewer,
+                                   const engine::RunQuery& query) override;
+  Result<std::vector<engine::EventView>> GetEvents(const engine::Principal& viewer,
+                                                   std::string_view run_id) override;
+  Result<engine::ApprovalView> GetApproval(const engine::Principal& viewer,
+                                           std::string_view approval_id) override;
+  // Answers approvals_result and next_page.
+  Result<engine::ApprovalPage> ListApprovals(const engine::Principal& viewer,
+                                             const engine::ApprovalQuery& query) override;
   // Visits approvals_result; recorded in approval_lists as a list with no limit.
-  Status ForEachApproval(std::optional<engine::ApprovalStatus> status,
+  Status ForEachApproval(const engine::Principal& viewer,
+                         std::optional<engine::ApprovalStatus> status,
                          const std::function<bool(const engine::ApprovalView&)>& visit) override;
   // Visits approvals_result's approvals in `status` with ids below `before_id`, ids descending.
   Status ForEachApprovalNewestFirst(

@@ -288,8 +288,12 @@ TEST_F(RequestHandlerTest, BodyOverLimitIs413) {
 }
 
 TEST_F(RequestHandlerTest, ListRunsValidatesQuery) {
-  for (const char* target : {"/v1/runs?status=bogus", "/v1/runs?limit=0", "/v1/runs?limit=1001",
-                             "/v1/runs?limit=abc", "/v1/runs?limit=5x", "/v1/runs?limit=-1"}) {
+  for (const char* target :
+       {"/v1/runs?status=bogus", "/v1/runs?limit=0", "/v1/runs?limit=1001", "/v1/runs?limit=abc",
+        "/v1/runs?limit=5x", "/v1/runs?limit=-1", "/v1/runs?older_than=soon",
+        "/v1/runs?newer_than=7w", "/v1/runs?older_than=0h",
+        "/v1/runs?older_than=2026-13-01T00:00:00Z",
+        "/v1/runs?after=%21%21", "/v1/runs?after=", "/v1/runs?after=cnVu="}) {
     Response response = Send(http::verb::get, target);
     EXPECT_EQ(response.result(), http::status::bad_request) << target;
     EXPECT_EQ(ErrorCode(response), "invalid_argument") << target;
@@ -300,24 +304,102 @@ TEST_F(RequestHandlerTest, ListRunsValidatesQuery) {
   Response response = Send(http::verb::get, "/v1/runs?status=waiting&limit=1000");
   EXPECT_EQ(response.result(), http::status::ok);
   EXPECT_EQ(Body(response).at("runs").as_array().size(), 1u);
+  EXPECT_FALSE(Body(response).as_object().contains("next")) << "the last page has no next";
   Send(http::verb::get, "/v1/runs");
   auto lists = engine_.recorded().run_lists;
   ASSERT_EQ(lists.size(), 2u);
-  EXPECT_EQ(lists[0].first, engine::RunStatus::kWaiting);
-  EXPECT_EQ(lists[0].second, 1000u);
-  EXPECT_EQ(lists[1].first, std::nullopt);
-  EXPECT_EQ(lists[1].second, 100u);
+  EXPECT_EQ(lists[0].status, engine::RunStatus::kWaiting);
+  EXPECT_EQ(lists[0].limit, 1000u);
+  EXPECT_EQ(lists[1].status, std::nullopt) << "every status, newest first";
+  EXPECT_EQ(lists[1].limit, 100u);
 }
 
-TEST_F(RequestHandlerTest, ListApprovalsDefaultsToPending) {
+// The cursor is opaque to clients (base64url of where the engine's page ended) and comes back
+// to the engine as it was; filters and age bounds reach the engine as they were asked.
+TEST_F(RequestHandlerTest, ListRunsPagesByCursorWithFilters) {
+  engine_.next_page = "run_00000000a/b+";
+  Response first = Send(http::verb::get, "/v1/runs?workflow=pay&limit=2&older_than=24h");
+  ASSERT_EQ(first.result(), http::status::ok);
+  std::string next(Body(first).at("next").as_string());
+  constexpr std::string_view kBase64Url =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  EXPECT_EQ(next.find_first_not_of(kBase64Url), std::string::npos) << next;
+  engine_.next_page.clear();
+  Response second = Send(http::verb::get, "/v1/runs?after=" + next +
+                                              "&newer_than=2026-11-30T04:00:00.5%2B01:00");
+  ASSERT_EQ(second.result(), http::status::ok);
+  EXPECT_FALSE(Body(second).as_object().contains("next"));
+
+  auto lists = engine_.recorded().run_lists;
+  ASSERT_EQ(lists.size(), 2u);
+  EXPECT_EQ(lists[0].workflow, "pay");
+  EXPECT_EQ(lists[0].limit, 2u);
+  EXPECT_EQ(lists[0].after, "");
+  int64_t day_ago = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        (std::chrono::system_clock::now() - std::chrono::hours(24))
+                            .time_since_epoch())
+                        .count();
+  ASSERT_TRUE(lists[0].started_before_ms.has_value());
+  EXPECT_NEAR(static_cast<double>(*lists[0].started_before_ms), static_cast<double>(day_ago),
+              60'000.0);
+  EXPECT_EQ(lists[1].after, "run_00000000a/b+");
+  // 2026-11-30T03:00:00.500Z
+  EXPECT_EQ(lists[1].started_since_ms, int64_t{1'796'007'600'500});
+}
+
+TEST_F(RequestHandlerTest, ListApprovalsCoversEveryStatusUnlessAsked) {
   EXPECT_EQ(Send(http::verb::get, "/v1/approvals").result(), http::status::ok);
   EXPECT_EQ(Send(http::verb::get, "/v1/approvals?status=rejected").result(), http::status::ok);
   EXPECT_EQ(Send(http::verb::get, "/v1/approvals?status=maybe").result(),
             http::status::bad_request);
+  EXPECT_EQ(Send(http::verb::get, "/v1/approvals?assignee=bob").result(),
+            http::status::bad_request);
+  EXPECT_EQ(Send(http::verb::get, "/v1/approvals?assignee=me&workflow=pay").result(),
+            http::status::ok);
   auto lists = engine_.recorded().approval_lists;
-  ASSERT_EQ(lists.size(), 2u);
-  EXPECT_EQ(lists[0].first, engine::ApprovalStatus::kPending);
-  EXPECT_EQ(lists[1].first, engine::ApprovalStatus::kRejected);
+  ASSERT_EQ(lists.size(), 3u);
+  EXPECT_EQ(lists[0].status, std::nullopt);
+  EXPECT_FALSE(lists[0].decidable_by_viewer);
+  EXPECT_EQ(lists[1].status, engine::ApprovalStatus::kRejected);
+  EXPECT_TRUE(lists[2].decidable_by_viewer);
+  EXPECT_EQ(lists[2].workflow, "pay");
+}
+
+// The engine's access answers: 403 `forbidden` for what the caller may see but not do, 404 for
+// what they may not see (as for an unknown id), on reads and commands alike.
+TEST_F(RequestHandlerTest, AccessRefusalsMapTo403And404) {
+  engine_.approval_result = Status::PermissionDenied("'bob' may not decide approval ap-1");
+  Response denied = Send(http::verb::post, "/v1/approvals/ap-1/decision",
+                         R"({"decision": "approve"})");
+  EXPECT_EQ(denied.result(), http::status::forbidden);
+  EXPECT_EQ(ErrorCode(denied), "forbidden");
+  EXPECT_EQ(Body(denied).at("error").at("message"), "'bob' may not decide approval ap-1");
+
+  engine_.run_result = Status::NotFound("run run-1 not found");
+  Response hidden = Send(http::verb::post, "/v1/runs/run-1/cancel", "{}");
+  EXPECT_EQ(hidden.result(), http::status::not_found);
+  EXPECT_EQ(ErrorCode(hidden), "not_found");
+  EXPECT_EQ(Send(http::verb::get, "/v1/runs/run-1").result(), http::status::not_found);
+
+  engine_.workflow_result = Status::PermissionDenied("only admins create workflows");
+  Response put = Send(http::verb::put, "/v1/workflows/pay", R"({"steps": []})");
+  EXPECT_EQ(put.result(), http::status::forbidden);
+}
+
+// Every query answers for the authenticated caller, never for a name the client sent.
+TEST_F(RequestHandlerTest, QueriesPassTheCaller) {
+  for (const char* target : {"/v1/workflows", "/v1/workflows/pay", "/v1/runs", "/v1/runs/r",
+                             "/v1/runs/r?wait=1s", "/v1/runs/r/events", "/v1/approvals",
+                             "/v1/approvals/r.1"}) {
+    EXPECT_EQ(Send(http::verb::get, target).result(), http::status::ok) << target;
+  }
+  Send(http::verb::put, "/v1/workflows/pay", R"({"steps": []})");
+  auto viewers = engine_.recorded().viewers;
+  ASSERT_EQ(viewers.size(), 9u);
+  for (const engine::Principal& viewer : viewers) {
+    EXPECT_EQ(viewer.id, Authenticator::kAdminIdentity);
+    EXPECT_TRUE(viewer.admin);
+  }
 }
 
 TEST_F(RequestHandlerTest, DecideRecordsAdminAsReviewer) {

@@ -288,14 +288,6 @@ TEST_F(ServerTest, WebSocketWithHeaderTokenGetsSnapshotAtOnce) {
   EXPECT_EQ(client.Read()["type"], "snapshot");
 }
 
-TEST_F(ServerTest, SnapshotAsksForEveryPendingApproval) {
-  std::unique_ptr<WsClient> client = ConnectReviewer();
-  FakeEngine::Recorded recorded = engine_.recorded();
-  ASSERT_FALSE(recorded.approval_lists.empty());
-  EXPECT_EQ(recorded.approval_lists.back().first, engine::ApprovalStatus::kPending);
-  EXPECT_EQ(recorded.approval_lists.back().second, std::numeric_limits<size_t>::max());
-}
-
 // A server of its own, with a short WebSocket auth deadline.
 class AuthDeadlineTest : public ::testing::Test {
  protected:

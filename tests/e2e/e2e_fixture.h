@@ -21,9 +21,10 @@ namespace assent::testing {
 
 inline constexpr const char* kToken = "e2e-secret-token";
 
-// The invoice flow from the product brief; `pay` posts to `pay_url`.
+// The invoice flow from the product brief; `pay` posts to `pay_url`. The finance group edits
+// (and so decides) it; the admin token may do anything.
 inline std::string InvoiceWorkflow(const std::string& pay_url) {
-  return R"({"name": "invoice-payment", "steps": [
+  return R"({"name": "invoice-payment", "editors": ["group:finance"], "steps": [
     {"id": "extract", "type": "code", "lua": "return {amount = input.amount, vendor = input.vendor}"},
     {"id": "check", "type": "condition", "if": "steps.extract.amount > 5000", "then": "review", "else": "pay"},
     {"id": "review", "type": "approval", "message": "Pay {{steps.extract.amount}} to {{steps.extract.vendor}}?",

@@ -298,7 +298,7 @@ TEST_F(AuditTest, VerifyNamesAMissingAndAStrayEntry) {
       {storage::Index::kAudit, AuditKey(AuditScope::kEverything, "", stray_position),
        EncodeAuditRecord({fb::Body::RunStarted, "invoice", "mallory"})}};
   std::promise<Status> written;
-  log_.Append(std::move(damage), [&](Status status) { written.set_value(status); });
+  log_.Append(std::move(damage), [&](Status status, uint64_t) { written.set_value(status); });
   ASSERT_TRUE(written.get_future().get().ok());
 
   auto report = VerifyLog(log_);
@@ -322,7 +322,7 @@ TEST_F(AuditTest, OpeningADataDirWithoutTheIndexBuildsItOnce) {
   storage::AppendBatch erase;
   for (const std::string& key : built) erase.index_ops.push_back({storage::Index::kAudit, key, {}});
   std::promise<Status> erased;
-  log_.Append(std::move(erase), [&](Status status) { erased.set_value(status); });
+  log_.Append(std::move(erase), [&](Status status, uint64_t) { erased.set_value(status); });
   ASSERT_TRUE(erased.get_future().get().ok());
   ASSERT_TRUE(AuditKeys().empty());
 
@@ -334,7 +334,7 @@ TEST_F(AuditTest, OpeningADataDirWithoutTheIndexBuildsItOnce) {
   storage::AppendBatch remove_one;
   remove_one.index_ops.push_back({storage::Index::kAudit, built[1], {}});
   std::promise<Status> removed;
-  log_.Append(std::move(remove_one), [&](Status status) { removed.set_value(status); });
+  log_.Append(std::move(remove_one), [&](Status status, uint64_t) { removed.set_value(status); });
   ASSERT_TRUE(removed.get_future().get().ok());
   Reopen();
   EXPECT_EQ(AuditKeys().size(), built.size() - 1);
@@ -354,7 +354,7 @@ TEST(AuditQueriesTest, APageReadsAtMostTheBoundAndGoesOnFromItsCursor) {
                                EncodeAuditRecord({fb::Body::RunStarted, "secret", "x"})});
   }
   std::promise<Status> written;
-  log.Append(std::move(batch), [&](Status status) { written.set_value(status); });
+  log.Append(std::move(batch), [&](Status status, uint64_t) { written.set_value(status); });
   ASSERT_TRUE(written.get_future().get().ok());
 
   AuditQueries queries(log, NullLogger());

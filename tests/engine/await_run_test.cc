@@ -17,6 +17,8 @@ namespace assent::engine {
 namespace {
 
 namespace json = boost::json;
+using engine_testing::AsAdmin;
+using engine_testing::kAdmin;
 using engine_testing::ActorNamed;
 using engine_testing::Await;
 using engine_testing::EngineTest;
@@ -45,13 +47,13 @@ class AwaitRunTest : public EngineTest {
   Outcome<StartRunResult> StartAndWait(int amount, std::chrono::milliseconds wait,
                                        const std::string& key = "") {
     Outcome<StartRunResult> started;
-    engine_->StartRun(StartRunCommand{"invoice", Invoice(amount), key, wait}, started.Receiver());
+    engine_->StartRun(AsAdmin(StartRunCommand{"invoice", Invoice(amount), key, wait}), started.Receiver());
     return started;
   }
 
   Outcome<RunView> AwaitRun(const std::string& run_id, std::chrono::milliseconds wait) {
     Outcome<RunView> answered;
-    engine_->AwaitRun(run_id, wait, answered.Receiver());
+    engine_->AwaitRun(kAdmin, run_id, wait, answered.Receiver());
     return answered;
   }
 
@@ -64,7 +66,7 @@ class AwaitRunTest : public EngineTest {
   std::string PendingApprovalId() {
     std::string id;
     EXPECT_TRUE(Eventually([&] {
-      auto pending = engine_->ListApprovals(ApprovalStatus::kPending, 10);
+      auto pending = ListApprovalsAsAdmin(ApprovalStatus::kPending, 10);
       if (pending.ok() && pending->size() == 1) id = (*pending)[0].id;
       return !id.empty();
     })) << "no approval was requested within 20 s";

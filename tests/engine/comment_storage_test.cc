@@ -18,6 +18,8 @@
 namespace assent::engine {
 namespace {
 
+using engine_testing::AsAdmin;
+using engine_testing::kAdmin;
 using engine_testing::ActorNamed;
 using engine_testing::Await;
 
@@ -93,7 +95,7 @@ class CommentStorageTest : public ::testing::Test {
   void SetUp() override {
     Reopen();
     // A large shown value: were the record rewritten for each comment, it would show.
-    auto applied = engine_->ApplyWorkflow("review", boost::json::parse(R"({"steps": [
+    auto applied = engine_->ApplyWorkflow(kAdmin, "review", boost::json::parse(R"({"steps": [
       {"id": "ask", "type": "approval", "message": "ok?", "show": {"doc": "{{input.doc}}"}}]})"));
     ASSERT_TRUE(applied.ok()) << applied.status().ToString();
   }
@@ -113,9 +115,9 @@ class CommentStorageTest : public ::testing::Test {
   std::string StartWaiting(size_t shown_bytes) {
     boost::json::object input{{"doc", std::string(shown_bytes, 'd')}};
     auto started = Await<StartRunResult>(
-        [&](auto done) { engine_->StartRun(StartRunCommand{"review", input}, done); });
+        [&](auto done) { engine_->StartRun(AsAdmin(StartRunCommand{"review", input}), done); });
     EXPECT_TRUE(started.ok()) << started.status().ToString();
-    auto run = engine_->GetRun(started->run_id);
+    auto run = engine_->GetRun(kAdmin, started->run_id);
     EXPECT_EQ(run->pending_approvals.size(), 1u);
     return run->pending_approvals.at(0).id;
   }
@@ -172,11 +174,11 @@ TEST_F(CommentStorageTest, EveryViewShowsEveryCommentInOrderAlsoAfterARestart) {
   };
   for (int round = 0; round < 2; ++round) {
     std::string when = round == 0 ? "live" : "after a restart";
-    expect_all(*engine_->GetApproval(approval_id), "GetApproval, " + when);
-    auto listed = engine_->ListApprovals(ApprovalStatus::kPending, 10);
-    ASSERT_EQ(listed->size(), 1u);
-    expect_all(listed->at(0), "ListApprovals, " + when);
-    auto run = engine_->GetRun(approval_id.substr(0, approval_id.rfind('.')));
+    expect_all(*engine_->GetApproval(kAdmin, approval_id), "GetApproval, " + when);
+    auto listed = engine_->ListApprovals(kAdmin, {.status = ApprovalStatus::kPending});
+    ASSERT_EQ(listed->approvals.size(), 1u);
+    expect_all(listed->approvals.at(0), "ListApprovals, " + when);
+    auto run = engine_->GetRun(kAdmin, approval_id.substr(0, approval_id.rfind('.')));
     expect_all(run->pending_approvals.at(0), "GetRun, " + when);
     Reopen();
   }
@@ -187,9 +189,9 @@ TEST_F(CommentStorageTest, EveryViewShowsEveryCommentInOrderAlsoAfterARestart) {
   });
   ASSERT_TRUE(decided.ok()) << decided.status().ToString();
   expect_all(*decided, "the decision's answer");
-  auto approved = engine_->ListApprovals(ApprovalStatus::kApproved, 10);
-  ASSERT_EQ(approved->size(), 1u);
-  expect_all(approved->at(0), "ListApprovals after the decision");
+  auto approved = engine_->ListApprovals(kAdmin, {.status = ApprovalStatus::kApproved});
+  ASSERT_EQ(approved->approvals.size(), 1u);
+  expect_all(approved->approvals.at(0), "ListApprovals after the decision");
 }
 
 }  // namespace

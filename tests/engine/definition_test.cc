@@ -153,5 +153,56 @@ TEST(DefinitionTest, RejectsBadDocumentShapes) {
               HasSubstr("reserved"));
 }
 
+TEST(DefinitionTest, ReadsAccessListsAndTheirApprovers) {
+  auto parsed = ParseDefinition("wf", boost::json::parse(R"({
+    "viewers": ["bob", "group:audit"], "editors": ["group:ops"], "starters": ["*"],
+    "steps": [{"id": "r", "type": "approval", "message": "ok?", "approvers": ["erin@example.com"],
+               "self_approval": false},
+              {"id": "s", "type": "approval", "message": "ok?"}]})"));
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  const WorkflowDefinition& definition = **parsed;
+  Principal bob{.id = "bob"};
+  Principal auditor{.id = "x", .groups = {"audit"}};
+  Principal erin{.id = "erin@example.com"};
+  EXPECT_TRUE(definition.access.viewers.Admits(bob));
+  EXPECT_TRUE(definition.access.viewers.Admits(auditor));
+  EXPECT_FALSE(definition.access.editors.Admits(bob));
+  EXPECT_TRUE(definition.access.starters.Admits(Principal{.id = "anyone"}));
+  EXPECT_TRUE(definition.access.approvers.Admits(erin)) << "the union of the steps' approvers";
+  EXPECT_TRUE(definition.Find("r")->approvers.Admits(erin));
+  EXPECT_FALSE(definition.Find("r")->self_approval);
+  EXPECT_TRUE(definition.Find("s")->approvers.empty());
+  EXPECT_TRUE(definition.Find("s")->self_approval);
+}
+
+TEST(DefinitionTest, RejectsMalformedAccessLists) {
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"viewers": [], "steps": [{"id": "a", "type": "code", "lua": "return 1"}]})",
+       "'viewers': must be a non-empty array of user ids, \"group:<name>\" or \"*\""},
+      {R"({"editors": "bob", "steps": [{"id": "a", "type": "code", "lua": "return 1"}]})",
+       "'editors': must be a non-empty array"},
+      {R"({"starters": ["bob", 7], "steps": [{"id": "a", "type": "code", "lua": "return 1"}]})",
+       "'starters': entry 2 must be a user id"},
+      {R"({"viewers": ["group:"], "steps": [{"id": "a", "type": "code", "lua": "return 1"}]})",
+       "'viewers': entry 1: group name must be"},
+      {R"({"viewers": ["a b"], "steps": [{"id": "a", "type": "code", "lua": "return 1"}]})",
+       "'viewers': entry 1: 'a b' is not a user id"},
+      {R"({"owners": ["bob"], "steps": [{"id": "a", "type": "code", "lua": "return 1"}]})",
+       "unknown field 'owners'"},
+      {R"({"steps": [{"id": "r", "type": "approval", "message": "m", "approvers": ["*", ""]}]})",
+       "step 'r': 'approvers': entry 2"},
+      {R"({"steps": [{"id": "r", "type": "approval", "message": "m", "self_approval": 0}]})",
+       "step 'r': 'self_approval' must be true or false"},
+      {R"({"steps": [{"id": "c", "type": "code", "lua": "return 1", "approvers": ["bob"]}]})",
+       "step 'c': unknown field 'approvers' for a code step"},
+  };
+  for (const auto& [document, expected] : cases) {
+    Status status = ParseError(document);
+    EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << document;
+    EXPECT_NE(status.message().find(expected), std::string::npos)
+        << document << "\n  gave: " << status.message();
+  }
+}
+
 }  // namespace
 }  // namespace assent::engine

@@ -315,11 +315,13 @@ TEST_F(DirectoryTest, TheEngineDoesNotTakeTheDirectoryForARun) {
   options.shards = 1;
   Result<std::unique_ptr<Engine>> engine = Engine::Open(log_, options);
   ASSERT_TRUE(engine.ok()) << engine.status().ToString();
-  EXPECT_EQ((*engine)->GetRun(kDirectoryStreamId).status().code(), StatusCode::kNotFound);
-  EXPECT_EQ((*engine)->GetEvents(kDirectoryStreamId).status().code(), StatusCode::kNotFound);
-  Result<std::vector<RunView>> runs = (*engine)->ListRuns(std::nullopt, 100);
+  const Principal admin{.id = "admin", .admin = true};
+  EXPECT_EQ((*engine)->GetRun(admin, kDirectoryStreamId).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ((*engine)->GetEvents(admin, kDirectoryStreamId).status().code(),
+            StatusCode::kNotFound);
+  Result<RunPage> runs = (*engine)->ListRuns(admin, RunQuery{.limit = 100});
   ASSERT_TRUE(runs.ok());
-  EXPECT_TRUE(runs->empty());
+  EXPECT_TRUE(runs->runs.empty());
   Result<VerifyReport> report = VerifyLog(log_);
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->problems.empty());

@@ -25,9 +25,21 @@ namespace json = boost::json;
 
 constexpr auto kWait = std::chrono::seconds(20);
 
-// A caller named `id`, as the api layer would hand one over after authenticating it.
+// The bootstrap admin, who may see and do everything: the scenario tests act as admins unless
+// they test access (access_test.cc).
+inline const Principal kAdmin{.id = "admin", .admin = true};
+
+// An admin caller named `id`, as the api layer would hand one over after authenticating it.
 inline Actor ActorNamed(std::string id) {
-  return Actor{.principal = {.id = std::move(id)}, .channel = Channel::kRest, .request_id = "t"};
+  return Actor{.principal = {.id = std::move(id), .admin = true},
+               .channel = Channel::kRest,
+               .request_id = "t"};
+}
+
+// `command`, given by the admin.
+inline StartRunCommand AsAdmin(StartRunCommand command) {
+  command.actor = ActorNamed("admin");
+  return command;
 }
 
 // The answer of an asynchronous engine command, collected later: for commands that answer
@@ -103,14 +115,14 @@ class EngineTest : public ::testing::Test {
   void ApplyReviewFlow() { ApplyWorkflow("invoice", kReviewFlow); }
 
   void ApplyWorkflow(const std::string& name, const std::string& document) {
-    auto applied = engine_->ApplyWorkflow(name, json::parse(document));
+    auto applied = engine_->ApplyWorkflow(kAdmin, name, json::parse(document));
     ASSERT_TRUE(applied.ok()) << applied.status().ToString();
   }
 
   std::string Start(const std::string& workflow, const std::string& input,
                     const std::string& key = "") {
     auto started = Await<StartRunResult>([&](auto done) {
-      engine_->StartRun(StartRunCommand{workflow, json::parse(input).as_object(), key}, done);
+      engine_->StartRun(AsAdmin(StartRunCommand{workflow, json::parse(input).as_object(), key}), done);
     });
     EXPECT_TRUE(started.ok()) << started.status().ToString();
     return started.ok() ? started->run_id : "";
@@ -123,15 +135,29 @@ class EngineTest : public ::testing::Test {
     });
   }
 
+  // One page of up to `limit` runs (or approvals) in `status` (nullopt: every status), newest
+  // first, as the admin sees them.
+  Result<std::vector<RunView>> ListRunsAsAdmin(std::optional<RunStatus> status, size_t limit) {
+    auto page = engine_->ListRuns(kAdmin, RunQuery{.status = status, .limit = limit});
+    if (!page.ok()) return page.status();
+    return page->runs;
+  }
+  Result<std::vector<ApprovalView>> ListApprovalsAsAdmin(std::optional<ApprovalStatus> status,
+                                                         size_t limit) {
+    auto page = engine_->ListApprovals(kAdmin, ApprovalQuery{.status = status, .limit = limit});
+    if (!page.ok()) return page.status();
+    return page->approvals;
+  }
+
   RunView Run(const std::string& run_id) {
-    auto run = engine_->GetRun(run_id);
+    auto run = engine_->GetRun(kAdmin, run_id);
     EXPECT_TRUE(run.ok()) << run.status().ToString();
     return run.ok() ? *run : RunView{};
   }
 
   std::vector<std::string> EventTypes(const std::string& run_id) {
     std::vector<std::string> types;
-    auto events = engine_->GetEvents(run_id);
+    auto events = engine_->GetEvents(kAdmin, run_id);
     if (events.ok()) {
       for (const EventView& event : *events) types.push_back(event.type);
     }

@@ -28,6 +28,8 @@ namespace {
 namespace json = boost::json;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using engine_testing::AsAdmin;
+using engine_testing::kAdmin;
 using engine_testing::ActorNamed;
 using engine_testing::Await;
 using engine_testing::EngineTest;
@@ -66,11 +68,11 @@ TEST_F(EngineTest, LargeInvoiceWaitsForApprovalThenCompletes) {
   EXPECT_EQ(approval.show.at("amount"), 7200);
   EXPECT_EQ(approval.show.at("vendor"), "ACME");
 
-  auto pending = engine_->ListApprovals(ApprovalStatus::kPending, 100);
+  auto pending = ListApprovalsAsAdmin(ApprovalStatus::kPending, 100);
   ASSERT_TRUE(pending.ok());
   ASSERT_EQ(pending->size(), 1u);
   EXPECT_EQ((*pending)[0].id, approval.id);
-  auto waiting_runs = engine_->ListRuns(RunStatus::kWaiting, 100);
+  auto waiting_runs = ListRunsAsAdmin(RunStatus::kWaiting, 100);
   ASSERT_TRUE(waiting_runs.ok());
   ASSERT_EQ(waiting_runs->size(), 1u);
 
@@ -83,10 +85,10 @@ TEST_F(EngineTest, LargeInvoiceWaitsForApprovalThenCompletes) {
   RunView done = Run(run_id);
   EXPECT_EQ(done.status, RunStatus::kCompleted);
   EXPECT_EQ(*done.output, json::parse(R"({"payment_id":"pay-i2","approved_by":"alice"})"));
-  EXPECT_TRUE(engine_->ListApprovals(ApprovalStatus::kPending, 100)->empty());
-  EXPECT_EQ(engine_->ListApprovals(ApprovalStatus::kApproved, 100)->size(), 1u);
-  EXPECT_EQ(engine_->ListRuns(RunStatus::kCompleted, 100)->size(), 1u);
-  EXPECT_TRUE(engine_->ListRuns(RunStatus::kWaiting, 100)->empty());
+  EXPECT_TRUE(ListApprovalsAsAdmin(ApprovalStatus::kPending, 100)->empty());
+  EXPECT_EQ(ListApprovalsAsAdmin(ApprovalStatus::kApproved, 100)->size(), 1u);
+  EXPECT_EQ(ListRunsAsAdmin(RunStatus::kCompleted, 100)->size(), 1u);
+  EXPECT_TRUE(ListRunsAsAdmin(RunStatus::kWaiting, 100)->empty());
 
   std::lock_guard lock(seen_mutex);
   ASSERT_EQ(seen.size(), 2u);
@@ -140,10 +142,10 @@ TEST_F(EngineTest, UnknownIdsAreNotFound) {
   ApplyReviewFlow();
   EXPECT_EQ(DecideOn("run_nope.5", Decision::kApprove).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(DecideOn("garbage", Decision::kApprove).status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(engine_->GetRun("run_nope").status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(engine_->GetApproval("run_nope.3").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(engine_->GetRun(kAdmin, "run_nope").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(engine_->GetApproval(kAdmin, "run_nope.3").status().code(), StatusCode::kNotFound);
   auto started = Await<StartRunResult>([&](auto done) {
-    engine_->StartRun(StartRunCommand{"no-such-workflow", {}, ""}, done);
+    engine_->StartRun(AsAdmin(StartRunCommand{"no-such-workflow", {}, ""}), done);
   });
   EXPECT_EQ(started.status().code(), StatusCode::kNotFound);
 }
@@ -163,8 +165,8 @@ TEST_F(EngineTest, CancelStopsAWaitingRunAndItsApproval) {
   });
   ASSERT_TRUE(cancelled.ok()) << cancelled.status().ToString();
   EXPECT_EQ(cancelled->status, RunStatus::kCancelled);
-  EXPECT_EQ(engine_->GetApproval(approval_id)->status, ApprovalStatus::kCancelled);
-  EXPECT_TRUE(engine_->ListApprovals(ApprovalStatus::kPending, 100)->empty());
+  EXPECT_EQ(engine_->GetApproval(kAdmin, approval_id)->status, ApprovalStatus::kCancelled);
+  EXPECT_TRUE(ListApprovalsAsAdmin(ApprovalStatus::kPending, 100)->empty());
   EXPECT_EQ(DecideOn(approval_id, Decision::kApprove).status().code(), StatusCode::kConflict);
   auto again = Await<RunView>([&](auto done) {
     engine_->Cancel(CancelCommand{run_id, ActorNamed("bob"), ""}, done);
@@ -220,7 +222,7 @@ TEST_F(EngineTest, EventsRecordTheActorChannelAndRequestOfEachCommand) {
   EXPECT_EQ(run.started_by, "carol");
   ASSERT_EQ(run.pending_approvals.size(), 1u);
   EXPECT_EQ(run.pending_approvals[0].workflow, "invoice");
-  EXPECT_EQ(engine_->ListApprovals(ApprovalStatus::kPending, 10)->at(0).workflow, "invoice");
+  EXPECT_EQ(ListApprovalsAsAdmin(ApprovalStatus::kPending, 10)->at(0).workflow, "invoice");
 
   Actor reviewer = ActorNamed("dave");
   reviewer.channel = Channel::kStream;
@@ -233,7 +235,7 @@ TEST_F(EngineTest, EventsRecordTheActorChannelAndRequestOfEachCommand) {
   EXPECT_EQ(decided->decisions.at(0).reviewer, "dave");
   EXPECT_EQ(Run(started->run_id).error, "rejected by dave: no");
 
-  auto events = engine_->GetEvents(started->run_id);
+  auto events = engine_->GetEvents(kAdmin, started->run_id);
   ASSERT_TRUE(events.ok());
   const EventView& first = events->front();
   EXPECT_EQ(first.fields.at("started_by"), "carol");
@@ -279,8 +281,8 @@ TEST_F(EngineTest, CommentsAreKeptOnTheApproval) {
   ASSERT_TRUE(commented.ok());
   ASSERT_EQ(commented->comments.size(), 1u);
   EXPECT_EQ(commented->comments[0].author, "carol");
-  EXPECT_EQ(engine_->GetApproval(approval_id)->comments.at(0).text, "checking with finance");
-  auto listed = engine_->ListApprovals(ApprovalStatus::kPending, 10);  // read from the index
+  EXPECT_EQ(engine_->GetApproval(kAdmin, approval_id)->comments.at(0).text, "checking with finance");
+  auto listed = ListApprovalsAsAdmin(ApprovalStatus::kPending, 10);  // read from the index
   ASSERT_TRUE(listed.ok());
   ASSERT_EQ(listed->size(), 1u);
   EXPECT_EQ((*listed)[0].comments.at(0).text, "checking with finance");
@@ -292,7 +294,7 @@ TEST_F(EngineTest, IdempotencyKeyReturnsTheSameRun) {
   std::string first = Start("invoice", kInput, "k-1");
   auto start_again = [&](const char* input) {
     return Await<StartRunResult>([&](auto done) {
-      engine_->StartRun(StartRunCommand{"invoice", json::parse(input).as_object(), "k-1"}, done);
+      engine_->StartRun(AsAdmin(StartRunCommand{"invoice", json::parse(input).as_object(), "k-1"}), done);
     });
   };
   auto again = start_again(kInput);
@@ -305,7 +307,7 @@ TEST_F(EngineTest, IdempotencyKeyReturnsTheSameRun) {
   EXPECT_EQ(other.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_THAT(other.status().message(), ::testing::HasSubstr(first));
   EXPECT_NE(Start("invoice", R"({"invoice_id": "i8", "amount": 1, "vendor": "V"})", "k-2"), first);
-  EXPECT_EQ(engine_->ListRuns(std::nullopt, 100)->size(), 2u);
+  EXPECT_EQ(ListRunsAsAdmin(std::nullopt, 100)->size(), 2u);
 }
 
 // A busy shard makes dozens of run ids in one millisecond. Two of them must never be equal,
@@ -321,7 +323,7 @@ TEST_F(EngineTest, RunsStartedInOneMillisecondNeverShareAnIdEvenWhenTheRandomBit
   for (size_t i = 0; i < kRuns; ++i) {
     std::string input = R"({"invoice_id": ")" + std::to_string(i) +
                         R"(", "amount": 9000, "vendor": "V"})";
-    engine_->StartRun(StartRunCommand{"invoice", json::parse(input).as_object(), ""},
+    engine_->StartRun(AsAdmin(StartRunCommand{"invoice", json::parse(input).as_object(), ""}),
                       starts[i].Receiver());
   }
   std::set<std::string> run_ids;
@@ -331,7 +333,7 @@ TEST_F(EngineTest, RunsStartedInOneMillisecondNeverShareAnIdEvenWhenTheRandomBit
     run_ids.insert(started->run_id);
   }
   EXPECT_EQ(run_ids.size(), kRuns);
-  auto pending = engine_->ListApprovals(ApprovalStatus::kPending, 1000);  // from the index
+  auto pending = ListApprovalsAsAdmin(ApprovalStatus::kPending, 1000);  // from the index
   ASSERT_TRUE(pending.ok());
   EXPECT_EQ(pending->size(), kRuns);
 }
@@ -453,16 +455,16 @@ TEST_F(EngineTest, LoopingDefinitionFailsInsteadOfSpinning) {
 }
 
 TEST_F(EngineTest, WorkflowVersionsIncreaseOnlyWhenTheDocumentChanges) {
-  auto v1 = engine_->ApplyWorkflow("w", json::parse(R"({"steps": [{"id": "a", "type": "code", "lua": "return 1"}]})"));
-  auto same = engine_->ApplyWorkflow("w", json::parse(R"({"steps": [{"id": "a", "type": "code", "lua": "return 1"}]})"));
-  auto v2 = engine_->ApplyWorkflow("w", json::parse(R"({"steps": [{"id": "a", "type": "code", "lua": "return 2"}]})"));
+  auto v1 = engine_->ApplyWorkflow(kAdmin, "w", json::parse(R"({"steps": [{"id": "a", "type": "code", "lua": "return 1"}]})"));
+  auto same = engine_->ApplyWorkflow(kAdmin, "w", json::parse(R"({"steps": [{"id": "a", "type": "code", "lua": "return 1"}]})"));
+  auto v2 = engine_->ApplyWorkflow(kAdmin, "w", json::parse(R"({"steps": [{"id": "a", "type": "code", "lua": "return 2"}]})"));
   ASSERT_TRUE(v1.ok() && same.ok() && v2.ok());
   EXPECT_EQ(v1->version, 1u);
   EXPECT_EQ(same->version, 1u);
   EXPECT_EQ(v2->version, 2u);
   Reopen();
-  EXPECT_EQ(engine_->GetWorkflow("w")->version, 2u);
-  EXPECT_EQ(engine_->ListWorkflows()->size(), 1u);
+  EXPECT_EQ(engine_->GetWorkflow(kAdmin, "w")->version, 2u);
+  EXPECT_EQ(engine_->ListWorkflows(kAdmin)->size(), 1u);
 }
 
 TEST_F(EngineTest, HttpStepPostsRenderedBodyWithAStableIdempotencyKeyAndRetries) {
@@ -548,13 +550,13 @@ TEST_F(EngineTest, StorageFailureIsReportedOnceAndRefusesLaterCommands) {
   Reopen(EngineOptions{.on_storage_failure = [&](const Status&) { ++failures; }});
   log_.FailNextWrite(Status::IOError("disk on fire"));
   auto first = Await<StartRunResult>([&](auto done) {
-    engine_->StartRun(StartRunCommand{"invoice", {}, ""}, done);
+    engine_->StartRun(AsAdmin(StartRunCommand{"invoice", {}, ""}), done);
   });
   EXPECT_EQ(first.status().code(), StatusCode::kIOError);
   EXPECT_EQ(failures.load(), 1);
   EXPECT_EQ(engine_->Health().code(), StatusCode::kUnavailable);
   auto later = Await<StartRunResult>([&](auto done) {
-    engine_->StartRun(StartRunCommand{"invoice", {}, ""}, done);
+    engine_->StartRun(AsAdmin(StartRunCommand{"invoice", {}, ""}), done);
   });
   EXPECT_EQ(later.status().code(), StatusCode::kUnavailable);
   EXPECT_THAT(later.status().message(), HasSubstr("restart to recover"));
@@ -564,10 +566,10 @@ TEST_F(EngineTest, FailedCommitIsReportedAndLeavesNothingBehind) {
   ApplyReviewFlow();
   log_.FailNextWrite(Status::IOError("disk on fire"));
   auto started = Await<StartRunResult>([&](auto done) {
-    engine_->StartRun(StartRunCommand{"invoice", {}, ""}, done);
+    engine_->StartRun(AsAdmin(StartRunCommand{"invoice", {}, ""}), done);
   });
   EXPECT_EQ(started.status().code(), StatusCode::kIOError);
-  EXPECT_TRUE(engine_->ListRuns(std::nullopt, 100)->empty());
+  EXPECT_TRUE(ListRunsAsAdmin(std::nullopt, 100)->empty());
 }
 
 }  // namespace

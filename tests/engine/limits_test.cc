@@ -13,6 +13,8 @@ namespace {
 
 using ::testing::AllOf;
 using ::testing::HasSubstr;
+using engine_testing::AsAdmin;
+using engine_testing::kAdmin;
 using engine_testing::ActorNamed;
 using engine_testing::Await;
 using engine_testing::EngineTest;
@@ -45,7 +47,7 @@ class LimitsTest : public EngineTest {
 
   Status StartStatus(const std::string& input) {
     return Await<StartRunResult>([&](auto done) {
-             engine_->StartRun(StartRunCommand{"sized", boost::json::parse(input).as_object()}, done);
+             engine_->StartRun(AsAdmin(StartRunCommand{"sized", boost::json::parse(input).as_object()}), done);
            })
         .status();
   }
@@ -71,7 +73,7 @@ TEST_F(LimitsTest, AnInputOverTheLimitIsRefusedAndNothingIsWritten) {
   EXPECT_THAT(refused.message(),
               AllOf(HasSubstr("input"), HasSubstr("1000"), HasSubstr("max_input_bytes"),
                     HasSubstr("--max-input-bytes"), HasSubstr(" 10")));
-  EXPECT_TRUE(engine_->ListRuns(std::nullopt, 10)->empty());
+  EXPECT_TRUE(ListRunsAsAdmin(std::nullopt, 10)->empty());
   EXPECT_TRUE(StartStatus(Input(10, 10, 10, 800)).ok()) << "under the limit: accepted";
 }
 
@@ -92,7 +94,7 @@ TEST_F(LimitsTest, AnApprovalMessageOrShowOverTheLimitFailsTheRun) {
   RunView big_show = Run(Start("sized", Input(10, 10, 300)));
   EXPECT_EQ(big_show.status, RunStatus::kFailed);
   EXPECT_THAT(big_show.error, AllOf(HasSubstr("show"), HasSubstr("max_approval_show_bytes")));
-  EXPECT_TRUE(engine_->ListApprovals(std::nullopt, 10)->empty());
+  EXPECT_TRUE(ListApprovalsAsAdmin(std::nullopt, 10)->empty());
 }
 
 TEST_F(LimitsTest, CommentsAndDecisionCommentsOverTheLimitAreRefused) {
@@ -104,7 +106,7 @@ TEST_F(LimitsTest, CommentsAndDecisionCommentsOverTheLimitAreRefused) {
   EXPECT_EQ(decided.status().code(), StatusCode::kTooLarge);
   EXPECT_THAT(decided.status().message(), HasSubstr("max_comment_bytes"));
 
-  auto approval = engine_->GetApproval(approval_id);
+  auto approval = engine_->GetApproval(kAdmin, approval_id);
   ASSERT_TRUE(approval.ok());
   EXPECT_TRUE(approval->comments.empty());
   EXPECT_EQ(approval->status, ApprovalStatus::kPending) << "the refused decision changed nothing";
@@ -118,7 +120,7 @@ TEST_F(LimitsTest, AnApprovalTakesAtMostTheLimitOfComments) {
   EXPECT_EQ(fourth.status().code(), StatusCode::kTooLarge);
   EXPECT_THAT(fourth.status().message(),
               AllOf(HasSubstr("3 comments"), HasSubstr("max_comments_per_approval")));
-  EXPECT_EQ(engine_->GetApproval(approval_id)->comments.size(), 3u);
+  EXPECT_EQ(engine_->GetApproval(kAdmin, approval_id)->comments.size(), 3u);
   EXPECT_TRUE(DecideOn(approval_id, Decision::kApprove, "fine").ok()) << "decisions still go";
 }
 

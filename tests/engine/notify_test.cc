@@ -42,7 +42,7 @@ class NotifyTest : public EngineTest {
                                   "show": {"amount": "{{input.amount}}"}},
                                  {"id": "done", "type": "code", "lua": "return {}"}])")},
         {"notify", std::move(notify)}};
-    auto applied = engine_->ApplyWorkflow("pay", document);
+    auto applied = engine_->ApplyWorkflow(engine_testing::kAdmin, "pay", document);
     ASSERT_TRUE(applied.ok()) << applied.status().ToString();
   }
 
@@ -249,10 +249,10 @@ TEST_F(NotifyTest, VerifyLogNamesAnUnreadableOutboxEntry) {
 TEST_F(NotifyTest, ViewsOfTheDefinitionHideTheSecret) {
   Reopen(Options());
   ApplyNotified();
-  auto workflow = engine_->GetWorkflow("pay");
+  auto workflow = engine_->GetWorkflow(engine_testing::kAdmin, "pay");
   ASSERT_TRUE(workflow.ok());
   EXPECT_EQ(workflow->definition.at("notify").at(0).at("secret"), "***");
-  auto listed = engine_->ListWorkflows();
+  auto listed = engine_->ListWorkflows(engine_testing::kAdmin);
   ASSERT_TRUE(listed.ok());
   EXPECT_EQ(json::serialize(listed->at(0).definition).find(kSecret), std::string::npos);
 }

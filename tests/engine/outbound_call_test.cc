@@ -18,6 +18,8 @@ namespace {
 
 namespace json = boost::json;
 using ::testing::HasSubstr;
+using engine_testing::AsAdmin;
+using engine_testing::kAdmin;
 using engine_testing::EngineTest;
 using engine_testing::Eventually;
 
@@ -29,7 +31,7 @@ class OutboundCallTest : public EngineTest {
  protected:
   // Applies a one-step workflow `name` whose http step is `step_fields` (without id and type).
   Status Apply(const std::string& name, const std::string& step_fields) {
-    auto applied = engine_->ApplyWorkflow(
+    auto applied = engine_->ApplyWorkflow(kAdmin, 
         name, json::parse(R"({"steps": [{"id": "call", "type": "http", )" + step_fields + "}]}"));
     return applied.status();
   }

@@ -20,7 +20,8 @@ class RunCacheTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto applied = registry_.Apply("wf", boost::json::parse(R"({"steps": [
-      {"id": "ask", "type": "approval", "message": "ok?"}]})"));
+      {"id": "ask", "type": "approval", "message": "ok?"}]})"),
+                                   [](const WorkflowDefinition*) { return Status::Ok(); });
     ASSERT_TRUE(applied.ok()) << applied.status().ToString();
   }
 

@@ -16,6 +16,8 @@ namespace {
 
 namespace json = boost::json;
 using ::testing::HasSubstr;
+using engine_testing::AsAdmin;
+using engine_testing::kAdmin;
 using engine_testing::EngineTest;
 
 // A code step `deep` returning `levels` nested tables around "leaf".
@@ -90,7 +92,7 @@ TEST_F(EngineTest, ResultsJsonCannotHoldFailTheStepSayingWhy) {
   for (const auto& [lua, why] : cases) {
     json::object definition{{"steps", json::array{json::object{
                                           {"id", "out"}, {"type", "code"}, {"lua", lua}}}}};
-    ASSERT_TRUE(engine_->ApplyWorkflow("bad", definition).ok()) << lua;
+    ASSERT_TRUE(engine_->ApplyWorkflow(kAdmin, "bad", definition).ok()) << lua;
     RunView run = Run(Start("bad", "{}"));
     EXPECT_EQ(run.status, RunStatus::kFailed) << lua;
     EXPECT_THAT(run.error, HasSubstr("step 'out' failed")) << lua;

@@ -18,6 +18,8 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using engine_testing::AsAdmin;
+using engine_testing::kAdmin;
 using engine_testing::Await;
 using engine_testing::EngineTest;
 using engine_testing::Eventually;
@@ -54,7 +56,7 @@ class StorageRefusalTest : public EngineTest {
   Result<StartRunResult> TryStart(const std::string& workflow, const std::string& input) {
     return Await<StartRunResult>([&](auto done) {
       engine_->StartRun(
-          StartRunCommand{workflow, boost::json::parse(input).as_object(), ""}, done);
+          AsAdmin(StartRunCommand{workflow, boost::json::parse(input).as_object(), ""}), done);
     });
   }
 
@@ -73,12 +75,12 @@ TEST_F(StorageRefusalTest, RefusedWritesAreAnsweredUnavailableAndTakenAgainLater
   EXPECT_THAT(refused.status().message(), HasSubstr("disk is full"));
   std::string approval_id = Run(waiting).pending_approvals.at(0).id;
   EXPECT_EQ(DecideOn(approval_id, Decision::kApprove).status().code(), StatusCode::kUnavailable);
-  auto applied = engine_->ApplyWorkflow("other", boost::json::parse(engine_testing::kReviewFlow));
+  auto applied = engine_->ApplyWorkflow(kAdmin, "other", boost::json::parse(engine_testing::kReviewFlow));
   EXPECT_EQ(applied.status().code(), StatusCode::kUnavailable);
   EXPECT_EQ(engine_->Health().code(), StatusCode::kUnavailable);
   // Reads still work, and what was refused left nothing behind.
   EXPECT_EQ(Run(waiting).status, RunStatus::kWaiting);
-  EXPECT_EQ(engine_->ListRuns(std::nullopt, 100)->size(), 1u);
+  EXPECT_EQ(ListRunsAsAdmin(std::nullopt, 100)->size(), 1u);
 
   log_.AcceptWrites();
   EXPECT_TRUE(engine_->Health().ok());

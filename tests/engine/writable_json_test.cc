@@ -18,7 +18,7 @@ using WritableJsonTest = EngineTest;
 
 Result<StartRunResult> StartWith(Engine& engine, json::object input) {
   return Await<StartRunResult>([&](auto done) {
-    engine.StartRun(StartRunCommand{"invoice", std::move(input), ""}, done);
+    engine.StartRun(AsAdmin(StartRunCommand{"invoice", std::move(input), ""}), done);
   });
 }
 
@@ -31,7 +31,7 @@ TEST_F(WritableJsonTest, AnInputThatCouldNotBeReadBackIsRefused) {
   EXPECT_EQ(not_a_number.status().message(), "input.x.y[1] is not a finite number");
   auto bytes = StartWith(*engine_, {{"vendor", "AC\xFF"}});
   EXPECT_EQ(bytes.status().message(), "input.vendor is not valid UTF-8");
-  auto listed = engine_->ListRuns(std::nullopt, 10);
+  auto listed = ListRunsAsAdmin(std::nullopt, 10);
   ASSERT_TRUE(listed.ok());
   EXPECT_TRUE(listed->empty()) << "a refused start stores nothing";
 }
@@ -40,10 +40,10 @@ TEST_F(WritableJsonTest, ADefinitionThatCouldNotBeReadBackIsRefused) {
   json::value definition = json::parse(
       R"({"steps": [{"id": "r", "type": "approval", "message": "m", "show": {"x": 1}}]})");
   definition.at("steps").at(0).at("show").at("x") = -std::numeric_limits<double>::infinity();
-  auto applied = engine_->ApplyWorkflow("inf", definition);
+  auto applied = engine_->ApplyWorkflow(kAdmin, "inf", definition);
   EXPECT_EQ(applied.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(applied.status().message(), "definition.steps[0].show.x is not a finite number");
-  EXPECT_EQ(engine_->GetWorkflow("inf").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(engine_->GetWorkflow(kAdmin, "inf").status().code(), StatusCode::kNotFound);
 }
 
 // An input as deep as the API lets through, placed two levels down in `show`: the approval

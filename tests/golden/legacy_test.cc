@@ -59,14 +59,16 @@ class LegacyDataTest : public ::testing::Test {
 };
 
 TEST_F(LegacyDataTest, ApprovalsWithFirstVersionRecordsAreListedInFull) {
-  engine::RunQueries queries(log_, logger_);
+  engine::WorkflowRegistry registry(log_);
+  engine::RunQueries queries(log_, registry, logger_);
+  const engine::Principal admin{.id = "admin", .admin = true};
   size_t listed = 0;
   for (engine::ApprovalStatus status :
        {engine::ApprovalStatus::kApproved, engine::ApprovalStatus::kRejected,
         engine::ApprovalStatus::kCancelled}) {
-    auto approvals = queries.ListApprovals(status, 100);
+    auto approvals = queries.ListApprovals(admin, {.status = status, .limit = 100});
     ASSERT_TRUE(approvals.ok()) << approvals.status().ToString();
-    for (const engine::ApprovalView& approval : *approvals) {
+    for (const engine::ApprovalView& approval : approvals->approvals) {
       const engine::ApprovalView* expected =
           today_.final_states.at(approval.run_id).FindApproval(approval.id);
       ASSERT_NE(expected, nullptr) << approval.id;

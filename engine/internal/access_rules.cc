@@ -1,0 +1,107 @@
+#include "engine/internal/access_rules.h"
+
+#include <string>
+
+namespace assent::engine {
+namespace {
+
+bool Admits(const AccessList WorkflowAccess::*list, const Principal& principal,
+            const WorkflowDefinition* latest) {
+  return principal.admin || (latest != nullptr && (latest->access.*list).Admits(principal));
+}
+
+const StepDefinition* StepOf(const WorkflowDefinition* pinned, const ApprovalView& approval) {
+  return pinned == nullptr ? nullptr : pinned->Find(approval.step_id);
+}
+
+}  // namespace
+
+std::string WorkflowNotFound(std::string_view name) {
+  return "workflow '" + std::string(name) + "' not found";
+}
+std::string RunNotFound(std::string_view run_id) {
+  return "run " + std::string(run_id) + " not found";
+}
+std::string ApprovalNotFound(std::string_view approval_id) {
+  return "approval " + std::string(approval_id) + " not found";
+}
+
+bool MayView(const Principal& principal, const WorkflowDefinition* latest) {
+  return Admits(&WorkflowAccess::viewers, principal, latest) ||
+         Admits(&WorkflowAccess::editors, principal, latest) ||
+         Admits(&WorkflowAccess::starters, principal, latest) ||
+         Admits(&WorkflowAccess::approvers, principal, latest);
+}
+
+Status CheckApply(const Principal& principal, const WorkflowDefinition* latest) {
+  // The same answer whether or not the name exists, so a refusal says nothing about it.
+  if (Admits(&WorkflowAccess::editors, principal, latest)) return Status::Ok();
+  return Status::PermissionDenied(
+      "only admins create workflows, and only a workflow's editors apply new versions of it");
+}
+
+Status CheckStart(const Principal& principal, const WorkflowDefinition* latest,
+                  std::string_view workflow) {
+  if (!MayView(principal, latest)) return Status::NotFound(WorkflowNotFound(workflow));
+  if (Admits(&WorkflowAccess::starters, principal, latest) ||
+      Admits(&WorkflowAccess::editors, principal, latest)) {
+    return Status::Ok();
+  }
+  return Status::PermissionDenied("'" + principal.id + "' may not start runs of workflow '" +
+                                  std::string(workflow) + "' (starters and editors may)");
+}
+
+Status CheckCancel(const Principal& principal, const WorkflowDefinition* latest,
+                   std::string_view run_id) {
+  if (!MayView(principal, latest)) return Status::NotFound(RunNotFound(run_id));
+  if (Admits(&WorkflowAccess::editors, principal, latest)) return Status::Ok();
+  return Status::PermissionDenied("'" + principal.id + "' may not cancel run " +
+                                  std::string(run_id) + " (the workflow's editors may)");
+}
+
+Status CheckComment(const Principal& principal, const WorkflowDefinition* latest,
+                    const WorkflowDefinition* pinned, const ApprovalView& approval) {
+  if (!MayView(principal, latest)) return Status::NotFound(ApprovalNotFound(approval.id));
+  const StepDefinition* step = StepOf(pinned, approval);
+  if (Admits(&WorkflowAccess::viewers, principal, latest) ||
+      Admits(&WorkflowAccess::editors, principal, latest) ||
+      (step != nullptr && step->approvers.Admits(principal))) {
+    return Status::Ok();
+  }
+  return Status::PermissionDenied("'" + principal.id + "' may not comment on approval " +
+                                  approval.id + " (viewers, editors and its approvers may)");
+}
+
+Status CheckDecide(const Principal& principal, const WorkflowDefinition* latest,
+                   const WorkflowDefinition* pinned, std::string_view started_by,
+                   const ApprovalView& approval) {
+  if (!MayView(principal, latest)) return Status::NotFound(ApprovalNotFound(approval.id));
+  if (principal.service) {
+    return Status::PermissionDenied("service account '" + principal.id +
+                                    "' may not decide approvals: a person must");
+  }
+  const StepDefinition* step = StepOf(pinned, approval);
+  bool named = step != nullptr && !step->approvers.empty();
+  bool allowed = principal.admin || (named ? step->approvers.Admits(principal)
+                                           : Admits(&WorkflowAccess::editors, principal, latest));
+  if (!allowed) {
+    return Status::PermissionDenied(
+        "'" + principal.id + "' may not decide approval " + approval.id +
+        (named ? " (only the approvers its step names may)" : " (the workflow's editors may)"));
+  }
+  if (step != nullptr && !step->self_approval && !started_by.empty() &&
+      started_by == principal.id) {
+    return Status::PermissionDenied("'" + principal.id + "' started run " + approval.run_id +
+                                    " and may not decide its approval " + approval.id +
+                                    " (step '" + step->id + "' has \"self_approval\": false)");
+  }
+  return Status::Ok();
+}
+
+bool MayDecide(const Principal& principal, const WorkflowDefinition* latest,
+               const WorkflowDefinition* pinned, std::string_view started_by,
+               const ApprovalView& approval) {
+  return CheckDecide(principal, latest, pinned, started_by, approval).ok();
+}
+
+}  // namespace assent::engine
