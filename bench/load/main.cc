@@ -1,6 +1,7 @@
 // assent-bench: the W1 load generator.
 //
 //   assent-bench server   [--runs N] [--warmup N] [--concurrency C] [--port P --token T]
+//                         [--as-user]
 //   assent-bench embedded [--runs N] [--warmup N] [--concurrency C]
 //   assent-bench recovery [--runs N] [--concurrency C] [--data DIR] [--keep]
 //   assent-bench fanout   [--watchers N] [--approvals-per-s A] [--seconds S] [--concurrency C]
@@ -54,6 +55,7 @@ struct Flags {
   std::string token;
   std::string data;  // recovery
   bool keep = false;
+  bool as_user = false;  // server: act as a user of W1's editors, not the admin
   int watchers = 1000;  // fanout
   int approvals_per_s = 1000;
   int seconds = 10;
@@ -64,7 +66,7 @@ struct Flags {
 
 // The flags each mode takes.
 const std::map<std::string, std::set<std::string>> kModeFlags{
-    {"server", {"--runs", "--warmup", "--concurrency", "--rate", "--port", "--token"}},
+    {"server", {"--runs", "--warmup", "--concurrency", "--rate", "--port", "--token", "--as-user"}},
     {"embedded", {"--runs", "--warmup", "--concurrency"}},
     {"recovery", {"--runs", "--concurrency", "--data", "--keep"}},
     {"fanout", {"--watchers", "--approvals-per-s", "--seconds", "--concurrency"}},
@@ -75,6 +77,8 @@ constexpr const char* kUsage =
     "usage: assent-bench server|embedded [--runs N] [--warmup N] [--concurrency C]\n"
     "                    [--rate R]             (server mode: start R runs/s, open loop)\n"
     "                    [--port P --token T]   (server mode: use a running server)\n"
+    "                    [--as-user]            (server mode: start and decide as a user of\n"
+    "                                            W1's editors, with the user's own token)\n"
     "       assent-bench recovery [--runs 1000000] [--concurrency 256]\n"
     "                    [--data DIR] [--keep]  (a filled DIR is reused)\n"
     "       assent-bench fanout [--watchers 1000] [--approvals-per-s 1000]\n"
@@ -122,8 +126,8 @@ Flags ParseFlags(int argc, char** argv) {
   for (int i = 2; i < argc; i += 2) {
     std::string name = argv[i];
     if (!allowed->second.contains(name)) Usage(name + " is not a flag of " + flags.mode);
-    if (name == "--keep") {
-      flags.keep = true;
+    if (name == "--keep" || name == "--as-user") {
+      (name == "--keep" ? flags.keep : flags.as_user) = true;
       --i;  // takes no value
       continue;
     }
@@ -205,6 +209,7 @@ int RunServerMode(const Flags& flags) {
     port = server->port();
   }
   ServerLoad load(port, token, flags.concurrency);
+  if (flags.as_user) load.AsUser();
   load.Prepare();
   load.SetRate(flags.rate);
   if (flags.warmup > 0) load.RunPhase(0, flags.warmup);

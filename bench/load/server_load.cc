@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include <unistd.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -29,7 +31,9 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-constexpr const char* kReviewer = "admin";  // the admin token's identity decides
+// With ServerLoad::AsUser, the user the load acts as: it starts every run and decides every
+// approval with its own token, in the group W1's definition names as editors.
+constexpr const char* kBenchUser = "bench";
 constexpr const char* kRunWait = "60s";     // the server's longest wait for a run's result
 
 double NowMs() {
@@ -96,7 +100,7 @@ struct ServerLoad::Impl {
       const json::value* output = run.as_object().if_contains("output");
       std::string problem = run.at("status") != "completed" || output == nullptr
                                 ? "run " + run_id + " not completed: " + response_.body()
-                                : CheckW1Output(index_, *output, kReviewer);
+                                : CheckW1Output(index_, *output, load_.reviewer_id);
       if (problem.empty() && W1NeedsApproval(index_)) {
         problem = load_.ApprovalRunFinished(run_id, started_at_);
       }
@@ -137,6 +141,18 @@ struct ServerLoad::Impl {
 
   void Prepare() {
     ApplyW1(io, endpoint, bearer);
+    if (as_user) {
+      // The admin makes the user (a fresh id per load, so a kept server takes it too); from
+      // here on every request authenticates the user's token and passes the access rules.
+      std::string id = std::string(kBenchUser) + "-" + std::to_string(::getpid());
+      HttpReply added = HttpCall(io, endpoint, bearer, http::verb::post, "/v1/users",
+                                 boost::json::serialize(boost::json::object{
+                                     {"id", id}, {"groups", boost::json::array{kW1Editors}}}));
+      if (added.status != 201) throw std::runtime_error("adding the bench user: " + added.body);
+      const boost::json::value& token = boost::json::parse(added.body).at("token").at("token");
+      bearer = "Bearer " + std::string(token.as_string());
+      reviewer_id = id;
+    }
     ConnectStream(reviewer, endpoint, bearer);  // its snapshot is not needed
     for (int i = 0; i < concurrency; ++i) {
       clients.push_back(std::make_unique<RunClient>(*this, endpoint));
@@ -272,6 +288,8 @@ struct ServerLoad::Impl {
   asio::io_context io;
   tcp::endpoint endpoint;
   std::string bearer;
+  bool as_user = false;
+  std::string reviewer_id = "admin";  // who decides: the admin token's identity, or the user
   int concurrency;
   websocket::stream<beast::tcp_stream> reviewer;
   beast::flat_buffer review_buffer;
@@ -295,6 +313,7 @@ ServerLoad::~ServerLoad() = default;
 
 void ServerLoad::Prepare() { impl_->Prepare(); }
 void ServerLoad::SetRate(double runs_per_s) { impl_->rate = runs_per_s; }
+void ServerLoad::AsUser() { impl_->as_user = true; }
 void ServerLoad::RecordApprovals(ApprovalTimings* sink) { impl_->timings = sink; }
 PhaseReport ServerLoad::RunPhase(int first, int count) { return impl_->RunPhase(first, count); }
 

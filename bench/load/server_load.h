@@ -42,6 +42,9 @@ class ServerLoad {
   // Paces starts at `runs_per_s` (start k of a phase is due k / runs_per_s after its
   // beginning, on a timer), still with at most `concurrency` in flight. 0: unpaced (default).
   void SetRate(double runs_per_s);
+  // Before Prepare: act as a user of W1's editors group, with the user's own token, rather
+  // than as the admin (token given to the constructor, which Prepare uses to make the user).
+  void AsUser();
   // When set, each phase adds the timing of every approval it decides to `*sink`.
   void RecordApprovals(ApprovalTimings* sink);
   // Runs runs [first, first + count) to completion.

@@ -6,7 +6,7 @@
 namespace assent::bench {
 
 boost::json::value W1Definition() {
-  return boost::json::parse(R"json({"name": "w1", "steps": [
+  return boost::json::parse(R"json({"name": "w1", "editors": ["group:w1-editors"], "steps": [
     {"id": "extract", "type": "code", "lua": "return {amount = input.amount, vendor = input.vendor}"},
     {"id": "check", "type": "condition", "if": "steps.extract.amount > 5000", "then": "approval", "else": "pay"},
     {"id": "approval", "type": "approval", "message": "Pay {{steps.extract.amount}} to {{steps.extract.vendor}}?",

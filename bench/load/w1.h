@@ -12,6 +12,8 @@
 namespace assent::bench {
 
 inline constexpr const char* kW1Name = "w1";
+// The group W1's definition names as its editors: who may start its runs and decide them.
+inline constexpr const char* kW1Editors = "w1-editors";
 inline constexpr int kApprovalThreshold = 5000;
 
 // The W1 definition document.
