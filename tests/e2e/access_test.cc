@@ -54,7 +54,7 @@ std::string ErrorCode(const HttpReply& reply) {
   return std::string(error->at("code").as_string());
 }
 
-class AccessTest : public E2eTest {
+class AccessE2eTest : public E2eTest {
  protected:
   void SetUp() override {
     E2eTest::SetUp();
@@ -116,7 +116,7 @@ class AccessTest : public E2eTest {
   std::string alice_, victor_, sam_, mallory_;
 };
 
-TEST_F(AccessTest, RestShowsAndAllowsEachUserOnlyTheirShare) {
+TEST_F(AccessE2eTest, RestShowsAndAllowsEachUserOnlyTheirShare) {
   std::string run_id = StartAs(sam_, "access-check");
   ASSERT_FALSE(run_id.empty());
   std::string approval_id = PendingApproval(run_id);
@@ -197,7 +197,7 @@ TEST_F(AccessTest, RestShowsAndAllowsEachUserOnlyTheirShare) {
   EXPECT_EQ(decided->at("channel"), "rest") << json::serialize(*decided);
 }
 
-TEST_F(AccessTest, TheStreamShowsEachUserOnlyWhatTheyMaySee) {
+TEST_F(AccessE2eTest, TheStreamShowsEachUserOnlyWhatTheyMaySee) {
   Apply("public-board", kPublicWorkflow);
   StreamClient victor(server_->port(), victor_, StreamClient::Auth::kFirstMessage);
   StreamClient mallory(server_->port(), mallory_, StreamClient::Auth::kFirstMessage);
@@ -236,7 +236,7 @@ TEST_F(AccessTest, TheStreamShowsEachUserOnlyWhatTheyMaySee) {
   EXPECT_EQ(api().Get("/v1/approvals/" + approval_id).body.at("status"), "pending");
 }
 
-TEST_F(AccessTest, TheCliAnswersAsItsUser) {
+TEST_F(AccessE2eTest, TheCliAnswersAsItsUser) {
   std::string run_id = StartAs(sam_, "access-check");
   ASSERT_FALSE(run_id.empty());
   std::string approval_id = PendingApproval(run_id);
@@ -264,7 +264,7 @@ TEST_F(AccessTest, TheCliAnswersAsItsUser) {
             "alice");
 }
 
-TEST_F(AccessTest, WhoStartedARunMayNotDecideItWhenSelfApprovalIsOff) {
+TEST_F(AccessE2eTest, WhoStartedARunMayNotDecideItWhenSelfApprovalIsOff) {
   Apply("expenses", kExpensesWorkflow);
   std::string bob = AddUser({{"id", "bob"}, {"groups", json::array{"finance"}}});
   std::string run_id = StartAs(alice_, "expenses");
