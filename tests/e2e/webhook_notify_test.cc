@@ -4,16 +4,13 @@
 // README says; the secret never shows in the API; and a delivery whose server is SIGKILLed
 // after the commit, before the receiver answered, arrives again after the restart with the
 // same delivery id.
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <future>
 #include <map>
 
 #include <gmock/gmock.h>
 
 #include "tests/e2e/e2e_fixture.h"
+#include "tests/support/webhook_signature_check.h"
 
 namespace assent::testing {
 namespace {
@@ -23,29 +20,6 @@ using ::testing::HasSubstr;
 
 constexpr const char* kSecret = "whsec-e2e";
 constexpr auto kWait = std::chrono::seconds(30);
-
-// A receiver's check, written as a receiver would (README): HMAC-SHA256 over "<t>.<body>"
-// with the shared secret, compared in constant time with the header's v1.
-bool SignatureValid(const ReceivedRequest& request, const std::string& secret) {
-  auto header = request.headers.find("assent-signature");
-  if (header == request.headers.end()) return false;
-  const std::string& value = header->second;
-  size_t comma = value.find(",v1=");
-  if (value.rfind("t=", 0) != 0 || comma == std::string::npos) return false;
-  std::string signed_text = value.substr(2, comma - 2) + "." + request.body;
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-       reinterpret_cast<const unsigned char*>(signed_text.data()), signed_text.size(), mac, &size);
-  std::string hex;
-  char byte[3];
-  for (unsigned int i = 0; i < size; ++i) {
-    std::snprintf(byte, sizeof(byte), "%02x", mac[i]);
-    hex += byte;
-  }
-  std::string given = value.substr(comma + 4);
-  return given.size() == hex.size() && CRYPTO_memcmp(given.data(), hex.data(), hex.size()) == 0;
-}
 
 // Waits (bounded) until `predicate` holds over the receiver's requests.
 template <typename Predicate>
@@ -118,8 +92,8 @@ TEST_F(WebhookNotifyTest, RequestedDecidedAndCancelledArriveSigned) {
       << receiver.requests().size() << " deliveries\n" << server_->output();
   std::map<std::string, ReceivedRequest> by_id;
   for (const ReceivedRequest& request : receiver.requests()) {
-    EXPECT_TRUE(SignatureValid(request, kSecret)) << request.body;
-    EXPECT_FALSE(SignatureValid(request, "another secret"));
+    EXPECT_TRUE(WebhookSignatureValid(request, kSecret)) << request.body;
+    EXPECT_FALSE(WebhookSignatureValid(request, "another secret"));
     by_id[request.headers.at("assent-delivery")] = request;
   }
   ASSERT_EQ(by_id.size(), 8u);
@@ -192,7 +166,7 @@ TEST_F(WebhookNotifyTest, ADeliveryCutOffBySigkillArrivesAfterTheRestartWithTheS
   EXPECT_EQ(requests[0].headers.at("assent-delivery"), approval + ".requested.1");
   EXPECT_EQ(requests[1].headers.at("assent-delivery"), approval + ".requested.1");
   EXPECT_EQ(requests[1].body, requests[0].body);
-  EXPECT_TRUE(SignatureValid(requests[1], kSecret));
+  EXPECT_TRUE(WebhookSignatureValid(requests[1], kSecret));
 }
 
 }  // namespace

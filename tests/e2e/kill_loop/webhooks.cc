@@ -1,16 +1,12 @@
 #include "tests/e2e/kill_loop/webhooks.h"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
-#include <cstdio>
 #include <set>
 #include <thread>
 
 #include <boost/json/parse.hpp>
 
 #include "tests/e2e/kill_loop/check_failed.h"
+#include "tests/support/webhook_signature_check.h"
 
 namespace assent::testing::kill_loop {
 namespace {
@@ -19,29 +15,6 @@ namespace json = boost::json;
 
 // One answer in five is a 500, so retries happen every round.
 constexpr unsigned kFailOneIn = 5;
-
-// The receiver's check (README): HMAC-SHA256 over "<t>.<body>", compared in constant time.
-bool SignatureValid(const ReceivedRequest& request) {
-  auto header = request.headers.find("assent-signature");
-  if (header == request.headers.end()) return false;
-  const std::string& value = header->second;
-  size_t comma = value.find(",v1=");
-  if (value.rfind("t=", 0) != 0 || comma == std::string::npos) return false;
-  std::string signed_text = value.substr(2, comma - 2) + "." + request.body;
-  const std::string secret = kWebhookSecret;
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-       reinterpret_cast<const unsigned char*>(signed_text.data()), signed_text.size(), mac, &size);
-  std::string hex;
-  char byte[3];
-  for (unsigned int i = 0; i < size; ++i) {
-    std::snprintf(byte, sizeof(byte), "%02x", mac[i]);
-    hex += byte;
-  }
-  std::string given = value.substr(comma + 4);
-  return given.size() == hex.size() && CRYPTO_memcmp(given.data(), hex.data(), hex.size()) == 0;
-}
 
 // The delivery ids an approval's state calls for.
 std::vector<std::string> Expected(const std::string& id, const json::value& approval) {
@@ -79,7 +52,7 @@ TargetResponse WebhookReceiver::Answer(const ReceivedRequest& request) {
   const json::value* named = ec || !body.is_object() ? nullptr
                                                      : body.as_object().if_contains("delivery_id");
   std::string problem;
-  if (!SignatureValid(request)) problem = "delivery " + id + ": bad signature";
+  if (!WebhookSignatureValid(request, kWebhookSecret)) problem = "delivery " + id + ": bad signature";
   if (named == nullptr || !named->is_string() || named->as_string() != id) {
     problem = "delivery '" + id + "': its body does not name it: " + request.body.substr(0, 200);
   }
