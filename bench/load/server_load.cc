@@ -149,8 +149,8 @@ struct ServerLoad::Impl {
                                  boost::json::serialize(boost::json::object{
                                      {"id", id}, {"groups", boost::json::array{kW1Editors}}}));
       if (added.status != 201) throw std::runtime_error("adding the bench user: " + added.body);
-      const boost::json::value& token = boost::json::parse(added.body).at("token").at("token");
-      bearer = "Bearer " + std::string(token.as_string());
+      boost::json::value reply = boost::json::parse(added.body);
+      bearer = "Bearer " + std::string(reply.at("token").at("token").as_string());
       reviewer_id = id;
     }
     ConnectStream(reviewer, endpoint, bearer);  // its snapshot is not needed

@@ -50,10 +50,12 @@ struct Fixture {
   std::string token;  // the last user's
 };
 
+// Shared by the runs of one size (and the threads of one run); destroyed by main().
+std::map<size_t, std::unique_ptr<Fixture>> fixtures;
+std::mutex fixtures_mutex;
+
 Fixture& SharedFixture(size_t users) {
-  static std::map<size_t, std::unique_ptr<Fixture>> fixtures;
-  static std::mutex mutex;
-  std::lock_guard<std::mutex> lock(mutex);
+  std::lock_guard<std::mutex> lock(fixtures_mutex);
   auto& fixture = fixtures[users];
   if (!fixture) fixture = std::make_unique<Fixture>(users);
   return *fixture;
@@ -95,3 +97,15 @@ BENCHMARK(BM_AuthorizeWrongSecret)->Arg(1000);
 
 }  // namespace
 }  // namespace assent::api
+
+// The fixtures go before main returns: their logs' commit threads, which minted the tokens, must
+// exit while OpenSSL is still up, or OpenSSL's exit handler has already run and their random
+// generators leak.
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  assent::api::fixtures.clear();
+  return 0;
+}
