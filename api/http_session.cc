@@ -100,6 +100,7 @@ void HttpSession::OnRead(beast::error_code ec, size_t /*bytes*/) {
     request_line_ = RequestLine{std::string(request.method_string()),
                                 std::string(request.target()), std::chrono::steady_clock::now()};
   }
+  if (IsDashboardTarget(request.target())) return DoWrite(context_->dashboard.Serve(request));
   context_->handler.Handle(request, client_, [self = shared_from_this()](Response response) {
     self->Respond(std::move(response));
   });

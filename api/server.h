@@ -9,7 +9,9 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -74,6 +76,9 @@ struct ServerOptions {
   // Which approvals each reviewer sees on the stream; null: the engine's access rules
   // (EngineVisibility). Tests set a rule of their own.
   StreamVisibility stream_visibility = nullptr;
+  // Serve the dashboard's files from this folder, read on every request, instead of the ones
+  // compiled in (`--dashboard-dir`: for working on the page without rebuilding).
+  std::optional<std::filesystem::path> dashboard_dir = std::nullopt;
   // Network errors, and at debug every request (never its headers: they carry tokens). Must
   // outlive the server.
   Logger* logger = &NullLogger();

@@ -1,5 +1,5 @@
 // What every session of one server shares: the engine, the directory, the authenticator, the
-// request handler, the reviewers' hub, the count of owed replies, the connection limit and the
+// request handler, the dashboard's files, the reviewers' hub, the count of owed replies, the connection limit and the
 // timeouts.
 //
 // Created by Server and held by shared_ptr by the server, its listener and every session, so
@@ -13,6 +13,7 @@
 
 #include "api/auth.h"
 #include "api/connection_limit.h"
+#include "api/dashboard_files.h"
 #include "api/origin_policy.h"
 #include "api/owed_replies.h"
 #include "api/router.h"
@@ -34,6 +35,7 @@ struct ServerContext {
         auth(std::move(admin_token), directory,
              {.burst = options.auth_failure_burst, .window = options.auth_failure_window}),
         handler(engine, directory, auth),
+        dashboard(options.dashboard_dir),
         hub(engine, {.history = options.stream_history,
                      .visible = options.stream_visibility ? options.stream_visibility
                                                           : EngineVisibility(engine)}),
@@ -55,6 +57,7 @@ struct ServerContext {
   engine::Engine& engine;
   const Authenticator auth;
   const RequestHandler handler;
+  const DashboardFiles dashboard;
   StreamHub hub;
   const OriginPolicy origins;  // who may open a stream
   OwedReplies owed;

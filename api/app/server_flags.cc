@@ -3,6 +3,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -63,6 +64,10 @@ std::vector<cli::FlagSpec> ServerFlags() {
        "a web origin (https://x.example) besides the server's own whose pages may open the "
        "stream; repeatable (requests without Origin, from programs, are always allowed)",
        "ORIGIN"},
+      {"dashboard-dir", true,
+       "serve the dashboard's files from this folder, read on every request, instead of the "
+       "ones built in (for working on the page)",
+       "DIR"},
       {"auth-failures", true,
        "failed authentications an address may make per minute before it is answered 429 "
        "(default 10; 0: unlimited)",
@@ -110,6 +115,12 @@ Status ApplyServerFlags(const cli::ParsedArgs& args, api::ServerOptions& options
     options.stream_max_queued = *count;
   }
   options.allowed_origins = args.GetAll("allowed-origin");
+  if (std::optional<std::string> dir = args.Get("dashboard-dir")) {
+    if (!std::filesystem::is_regular_file(std::filesystem::path(*dir) / "index.html")) {
+      return Status::InvalidArgument("--dashboard-dir " + *dir + " has no index.html");
+    }
+    options.dashboard_dir = *dir;
+  }
   if (std::optional<std::string> text = args.Get("auth-failures")) {
     std::optional<uint64_t> count = ParseCount(*text);
     if (!count) return Status::InvalidArgument("--auth-failures must be an integer, 0 or more");
