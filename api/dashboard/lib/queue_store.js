@@ -1,0 +1,231 @@
+// The queue's data: one view ("mine": pending approvals this user may decide; "all": pending
+// approvals this user can see; "decided"), filtered by workflow and a search, read page by page
+// and kept current by the stream's notifications. Emits 'change' whenever what to show changed.
+import { MergedPager, Pager } from './pager.js';
+
+const PAGE = 50;
+const MAX_FETCHES_PER_LOAD = 20;  // filtered pages may come back empty: bounded, then wait
+const FINISHED_MEMORY = 5000;     // decided ids remembered against pages read before the news
+
+export const VIEWS = {
+  mine: { title: 'Mine', long: 'Waiting for me' },
+  all: { title: 'All I can see', long: 'All pending' },
+  decided: { title: 'Decided', long: 'Decided' },
+};
+
+// Case-insensitive substring over the message, the workflow and the shown values: the page's
+// own search when the server has none (and for live arrivals).
+export function matchesSearch(approval, q) {
+  if (!q) return true;
+  const needle = q.toLowerCase();
+  const texts = [approval.message, approval.workflow];
+  const walk = (value) => {
+    if (value === null || value === undefined) return;
+    if (typeof value === 'object') Object.values(value).forEach(walk);
+    else texts.push(String(value));
+  };
+  walk(approval.show);
+  return texts.some((text) => String(text ?? '').toLowerCase().includes(needle));
+}
+
+export class QueueStore extends EventTarget {
+  constructor(api, me) {
+    super();
+    this.api = api;
+    this.me = me;
+    this.filters = { view: 'mine', workflow: '', q: '' };
+    this.items = [];
+    this.loading = false;
+    this.error = null;
+    this.pager = null;
+    this.generation = 0;           // bumps on every reload: answers for an older one are dropped
+    this.serverSearch = true;      // false once the server says it has no q=
+    this.finished = new Map();     // id -> status, from notifications
+    this.headTimer = null;
+  }
+
+  get done() {
+    return this.pager?.done ?? false;
+  }
+
+  // Changes the view or filters; reloads when they differ.
+  configure({ view, workflow, q }) {
+    const next = { view: VIEWS[view] ? view : 'mine', workflow: workflow ?? '', q: (q ?? '').trim() };
+    const same = Object.keys(next).every((key) => next[key] === this.filters[key]);
+    if (same && this.pager) return;
+    this.filters = next;
+    this.reload();
+  }
+
+  // quiet: the list stays on screen until the first page replaces it (the same view read
+  // again after the stream started over), instead of a loading state.
+  reload({ quiet = false } = {}) {
+    this.generation += 1;
+    this.pager = this.makePager(this.generation);
+    if (quiet) this.stale = true;
+    else this.items = [];
+    this.error = null;
+    this.loading = false;
+    this.changed();
+    return this.loadMore();
+  }
+
+  // The next page, while there is one and nothing is loading.
+  async loadMore() {
+    if (this.loading || this.done || this.error) return;
+    const generation = this.generation;
+    this.loading = true;
+    this.changed();
+    try {
+      let fetched = 0;
+      let added = 0;
+      while (added === 0 && !this.pager.done && fetched < MAX_FETCHES_PER_LOAD) {
+        const page = await this.pager.more(PAGE);
+        if (generation !== this.generation) return;
+        fetched += 1;
+        added += this.addLoaded(page);
+      }
+    } catch (error) {
+      if (generation !== this.generation) return;
+      this.error = error;
+    } finally {
+      if (generation === this.generation) {
+        this.loading = false;
+        this.changed();
+      }
+    }
+  }
+
+  makePager(generation) {
+    const { view, workflow } = this.filters;
+    const list = (status, assignee) => new Pager(async (after, limit) => {
+      const params = { status, assignee, workflow, limit, after };
+      if (this.serverSearch && this.filters.q) params.q = this.filters.q;
+      try {
+        const answer = await this.api.approvals(params);
+        return { items: answer.approvals ?? [], next: answer.next };
+      } catch (error) {
+        // A server without search refuses q= as unknown: search here instead, from the start.
+        if (error.status === 400 && params.q && /\bq\b/.test(error.message) &&
+            generation === this.generation) {
+          this.serverSearch = false;
+          delete params.q;
+          const answer = await this.api.approvals(params);
+          return { items: answer.approvals ?? [], next: answer.next };
+        }
+        throw error;
+      }
+    });
+    if (view === 'mine') return list('pending', 'me');
+    if (view === 'all') return list('pending');
+    return new MergedPager([list('approved'), list('rejected'), list('cancelled')],
+                           (approval) => `${approval.requested_at}|${approval.id}`);
+  }
+
+  // Adds a page read from the server, leaving out what is already listed or was decided since.
+  addLoaded(page) {
+    if (this.stale) {
+      this.items = [];
+      this.stale = false;
+    }
+    const known = new Set(this.items.map((item) => item.id));
+    const pendingView = this.filters.view !== 'decided';
+    let added = 0;
+    for (const approval of page) {
+      if (known.has(approval.id)) continue;
+      if (pendingView && this.finished.has(approval.id)) continue;
+      if (!this.serverSearch && !matchesSearch(approval, this.filters.q)) continue;
+      this.items.push(approval);
+      added += 1;
+    }
+    return added;
+  }
+
+  matches(approval) {
+    const { workflow, q } = this.filters;
+    return (!workflow || approval.workflow === workflow) && matchesSearch(approval, q);
+  }
+
+  indexOf(id) {
+    return this.items.findIndex((item) => item.id === id);
+  }
+
+  // A notification from the stream (README "WebSocket").
+  apply(message) {
+    const approval = message.approval;
+    if (!approval?.id) return;
+    const index = this.indexOf(approval.id);
+    if (message.type === 'approval.requested') return this.onRequested(approval, index);
+    if (message.type === 'comment.added') {
+      if (index >= 0) this.items[index] = approval;
+      return this.changed();
+    }
+    // approval.decided, approval.cancelled
+    this.finished.set(approval.id, approval.status);
+    if (this.finished.size > FINISHED_MEMORY) {
+      this.finished.delete(this.finished.keys().next().value);
+    }
+    if (this.filters.view !== 'decided') {
+      if (index >= 0) this.items.splice(index, 1);
+    } else if (index >= 0) {
+      this.items[index] = approval;
+    } else if (this.matches(approval)) {
+      this.insertSorted(approval);
+    }
+    this.changed();
+  }
+
+  onRequested(approval, index) {
+    if (this.filters.view === 'decided' || index >= 0 || !this.matches(approval)) return;
+    if (this.filters.view === 'mine' && !this.mayDecide(approval)) {
+      if (approval.can_decide === undefined) this.refreshHead();
+      return;
+    }
+    this.items.unshift(approval);
+    this.changed();
+  }
+
+  // Whether this user may decide: the server says so (can_decide) where it can; an admin may
+  // decide everything; otherwise the list's own first page is asked (refreshHead).
+  mayDecide(approval) {
+    if (approval.can_decide !== undefined) return approval.can_decide;
+    return Boolean(this.me?.admin);
+  }
+
+  // Reads the first page again and adds what is new at the top (the inbox, when a notification
+  // does not say whether this user may decide).
+  refreshHead() {
+    clearTimeout(this.headTimer);
+    this.headTimer = setTimeout(async () => {
+      const generation = this.generation;
+      const head = this.makePager(generation);
+      try {
+        const page = await head.more(PAGE);
+        if (generation !== this.generation) return;
+        const known = new Set(this.items.map((item) => item.id));
+        const fresh = page.filter((item) => !known.has(item.id) && !this.finished.has(item.id) &&
+                                            this.matches(item));
+        if (fresh.length === 0) return;
+        this.items.unshift(...fresh);
+        this.items.sort((a, b) => b.requested_at.localeCompare(a.requested_at));
+        this.changed();
+      } catch { /* the next notification or resync tries again */ }
+    }, 150);
+  }
+
+  // Into the loaded range by requested time (newest first); past it, a later page brings it.
+  insertSorted(approval) {
+    const at = this.items.findIndex((item) => item.requested_at < approval.requested_at);
+    if (at >= 0) this.items.splice(at, 0, approval);
+    else if (this.done) this.items.push(approval);
+  }
+
+  // After this user decided: the decision's answer, applied like a notification.
+  decided(approval) {
+    this.apply({ type: 'approval.decided', approval });
+  }
+
+  changed() {
+    this.dispatchEvent(new Event('change'));
+  }
+}

@@ -1,0 +1,78 @@
+// A run's history as a timeline: who did what and when, comments interleaved with the steps
+// (GitHub's review timeline). Step outputs and inputs fold away; comments and decisions' words
+// are shown as written (text).
+import { h } from '../lib/dom.js';
+import { ago, dateTime } from '../lib/format.js';
+import { approvalPath } from '../lib/router.js';
+import { renderContext } from './context.js';
+
+function actor(name) {
+  return h('strong', { class: 'actor' }, name || 'someone');
+}
+
+function folded(title, value) {
+  return h('details', { class: 'event-detail' }, h('summary', {}, title),
+    h('div', { class: 'event-detail-body' }, renderContext(value, { empty: 'Nothing.' })));
+}
+
+function quote(text, kind = '') {
+  return text ? h('div', { class: `comment-body ${kind}` }, text) : null;
+}
+
+// What one event says: {kind (the marker's colour), line (nodes), body (nodes)}.
+function describe(event, { currentApproval } = {}) {
+  const approvalLink = (id, text) => (id && id !== currentApproval ?
+    h('a', { href: approvalPath(id) }, text) : text);
+  switch (event.type) {
+    case 'run.started':
+      return { kind: 'start', line: [actor(event.started_by), ' started the run',
+        event.version ? ` (version ${event.version})` : ''],
+        body: folded('Input', event.input) };
+    case 'step.started':
+      return { kind: 'step', line: ['Step ', h('code', {}, event.step_id), ' started',
+        event.attempt > 1 ? `, attempt ${event.attempt}` : ''] };
+    case 'step.completed':
+      return { kind: 'step', line: ['Step ', h('code', {}, event.step_id), ' completed'],
+        body: folded('Output', event.output) };
+    case 'step.failed':
+      return { kind: 'fail', line: ['Step ', h('code', {}, event.step_id), ' failed',
+        event.attempt ? ` (attempt ${event.attempt})` : '', event.will_retry ? ', will retry' : ''],
+        body: quote(event.error, 'is-error') };
+    case 'approval.requested':
+      return { kind: 'ask', line: [approvalLink(event.approval_id, 'Approval requested'), ': ',
+        h('span', { class: 'event-message' }, event.message)] };
+    case 'approval.decided': {
+      const approved = event.decision === 'approve';
+      return { kind: approved ? 'ok' : 'fail', line: [actor(event.reviewer),
+        approved ? ' approved' : ' rejected', ' ', approvalLink(event.approval_id, 'the request')],
+        body: quote(event.comment, approved ? '' : 'is-feedback') };
+    }
+    case 'comment.added':
+      return { kind: 'comment', line: [actor(event.author), ' commented'],
+        body: quote(event.text) };
+    case 'run.completed':
+      return { kind: 'ok', line: ['Run completed'], body: folded('Output', event.output) };
+    case 'run.failed':
+      return { kind: 'fail', line: ['Run failed'], body: quote(event.error, 'is-error') };
+    case 'run.cancelled':
+      return { kind: 'fail', line: [actor(event.by), ' cancelled the run'],
+        body: quote(event.reason) };
+    default:
+      return { kind: 'step', line: [event.type] };
+  }
+}
+
+export function renderTimeline(events, options = {}) {
+  if (!events || events.length === 0) return h('p', { class: 'muted' }, 'No events yet.');
+  return h('ol', { class: 'timeline', 'aria-label': 'History' }, events.map((event) => {
+    const { kind, line, body } = describe(event, options);
+    return h('li', { class: `event event-${kind}`, dataset: { seq: event.seq, type: event.type } },
+      h('span', { class: 'event-marker', 'aria-hidden': 'true' }),
+      h('div', { class: 'event-main' },
+        h('div', { class: 'event-line' },
+          h('span', { class: 'event-text' }, line),
+          h('time', { class: 'event-time', datetime: event.at, title: dateTime(event.at) },
+            ago(event.at))),
+        body));
+  }));
+}
