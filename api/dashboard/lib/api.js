@@ -68,17 +68,6 @@ export class Api {
     return this.get(`/v1/approvals${query(params)}`, options);
   }
 
-  // The pending approvals this user may decide, or null when the server cannot count them.
-  async pendingCount() {
-    try {
-      const answer = await this.get('/v1/approvals/count?status=pending&assignee=me');
-      return typeof answer?.count === 'number' ? answer.count : null;
-    } catch (error) {
-      if (error.status === 404 || error.status === 400) return null;
-      throw error;
-    }
-  }
-
   approval(id) {
     return this.get(`/v1/approvals/${path(id)}`);
   }

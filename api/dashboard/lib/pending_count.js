@@ -1,7 +1,6 @@
-// How many pending approvals wait for this user, for the tab title and the nav: the server's
-// count where it has one, else the first page of the inbox ("100+" past it). Asked again,
-// debounced, whenever approvals change.
-const FALLBACK_PAGE = 100;
+// How many pending approvals wait for this user, for the tab title and the nav: the first page
+// of the inbox ("100+" past it). Asked again, debounced, whenever approvals change.
+const PAGE = 100;
 const DEBOUNCE_MS = 200;
 
 export class PendingCount extends EventTarget {
@@ -9,7 +8,6 @@ export class PendingCount extends EventTarget {
     super();
     this.api = api;
     this.value = null;  // {count, more} once known
-    this.serverCounts = true;
     this.timer = null;
     this.asking = null;
   }
@@ -34,14 +32,7 @@ export class PendingCount extends EventTarget {
   }
 
   async read() {
-    if (this.serverCounts) {
-      const count = await this.api.pendingCount();
-      if (count !== null) return { count, more: false };
-      this.serverCounts = false;
-    }
-    const page = await this.api.approvals({
-      status: 'pending', assignee: 'me', limit: FALLBACK_PAGE,
-    });
+    const page = await this.api.approvals({ status: 'pending', assignee: 'me', limit: PAGE });
     return { count: page.approvals.length, more: Boolean(page.next) };
   }
 

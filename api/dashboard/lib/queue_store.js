@@ -13,8 +13,8 @@ export const VIEWS = {
   decided: { title: 'Decided', long: 'Decided' },
 };
 
-// Case-insensitive substring over the message, the workflow and the shown values: the page's
-// own search when the server has none (and for live arrivals).
+// Case-insensitive substring over the message, the workflow and the shown values: the rule of
+// the server's q=, applied to live arrivals and to pages from a server without q=.
 export function matchesSearch(approval, q) {
   if (!q) return true;
   const needle = q.toLowerCase();
@@ -39,7 +39,6 @@ export class QueueStore extends EventTarget {
     this.error = null;
     this.pager = null;
     this.generation = 0;           // bumps on every reload: answers for an older one are dropped
-    this.serverSearch = true;      // false once the server says it has no q=
     this.finished = new Map();     // id -> status, from notifications
     this.headTimer = null;
   }
@@ -61,7 +60,7 @@ export class QueueStore extends EventTarget {
   // again after the stream started over), instead of a loading state.
   reload({ quiet = false } = {}) {
     this.generation += 1;
-    this.pager = this.makePager(this.generation);
+    this.pager = this.makePager();
     if (quiet) this.stale = true;
     else this.items = [];
     this.error = null;
@@ -96,25 +95,12 @@ export class QueueStore extends EventTarget {
     }
   }
 
-  makePager(generation) {
+  makePager() {
     const { view, workflow } = this.filters;
     const list = (status, assignee) => new Pager(async (after, limit) => {
-      const params = { status, assignee, workflow, limit, after };
-      if (this.serverSearch && this.filters.q) params.q = this.filters.q;
-      try {
-        const answer = await this.api.approvals(params);
-        return { items: answer.approvals ?? [], next: answer.next };
-      } catch (error) {
-        // A server without search refuses q= as unknown: search here instead, from the start.
-        if (error.status === 400 && params.q && /\bq\b/.test(error.message) &&
-            generation === this.generation) {
-          this.serverSearch = false;
-          delete params.q;
-          const answer = await this.api.approvals(params);
-          return { items: answer.approvals ?? [], next: answer.next };
-        }
-        throw error;
-      }
+      const params = { status, assignee, workflow, q: this.filters.q, limit, after };
+      const answer = await this.api.approvals(params);
+      return { items: answer.approvals ?? [], next: answer.next };
     });
     if (view === 'mine') return list('pending', 'me');
     if (view === 'all') return list('pending');
@@ -134,7 +120,9 @@ export class QueueStore extends EventTarget {
     for (const approval of page) {
       if (known.has(approval.id)) continue;
       if (pendingView && this.finished.has(approval.id)) continue;
-      if (!this.serverSearch && !matchesSearch(approval, this.filters.q)) continue;
+      // The server searches with q= where it can; one that ignores q= is filtered here, by the
+      // same rule, so the list is right either way.
+      if (!matchesSearch(approval, this.filters.q)) continue;
       this.items.push(approval);
       added += 1;
     }
@@ -198,7 +186,7 @@ export class QueueStore extends EventTarget {
     clearTimeout(this.headTimer);
     this.headTimer = setTimeout(async () => {
       const generation = this.generation;
-      const head = this.makePager(generation);
+      const head = this.makePager();
       try {
         const page = await head.more(PAGE);
         if (generation !== this.generation) return;

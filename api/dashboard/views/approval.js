@@ -11,6 +11,15 @@ import { renderTimeline } from './timeline.js';
 
 const FINISHED = new Set(['completed', 'failed', 'cancelled']);
 
+// The decision panel in each mode.
+const PANELS = {
+  approve: { title: 'Approve this request?', label: 'Note (optional)', button: 'button-approve',
+             submit: 'Confirm approval' },
+  reject: { title: 'Reject with feedback',
+            label: 'Feedback (required): why, and what would change your mind',
+            button: 'button-reject', submit: 'Reject with feedback' },
+};
+
 export class ApprovalView {
   constructor({ api, id, store, toasts, backHref }) {
     this.api = api;
@@ -252,21 +261,14 @@ export class ApprovalView {
     panel.element.hidden = false;
     panel.element.className = `decision-panel decision-${mode}`;
     panel.error.textContent = '';
-    if (mode === 'approve') {
-      panel.title.textContent = 'Approve this request?';
-      panel.fieldLabel.textContent = 'Note (optional)';
-      panel.text.required = false;
-      panel.submit.className = 'button button-approve';
-      panel.submit.textContent = 'Confirm approval';
-      panel.submit.focus();
-    } else {
-      panel.title.textContent = 'Reject with feedback';
-      panel.fieldLabel.textContent = 'Feedback (required): why, and what would change your mind';
-      panel.text.required = true;
-      panel.submit.className = 'button button-reject';
-      panel.submit.textContent = 'Reject with feedback';
-      panel.text.focus();
-    }
+    const look = PANELS[mode];
+    panel.title.textContent = look.title;
+    panel.fieldLabel.textContent = look.label;
+    panel.text.required = mode === 'reject';
+    panel.submit.className = `button ${look.button}`;
+    panel.submit.textContent = look.submit;
+    // Approving needs no words: Enter confirms. Rejecting does: the cursor goes to the feedback.
+    (mode === 'approve' ? panel.submit : panel.text).focus();
   }
 
   closePanel() {

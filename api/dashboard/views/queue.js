@@ -7,6 +7,7 @@ import { approvalPath, href } from '../lib/router.js';
 import { VirtualList } from '../lib/virtual_list.js';
 import { keyFields } from './context.js';
 import { statusBadge } from './badges.js';
+import { WorkflowSelect } from './workflow_select.js';
 
 const ROW_HEIGHT = 92;
 const SEARCH_DEBOUNCE_MS = 250;
@@ -29,10 +30,8 @@ export class QueueView {
     this.selectedId = null;
 
     this.tabs = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Queue views' });
-    this.workflowSelect = h('select', { id: 'queue-workflow', class: 'select' },
-                            h('option', { value: '' }, 'All workflows'));
-    this.workflowSelect.addEventListener('change', () => this.setParam('workflow',
-                                                                       this.workflowSelect.value));
+    this.workflows = new WorkflowSelect(api, 'queue-workflow',
+                                        (name) => this.setParam('workflow', name));
     this.search = h('input', { id: 'queue-search', class: 'input search', type: 'search',
                                placeholder: 'Search message, workflow, fields', autocomplete: 'off' });
     let debounce = null;
@@ -54,37 +53,20 @@ export class QueueView {
         this.tabs,
         h('div', { class: 'filters' },
           h('label', { class: 'visually-hidden', for: 'queue-workflow' }, 'Workflow'),
-          this.workflowSelect,
+          this.workflows.element,
           h('label', { class: 'visually-hidden', for: 'queue-search' }, 'Search approvals'),
           this.search),
         this.summary),
       this.state,
       this.list.element);
     store.addEventListener('change', () => this.render());
-    this.loadWorkflows();
-  }
-
-  async loadWorkflows() {
-    try {
-      const { workflows } = await this.api.workflows();
-      const names = workflows.map((workflow) => workflow.name).sort();
-      this.workflowNames = names;
-      replace(this.workflowSelect, h('option', { value: '' }, 'All workflows'),
-              names.map((name) => h('option', { value: name }, name)));
-      this.workflowSelect.value = this.params.workflow ?? '';
-    } catch { /* the filter stays at "All workflows"; the list still works */ }
   }
 
   // route: the queue or an approval route; its query holds the view and filters.
   update(route) {
     this.params = queueParams(route.params);
     this.selectedId = route.name === 'approval' ? route.id : null;
-    if (this.workflowSelect.value !== (this.params.workflow ?? '')) {
-      if (this.params.workflow && !this.workflowNames?.includes(this.params.workflow)) {
-        this.workflowSelect.append(h('option', { value: this.params.workflow }, this.params.workflow));
-      }
-      this.workflowSelect.value = this.params.workflow ?? '';
-    }
+    this.workflows.set(this.params.workflow ?? '');
     if (document.activeElement !== this.search) this.search.value = this.params.q ?? '';
     this.renderTabs();
     this.store.configure({ view: this.params.view ?? 'mine', workflow: this.params.workflow,

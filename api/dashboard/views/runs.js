@@ -6,6 +6,7 @@ import { Pager } from '../lib/pager.js';
 import { href, runPath } from '../lib/router.js';
 import { VirtualList } from '../lib/virtual_list.js';
 import { statusBadge } from './badges.js';
+import { WorkflowSelect } from './workflow_select.js';
 
 const ROW_HEIGHT = 56;
 const PAGE = 50;
@@ -19,15 +20,12 @@ export class RunsView {
     this.items = [];
     this.generation = 0;
     this.loading = false;
-    this.workflowSelect = h('select', { id: 'runs-workflow', class: 'select' },
-                            h('option', { value: '' }, 'All workflows'));
+    const go = (name, value) => this.navigate(href('/runs', { ...this.params, [name]: value }));
+    this.workflows = new WorkflowSelect(api, 'runs-workflow', (value) => go('workflow', value));
     this.statusSelect = h('select', { id: 'runs-status', class: 'select' },
       h('option', { value: '' }, 'Any status'),
       STATUSES.map((status) => h('option', { value: status }, status[0].toUpperCase() + status.slice(1))));
-    for (const [select, name] of [[this.workflowSelect, 'workflow'], [this.statusSelect, 'status']]) {
-      select.addEventListener('change', () =>
-        this.navigate(href('/runs', { ...this.params, [name]: select.value })));
-    }
+    this.statusSelect.addEventListener('change', () => go('status', this.statusSelect.value));
     this.list = new VirtualList({
       rowHeight: ROW_HEIGHT, key: (run) => run.run_id, label: 'Runs',
       renderRow: (run) => this.renderRow(run), onNearEnd: () => this.loadMore(),
@@ -39,7 +37,7 @@ export class RunsView {
         h('h1', { class: 'page-title', id: 'runs-title' }, 'Runs'),
         h('div', { class: 'filters' },
           h('label', { class: 'visually-hidden', for: 'runs-workflow' }, 'Workflow'),
-          this.workflowSelect,
+          this.workflows.element,
           h('label', { class: 'visually-hidden', for: 'runs-status' }, 'Status'),
           this.statusSelect),
         this.summary),
@@ -48,22 +46,12 @@ export class RunsView {
           h('span', {}, 'Status'), h('span', {}, 'Workflow'), h('span', {}, 'Run'),
           h('span', {}, 'Started by'), h('span', {}, 'Started'), h('span', {}, 'Updated')),
         this.state, this.list.element));
-    this.loadWorkflows();
-  }
-
-  async loadWorkflows() {
-    try {
-      const { workflows } = await this.api.workflows();
-      replace(this.workflowSelect, h('option', { value: '' }, 'All workflows'),
-        workflows.map((w) => w.name).sort().map((name) => h('option', { value: name }, name)));
-      this.workflowSelect.value = this.params.workflow ?? '';
-    } catch { /* the filter stays at "All workflows" */ }
   }
 
   update(route) {
     const params = { workflow: route.params.workflow ?? '', status: route.params.status ?? '' };
     document.title = 'Runs';
-    this.workflowSelect.value = params.workflow;
+    this.workflows.set(params.workflow);
     this.statusSelect.value = params.status;
     if (this.pager && params.workflow === this.params.workflow &&
         params.status === this.params.status) return;
