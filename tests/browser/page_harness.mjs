@@ -21,6 +21,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '../..');
 const buildDir = process.env.ASSENT_BUILD_DIR ?? join(repoRoot, 'build');
 const binary = process.env.ASSENT_BIN ?? join(buildDir, 'api/assent');
+export const benchBinary = process.env.ASSENT_BENCH ?? join(buildDir, 'bench/assent-bench');
+export { buildDir };
 const require = createRequire(join(repoRoot, 'package.json'));
 const { chromium } = require(process.env.PLAYWRIGHT_CORE ?? 'playwright-core');
 
@@ -82,8 +84,10 @@ export async function waitFor(check, what, timeoutMs = 10000) {
   }
 }
 
-export async function startServer({ extraArgs = [] } = {}) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'assent-browser-'));
+// dataDir: an existing data directory to serve (kept afterwards); by default a fresh one,
+// removed by stop().
+export async function startServer({ extraArgs = [], dataDir: given } = {}) {
+  const dataDir = given ?? mkdtempSync(join(tmpdir(), 'assent-browser-'));
   const server = {
     dataDir, port: 0, url: '', process: null,
     admin: null,
@@ -127,7 +131,7 @@ export async function startServer({ extraArgs = [] } = {}) {
     },
     async stop() {
       if (this.process && this.process.exitCode === null) await this.kill9();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!given) rmSync(dataDir, { recursive: true, force: true });
     },
     async addUser(id, groups = []) {
       const answer = await this.admin.post('/v1/users', { id, groups });

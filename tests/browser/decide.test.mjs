@@ -1,0 +1,179 @@
+// Deciding: approve, reject with feedback and comment from an approval's page, each acknowledged
+// where the reviewer looks; a viewer's 403 and a slower reviewer's 409 said in words; the
+// keyboard (j/k, a, r, c, ?) and the approval's own URL with back and forward.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launchBrowser, openPage, signIn, startServer } from './page_harness.mjs';
+import { applyAll, invoice } from './workflows.mjs';
+
+let server;
+let browser;
+let alice;
+let bob;
+let carol;
+
+before(async () => {
+  server = await startServer();
+  await applyAll(server.admin);
+  alice = await server.addUser('alice', ['finance']);
+  bob = await server.addUser('bob', ['finance']);
+  carol = await server.addUser('carol', ['audit']);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const pay = (vendor, amount = 7200) =>
+  bob.rest.startForApproval(invoice.name, { invoice: `INV-${vendor}`, amount, vendor });
+const approvalUrl = (approval) => `${server.url}/approvals/${encodeURIComponent(approval.id)}`;
+const timeline = (page, text) => page.locator('.timeline .event', { hasText: text });
+
+async function openApproval(page, approval) {
+  await page.goto(approvalUrl(approval));
+  await page.locator('.detail-title', { hasText: approval.message }).waitFor();
+}
+
+test('approve: confirmed, acknowledged, and the run moves on in the timeline', async () => {
+  const approval = await pay('Approvco');
+  const page = await openPage(browser, server);
+  await signIn(page, alice.token);
+  await openApproval(page, approval);
+  await page.click('button[data-action="approve"]');
+  await page.locator('#decision-submit', { hasText: 'Confirm approval' }).waitFor();
+  await page.fill('#decision-text', 'checked the PO');
+  await page.click('#decision-submit');
+  await page.locator('.toast', { hasText: 'Approved' }).waitFor();
+  await page.locator('.outcome', { hasText: 'Approved by alice' }).waitFor();
+  await timeline(page, 'alice approved').locator('text=checked the PO').waitFor();
+  await timeline(page, 'Run completed').waitFor();
+  const decided = await server.admin.get(`/v1/approvals/${approval.id}`);
+  assert.equal(decided.status, 'approved');
+  assert.equal(decided.decisions[0].reviewer, 'alice');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('reject asks for feedback, and the run fails with it', async () => {
+  const approval = await pay('Rejectco');
+  const page = await openPage(browser, server);
+  await signIn(page, alice.token);
+  await openApproval(page, approval);
+  await page.keyboard.press('r');
+  await page.locator('#decision-text:focus').waitFor();
+  await page.click('#decision-submit');
+  await page.locator('.decision-panel .form-error', { hasText: 'Say why' }).waitFor();
+  await page.fill('#decision-text', 'Not our vendor.\nAsk procurement.');
+  await page.keyboard.press('Control+Enter');
+  await page.locator('.outcome', { hasText: 'Rejected by alice' }).waitFor();
+  await timeline(page, 'Run failed').waitFor();
+  const feedback = await page.locator('.outcome .comment-body').innerText();
+  assert.equal(feedback, 'Not our vendor.\nAsk procurement.');  // line breaks kept
+  const decided = await server.admin.get(`/v1/approvals/${approval.id}`);
+  assert.equal(decided.status, 'rejected');
+  assert.equal(decided.decisions[0].comment, 'Not our vendor.\nAsk procurement.');
+  await page.context().close();
+});
+
+test('comment: c focuses the box; the comment shows in the timeline with its author', async () => {
+  const approval = await pay('Commentco');
+  const page = await openPage(browser, server);
+  await signIn(page, alice.token);
+  await openApproval(page, approval);
+  await page.keyboard.press('c');
+  await page.locator('#comment-text:focus').waitFor();
+  await page.keyboard.type('Is this the March invoice?');
+  await page.click('#comment-submit');
+  await page.locator('.toast', { hasText: 'Comment added' }).waitFor();
+  await timeline(page, 'alice commented').locator('text=Is this the March invoice?').waitFor();
+  assert.equal(await page.inputValue('#comment-text'), '');
+  const stored = await server.admin.get(`/v1/approvals/${approval.id}`);
+  assert.equal(stored.comments[0].author, 'alice');
+  await page.context().close();
+});
+
+test('a viewer may comment but not decide, and is told so', async () => {
+  const approval = await pay('Viewco');
+  const page = await openPage(browser, server);
+  await signIn(page, carol.token);
+  await openApproval(page, approval);
+  const approve = page.locator('button[data-action="approve"]');
+  if (await approve.isDisabled()) {
+    // The server says who may decide (can_decide): the buttons say it before any attempt.
+    await page.locator('.action-note', { hasText: 'deciding is for' }).waitFor();
+  } else {
+    await approve.click();
+    await page.click('#decision-submit');
+    await page.locator('.decision-panel .form-error', { hasText: 'You may not decide' }).waitFor();
+  }
+  assert.equal((await server.admin.get(`/v1/approvals/${approval.id}`)).status, 'pending');
+  await page.context().close();
+});
+
+test('someone faster: a 409 says so in words and shows who decided', async () => {
+  const approval = await pay('Raceco');
+  const page = await openPage(browser, server);
+  await signIn(page, alice.token);
+  // A slow network: from here on, nothing from the server reaches this page until released.
+  let holding = false;
+  const held = [];
+  await page.routeWebSocket(/\/v1\/stream$/, (socket) => {
+    const upstream = socket.connectToServer();
+    socket.onMessage((message) => upstream.send(message));
+    upstream.onMessage((message) => (holding ? held.push(() => socket.send(message)) :
+      socket.send(message)));
+  });
+  await page.route(/[?&]wait=/, async (route) => {
+    const response = await route.fetch();
+    if (holding) held.push(() => route.fulfill({ response }));
+    else await route.fulfill({ response });
+  });
+  await page.reload();
+  await page.locator('.detail-title', { hasText: approval.message }).waitFor();
+  await page.locator('#connection', { hasText: 'Live' }).waitFor();
+  await openApproval(page, approval);
+  await page.keyboard.press('a');
+  await page.locator('#decision-submit:focus').waitFor();
+  holding = true;
+  await bob.rest.post(`/v1/approvals/${approval.id}/decision`, { decision: 'approve' });
+  await page.keyboard.press('Enter');
+  await page.locator('.toast', { hasText: 'Someone was faster' }).waitFor();
+  await page.locator('.outcome', { hasText: 'Approved by bob' }).waitFor();
+  holding = false;
+  for (const release of held) await release();
+  await page.context().close();
+});
+
+test('keyboard: j/k move through the queue, ? lists the keys; back and forward work', async () => {
+  const first = await pay('Keyone', 5100);
+  const second = await pay('Keytwo', 5200);
+  const page = await openPage(browser, server);
+  await signIn(page, alice.token);
+  await page.locator('.qrow', { hasText: 'Keytwo' }).waitFor();
+  await page.keyboard.press('j');  // the newest first
+  await page.locator('.detail-title', { hasText: second.message }).waitFor();
+  await page.keyboard.press('j');
+  await page.locator('.detail-title', { hasText: first.message }).waitFor();
+  assert.ok(page.url().includes(encodeURIComponent(first.id)), page.url());
+  await page.keyboard.press('k');
+  await page.locator('.detail-title', { hasText: second.message }).waitFor();
+  await page.locator('.qrow.is-selected', { hasText: 'Keytwo' }).waitFor();
+
+  await page.keyboard.press('?');
+  await page.locator('dialog.help[open]', { hasText: 'Reject with feedback' }).waitFor();
+  await page.keyboard.press('Escape');
+  await page.locator('dialog.help[open]').waitFor({ state: 'detached' }).catch(() => {});
+  await page.locator('dialog.help:not([open])').waitFor({ state: 'attached' });
+
+  // Runs and back: the approval comes back from history.
+  await page.click('.nav-link[data-nav="runs"]');
+  await page.locator('.run-row').first().waitFor();
+  await page.goBack();
+  await page.locator('.detail-title', { hasText: second.message }).waitFor();
+  await page.goForward();
+  await page.locator('#runs-title').waitFor();
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
