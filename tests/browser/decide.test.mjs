@@ -2,33 +2,17 @@
 // where the reviewer looks; a viewer's 403 and a slower reviewer's 409 said in words; the
 // keyboard (j/k, a, r, c, ?) and the approval's own URL with back and forward.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchBrowser, openPage, signIn, startServer } from './page_harness.mjs';
-import { applyAll, invoice } from './workflows.mjs';
+import { test } from 'node:test';
+import { openPage, signIn, useDashboard } from './page_harness.mjs';
+import { all, invoice } from './workflows.mjs';
 
-let server;
-let browser;
-let alice;
-let bob;
-let carol;
-
-before(async () => {
-  server = await startServer();
-  await applyAll(server.admin);
-  alice = await server.addUser('alice', ['finance']);
-  bob = await server.addUser('bob', ['finance']);
-  carol = await server.addUser('carol', ['audit']);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+const env = useDashboard({
+  workflows: all, users: { alice: ['finance'], bob: ['finance'], carol: ['audit'] },
 });
 
 const pay = (vendor, amount = 7200) =>
-  bob.rest.startForApproval(invoice.name, { invoice: `INV-${vendor}`, amount, vendor });
-const approvalUrl = (approval) => `${server.url}/approvals/${encodeURIComponent(approval.id)}`;
+  env.users.bob.rest.startForApproval(invoice.name, { invoice: `INV-${vendor}`, amount, vendor });
+const approvalUrl = (approval) => `${env.server.url}/approvals/${encodeURIComponent(approval.id)}`;
 const timeline = (page, text) => page.locator('.timeline .event', { hasText: text });
 
 async function openApproval(page, approval) {
@@ -38,8 +22,8 @@ async function openApproval(page, approval) {
 
 test('approve: confirmed, acknowledged, and the run moves on in the timeline', async () => {
   const approval = await pay('Approvco');
-  const page = await openPage(browser, server);
-  await signIn(page, alice.token);
+  const page = await openPage(env.browser, env.server);
+  await signIn(page, env.users.alice.token);
   await openApproval(page, approval);
   await page.click('button[data-action="approve"]');
   await page.locator('#decision-submit', { hasText: 'Confirm approval' }).waitFor();
@@ -49,7 +33,7 @@ test('approve: confirmed, acknowledged, and the run moves on in the timeline', a
   await page.locator('.outcome', { hasText: 'Approved by alice' }).waitFor();
   await timeline(page, 'alice approved').locator('text=checked the PO').waitFor();
   await timeline(page, 'Run completed').waitFor();
-  const decided = await server.admin.get(`/v1/approvals/${approval.id}`);
+  const decided = await env.server.admin.get(`/v1/approvals/${approval.id}`);
   assert.equal(decided.status, 'approved');
   assert.equal(decided.decisions[0].reviewer, 'alice');
   assert.deepEqual(page.problems, []);
@@ -58,8 +42,8 @@ test('approve: confirmed, acknowledged, and the run moves on in the timeline', a
 
 test('reject asks for feedback, and the run fails with it', async () => {
   const approval = await pay('Rejectco');
-  const page = await openPage(browser, server);
-  await signIn(page, alice.token);
+  const page = await openPage(env.browser, env.server);
+  await signIn(page, env.users.alice.token);
   await openApproval(page, approval);
   await page.keyboard.press('r');
   await page.locator('#decision-text:focus').waitFor();
@@ -71,7 +55,7 @@ test('reject asks for feedback, and the run fails with it', async () => {
   await timeline(page, 'Run failed').waitFor();
   const feedback = await page.locator('.outcome .comment-body').innerText();
   assert.equal(feedback, 'Not our vendor.\nAsk procurement.');  // line breaks kept
-  const decided = await server.admin.get(`/v1/approvals/${approval.id}`);
+  const decided = await env.server.admin.get(`/v1/approvals/${approval.id}`);
   assert.equal(decided.status, 'rejected');
   assert.equal(decided.decisions[0].comment, 'Not our vendor.\nAsk procurement.');
   await page.context().close();
@@ -79,8 +63,8 @@ test('reject asks for feedback, and the run fails with it', async () => {
 
 test('comment: c focuses the box; the comment shows in the timeline with its author', async () => {
   const approval = await pay('Commentco');
-  const page = await openPage(browser, server);
-  await signIn(page, alice.token);
+  const page = await openPage(env.browser, env.server);
+  await signIn(page, env.users.alice.token);
   await openApproval(page, approval);
   await page.keyboard.press('c');
   await page.locator('#comment-text:focus').waitFor();
@@ -89,34 +73,34 @@ test('comment: c focuses the box; the comment shows in the timeline with its aut
   await page.locator('.toast', { hasText: 'Comment added' }).waitFor();
   await timeline(page, 'alice commented').locator('text=Is this the March invoice?').waitFor();
   assert.equal(await page.inputValue('#comment-text'), '');
-  const stored = await server.admin.get(`/v1/approvals/${approval.id}`);
+  const stored = await env.server.admin.get(`/v1/approvals/${approval.id}`);
   assert.equal(stored.comments[0].author, 'alice');
   await page.context().close();
 });
 
 test('a viewer may comment but not decide, and is told so', async () => {
   const approval = await pay('Viewco');
-  const page = await openPage(browser, server);
-  await signIn(page, carol.token);
+  const page = await openPage(env.browser, env.server);
+  await signIn(page, env.users.carol.token);
   await openApproval(page, approval);
   const approve = page.locator('button[data-action="approve"]');
   if (await approve.isDisabled()) {
-    // The server says who may decide (can_decide): the buttons say it before any attempt.
+    // The env.server says who may decide (can_decide): the buttons say it before any attempt.
     await page.locator('.action-note', { hasText: 'deciding is for' }).waitFor();
   } else {
     await approve.click();
     await page.click('#decision-submit');
     await page.locator('.decision-panel .form-error', { hasText: 'You may not decide' }).waitFor();
   }
-  assert.equal((await server.admin.get(`/v1/approvals/${approval.id}`)).status, 'pending');
+  assert.equal((await env.server.admin.get(`/v1/approvals/${approval.id}`)).status, 'pending');
   await page.context().close();
 });
 
 test('someone faster: a 409 says so in words and shows who decided', async () => {
   const approval = await pay('Raceco');
-  const page = await openPage(browser, server);
-  await signIn(page, alice.token);
-  // A slow network: from here on, nothing from the server reaches this page until released.
+  const page = await openPage(env.browser, env.server);
+  await signIn(page, env.users.alice.token);
+  // A slow network: from here on, nothing from the env.server reaches this page until released.
   let holding = false;
   const held = [];
   await page.routeWebSocket(/\/v1\/stream$/, (socket) => {
@@ -137,7 +121,7 @@ test('someone faster: a 409 says so in words and shows who decided', async () =>
   await page.keyboard.press('a');
   await page.locator('#decision-submit:focus').waitFor();
   holding = true;
-  await bob.rest.post(`/v1/approvals/${approval.id}/decision`, { decision: 'approve' });
+  await env.users.bob.rest.post(`/v1/approvals/${approval.id}/decision`, { decision: 'approve' });
   await page.keyboard.press('Enter');
   await page.locator('.toast', { hasText: 'Someone was faster' }).waitFor();
   await page.locator('.outcome', { hasText: 'Approved by bob' }).waitFor();
@@ -149,8 +133,8 @@ test('someone faster: a 409 says so in words and shows who decided', async () =>
 test('keyboard: j/k move through the queue, ? lists the keys; back and forward work', async () => {
   const first = await pay('Keyone', 5100);
   const second = await pay('Keytwo', 5200);
-  const page = await openPage(browser, server);
-  await signIn(page, alice.token);
+  const page = await openPage(env.browser, env.server);
+  await signIn(page, env.users.alice.token);
   await page.locator('.qrow', { hasText: 'Keytwo' }).waitFor();
   await page.keyboard.press('j');  // the newest first
   await page.locator('.detail-title', { hasText: second.message }).waitFor();

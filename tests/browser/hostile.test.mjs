@@ -2,8 +2,8 @@
 // <img onerror> in the message, the shown fields, a records table, an email body, a comment and
 // the run's input.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchBrowser, openPage, signIn, startServer } from './page_harness.mjs';
+import { test } from 'node:test';
+import { openPage, signIn, useDashboard } from './page_harness.mjs';
 
 const SCRIPT = '<script>window.__pwned = "script"</script>';
 const IMG = '<img src=x onerror="window.__pwned = \'img\'">';
@@ -17,33 +17,20 @@ const hostile = {
   ],
 };
 
-let server;
-let browser;
-let alice;
-
-before(async () => {
-  server = await startServer();
-  await server.admin.put('/v1/workflows/hostile', hostile);
-  alice = await server.addUser('alice', ['finance']);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = useDashboard({ workflows: [hostile], users: { alice: ['finance'] } });
 
 test('a <script> and an <img onerror> in an approval render as text and run nothing', async () => {
-  const approval = await alice.rest.startForApproval('hostile', {
+  const approval = await env.users.alice.rest.startForApproval('hostile', {
     vendor: `${SCRIPT}${IMG}`,
     note: `line one ${IMG}\nline two ${SCRIPT}`,
     rows: [{ name: SCRIPT, email: IMG }, { name: 'plain', email: 'p@example.com' }],
     draft: { to: IMG, subject: SCRIPT, body: `Hello,\n${IMG}\n${SCRIPT}` },
   });
-  await alice.rest.post(`/v1/approvals/${approval.id}/comments`, { text: `${IMG} ${SCRIPT}` });
+  await env.users.alice.rest.post(`/v1/approvals/${approval.id}/comments`,
+                                  { text: `${IMG} ${SCRIPT}` });
 
-  const page = await openPage(browser, server);
-  await signIn(page, alice.token);
+  const page = await openPage(env.browser, env.server);
+  await signIn(page, env.users.alice.token);
   await page.locator('.qrow', { hasText: '<img src=x' }).click();
   await page.locator('.detail-title').waitFor();
   await page.locator('.timeline .event', { hasText: 'alice commented' }).waitFor();

@@ -10,12 +10,16 @@
 //   const page = await openPage(browser, server);    // fails the test on console errors
 //   await signIn(page, alice.token);
 //   await screenshot(page, 'queue');                 // build/screenshots/queue.png
+//
+// Or, per test file: const env = useDashboard({workflows, users: {alice: ['finance']}}), which
+// fills env.server, env.browser and env.users.alice before the tests and cleans up after.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { after, before } from 'node:test';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '../..');
@@ -180,4 +184,25 @@ export async function screenshot(page, name) {
   const path = join(folder, `${name}.png`);
   await page.screenshot({ path });
   return path;
+}
+
+// Hooks for a test file: before its tests a server with `workflows` applied and `users`
+// ({id: [groups]}) added, and a browser; after them, both gone.
+export function useDashboard({ workflows = [], users = {}, serverOptions } = {}) {
+  const env = { server: null, browser: null, users: {} };
+  before(async () => {
+    env.server = await startServer(serverOptions);
+    for (const workflow of workflows) {
+      await env.server.admin.put(`/v1/workflows/${workflow.name}`, workflow);
+    }
+    for (const [id, groups] of Object.entries(users)) {
+      env.users[id] = await env.server.addUser(id, groups);
+    }
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.stop();
+  });
+  return env;
 }

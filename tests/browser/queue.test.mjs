@@ -1,34 +1,18 @@
 // Signing in and the queue: the token stays out of URLs, new approvals arrive live, the tab
 // title counts them, and one decided by someone else leaves the queue while the page watches.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchBrowser, openPage, screenshot, signIn, startServer } from './page_harness.mjs';
-import { applyAll, invoice } from './workflows.mjs';
+import { test } from 'node:test';
+import { openPage, screenshot, signIn, useDashboard } from './page_harness.mjs';
+import { all, invoice } from './workflows.mjs';
 
-let server;
-let browser;
-let alice;
-let bob;
-let carol;
-
-before(async () => {
-  server = await startServer();
-  await applyAll(server.admin);
-  alice = await server.addUser('alice', ['finance']);
-  bob = await server.addUser('bob', ['finance']);
-  carol = await server.addUser('carol', ['audit']);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+const env = useDashboard({
+  workflows: all, users: { alice: ['finance'], bob: ['finance'], carol: ['audit'] },
 });
 
 const row = (page, text) => page.locator('.qrow', { hasText: text });
 
-test('a wrong token is refused in words; the right one signs in, kept out of every URL', async () => {
-  const page = await openPage(browser, server);
+test('a wrong token is refused in words; the right one signs in, kept out of URLs', async () => {
+  const page = await openPage(env.browser, env.server);
   const sockets = [];
   page.on('websocket', (socket) => {
     sockets.push({ url: socket.url(), first: new Promise((resolve) => socket.once('framesent',
@@ -38,16 +22,17 @@ test('a wrong token is refused in words; the right one signs in, kept out of eve
   await page.click('.signin-form button[type=submit]');
   await page.locator('.form-error', { hasText: 'not accepted' }).waitFor();
 
-  await signIn(page, alice.token);
+  await signIn(page, env.users.alice.token);
   assert.equal(await page.textContent('#signed-in-user .user-name'), 'alice');
-  assert.equal(await page.evaluate(() => sessionStorage.getItem('assent.token')), alice.token);
-  assert.ok(!page.url().includes(alice.token));
+  const kept = await page.evaluate(() => sessionStorage.getItem('assent.token'));
+  assert.equal(kept, env.users.alice.token);
+  assert.ok(!page.url().includes(env.users.alice.token));
   await page.locator('#connection', { hasText: 'Live' }).waitFor();
   assert.equal(sockets.length, 1);
   assert.ok(!sockets[0].url.includes('ast_'), sockets[0].url);
   const first = JSON.parse(await sockets[0].first);
   assert.equal(first.type, 'auth');  // the stream authenticates with its first message
-  assert.equal(first.token, alice.token);
+  assert.equal(first.token, env.users.alice.token);
 
   await page.click('#sign-out');
   await page.locator('#token').waitFor();
@@ -59,12 +44,12 @@ test('a wrong token is refused in words; the right one signs in, kept out of eve
 
 test('a new approval appears live, counts in the title, and leaves when someone else decides',
   async () => {
-    const page = await openPage(browser, server);
-    await signIn(page, alice.token);
+    const page = await openPage(env.browser, env.server);
+    await signIn(page, env.users.alice.token);
     await page.locator('.queue-state.state-empty', { hasText: 'Nothing waits for you' }).waitFor();
     await page.locator('#connection', { hasText: 'Live' }).waitFor();
 
-    const approval = await bob.rest.startForApproval(invoice.name,
+    const approval = await env.users.bob.rest.startForApproval(invoice.name,
       { invoice: 'INV-7', amount: 7200, vendor: 'ACME Industrial' });
     await row(page, 'Pay 7200 to ACME Industrial?').waitFor();
     assert.match(await row(page, 'ACME').textContent(), /Amount\s*7,200/);
@@ -74,7 +59,7 @@ test('a new approval appears live, counts in the title, and leaves when someone 
     await row(page, 'ACME').click();
     await page.locator('.detail-title', { hasText: 'Pay 7200 to ACME Industrial?' }).waitFor();
     assert.ok(page.url().endsWith(`/approvals/${encodeURIComponent(approval.id)}`), page.url());
-    await bob.rest.post(`/v1/approvals/${approval.id}/decision`,
+    await env.users.bob.rest.post(`/v1/approvals/${approval.id}/decision`,
                         { decision: 'approve', comment: 'vendor checked' });
     await row(page, 'ACME').waitFor({ state: 'detached' });
     await page.locator('.outcome', { hasText: 'Approved by bob' }).waitFor();
@@ -89,9 +74,10 @@ test('a new approval appears live, counts in the title, and leaves when someone 
   });
 
 test('"All I can see" lists what a viewer may not decide; "Mine" does not', async () => {
-  await bob.rest.startForApproval(invoice.name, { invoice: 'INV-8', amount: 9100, vendor: 'Globex' });
-  const page = await openPage(browser, server);
-  await signIn(page, carol.token);
+  await env.users.bob.rest.startForApproval(invoice.name,
+                                            { invoice: 'INV-8', amount: 9100, vendor: 'Globex' });
+  const page = await openPage(env.browser, env.server);
+  await signIn(page, env.users.carol.token);
   await page.locator('.queue-state.state-empty').waitFor();
   await page.click('.tab[data-view="all"]');
   await row(page, 'Globex').waitFor();
@@ -104,9 +90,10 @@ test('"All I can see" lists what a viewer may not decide; "Mine" does not', asyn
 });
 
 test('the workflow filter and the search narrow the queue; the URL keeps them', async () => {
-  await bob.rest.startForApproval(invoice.name, { invoice: 'INV-9', amount: 6100, vendor: 'Initech' });
-  const page = await openPage(browser, server);
-  await signIn(page, alice.token);
+  await env.users.bob.rest.startForApproval(invoice.name,
+                                            { invoice: 'INV-9', amount: 6100, vendor: 'Initech' });
+  const page = await openPage(env.browser, env.server);
+  await signIn(page, env.users.alice.token);
   await row(page, 'Initech').waitFor();
   await row(page, 'Globex').waitFor();
   await page.fill('#queue-search', 'initech');

@@ -1,34 +1,19 @@
 // Runs: the list, and a run's page with its full history (who did what, when), which moves on
 // by itself when the run does.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchBrowser, openPage, screenshot, signIn, startServer } from './page_harness.mjs';
-import { applyAll, invoice } from './workflows.mjs';
+import { test } from 'node:test';
+import { openPage, screenshot, signIn, useDashboard } from './page_harness.mjs';
+import { all, invoice } from './workflows.mjs';
 
-let server;
-let browser;
-let alice;
-let bob;
-
-before(async () => {
-  server = await startServer();
-  await applyAll(server.admin);
-  alice = await server.addUser('alice', ['finance']);
-  bob = await server.addUser('bob', ['finance']);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = useDashboard({ workflows: all, users: { alice: ['finance'], bob: ['finance'] } });
 
 test('a run page shows its history and follows the run to its end', async () => {
-  const approval = await bob.rest.startForApproval(invoice.name,
+  const approval = await env.users.bob.rest.startForApproval(invoice.name,
     { invoice: 'INV-100', amount: 12500, vendor: 'Umbrella Corp' });
-  await alice.rest.post(`/v1/approvals/${approval.id}/comments`, { text: 'Matches the PO.' });
-  const page = await openPage(browser, server);
-  await signIn(page, alice.token);
+  await env.users.alice.rest.post(`/v1/approvals/${approval.id}/comments`,
+                                  { text: 'Matches the PO.' });
+  const page = await openPage(env.browser, env.server);
+  await signIn(page, env.users.alice.token);
   await page.click('.nav-link[data-nav="runs"]');
   await page.locator('.run-link', { hasText: 'invoice-payment' }).first().click();
   await page.locator('.detail-title', { hasText: 'invoice-payment run' }).waitFor();
@@ -39,7 +24,7 @@ test('a run page shows its history and follows the run to its end', async () => 
   await event('alice commented').waitFor();
   await page.locator('.outcome-pending', { hasText: 'Waiting for a decision' }).waitFor();
 
-  await bob.rest.post(`/v1/approvals/${approval.id}/decision`,
+  await env.users.bob.rest.post(`/v1/approvals/${approval.id}/decision`,
                       { decision: 'approve', comment: 'ok to pay' });
   await event('bob approved').waitFor();
   await event('Run completed').waitFor();

@@ -20,7 +20,8 @@ let browser;
 
 before(async () => {
   if (!existsSync(join(fixture, 'fill.json'))) {
-    execFileSync(benchBinary, ['recovery', '--runs', String(2 * PENDING), '--data', fixture, '--keep'],
+    execFileSync(benchBinary,
+                 ['recovery', '--runs', String(2 * PENDING), '--data', fixture, '--keep'],
                  { stdio: 'inherit' });
   }
   server = await startServer({ dataDir: join(fixture, 'data') });

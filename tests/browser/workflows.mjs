@@ -59,7 +59,3 @@ export const productionChange = {
 };
 
 export const all = [invoice, dataDeletion, customerEmail, productionChange];
-
-export async function applyAll(admin) {
-  for (const workflow of all) await admin.put(`/v1/workflows/${workflow.name}`, workflow);
-}
