@@ -74,10 +74,17 @@ function renderText(text) {
   }));
 }
 
+const EMAIL_HEADER_ORDER = ['from', 'to', 'cc', 'bcc', 'reply_to', 'subject'];
+
 function renderEmail(email, depth) {
   const { body, ...header } = email;
+  const rank = (key) => {
+    const at = EMAIL_HEADER_ORDER.indexOf(key.toLowerCase());
+    return at < 0 ? EMAIL_HEADER_ORDER.length : at;
+  };
+  const fields = Object.entries(header).sort(([a], [b]) => rank(a) - rank(b));
   return h('article', { class: 'email' },
-    h('dl', { class: 'email-header' }, Object.entries(header).map(([key, value]) =>
+    h('dl', { class: 'email-header' }, fields.map(([key, value]) =>
       h('div', {}, h('dt', {}, label(key)), h('dd', {}, renderValue(value, key, depth + 1))))),
     h('div', { class: 'long-text email-body' }, body));
 }
@@ -89,6 +96,8 @@ function renderTable(records) {
       if (!columns.includes(key) && columns.length < TABLE_COLUMNS) columns.push(key);
     }
   }
+  // An id reads best first; otherwise the order the records gave.
+  columns.sort((a, b) => Number(/(^|_)id$/i.test(b)) - Number(/(^|_)id$/i.test(a)));
   const shown = records.slice(0, TABLE_ROWS);
   return h('div', { class: 'table-wrap' },
     h('table', { class: 'records' },
