@@ -65,7 +65,8 @@ class App {
     this.stream.addEventListener('state', (event) => this.connection.update(event.detail));
     this.stream.addEventListener('notification', (event) => this.onNotification(event.detail));
     this.stream.addEventListener('resync', () => this.onResync());
-    this.stream.addEventListener('unauthorized', () => signOut('Your session ended. Sign in again.'));
+    this.stream.addEventListener('unauthorized',
+                                 () => signOut('Your session ended. Sign in again.'));
     this.keyboard = new Keyboard(this.shortcuts());
   }
 
@@ -191,9 +192,9 @@ class App {
       j: () => inQueue() ? this.queue.move(1) : this.router.navigate('/'),
       k: () => inQueue() && this.queue.move(-1),
       Enter: (event) => {
-        if (event.target !== document.body || !inQueue()) return;
-        const id = this.queue.selectedId ?? this.store.items[0]?.id;
-        if (id) this.queue.move(0);
+        if (event.target !== document.body || !inQueue()) return false;
+        this.queue.move(0);
+        return true;
       },
       a: () => approval()?.approveKey(),
       r: () => approval()?.rejectKey(),

@@ -6,7 +6,6 @@ const amountFormat = new Intl.NumberFormat(undefined, {
 });
 const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
   year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit',
-  second: '2-digit',
 });
 const AMOUNT_KEY = /(amount|total|price|cost|balance|sum|fee|payment)s?$/i;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;

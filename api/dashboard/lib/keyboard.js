@@ -22,7 +22,7 @@ function typingIn(target) {
 }
 
 export class Keyboard {
-  // handlers: {key: () => void}; 'g q' style keys are two presses in a row.
+  // handlers: {key: (event) => void | false}; 'g q' style keys are two presses in a row.
   constructor(handlers) {
     this.handlers = handlers;
     this.pending = '';
@@ -56,10 +56,9 @@ export class Keyboard {
       this.toggleHelp();
       return;
     }
+    // A handler returns false to leave the key to the page (Enter on a focused button).
     const handler = this.handlers[key];
-    if (!handler) return;
-    event.preventDefault();
-    handler(event);
+    if (handler && handler(event) !== false) event.preventDefault();
   }
 
   toggleHelp() {
@@ -74,7 +73,9 @@ export class Keyboard {
           h('button', { class: 'button button-ghost button-icon', type: 'button',
                         'aria-label': 'Close', onclick: () => this.dialog.close() }, '×')),
         h('dl', { class: 'shortcuts' }, SHORTCUTS.map(([keys, what]) =>
-          h('div', {}, h('dt', {}, keys.split(' ').map((k) => h('kbd', {}, k))), h('dd', {}, what)))));
+          h('div', {},
+            h('dt', {}, keys.split(' ').map((k) => h('kbd', {}, k))),
+            h('dd', {}, what)))));
       document.body.append(this.dialog);
     }
     this.dialog.showModal();

@@ -49,7 +49,9 @@ export class QueueStore extends EventTarget {
 
   // Changes the view or filters; reloads when they differ.
   configure({ view, workflow, q }) {
-    const next = { view: VIEWS[view] ? view : 'mine', workflow: workflow ?? '', q: (q ?? '').trim() };
+    const next = {
+      view: VIEWS[view] ? view : 'mine', workflow: workflow ?? '', q: (q ?? '').trim(),
+    };
     const same = Object.keys(next).every((key) => next[key] === this.filters[key]);
     if (same && this.pager) return;
     this.filters = next;

@@ -65,7 +65,8 @@ export class ApprovalView {
 
   showLoading() {
     replace(this.status, h('div', { class: 'skeleton skeleton-title' }),
-      h('div', { class: 'skeleton skeleton-block' }), h('div', { class: 'skeleton skeleton-block' }));
+      h('div', { class: 'skeleton skeleton-block' }),
+      h('div', { class: 'skeleton skeleton-block' }));
   }
 
   async load() {
@@ -191,7 +192,8 @@ export class ApprovalView {
       dataset: { action: text.toLowerCase() },
     }, text, h('kbd', { class: 'key-hint', 'aria-hidden': 'true' }, key));
     replace(this.actions,
-      pending && button('Approve', 'a', 'button-approve', () => this.openPanel('approve'), !allowed),
+      pending &&
+        button('Approve', 'a', 'button-approve', () => this.openPanel('approve'), !allowed),
       pending && button('Reject', 'r', 'button-reject', () => this.openPanel('reject'), !allowed),
       button('Comment', 'c', 'button-secondary', () => this.focusComment()),
       pending && !allowed && h('p', { class: 'muted action-note' },
@@ -217,8 +219,9 @@ export class ApprovalView {
           fact('Status', run ? statusBadge(run.status) : '…'),
           fact('Workflow', this.approval.workflow, run ? ` v${run.version}` : ''),
           run?.started_by && fact('Started by', run.started_by),
-          run && fact('Started', h('time', { datetime: run.started_at,
-                                            title: dateTime(run.started_at) }, ago(run.started_at))),
+          run && fact('Started', h('time', {
+            datetime: run.started_at, title: dateTime(run.started_at),
+          }, ago(run.started_at))),
           fact('Run id', h('a', { href: runPath(this.approval.run_id), class: 'mono' },
                             shortId(this.approval.run_id))))));
   }

@@ -16,6 +16,7 @@ const isRecords = (value) => Array.isArray(value) && value.length > 0 && value.e
 const isLongText = (value) => typeof value === 'string' &&
     (value.includes('\n') || value.length > LONG_TEXT);
 const isDiff = (text) => /^(@@|\+\+\+|---|[+-] )/m.test(text) && /^[+-]/m.test(text);
+const isAmount = (key, value) => typeof value === 'number' && isAmountKey(key);
 const isEmail = (value) => isObject(value) && typeof value.body === 'string' &&
     ('subject' in value || 'to' in value);
 
@@ -29,7 +30,7 @@ export function renderContext(show, { empty = 'No details were shown with this r
   const blocks = entries.filter(([, value]) => !isScalar(value) || isLongText(value));
   return h('div', { class: 'context' },
     facts.length > 0 && h('dl', { class: 'facts' }, facts.map(([key, value]) =>
-      h('div', { class: `fact${isAmountKey(key) && typeof value === 'number' ? ' fact-amount' : ''}` },
+      h('div', { class: isAmount(key, value) ? 'fact fact-amount' : 'fact' },
         h('dt', {}, label(key)),
         h('dd', {}, renderScalar(value, key, currency))))),
     blocks.map(([key, value]) => h('section', { class: 'block' },
@@ -116,7 +117,8 @@ function renderTable(records) {
 function renderList(values, key, depth) {
   if (values.length === 0) return h('span', { class: 'empty-value' }, 'none');
   if (values.every((value) => isScalar(value) && !isLongText(value))) {
-    return h('ul', { class: 'chips' }, values.map((value) => h('li', {}, renderScalar(value, key))));
+    return h('ul', { class: 'chips' },
+      values.map((value) => h('li', {}, renderScalar(value, key))));
   }
   return h('ol', { class: 'value-list' },
     values.map((value) => h('li', {}, renderValue(value, key, depth + 1))));
@@ -128,7 +130,8 @@ function renderTree(object, depth) {
   if (entries.length === 0) return h('span', { class: 'empty-value' }, 'empty');
   return h('dl', { class: 'tree' }, entries.map(([key, value]) => {
     if (isScalar(value) && !isLongText(value)) {
-      return h('div', { class: 'tree-row' }, h('dt', {}, label(key)), h('dd', {}, renderScalar(value, key)));
+      return h('div', { class: 'tree-row' },
+        h('dt', {}, label(key)), h('dd', {}, renderScalar(value, key)));
     }
     const summary = Array.isArray(value) ? plural(value.length, 'item') :
       isObject(value) ? plural(Object.keys(value).length, 'field') : '';

@@ -33,7 +33,8 @@ export class QueueView {
     this.workflows = new WorkflowSelect(api, 'queue-workflow',
                                         (name) => this.setParam('workflow', name));
     this.search = h('input', { id: 'queue-search', class: 'input search', type: 'search',
-                               placeholder: 'Search message, workflow, fields', autocomplete: 'off' });
+                               placeholder: 'Search message, workflow, fields',
+                               autocomplete: 'off' });
     let debounce = null;
     this.search.addEventListener('input', () => {
       clearTimeout(debounce);
@@ -83,7 +84,8 @@ export class QueueView {
   renderTabs() {
     const current = this.params.view ?? 'mine';
     replace(this.tabs, Object.entries(VIEWS).map(([view, { title }]) => h('a', {
-      class: 'tab', role: 'tab', href: href('/', { ...this.params, view: view === 'mine' ? '' : view }),
+      class: 'tab', role: 'tab',
+      href: href('/', { ...this.params, view: view === 'mine' ? '' : view }),
       'aria-selected': String(view === current), dataset: { view },
     }, title)));
   }
@@ -92,6 +94,7 @@ export class QueueView {
     const { store } = this;
     const items = store.items;
     this.list.selected = items.findIndex((item) => item.id === this.selectedId);
+    if (this.list.selected >= 0) this.lastIndex = this.list.selected;
     this.list.setItems(items);
     const view = store.filters.view;
     const filtered = Boolean(store.filters.workflow || store.filters.q);
@@ -154,14 +157,17 @@ export class QueueView {
     return h('div', { class: `qrow${selected ? ' is-selected' : ''}`, role: 'listitem' }, link);
   }
 
-  // j / k: the approval after or before the selected one (the first when none is).
+  // j / k: the approval after or before the selected one. When the selected one has just left
+  // the queue (decided), its successor has taken its place: j goes there.
   move(step) {
     const items = this.store.items;
     if (items.length === 0) return;
     const at = items.findIndex((item) => item.id === this.selectedId);
-    const next = at < 0 ? 0 : Math.min(items.length - 1, Math.max(0, at + step));
+    const from = at >= 0 ? at + step : (this.lastIndex ?? 0) + Math.min(step, 0);
+    const next = Math.min(items.length - 1, Math.max(0, from));
     this.list.reveal(next);
-    this.navigate(href(approvalPath(items[next].id), this.params), { replace: at >= 0 });
+    this.navigate(href(approvalPath(items[next].id), this.params),
+                  { replace: this.selectedId !== null });
   }
 
   focusSearch() {

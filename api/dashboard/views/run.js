@@ -18,7 +18,8 @@ export class RunView {
     this.abort = new AbortController();
     this.element = h('article', { class: 'run-page', 'aria-busy': 'true' },
       h('a', { class: 'back-link always', href: '/runs' }, '← Runs'),
-      h('div', { class: 'skeleton skeleton-title' }), h('div', { class: 'skeleton skeleton-block' }));
+      h('div', { class: 'skeleton skeleton-title' }),
+      h('div', { class: 'skeleton skeleton-block' }));
     this.load().then(() => this.watch());
   }
 
@@ -80,14 +81,17 @@ export class RunView {
           h('span', { class: 'mono' }, run.run_id)),
         h('h1', { class: 'detail-title' }, `${run.workflow} run`),
         h('div', { class: 'detail-meta' }, statusBadge(run.status),
-          h('span', {}, 'Started ', time(run.started_at), run.started_by ? ` by ${run.started_by}` : ''),
+          h('span', {}, 'Started ', time(run.started_at),
+            run.started_by ? ` by ${run.started_by}` : ''),
           h('span', {}, 'Updated ', time(run.updated_at)))),
       run.error && h('div', { class: 'outcome outcome-rejected', role: 'status' },
-        h('p', { class: 'outcome-line' }, 'Failed'), h('div', { class: 'comment-body' }, run.error)),
+        h('p', { class: 'outcome-line' }, 'Failed'),
+        h('div', { class: 'comment-body' }, run.error)),
       (run.pending_approvals ?? []).length > 0 && h('div', { class: 'outcome outcome-pending' },
         h('p', { class: 'outcome-line' }, 'Waiting for a decision'),
         h('ul', { class: 'plain-list' }, run.pending_approvals.map((approval) =>
-          h('li', {}, h('a', { href: approvalPath(approval.id) }, approval.message || approval.id))))),
+          h('li', {},
+            h('a', { href: approvalPath(approval.id) }, approval.message || approval.id))))),
       h('div', { class: 'detail-grid' },
         h('div', { class: 'detail-main' },
           h('section', { class: 'card', 'aria-labelledby': 'history-title' },

@@ -24,7 +24,8 @@ export class RunsView {
     this.workflows = new WorkflowSelect(api, 'runs-workflow', (value) => go('workflow', value));
     this.statusSelect = h('select', { id: 'runs-status', class: 'select' },
       h('option', { value: '' }, 'Any status'),
-      STATUSES.map((status) => h('option', { value: status }, status[0].toUpperCase() + status.slice(1))));
+      STATUSES.map((status) =>
+        h('option', { value: status }, status[0].toUpperCase() + status.slice(1))));
     this.statusSelect.addEventListener('change', () => go('status', this.statusSelect.value));
     this.list = new VirtualList({
       rowHeight: ROW_HEIGHT, key: (run) => run.run_id, label: 'Runs',
@@ -109,7 +110,8 @@ export class RunsView {
       replace(this.state, h('div', { class: 'state-box state-error' },
         h('p', { class: 'state-title' }, 'Runs could not be loaded'),
         h('p', { class: 'muted' }, this.error.message),
-        h('button', { class: 'button', type: 'button', onclick: () => this.reload() }, 'Try again')));
+        h('button', { class: 'button', type: 'button', onclick: () => this.reload() },
+          'Try again')));
     } else if (this.items.length === 0 && (this.loading || !this.pager?.done)) {
       this.state.hidden = false;
       replace(this.state, Array.from({ length: 5 }, () => h('div', { class: 'skeleton-row short' },

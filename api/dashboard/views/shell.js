@@ -4,7 +4,8 @@ import { h } from '../lib/dom.js';
 
 export class Shell {
   constructor({ me, connection, toasts, onSignOut, onHelp }) {
-    this.countBadge = h('span', { class: 'nav-count', hidden: true, 'aria-label': 'waiting for you' });
+    this.countBadge = h('span', { class: 'nav-count', hidden: true,
+                                  'aria-label': 'waiting for you' });
     this.queueLink = h('a', { class: 'nav-link', href: '/', dataset: { nav: 'queue' } },
                        'Queue', this.countBadge);
     this.runsLink = h('a', { class: 'nav-link', href: '/runs', dataset: { nav: 'runs' } }, 'Runs');
@@ -20,10 +21,12 @@ export class Shell {
         h('nav', { class: 'nav', 'aria-label': 'Main' }, this.queueLink, this.runsLink),
         h('div', { class: 'topbar-end' },
           connection.pill,
-          h('span', { class: 'user', id: 'signed-in-user', title: who ? `${me.id}: ${who}` : me.id },
+          h('span', { class: 'user', id: 'signed-in-user',
+                      title: who ? `${me.id}: ${who}` : me.id },
             h('span', { class: 'avatar', 'aria-hidden': 'true' }, (me.id ?? '?')[0].toUpperCase()),
             h('span', { class: 'user-name' }, me.id)),
-          h('button', { class: 'button button-ghost button-icon help-button', type: 'button', onclick: onHelp,
+          h('button', { class: 'button button-ghost button-icon help-button', type: 'button',
+                        onclick: onHelp,
                         'aria-label': 'Keyboard shortcuts', title: 'Keyboard shortcuts (?)' }, '?'),
           h('button', { class: 'button button-ghost', type: 'button', onclick: onSignOut,
                         id: 'sign-out' }, 'Sign out'))),

@@ -47,7 +47,8 @@ export function renderSignIn({ check, notice, onSignedIn }) {
 
   const page = h('main', { class: 'signin' },
     h('div', { class: 'signin-card' },
-      h('div', { class: 'brand brand-large' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }),
+      h('div', { class: 'brand brand-large' },
+        h('span', { class: 'brand-mark', 'aria-hidden': 'true' }),
         'Assent'),
       h('h1', { class: 'signin-title' }, 'Sign in to review'),
       h('p', { class: 'muted' }, 'Approvals wait here for a person to decide.'),

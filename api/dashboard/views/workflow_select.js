@@ -5,7 +5,8 @@ import { h, replace } from '../lib/dom.js';
 export class WorkflowSelect {
   constructor(api, id, onChange) {
     this.names = [];
-    this.element = h('select', { id, class: 'select' }, h('option', { value: '' }, 'All workflows'));
+    this.element = h('select', { id, class: 'select' },
+                     h('option', { value: '' }, 'All workflows'));
     this.element.addEventListener('change', () => onChange(this.element.value));
     this.load(api);
   }
