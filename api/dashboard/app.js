@@ -62,7 +62,7 @@ class App {
     this.pageTitle = 'Assent';
 
     this.count.addEventListener('change', () => this.updateTitle());
-    this.stream.addEventListener('state', (event) => this.connection.update(event.detail));
+    this.stream.addEventListener('state', (event) => this.onStreamState(event.detail));
     this.stream.addEventListener('notification', (event) => this.onNotification(event.detail));
     this.stream.addEventListener('resync', () => this.onResync());
     this.stream.addEventListener('unauthorized',
@@ -81,6 +81,20 @@ class App {
     this.stream.stop();
     this.keyboard.stop();
     this.detail?.destroy?.();
+  }
+
+  // Back after an outage: the stream replays what was missed, but requests that failed while
+  // the server was away (a page of the queue, a run's long poll, the count) are made again.
+  onStreamState(detail) {
+    this.connection.update(detail);
+    const { state } = detail;
+    if (state === 'live' && this.wasDown) {
+      if (this.store.error) this.store.reload();
+      this.count.refresh();
+      this.detail?.onResync?.();
+    }
+    if (state === 'offline') this.wasDown = true;
+    else if (state === 'live') this.wasDown = false;
   }
 
   onNotification(message) {

@@ -43,6 +43,14 @@ test('kill -9 and restart: the page reconnects by itself and misses nothing', as
   assert.equal(new Set(ids).size, ids.length, `no approval twice: ${ids}`);
   assert.ok(ids.includes(during.id));
   assert.equal(await page.evaluate(() => window.__samePage), true, 'recovered without a reload');
+
+  // And the work goes on: deciding after the restart.
+  await rows(page, 'Duringco').click();
+  await page.locator('.detail-title', { hasText: during.message }).waitFor();
+  await page.click('button[data-action="approve"]');
+  await page.click('#decision-submit');
+  await page.locator('.outcome', { hasText: 'Approved by alice' }).waitFor();
+  await rows(page, 'Duringco').waitFor({ state: 'detached' });
   // While the env.server was down the env.browser logged refused connections; nothing else.
   const unexpected = page.problems.filter((problem) =>
     !/ERR_CONNECTION_REFUSED|WebSocket connection|Failed to load resource/.test(problem));

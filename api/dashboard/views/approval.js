@@ -101,17 +101,19 @@ export class ApprovalView {
     this.renderRun();
   }
 
-  // Long polls the run while it has not finished, so its timeline moves on by itself.
+  // Long polls the run while it has not finished, so its timeline moves on by itself. One poll
+  // at a time; one that failed (offline) is started again by onResync once the stream is back.
   async watchRun() {
-    while (!this.abort.signal.aborted && this.run && !FINISHED.has(this.run.status)) {
-      try {
+    if (this.watching) return;
+    this.watching = true;
+    try {
+      while (!this.abort.signal.aborted && this.run && !FINISHED.has(this.run.status)) {
         const run = await this.api.run(this.approval.run_id,
                                        { wait: '30s', signal: this.abort.signal });
         if (run.updated_at !== this.run.updated_at) await this.refresh();
-      } catch (error) {
-        if (this.abort.signal.aborted || error.status !== 0) return;
-        return;  // offline: the resync after reconnecting refreshes and watches again
       }
+    } catch { /* aborted, or offline */ } finally {
+      this.watching = false;
     }
   }
 

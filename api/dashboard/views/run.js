@@ -45,16 +45,19 @@ export class RunView {
     }
   }
 
+  // Long polls the run while it has not finished; one at a time (see ApprovalView.watchRun).
   async watch() {
-    while (!this.abort.signal.aborted && this.run && !FINISHED.has(this.run.status)) {
-      try {
+    if (this.watching) return;
+    this.watching = true;
+    try {
+      while (!this.abort.signal.aborted && this.run && !FINISHED.has(this.run.status)) {
         const run = await this.api.run(this.id, { wait: '30s', signal: this.abort.signal });
         if (run.updated_at !== this.run.updated_at || run.status !== this.run.status) {
           await this.load();
         }
-      } catch {
-        return;  // aborted or offline: the resync after reconnecting loads and watches again
       }
+    } catch { /* aborted, or offline */ } finally {
+      this.watching = false;
     }
   }
 
