@@ -97,14 +97,32 @@ test('the workflow filter and the search narrow the queue; the URL keeps them', 
   await row(page, 'Initech').waitFor();
   await row(page, 'Globex').waitFor();
   await page.fill('#queue-search', 'initech');
-  await row(page, 'Globex').waitFor({ state: 'detached' });
+  await page.waitForURL(/q=initech/);
+  await page.waitForFunction(() => {
+    const shown = [...document.querySelectorAll('.qrow')].map((r) => r.textContent).join('|');
+    return shown.includes('Initech') && !shown.includes('Globex');
+  });
   assert.equal(await row(page, 'Initech').count(), 1);
-  assert.ok(page.url().includes('q=initech'), page.url());
   await page.fill('#queue-search', '');
   await row(page, 'Globex').waitFor();
   await page.selectOption('#queue-workflow', 'data-deletion');
   await page.locator('.queue-state', { hasText: 'No approvals match' }).waitFor();
   assert.ok(page.url().includes('workflow=data-deletion'));
   await screenshot(page, 'queue-filtered-empty');
+  await page.context().close();
+});
+
+test('a cancelled run takes its approval out of the queue live, and its page says so', async () => {
+  const approval = await env.users.bob.rest.startForApproval(invoice.name,
+    { invoice: 'INV-10', amount: 5600, vendor: 'Cancelco' });
+  const page = await openPage(env.browser, env.server);
+  await signIn(page, env.users.alice.token);
+  await row(page, 'Cancelco').click();
+  await page.locator('.detail-title', { hasText: 'Cancelco' }).waitFor();
+  await env.users.bob.rest.post(`/v1/runs/${approval.run_id}/cancel`, { reason: 'duplicate' });
+  await row(page, 'Cancelco').waitFor({ state: 'detached' });
+  await page.locator('.outcome', { hasText: 'Withdrawn' }).waitFor();
+  await page.locator('.timeline .event', { hasText: 'bob cancelled the run' }).waitFor();
+  assert.equal(await page.locator('button[data-action="approve"]').count(), 0);
   await page.context().close();
 });
