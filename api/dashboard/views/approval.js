@@ -278,6 +278,8 @@ export class ApprovalView {
 
   closePanel() {
     this.mode = null;
+    // Focus leaves with the panel, so the page's keys work again at once.
+    if (this.panel.element.contains(document.activeElement)) document.activeElement.blur();
     this.panel.element.hidden = true;
   }
 
