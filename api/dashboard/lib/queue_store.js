@@ -67,8 +67,7 @@ export class QueueStore extends EventTarget {
     else this.items = [];
     this.error = null;
     this.loading = false;
-    this.changed();
-    return this.loadMore();
+    return this.loadMore();  // which says 'change' at once, loading
   }
 
   // The next page, while there is one and nothing is loading.
