@@ -80,6 +80,7 @@ class App {
   stop() {
     this.stream.stop();
     this.keyboard.stop();
+    this.queue?.destroy();
     this.detail?.destroy?.();
   }
 
@@ -118,6 +119,7 @@ class App {
     const twoPane = route.name === 'queue' || route.name === 'approval';
     this.shell.setSection(twoPane ? 'queue' : 'runs');
     if (twoPane) return this.showQueue(route);
+    this.queue?.destroy();
     this.queue = null;
     this.replaceDetail(null);
     if (route.name === 'runs') {

@@ -11,6 +11,7 @@ import { WorkflowSelect } from './workflow_select.js';
 
 const ROW_HEIGHT = 92;
 const SEARCH_DEBOUNCE_MS = 250;
+const AGE_REFRESH_MS = 60000;
 
 // The queue's own query parameters, kept on every link so the list stays as it was.
 export function queueParams(params) {
@@ -60,7 +61,15 @@ export class QueueView {
         this.summary),
       this.state,
       this.list.element);
-    store.addEventListener('change', () => this.render());
+    // Ages ("4 min") move on while the page stays open all day.
+    this.ageTimer = setInterval(() => this.list.redrawAll(), AGE_REFRESH_MS);
+    this.onChange = () => this.render();
+    store.addEventListener('change', this.onChange);
+  }
+
+  destroy() {
+    clearInterval(this.ageTimer);
+    this.store.removeEventListener('change', this.onChange);
   }
 
   // route: the queue or an approval route; its query holds the view and filters.
