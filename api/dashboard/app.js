@@ -121,13 +121,12 @@ class App {
     if (twoPane) return this.showQueue(route);
     this.queue?.destroy();
     this.queue = null;
-    this.replaceDetail(null);
     if (route.name === 'runs') {
-      const runs = this.detail instanceof RunsView ? this.detail : new RunsView({
+      // The same list when only its filters change.
+      this.setPage(this.detail instanceof RunsView ? this.detail : new RunsView({
         api: this.api, navigate: (target, options) => this.router.navigate(target, options),
-      });
-      this.setPage(runs);
-      runs.update(route);
+      }));
+      this.detail.update(route);
     } else if (route.name === 'run') {
       this.setPage(new RunView({ api: this.api, id: route.id }));
     } else {
@@ -141,27 +140,27 @@ class App {
 
   showQueue(route) {
     if (!this.queue) {
+      this.setDetail(null);
       this.queue = new QueueView({
         store: this.store, api: this.api,
         navigate: (target, options) => this.router.navigate(target, options),
       });
       this.detailPane = h('div', { class: 'detail-pane' });
       this.layout = h('div', { class: 'two-pane' }, this.queue.element, this.detailPane);
-      this.detail?.destroy?.();
-      this.detail = null;
       replace(this.shell.main, this.layout);
     }
     this.queue.update(route);
     this.layout.classList.toggle('has-detail', route.name === 'approval');
     if (route.name === 'approval') {
       if (!(this.detail instanceof ApprovalView) || this.detail.id !== route.id) {
-        this.replaceDetail(new ApprovalView({
+        this.setDetail(new ApprovalView({
           api: this.api, id: route.id, store: this.store, toasts: this.toasts,
           backHref: href('/', queueParams(route.params)),
         }));
+        replace(this.detailPane, this.detail.element);
       }
     } else {
-      this.replaceDetail(null);
+      this.setDetail(null);
       replace(this.detailPane, h('div', { class: 'detail-empty' },
         h('div', { class: 'state-art state-art-pick', 'aria-hidden': 'true' }),
         h('p', { class: 'state-title' }, 'Pick a request to review'),
@@ -172,21 +171,14 @@ class App {
     this.updateTitle();
   }
 
-  replaceDetail(view) {
-    if (this.detail && this.detail !== view && !(this.detail instanceof RunsView && !view)) {
-      this.detail.destroy?.();
-    }
-    if (view) {
-      this.detail = view;
-      replace(this.detailPane, view.element);
-    } else if (this.detail instanceof ApprovalView) {
-      this.detail = null;
-    }
+  // The view that gets notifications and resyncs: the approval beside the queue, or the page.
+  setDetail(view) {
+    if (this.detail !== view) this.detail?.destroy?.();
+    this.detail = view;
   }
 
   setPage(view) {
-    if (this.detail !== view) this.detail?.destroy?.();
-    this.detail = view;
+    this.setDetail(view);
     replace(this.shell.main, view.element);
   }
 
