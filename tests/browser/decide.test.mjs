@@ -114,10 +114,8 @@ test('someone faster: a 409 says so in words and shows who decided', async () =>
     if (holding) held.push(() => route.fulfill({ response }));
     else await route.fulfill({ response });
   });
-  await page.reload();
-  await page.locator('.detail-title', { hasText: approval.message }).waitFor();
-  await page.locator('#connection', { hasText: 'Live' }).waitFor();
   await openApproval(page, approval);
+  await page.locator('#connection', { hasText: 'Live' }).waitFor();
   await page.keyboard.press('a');
   await page.locator('#decision-submit:focus').waitFor();
   holding = true;

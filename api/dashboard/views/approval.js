@@ -242,7 +242,8 @@ export class ApprovalView {
     const submit = h('button', { class: 'button', type: 'submit', id: 'decision-submit' });
     const cancel = h('button', { class: 'button button-ghost', type: 'button',
                                  onclick: () => this.closePanel() }, 'Cancel');
-    const form = h('form', { class: 'decision-panel', hidden: true,
+    // novalidate: an empty feedback is answered by the page's own words, not a browser tooltip.
+    const form = h('form', { class: 'decision-panel', hidden: true, novalidate: true,
                              'aria-labelledby': 'decision-title' },
       title, fieldLabel, text, error, h('div', { class: 'panel-buttons' }, submit, cancel));
     form.addEventListener('submit', (event) => {
@@ -269,7 +270,7 @@ export class ApprovalView {
     const look = PANELS[mode];
     panel.title.textContent = look.title;
     panel.fieldLabel.textContent = look.label;
-    panel.text.required = mode === 'reject';
+    panel.text.setAttribute('aria-required', String(mode === 'reject'));
     panel.submit.className = `button ${look.button}`;
     panel.submit.textContent = look.submit;
     // Approving needs no words: Enter confirms. Rejecting does: the cursor goes to the feedback.
