@@ -3,7 +3,8 @@
 // keyboard (j/k, a, r, c, ?) and the approval's own URL with back and forward.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openPage, signIn, useDashboard } from './page_harness.mjs';
+import { openPage, signIn } from './harness.mjs';
+import { useDashboard } from './dashboard_fixture.mjs';
 import { all, invoice } from './workflows.mjs';
 
 const env = useDashboard({

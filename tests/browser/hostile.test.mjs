@@ -1,9 +1,9 @@
-// Hostile values in a run's data render as text and run nothing: a <script> and an
-// <img onerror> in the message, the shown fields, a records table, an email body, a comment and
-// the run's input.
+// Hostile values render as text and run nothing where safe_page.test.mjs does not look: in an
+// email draft's header and body, a comment, the run's input in the timeline, and the run's page.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openPage, signIn, useDashboard } from './page_harness.mjs';
+import { openPage, signIn } from './harness.mjs';
+import { useDashboard } from './dashboard_fixture.mjs';
 
 const SCRIPT = '<script>window.__pwned = "script"</script>';
 const IMG = '<img src=x onerror="window.__pwned = \'img\'">';
@@ -19,7 +19,7 @@ const hostile = {
 
 const env = useDashboard({ workflows: [hostile], users: { alice: ['finance'] } });
 
-test('a <script> and an <img onerror> in an approval render as text and run nothing', async () => {
+test('a <script> and an <img onerror> in a draft, a comment and a run render as text', async () => {
   const approval = await env.users.alice.rest.startForApproval('hostile', {
     vendor: `${SCRIPT}${IMG}`,
     note: `line one ${IMG}\nline two ${SCRIPT}`,
@@ -43,6 +43,13 @@ test('a <script> and an <img onerror> in an approval render as text and run noth
   assert.equal(await page.textContent('.detail-title'), `Pay ${SCRIPT}${IMG}?`);
   const text = await page.textContent('#main');
   for (const value of [SCRIPT, IMG]) assert.ok(text.includes(value), `shown as text: ${value}`);
+  assert.deepEqual(page.problems, []);
+
+  await page.click(`a[href="/runs/${approval.run_id}"]`);
+  await page.locator('.timeline .event', { hasText: 'alice commented' }).waitFor();
+  for (const summary of await page.locator('details summary').all()) await summary.click();
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.equal(await page.locator('#main img, #main script').count(), 0);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });

@@ -2,7 +2,8 @@
 // title counts them, and one decided by someone else leaves the queue while the page watches.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openPage, screenshot, signIn, useDashboard } from './page_harness.mjs';
+import { openPage, screenshot, signIn } from './harness.mjs';
+import { useDashboard } from './dashboard_fixture.mjs';
 import { all, invoice } from './workflows.mjs';
 
 const env = useDashboard({

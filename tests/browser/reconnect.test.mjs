@@ -2,7 +2,8 @@
 // back by itself without a reload, and shows what happened meanwhile once, missing nothing.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openPage, signIn, useDashboard } from './page_harness.mjs';
+import { openPage, signIn } from './harness.mjs';
+import { useDashboard } from './dashboard_fixture.mjs';
 import { all, invoice } from './workflows.mjs';
 
 const env = useDashboard({ workflows: all, users: { alice: ['finance'], bob: ['finance'] } });

@@ -2,7 +2,8 @@
 // by itself when the run does.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openPage, screenshot, signIn, useDashboard } from './page_harness.mjs';
+import { openPage, screenshot, signIn } from './harness.mjs';
+import { useDashboard } from './dashboard_fixture.mjs';
 import { all, invoice } from './workflows.mjs';
 
 const env = useDashboard({ workflows: all, users: { alice: ['finance'], bob: ['finance'] } });

@@ -3,16 +3,17 @@
 // figures (README records them).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { benchBinary, buildDir, launchBrowser, openPage, screenshot, signIn, startServer }
-  from './page_harness.mjs';
+import { launchBrowser, openPage, repoRoot, screenshot, signIn, startServer } from './harness.mjs';
 
 const PENDING = 100000;
 const FIRST_PAGE_BUDGET_MS = 1000;
-// Filled once by assent-bench (W1 runs, half left waiting for approval) and reused: the test
-// only reads.
+const buildDir = dirname(dirname(process.env.ASSENT_BIN ?? join(repoRoot, 'build/api/assent')));
+const bench = process.env.ASSENT_BENCH ?? join(buildDir, 'bench/assent-bench');
+// Filled once by assent-bench (W1 runs, half left waiting for approval), kept in the build
+// folder and copied for each run, since a server writes to the data dir it serves.
 const fixture = join(buildDir, 'browser-fixtures', 'pending-100k');
 
 let server;
@@ -20,11 +21,15 @@ let browser;
 
 before(async () => {
   if (!existsSync(join(fixture, 'fill.json'))) {
-    execFileSync(benchBinary,
-                 ['recovery', '--runs', String(2 * PENDING), '--data', fixture, '--keep'],
+    assert.ok(existsSync(bench), `the fill needs ${bench} (cmake --build build --target assent-bench)`);
+    execFileSync(bench, ['recovery', '--runs', String(2 * PENDING), '--data', fixture, '--keep'],
                  { stdio: 'inherit' });
   }
-  server = await startServer({ dataDir: join(fixture, 'data') });
+  server = await startServer();
+  await server.kill9();
+  rmSync(server.dataDir, { recursive: true, force: true });
+  cpSync(join(fixture, 'data'), server.dataDir, { recursive: true });
+  await server.restart();
   browser = await launchBrowser();
 });
 

@@ -3,7 +3,8 @@
 // and the page on a narrow window. Each also checks that the context was rendered for people.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openPage, screenshot, signIn, useDashboard } from './page_harness.mjs';
+import { openPage, screenshot, signIn } from './harness.mjs';
+import { useDashboard } from './dashboard_fixture.mjs';
 import { all, customerEmail, dataDeletion, invoice, productionChange } from './workflows.mjs';
 
 const env = useDashboard({ workflows: all, users: { alice: ['finance'], bob: ['finance'] } });
