@@ -23,6 +23,7 @@ const isEmail = (value) => isObject(value) && typeof value.body === 'string' &&
 // The whole context: a list of fields, scalars first in a grid, then blocks at full width.
 export function renderContext(show, { empty = 'No details were shown with this request.' } = {}) {
   if (!isObject(show)) return renderValue(show, '', 0);
+  if (isEmail(show)) return h('div', { class: 'context' }, renderEmail(show, 0));  // a draft
   const entries = Object.entries(show);
   if (entries.length === 0) return h('p', { class: 'muted' }, empty);
   const currency = typeof show.currency === 'string' ? show.currency : undefined;
