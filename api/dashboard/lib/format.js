@@ -7,6 +7,10 @@ const amountFormat = new Intl.NumberFormat(undefined, {
 const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
   year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit',
 });
+const dateFormat = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC',
+});
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const AMOUNT_KEY = /(amount|total|price|cost|balance|sum|fee|payment)s?$/i;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
@@ -35,9 +39,11 @@ export function looksLikeTime(text) {
   return typeof text === 'string' && ISO_TIME.test(text) && !Number.isNaN(Date.parse(text));
 }
 
+// A date alone ("2026-08-28") is a calendar day, shown as that day wherever the reader is.
 export function dateTime(iso) {
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? String(iso) : dateTimeFormat.format(date);
+  if (Number.isNaN(date.getTime())) return String(iso);
+  return (DATE_ONLY.test(iso) ? dateFormat : dateTimeFormat).format(date);
 }
 
 // "just now", "4 min", "3 h", "2 d" since the time given; never negative.

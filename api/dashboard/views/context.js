@@ -9,6 +9,9 @@ const TABLE_ROWS = 50;     // rows shown of a long array of records; the count s
 const TABLE_COLUMNS = 8;
 const LONG_TEXT = 100;     // characters past which a string is a block of its own
 const OPEN_DEPTH = 2;      // nested objects shallower than this start open
+// A risk or severity reads at a glance: its word in a colour.
+const LEVEL_KEY = /(^|_)(risk|severity|priority|impact)$/i;
+const LEVELS = { low: 'low', medium: 'medium', moderate: 'medium', high: 'high', critical: 'high' };
 
 const isObject = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
 const isScalar = (value) => value === null || typeof value !== 'object';
@@ -63,6 +66,8 @@ export function renderScalar(value, key, currency) {
   }
   if (looksLikeTime(value)) return h('time', { datetime: value, title: value }, dateTime(value));
   if (value === '') return h('span', { class: 'empty-value' }, 'empty');
+  const level = LEVEL_KEY.test(String(key)) && LEVELS[String(value).toLowerCase()];
+  if (level) return h('span', { class: `pill level-${level}` }, value);
   return h('span', { class: 'text-value' }, value);
 }
 
