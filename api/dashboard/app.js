@@ -187,7 +187,7 @@ class App {
     queueMicrotask(() => {
       const text = this.count.text;
       this.shell.setCount(text);
-      const base = document.title.replace(/^\(\d+\+?\) /, '').replace(/ · Assent$/, '');
+      const base = document.title.replace(/^\([^)]*\) /, '').replace(/ · Assent$/, '');
       const prefix = text && text !== '0' ? `(${text}) ` : '';
       document.title = `${prefix}${base === 'Assent' ? 'Queue' : base} · Assent`;
     });

@@ -79,20 +79,22 @@ test('comment: c focuses the box; the comment shows in the timeline with its aut
   await page.context().close();
 });
 
-test('a viewer may comment but not decide, and is told so', async () => {
+test('a viewer sees who may decide, may comment, and is not offered a decision', async () => {
   const approval = await pay('Viewco');
   const page = await openPage(env.browser, env.server);
   await signIn(page, env.users.carol.token);
   await openApproval(page, approval);
-  const approve = page.locator('button[data-action="approve"]');
-  if (await approve.isDisabled()) {
-    // The env.server says who may decide (can_decide): the buttons say it before any attempt.
-    await page.locator('.action-note', { hasText: 'deciding is for' }).waitFor();
-  } else {
-    await approve.click();
-    await page.click('#decision-submit');
-    await page.locator('.decision-panel .form-error', { hasText: 'You may not decide' }).waitFor();
-  }
+  // The server says who may decide (can_decide): the buttons say it before any attempt.
+  assert.ok(await page.locator('button[data-action="approve"]').isDisabled());
+  assert.ok(await page.locator('button[data-action="reject"]').isDisabled());
+  await page.locator('.action-note', { hasText: 'deciding is for' }).waitFor();
+  await page.locator('#approvers .chip', { hasText: 'group:finance' }).waitFor();
+  await page.locator('.side-note', { hasText: 'You may not decide this' }).waitFor();
+  await page.keyboard.press('a');  // nothing to confirm
+  assert.equal(await page.locator('.decision-panel').isHidden(), true);
+  await page.fill('#comment-text', 'Audit: fine by us.');
+  await page.click('#comment-submit');
+  await page.locator('.timeline .event', { hasText: 'carol commented' }).waitFor();
   assert.equal((await env.server.admin.get(`/v1/approvals/${approval.id}`)).status, 'pending');
   await page.context().close();
 });

@@ -8,7 +8,8 @@ export const invoice = {
   steps: [
     { id: 'extract', type: 'code',
       lua: 'return {invoice = input.invoice, amount = input.amount, vendor = input.vendor}' },
-    { id: 'review', type: 'approval', message: 'Pay {{steps.extract.amount}} to {{steps.extract.vendor}}?',
+    { id: 'review', type: 'approval',
+      message: 'Pay {{steps.extract.amount}} to {{steps.extract.vendor}}?',
       show: { invoice: '{{steps.extract.invoice}}', amount: '{{steps.extract.amount}}',
               vendor: '{{steps.extract.vendor}}', currency: 'EUR' } },
     { id: 'pay', type: 'code', lua: "return {payment_id = 'pay-' .. steps.extract.invoice}" },

@@ -68,6 +68,11 @@ export class Api {
     return this.get(`/v1/approvals${query(params)}`, options);
   }
 
+  // {count}: the pending approvals this user may decide.
+  pendingCount() {
+    return this.get('/v1/approvals/count?assignee=me&status=pending');
+  }
+
   approval(id) {
     return this.get(`/v1/approvals/${path(id)}`);
   }

@@ -1,13 +1,13 @@
-// How many pending approvals wait for this user, for the tab title and the nav: the first page
-// of the inbox ("100+" past it). Asked again, debounced, whenever approvals change.
-const PAGE = 100;
+// How many pending approvals wait for this user, for the tab title and the nav (the server's
+// count: cheap, also with 100,000 pending). Asked again, debounced, whenever approvals change.
 const DEBOUNCE_MS = 200;
+const countFormat = new Intl.NumberFormat();
 
 export class PendingCount extends EventTarget {
   constructor(api) {
     super();
     this.api = api;
-    this.value = null;  // {count, more} once known
+    this.value = null;  // the count once known
     this.timer = null;
     this.asking = null;
   }
@@ -23,21 +23,15 @@ export class PendingCount extends EventTarget {
       this.asking.then(() => this.refresh());
       return;
     }
-    this.asking = this.read().then((value) => {
-      this.value = value;
+    this.asking = this.api.pendingCount().then(({ count }) => {
+      this.value = count;
       this.dispatchEvent(new Event('change'));
     }, () => { /* offline: the resync after reconnecting asks again */ });
     await this.asking;
     this.asking = null;
   }
 
-  async read() {
-    const page = await this.api.approvals({ status: 'pending', assignee: 'me', limit: PAGE });
-    return { count: page.approvals.length, more: Boolean(page.next) };
-  }
-
   get text() {
-    if (!this.value) return '';
-    return `${this.value.count}${this.value.more ? '+' : ''}`;
+    return this.value === null ? '' : countFormat.format(this.value);
   }
 }

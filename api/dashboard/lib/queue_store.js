@@ -40,7 +40,6 @@ export class QueueStore extends EventTarget {
     this.pager = null;
     this.generation = 0;           // bumps on every reload: answers for an older one are dropped
     this.finished = new Map();     // id -> status, from notifications
-    this.headTimer = null;
   }
 
   get done() {
@@ -166,40 +165,10 @@ export class QueueStore extends EventTarget {
 
   onRequested(approval, index) {
     if (this.filters.view === 'decided' || index >= 0 || !this.matches(approval)) return;
-    if (this.filters.view === 'mine' && !this.mayDecide(approval)) {
-      if (approval.can_decide === undefined) this.refreshHead();
-      return;
-    }
+    // The inbox holds what this user may decide: the server says so on every approval.
+    if (this.filters.view === 'mine' && !approval.can_decide) return;
     this.items.unshift(approval);
     this.changed();
-  }
-
-  // Whether this user may decide: the server says so (can_decide) where it can; an admin may
-  // decide everything; otherwise the list's own first page is asked (refreshHead).
-  mayDecide(approval) {
-    if (approval.can_decide !== undefined) return approval.can_decide;
-    return Boolean(this.me?.admin);
-  }
-
-  // Reads the first page again and adds what is new at the top (the inbox, when a notification
-  // does not say whether this user may decide).
-  refreshHead() {
-    clearTimeout(this.headTimer);
-    this.headTimer = setTimeout(async () => {
-      const generation = this.generation;
-      const head = this.makePager();
-      try {
-        const page = await head.more(PAGE);
-        if (generation !== this.generation) return;
-        const known = new Set(this.items.map((item) => item.id));
-        const fresh = page.filter((item) => !known.has(item.id) && !this.finished.has(item.id) &&
-                                            this.matches(item));
-        if (fresh.length === 0) return;
-        this.items.unshift(...fresh);
-        this.items.sort((a, b) => b.requested_at.localeCompare(a.requested_at));
-        this.changed();
-      } catch { /* the next notification or resync tries again */ }
-    }, 150);
   }
 
   // Into the loaded range by requested time (newest first); past it, a later page brings it.

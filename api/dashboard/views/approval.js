@@ -128,6 +128,9 @@ export class ApprovalView {
   }
 
   onNotification(message) {
+    if (message.type === 'approval.cancelled' && message.approval?.id === this.id) {
+      this.cancelledBy = message.by;  // who cancelled the run, when the server says
+    }
     if (message.approval?.id === this.id ||
         message.approval?.run_id === this.approval?.run_id) {
       this.refresh();
@@ -155,7 +158,8 @@ export class ApprovalView {
       h('div', { class: 'detail-meta' },
         statusBadge(approval.status),
         h('span', {}, 'Requested ', h('time', { datetime: approval.requested_at,
-          title: dateTime(approval.requested_at) }, ago(approval.requested_at))),
+          title: dateTime(approval.requested_at) }, ago(approval.requested_at)),
+          approval.started_by ? ` · run started by ${approval.started_by}` : ''),
         comments > 0 && h('span', {}, plural(comments, 'comment'))));
     this.renderOutcome();
     this.renderActions();
@@ -176,7 +180,9 @@ export class ApprovalView {
                                   ago(decision.at)) : null;
     replace(this.outcome,
       h('p', { class: 'outcome-line' }, status === 'cancelled' ?
-        ['Withdrawn: the run was cancelled', this.run?.error ? `: ${this.run.error}` : '.'] :
+        ['Withdrawn: the run was cancelled', this.cancelledBy ? ' by ' : '',
+          this.cancelledBy ? h('strong', {}, this.cancelledBy) : '',
+          this.run?.error ? `: ${this.run.error}` : '.'] :
         [status === 'approved' ? 'Approved by ' : 'Rejected by ',
           h('strong', {}, decision?.reviewer ?? 'someone'), when ? [' · ', when] : '']),
       decision?.comment && h('div', { class: 'comment-body' }, decision.comment));

@@ -117,8 +117,8 @@ export class QueueView {
       // A narrow search read its share of pages without a match; there are more to read.
       this.showState('empty', 'No matches among the newest',
                      'Older approvals have not been searched yet.',
-                     h('button', { class: 'button', type: 'button', onclick: () => store.loadMore() },
-                       'Search older ones'));
+                     h('button', { class: 'button', type: 'button',
+                                   onclick: () => store.loadMore() }, 'Search older ones'));
     } else if (items.length === 0) {
       const [title, text] = filtered ? ['No approvals match', 'Try another workflow or search.'] :
         view === 'mine' ? ['Nothing waits for you', 'New requests appear here as they arrive.'] :
