@@ -23,7 +23,9 @@ before(async () => {
   if (!existsSync(join(fixture, 'fill.json'))) {
     assert.ok(existsSync(bench),
               `the fill needs ${bench} (cmake --build build --target assent-bench)`);
-    execFileSync(bench, ['recovery', '--runs', String(2 * PENDING), '--data', fixture, '--keep'],
+    // Half the runs wait; the bench then decides one of them to time a recovered decision.
+    execFileSync(bench,
+                 ['recovery', '--runs', String(2 * (PENDING + 1)), '--data', fixture, '--keep'],
                  { stdio: 'inherit' });
   }
   server = await startServer();
