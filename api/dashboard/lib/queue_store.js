@@ -8,9 +8,9 @@ const MAX_FETCHES_PER_LOAD = 20;  // filtered pages may come back empty: bounded
 const FINISHED_MEMORY = 5000;     // decided ids remembered against pages read before the news
 
 export const VIEWS = {
-  mine: { title: 'Mine', long: 'Waiting for me' },
-  all: { title: 'All I can see', long: 'All pending' },
-  decided: { title: 'Decided', long: 'Decided' },
+  mine: { title: 'Mine' },
+  all: { title: 'All I can see' },
+  decided: { title: 'Decided' },
 };
 
 // Case-insensitive substring over the message, the workflow and the shown values: the rule of

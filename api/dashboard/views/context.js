@@ -47,7 +47,7 @@ function countNote(value) {
   return null;
 }
 
-export function renderValue(value, key, depth, currency) {
+function renderValue(value, key, depth, currency) {
   if (isScalar(value) && !isLongText(value)) return renderScalar(value, key, currency);
   if (typeof value === 'string') return renderText(value);
   if (isEmail(value)) return renderEmail(value, depth);
@@ -56,7 +56,7 @@ export function renderValue(value, key, depth, currency) {
   return renderTree(value, depth);
 }
 
-export function renderScalar(value, key, currency) {
+function renderScalar(value, key, currency) {
   if (value === null || value === undefined) return h('span', { class: 'empty-value' }, 'empty');
   if (typeof value === 'boolean') {
     return h('span', { class: `pill ${value ? 'pill-yes' : 'pill-no'}` }, value ? 'Yes' : 'No');
