@@ -9,7 +9,7 @@ std::vector<cli::Command> AllCommands() {
   commands.push_back(cli::WatchCommand());
   commands.push_back(cli::AuditCommand());
   commands.push_back(VerifyCommand());
-  commands.push_back(DemoPayeeCommand());
+  commands.push_back(DemoServiceCommand());
   return commands;
 }
 

@@ -1,5 +1,5 @@
 // The --listen HOST:PORT flag and the "assent: listening on ..." line that `serve` and
-// `demo-payee` print once bound (tests read the port from it). Thread-safe.
+// `demo-service` print once bound (tests read the port from it). Thread-safe.
 #pragma once
 
 #include <cstdint>

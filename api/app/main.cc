@@ -1,5 +1,5 @@
 // The `assent` binary: picks the subcommand (api/cli for the client commands, api/app for
-// serve and demo-payee).
+// serve and demo-service).
 #include <algorithm>
 #include <iostream>
 #include <string>

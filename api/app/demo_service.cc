@@ -1,7 +1,9 @@
-// `assent demo-payee`: a tiny local HTTP target for the example workflow's `pay` step, so the
-// examples run without an outside service. Any POST gets 200
-// {"payment_id": "pay_<n>", "received": <the request's JSON body>}. No auth; not for production.
+// `assent demo-service`: a tiny local HTTP service the example workflows call, so they run
+// without an outside service. GET /records answers the customer records of demo_records.h (the
+// data-deletion example fetches them); any POST (a payment, a deletion, an email, a deployment)
+// gets 200 {"id": "<n>", "received": <the request's JSON body>}. No auth; not for production.
 #include <atomic>
+#include <chrono>
 #include <iostream>
 #include <thread>
 
@@ -13,6 +15,7 @@
 #include <boost/json/parse.hpp>
 
 #include "api/app/app_commands.h"
+#include "api/app/demo_records.h"
 #include "api/app/listen.h"
 #include "api/response.h"
 
@@ -32,9 +35,18 @@ using api::Response;
 
 namespace {
 
-std::atomic<uint64_t> next_payment{1};
+std::atomic<uint64_t> next_id{1};
 
 Response Answer(const Request& request) {
+  if (request.method() == http::verb::get) {
+    if (request.target() != "/records") {
+      return api::ErrorResponse(ApiError::NotFound("the demo service answers GET /records only"),
+                                request.version(), request.keep_alive());
+    }
+    auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+    return api::JsonResponse(http::status::ok, DemoRecords(today), request.version(),
+                             request.keep_alive());
+  }
   if (request.method() != http::verb::post) {
     return api::ErrorResponse(ApiError::MethodNotAllowed(), request.version(),
                               request.keep_alive());
@@ -42,8 +54,7 @@ Response Answer(const Request& request) {
   boost::system::error_code ec;
   json::value received = json::parse(request.body(), ec);
   if (ec) received = request.body();  // not JSON: echo the text
-  json::object body{{"payment_id", "pay_" + std::to_string(next_payment++)},
-                    {"received", std::move(received)}};
+  json::object body{{"id", std::to_string(next_id++)}, {"received", std::move(received)}};
   return api::JsonResponse(http::status::ok, body, request.version(), request.keep_alive());
 }
 
@@ -62,10 +73,10 @@ void ServeConnection(tcp::socket socket) {
   }
 }
 
-int DemoPayee(const ParsedArgs& args) {
+int DemoService(const ParsedArgs& args) {
   Result<ListenAddress> listen = ParseListenAddress(args.Get("listen").value_or("127.0.0.1:8090"));
   if (!listen.ok()) {
-    std::cerr << "assent demo-payee: " << listen.status().message() << "\n";
+    std::cerr << "assent demo-service: " << listen.status().message() << "\n";
     return 2;
   }
   asio::io_context ioc;
@@ -78,7 +89,7 @@ int DemoPayee(const ParsedArgs& args) {
   if (!ec) acceptor.bind(endpoints.begin()->endpoint(), ec);
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    std::cerr << "assent demo-payee: cannot listen on " << listen->host << ":" << listen->port
+    std::cerr << "assent demo-service: cannot listen on " << listen->host << ":" << listen->port
               << ": " << ec.message() << "\n";
     return 1;
   }
@@ -92,16 +103,16 @@ int DemoPayee(const ParsedArgs& args) {
 
 }  // namespace
 
-Command DemoPayeeCommand() {
-  return {"demo-payee",
-          "Run a local HTTP target for the example's pay step: any POST gets 200 with a "
-          "payment id.",
+Command DemoServiceCommand() {
+  return {"demo-service",
+          "Run the local HTTP service the example workflows call: GET /records lists demo "
+          "customer records, any POST gets 200 with an id.",
           "",
           0,
           0,
           {{"listen", true, "address to listen on (default 127.0.0.1:8090; port 0: any)",
             "HOST:PORT"}},
-          DemoPayee};
+          DemoService};
 }
 
 }  // namespace assent::app
