@@ -52,8 +52,10 @@ std::string FilePath(const boost::urls::url_view& url) {
   return path.empty() ? std::string(kIndex) : path;
 }
 
-// A path with no dot in its last segment is one of the page's routes, not a file.
+// One of the page's routes, not a file: a path with no dot in its last segment, or any path
+// under approvals/ or runs/ (an approval's id holds a dot: run_<id>.<seq>).
 bool IsPageRoute(std::string_view path) {
+  if (path.starts_with("approvals/") || path.starts_with("runs/")) return true;
   size_t slash = path.rfind('/');
   std::string_view last = slash == std::string_view::npos ? path : path.substr(slash + 1);
   return last.find('.') == std::string_view::npos;

@@ -67,7 +67,8 @@ TEST(DashboardFilesTest, EveryFileOfTheFolderIsCompiledInWithItsType) {
 
 TEST(DashboardFilesTest, PageRoutesGetTheIndexSoEveryApprovalAndRunHasAUrl) {
   std::string index = SourceFile("index.html");
-  for (std::string route : {"/approvals/ap-00000000000000000001", "/runs/r-1", "/runs", "/x/y"}) {
+  for (std::string route : {"/approvals/ap-00000000000000000001", "/runs/r-1", "/runs", "/x/y",
+                            "/approvals/run_01a22b45306258c6cfb64fe9b27e.4"}) {
     Response response = DashboardFiles().Serve(Get(route));
     EXPECT_EQ(response.result(), http::status::ok) << route;
     EXPECT_EQ(response.body(), index) << route;
