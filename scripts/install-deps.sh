@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages Assent builds and tests against, only those that are missing.
-# Safe to run again; needs root or sudo for apt-get.
+# Installs the Debian 12 packages Assent builds and tests against, only those that are missing,
+# then the browser tests' npm packages (package-lock.json) when they are not installed yet.
+# Safe to run again; needs root or sudo for apt-get, and the npm registry for `npm ci`.
 set -euo pipefail
 
 packages=(
@@ -15,16 +16,33 @@ packages=(
   # The guard rails (scripts/guard-rails.sh): Clang with its sanitizer and libFuzzer runtimes,
   # and llvm-symbolizer for the reports.
   clang-14 libclang-rt-14-dev llvm-14
+  # The dashboard's browser tests (tests/browser) drive Debian's Chromium.
+  chromium
 )
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# Node.js and npm run the browser tests. Checked as commands, not packages: a machine may have
+# them from elsewhere (NodeSource's nodejs bundles npm, and Debian's npm would conflict with it).
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 
-sudo=""
-[ "$(id -u)" -eq 0 ] || sudo="sudo"
-echo "installing: ${missing[*]}"
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "installing: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# playwright-core, exactly as package-lock.json pins it, into ./node_modules. `npm ci` starts
+# from an empty node_modules, so it runs only when the lock changed since the last install.
+cd "$(dirname "$0")/.."
+stamp=node_modules/.installed-package-lock.json
+if ! cmp -s package-lock.json "$stamp"; then
+  echo "installing the browser tests' npm packages (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+  cp package-lock.json "$stamp"
+fi
