@@ -4,7 +4,7 @@
 // API, and Debian's headless Chromium driven by playwright-core. Every wait is bounded and fails
 // saying what it waited for; nothing sleeps to synchronise.
 //
-//   const server = await startServer();        // {url, port, dataDir, admin: Rest, ...}
+//   const server = await startServer();        // {url, port, dataDir, admin: Rest, process}
 //   const alice = await server.addUser('alice', ['finance']);   // {id, token, rest: Rest}
 //   await server.admin.put('/v1/workflows/w', definition);
 //   const approval = await alice.rest.startForApproval('w', {amount: 1});  // pending approval
@@ -148,25 +148,25 @@ export function readExamples(demoUrl) {
   });
 }
 
-// A real `assent serve` on a fresh data dir. `args` are added to serve's flags.
-export async function startServer({ args = [] } = {}) {
+// A real `assent serve` on a fresh data dir. `extraArgs` are added to serve's flags.
+export async function startServer({ extraArgs = [] } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'assent-browser-'));
   const children = [];  // the server, and the demo service once applyExamples started it
   const server = {
-    dataDir, url: '', port: 0, admin: null, child: null,
+    dataDir, url: '', port: 0, admin: null, process: null,
 
     // Starts the server on `port` (0: the OS picks) with the same data dir.
     async listen(port) {
-      const flags = ['serve', '--data', dataDir, '--listen', `127.0.0.1:${port}`, ...args];
+      const flags = ['serve', '--data', dataDir, '--listen', `127.0.0.1:${port}`, ...extraArgs];
       if (process.env.ASSENT_DASHBOARD_DIR) {
         flags.push('--dashboard-dir', process.env.ASSENT_DASHBOARD_DIR);
       }
       const started = await spawnListening(flags, { ASSENT_ADMIN_TOKEN: ADMIN_TOKEN });
       children.push(started.child);
-      Object.assign(this, { child: started.child, url: started.url, port: started.port });
+      Object.assign(this, { process: started.child, url: started.url, port: started.port });
       this.admin = new Rest(this.url, ADMIN_TOKEN);
     },
-    kill9() { return killNow(this.child); },
+    kill9() { return killNow(this.process); },
     restart() { return this.listen(this.port); },
 
     // Adds a user in `groups`; {id, token, rest} with its first token.
