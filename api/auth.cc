@@ -6,22 +6,18 @@
 
 namespace assent::api {
 
-namespace {
-
-// The token after a "Bearer " scheme (case-insensitive, RFC 7235), or nullopt.
-std::optional<std::string_view> BearerToken(std::string_view header) {
+// After a "Bearer " scheme, case-insensitive (RFC 7235).
+std::string_view Authenticator::BearerToken(std::string_view header) {
   constexpr std::string_view kScheme = "Bearer ";
-  if (header.size() < kScheme.size()) return std::nullopt;
+  if (header.size() < kScheme.size()) return {};
   for (size_t i = 0; i < kScheme.size(); ++i) {
     if (std::tolower(static_cast<unsigned char>(header[i])) !=
         std::tolower(static_cast<unsigned char>(kScheme[i]))) {
-      return std::nullopt;
+      return {};
     }
   }
   return header.substr(kScheme.size());
 }
-
-}  // namespace
 
 ApiError AuthResult::Error() const {
   if (retry_after.count() == 0) return ApiError::Unauthorized();
@@ -49,13 +45,16 @@ AuthResult Authenticator::CheckToken(std::string_view token,
   AuthResult result;
   result.retry_after = throttle_.RetryAfter(client);
   if (result.retry_after.count() > 0) return result;
-  if (IsAdminToken(token)) {
-    result.principal = engine::Principal{std::string(kAdminIdentity), {}, /*admin=*/true};
-    return result;
-  }
-  result.principal = directory_.Authenticate(token);
+  result.principal = Recheck(token);
   if (!result.principal) throttle_.RecordFailure(client);
   return result;
+}
+
+std::optional<engine::Principal> Authenticator::Recheck(std::string_view token) const {
+  if (IsAdminToken(token)) {
+    return engine::Principal{std::string(kAdminIdentity), {}, /*admin=*/true};
+  }
+  return directory_.Authenticate(token);
 }
 
 AuthResult Authenticator::CheckAuthorization(std::string_view header,
@@ -64,7 +63,7 @@ AuthResult Authenticator::CheckAuthorization(std::string_view header,
     // No credential offered, so nothing guessed: refused, but not counted as a failure.
     return {std::nullopt, throttle_.RetryAfter(client)};
   }
-  return CheckToken(BearerToken(header).value_or(std::string_view()), client);
+  return CheckToken(BearerToken(header), client);
 }
 
 }  // namespace assent::api

@@ -43,6 +43,12 @@ class Authenticator {
   // The same for an Authorization header value of the form "Bearer <token>".
   AuthResult CheckAuthorization(std::string_view header,
                                 const boost::asio::ip::address& client) const;
+  // The principal `token` names now, for a connection that authenticated with it earlier and
+  // stays open (a stream): nullopt once it is revoked or expired or its user removed. Not
+  // throttled: the token was accepted once.
+  std::optional<engine::Principal> Recheck(std::string_view token) const;
+  // The token of an Authorization header "Bearer <token>" (empty when it has none).
+  static std::string_view BearerToken(std::string_view header);
 
  private:
   bool IsAdminToken(std::string_view token) const;

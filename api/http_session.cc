@@ -137,7 +137,8 @@ void HttpSession::Upgrade() {
     return DoWrite(ErrorResponse(ErrorFromStatus(start.status()), request.version(), false));
   }
   std::optional<engine::Principal> principal;
-  if (std::string_view header = request[http::field::authorization]; !header.empty()) {
+  std::string_view header = request[http::field::authorization];
+  if (!header.empty()) {
     AuthResult auth = context_->auth.CheckAuthorization(header, client_);
     if (!auth.principal) {
       return DoWrite(
@@ -148,7 +149,8 @@ void HttpSession::Upgrade() {
   // Without a header the client authenticates with its first message (browsers cannot set it).
   stream_.expires_never();  // the WebSocket sets its own timeouts
   std::make_shared<WebSocketSession>(stream_.release_socket(), context_, std::move(slot_),
-                                     client_, std::move(principal), *start)
+                                     client_, std::move(principal),
+                                     std::string(Authenticator::BearerToken(header)), *start)
       ->Run(parser_->release());
 }
 

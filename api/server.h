@@ -69,6 +69,10 @@ struct ServerOptions {
   // A stream connection is pinged halfway through this and dropped when nothing (a pong,
   // a message) has come back by its end (`--stream-idle-timeout`).
   std::chrono::milliseconds stream_idle_timeout = std::chrono::seconds(60);
+  // A stream's token is checked again this often: one revoked or expired (or whose user was
+  // removed) ends the stream (1008); one whose user's groups changed is asked to reconnect
+  // (1012), so what the stream shows follows the user's access.
+  std::chrono::milliseconds stream_recheck_interval = std::chrono::seconds(5);
   // Web pages (origins, scheme://host[:port]) besides the server's own that may open a
   // stream (`--allowed-origin`, repeatable). A request without Origin is not a page's and is
   // allowed.

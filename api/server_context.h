@@ -44,6 +44,7 @@ struct ServerContext {
         refusals(kMaxRefusing),
         websocket_auth_timeout(options.websocket_auth_timeout),
         stream_idle_timeout(options.stream_idle_timeout),
+        stream_recheck_interval(options.stream_recheck_interval),
         stream_max_queued(options.stream_max_queued),
         idle_timeout(options.idle_timeout),
         header_timeout(options.header_timeout),
@@ -66,6 +67,7 @@ struct ServerContext {
   // See ServerOptions.
   const std::chrono::milliseconds websocket_auth_timeout;
   const std::chrono::milliseconds stream_idle_timeout;
+  const std::chrono::milliseconds stream_recheck_interval;
   const size_t stream_max_queued;
   const std::chrono::milliseconds idle_timeout;
   const std::chrono::milliseconds header_timeout;

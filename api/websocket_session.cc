@@ -45,13 +45,16 @@ std::string DescribeDuration(std::chrono::milliseconds duration) {
 WebSocketSession::WebSocketSession(asio::ip::tcp::socket socket,
                                    std::shared_ptr<ServerContext> context,
                                    ConnectionLimit::Slot slot, asio::ip::address client,
-                                   std::optional<engine::Principal> principal, StreamStart start)
+                                   std::optional<engine::Principal> principal,
+                                   std::string token, StreamStart start)
     : slot_(std::move(slot)),
       ws_(std::move(socket)),
       auth_deadline_(ws_.get_executor()),
+      recheck_(ws_.get_executor()),
       context_(std::move(context)),
       client_(std::move(client)),
       principal_(std::move(principal)),
+      token_(std::move(token)),
       start_(start) {}
 
 WebSocketSession::~WebSocketSession() { LeaveHub(); }
@@ -157,9 +160,34 @@ void WebSocketSession::HandleAuth(const StreamAuth& message) {
     SendError(auth.Error(), nullptr);
     return Close({websocket::close_code::policy_error, "unauthorized"});
   }
+  token_ = message.token;
   if (message.since) start_.since = message.since;
   if (message.page_size) start_.page_size = *message.page_size;
   StartStream();
+}
+
+void WebSocketSession::ScheduleRecheck() {
+  recheck_.expires_after(context_->stream_recheck_interval);
+  // Weak: a closed session is not kept alive until its next check.
+  recheck_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+    if (auto self = weak.lock()) self->OnRecheck(ec);
+  });
+}
+
+void WebSocketSession::OnRecheck(beast::error_code ec) {
+  if (ec || close_reason_) return;
+  std::optional<engine::Principal> now = context_->auth.Recheck(token_);
+  if (!now) {
+    ApiError error = ApiError::Unauthorized();
+    error.message = "the stream's token was revoked or expired, or its user removed";
+    SendError(error, nullptr);
+    return Close({websocket::close_code::policy_error, "token no longer valid"});
+  }
+  if (*now != *principal_) {
+    // What it may see has changed: a reconnect (with its cursor) starts over with it.
+    return Close({websocket::close_code::service_restart, "access changed: reconnect"});
+  }
+  ScheduleRecheck();
 }
 
 void WebSocketSession::HandleCommand(StreamMessage message) {
@@ -182,6 +210,7 @@ void WebSocketSession::HandleCommand(StreamMessage message) {
 
 void WebSocketSession::StartStream() {
   // Notifications are posted to this strand, so none can be queued before what is sent below.
+  ScheduleRecheck();
   StreamHub::Joined joined = context_->hub.Join(weak_from_this(), *principal_, start_.since);
   hub_id_ = joined.id;
   cursor_ = joined.cursor;

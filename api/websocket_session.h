@@ -49,10 +49,11 @@ class WebSocketSession final : public StreamSink,
 
   // `slot`: the connection's place under the server's limit, held until the socket closes.
   // `client`: the peer, for the failed-authentication throttle. `principal`: who the upgrade
-  // request's token named; nullopt when it carried none. `start`: from the upgrade URL.
+  // request's `token` named; nullopt when it carried none. `start`: from the upgrade URL.
   WebSocketSession(boost::asio::ip::tcp::socket socket, std::shared_ptr<ServerContext> context,
                    ConnectionLimit::Slot slot, boost::asio::ip::address client,
-                   std::optional<engine::Principal> principal, StreamStart start);
+                   std::optional<engine::Principal> principal, std::string token,
+                   StreamStart start);
   ~WebSocketSession();
 
   // Completes the handshake for `upgrade`, then serves the connection.
@@ -69,6 +70,9 @@ class WebSocketSession final : public StreamSink,
 
   void HandleMessage(std::string_view text);
   void HandleAuth(const StreamAuth& auth);
+  // Checks the session's token again every stream_recheck_interval (see ServerOptions).
+  void ScheduleRecheck();
+  void OnRecheck(boost::beast::error_code ec);
   // Closes the connection if it has not authenticated when the auth deadline passes.
   void OnAuthDeadline(boost::beast::error_code ec);
   // A parsed "decide" or "comment", handed to the engine and answered by AnswerCommand.
@@ -104,10 +108,12 @@ class WebSocketSession final : public StreamSink,
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
   boost::beast::flat_buffer buffer_;
   boost::asio::steady_timer auth_deadline_;
+  boost::asio::steady_timer recheck_;
   std::shared_ptr<ServerContext> context_;
   const boost::asio::ip::address client_;
-  // Who the session acts and sees for, once authenticated.
+  // Who the session acts and sees for, once authenticated, and the token that said so.
   std::optional<engine::Principal> principal_;
+  std::string token_;
   StreamStart start_;
   uint64_t cursor_ = 0;                  // the hub's cursor when the session joined
   std::optional<uint64_t> hub_id_;       // set while joined

@@ -153,6 +153,16 @@ rocksdb::ColumnFamilyOptions MakeFamilyOptions(const std::shared_ptr<rocksdb::Ca
     options.prefix_extractor = std::make_shared<RunIdPrefix>();
     table.whole_key_filtering = false;
   }
+  // Memtable inserts (a skiplist search each) were a fifth of the engine's instructions. Most
+  // keys land next to the last one written under the same prefix: a run's next events after
+  // its last ones; in an index, the newest id (ids grow with time) or the newest audit entry at
+  // one end of its status or scope. RocksDB keeps the last insert position per prefix and
+  // starts there (callgrind, `assent-bench embedded`, 3 runs: memtable inserts -21 to -29%,
+  // all instructions -4 to -6%). Only a single writer uses the hint, which is the group committer.
+  options.memtable_insert_with_hint_prefix_extractor =
+      filter == Filter::kRunIdPrefix
+          ? options.prefix_extractor
+          : std::shared_ptr<const rocksdb::SliceTransform>(rocksdb::NewFixedPrefixTransform(1));
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return options;
 }

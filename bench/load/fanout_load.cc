@@ -6,11 +6,14 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "bench/load/fanout_audience.h"
 #include "bench/load/process_stats.h"
 #include "bench/load/server_load.h"
 #include "bench/load/stream_watchers.h"
@@ -27,6 +30,10 @@ constexpr const char* kToken = "bench-token";
 constexpr long kSpareFiles = 256;  // besides one per connection: RocksDB files, pipes, listener
 constexpr auto kDrainQuiet = std::chrono::seconds(1);  // no new event for this long: done
 constexpr auto kDrainMax = std::chrono::seconds(15);
+// The load's run connections and its reviewer's stream sit idle between the phases while the
+// watchers connect, one after another: on a loaded machine 1,000 can take longer than the
+// server's defaults (30 s for a connection, 60 s for a stream that answers no ping).
+constexpr const char* kIdleTimeout = "600s";
 
 struct Phase {
   PhaseReport report;
@@ -70,24 +77,44 @@ void WaitForDeliveries(const StreamWatchers& watchers, long expected) {
   }
 }
 
+// Events the watchers must receive: 2 per decided approval per watcher that may see it.
+long ExpectedDeliveries(const ApprovalTimings& timings, const FanoutAudience& audience,
+                        int watchers) {
+  std::vector<long> per_workflow(audience.workflows.size(), 0);
+  for (int w = 0; w < watchers; ++w) {
+    for (size_t k = 0; k < per_workflow.size(); ++k) {
+      if (audience.MaySee(w, static_cast<int>(k))) per_workflow[k] += 2;
+    }
+  }
+  long expected = 0;
+  for (const auto& [id, timing] : timings) expected += per_workflow[timing.workflow];
+  return expected;
+}
+
 struct Deliveries {
-  long expected = 0;  // 2 events per decided approval per watcher
+  long expected = 0;  // ExpectedDeliveries
   long missing_requested = 0;
   long missing_decided = 0;
+  long wrong = 0;            // events a watcher received that it may not see
   int watchers_missing = 0;  // watchers that missed at least one event
   Latency requested;         // start request sent -> watcher has approval.requested
   Latency decided;           // decision sent -> watcher has approval.decided
 };
 
-Deliveries Analyze(const ApprovalTimings& timings, const StreamWatchers& watchers) {
+Deliveries Analyze(const ApprovalTimings& timings, const FanoutAudience& audience,
+                   const StreamWatchers& watchers) {
   Deliveries out;
+  out.expected = ExpectedDeliveries(timings, audience, watchers.count());
   std::vector<bool> missed(watchers.count(), false);
   for (const auto& [id, timing] : timings) {
-    out.expected += 2L * watchers.count();
     const StreamWatchers::Receipts* receipts = watchers.Find(id);
     for (int w = 0; w < watchers.count(); ++w) {
       double requested = receipts ? receipts->requested[w] : NAN;
       double decided = receipts ? receipts->decided[w] : NAN;
+      if (!audience.MaySee(w, timing.workflow)) {
+        out.wrong += (std::isnan(requested) ? 0 : 1) + (std::isnan(decided) ? 0 : 1);
+        continue;
+      }
       if (std::isnan(requested)) ++out.missing_requested;
       else out.requested.Add(requested - timing.start_sent_ms);
       if (std::isnan(decided)) ++out.missing_decided;
@@ -116,39 +143,61 @@ int RunFanoutMode(const FanoutFlags& flags) {
   RaiseOpenFilesLimit();  // before the server starts, so that it inherits the limit
 
   testing::TempDir data;
-  auto server = testing::ServerProcess::Serve(data.str(), kToken);
+  auto server =
+      testing::ServerProcess::Serve(data.str(), kToken, {"--idle-timeout", kIdleTimeout,
+                                                         "--stream-idle-timeout", kIdleTimeout});
   CheckFileLimits(files_needed, server->pid());
   tcp::endpoint endpoint(boost::asio::ip::make_address("127.0.0.1"), server->port());
   std::string bearer = std::string("Bearer ") + kToken;
 
+  // Setup, before either phase and timed apart: each user added is a synced commit.
+  auto setup_begin = std::chrono::steady_clock::now();
+  FanoutAudience audience =
+      flags.groups > 0
+          ? InGroups(endpoint, bearer, flags.watchers, flags.groups, flags.concurrency)
+          : EveryoneAsAdmin(bearer, flags.watchers);
+  std::chrono::duration<double> setup = std::chrono::steady_clock::now() - setup_begin;
   ServerLoad load(server->port(), kToken, flags.concurrency);
+  load.SpreadOver(audience.workflows);
   load.Prepare();
   load.SetRate(runs_per_s);
   std::printf("fan-out: W1 paced at %.0f runs/s (every other run needs an approval: %.0f "
-              "approvals/s), %d runs per phase, %d in flight at most\n",
-              runs_per_s, flags.approvals_per_s, runs, flags.concurrency);
+              "approvals/s) over %zu workflow(s), %d runs per phase, %d in flight at most\n",
+              runs_per_s, flags.approvals_per_s, audience.workflows.size(), runs,
+              flags.concurrency);
+  if (flags.groups > 0) {
+    std::printf("fan-out: %d users in %d groups, each with its own token, added in %.2f s "
+                "(%d at a time; not in the phases)\n",
+                flags.watchers, flags.groups, setup.count(), flags.concurrency);
+  }
   Phase baseline = MeasurePhase(load, server->pid(), 0, runs);
 
-  StreamWatchers watchers(endpoint, bearer, flags.watchers);
+  auto connect_begin = std::chrono::steady_clock::now();
+  StreamWatchers watchers(endpoint, audience.bearers);
+  std::chrono::duration<double> connecting = std::chrono::steady_clock::now() - connect_begin;
   watchers.Start();
   ApprovalTimings timings;
   load.RecordApprovals(&timings);
   Phase fanout = MeasurePhase(load, server->pid(), runs, runs);
-  WaitForDeliveries(watchers, 2L * static_cast<long>(timings.size()) * flags.watchers);
+  WaitForDeliveries(watchers, ExpectedDeliveries(timings, audience, watchers.count()));
   watchers.Stop();
-  Deliveries deliveries = Analyze(timings, watchers);
+  Deliveries deliveries = Analyze(timings, audience, watchers);
   double approvals_per_s = timings.size() / fanout.report.seconds;
   long missing = deliveries.missing_requested + deliveries.missing_decided;
 
-  std::printf("fan-out: %d watchers, %.0f approvals/s achieved (target %.0f), %.2f s\n",
-              flags.watchers, approvals_per_s, flags.approvals_per_s, fanout.report.seconds);
+  std::string in_groups =
+      flags.groups > 0 ? " in " + std::to_string(flags.groups) + " groups" : std::string();
+  std::printf("fan-out: %d watchers%s (connected in %.2f s, one after another), %.0f "
+              "approvals/s achieved (target %.0f), %.2f s\n",
+              flags.watchers, in_groups.c_str(), connecting.count(), approvals_per_s,
+              flags.approvals_per_s, fanout.report.seconds);
   PrintPhase("W1 without watchers", baseline);
   PrintPhase("W1 with watchers", fanout);
   std::printf("  deliveries             %ld of %ld (missing: %ld requested, %ld decided; %d "
-              "watchers missed some; %d closed; %ld duplicates)\n",
+              "watchers missed some; %d closed; %ld duplicates); wrong: %ld\n",
               deliveries.expected - missing, deliveries.expected, deliveries.missing_requested,
               deliveries.missing_decided, deliveries.watchers_missing, watchers.closed(),
-              watchers.duplicates());
+              watchers.duplicates(), deliveries.wrong);
   for (const std::string& reason : watchers.close_reasons()) {
     std::printf("  closed: %s\n", reason.c_str());
   }
@@ -160,6 +209,7 @@ int RunFanoutMode(const FanoutFlags& flags) {
   PhaseReport& r = fanout.report;
   json::object result{{"mode", "fanout"},
                       {"watchers", flags.watchers},
+                      {"groups", flags.groups},
                       {"approvals_per_s_target", flags.approvals_per_s},
                       {"approvals_per_s", approvals_per_s},
                       {"runs_per_s", r.runs / r.seconds},
@@ -168,6 +218,7 @@ int RunFanoutMode(const FanoutFlags& flags) {
                       {"baseline_e2e_p99_ms", baseline.report.end_to_end.Percentile(99)},
                       {"expected_deliveries", deliveries.expected},
                       {"missing_deliveries", missing},
+                      {"wrong_deliveries", deliveries.wrong},
                       {"watchers_closed", watchers.closed()},
                       {"watcher_requested_p50_ms", deliveries.requested.Percentile(50)},
                       {"watcher_requested_p99_ms", deliveries.requested.Percentile(99)},
@@ -178,7 +229,8 @@ int RunFanoutMode(const FanoutFlags& flags) {
                       {"baseline_server_cpu_pct", 100 * baseline.server_cpu_s / baseline.report.seconds},
                       {"errors", baseline.report.errors.size() + r.errors.size()}};
   std::printf("RESULT_JSON %s\n", json::serialize(result).c_str());
-  bool ok = missing == 0 && baseline.report.errors.empty() && r.errors.empty();
+  bool ok = missing == 0 && deliveries.wrong == 0 && baseline.report.errors.empty() &&
+            r.errors.empty();
   return ok ? 0 : 1;
 }
 

@@ -1,12 +1,13 @@
 // assent-bench hub: the reviewers' hub (api/stream_hub.h) fanning approvals out to `watchers`
 // reviewers in `groups` groups, each seeing a different share, at a paced rate.
 //
-// Until the server authenticates users with groups, the share is decided by a stand-in
-// visibility rule (reviewer r is in group r % groups and sees the approvals whose step is named
-// after its group; approval n goes to group n % groups) and the reviewers are in-process sinks,
-// so this measures the hub's filtering, per-group framing and hand-over, not the sockets
-// (`fanout` measures those, with every reviewer seeing everything). Every reviewer must get
-// every approval of its group, in cursor order, and none of another group.
+// The hub alone, in-process: the share is decided by a stand-in visibility rule (reviewer r is
+// in group r % groups and sees the approvals whose step is named after its group; approval n
+// goes to group n % groups) and the reviewers are in-process sinks, so this measures the hub's
+// filtering, per-group framing and hand-over, with no engine, access lists or sockets. `fanout
+// --groups` measures the same shape end to end: real users in groups, their own tokens, the
+// engine's access rules and one socket per reviewer. Every reviewer must get every approval of
+// its group, in cursor order, and none of another group.
 #pragma once
 
 namespace assent::bench {

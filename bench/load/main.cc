@@ -5,6 +5,7 @@
 //   assent-bench embedded [--runs N] [--warmup N] [--concurrency C]
 //   assent-bench recovery [--runs N] [--concurrency C] [--data DIR] [--keep]
 //   assent-bench fanout   [--watchers N] [--approvals-per-s A] [--seconds S] [--concurrency C]
+//                         [--groups G]
 //   assent-bench catchup  [--missed N] [--rounds R] [--concurrency C]
 //   assent-bench hub      [--watchers N] [--groups G] [--approvals-per-s A] [--seconds S]
 //
@@ -13,7 +14,8 @@
 // data dir. Both print runs/s, latencies, CPU per run and fsyncs per run (counted by the
 // kernel through perf). `recovery` (recovery_load.h) measures the server's startup and memory
 // over a log of N runs, half waiting; `fanout` (fanout_load.h) many reviewer connections
-// receiving every approval event under paced W1 load; `catchup` (catchup_load.h) a reviewer
+// receiving every approval event they may see (all, or with --groups their group's share)
+// under paced W1 load; `catchup` (catchup_load.h) a reviewer
 // reconnecting with its cursor after missing N messages; `hub` (hub_fanout_load.h) the
 // reviewers' hub alone, reviewers in groups that each see their share. All end with a `RESULT_JSON {...}` line
 // for scripts.
@@ -61,7 +63,7 @@ struct Flags {
   int seconds = 10;
   int missed = 10'000;  // catchup
   int rounds = 5;
-  int groups = 10;  // hub
+  int groups = 10;  // hub; fanout: 0 unless given (every watcher the admin)
 };
 
 // The flags each mode takes.
@@ -69,7 +71,7 @@ const std::map<std::string, std::set<std::string>> kModeFlags{
     {"server", {"--runs", "--warmup", "--concurrency", "--rate", "--port", "--token", "--as-user"}},
     {"embedded", {"--runs", "--warmup", "--concurrency"}},
     {"recovery", {"--runs", "--concurrency", "--data", "--keep"}},
-    {"fanout", {"--watchers", "--approvals-per-s", "--seconds", "--concurrency"}},
+    {"fanout", {"--watchers", "--approvals-per-s", "--seconds", "--concurrency", "--groups"}},
     {"catchup", {"--missed", "--rounds", "--concurrency"}},
     {"hub", {"--watchers", "--groups", "--approvals-per-s", "--seconds"}}};
 
@@ -83,6 +85,8 @@ constexpr const char* kUsage =
     "                    [--data DIR] [--keep]  (a filled DIR is reused)\n"
     "       assent-bench fanout [--watchers 1000] [--approvals-per-s 1000]\n"
     "                    [--seconds 10] [--concurrency 256]\n"
+    "                    [--groups G]           (watchers are users in G groups, each seeing\n"
+    "                                            its own copy of W1; default: all the admin)\n"
     "       assent-bench catchup [--missed 10000] [--rounds 5] [--concurrency 16]\n"
     "       assent-bench hub [--watchers 1000] [--groups 10] [--approvals-per-s 1000]\n"
     "                    [--seconds 10]\n";
@@ -110,7 +114,10 @@ Flags ParseFlags(int argc, char** argv) {
     flags.runs = 1'000'000;
     flags.concurrency = 256;
   }
-  if (flags.mode == "fanout") flags.concurrency = FanoutFlags{}.concurrency;
+  if (flags.mode == "fanout") {
+    flags.concurrency = FanoutFlags{}.concurrency;
+    flags.groups = FanoutFlags{}.groups;
+  }
   if (flags.mode == "catchup") flags.concurrency = CatchupFlags{}.concurrency;
   std::map<std::string, int*> numbers{{"--runs", &flags.runs},
                                       {"--warmup", &flags.warmup},
@@ -149,7 +156,7 @@ Flags ParseFlags(int argc, char** argv) {
   if (flags.watchers < 1 || flags.approvals_per_s < 1 || flags.seconds < 1) {
     Usage("--watchers, --approvals-per-s and --seconds must be >= 1");
   }
-  if (flags.missed < 1 || flags.rounds < 1 || flags.groups < 1) {
+  if (flags.missed < 1 || flags.rounds < 1 || (flags.groups < 1 && flags.mode != "fanout")) {
     Usage("--missed, --rounds and --groups must be >= 1");
   }
   if ((flags.port != 0) != !flags.token.empty()) Usage("--port and --token go together");
@@ -260,7 +267,8 @@ int main(int argc, char** argv) {
     }
     if (flags.mode == "fanout") {
       return RunFanoutMode({flags.watchers, static_cast<double>(flags.approvals_per_s),
-                            static_cast<double>(flags.seconds), flags.concurrency});
+                            static_cast<double>(flags.seconds), flags.concurrency,
+                            flags.groups});
     }
     return flags.mode == "server" ? RunServerMode(flags) : RunEmbeddedMode(flags);
   } catch (const std::exception& error) {

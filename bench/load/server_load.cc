@@ -3,7 +3,6 @@
 #include <chrono>
 #include <deque>
 #include <memory>
-#include <stdexcept>
 #include <unordered_map>
 
 #include <unistd.h>
@@ -71,7 +70,8 @@ struct ServerLoad::Impl {
       index_ = load_.next++;
       started_at_ = NowMs();
       // ?wait: the answer is the finished run, so its result is checked without another request.
-      std::string target = std::string("/v1/workflows/") + kW1Name + "/runs?wait=" + kRunWait;
+      std::string target = "/v1/workflows/" + load_.workflows[load_.WorkflowOf(index_)] +
+                           "/runs?wait=" + kRunWait;
       request_ = {http::verb::post, target, 11};
       request_.set(http::field::host, "127.0.0.1");
       request_.set(http::field::authorization, load_.bearer);
@@ -102,7 +102,7 @@ struct ServerLoad::Impl {
                                 ? "run " + run_id + " not completed: " + response_.body()
                                 : CheckW1Output(index_, *output, load_.reviewer_id);
       if (problem.empty() && W1NeedsApproval(index_)) {
-        problem = load_.ApprovalRunFinished(run_id, started_at_);
+        problem = load_.ApprovalRunFinished(run_id, started_at_, load_.WorkflowOf(index_));
       }
       if (!problem.empty()) {
         load_.Error(problem);
@@ -145,12 +145,7 @@ struct ServerLoad::Impl {
       // The admin makes the user (a fresh id per load, so a kept server takes it too); from
       // here on every request authenticates the user's token and passes the access rules.
       std::string id = std::string(kBenchUser) + "-" + std::to_string(::getpid());
-      HttpReply added = HttpCall(io, endpoint, bearer, http::verb::post, "/v1/users",
-                                 boost::json::serialize(boost::json::object{
-                                     {"id", id}, {"groups", boost::json::array{kW1Editors}}}));
-      if (added.status != 201) throw std::runtime_error("adding the bench user: " + added.body);
-      boost::json::value reply = boost::json::parse(added.body);
-      bearer = "Bearer " + std::string(reply.at("token").at("token").as_string());
+      bearer = AddUser(io, endpoint, bearer, id, {kW1Editors});
       reviewer_id = id;
     }
     ConnectStream(reviewer, endpoint, bearer);  // its snapshot is not needed
@@ -231,17 +226,21 @@ struct ServerLoad::Impl {
   }
 
   // An approval run's answer is in: completes its timings. Returns a problem, or "".
-  std::string ApprovalRunFinished(const std::string& run_id, double started_at) {
+  std::string ApprovalRunFinished(const std::string& run_id, double started_at, int workflow) {
     auto it = waiting.find(run_id);
     if (it == waiting.end()) return "run " + run_id + " finished unseen by the reviewer";
     report.notified.Add(it->second.notified_at - started_at);
     if (timings != nullptr) {
-      (*timings)[it->second.approval_id] = {started_at, it->second.decide_sent_at};
+      (*timings)[it->second.approval_id] = {started_at, it->second.decide_sent_at, workflow};
     }
     it->second.finished = true;
     if (it->second.acked) waiting.erase(it);
     return "";
   }
+
+  // Which of `workflows` run `index` starts on: pairs of runs take turns, so that each gets
+  // its share of the approval runs (the even indexes).
+  int WorkflowOf(int index) const { return (index / 2) % static_cast<int>(workflows.size()); }
 
   // Pacing: start k of the phase (k = next - first) is due k / rate after the phase began.
   bool MayStartNow() const { return rate <= 0 || NowMs() >= DueAt(next - first); }
@@ -289,6 +288,7 @@ struct ServerLoad::Impl {
   tcp::endpoint endpoint;
   std::string bearer;
   bool as_user = false;
+  std::vector<std::string> workflows{kW1Name};
   std::string reviewer_id = "admin";  // who decides: the admin token's identity, or the user
   int concurrency;
   websocket::stream<beast::tcp_stream> reviewer;
@@ -314,6 +314,9 @@ ServerLoad::~ServerLoad() = default;
 void ServerLoad::Prepare() { impl_->Prepare(); }
 void ServerLoad::SetRate(double runs_per_s) { impl_->rate = runs_per_s; }
 void ServerLoad::AsUser() { impl_->as_user = true; }
+void ServerLoad::SpreadOver(std::vector<std::string> workflows) {
+  impl_->workflows = std::move(workflows);
+}
 void ServerLoad::RecordApprovals(ApprovalTimings* sink) { impl_->timings = sink; }
 PhaseReport ServerLoad::RunPhase(int first, int count) { return impl_->RunPhase(first, count); }
 

@@ -25,10 +25,11 @@ struct PhaseReport {
 };
 
 // For one decided approval: when its run's start request was sent and when the reviewer sent
-// its decision (steady-clock milliseconds, as Latency samples are measured).
+// its decision (steady-clock milliseconds, as Latency samples are measured), and where.
 struct ApprovalTiming {
   double start_sent_ms = 0;
   double decide_sent_ms = 0;
+  int workflow = 0;  // which of SpreadOver's workflows its run was started on (0 without it)
 };
 using ApprovalTimings = std::unordered_map<std::string, ApprovalTiming>;  // by approval id
 
@@ -45,6 +46,10 @@ class ServerLoad {
   // Before Prepare: act as a user of W1's editors group, with the user's own token, rather
   // than as the admin (token given to the constructor, which Prepare uses to make the user).
   void AsUser();
+  // Starts run k on workflows[(k / 2) % workflows.size()] rather than on W1: each workflow
+  // gets an equal share of the approval runs (the even k). The caller applies them, each W1's
+  // definition under its own name, and the load's reviewer must be allowed to decide them all.
+  void SpreadOver(std::vector<std::string> workflows);
   // When set, each phase adds the timing of every approval it decides to `*sink`.
   void RecordApprovals(ApprovalTimings* sink);
   // Runs runs [first, first + count) to completion.

@@ -98,9 +98,9 @@ class StreamWatchers::Watcher {
 };
 
 StreamWatchers::StreamWatchers(const boost::asio::ip::tcp::endpoint& endpoint,
-                               const std::string& bearer, int count) {
-  for (int i = 0; i < count; ++i) {
-    watchers_.push_back(std::make_unique<Watcher>(*this, i));
+                               const std::vector<std::string>& bearers) {
+  for (const std::string& bearer : bearers) {
+    watchers_.push_back(std::make_unique<Watcher>(*this, count()));
     watchers_.back()->Connect(endpoint, bearer);
   }
 }

@@ -1,7 +1,8 @@
-// Passive reviewers: N WebSocket connections to /v1/stream (header auth) that only read, all on
-// one io_context thread. For every approval id they record when each connection received its
-// approval.requested and its approval.decided, so a fan-out benchmark can check that every
-// connection got every event and how late.
+// Passive reviewers: N WebSocket connections to /v1/stream (header auth, each with its own
+// bearer, so each sees what its user may) that only read, all on one io_context thread. For
+// every approval id they record when each connection received its approval.requested and its
+// approval.decided, so a fan-out benchmark can check that every connection got every event it
+// may see, none it may not, and how late.
 #pragma once
 
 #include <atomic>
@@ -27,9 +28,10 @@ class StreamWatchers {
     std::vector<double> decided;
   };
 
-  // Connects `count` streams and reads their snapshots (blocking, on the caller's thread).
-  StreamWatchers(const boost::asio::ip::tcp::endpoint& endpoint, const std::string& bearer,
-                 int count);
+  // Connects one stream per bearer (watcher i authenticates with bearers[i]) and reads their
+  // snapshots (blocking, on the caller's thread).
+  StreamWatchers(const boost::asio::ip::tcp::endpoint& endpoint,
+                 const std::vector<std::string>& bearers);
   ~StreamWatchers();
   StreamWatchers(const StreamWatchers&) = delete;
   StreamWatchers& operator=(const StreamWatchers&) = delete;

@@ -5,9 +5,8 @@
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-
-#include "bench/load/w1.h"
 
 namespace assent::bench {
 
@@ -36,11 +35,23 @@ HttpReply HttpCall(boost::asio::io_context& io, const tcp::endpoint& endpoint,
 }
 
 void ApplyW1(boost::asio::io_context& io, const tcp::endpoint& endpoint,
-             const std::string& bearer) {
-  HttpReply reply = HttpCall(io, endpoint, bearer, http::verb::put,
-                             std::string("/v1/workflows/") + kW1Name,
-                             boost::json::serialize(W1Definition()));
-  if (reply.status != 200) throw std::runtime_error("applying W1 failed: " + reply.body);
+             const std::string& bearer, const std::string& name,
+             const std::string& editors_group) {
+  HttpReply reply = HttpCall(io, endpoint, bearer, http::verb::put, "/v1/workflows/" + name,
+                             boost::json::serialize(W1Definition(name, editors_group)));
+  if (reply.status != 200) throw std::runtime_error("applying " + name + " failed: " + reply.body);
+}
+
+std::string AddUser(boost::asio::io_context& io, const tcp::endpoint& endpoint,
+                    const std::string& bearer, const std::string& id,
+                    const std::vector<std::string>& groups) {
+  boost::json::object user{{"id", id},
+                           {"groups", boost::json::array(groups.begin(), groups.end())}};
+  HttpReply added = HttpCall(io, endpoint, bearer, http::verb::post, "/v1/users",
+                             boost::json::serialize(user));
+  if (added.status != 201) throw std::runtime_error("adding user " + id + ": " + added.body);
+  boost::json::value reply = boost::json::parse(added.body);
+  return "Bearer " + std::string(reply.at("token").at("token").as_string());
 }
 
 std::string ConnectStream(WebSocket& ws, const tcp::endpoint& endpoint,

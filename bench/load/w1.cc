@@ -5,8 +5,8 @@
 
 namespace assent::bench {
 
-boost::json::value W1Definition() {
-  return boost::json::parse(R"json({"name": "w1", "editors": ["group:w1-editors"], "steps": [
+boost::json::value W1Definition(std::string_view name, std::string_view editors_group) {
+  boost::json::value definition = boost::json::parse(R"json({"steps": [
     {"id": "extract", "type": "code", "lua": "return {amount = input.amount, vendor = input.vendor}"},
     {"id": "check", "type": "condition", "if": "steps.extract.amount > 5000", "then": "approval", "else": "pay"},
     {"id": "approval", "type": "approval", "message": "Pay {{steps.extract.amount}} to {{steps.extract.vendor}}?",
@@ -16,6 +16,9 @@ boost::json::value W1Definition() {
     {"id": "result", "type": "code",
      "lua": "return {payment_id = steps.pay.payment_id, approved_by = steps.approval and steps.approval.reviewer or 'auto'}"}
   ]})json");
+  definition.as_object()["name"] = name;
+  definition.as_object()["editors"] = boost::json::array{"group:" + std::string(editors_group)};
+  return definition;
 }
 
 bool W1NeedsApproval(int index) { return index % 2 == 0; }

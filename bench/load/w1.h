@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
@@ -16,8 +17,9 @@ inline constexpr const char* kW1Name = "w1";
 inline constexpr const char* kW1Editors = "w1-editors";
 inline constexpr int kApprovalThreshold = 5000;
 
-// The W1 definition document.
-boost::json::value W1Definition();
+// The W1 definition document, named `name`, with the group `editors_group` as its editors.
+boost::json::value W1Definition(std::string_view name = kW1Name,
+                                std::string_view editors_group = kW1Editors);
 
 // Input of run `index` (even indexes need an approval, as in the peer driver).
 boost::json::object W1Input(int index);

@@ -10,6 +10,12 @@ namespace json = boost::json;
 
 constexpr std::string_view kRedacted = "***";
 
+// What a view shows of a target's URL: its scheme and host, the path and query (where hook
+// services put their secret: https://hooks.slack.com/services/T0/B0/XXXX) as "/***".
+std::string RedactedUrl(const OutboundUrl& url) {
+  return (url.tls ? "https://" : "http://") + url.host_header + "/" + std::string(kRedacted);
+}
+
 // `number` counts from 1, as people do.
 Result<NotifyTarget> ParseTarget(const json::value& value, size_t number) {
   const std::string label = "notify target #" + std::to_string(number);
@@ -34,6 +40,11 @@ Result<NotifyTarget> ParseTarget(const json::value& value, size_t number) {
   Result<OutboundUrl> parsed = ParseOutboundUrl(target.url);
   if (!parsed.ok()) {
     return Status::InvalidArgument(url_label + ": 'url' " + parsed.status().message());
+  }
+  if (target.url == RedactedUrl(*parsed)) {
+    // What GET /v1/workflows shows: applied back as it is, deliveries would go nowhere.
+    return Status::InvalidArgument(label + ": 'url' is the redacted placeholder \".../***\";"
+                                   " give the real URL");
   }
   if (parsed->host.kind != OutboundHost::Kind::kName) {
     boost::system::error_code ec;
@@ -110,8 +121,13 @@ json::value RedactNotifySecrets(json::value definition) {
   json::value* notify = object == nullptr ? nullptr : object->if_contains("notify");
   if (notify == nullptr || !notify->is_array()) return definition;
   for (json::value& target : notify->as_array()) {
-    if (json::object* fields = target.if_object(); fields && fields->contains("secret")) {
-      (*fields)["secret"] = kRedacted;
+    json::object* fields = target.if_object();
+    if (fields == nullptr) continue;
+    if (fields->contains("secret")) (*fields)["secret"] = kRedacted;
+    const json::value* url_value = fields->if_contains("url");
+    if (const json::string* url = url_value ? url_value->if_string() : nullptr) {
+      Result<OutboundUrl> parsed = ParseOutboundUrl(*url);
+      if (parsed.ok() && parsed->target != "/") (*fields)["url"] = RedactedUrl(*parsed);
     }
   }
   return definition;

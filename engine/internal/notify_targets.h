@@ -7,7 +7,8 @@
 // `url` follows the rules of an http step's URL (outbound_url.h) and must be literal; `format`
 // is "json" (the default) or "slack"; `secret` (optional) keys the Assent-Signature header;
 // `ca_file` (optional, an absolute path) holds the only CAs trusted for an https target. The
-// secret is never shown back: views of a definition pass through RedactNotifySecrets.
+// secret and the URL's path and query (where hook services keep their own secret) are never
+// shown back: views of a definition pass through RedactNotifySecrets.
 //
 // Pure functions; thread-safe.
 #pragma once
@@ -43,7 +44,8 @@ Result<std::vector<NotifyTarget>> ParseNotifyTargets(const boost::json::value& n
 // A `ca_file` value: empty, or an absolute path of at most 4096 bytes without NUL.
 Status CheckCaFile(std::string_view path);
 
-// `definition` with the `secret` of every notify target replaced by "***".
+// `definition` with the `secret` of every notify target replaced by "***", and its `url`'s path
+// and query by "/***" ("https://hooks.example/***") when it has any.
 boost::json::value RedactNotifySecrets(boost::json::value definition);
 
 }  // namespace assent::engine

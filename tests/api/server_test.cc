@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <future>
 #include <limits>
 #include <memory>
 #include <sstream>
@@ -117,6 +118,8 @@ class WsClient : public BoundedClient<websocket::stream<beast::tcp_stream>> {
     buffer_.consume(buffer_.size());
     return ec;
   }
+  // Why the server closed the stream (after a read answered websocket::error::closed).
+  websocket::close_reason CloseReason() const { return stream_.reason(); }
   // The next message as a JSON object; fails the test if there is none.
   json::object Read() {
     std::string text;
@@ -327,6 +330,98 @@ TEST_F(AuthDeadlineTest, HeaderTokenNeedsNoAuthMessage) {
   client.Send(R"({"type":"comment","id":"ap-1","text":"hi","req":"r1"})");
   json::object ack = client.Read();
   EXPECT_EQ(ack["type"], "ack") << json::serialize(ack);
+}
+
+// A server of its own that checks stream tokens again every few milliseconds, with a directory
+// of users whose tokens and groups the tests change while their streams are open.
+class StreamRecheckTest : public AuthDeadlineTest {
+ protected:
+  tcp::endpoint Start() {
+    ServerOptions options{"127.0.0.1", 0, 1};
+    options.stream_recheck_interval = std::chrono::milliseconds(5);
+    server_ = std::make_unique<Server>(engine_, *directory_, kToken, options);
+    Result<tcp::endpoint> endpoint = server_->Start();
+    EXPECT_TRUE(endpoint.ok()) << endpoint.status().ToString();
+    return endpoint.ok() ? *endpoint : tcp::endpoint();
+  }
+
+  // Runs one directory change to its end and returns its result.
+  template <typename T, typename Change>
+  T Await(Change change) {
+    std::promise<Result<T>> done;
+    change([&done](Result<T> result) { done.set_value(std::move(result)); });
+    std::future<Result<T>> future = done.get_future();
+    EXPECT_EQ(future.wait_for(kWait), std::future_status::ready) << "directory change";
+    Result<T> result = future.get();
+    EXPECT_TRUE(result.ok()) << result.status().ToString();
+    return std::move(result).value();
+  }
+
+  engine::CreatedUser AddUser(const std::string& id) {
+    return Await<engine::CreatedUser>([&](auto done) {
+      directory_->AddUser(kAdmin, {id, {"finance"}}, {"laptop", std::nullopt}, done);
+    });
+  }
+
+  // A stream authenticated as `token` by its first message, past the snapshot.
+  std::unique_ptr<WsClient> Connect(const tcp::endpoint& endpoint, const std::string& token) {
+    auto client = std::make_unique<WsClient>(endpoint);
+    websocket::response_type response;
+    EXPECT_FALSE(client->Handshake("", &response));
+    client->Send(R"({"type":"auth","token":")" + token + "\"}");
+    EXPECT_EQ(client->Read()["type"], "snapshot");
+    return client;
+  }
+
+  const engine::Principal kAdmin{"admin", {}, true};
+};
+
+TEST_F(StreamRecheckTest, ARevokedTokenEndsItsStreamAndOnlyItsStream) {
+  tcp::endpoint endpoint = Start();
+  engine::CreatedUser alice = AddUser("alice");
+  engine::CreatedUser bob = AddUser("bob");
+  std::unique_ptr<WsClient> alice_stream = Connect(endpoint, alice.token.text);
+  std::unique_ptr<WsClient> bob_stream = Connect(endpoint, bob.token.text);
+
+  Await<engine::TokenView>([&](auto done) {
+    directory_->RevokeToken(kAdmin, alice.token.token.id, done);
+  });
+  json::object error = alice_stream->Read();
+  EXPECT_EQ(error["type"], "error") << json::serialize(error);
+  EXPECT_EQ(error["error"].at("code"), "unauthorized");
+  std::string text;
+  EXPECT_EQ(alice_stream->ReadText(&text), websocket::error::closed);
+  EXPECT_EQ(alice_stream->CloseReason().code, websocket::close_code::policy_error);
+
+  engine_.Publish({engine::ApprovalNotification::Kind::kDecided, testing::SampleApproval("ap-7")});
+  json::object message = bob_stream->Read();
+  EXPECT_EQ(message["type"], "approval.decided") << "bob's stream is still served";
+}
+
+TEST_F(StreamRecheckTest, ARemovedUsersStreamEnds) {
+  tcp::endpoint endpoint = Start();
+  engine::CreatedUser alice = AddUser("alice");
+  std::unique_ptr<WsClient> stream = Connect(endpoint, alice.token.text);
+  Await<engine::UserView>([&](auto done) { directory_->RemoveUser(kAdmin, "alice", done); });
+  EXPECT_EQ(stream->Read()["type"], "error");
+  std::string text;
+  EXPECT_EQ(stream->ReadText(&text), websocket::error::closed);
+  EXPECT_EQ(stream->CloseReason().code, websocket::close_code::policy_error);
+}
+
+TEST_F(StreamRecheckTest, ChangedGroupsAskTheStreamToReconnect) {
+  tcp::endpoint endpoint = Start();
+  engine::CreatedUser alice = AddUser("alice");
+  std::unique_ptr<WsClient> stream = Connect(endpoint, alice.token.text);
+  Await<engine::UserView>([&](auto done) {
+    directory_->SetGroups(kAdmin, "alice", {"audit"}, done);
+  });
+  std::string text;
+  EXPECT_EQ(stream->ReadText(&text), websocket::error::closed) << text;
+  EXPECT_EQ(stream->CloseReason().code, websocket::close_code::service_restart);
+  EXPECT_EQ(stream->CloseReason().reason, "access changed: reconnect");
+  // The reconnect is served, with the new groups.
+  std::unique_ptr<WsClient> again = Connect(endpoint, alice.token.text);
 }
 
 TEST_F(ServerTest, WebSocketWithBadHeaderTokenIs401) {

@@ -128,6 +128,8 @@ TEST_F(WebhookNotifyTest, TheSecretNeverShowsAndBadTargetsAreRefused) {
     EXPECT_EQ(shown.status, 200u);
     EXPECT_THAT(shown.raw, ::testing::Not(HasSubstr(kSecret))) << path;
     EXPECT_THAT(shown.raw, HasSubstr(R"("secret":"***")")) << path;
+    EXPECT_THAT(shown.raw, ::testing::Not(HasSubstr("/json"))) << path << ": the URL's path";
+    EXPECT_THAT(shown.raw, HasSubstr(receiver.url("/***"))) << path;
   }
   HttpReply refused = client_->Put(
       "/v1/workflows/bad", json::parse(R"({"steps": [{"id": "a", "type": "code",

@@ -111,6 +111,8 @@ TEST(NotifyTargetsTest, RefusesBadFields) {
               HasSubstr("'secret' must be 1 to 1024 bytes"));
   EXPECT_THAT(ParseError(R"([{"url": "http://x.example/", "secret": "***"}])").message(),
               HasSubstr("redacted placeholder"));
+  EXPECT_THAT(ParseError(R"([{"url": "https://hooks.example/***"}])").message(),
+              HasSubstr("redacted placeholder"));
   EXPECT_THAT(ParseError(R"([{"url": "https://x.example/", "ca_file": "ca.pem"}])").message(),
               HasSubstr("absolute path"));
   EXPECT_THAT(ParseError(R"([{"url": "http://x.example/", "ca_file": "/ca.pem"}])").message(),
@@ -131,7 +133,9 @@ TEST(NotifyTargetsTest, DefinitionsCarryTargetsAndViewsHideSecrets) {
   EXPECT_EQ((*definition)->notify[0].secret, "s3");
   json::value shown = RedactNotifySecrets(document);
   EXPECT_EQ(shown.at("notify").at(0).at("secret"), "***");
+  EXPECT_EQ(shown.at("notify").at(0).at("url"), "https://hooks.example/***");
   EXPECT_FALSE(shown.at("notify").at(1).as_object().contains("secret"));
+  EXPECT_EQ(shown.at("notify").at(1).at("url"), "http://x.example/") << "nothing to hide";
   EXPECT_EQ(shown.at("steps"), document.at("steps"));
   EXPECT_THAT(ParseDefinition("flow", json::parse(R"({"steps": [{"id": "a", "type": "code",
       "lua": "return {}"}], "notify": [{"url": "gopher://x/"}]})")).status().message(),

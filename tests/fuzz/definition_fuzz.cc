@@ -6,7 +6,7 @@
 //   same steps;
 // - the rules for new definitions (CheckNewDefinition) give the same verdict on both;
 // - its notify targets read back the same, and the view of its document shows "***" where
-//   each target's secret was.
+//   each target's secret was, and each URL as it is or ending in "/***".
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -68,6 +68,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (size_t i = 0; i < definition.notify.size(); ++i) {
       const json::object& target = shown.at("notify").at(i).as_object();
       FUZZ_CHECK(definition.notify[i].secret.empty() || target.at("secret") == "***");
+      const json::string& url = target.at("url").as_string();
+      FUZZ_CHECK(url == definition.notify[i].url || url.ends_with("/***"));
     }
   }
   FUZZ_CHECK(assent::engine::CheckNewDefinition(definition).ok() ==

@@ -1,9 +1,12 @@
 // The REST API (api/router.h RequestHandler::Handle) on requests that Beast's parser makes of
 // arbitrary bytes, with the limits HttpSession sets, over the fake engine of the api tests and a
 // real directory of users and tokens on an in-memory log.
-// The header checks HttpSession makes first (api/request_framing.h) run before it.
+// The header checks HttpSession makes first (api/request_framing.h) run before it, and targets
+// outside the API go to the dashboard's files (api/dashboard_files.h), as HttpSession sends them.
 // Properties: the handler answers exactly once, and every answer is a JSON body served as
-// application/json, with an {"error": {"code", "message"}} body on every 4xx and 5xx.
+// application/json, with an {"error": {"code", "message"}} body on every 4xx and 5xx; the
+// dashboard answers with one of its compiled-in files (whole, or nothing for HEAD and 304),
+// always with its Content-Security-Policy, or with such an error.
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -17,6 +20,7 @@
 #include <boost/json/parse.hpp>
 
 #include "api/auth.h"
+#include "api/dashboard_files.h"
 #include "api/request_framing.h"
 #include "api/response.h"
 #include "api/router.h"
@@ -34,6 +38,23 @@ constexpr uint32_t kHeaderLimit = 16 * 1024;
 
 // Seeds authenticate with "Authorization: Bearer fuzz-token".
 constexpr char kToken[] = "fuzz-token";
+
+// An answer of the dashboard: an error as the API's, or a file as it was compiled in.
+void CheckDashboardAnswer(const assent::api::Response& response) {
+  FUZZ_CHECK(!response["Content-Security-Policy"].empty());
+  if (response.result_int() >= 400) {
+    boost::system::error_code parse_error;
+    json::value body = json::parse(response.body(), parse_error);
+    FUZZ_CHECK(!parse_error && body.is_object() && body.get_object().contains("error"));
+    return;
+  }
+  if (response.body().empty()) return;  // HEAD, 304
+  bool is_a_file = false;
+  for (const assent::api::EmbeddedFile& file : assent::api::EmbeddedDashboardFiles()) {
+    is_a_file = is_a_file || file.body == response.body();
+  }
+  FUZZ_CHECK(is_a_file);
+}
 
 }  // namespace
 
@@ -58,6 +79,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!parser.is_done()) parser.put_eof(ec);
   if (ec || !parser.is_done()) return 0;
 
+  if (!assent::api::CheckRequestHeader(parser.get()) &&
+      assent::api::IsDashboardTarget(parser.get().target())) {
+    CheckDashboardAnswer(assent::api::DashboardFiles().Serve(parser.get()));
+    return 0;
+  }
   // Every answer, from the session's header checks or from the handler, is JSON the client
   // can parse (Boost.JSON refuses invalid UTF-8) with an {"error": {code, message}} on failure.
   // The directory answers its changes on its log's commit thread: counted under a lock.

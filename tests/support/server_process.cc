@@ -121,9 +121,12 @@ ServerProcess::ServerProcess(std::vector<std::string> args, const std::vector<st
 }
 
 std::unique_ptr<ServerProcess> ServerProcess::Serve(const std::string& data_dir,
-                                                   const std::string& token) {
-  return std::make_unique<ServerProcess>(std::vector<std::string>{
-      "serve", "--data", data_dir, "--listen", "127.0.0.1:0", "--admin-token", token});
+                                                   const std::string& token,
+                                                   const std::vector<std::string>& extra_args) {
+  std::vector<std::string> args{"serve", "--data", data_dir, "--listen", "127.0.0.1:0",
+                                "--admin-token", token};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  return std::make_unique<ServerProcess>(std::move(args));
 }
 
 ServerProcess::~ServerProcess() {

@@ -36,9 +36,10 @@ class ServerProcess {
   // std::runtime_error with the output so far if it exits or stays silent.
   // `env` is added to the environment, e.g. {"ASSENT_ADMIN_TOKEN=..."}.
   explicit ServerProcess(std::vector<std::string> args, const std::vector<std::string>& env = {});
-  // Starts `assent serve --data DIR --listen 127.0.0.1:0 --admin-token TOKEN`.
+  // Starts `assent serve --data DIR --listen 127.0.0.1:0 --admin-token TOKEN <extra_args...>`.
   static std::unique_ptr<ServerProcess> Serve(const std::string& data_dir,
-                                              const std::string& token);
+                                              const std::string& token,
+                                              const std::vector<std::string>& extra_args = {});
   ~ServerProcess();
   // Not movable: the output reader thread holds `this`.
   ServerProcess(const ServerProcess&) = delete;
