@@ -24,6 +24,13 @@ std::string IsoDate(std::chrono::sys_days day) {
   return text;
 }
 
+// RFC 3339 in UTC, at `minutes` past midnight of `day`.
+std::string IsoTime(std::chrono::sys_days day, int minutes) {
+  char text[16];
+  std::snprintf(text, sizeof text, "T%02d:%02d:00Z", minutes / 60 % 24, minutes % 60);
+  return IsoDate(day) + text;
+}
+
 std::string Lower(std::string_view text) {
   std::string lower(text);
   for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
@@ -44,7 +51,7 @@ boost::json::object DemoRecords(std::chrono::sys_days today) {
         {"id", id},
         {"name", std::string(first) + " " + std::string(last)},
         {"email", Lower(first) + "." + Lower(last) + "@example.com"},
-        {"created", IsoDate(today - std::chrono::days(7 * i + 3))}});
+        {"created", IsoTime(today - std::chrono::days(7 * i + 3), 8 * 60 + 37 * i)}});
   }
   return {{"as_of", IsoDate(today)}, {"records", std::move(records)}};
 }

@@ -11,8 +11,8 @@ namespace assent::app {
 
 inline constexpr int kDemoRecordCount = 40;
 
-// {"as_of": "YYYY-MM-DD", "records": [{"id", "name", "email", "created": "YYYY-MM-DD"}, ...]}:
-// kDemoRecordCount records, record i created 7 * i + 3 days before `today`, newest first.
+// {"as_of": "YYYY-MM-DD", "records": [{"id", "name", "email", "created"}, ...]}: kDemoRecordCount
+// records, newest first, record i created (RFC 3339, UTC) 7 * i + 3 days before `today`.
 boost::json::object DemoRecords(std::chrono::sys_days today);
 
 }  // namespace assent::app

@@ -48,8 +48,8 @@ TEST(DemoRecordsTest, DatesCountBackFromToday) {
   EXPECT_EQ(records[0].at("id"), "cus_001");
   EXPECT_EQ(records[0].at("name"), "Ada Lindqvist");
   EXPECT_EQ(records[0].at("email"), "ada.lindqvist@example.com");
-  EXPECT_EQ(records[0].at("created"), "2026-11-27");   // 3 days before
-  EXPECT_EQ(records[39].at("created"), "2026-02-27");  // 276 days before
+  EXPECT_EQ(records[0].at("created"), "2026-11-27T08:00:00Z");   // 3 days before, at 08:00
+  EXPECT_EQ(records[39].at("created"), "2026-02-27T08:03:00Z");  // 276 days before
   EXPECT_EQ(records[39].at("name"), "Hiro Alvarez");
 }
 
