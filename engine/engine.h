@@ -180,6 +180,10 @@ struct ApprovalQuery {
   // Only pending approvals the viewer may decide (access_rules: approvers, editors,
   // self_approval): a reviewer's inbox. Implies status pending.
   bool decidable_by_viewer = false;
+  // Only approvals whose message, workflow name or one of whose `show` values (at any depth;
+  // numbers as shortest decimals, booleans as true/false) contains this, ASCII letters
+  // compared without case (engine/internal/approval_text_match.h). Empty: no such filter.
+  std::string text;
   size_t limit = 100;
   std::string after;
 };
@@ -258,6 +262,14 @@ class Engine {
                                            std::string_view approval_id) = 0;
   virtual Result<ApprovalPage> ListApprovals(const Principal& viewer,
                                              const ApprovalQuery& query) = 0;
+  // Who may decide `approval` (one the viewer may see), and whether `viewer` may now. Cheap for
+  // approvals read by this version (two registry lookups); one written before v0.10 folds its
+  // run.
+  virtual DecidersView Deciders(const Principal& viewer, const ApprovalView& approval) = 0;
+  // How many pending approvals `viewer` may decide (what `decidable_by_viewer` lists, all
+  // pages): from a tally kept in memory, grouped by workflow, version, step and starter, so it
+  // costs one access check per group however many approvals are pending.
+  virtual size_t CountDecidable(const Principal& viewer) = 0;
   // Visits the approvals `viewer` may see one at a time, in id order, until `visit` returns
   // false: for callers that want every one of a great many (a reviewer's snapshot) without
   // holding them all.

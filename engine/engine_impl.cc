@@ -21,6 +21,7 @@
 #include "engine/internal/index_keys.h"
 #include "engine/internal/limits.h"
 #include "engine/internal/notify_dispatcher.h"
+#include "engine/internal/pending_tally.h"
 #include "base/io_threads.h"
 #include "base/json_text.h"
 #include "engine/internal/run_commands.h"
@@ -135,6 +136,12 @@ class EngineImpl final : public Engine {
       const std::function<bool(const ApprovalView&)>& visit) override {
     return queries_.ForEachApprovalNewestFirst(status, before_id, visit);
   }
+  DecidersView Deciders(const Principal& viewer, const ApprovalView& approval) override {
+    return queries_.Deciders(viewer, approval);
+  }
+  size_t CountDecidable(const Principal& viewer) override {
+    return queries_.CountDecidable(viewer, pending_);
+  }
   uint64_t LastCursor() override { return log_.LastPosition(); }
 
   Result<AuditPage> ListAudit(const AuditQuery& query, const Principal& viewer) override {
@@ -183,6 +190,7 @@ class EngineImpl final : public Engine {
   WorkflowRegistry registry_;
   RunQueries queries_;
   AuditQueries audit_;
+  PendingTally pending_;  // filled in Start, before any commit; then follows Publish
   // The engine's own threads, when it was given none to run on. Declared before the shards,
   // which run on its io_context: they are destroyed first.
   std::unique_ptr<IoThreads> own_threads_;
@@ -208,6 +216,7 @@ Status EngineImpl::Start() {
   if (!loaded.ok()) return loaded;
   // Before any shard runs: no commit can interleave with the backfill.
   if (Status audited = BackfillAudit(log_, *options_.logger); !audited.ok()) return audited;
+  if (Status tallied = queries_.TallyPending(pending_); !tallied.ok()) return tallied;
 
   size_t count = options_.shards != 0 ? options_.shards
                                       : std::max<size_t>(1, std::thread::hardware_concurrency());
@@ -320,6 +329,7 @@ void EngineImpl::Publish(const std::vector<ApprovalNotification>& notifications)
     for (const auto& [id, listener] : listeners_) listeners.push_back(listener);
   }
   for (const ApprovalNotification& notification : notifications) {
+    pending_.Follow(notification);
     for (const auto& listener : listeners) (*listener)(notification);
   }
 }

@@ -54,8 +54,24 @@ struct ApprovalView {
   std::vector<DecisionView> decisions;
   std::vector<CommentView> comments;
   int64_t requested_at_ms = 0;
+  // The run's, copied in so that who may decide it (version: the step's `approvers` and
+  // `self_approval`; started_by: self-approval) is known without folding the run. 0 and empty
+  // only in approvals read from records written before v0.10.
+  uint32_t version = 0;
+  std::string started_by;
 
   bool operator==(const ApprovalView&) const = default;
+};
+
+// Who may decide an approval, as one viewer asks (engine/internal/access_rules.h).
+struct DecidersView {
+  // Besides admins, who always may: the step's `approvers` when it names them, else the
+  // workflow's editors; entries as the definition writes them ("alice", "group:finance", "*").
+  // Empty when neither list can be read (admins only).
+  std::vector<std::string> approvers;
+  // Whether the viewer may decide it now: it is pending, the rules allow them, and
+  // "self_approval": false does not refuse them.
+  bool can_decide = false;
 };
 
 struct RunView {
@@ -95,6 +111,9 @@ struct ApprovalNotification {
   ApprovalView approval;  // the approval as it is after the event
   // Its place in the log's commit order (Engine::Subscribe); set once the commit is durable.
   uint64_t cursor = 0;
+  // Who caused it: the reviewer (decided), the comment's author, who cancelled the run; empty
+  // for requested, and for events written before identities.
+  std::string by;
 };
 
 std::string_view ToString(ApprovalNotification::Kind kind);  // "approval.requested", ...

@@ -46,6 +46,7 @@ Result<AccessList> AccessList::Parse(const boost::json::value& json) {
                                      "' is not a user id (1-128 characters of A-Z a-z 0-9 _ - . @),"
                                      " \"group:<name>\" or \"*\"");
     }
+    list.entries_.emplace_back(text);
   }
   return list;
 }
@@ -63,6 +64,7 @@ void AccessList::Add(const AccessList& other) {
   anyone_ = anyone_ || other.anyone_;
   users_.insert(users_.end(), other.users_.begin(), other.users_.end());
   groups_.insert(groups_.end(), other.groups_.begin(), other.groups_.end());
+  entries_.insert(entries_.end(), other.entries_.begin(), other.entries_.end());
 }
 
 Status ReadWorkflowAccess(const boost::json::object& definition, WorkflowAccess* access) {

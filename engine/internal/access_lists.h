@@ -31,6 +31,8 @@ class AccessList {
   // Everyone `other` admits is admitted here too (a union: "*" and entries alike).
   void Add(const AccessList& other);
   bool empty() const { return !anyone_ && users_.empty() && groups_.empty(); }
+  // The entries as the definition wrote them, in its order ("alice", "group:finance", "*").
+  const std::vector<std::string>& entries() const { return entries_; }
 
   bool operator==(const AccessList&) const = default;
 
@@ -38,6 +40,7 @@ class AccessList {
   bool anyone_ = false;
   std::vector<std::string> users_;
   std::vector<std::string> groups_;
+  std::vector<std::string> entries_;
 };
 
 // A workflow's top-level access fields, and every principal any of its approval steps names in

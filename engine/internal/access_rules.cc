@@ -72,6 +72,13 @@ Status CheckComment(const Principal& principal, const WorkflowDefinition* latest
                                   approval.id + " (viewers, editors and its approvers may)");
 }
 
+const AccessList* DeciderList(const WorkflowDefinition* latest, const WorkflowDefinition* pinned,
+                              const ApprovalView& approval) {
+  const StepDefinition* step = StepOf(pinned, approval);
+  if (step != nullptr && !step->approvers.empty()) return &step->approvers;
+  return latest == nullptr ? nullptr : &latest->access.editors;
+}
+
 Status CheckDecide(const Principal& principal, const WorkflowDefinition* latest,
                    const WorkflowDefinition* pinned, std::string_view started_by,
                    const ApprovalView& approval) {
@@ -82,8 +89,8 @@ Status CheckDecide(const Principal& principal, const WorkflowDefinition* latest,
   }
   const StepDefinition* step = StepOf(pinned, approval);
   bool named = step != nullptr && !step->approvers.empty();
-  bool allowed = principal.admin || (named ? step->approvers.Admits(principal)
-                                           : Admits(&WorkflowAccess::editors, principal, latest));
+  const AccessList* deciders = DeciderList(latest, pinned, approval);
+  bool allowed = principal.admin || (deciders != nullptr && deciders->Admits(principal));
   if (!allowed) {
     return Status::PermissionDenied(
         "'" + principal.id + "' may not decide approval " + approval.id +

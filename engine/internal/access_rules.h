@@ -42,6 +42,10 @@ Status CheckComment(const Principal& principal, const WorkflowDefinition* latest
 Status CheckDecide(const Principal& principal, const WorkflowDefinition* latest,
                    const WorkflowDefinition* pinned, std::string_view started_by,
                    const ApprovalView& approval);
+// Who decides `approval` besides admins: its step's `approvers` when the step names them, else
+// the workflow's editors; null when the definition that would say is unreadable.
+const AccessList* DeciderList(const WorkflowDefinition* latest, const WorkflowDefinition* pinned,
+                              const ApprovalView& approval);
 // Whether `principal` may decide `approval` (CheckDecide passes): the `?assignee=me` filter.
 bool MayDecide(const Principal& principal, const WorkflowDefinition* latest,
                const WorkflowDefinition* pinned, std::string_view started_by,

@@ -47,13 +47,14 @@ flatbuffers::Offset<fb::ApprovalRecord> PackApprovalRecord(flatbuffers::FlatBuff
       StoreText(builder, approval.message),
       StoreText(builder, boost::json::serialize(approval.show)), builder.CreateVector(decisions),
       /*comments=*/0, approval.requested_at_ms,
-      static_cast<uint32_t>(approval.comments.size()), StoreText(builder, approval.workflow));
+      static_cast<uint32_t>(approval.comments.size()), StoreText(builder, approval.workflow),
+      approval.version, StoreText(builder, approval.started_by));
 }
 
 namespace {
 
-// The record's fields, with the comments it holds inline (records of an older layout).
-Result<ApprovalView> UnpackFields(const fb::ApprovalRecord& record) {
+// The fields that say who may decide the approval (see DecodeApprovalRecordHead).
+Result<ApprovalView> UnpackHead(const fb::ApprovalRecord& record) {
   ApprovalView approval;
   approval.id = StoredText(record.approval_id());
   approval.run_id = StoredText(record.run_id());
@@ -65,6 +66,16 @@ Result<ApprovalView> UnpackFields(const fb::ApprovalRecord& record) {
                               std::to_string(static_cast<int>(status)));
   }
   approval.status = static_cast<ApprovalStatus>(status);
+  approval.version = record.version();  // 0 and empty in records before v0.10
+  approval.started_by = StoredText(record.started_by());
+  return approval;
+}
+
+// The record's fields, with the comments it holds inline (records of an older layout).
+Result<ApprovalView> UnpackFields(const fb::ApprovalRecord& record) {
+  auto head = UnpackHead(record);
+  if (!head.ok()) return head;
+  ApprovalView approval = std::move(head).value();
   approval.message = StoredText(record.message());
   auto show = StoredJson(record.show(), "show");
   if (!show.ok()) return show.status();
@@ -139,6 +150,13 @@ Result<ApprovalView> DecodeApprovalRecord(std::string_view record,
   Status fetched = FetchComments(*approval, comments, {known, true});
   if (!fetched.ok()) return fetched;
   return approval;
+}
+
+Result<ApprovalView> DecodeApprovalRecordHead(std::string_view record) {
+  std::string aligned;
+  const auto* root = VerifiedRoot<fb::ApprovalRecord>(record, kIdentifier, &aligned);
+  if (root == nullptr) return Status::Corruption("approval record does not verify");
+  return UnpackHead(*root);
 }
 
 std::string EncodeCommentRecord(const CommentView& comment) {

@@ -5,6 +5,7 @@
 
 #include "engine/internal/access_rules.h"
 #include "engine/internal/approval_record.h"
+#include "engine/internal/approval_text_match.h"
 #include "engine/internal/comment_store.h"
 #include "engine/internal/index_keys.h"
 #include "engine/internal/newest_first.h"
@@ -123,12 +124,64 @@ Result<ApprovalView> RunQueries::ApprovalOfEntry(std::string_view approval_id,
   return approval;
 }
 
-bool RunQueries::MayDecide(const Principal& viewer, const ApprovalView& approval) {
-  auto run = loader_.Load(approval.run_id);
-  if (!run.ok()) return false;
+DecidersView RunQueries::Deciders(const Principal& viewer, const ApprovalView& approval) {
+  uint32_t version = approval.version;
+  std::string started_by = approval.started_by;
+  if (version == 0) {
+    // A record written before v0.10 names neither: its run does.
+    auto run = loader_.Load(approval.run_id);
+    if (run.ok()) {
+      version = run->version;
+      started_by = std::move(run->started_by);
+    }
+  }
   auto latest = registry_.Latest(approval.workflow);
-  auto pinned = registry_.Get(run->workflow, run->version);
-  return engine::MayDecide(viewer, latest.get(), pinned.get(), run->started_by, approval);
+  auto pinned = version == 0 ? nullptr : registry_.Get(approval.workflow, version);
+  DecidersView deciders;
+  if (const AccessList* list = DeciderList(latest.get(), pinned.get(), approval)) {
+    deciders.approvers = list->entries();
+  }
+  deciders.can_decide =
+      approval.status == ApprovalStatus::kPending && version != 0 &&
+      engine::MayDecide(viewer, latest.get(), pinned.get(), started_by, approval);
+  return deciders;
+}
+
+size_t RunQueries::CountDecidable(const Principal& viewer, const PendingTally& tally) {
+  return tally.Count([&](const PendingTally::Group& group) {
+    ApprovalView probe;  // pending; access_rules read nothing else of an approval
+    probe.workflow = group.workflow;
+    probe.step_id = group.step_id;
+    probe.version = group.version;
+    probe.started_by = group.started_by;
+    return Deciders(viewer, probe).can_decide;
+  });
+}
+
+Status RunQueries::TallyPending(PendingTally& tally) {
+  Status failed;
+  Status scanned = log_.ScanIndex(
+      storage::Index::kApprovalsByStatus, ApprovalsByStatusPrefix(ApprovalStatus::kPending),
+      [&](std::string_view key, std::string_view value) {
+        auto entry = DecodeApprovalsByStatusKey(key);
+        if (!entry) {
+          failed = SkipOrFail(Status::Corruption("malformed approvals-by-status key"), "approval",
+                              key);
+          return failed.ok();
+        }
+        auto approval = DecodeApprovalRecordHead(value);
+        // Records of older kinds lack the workflow or the version: fold the run for them.
+        if (!approval.ok() || approval->workflow.empty() || approval->version == 0) {
+          approval = LoadApproval(entry->id);
+        }
+        if (!approval.ok()) {
+          failed = SkipOrFail(approval.status(), "approval", entry->id);
+          return failed.ok();
+        }
+        tally.Add(PendingTally::GroupOf(*approval));
+        return true;
+      });
+  return scanned.ok() ? failed : scanned;
 }
 
 Status RunQueries::ForEachApproval(const Principal& viewer, std::optional<ApprovalStatus> status,
@@ -196,7 +249,8 @@ Result<ApprovalPage> RunQueries::ListApprovals(const Principal& viewer,
     }
     bool wanted = (!query.workflow || *query.workflow == approval->workflow) &&
                   MayView(viewer, approval->workflow) &&
-                  (!query.decidable_by_viewer || MayDecide(viewer, *approval));
+                  ApprovalMentions(*approval, query.text) &&
+                  (!query.decidable_by_viewer || Deciders(viewer, *approval).can_decide);
     if (wanted) kept.insert_or_assign(std::string(id), std::move(approval).value());
     return wanted;
   };

@@ -14,6 +14,7 @@
 
 #include "base/logger.h"
 #include "engine/engine.h"
+#include "engine/internal/pending_tally.h"
 #include "engine/internal/run_loader.h"
 #include "engine/internal/workflow_registry.h"
 #include "engine/views.h"
@@ -37,6 +38,11 @@ class RunQueries {
                          const std::function<bool(const ApprovalView&)>& visit);
   Status ForEachApprovalNewestFirst(ApprovalStatus status, std::string_view before_id,
                                     const std::function<bool(const ApprovalView&)>& visit);
+  DecidersView Deciders(const Principal& viewer, const ApprovalView& approval);
+  size_t CountDecidable(const Principal& viewer, const PendingTally& tally);
+  // Adds every pending approval to `tally`. Before any commit (the engine's start): approvals
+  // requested or decided meanwhile would be counted wrong.
+  Status TallyPending(PendingTally& tally);
 
  private:
   // Why a list item could not be read decides the list's fate: NotFound (the index ran ahead
@@ -50,9 +56,6 @@ class RunQueries {
   // The approval as an approvals-by-status entry holds it, or folded from its run when the
   // entry is of an older kind (see ForEachApproval).
   Result<ApprovalView> ApprovalOfEntry(std::string_view approval_id, std::string_view value);
-  // Whether `viewer` may decide `approval` (the `?assignee=me` filter): folds its run for the
-  // version it is pinned to and who started it.
-  bool MayDecide(const Principal& viewer, const ApprovalView& approval);
   Result<ApprovalView> LoadApproval(std::string_view approval_id);
 
   storage::EventLog& log_;

@@ -128,6 +128,11 @@ Result<RunState> DecodeSnapshot(std::string_view bytes, const CommentSource& com
   state.started_at_ms = snapshot->started_at_ms();
   state.updated_at_ms = snapshot->updated_at_ms();
   state.started_by = StoredText(snapshot->started_by());
+  // An approval's version and starter are its run's (records before v0.10 lack them).
+  for (ApprovalView& approval : state.approvals) {
+    approval.version = state.version;
+    approval.started_by = state.started_by;
+  }
   return state;
 }
 

@@ -90,6 +90,8 @@ void OnApprovalRequested(RunState& state, const fb::ApprovalRequested& body, int
   approval.message = std::string(View(body.message()));
   approval.show = ParseObject(body.show());
   approval.requested_at_ms = at_ms;
+  approval.version = state.version;
+  approval.started_by = state.started_by;
   state.approvals.push_back(std::move(approval));
   state.cursor = std::string(View(body.step_id()));
   state.status = RunStatus::kWaiting;

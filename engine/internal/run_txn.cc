@@ -50,21 +50,26 @@ void RunTxn::EmitUnion(fb::BodyUnion body) {
     batch_.index_ops.push_back(std::move(op));
   }
 
-  auto notify = [&](ApprovalNotification::Kind kind, const std::string& approval_id) {
+  auto notify = [&](ApprovalNotification::Kind kind, const std::string& approval_id,
+                    const std::string& by) {
     if (const ApprovalView* approval = state_.FindApproval(approval_id)) {
-      notifications_.push_back(ApprovalNotification{kind, *approval});
+      notifications_.push_back(ApprovalNotification{kind, *approval, 0, by});
     }
   };
   switch (event.body.type) {
     case fb::Body::ApprovalRequested:
-      notify(ApprovalNotification::Kind::kRequested, event.body.AsApprovalRequested()->approval_id);
+      notify(ApprovalNotification::Kind::kRequested, event.body.AsApprovalRequested()->approval_id,
+             "");
       break;
-    case fb::Body::ApprovalDecided:
-      notify(ApprovalNotification::Kind::kDecided, event.body.AsApprovalDecided()->approval_id);
+    case fb::Body::ApprovalDecided: {
+      const auto* decided = event.body.AsApprovalDecided();
+      notify(ApprovalNotification::Kind::kDecided, decided->approval_id, decided->reviewer);
       break;
+    }
     case fb::Body::CommentAdded: {
       const std::string& approval_id = event.body.AsCommentAdded()->approval_id;
-      notify(ApprovalNotification::Kind::kCommentAdded, approval_id);
+      notify(ApprovalNotification::Kind::kCommentAdded, approval_id,
+             event.body.AsCommentAdded()->author);
       // The comment gets its own entry: the approval's record only counts comments, so adding
       // one never rewrites the ones before it.
       if (const ApprovalView* approval = state_.FindApproval(approval_id)) {
@@ -77,7 +82,8 @@ void RunTxn::EmitUnion(fb::BodyUnion body) {
     }
     case fb::Body::RunCancelled:
       for (const std::string& approval_id : pending_before) {
-        notify(ApprovalNotification::Kind::kCancelled, approval_id);
+        notify(ApprovalNotification::Kind::kCancelled, approval_id,
+               event.body.AsRunCancelled()->by);
       }
       break;
     default: break;  // other events do not concern reviewers

@@ -20,6 +20,8 @@ ApprovalView SampleApproval(std::string id) {
   approval.decisions.push_back({engine::Decision::kApprove, "alice", "fine", 1'700'000'000'123});
   approval.comments.push_back({"bob", "looks right", 1'700'000'000'456});
   approval.requested_at_ms = 1'700'000'000'000;
+  approval.version = 2;
+  approval.started_by = "carol";
   return approval;
 }
 
@@ -186,6 +188,18 @@ Result<engine::ApprovalPage> FakeEngine::ListApprovals(const engine::Principal& 
   recorded_.approval_lists.push_back(query);
   if (!approvals_result.ok()) return approvals_result.status();
   return engine::ApprovalPage{*approvals_result, next_page};
+}
+
+engine::DecidersView FakeEngine::Deciders(const engine::Principal&,
+                                         const engine::ApprovalView&) {
+  std::lock_guard lock(mu_);
+  return deciders_result;
+}
+
+size_t FakeEngine::CountDecidable(const engine::Principal& viewer) {
+  std::lock_guard lock(mu_);
+  recorded_.viewers.push_back(viewer);
+  return decidable_count;
 }
 
 Status FakeEngine::ForEachApproval(

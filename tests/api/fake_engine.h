@@ -38,6 +38,9 @@ class FakeEngine : public engine::Engine {
   Result<std::vector<engine::ApprovalView>> approvals_result =
       std::vector<engine::ApprovalView>{};
   Result<engine::AuditPage> audit_result = engine::AuditPage{};
+  // What Deciders and CountDecidable answer, whoever asks.
+  engine::DecidersView deciders_result = {{"group:finance"}, true};
+  size_t decidable_count = 0;
   Status health = Status::Ok();
   // What LastCursor answers.
   std::atomic<uint64_t> last_cursor = 0;
@@ -109,6 +112,9 @@ class FakeEngine : public engine::Engine {
                                       const engine::Principal& viewer) override;
   uint64_t Subscribe(engine::Listener listener) override;
   void Unsubscribe(uint64_t subscription) override;
+  engine::DecidersView Deciders(const engine::Principal& viewer,
+                               const engine::ApprovalView& approval) override;
+  size_t CountDecidable(const engine::Principal& viewer) override;
   uint64_t LastCursor() override { return last_cursor.load(); }
   Status Health() override;
   void Shutdown() override;

@@ -308,5 +308,110 @@ TEST_F(AccessTest, TheInboxListsPendingApprovalsTheViewerMayDecide) {
   EXPECT_EQ(engine_->ListApprovals(bob, {})->approvals.size(), 3u) << "bob sees them all";
 }
 
+// What the dashboard shows under "who may decide": the step's approvers as written, else the
+// editors; and for the caller whether they may decide it now, by the same rules as Decide.
+TEST_F(AccessTest, DecidersNameWhoMayDecideAndWhetherTheViewerMayNow) {
+  Apply(Flow());
+  std::string by_editors = PendingApprovalStartedBy(carol);
+  ApprovalView approval = *engine_->GetApproval(kAdmin, by_editors);
+  EXPECT_EQ(engine_->Deciders(bob, approval).approvers, std::vector<std::string>{"group:ops"});
+  EXPECT_FALSE(engine_->Deciders(bob, approval).can_decide) << "a viewer comments, no more";
+  EXPECT_TRUE(engine_->Deciders(dave, approval).can_decide);
+  EXPECT_TRUE(engine_->Deciders(kAdmin, approval).can_decide) << "admins always may";
+
+  Apply(Flow(R"(, "approvers": ["erin", "group:leads", "*"], "self_approval": false)"));
+  std::string named = PendingApprovalStartedBy(carol);
+  approval = *engine_->GetApproval(kAdmin, named);
+  EXPECT_EQ(approval.version, 2u);
+  EXPECT_EQ(approval.started_by, "carol");
+  EXPECT_EQ(engine_->Deciders(eve, approval).approvers,
+            (std::vector<std::string>{"erin", "group:leads", "*"}));
+  EXPECT_TRUE(engine_->Deciders(erin, approval).can_decide);
+  EXPECT_FALSE(engine_->Deciders(carol, approval).can_decide) << "self_approval: false";
+  EXPECT_EQ(DecideAs(carol, named).status().code(), StatusCode::kPermissionDenied)
+      << "Deciders and Decide agree";
+  ASSERT_TRUE(DecideAs(erin, named).ok());
+  approval = *engine_->GetApproval(kAdmin, named);
+  EXPECT_FALSE(engine_->Deciders(erin, approval).can_decide) << "decided: nobody may now";
+  EXPECT_EQ(engine_->Deciders(erin, approval).approvers.size(), 3u);
+  // Lists and the inbox read approvals from their records: the same fields come back.
+  auto listed = engine_->ListApprovals(erin, {.status = ApprovalStatus::kApproved});
+  ASSERT_EQ(listed->approvals.size(), 1u);
+  EXPECT_EQ(listed->approvals[0], approval);
+}
+
+// The tab title's number: the pending approvals the viewer may decide, whatever their number,
+// kept by the tally through requests, decisions, cancels and a restart.
+TEST_F(AccessTest, CountDecidableFollowsRequestsDecisionsCancelsAndRestarts) {
+  Apply(Flow(R"(, "approvers": ["carol", "erin"], "self_approval": false)"));
+  std::string carols = PendingApprovalStartedBy(carol);
+  std::string daves = PendingApprovalStartedBy(dave);
+  std::string cancelled = PendingApprovalStartedBy(dave);
+  auto count_matches_inbox = [&](const Principal& who) {
+    size_t count = engine_->CountDecidable(who);
+    EXPECT_EQ(count, engine_->ListApprovals(who, {.decidable_by_viewer = true})->approvals.size())
+        << who.id;
+    return count;
+  };
+  EXPECT_EQ(count_matches_inbox(erin), 3u);
+  EXPECT_EQ(count_matches_inbox(carol), 2u) << "not the one she started";
+  EXPECT_EQ(count_matches_inbox(dave), 0u) << "the step names its approvers";
+  EXPECT_EQ(count_matches_inbox(kAdmin), 3u) << "admins started none of these: they may decide";
+  ASSERT_TRUE(DecideAs(erin, daves).ok());
+  ASSERT_TRUE(CancelAs(dave, RunOf(cancelled)).ok());
+  EXPECT_EQ(count_matches_inbox(erin), 1u);
+  EXPECT_EQ(count_matches_inbox(carol), 0u);
+
+  Reopen();  // the tally is rebuilt from the approvals index
+  EXPECT_EQ(count_matches_inbox(erin), 1u);
+  EXPECT_EQ(count_matches_inbox(carol), 0u);
+  std::string another = PendingApprovalStartedBy(dave);
+  EXPECT_EQ(count_matches_inbox(carol), 1u);
+  EXPECT_EQ(count_matches_inbox(erin), 2u);
+  // Revoking takes effect at once: the count asks the rules, it does not remember answers.
+  Apply(Flow(R"(, "approvers": ["erin"], "self_approval": false)",
+             R"("viewers": ["bob"], "editors": ["group:ops"])"));
+  EXPECT_EQ(count_matches_inbox(carol), 0u) << "carol is in no list of the latest version";
+  ASSERT_TRUE(DecideAs(erin, another).ok());
+  ASSERT_TRUE(DecideAs(erin, carols).ok());
+  EXPECT_EQ(engine_->CountDecidable(erin), 0u);
+}
+
+// ?q=: a case-insensitive match in the message, the workflow's name and the show values.
+TEST_F(AccessTest, ApprovalsAreFoundByTextInMessageWorkflowAndShownValues) {
+  Apply(R"({"editors": ["group:ops"], "steps": [
+    {"id": "review", "type": "approval", "message": "Settle {{input.amount}}?",
+     "show": {"vendor": "{{input.vendor}}", "amount": "{{input.amount}}",
+              "lines": [{"note": "{{input.note}}"}]}}]})");
+  auto start = [&](std::string input) {
+    auto started = Await<StartRunResult>([&](auto done) {
+      StartRunCommand command{"pay", json::parse(input).as_object(), ""};
+      command.actor = Actor{.principal = kAdmin};
+      engine_->StartRun(std::move(command), done);
+    });
+    EXPECT_TRUE(started.ok()) << started.status().ToString();
+    return Run(started->run_id).pending_approvals.at(0).id;
+  };
+  std::string acme = start(R"({"amount": 7200, "vendor": "ACME Corp", "note": "Q3 fees"})");
+  std::string globex = start(R"({"amount": 120, "vendor": "Globex", "note": "café ✓"})");
+  auto found = [&](std::string text, const Principal& who = User("dave", {"ops"})) {
+    std::vector<std::string> ids;
+    auto page = engine_->ListApprovals(who, {.text = text});
+    for (const ApprovalView& approval : page->approvals) ids.push_back(approval.id);
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  };
+  using Ids = std::vector<std::string>;
+  EXPECT_EQ(found("acme corp"), Ids{acme}) << "a show value, without case";
+  EXPECT_EQ(found("SETTLE 72"), Ids{acme}) << "the message";
+  EXPECT_EQ(found("7200"), Ids{acme}) << "a number, as people write it";
+  EXPECT_EQ(found("q3 FEES"), Ids{acme}) << "nested in an array of objects";
+  EXPECT_EQ(found("café ✓"), Ids{globex}) << "UTF-8 bytes as they are";
+  EXPECT_EQ(found("PA"), (Ids{std::min(acme, globex), std::max(acme, globex)}))
+      << "the workflow's name matches both";
+  EXPECT_TRUE(found("vendor").empty()) << "keys are not searched";
+  EXPECT_TRUE(found("acme", eve).empty()) << "only what the viewer may see";
+}
+
 }  // namespace
 }  // namespace assent::engine::engine_testing

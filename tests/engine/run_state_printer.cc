@@ -22,7 +22,8 @@ json::object Describe(const ApprovalView& approval) {
           {"step_id", approval.step_id}, {"status", ToString(approval.status)},
           {"message", approval.message}, {"show", approval.show},
           {"decisions", decisions},      {"comments", comments},
-          {"requested_at", approval.requested_at_ms}};
+          {"requested_at", approval.requested_at_ms},
+          {"version", approval.version}, {"started_by", approval.started_by}};
 }
 
 std::string Describe(const RunState& state) {

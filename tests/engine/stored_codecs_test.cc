@@ -29,6 +29,8 @@ ApprovalView SampleApproval() {
   approval.decisions.push_back({Decision::kReject, "alice", "not ours", 1700000000123});
   approval.comments.push_back({"bob", "hm", 1700000000100});
   approval.requested_at_ms = 1700000000000;
+  approval.version = 3;  // the run's, as Apply copies them
+  approval.started_by = "carol";
   return approval;
 }
 

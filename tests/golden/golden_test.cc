@@ -5,6 +5,7 @@
 //   v1  approval records and snapshots hold their approvals' comments inline
 //   v2  each comment is an approval-comments index entry; records and snapshots count them
 //   v3  the audit index: an entry per start, decision, comment and cancel in each scope
+//   v4  approval records name the run's version and starter (who may decide, without a fold)
 //
 // The files are never rewritten: a change that cannot read them breaks existing data dirs.
 // A new format version adds tests/golden/v<N+1> next to the others (ASSENT_WRITE_GOLDEN=<dir>
@@ -46,6 +47,9 @@ struct Stored {
   Entries indexes;    // index number byte + key -> value (the index as the commits left it)
   Entries snapshots;  // "<run id>@<seq>" -> snapshot of the run after each commit
 };
+
+// The format version a test runs against, as a number: "v3" -> 3.
+int FormatVersion(std::string_view name) { return std::stoi(std::string(name.substr(1))); }
 
 std::string SnapshotName(const RunState& state) {
   return state.run_id + "@" + std::to_string(state.last_seq);
@@ -180,7 +184,7 @@ TEST_P(GoldenTest, IndexEntriesDecodeToTodaysEntries) {
     if (index == storage::Index::kApprovalComments && GetParam() == std::string_view("v1")) {
       continue;
     }
-    if (index == storage::Index::kAudit && GetParam() != std::string_view("v3")) continue;
+    if (index == storage::Index::kAudit && FormatVersion(GetParam()) < 3) continue;
     today.push_back(std::move(entry));
   }
   ASSERT_EQ(golden.size(), today.size());
@@ -211,10 +215,18 @@ TEST_P(GoldenTest, IndexEntriesDecodeToTodaysEntries) {
         const RunState& run = today_.final_states.at(approval->run_id);
         const engine::ApprovalView* expected = run.FindApproval(entry->id);
         ASSERT_NE(expected, nullptr) << entry->id;
-        // Records from before v0.9 do not name the workflow (queries fold the run for it).
-        if (GetParam() != std::string_view("v3")) {
+        // Records from before v0.9 do not name the workflow (queries fold the run for it),
+        // those from before v0.10 neither the version nor the starter.
+        if (FormatVersion(GetParam()) < 3) {
           EXPECT_EQ(approval->workflow, "");
           approval->workflow = expected->workflow;
+        }
+        if (FormatVersion(GetParam()) < 4) {
+          EXPECT_EQ(approval->version, 0u);
+          approval->version = expected->version;
+          approval->started_by = expected->started_by;
+        } else {
+          EXPECT_NE(approval->version, 0u);
         }
         EXPECT_EQ(*approval, *expected);
         EXPECT_EQ(entry->status, expected->status);
@@ -266,7 +278,7 @@ TEST_P(GoldenTest, IndexEntriesDecodeToTodaysEntries) {
                                        storage::Index::kApprovalsByStatus,
                                        storage::Index::kStartKeys};
   if (GetParam() != std::string_view("v1")) expected.insert(storage::Index::kApprovalComments);
-  if (GetParam() == std::string_view("v3")) {
+  if (FormatVersion(GetParam()) >= 3) {
     expected.insert(storage::Index::kAudit);
     // The golden runs' starts name no one (written as before identities); their decisions,
     // comments and cancels do.
@@ -280,7 +292,7 @@ TEST_P(GoldenTest, IndexEntriesDecodeToTodaysEntries) {
   EXPECT_EQ(seen, expected);
 }
 
-INSTANTIATE_TEST_SUITE_P(FormatVersions, GoldenTest, ::testing::Values("v1", "v2", "v3"),
+INSTANTIATE_TEST_SUITE_P(FormatVersions, GoldenTest, ::testing::Values("v1", "v2", "v3", "v4"),
                          [](const auto& info) { return std::string(info.param); });
 
 }  // namespace

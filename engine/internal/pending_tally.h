@@ -1,0 +1,49 @@
+// PendingTally: how many approvals are pending, grouped by what decides who may decide them: the
+// run's workflow, the version it is pinned to, the approval's step and the run's starter
+// (access_rules.h reads nothing else of an approval). A reviewer's "how many wait for me?" is
+// then one access check per group, however many approvals are pending.
+//
+// Filled from the approvals index when the engine starts, before any commit, and kept current
+// by every durable approval notification after that, in commit order (requested: one more;
+// decided or cancelled: one fewer). Thread-safe: Follow runs on the commit thread, Count on
+// any.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "engine/views.h"
+
+namespace assent::engine {
+
+class PendingTally {
+ public:
+  struct Group {
+    std::string workflow;
+    uint32_t version = 0;
+    std::string step_id;
+    std::string started_by;
+
+    auto operator<=>(const Group&) const = default;
+  };
+
+  // REQUIRES: approval.version is set (records before v0.10: from the folded run).
+  static Group GroupOf(const ApprovalView& approval);
+
+  void Add(const Group& group);
+  // Follows one durable notification.
+  void Follow(const ApprovalNotification& notification);
+  // The number of pending approvals in the groups `counts` accepts. `counts` runs without the
+  // tally's lock held.
+  size_t Count(const std::function<bool(const Group&)>& counts) const;
+
+ private:
+  mutable std::mutex mu_;
+  std::map<Group, size_t> pending_;  // guarded by mu_; no group with 0
+};
+
+}  // namespace assent::engine
