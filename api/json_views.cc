@@ -47,16 +47,27 @@ json::object ToJson(const engine::ApprovalView& approval) {
                                     {"text", comment.text},
                                     {"at", FormatTime(comment.at_ms)}});
   }
-  return {{"id", approval.id},
-          {"run_id", approval.run_id},
-          {"workflow", approval.workflow},
-          {"step_id", approval.step_id},
-          {"status", engine::ToString(approval.status)},
-          {"message", approval.message},
-          {"show", approval.show},
-          {"decisions", std::move(decisions)},
-          {"comments", std::move(comments)},
-          {"requested_at", FormatTime(approval.requested_at_ms)}};
+  json::object out{{"id", approval.id},
+                   {"run_id", approval.run_id},
+                   {"workflow", approval.workflow},
+                   {"step_id", approval.step_id},
+                   {"status", engine::ToString(approval.status)},
+                   {"message", approval.message},
+                   {"show", approval.show},
+                   {"decisions", std::move(decisions)},
+                   {"comments", std::move(comments)},
+                   {"requested_at", FormatTime(approval.requested_at_ms)}};
+  if (!approval.started_by.empty()) out["started_by"] = approval.started_by;
+  return out;
+}
+
+json::object ToJson(const engine::ApprovalView& approval, const engine::DecidersView& deciders) {
+  json::object out = ToJson(approval);
+  json::array approvers;
+  for (const std::string& entry : deciders.approvers) approvers.emplace_back(entry);
+  out["approvers"] = std::move(approvers);
+  out["can_decide"] = deciders.can_decide;
+  return out;
 }
 
 json::object ToJson(engine::RunView run) {
@@ -97,11 +108,27 @@ json::object ToJson(const engine::WorkflowView& workflow) {
           {"definition", workflow.definition}};
 }
 
-json::object ToJson(const engine::ApprovalNotification& notification) {
+namespace {
+
+json::object NotificationJson(const engine::ApprovalNotification& notification,
+                              json::object approval) {
   // "cursor" last: clients that look for {"type":..,"approval":{"id":.. keep finding it.
-  return {{"type", engine::ToString(notification.kind)},
-          {"approval", ToJson(notification.approval)},
-          {"cursor", notification.cursor}};
+  json::object out{{"type", engine::ToString(notification.kind)},
+                   {"approval", std::move(approval)}};
+  if (!notification.by.empty()) out["by"] = notification.by;
+  out["cursor"] = notification.cursor;
+  return out;
+}
+
+}  // namespace
+
+json::object ToJson(const engine::ApprovalNotification& notification) {
+  return NotificationJson(notification, ToJson(notification.approval));
+}
+
+json::object ToJson(const engine::ApprovalNotification& notification,
+                    const engine::DecidersView& deciders) {
+  return NotificationJson(notification, ToJson(notification.approval, deciders));
 }
 
 }  // namespace assent::api

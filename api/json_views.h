@@ -17,8 +17,13 @@ namespace assent::api {
 // RFC 3339 UTC with milliseconds: "2026-11-21T10:00:00.123Z".
 std::string FormatTime(int64_t unix_ms);
 
-// {"id","run_id","step_id","status","message","show","decisions","comments","requested_at"}
+// {"id","run_id","workflow","step_id","status","message","show","decisions","comments",
+//  "requested_at", "started_by" (the run's starter, when known)}
 boost::json::object ToJson(const engine::ApprovalView& approval);
+// The approval as one viewer asks for it: ToJson(approval) with "approvers" (entries as the
+// definition writes them) and "can_decide".
+boost::json::object ToJson(const engine::ApprovalView& approval,
+                           const engine::DecidersView& deciders);
 // {"run_id","workflow","version","status","input","steps","pending_approvals",
 //  "output" (completed), "error" (failed/cancelled), "started_at","updated_at"}. By value: a
 // view made only to be answered is moved in, not copied again.
@@ -27,8 +32,12 @@ boost::json::object ToJson(engine::RunView run);
 boost::json::object ToJson(const engine::EventView& event);
 // {"name","version","definition"}
 boost::json::object ToJson(const engine::WorkflowView& workflow);
-// {"type": "approval.requested"|"approval.decided"|"comment.added", "approval": {...}}
+// {"type": "approval.requested"|"approval.decided"|"comment.added"|"approval.cancelled",
+//  "approval": {...}, "by" (who decided, commented or cancelled, when known), "cursor"}
 boost::json::object ToJson(const engine::ApprovalNotification& notification);
+// The same, its approval with "approvers" and "can_decide" (as ToJson(approval, deciders)).
+boost::json::object ToJson(const engine::ApprovalNotification& notification,
+                           const engine::DecidersView& deciders);
 
 // [ToJson(view) for each view]
 template <typename View>

@@ -180,8 +180,26 @@ void CancelRun(Call& call) {
                      });
 }
 
+// The longest ?q= taken: a search box's text, not a document.
+constexpr size_t kMaxSearchBytes = 256;
+
+// An approval as the caller sees it: with who may decide it and whether the caller may now.
+json::object ApprovalJson(engine::Engine& engine, const engine::Principal& caller,
+                          const engine::ApprovalView& approval) {
+  return ToJson(approval, engine.Deciders(caller, approval));
+}
+
+// The approval a command answers with, or its error.
+engine::Callback<engine::ApprovalView> ReplyWithApproval(const Call& call, http::status status) {
+  return [reply = call.reply, &engine = call.engine, caller = call.caller,
+          status](Result<engine::ApprovalView> approval) {
+    if (!approval.ok()) return reply.Error(ErrorFromStatus(approval.status()));
+    reply.Json(status, ApprovalJson(engine, caller, *approval));
+  };
+}
+
 // Newest first across statuses, a page at a time; ?assignee=me: the pending approvals the
-// caller may decide.
+// caller may decide; ?q=: those that mention the text (ApprovalQuery::text).
 void ListApprovals(Call& call) {
   engine::ApprovalQuery query;
   if (std::optional<std::string> text = call.Query("status")) {
@@ -198,15 +216,48 @@ void ListApprovals(Call& call) {
     }
     query.decidable_by_viewer = true;
   }
+  if (std::optional<std::string> text = call.Query("q")) {
+    if (text->size() > kMaxSearchBytes) {
+      return call.reply.Error(ApiError::InvalidArgument(
+          "q must be at most " + std::to_string(kMaxSearchBytes) + " bytes"));
+    }
+    query.text = std::move(*text);
+  }
   if (!PageOf(call, &query.limit, &query.after)) return;
   auto page = call.engine.ListApprovals(call.caller, query);
   if (!page.ok()) return call.reply.Error(ErrorFromStatus(page.status()));
+  json::array approvals;
+  approvals.reserve(page->approvals.size());
+  for (const engine::ApprovalView& approval : page->approvals) {
+    approvals.push_back(ApprovalJson(call.engine, call.caller, approval));
+  }
+  call.reply.Json(http::status::ok, PageJson("approvals", std::move(approvals), page->next));
+}
+
+// {"count": N}: how many pending approvals the caller may decide (a tab title's number), from
+// the engine's tally, so it costs the same with 100,000 pending as with ten. Only
+// ?assignee=me (required) and ?status=pending (optional) are taken: other counts are not kept.
+void CountApprovals(Call& call) {
+  for (const auto& param : call.url.params()) {
+    bool known = (param.key == "assignee" && param.value == "me") ||
+                 (param.key == "status" && param.value == "pending");
+    if (!known) {
+      return call.reply.Error(ApiError::InvalidArgument(
+          "the count takes only assignee=me and status=pending: it counts the pending "
+          "approvals the caller may decide"));
+    }
+  }
+  if (!call.Query("assignee")) {
+    return call.reply.Error(ApiError::InvalidArgument("the count needs assignee=me"));
+  }
   call.reply.Json(http::status::ok,
-                  PageJson("approvals", ToJsonArray(page->approvals), page->next));
+                  json::object{{"count", call.engine.CountDecidable(call.caller)}});
 }
 
 void GetApproval(Call& call) {
-  call.reply.View(call.engine.GetApproval(call.caller, call.params[0]));
+  auto approval = call.engine.GetApproval(call.caller, call.params[0]);
+  if (!approval.ok()) return call.reply.Error(ErrorFromStatus(approval.status()));
+  call.reply.Json(http::status::ok, ApprovalJson(call.engine, call.caller, *approval));
 }
 
 void Decide(Call& call) {
@@ -215,10 +266,7 @@ void Decide(Call& call) {
   std::optional<engine::DecideCommand> command =
       call.Command(ParseDecide(call.params[0], *body, call.Actor()));
   if (!command) return;
-  call.engine.Decide(std::move(*command), [reply = call.reply](
-                                              Result<engine::ApprovalView> approval) {
-    reply.View(std::move(approval));
-  });
+  call.engine.Decide(std::move(*command), ReplyWithApproval(call, http::status::ok));
 }
 
 void AddComment(Call& call) {
@@ -227,10 +275,7 @@ void AddComment(Call& call) {
   std::optional<engine::CommentCommand> command =
       call.Command(ParseComment(call.params[0], *body, call.Actor()));
   if (!command) return;
-  call.engine.AddComment(std::move(*command),
-                         [reply = call.reply](Result<engine::ApprovalView> approval) {
-                           reply.View(std::move(approval), http::status::created);
-                         });
+  call.engine.AddComment(std::move(*command), ReplyWithApproval(call, http::status::created));
 }
 
 // The audit page the caller may see (GET /v1/audit; audit_route.h reads the query).
@@ -264,6 +309,7 @@ constexpr Route kRoutes[] = {
     {http::verb::get, "v1/runs/*/events", GetEvents},
     {http::verb::post, "v1/runs/*/cancel", CancelRun},
     {http::verb::get, "v1/approvals", ListApprovals},
+    {http::verb::get, "v1/approvals/count", CountApprovals},  // before v1/approvals/*
     {http::verb::get, "v1/approvals/*", GetApproval},
     {http::verb::post, "v1/approvals/*/decision", Decide},
     {http::verb::post, "v1/approvals/*/comments", AddComment},

@@ -38,7 +38,8 @@ struct ServerContext {
         dashboard(options.dashboard_dir),
         hub(engine, {.history = options.stream_history,
                      .visible = options.stream_visibility ? options.stream_visibility
-                                                          : EngineVisibility(engine)}),
+                                                          : EngineVisibility(engine),
+                     .deciders = EngineDeciders(engine)}),
         origins(std::move(origins)),
         connections(max_connections),
         refusals(kMaxRefusing),

@@ -48,7 +48,8 @@ std::chrono::microseconds StreamHub::CoalescingWindow(size_t sessions) {
 }
 
 std::string StreamHub::VisibilityKey(const engine::Principal& principal) {
-  if (principal.admin) return "admin";  // admins see everything, whoever they are
+  // Admins see everything, but "self_approval": false refuses the one who started the run.
+  if (principal.admin) return "admin\n" + principal.id;
   std::vector<std::string> groups = principal.groups;
   std::sort(groups.begin(), groups.end());
   // '\n' never occurs in ids or group names, so the fields cannot run into each other.
@@ -90,7 +91,7 @@ StreamHub::Joined StreamHub::Join(std::weak_ptr<StreamSink> session,
   std::vector<std::shared_ptr<const std::string>> messages;
   for (const Entry& entry : missed) {
     if (!Visible(principal, *entry.approval)) continue;
-    messages.push_back(entry.message);
+    messages.push_back(MessageFor(principal, entry));
     if (messages.size() == kReplayFrameMessages) {
       joined.replay.push_back(Frame(messages));
       messages.clear();
@@ -110,10 +111,35 @@ void StreamHub::Leave(uint64_t id) {
   session_keys_.erase(key);
 }
 
+StreamHub::Entry StreamHub::EntryOf(const engine::ApprovalNotification& notification) const {
+  Entry entry{notification.cursor,
+              std::make_shared<const engine::ApprovalView>(notification.approval), nullptr};
+  if (!options_.deciders) {
+    entry.message = std::make_shared<const std::string>(WriteJson(ToJson(notification)));
+    return entry;
+  }
+  // The approvers are the same whoever asks; the anonymous principal decides nothing.
+  engine::DecidersView deciders = options_.deciders(engine::Principal{}, notification.approval);
+  deciders.can_decide = false;
+  entry.message = std::make_shared<const std::string>(WriteJson(ToJson(notification, deciders)));
+  if (notification.approval.status == engine::ApprovalStatus::kPending) {
+    deciders.can_decide = true;
+    entry.decidable =
+        std::make_shared<const std::string>(WriteJson(ToJson(notification, deciders)));
+  }
+  return entry;
+}
+
+const std::shared_ptr<const std::string>& StreamHub::MessageFor(
+    const engine::Principal& principal, const Entry& entry) const {
+  if (entry.decidable && options_.deciders(principal, *entry.approval).can_decide) {
+    return entry.decidable;
+  }
+  return entry.message;
+}
+
 void StreamHub::Broadcast(const engine::ApprovalNotification& notification) {
-  std::vector<Entry> entries{
-      Entry{notification.cursor, std::make_shared<const engine::ApprovalView>(notification.approval),
-            std::make_shared<const std::string>(WriteJson(ToJson(notification)))}};
+  std::vector<Entry> entries{EntryOf(notification)};
   // Declared before the lock: a session released with these must not be destroyed (its
   // destructor leaves the hub, taking mu_) while mu_ is held.
   std::vector<Audience> audiences;
@@ -158,8 +184,8 @@ std::vector<StreamHub::Audience> StreamHub::Record(const std::vector<Entry>& ent
 void StreamHub::Deliver(const std::vector<Entry>& entries,
                         std::vector<Audience>& audiences) const {
   std::vector<std::shared_ptr<const std::string>> messages;
-  if (!options_.visible) {
-    // Everyone sees everything: one frame for all.
+  if (!options_.visible && !options_.deciders) {
+    // Everyone sees everything, and nobody is told whether they may decide: one frame for all.
     for (const Entry& entry : entries) messages.push_back(entry.message);
     std::shared_ptr<const std::string> frame = Frame(messages);
     for (const Audience& audience : audiences) {
@@ -170,7 +196,9 @@ void StreamHub::Deliver(const std::vector<Entry>& entries,
   for (const Audience& audience : audiences) {
     messages.clear();
     for (const Entry& entry : entries) {
-      if (options_.visible(audience.principal, *entry.approval)) messages.push_back(entry.message);
+      if (Visible(audience.principal, *entry.approval)) {
+        messages.push_back(MessageFor(audience.principal, entry));
+      }
     }
     if (messages.empty()) continue;
     std::shared_ptr<const std::string> frame = Frame(messages);

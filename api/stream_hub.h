@@ -15,6 +15,11 @@
 // whose principals are alike (VisibilityKey) form a group that shares one frame per window, so
 // a thousand reviewers in ten groups cost ten frames, not a thousand.
 //
+// With StreamHubOptions::deciders, each message's approval carries "approvers" and
+// "can_decide". A pending approval's message is serialized twice, with "can_decide" false and
+// true, and each group gets the one its principal's answer picks: the frames stay shared, and
+// deciding costs one access check per group and pending message.
+//
 // Replay: the last `history` notifications stay in memory. A reviewer joining with the cursor
 // of the last message it received gets every later one it may see, oldest first, then live
 // ones, with no gap and no duplicate. A cursor the hub cannot prove complete (older than what is
@@ -60,6 +65,8 @@ struct StreamHubOptions {
   size_t history = 20'000;
   // Null: every reviewer sees everything.
   StreamVisibility visible = nullptr;
+  // Null: messages carry neither "approvers" nor "can_decide".
+  StreamDeciders deciders = nullptr;
 };
 
 class StreamHub {
@@ -76,7 +83,8 @@ class StreamHub {
 
   // How long notifications are gathered before they are handed over, for `sessions` reviewers.
   static std::chrono::microseconds CoalescingWindow(size_t sessions);
-  // Principals with equal keys see the same messages (they share frames).
+  // Principals with equal keys see the same messages, with the same "can_decide" (they share
+  // frames).
   static std::string VisibilityKey(const engine::Principal& principal);
 
   struct Joined {
@@ -104,6 +112,9 @@ class StreamHub {
     uint64_t cursor;
     std::shared_ptr<const engine::ApprovalView> approval;
     std::shared_ptr<const std::string> message;
+    // The message with "can_decide": true; null when nobody may decide it (not pending, or no
+    // StreamHubOptions::deciders).
+    std::shared_ptr<const std::string> decidable = nullptr;
   };
   struct Group {
     engine::Principal principal;
@@ -116,6 +127,10 @@ class StreamHub {
   };
 
   void Broadcast(const engine::ApprovalNotification& notification);
+  Entry EntryOf(const engine::ApprovalNotification& notification) const;
+  // The entry's message as `principal` receives it.
+  const std::shared_ptr<const std::string>& MessageFor(const engine::Principal& principal,
+                                                       const Entry& entry) const;
   void HandOver();  // the hub thread
   // Moves `entries` into the history and returns who receives them. REQUIRES: mu_ held.
   std::vector<Audience> Record(const std::vector<Entry>& entries);

@@ -1,6 +1,7 @@
-// StreamVisibility: the seam through which the access rules decide what each reviewer's stream
-// carries. The server asks it for every notification (live and replayed) and every snapshot
-// entry, per group of alike reviewers (StreamHub::VisibilityKey).
+// StreamVisibility and StreamDeciders: the seams through which the access rules decide what each
+// reviewer's stream carries, and whether it may decide what it carries. The server asks them for
+// every notification (live and replayed) and every snapshot entry, per group of alike reviewers
+// (StreamHub::VisibilityKey).
 #pragma once
 
 #include <functional>
@@ -21,6 +22,19 @@ using StreamVisibility =
 inline StreamVisibility EngineVisibility(engine::Engine& engine) {
   return [&engine](const engine::Principal& principal, const engine::ApprovalView& approval) {
     return engine.MayView(principal, approval.workflow);
+  };
+}
+
+// Who may decide `approval` and whether `principal` may now (Engine::Deciders): the "approvers"
+// and "can_decide" of each approval a stream carries. The same contract as StreamVisibility;
+// the approvers must not depend on who asks.
+using StreamDeciders = std::function<engine::DecidersView(const engine::Principal& principal,
+                                                          const engine::ApprovalView& approval)>;
+
+// The engine's access rules (Engine::Deciders). `engine` must outlive the function.
+inline StreamDeciders EngineDeciders(engine::Engine& engine) {
+  return [&engine](const engine::Principal& principal, const engine::ApprovalView& approval) {
+    return engine.Deciders(principal, approval);
   };
 }
 

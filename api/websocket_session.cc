@@ -241,7 +241,8 @@ void WebSocketSession::SendSnapshotPage(const json::value& req, std::string_view
         last_scanned = approval.id;
         if (!context_->hub.Visible(*principal_, approval)) return true;
         if (listed++ > 0) page->push_back(',');
-        page->append(WriteJson(ToJson(approval)));
+        page->append(
+            WriteJson(ToJson(approval, context_->engine.Deciders(*principal_, approval))));
         return true;
       });
   if (!status.ok()) {
@@ -268,7 +269,7 @@ void WebSocketSession::AnswerCommand(const json::value& req,
   if (!result.ok()) return SendError(ErrorFromStatus(result.status()), req, std::move(owed));
   json::object ack{{"type", "ack"}};
   if (!req.is_null()) ack["req"] = req;
-  ack["approval"] = ToJson(*result);
+  ack["approval"] = ToJson(*result, context_->engine.Deciders(*principal_, *result));
   SendJson(ack, std::move(owed));
 }
 

@@ -25,7 +25,25 @@ TEST(JsonViewsTest, ApprovalShape) {
             R"("decisions":[{"decision":"approve","reviewer":"alice","comment":"fine",)"
             R"("at":"2023-11-14T22:13:20.123Z"}],)"
             R"("comments":[{"author":"bob","text":"looks right","at":"2023-11-14T22:13:20.456Z"}],)"
-            R"("requested_at":"2023-11-14T22:13:20.000Z"})");
+            R"("requested_at":"2023-11-14T22:13:20.000Z","started_by":"carol"})");
+}
+
+// As one viewer asks for it: who may decide (entries as written) and whether they may now.
+TEST(JsonViewsTest, ApprovalForAViewerAddsApproversAndCanDecide) {
+  json::object approval = ToJson(testing::SampleApproval(),
+                                 engine::DecidersView{{"alice", "group:finance", "*"}, false});
+  EXPECT_EQ(json::serialize(approval.at("approvers")), R"(["alice","group:finance","*"])");
+  EXPECT_EQ(approval.at("can_decide"), false);
+  EXPECT_EQ(approval.at("id"), "ap-1");
+  EXPECT_EQ(json::serialize(ToJson(testing::SampleApproval(), engine::DecidersView{{}, true})
+                                .at("approvers")),
+            "[]");
+}
+
+TEST(JsonViewsTest, ApprovalOfARunStartedBeforeIdentitiesHasNoStartedBy) {
+  engine::ApprovalView approval = testing::SampleApproval();
+  approval.started_by.clear();
+  EXPECT_FALSE(ToJson(approval).contains("started_by"));
 }
 
 TEST(JsonViewsTest, WaitingRunHasNeitherOutputNorError) {
@@ -74,8 +92,19 @@ TEST(JsonViewsTest, NotificationCarriesItsTypeApprovalAndCursor) {
   EXPECT_EQ(message.at("type"), "comment.added");
   EXPECT_EQ(message.at("approval").at("id"), "ap-1");
   EXPECT_EQ(message.at("cursor"), 17u);
+  EXPECT_FALSE(message.contains("by"));  // none known: left out
   notification.kind = engine::ApprovalNotification::Kind::kCancelled;
   EXPECT_EQ(ToJson(notification).at("type"), "approval.cancelled");
+}
+
+// A live page shows "decided by bob" and "cancelled by carol" from the message alone.
+TEST(JsonViewsTest, NotificationSaysWhoCausedIt) {
+  engine::ApprovalNotification cancelled{engine::ApprovalNotification::Kind::kCancelled,
+                                         testing::SampleApproval(), 18, "carol"};
+  EXPECT_EQ(json::serialize(ToJson(cancelled)).find(R"("by":"carol","cursor":18})") !=
+                std::string::npos,
+            true)
+      << json::serialize(ToJson(cancelled));
 }
 
 }  // namespace

@@ -365,6 +365,61 @@ TEST_F(RequestHandlerTest, ListApprovalsCoversEveryStatusUnlessAsked) {
   EXPECT_EQ(lists[2].workflow, "pay");
 }
 
+// ?q= reaches the engine as the search text; too long a text is 400 naming the bound.
+TEST_F(RequestHandlerTest, ListApprovalsPassesTheSearchText) {
+  EXPECT_EQ(Send(http::verb::get, "/v1/approvals?q=Acme%20Corp&status=pending").result(),
+            http::status::ok);
+  Response too_long = Send(http::verb::get, "/v1/approvals?q=" + std::string(257, 'x'));
+  EXPECT_EQ(too_long.result(), http::status::bad_request);
+  EXPECT_EQ(Body(too_long).at("error").at("message"), "q must be at most 256 bytes");
+  EXPECT_EQ(Send(http::verb::get, "/v1/approvals?q=" + std::string(256, 'x')).result(),
+            http::status::ok);
+  auto lists = engine_.recorded().approval_lists;
+  ASSERT_EQ(lists.size(), 2u);
+  EXPECT_EQ(lists[0].text, "Acme Corp");
+  EXPECT_EQ(lists[0].status, engine::ApprovalStatus::kPending);
+}
+
+// Every approval the caller reads carries who may decide it and whether the caller may now:
+// one, a page of them, and the one a decision or a comment answers with.
+TEST_F(RequestHandlerTest, ApprovalsCarryApproversAndCanDecide) {
+  engine_.deciders_result = engine::DecidersView{{"group:finance", "dave"}, true};
+  engine_.approvals_result = std::vector<engine::ApprovalView>{testing::SampleApproval()};
+  json::value one = Body(Send(http::verb::get, "/v1/approvals/ap-1"));
+  json::value page = Body(Send(http::verb::get, "/v1/approvals?assignee=me"));
+  json::value decided = Body(Send(http::verb::post, "/v1/approvals/ap-1/decision",
+                                  R"({"decision": "approve"})"));
+  json::value commented =
+      Body(Send(http::verb::post, "/v1/approvals/ap-1/comments", R"({"text": "ok"})"));
+  for (const json::value* approval :
+       {&one, &page.at("approvals").at(0), &decided, &commented}) {
+    EXPECT_EQ(json::serialize(approval->at("approvers")), R"(["group:finance","dave"])");
+    EXPECT_EQ(approval->at("can_decide"), true);
+    EXPECT_EQ(approval->at("id"), "ap-1");
+  }
+}
+
+// GET /v1/approvals/count?assignee=me: the engine's tally for the caller, nothing else.
+TEST_F(RequestHandlerTest, CountAnswersTheCallersDecidableCount) {
+  engine_.decidable_count = 100'000;
+  Response count = Send(http::verb::get, "/v1/approvals/count?status=pending&assignee=me");
+  EXPECT_EQ(count.result(), http::status::ok);
+  EXPECT_EQ(json::serialize(Body(count)), R"({"count":100000})");
+  EXPECT_EQ(engine_.recorded().viewers.back().id, Authenticator::kAdminIdentity);
+  for (const char* target :
+       {"/v1/approvals/count", "/v1/approvals/count?status=pending",
+        "/v1/approvals/count?assignee=me&status=approved", "/v1/approvals/count?assignee=bob",
+        "/v1/approvals/count?assignee=me&workflow=pay"}) {
+    Response refused = Send(http::verb::get, target);
+    EXPECT_EQ(refused.result(), http::status::bad_request) << target;
+    EXPECT_EQ(ErrorCode(refused), "invalid_argument") << target;
+  }
+  EXPECT_EQ(Send(http::verb::post, "/v1/approvals/count", "{}").result(),
+            http::status::method_not_allowed);
+  EXPECT_EQ(Send(http::verb::get, "/v1/approvals/count?assignee=me", "", "").result(),
+            http::status::unauthorized);
+}
+
 // The engine's access answers: 403 `forbidden` for what the caller may see but not do, 404 for
 // what they may not see (as for an unknown id), on reads and commands alike.
 TEST_F(RequestHandlerTest, AccessRefusalsMapTo403And404) {

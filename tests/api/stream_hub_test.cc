@@ -33,18 +33,27 @@ engine::ApprovalNotification Notification(uint64_t cursor, std::string step = "r
   return notification;
 }
 
-// The cursors of the messages in `frames`, batches unpacked.
-std::vector<uint64_t> Cursors(const std::vector<std::shared_ptr<const std::string>>& frames) {
-  std::vector<uint64_t> cursors;
+// The messages in `frames`, batches unpacked.
+std::vector<json::value> Messages(const std::vector<std::shared_ptr<const std::string>>& frames) {
+  std::vector<json::value> messages;
   for (const auto& frame : frames) {
     json::value parsed = json::parse(*frame);
     if (parsed.at("type") == "batch") {
       for (const json::value& message : parsed.at("messages").as_array()) {
-        cursors.push_back(message.at("cursor").to_number<uint64_t>());
+        messages.push_back(message);
       }
     } else {
-      cursors.push_back(parsed.at("cursor").to_number<uint64_t>());
+      messages.push_back(std::move(parsed));
     }
+  }
+  return messages;
+}
+
+// The cursors of the messages in `frames`, batches unpacked.
+std::vector<uint64_t> Cursors(const std::vector<std::shared_ptr<const std::string>>& frames) {
+  std::vector<uint64_t> cursors;
+  for (const json::value& message : Messages(frames)) {
+    cursors.push_back(message.at("cursor").to_number<uint64_t>());
   }
   return cursors;
 }
@@ -211,6 +220,46 @@ TEST_F(StreamHubTest, AThousandReviewersInGroupsGetExactlyTheirShare) {
   }
 }
 
+// Stand-in deciders: approvers as a definition would write them; a user may decide approvals of
+// steps named like one of their groups, while pending.
+engine::DecidersView StepGroupDecides(const engine::Principal& who,
+                                      const engine::ApprovalView& approval) {
+  return {{"group:" + approval.step_id},
+          approval.status == engine::ApprovalStatus::kPending && !who.admin &&
+              StepInGroups(who, approval)};
+}
+
+// Each group gets the message its principal's answer picks, live and replayed: frames stay
+// shared within a group, and the approvers ride along for everyone.
+TEST_F(StreamHubTest, MessagesSayWhetherEachReviewerMayDecide) {
+  StartHub({.history = 100, .visible = nullptr, .deciders = StepGroupDecides});
+  engine::Principal finance{.id = "fin", .groups = {"finance"}};
+  engine::Principal legal{.id = "law", .groups = {"legal"}};
+  auto decider = std::make_shared<RecordingSink>();
+  auto onlooker = std::make_shared<RecordingSink>();
+  hub_->Join(decider, finance, std::nullopt);
+  hub_->Join(onlooker, legal, std::nullopt);
+  Publish(1, 1, "finance");
+  engine::ApprovalNotification decided = Notification(2, "finance");
+  decided.kind = engine::ApprovalNotification::Kind::kDecided;
+  decided.approval.status = engine::ApprovalStatus::kApproved;
+  engine_.Publish(decided);
+  ASSERT_TRUE(decider->WaitFor(2) && onlooker->WaitFor(2));
+  auto can_decide = [](const std::vector<std::shared_ptr<const std::string>>& frames) {
+    std::vector<bool> answers;
+    for (const json::value& message : Messages(frames)) {
+      EXPECT_EQ(message.at("approval").at("approvers").at(0), "group:finance") << message;
+      answers.push_back(message.at("approval").at("can_decide").as_bool());
+    }
+    return answers;
+  };
+  EXPECT_EQ(can_decide(decider->frames()), (std::vector<bool>{true, false}))
+      << "pending, then decided";
+  EXPECT_EQ(can_decide(onlooker->frames()), (std::vector<bool>{false, false}));
+  EXPECT_EQ(can_decide(Join(0, finance).replay), (std::vector<bool>{true, false}))
+      << "a replay answers the same";
+}
+
 TEST_F(StreamHubTest, VisibilityKeysGroupAlikePrincipals) {
   engine::Principal a{.id = "alice", .groups = {"x", "y"}};
   engine::Principal a_reordered{.id = "alice", .groups = {"y", "x"}};
@@ -219,8 +268,11 @@ TEST_F(StreamHubTest, VisibilityKeysGroupAlikePrincipals) {
   EXPECT_NE(StreamHub::VisibilityKey(a), StreamHub::VisibilityKey(b))
       << "rules may name users: two users never share frames";
   EXPECT_EQ(StreamHub::VisibilityKey(kAdmin),
+            StreamHub::VisibilityKey({.id = kAdmin.id, .groups = {"x"}, .admin = true}))
+      << "admins see everything, whatever their groups";
+  EXPECT_NE(StreamHub::VisibilityKey(kAdmin),
             StreamHub::VisibilityKey({.id = "root", .groups = {}, .admin = true}))
-      << "admins see everything";
+      << "\"self_approval\": false tells two admins apart";
 }
 
 }  // namespace
