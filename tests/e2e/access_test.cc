@@ -3,6 +3,7 @@
 // approvers allow: 404 for what one may not see, 403 `forbidden` for what one may see but not
 // do, service accounts never decide, and a step with "self_approval": false is not decided by
 // whoever started the run. Every refused command is checked to record nothing.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -285,6 +286,171 @@ TEST_F(AccessE2eTest, WhoStartedARunMayNotDecideItWhenSelfApprovalIsOff) {
   ASSERT_EQ(by_bob.status, 200u) << "bob deciding: " << by_bob.raw;
   EXPECT_EQ(by_bob.body.at("decisions").at(0).at("reviewer"), "bob") << by_bob.raw;
   AwaitRunStatus(run_id, "completed");
+}
+
+// What the dashboard's approval page shows under "who may decide", and whether its buttons are
+// live: the same rules as a decision, per caller, on one approval and on list pages.
+TEST_F(AccessE2eTest, ApprovalsSayWhoMayDecideAndWhetherTheCallerMayNow) {
+  Apply("expenses", kExpensesWorkflow);
+  std::string fiona = AddUser({{"id", "fiona"}, {"groups", json::array{"finance"}}});
+  std::string own = PendingApproval(StartAs(alice_, "expenses"));
+  std::string checked = PendingApproval(StartAs(sam_, "access-check"));
+  ASSERT_FALSE(own.empty() || checked.empty());
+
+  auto read = [&](const std::string& token, const std::string& approval_id) {
+    HttpReply reply = As(token).Get("/v1/approvals/" + approval_id);
+    EXPECT_EQ(reply.status, 200u) << reply.raw;
+    return reply.body;
+  };
+  json::value alices_own = read(alice_, own);
+  EXPECT_EQ(json::serialize(alices_own.at("approvers")), R"(["group:finance"])");
+  EXPECT_EQ(alices_own.at("can_decide"), false) << "self_approval: false; she started it";
+  EXPECT_EQ(alices_own.at("started_by"), "alice");
+  EXPECT_EQ(read(fiona, own).at("can_decide"), true);
+  EXPECT_EQ(read(alice_, checked).at("can_decide"), true) << "an editor of access-check";
+  EXPECT_EQ(read(victor_, checked).at("can_decide"), false) << "a viewer";
+  EXPECT_EQ(json::serialize(read(victor_, checked).at("approvers")), R"(["group:finance"])");
+  EXPECT_EQ(read(kToken, own).at("can_decide"), true) << "admins may, having started nothing";
+
+  // A page of the inbox carries the same fields for each approval.
+  HttpReply inbox = As(fiona).Get("/v1/approvals?assignee=me");
+  ASSERT_EQ(inbox.status, 200u) << inbox.raw;
+  ASSERT_EQ(inbox.body.at("approvals").as_array().size(), 2u) << inbox.raw;
+  for (const json::value& approval : inbox.body.at("approvals").as_array()) {
+    EXPECT_EQ(approval.at("can_decide"), true) << approval;
+    EXPECT_EQ(json::serialize(approval.at("approvers")), R"(["group:finance"])");
+  }
+
+  // Decided, nobody may any more, and the decision's answer says so at once.
+  HttpReply decided = As(fiona).Post("/v1/approvals/" + own + "/decision",
+                                     json::object{{"decision", "approve"}});
+  ASSERT_EQ(decided.status, 200u) << decided.raw;
+  EXPECT_EQ(decided.body.at("can_decide"), false) << decided.raw;
+  EXPECT_EQ(read(kToken, own).at("can_decide"), false);
+}
+
+// ?q=: a case-insensitive match in the message, the workflow's name and the shown values,
+// with the other filters and cursor paging; only what the caller may see.
+TEST_F(AccessE2eTest, ApprovalsAreSearchedByText) {
+  std::string first = PendingApproval(StartAs(sam_, "access-check", 424242));
+  std::string second = PendingApproval(StartAs(sam_, "access-check", 17));
+  ASSERT_FALSE(first.empty() || second.empty());
+  auto ids = [&](const std::string& token, const std::string& query) {
+    std::vector<std::string> found;
+    std::string after;
+    for (int page = 0; page < 10; ++page) {
+      HttpReply reply = As(token).Get("/v1/approvals?" + query + after);
+      EXPECT_EQ(reply.status, 200u) << query << ": " << reply.raw;
+      if (reply.status != 200u) break;
+      for (const json::value& approval : reply.body.at("approvals").as_array()) {
+        found.emplace_back(approval.at("id").as_string());
+      }
+      const json::value* next = reply.body.as_object().if_contains("next");
+      if (next == nullptr) break;
+      after = "&after=" + std::string(next->as_string());
+    }
+    return found;
+  };
+  using Ids = std::vector<std::string>;
+  EXPECT_EQ(ids(alice_, "q=424242"), Ids{first});
+  EXPECT_EQ(ids(alice_, "q=PROCEED%20WITH%2017"), Ids{second}) << "the message, any case";
+  EXPECT_EQ(ids(alice_, "q=Access-CHECK&limit=1"), (Ids{std::max(first, second),
+                                                         std::min(first, second)}))
+      << "the workflow's name, one per page";
+  EXPECT_EQ(ids(alice_, "q=424242&status=approved"), Ids{});
+  EXPECT_EQ(ids(alice_, "q=424242&assignee=me&workflow=access-check"), Ids{first});
+  EXPECT_EQ(ids(mallory_, "q=424242"), Ids{}) << "mallory may not see it";
+  HttpReply too_long = As(alice_).Get("/v1/approvals?q=" + std::string(257, 'a'));
+  EXPECT_EQ(too_long.status, 400u) << too_long.raw;
+  EXPECT_EQ(ErrorCode(too_long), "invalid_argument") << too_long.raw;
+}
+
+// The tab title's number: as many as the caller's inbox lists, kept through decisions, cancels
+// and a restart of the server.
+TEST_F(AccessE2eTest, TheCountIsTheCallersInboxSize) {
+  std::vector<std::string> runs;
+  for (int n = 0; n < 3; ++n) runs.push_back(StartAs(sam_, "access-check", n));
+  std::vector<std::string> approvals;
+  for (const std::string& run_id : runs) approvals.push_back(PendingApproval(run_id));
+  auto count = [&](const std::string& token) {
+    HttpReply reply = As(token).Get("/v1/approvals/count?status=pending&assignee=me");
+    EXPECT_EQ(reply.status, 200u) << reply.raw;
+    return reply.status == 200u ? reply.body.at("count").as_int64() : -1;
+  };
+  auto inbox = [&](const std::string& token) {
+    HttpReply reply = As(token).Get("/v1/approvals?assignee=me");
+    return static_cast<int64_t>(reply.body.at("approvals").as_array().size());
+  };
+  EXPECT_EQ(count(alice_), 3);
+  EXPECT_EQ(count(victor_), 0) << "a viewer decides nothing";
+  EXPECT_EQ(count(mallory_), 0);
+  EXPECT_EQ(count(kToken), 3);
+  ASSERT_EQ(As(alice_).Post("/v1/approvals/" + approvals[0] + "/decision",
+                            json::object{{"decision", "approve"}}).status, 200u);
+  ASSERT_EQ(As(alice_).Post("/v1/runs/" + runs[1] + "/cancel", json::object{}).status, 200u);
+  EXPECT_EQ(count(alice_), 1);
+  EXPECT_EQ(count(alice_), inbox(alice_));
+
+  server_->Kill();
+  StartServer();
+  EXPECT_EQ(count(alice_), 1) << "rebuilt from the approvals index at start";
+  ASSERT_FALSE(PendingApproval(StartAs(sam_, "access-check", 9)).empty());
+  EXPECT_EQ(count(alice_), 2);
+  EXPECT_EQ(count(alice_), inbox(alice_));
+  HttpReply refused = As(alice_).Get("/v1/approvals/count?status=approved&assignee=me");
+  EXPECT_EQ(refused.status, 400u) << refused.raw;
+  EXPECT_EQ(ErrorCode(refused), "invalid_argument") << refused.raw;
+}
+
+// A live page knows from the stream's messages whether a new approval is for its reviewer, and
+// shows "decided by alice" and "cancelled by alice".
+TEST_F(AccessE2eTest, StreamMessagesSayWhoMayDecideWhoDecidedAndWhoCancelled) {
+  StreamClient victor(server_->port(), victor_, StreamClient::Auth::kFirstMessage);
+  StreamClient alice(server_->port(), alice_, StreamClient::Auth::kFirstMessage);
+  ASSERT_TRUE(IsType(victor.Read(), "snapshot"));
+  ASSERT_TRUE(IsType(alice.Read(), "snapshot"));
+  std::string decided_run = StartAs(sam_, "access-check", 1);
+  std::string cancelled_run = StartAs(sam_, "access-check", 2);
+  std::string approval_id = PendingApproval(decided_run);
+  PendingApproval(cancelled_run);
+  auto requested = [&](StreamClient& stream) {
+    return stream.ReadUntil([&](const json::value& message) {
+      return IsType(message, "approval.requested") && RunOf(message) == decided_run;
+    });
+  };
+  json::value for_alice = requested(alice);
+  EXPECT_EQ(for_alice.at("approval").at("can_decide"), true) << for_alice;
+  EXPECT_EQ(json::serialize(for_alice.at("approval").at("approvers")), R"(["group:finance"])");
+  json::value for_victor = requested(victor);
+  EXPECT_EQ(for_victor.at("approval").at("can_decide"), false) << for_victor;
+  StreamClient late(server_->port(), alice_, StreamClient::Auth::kFirstMessage);
+  json::value snapshot = late.Read();
+  ASSERT_TRUE(IsType(snapshot, "snapshot")) << snapshot;
+  for (const json::value& approval : snapshot.at("pending").as_array()) {
+    EXPECT_EQ(approval.at("can_decide"), true) << approval;
+  }
+
+  ASSERT_EQ(As(alice_).Post("/v1/approvals/" + approval_id + "/decision",
+                            json::object{{"decision", "approve"}}).status, 200u);
+  ASSERT_EQ(As(alice_).Post("/v1/runs/" + cancelled_run + "/cancel",
+                            json::object{{"reason", "duplicate"}}).status, 200u);
+
+  json::value decided = victor.ReadUntil([&](const json::value& message) {
+    return IsType(message, "approval.decided") && RunOf(message) == decided_run;
+  });
+  EXPECT_EQ(decided.at("by"), "alice") << decided;
+  EXPECT_EQ(decided.at("approval").at("can_decide"), false) << decided;
+  EXPECT_EQ(decided.at("approval").at("decisions").at(0).at("reviewer"), "alice") << decided;
+  json::value cancelled = victor.ReadUntil([&](const json::value& message) {
+    return IsType(message, "approval.cancelled") && RunOf(message) == cancelled_run;
+  });
+  EXPECT_EQ(cancelled.at("by"), "alice") << cancelled;
+  EXPECT_EQ(cancelled.at("approval").at("status"), "cancelled") << cancelled;
+
+  // The run's timeline names who did each thing too.
+  json::value events = Events(cancelled_run).at("events");
+  EXPECT_EQ(events.at(0).at("started_by"), "sam") << events;
+  EXPECT_EQ(events.as_array().back().at("by"), "alice") << events;
 }
 
 }  // namespace
