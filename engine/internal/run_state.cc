@@ -48,6 +48,13 @@ void OnRunStarted(RunState& state, const fb::RunStarted& body, int64_t at_ms) {
   state.started_by = std::string(View(body.started_by()));
   state.status = RunStatus::kRunning;
   state.started_at_ms = at_ms;
+  // An approval's workflow, version and starter are always its run's, as a snapshot restores
+  // them; only a damaged log has approvals before its RunStarted.
+  for (ApprovalView& approval : state.approvals) {
+    approval.workflow = state.workflow;
+    approval.version = state.version;
+    approval.started_by = state.started_by;
+  }
 }
 
 void OnStepStarted(RunState& state, const fb::StepStarted& body, uint64_t seq) {
