@@ -7,8 +7,6 @@
 
 #include "engine/internal/index_keys.h"
 #include "engine/internal/open_engine.h"
-#include "storage/internal/chunks.h"
-#include "storage/internal/keys.h"
 #include "storage/mem_event_log.h"
 #include "tests/golden/golden_file.h"
 #include "tests/storage/test_events.h"
@@ -21,16 +19,7 @@ const std::string kDir = std::string(ASSENT_SOURCE_DIR) + "/tests/golden";
 // The v2 data dir: its events and every index entry it had.
 void LoadV2(storage::EventLog& log) {
   storage::AppendBatch batch;
-  for (const auto& [key, chunk] : ReadEntries(kDir + "/v2/events.bin")) {
-    std::string_view run_id;
-    uint64_t seq = 0;
-    ASSERT_TRUE(storage::internal::DecodeEventKey(key, &run_id, &seq));
-    std::vector<std::string_view> records;
-    ASSERT_TRUE(storage::internal::DecodeChunk(chunk, &records));
-    for (std::string_view record : records) {
-      batch.records.push_back({std::string(run_id), seq++, std::string(record)});
-    }
-  }
+  ASSERT_TRUE(AddEventRecords(ReadEntries(kDir + "/v2/events.bin"), batch));
   for (const auto& [key, value] : ReadEntries(kDir + "/v2/indexes.bin")) {
     batch.index_ops.push_back({static_cast<storage::Index>(key[0]), key.substr(1), value});
   }

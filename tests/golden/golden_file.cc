@@ -4,6 +4,10 @@
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
+#include <string_view>
+
+#include "storage/internal/chunks.h"
+#include "storage/internal/keys.h"
 
 namespace assent::golden {
 namespace {
@@ -49,6 +53,22 @@ void WriteEntries(const std::string& path, const Entries& entries) {
   std::ofstream file(path, std::ios::binary | std::ios::trunc);
   file << out;
   if (!file) throw std::runtime_error(path + ": cannot write");
+}
+
+bool AddEventRecords(const Entries& events, storage::AppendBatch& batch) {
+  for (const auto& [key, chunk] : events) {
+    std::string_view run_id;
+    uint64_t seq = 0;
+    std::vector<std::string_view> records;
+    if (!storage::internal::DecodeEventKey(key, &run_id, &seq) ||
+        !storage::internal::DecodeChunk(chunk, &records)) {
+      return false;
+    }
+    for (std::string_view record : records) {
+      batch.records.push_back({std::string(run_id), seq++, std::string(record)});
+    }
+  }
+  return true;
 }
 
 }  // namespace assent::golden

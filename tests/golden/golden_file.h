@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "storage/event_log.h"
+
 namespace assent::golden {
 
 using Entries = std::vector<std::pair<std::string, std::string>>;
@@ -14,5 +16,9 @@ using Entries = std::vector<std::pair<std::string, std::string>>;
 // Throws std::runtime_error when the file is missing or its framing is broken.
 Entries ReadEntries(const std::string& path);
 void WriteEntries(const std::string& path, const Entries& entries);
+
+// Adds the records of an events file's entries (events-family keys, each value a chunk of one
+// run's records) to `batch`, as a log of that version held them. False when one does not decode.
+bool AddEventRecords(const Entries& events, storage::AppendBatch& batch);
 
 }  // namespace assent::golden

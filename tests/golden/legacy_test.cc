@@ -8,8 +8,6 @@
 #include "engine/internal/index_keys.h"
 #include "engine/internal/run_loader.h"
 #include "engine/internal/run_queries.h"
-#include "storage/internal/chunks.h"
-#include "storage/internal/keys.h"
 #include "storage/mem_event_log.h"
 #include "tests/engine/run_state_printer.h"
 #include "tests/golden/golden_file.h"
@@ -34,16 +32,7 @@ class LegacyDataTest : public ::testing::Test {
   // A log as the first version left it: today's events, its approval records and snapshots.
   void SetUp() override {
     storage::AppendBatch batch;
-    for (const auto& [key, chunk] : ReadEntries(kDir + "/v1/events.bin")) {
-      std::string_view run_id;
-      uint64_t seq = 0;
-      ASSERT_TRUE(storage::internal::DecodeEventKey(key, &run_id, &seq));
-      std::vector<std::string_view> records;
-      ASSERT_TRUE(storage::internal::DecodeChunk(chunk, &records));
-      for (std::string_view record : records) {
-        batch.records.push_back({std::string(run_id), seq++, std::string(record)});
-      }
-    }
+    ASSERT_TRUE(AddEventRecords(ReadEntries(kDir + "/v1/events.bin"), batch));
     for (const auto& [key, value] : ReadEntries(kDir + "/v0/approval_records.bin")) {
       batch.index_ops.push_back({storage::Index::kApprovalsByStatus, key.substr(1), value});
     }
