@@ -29,10 +29,11 @@ AuthThrottle::AuthThrottle(Options options)
 
 std::chrono::seconds AuthThrottle::RetryAfter(const boost::asio::ip::address& client) {
   if (options_.burst == 0) return std::chrono::seconds(0);
-  Time now = options_.clock();
   std::lock_guard lock(mutex_);
+  if (full_at_.empty()) return std::chrono::seconds(0);  // no failures: skip the address key
   auto it = full_at_.find(AddressKey(client));
   if (it == full_at_.end()) return std::chrono::seconds(0);
+  Time now = options_.clock();
   // Empty while refilling to full takes longer than the window less one try.
   auto wait = (it->second - now) - (options_.window - refill_);
   if (wait <= std::chrono::steady_clock::duration::zero()) return std::chrono::seconds(0);

@@ -5,8 +5,6 @@
 #include <utility>
 #include <vector>
 
-#include "api/json_views.h"
-#include "api/json_writer.h"
 
 namespace assent::api {
 
@@ -90,7 +88,7 @@ StreamHub::Joined StreamHub::Join(std::weak_ptr<StreamSink> session,
   }
   std::vector<std::shared_ptr<const std::string>> messages;
   for (const Entry& entry : missed) {
-    if (!Visible(principal, *entry.approval)) continue;
+    if (!Visible(principal, entry.texts->approval())) continue;
     messages.push_back(MessageFor(principal, entry));
     if (messages.size() == kReplayFrameMessages) {
       joined.replay.push_back(Frame(messages));
@@ -111,35 +109,17 @@ void StreamHub::Leave(uint64_t id) {
   session_keys_.erase(key);
 }
 
-StreamHub::Entry StreamHub::EntryOf(const engine::ApprovalNotification& notification) const {
-  Entry entry{notification.cursor,
-              std::make_shared<const engine::ApprovalView>(notification.approval), nullptr};
-  if (!options_.deciders) {
-    entry.message = std::make_shared<const std::string>(WriteJson(ToJson(notification)));
-    return entry;
-  }
-  // The approvers are the same whoever asks; the anonymous principal decides nothing.
-  engine::DecidersView deciders = options_.deciders(engine::Principal{}, notification.approval);
-  deciders.can_decide = false;
-  entry.message = std::make_shared<const std::string>(WriteJson(ToJson(notification, deciders)));
-  if (notification.approval.status == engine::ApprovalStatus::kPending) {
-    deciders.can_decide = true;
-    entry.decidable =
-        std::make_shared<const std::string>(WriteJson(ToJson(notification, deciders)));
-  }
-  return entry;
-}
-
 const std::shared_ptr<const std::string>& StreamHub::MessageFor(
     const engine::Principal& principal, const Entry& entry) const {
-  if (entry.decidable && options_.deciders(principal, *entry.approval).can_decide) {
-    return entry.decidable;
-  }
-  return entry.message;
+  const NotificationTexts& texts = *entry.texts;
+  return texts.Message(texts.decidable() &&
+                       options_.deciders(principal, texts.approval()).can_decide);
 }
 
 void StreamHub::Broadcast(const engine::ApprovalNotification& notification) {
-  std::vector<Entry> entries{EntryOf(notification)};
+  std::vector<Entry> entries{
+      {notification.cursor, std::make_shared<const NotificationTexts>(
+                                notification, options_.deciders ? &options_.deciders : nullptr)}};
   // Declared before the lock: a session released with these must not be destroyed (its
   // destructor leaves the hub, taking mu_) while mu_ is held.
   std::vector<Audience> audiences;
@@ -186,7 +166,7 @@ void StreamHub::Deliver(const std::vector<Entry>& entries,
   std::vector<std::shared_ptr<const std::string>> messages;
   if (!options_.visible && !options_.deciders) {
     // Everyone sees everything, and nobody is told whether they may decide: one frame for all.
-    for (const Entry& entry : entries) messages.push_back(entry.message);
+    for (const Entry& entry : entries) messages.push_back(entry.texts->Message(false));
     std::shared_ptr<const std::string> frame = Frame(messages);
     for (const Audience& audience : audiences) {
       for (const auto& session : audience.sessions) session->Deliver(frame);
@@ -196,7 +176,7 @@ void StreamHub::Deliver(const std::vector<Entry>& entries,
   for (const Audience& audience : audiences) {
     messages.clear();
     for (const Entry& entry : entries) {
-      if (Visible(audience.principal, *entry.approval)) {
+      if (Visible(audience.principal, entry.texts->approval())) {
         messages.push_back(MessageFor(audience.principal, entry));
       }
     }

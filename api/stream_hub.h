@@ -16,9 +16,10 @@
 // a thousand reviewers in ten groups cost ten frames, not a thousand.
 //
 // With StreamHubOptions::deciders, each message's approval carries "approvers" and
-// "can_decide". A pending approval's message is serialized twice, with "can_decide" false and
-// true, and each group gets the one its principal's answer picks: the frames stay shared, and
-// deciding costs one access check per group and pending message.
+// "can_decide". A pending approval's message has two forms, with "can_decide" false and true
+// (NotificationTexts writes each when a group first needs it), and each group gets the one its
+// principal's answer picks: the frames stay shared, and deciding costs one access check per
+// group and pending message.
 //
 // Replay: the last `history` notifications stay in memory. A reviewer joining with the cursor
 // of the last message it received gets every later one it may see, oldest first, then live
@@ -43,6 +44,7 @@
 #include <thread>
 #include <vector>
 
+#include "api/notification_texts.h"
 #include "api/stream_visibility.h"
 #include "engine/actor.h"
 #include "engine/engine.h"
@@ -110,11 +112,7 @@ class StreamHub {
  private:
   struct Entry {
     uint64_t cursor;
-    std::shared_ptr<const engine::ApprovalView> approval;
-    std::shared_ptr<const std::string> message;
-    // The message with "can_decide": true; null when nobody may decide it (not pending, or no
-    // StreamHubOptions::deciders).
-    std::shared_ptr<const std::string> decidable = nullptr;
+    std::shared_ptr<const NotificationTexts> texts;
   };
   struct Group {
     engine::Principal principal;
@@ -127,7 +125,6 @@ class StreamHub {
   };
 
   void Broadcast(const engine::ApprovalNotification& notification);
-  Entry EntryOf(const engine::ApprovalNotification& notification) const;
   // The entry's message as `principal` receives it.
   const std::shared_ptr<const std::string>& MessageFor(const engine::Principal& principal,
                                                        const Entry& entry) const;

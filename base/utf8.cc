@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 namespace assent {
 namespace {
@@ -39,10 +40,25 @@ size_t SequenceLength(std::string_view text) {
   return length;
 }
 
+// The length of the ASCII run `text` starts with, counted eight bytes at a time where it can:
+// most text the engine checks (ids, JSON keys, amounts) is ASCII throughout.
+size_t AsciiPrefixLength(std::string_view text) {
+  constexpr uint64_t kHighBits = 0x8080808080808080;
+  size_t i = 0;
+  for (uint64_t word; i + sizeof word <= text.size(); i += sizeof word) {
+    std::memcpy(&word, text.data() + i, sizeof word);
+    if ((word & kHighBits) != 0) break;
+  }
+  while (i < text.size() && static_cast<uint8_t>(text[i]) < 0x80) ++i;
+  return i;
+}
+
 }  // namespace
 
 bool IsValidUtf8(std::string_view text) {
   while (!text.empty()) {
+    text.remove_prefix(AsciiPrefixLength(text));
+    if (text.empty()) break;
     const size_t length = SequenceLength(text);
     if (length == 0) return false;
     text.remove_prefix(length);

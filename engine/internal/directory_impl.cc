@@ -136,6 +136,8 @@ Result<DirectoryImpl::Minted> DirectoryImpl::MintToken(const EventStamp& stamp,
     return Status::Unavailable("no random bytes for a token secret");
   }
   std::string secret = Hex(secret_bytes, sizeof(secret_bytes));
+  std::optional<SecretHash> secret_hash = HashSecret(secret);
+  if (!secret_hash) return Status::Unavailable("cannot hash a token secret");
   int64_t expires_at_ms =
       token.lifetime ? stamp.at_ms + std::chrono::milliseconds(*token.lifetime).count() : 0;
   Minted minted;
@@ -143,7 +145,7 @@ Result<DirectoryImpl::Minted> DirectoryImpl::MintToken(const EventStamp& stamp,
                                   std::nullopt};
   if (expires_at_ms != 0) minted.issued.token.expires_at_ms = expires_at_ms;
   minted.issued.text = FormatTokenText(token_id, secret);
-  minted.event = EncodeTokenIssued(stamp, token_id, user_id, token.name, HashSecret(secret),
+  minted.event = EncodeTokenIssued(stamp, token_id, user_id, token.name, *secret_hash,
                                    expires_at_ms);
   return minted;
 }

@@ -1,7 +1,7 @@
 #include "engine/internal/token_text.h"
 
 #include <openssl/crypto.h>
-#include <openssl/sha.h>
+#include <openssl/evp.h>
 
 namespace assent::engine {
 namespace {
@@ -11,6 +11,13 @@ bool IsLowerHex(std::string_view text) {
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
   }
   return true;
+}
+
+// SHA-256, looked up once: OpenSSL 3's SHA256() looks the algorithm up by name on every call,
+// which costs as much as hashing a token. Null when OpenSSL has none (then nothing hashes).
+const EVP_MD* Sha256() {
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return sha256;
 }
 
 }  // namespace
@@ -43,15 +50,20 @@ std::string Hex(const uint8_t* bytes, size_t size) {
   return hex;
 }
 
-SecretHash HashSecret(std::string_view secret) {
+std::optional<SecretHash> HashSecret(std::string_view secret) {
   SecretHash hash;
-  SHA256(reinterpret_cast<const unsigned char*>(secret.data()), secret.size(), hash.data());
+  unsigned int size = 0;
+  if (Sha256() == nullptr ||
+      EVP_Digest(secret.data(), secret.size(), hash.data(), &size, Sha256(), nullptr) != 1 ||
+      size != hash.size()) {
+    return std::nullopt;
+  }
   return hash;
 }
 
 bool SecretMatches(std::string_view secret, const SecretHash& stored) {
-  SecretHash hash = HashSecret(secret);
-  return CRYPTO_memcmp(hash.data(), stored.data(), hash.size()) == 0;
+  std::optional<SecretHash> hash = HashSecret(secret);
+  return hash && CRYPTO_memcmp(hash->data(), stored.data(), hash->size()) == 0;
 }
 
 }  // namespace assent::engine

@@ -31,7 +31,8 @@ std::string FormatTokenText(std::string_view token_id, std::string_view secret);
 // Lowercase hex of `bytes`.
 std::string Hex(const uint8_t* bytes, size_t size);
 
-SecretHash HashSecret(std::string_view secret);
+// nullopt when OpenSSL cannot hash (no SHA-256 provider, no memory).
+std::optional<SecretHash> HashSecret(std::string_view secret);
 // Whether `secret` hashes to `stored`, compared in constant time.
 bool SecretMatches(std::string_view secret, const SecretHash& stored);
 

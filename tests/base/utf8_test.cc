@@ -32,6 +32,26 @@ TEST(Utf8Test, AgreesWithBoostJsonOnEveryLeadAndSecondByte) {
   }
 }
 
+TEST(Utf8Test, FindsABadByteAtAnyOffsetOfLongText) {
+  // ASCII is skipped eight bytes at a time: a bad or a multi-byte sequence may sit anywhere.
+  const std::string ascii(40, 'a');
+  for (size_t offset = 0; offset < ascii.size(); ++offset) {
+    std::string bad = ascii;
+    bad[offset] = '\xff';
+    EXPECT_FALSE(IsValidUtf8(bad)) << "offset " << offset;
+    std::string cut = ascii.substr(0, offset) + "\xc3";  // a sequence cut short at the end
+    EXPECT_FALSE(IsValidUtf8(cut)) << "offset " << offset;
+    std::string good = ascii;
+    good.insert(offset, "\xe2\x82\xac");  // a euro sign
+    EXPECT_TRUE(IsValidUtf8(good)) << "offset " << offset;
+    std::string overlong = ascii;
+    overlong.insert(offset, "\xc0\xaf");
+    EXPECT_FALSE(IsValidUtf8(overlong)) << "offset " << offset;
+  }
+  EXPECT_TRUE(IsValidUtf8(ascii));
+  EXPECT_TRUE(IsValidUtf8(""));
+}
+
 TEST(Utf8Test, ReplacesEachInvalidByte) {
   EXPECT_EQ(ToValidUtf8("caf\xc3\xa9"), "caf\xc3\xa9");
   EXPECT_EQ(ToValidUtf8("a\xff" "b"), "a\xEF\xBF\xBD" "b");

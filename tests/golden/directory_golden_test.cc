@@ -28,7 +28,7 @@ std::string GoldenFile() {
 // Every directory event type, in an order that uses each meaningfully.
 Entries TodaysEvents() {
   using namespace engine;
-  SecretHash hash = HashSecret(std::string(64, 'a'));
+  SecretHash hash = HashSecret(std::string(64, 'a')).value();
   std::vector<std::string> events = {
       EncodeUserAdded({1, kStartMs, "admin"}, UserView{"alice", {"finance", "ops"}, false, false}),
       EncodeTokenIssued({2, kStartMs, "admin"}, "00000000000000a1", "alice", "default", hash, 0),
