@@ -57,7 +57,7 @@ void FinishPureStep(RunTxn& txn, const StepContext& context, const StepDefinitio
   completed.step_id = step.id;
   completed.output = std::move(serialized);
   completed.next = std::move(next);
-  txn.Emit(std::move(completed));
+  txn.Emit(std::move(completed), std::move(output).value());
 }
 
 void EmitStepStarted(RunTxn& txn, const std::string& step_id, uint32_t attempt) {
@@ -96,7 +96,7 @@ void RequestApproval(RunTxn& txn, const StepContext& step_context, const StepDef
   requested.step_id = step.id;
   requested.message = std::move(message).value();
   requested.show = std::move(shown);
-  txn.Emit(std::move(requested));
+  txn.Emit(std::move(requested), std::move(show).value());
 }
 
 static_assert(static_cast<int>(fb::Channel::Rest) == static_cast<int>(Channel::kRest));
@@ -141,7 +141,7 @@ void StartRun(RunTxn& txn, const StepContext& context, const StartRunCommand& co
   started.started_by = command.actor.principal.id;
   started.channel = ToStored(command.actor.channel);
   started.request_id = command.actor.request_id;
-  txn.Emit(std::move(started));
+  txn.Emit(std::move(started), json::value(command.input));
   Advance(txn, context);
 }
 
@@ -167,7 +167,7 @@ void Advance(RunTxn& txn, const StepContext& context) {
     if (step_id == kEndStep) {
       fb::RunCompletedT completed;
       completed.output = json::serialize(state.last_output);
-      return txn.Emit(std::move(completed));
+      return txn.Emit(std::move(completed), state.last_output);
     }
     const StepDefinition* step = definition.Find(step_id);
     if (step == nullptr) {

@@ -35,15 +35,21 @@ json::value ParseJson(const flatbuffers::String* text) {
   return value;
 }
 
-json::object ParseObject(const flatbuffers::String* text) {
-  json::value value = ParseJson(text);
+// The event's payload: moved from `payload` when the emitter handed it over, else parsed.
+json::value TakePayload(json::value* payload, const flatbuffers::String* text) {
+  return payload != nullptr ? std::move(*payload) : ParseJson(text);
+}
+
+json::object TakeObject(json::value* payload, const flatbuffers::String* text) {
+  json::value value = TakePayload(payload, text);
   return value.is_object() ? std::move(value.as_object()) : json::object();
 }
 
-void OnRunStarted(RunState& state, const fb::RunStarted& body, int64_t at_ms) {
+void OnRunStarted(RunState& state, const fb::RunStarted& body, int64_t at_ms,
+                  json::value* payload) {
   state.workflow = std::string(View(body.workflow()));
   state.version = body.version();
-  state.input = ParseObject(body.input());
+  state.input = TakeObject(payload, body.input());
   state.idempotency_key = std::string(View(body.idempotency_key()));
   state.started_by = std::string(View(body.started_by()));
   state.status = RunStatus::kRunning;
@@ -68,8 +74,8 @@ void OnStepStarted(RunState& state, const fb::StepStarted& body, uint64_t seq) {
   state.retry_pending = false;
 }
 
-void OnStepCompleted(RunState& state, const fb::StepCompleted& body) {
-  json::value output = ParseJson(body.output());
+void OnStepCompleted(RunState& state, const fb::StepCompleted& body, json::value* payload) {
+  json::value output = TakePayload(payload, body.output());
   state.steps[JsonText(View(body.step_id()))] = output;
   state.last_output = std::move(output);
   state.cursor = std::string(View(body.next()));
@@ -87,7 +93,8 @@ void OnStepFailed(RunState& state, const fb::StepFailed& body) {
   state.retry_pending = body.will_retry();
 }
 
-void OnApprovalRequested(RunState& state, const fb::ApprovalRequested& body, int64_t at_ms) {
+void OnApprovalRequested(RunState& state, const fb::ApprovalRequested& body, int64_t at_ms,
+                         json::value* payload) {
   ApprovalView approval;
   approval.id = std::string(View(body.approval_id()));
   approval.run_id = state.run_id;
@@ -95,7 +102,7 @@ void OnApprovalRequested(RunState& state, const fb::ApprovalRequested& body, int
   approval.step_id = std::string(View(body.step_id()));
   approval.status = ApprovalStatus::kPending;
   approval.message = std::string(View(body.message()));
-  approval.show = ParseObject(body.show());
+  approval.show = TakeObject(payload, body.show());
   approval.requested_at_ms = at_ms;
   approval.version = state.version;
   approval.started_by = state.started_by;
@@ -132,9 +139,9 @@ void OnCommentAdded(RunState& state, const fb::CommentAdded& body, int64_t at_ms
       CommentView{std::string(View(body.author())), std::string(View(body.text())), at_ms});
 }
 
-void OnRunCompleted(RunState& state, const fb::RunCompleted& body) {
+void OnRunCompleted(RunState& state, const fb::RunCompleted& body, json::value* payload) {
   state.status = RunStatus::kCompleted;
-  state.output = ParseJson(body.output());
+  state.output = TakePayload(payload, body.output());
 }
 
 void OnRunFailed(RunState& state, const fb::RunFailed& body) {
@@ -164,7 +171,7 @@ const ApprovalView* RunState::FindApproval(std::string_view approval_id) const {
   return const_cast<RunState*>(this)->FindApproval(approval_id);
 }
 
-void Apply(RunState& state, const fb::Event& event) {
+void Apply(RunState& state, const fb::Event& event, json::value* payload) {
   if (state.run_id.empty()) state.run_id = std::string(View(event.run_id()));
   state.last_seq = event.seq();
   state.updated_at_ms = event.at_ms();
@@ -172,20 +179,26 @@ void Apply(RunState& state, const fb::Event& event) {
   // No default: -Werror=switch makes a new union member without an Apply case a build error.
   switch (event.body_type()) {
     case fb::Body::NONE: break;
-    case fb::Body::RunStarted: OnRunStarted(state, *event.body_as_RunStarted(), at_ms); break;
+    case fb::Body::RunStarted:
+      OnRunStarted(state, *event.body_as_RunStarted(), at_ms, payload);
+      break;
     case fb::Body::StepStarted:
       OnStepStarted(state, *event.body_as_StepStarted(), event.seq());
       break;
-    case fb::Body::StepCompleted: OnStepCompleted(state, *event.body_as_StepCompleted()); break;
+    case fb::Body::StepCompleted:
+      OnStepCompleted(state, *event.body_as_StepCompleted(), payload);
+      break;
     case fb::Body::StepFailed: OnStepFailed(state, *event.body_as_StepFailed()); break;
     case fb::Body::ApprovalRequested:
-      OnApprovalRequested(state, *event.body_as_ApprovalRequested(), at_ms);
+      OnApprovalRequested(state, *event.body_as_ApprovalRequested(), at_ms, payload);
       break;
     case fb::Body::ApprovalDecided:
       OnApprovalDecided(state, *event.body_as_ApprovalDecided(), at_ms);
       break;
     case fb::Body::CommentAdded: OnCommentAdded(state, *event.body_as_CommentAdded(), at_ms); break;
-    case fb::Body::RunCompleted: OnRunCompleted(state, *event.body_as_RunCompleted()); break;
+    case fb::Body::RunCompleted:
+      OnRunCompleted(state, *event.body_as_RunCompleted(), payload);
+      break;
     case fb::Body::RunFailed: OnRunFailed(state, *event.body_as_RunFailed()); break;
     case fb::Body::RunCancelled: OnRunCancelled(state, *event.body_as_RunCancelled()); break;
     // The directory's events (engine/internal/directory_state.h) live in their own stream,

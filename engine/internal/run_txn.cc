@@ -21,7 +21,7 @@ RunTxn::RunTxn(std::string run_id, RunState& state, int64_t now_ms)
   }
 }
 
-void RunTxn::EmitUnion(fb::BodyUnion body) {
+void RunTxn::EmitUnion(fb::BodyUnion body, std::optional<boost::json::value> payload) {
   fb::EventT event;
   event.run_id = run_id_;
   event.seq = state_.last_seq + 1;
@@ -43,7 +43,7 @@ void RunTxn::EmitUnion(fb::BodyUnion body) {
     }
   }
   const fb::Event& stored = *fb::GetEvent(record.bytes.data());
-  Apply(state_, stored);
+  Apply(state_, stored, payload ? &*payload : nullptr);
   // Who did what goes into the audit index with the event itself (after Apply: a start names
   // its run's workflow).
   for (storage::IndexOp& op : AuditIndexOps(stored, state_.workflow)) {

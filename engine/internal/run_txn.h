@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,12 +31,13 @@ class RunTxn {
     return RunTxn(std::move(run_id), state, now_ms);
   }
 
-  // `body` is one of the object-API tables, e.g. fb::StepStartedT.
+  // `body` is one of the object-API tables, e.g. fb::StepStartedT. `payload`: the JSON value
+  // serialized into its payload field, if the caller still has it (run_state.h Apply).
   template <typename Body>
-  void Emit(Body body) {
+  void Emit(Body body, std::optional<boost::json::value> payload = std::nullopt) {
     fb::BodyUnion union_body;
     union_body.Set(std::move(body));
-    EmitUnion(std::move(union_body));
+    EmitUnion(std::move(union_body), std::move(payload));
   }
 
   // The run as the events emitted so far left it. Read-only: only Apply changes a run.
@@ -51,7 +53,7 @@ class RunTxn {
 
  private:
   RunTxn(std::string run_id, RunState& state, int64_t now_ms);
-  void EmitUnion(fb::BodyUnion body);
+  void EmitUnion(fb::BodyUnion body, std::optional<boost::json::value> payload);
 
   const std::string run_id_;
   RunState& state_;

@@ -65,6 +65,26 @@ TEST_F(EngineTest, AResultAtTheDepthLimitKeepsItsType) {
   EXPECT_EQ(run.pending_approvals[0].show.at("kind"), json::value("table"));
 }
 
+// The engine hands each payload it serializes (input, outputs, show) to the fold rather than
+// parsing it back (run_state.h Apply): numbers must come out as the log reads them, which the
+// replay check of every run here compares field by field.
+TEST_F(EngineTest, NumbersInPayloadsAreWhatTheLogReadsBack) {
+  ApplyWorkflow("numbers", R"({"steps": [
+      {"id": "calc", "type": "code",
+       "lua": "return {sum = 0.1 + 0.2, tiny = 5e-324, neg = -0.0, int = 9007199254740993, big = input.big, f = input.f}"},
+      {"id": "review", "type": "approval", "message": "{{steps.calc.sum}}",
+       "show": {"sum": "{{steps.calc.sum}}", "big": "{{input.big}}", "literal": 1.5}}]})");
+  RunView run = Run(Start("numbers", R"({"big": 18446744073709551615, "f": 2.5, "i": -3})"));
+  ASSERT_EQ(run.status, RunStatus::kWaiting) << run.error;
+  const json::value& calc = run.steps.at("calc");
+  EXPECT_EQ(calc.at("sum"), json::value(0.1 + 0.2));
+  EXPECT_EQ(calc.at("int"), json::value(9007199254740993));
+  EXPECT_TRUE(calc.at("big").is_double());  // Lua has no unsigned integers
+  EXPECT_EQ(run.input.at("big"), json::value(18446744073709551615ULL));
+  ASSERT_EQ(run.pending_approvals.size(), 1u);
+  EXPECT_EQ(run.pending_approvals[0].show.at("literal"), json::value(1.5));
+}
+
 // A `show` that puts such a result deeper than 32 levels fails its step naming the field; it
 // used to become {}.
 TEST_F(EngineTest, AShowBuiltFromADeepResultFailsInsteadOfBecomingEmpty) {
