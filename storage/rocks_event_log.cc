@@ -180,7 +180,6 @@ void AppendMostly(rocksdb::ColumnFamilyOptions& options) {
   options.memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
   options.write_buffer_size = 4 << 20;
   options.memtable_insert_with_hint_prefix_extractor = nullptr;  // skiplists only
-  options.memtable_prefix_bloom_size_ratio = 0;  // only scanned: a bloom filter never answers
 }
 
 }  // namespace
@@ -243,9 +242,13 @@ Result<RocksEventLog::Opened> RocksEventLog::OpenDb(const std::string& dir,
       {internal::kDefinitionsColumnFamily, MakeFamilyOptions(cache, Filter::kNone)},
   };
   for (Index index : kAllIndexes) {
-    // Whole-key filters: GetIndex on idx_start_keys runs on every start and mostly misses.
+    // Whole-key filters where keys are looked up one by one (GetIndex) and mostly miss: the
+    // start keys on every start, snapshots, outbox deliveries. The other indexes are scanned by
+    // prefix, where such a filter never answers and costs a hash on every insert.
+    const bool looked_up = index == Index::kStartKeys || index == Index::kRunSnapshots ||
+                           index == Index::kNotifyOutbox;
     families.emplace_back(std::string(internal::IndexName(index)),
-                          MakeFamilyOptions(cache, Filter::kWholeKey));
+                          MakeFamilyOptions(cache, looked_up ? Filter::kWholeKey : Filter::kNone));
     if (index == Index::kAudit) AppendMostly(families.back().options);
   }
 
