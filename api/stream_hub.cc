@@ -5,7 +5,6 @@
 #include <utility>
 #include <vector>
 
-
 namespace assent::api {
 
 StreamHub::StreamHub(engine::Engine& engine, StreamHubOptions options)

@@ -126,9 +126,9 @@ rocksdb::DBOptions MakeDbOptions(const std::string& dir, rocksdb::Env* env,
   return options;
 }
 
-// Family options: a block cache shared by every family (one memory budget), lz4 when the
-// RocksDB build has it (fast enough not to show on the append path; events are JSON-heavy and
-// compress well), else snappy, else none. `filter` adds a 10 bits/key bloom filter (~1% false
+// Family options: a block cache shared by every family (one memory budget), lz4 from level 2 on
+// when the RocksDB build has it (events are JSON-heavy and compress well), else snappy, else
+// none. `filter` adds a 10 bits/key bloom filter (~1% false
 // positives).
 enum class Filter { kNone, kWholeKey, kRunIdPrefix };
 
