@@ -7,11 +7,15 @@
 // keeps the document well formed. Pure; thread-safe.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <string>
 
 namespace assent::api {
 
 std::string WriteJson(const boost::json::value& value);
+// The same for an object: called with WriteJson(const value&), an object held by name would be
+// copied whole into a temporary value first.
+std::string WriteJson(const boost::json::object& object);
 
 }  // namespace assent::api
