@@ -188,6 +188,23 @@ void AppendMostly(rocksdb::ColumnFamilyOptions& options) {
   options.memtable_insert_with_hint_prefix_extractor = nullptr;  // skiplists only
 }
 
+// Enough bytes for a write batch holding `group`, so that building it does not grow its buffer
+// again and again (copying what it holds each time). Records become chunks with a header and
+// a key each; every entry takes a tag, a family id and two lengths besides its key and value.
+size_t BatchBytes(const std::vector<AppendBatch>& group) {
+  constexpr size_t kPerEntry = 32;
+  size_t bytes = 64;
+  for (const AppendBatch& append : group) {
+    for (const Record& record : append.records) {
+      bytes += kPerEntry + 2 * record.run_id.size() + record.bytes.size();
+    }
+    for (const IndexOp& op : append.index_ops) {
+      bytes += kPerEntry + op.key.size() + (op.value ? op.value->size() : 0);
+    }
+  }
+  return bytes;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<RocksEventLog>> RocksEventLog::Open(const std::string& dir,
@@ -327,7 +344,7 @@ Status RocksEventLog::Health() {
 Status RocksEventLog::Write(std::vector<AppendBatch>& group,
                            std::optional<uint64_t> last_position) {
   if (!read_only_reason_.empty()) return Status::Unavailable(read_only_reason_);
-  rocksdb::WriteBatch batch;
+  rocksdb::WriteBatch batch(BatchBytes(group));
   if (last_position) {
     rocksdb::Status s = batch.Put(handles_[kDefaultHandle], internal::kLastPositionKey,
                                   internal::EncodePosition(*last_position));
