@@ -47,16 +47,20 @@ json::object ToJson(const engine::ApprovalView& approval) {
                                     {"text", comment.text},
                                     {"at", FormatTime(comment.at_ms)}});
   }
-  json::object out{{"id", approval.id},
-                   {"run_id", approval.run_id},
-                   {"workflow", approval.workflow},
-                   {"step_id", approval.step_id},
-                   {"status", engine::ToString(approval.status)},
-                   {"message", approval.message},
-                   {"show", approval.show},
-                   {"decisions", std::move(decisions)},
-                   {"comments", std::move(comments)},
-                   {"requested_at", FormatTime(approval.requested_at_ms)}};
+  // Room for what may follow (started_by; approvers and can_decide for a reviewer), so adding
+  // them does not move every member into a larger table.
+  constexpr size_t kMembers = 13;
+  json::object out({{"id", approval.id},
+                    {"run_id", approval.run_id},
+                    {"workflow", approval.workflow},
+                    {"step_id", approval.step_id},
+                    {"status", engine::ToString(approval.status)},
+                    {"message", approval.message},
+                    {"show", approval.show},
+                    {"decisions", std::move(decisions)},
+                    {"comments", std::move(comments)},
+                    {"requested_at", FormatTime(approval.requested_at_ms)}},
+                   kMembers);
   if (!approval.started_by.empty()) out["started_by"] = approval.started_by;
   return out;
 }
@@ -113,8 +117,10 @@ namespace {
 json::object NotificationJson(const engine::ApprovalNotification& notification,
                               json::object approval) {
   // "cursor" last: clients that look for {"type":..,"approval":{"id":.. keep finding it.
-  json::object out{{"type", engine::ToString(notification.kind)},
-                   {"approval", std::move(approval)}};
+  constexpr size_t kMembers = 4;  // with "by" and "cursor"
+  json::object out({{"type", engine::ToString(notification.kind)},
+                    {"approval", std::move(approval)}},
+                   kMembers);
   if (!notification.by.empty()) out["by"] = notification.by;
   out["cursor"] = notification.cursor;
   return out;

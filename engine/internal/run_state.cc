@@ -76,6 +76,11 @@ void OnStepStarted(RunState& state, const fb::StepStarted& body, uint64_t seq) {
 
 void OnStepCompleted(RunState& state, const fb::StepCompleted& body, json::value* payload) {
   json::value output = TakePayload(payload, body.output());
+  // Boost.JSON grows a small object one or two members at a time, rebuilding it each time:
+  // nearly every step of a run would.
+  if (state.steps.size() == state.steps.capacity()) {
+    state.steps.reserve(std::max<size_t>(8, 2 * state.steps.capacity()));
+  }
   state.steps[JsonText(View(body.step_id()))] = output;
   state.last_output = std::move(output);
   state.cursor = std::string(View(body.next()));
