@@ -47,9 +47,9 @@ json::object ToJson(const engine::ApprovalView& approval) {
                                     {"text", comment.text},
                                     {"at", FormatTime(comment.at_ms)}});
   }
-  // Room for what may follow (started_by; approvers and can_decide for a reviewer), so adding
-  // them does not move every member into a larger table.
-  constexpr size_t kMembers = 13;
+  // Room for what may follow (started_by, due_at; approvers and can_decide for a reviewer), so
+  // adding them does not move every member into a larger table.
+  constexpr size_t kMembers = 14;
   json::object out({{"id", approval.id},
                     {"run_id", approval.run_id},
                     {"workflow", approval.workflow},
@@ -62,6 +62,7 @@ json::object ToJson(const engine::ApprovalView& approval) {
                     {"requested_at", FormatTime(approval.requested_at_ms)}},
                    kMembers);
   if (!approval.started_by.empty()) out["started_by"] = approval.started_by;
+  if (approval.due_at_ms > 0) out["due_at"] = FormatTime(approval.due_at_ms);
   return out;
 }
 

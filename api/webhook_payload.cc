@@ -45,6 +45,7 @@ std::string Escape(std::string_view text) {
 std::string_view Title(std::string_view type) {
   if (type == "approval.requested") return "Approval requested";
   if (type == "approval.decided") return "Approval decided";
+  if (type == "approval.timed_out") return "Approval timed out";
   return "Approval cancelled";
 }
 
@@ -91,6 +92,8 @@ std::string RenderSlack(const engine::WebhookMessage& message) {
     if (!decision.comment.empty()) outcome += ": " + Escape(decision.comment);
   } else if (approval.status == engine::ApprovalStatus::kCancelled) {
     outcome = "*Cancelled*: the run was cancelled";
+  } else if (approval.status == engine::ApprovalStatus::kTimedOut) {
+    outcome = "*Timed out*: nobody decided in time";
   }
   if (!outcome.empty()) {
     blocks.push_back(json::object{{"type", "section"},

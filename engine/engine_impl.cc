@@ -195,6 +195,7 @@ class EngineImpl final : public Engine {
   // which run on its io_context: they are destroyed first.
   std::unique_ptr<IoThreads> own_threads_;
   std::unique_ptr<NotifyDispatcher> notify_;  // before the shards, which hand it deliveries
+  std::unique_ptr<ApprovalTimers> timers_;    // before the shards, which arm and disarm them
   std::vector<std::unique_ptr<Shard>> shards_;
   std::atomic<size_t> next_shard_{0};
   std::atomic<bool> stopping_{false};
@@ -237,6 +238,16 @@ Status EngineImpl::Start() {
           }});
   // Deliveries recorded before the last stop (or crash) go out again.
   if (Status resumed = notify_->Start(); !resumed.ok()) return resumed;
+  std::function<int64_t()> now_ms = hooks_.clock ? hooks_.clock : [] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+  timers_ = std::make_unique<ApprovalTimers>(
+      io, log_, *options_.logger, now_ms, hooks_.timer_poll,
+      [this](const std::string& run_id, const std::string& approval_id, int64_t due_at_ms) {
+        ShardForRun(run_id).TimeOut(run_id, approval_id, due_at_ms);
+      });
   ShardContext context{io,
                        log_,
                        registry_,
@@ -249,7 +260,9 @@ Status EngineImpl::Start() {
                          Publish(notifications);
                        },
                        *notify_,
-                       hooks_};
+                       *timers_,
+                       hooks_,
+                       now_ms};
   for (size_t i = 0; i < count; ++i) shards_.push_back(std::make_unique<Shard>(i, context));
 
   // Only running runs have work to resume. Waiting runs need nothing until a decision arrives
@@ -269,7 +282,8 @@ Status EngineImpl::Start() {
                                   });
   if (!scanned.ok()) return scanned;
   for (size_t i = 0; i < count; ++i) shards_[i]->Start(running[i]);
-  return Status::Ok();
+  // Timeouts that came due while the engine was down fire now.
+  return timers_->Start();
 }
 
 void EngineImpl::Shutdown() {
@@ -279,6 +293,7 @@ void EngineImpl::Shutdown() {
   std::vector<std::thread> draining;
   for (auto& shard : shards_) draining.emplace_back([&shard] { shard->Drain(); });
   for (std::thread& thread : draining) thread.join();
+  if (timers_) timers_->Stop();
   for (auto& shard : shards_) shard->Stop();
   if (notify_) notify_->Stop();
   if (own_threads_) own_threads_->Join();

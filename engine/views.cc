@@ -31,11 +31,12 @@ constexpr std::array<std::pair<RunStatus, std::string_view>, 5> kRunStatusNames{
     {RunStatus::kCancelled, "cancelled"},
 }};
 
-constexpr std::array<std::pair<ApprovalStatus, std::string_view>, 4> kApprovalStatusNames{{
+constexpr std::array<std::pair<ApprovalStatus, std::string_view>, 5> kApprovalStatusNames{{
     {ApprovalStatus::kPending, "pending"},
     {ApprovalStatus::kApproved, "approved"},
     {ApprovalStatus::kRejected, "rejected"},
     {ApprovalStatus::kCancelled, "cancelled"},
+    {ApprovalStatus::kTimedOut, "timed_out"},
 }};
 
 constexpr std::array<std::pair<Decision, std::string_view>, 2> kDecisionNames{{
@@ -63,6 +64,7 @@ std::string_view ToString(ApprovalNotification::Kind kind) {
     case ApprovalNotification::Kind::kRequested: return "approval.requested";
     case ApprovalNotification::Kind::kDecided: return "approval.decided";
     case ApprovalNotification::Kind::kCommentAdded: return "comment.added";
+    case ApprovalNotification::Kind::kTimedOut: return "approval.timed_out";
     case ApprovalNotification::Kind::kCancelled: return "approval.cancelled";
   }
   return "unknown";

@@ -16,7 +16,13 @@ namespace assent::engine {
 // The numbers of RunStatus and ApprovalStatus are persisted as the first byte of index keys:
 // never change or reuse one.
 enum class RunStatus : uint8_t { kRunning = 1, kWaiting = 2, kCompleted = 3, kFailed = 4, kCancelled = 5 };
-enum class ApprovalStatus : uint8_t { kPending = 1, kApproved = 2, kRejected = 3, kCancelled = 4 };
+enum class ApprovalStatus : uint8_t {
+  kPending = 1,
+  kApproved = 2,
+  kRejected = 3,
+  kCancelled = 4,
+  kTimedOut = 5,  // its `timeout` ran out undecided; the step's `on_timeout` decided instead
+};
 enum class Decision : uint8_t { kApprove, kReject };
 
 std::string_view ToString(RunStatus status);        // "running", "waiting", ...
@@ -59,6 +65,7 @@ struct ApprovalView {
   // only in approvals read from records written before v0.10.
   uint32_t version = 0;
   std::string started_by;
+  int64_t due_at_ms = 0;  // when its `timeout` runs out; 0: it waits for ever
 
   bool operator==(const ApprovalView&) const = default;
 };
@@ -106,7 +113,8 @@ struct WorkflowView {
 // What reviewers' streams receive, published only after the events are durable.
 struct ApprovalNotification {
   // kCancelled: the approval was withdrawn (its run was cancelled) without a decision.
-  enum class Kind { kRequested, kDecided, kCommentAdded, kCancelled };
+  // kTimedOut: its timeout ran out undecided, and the step's on_timeout decided.
+  enum class Kind { kRequested, kDecided, kCommentAdded, kCancelled, kTimedOut };
   Kind kind;
   ApprovalView approval;  // the approval as it is after the event
   // Its place in the log's commit order (Engine::Subscribe); set once the commit is durable.

@@ -24,6 +24,8 @@ static_assert(static_cast<int>(fb::ApprovalStatus::Rejected) ==
               static_cast<int>(ApprovalStatus::kRejected));
 static_assert(static_cast<int>(fb::ApprovalStatus::Cancelled) ==
               static_cast<int>(ApprovalStatus::kCancelled));
+static_assert(static_cast<int>(fb::ApprovalStatus::TimedOut) ==
+              static_cast<int>(ApprovalStatus::kTimedOut));
 
 fb::Decision ToStored(Decision decision) {
   return decision == Decision::kApprove ? fb::Decision::Approve : fb::Decision::Reject;
@@ -48,7 +50,7 @@ flatbuffers::Offset<fb::ApprovalRecord> PackApprovalRecord(flatbuffers::FlatBuff
       StoreText(builder, boost::json::serialize(approval.show)), builder.CreateVector(decisions),
       /*comments=*/0, approval.requested_at_ms,
       static_cast<uint32_t>(approval.comments.size()), StoreText(builder, approval.workflow),
-      approval.version, StoreText(builder, approval.started_by));
+      approval.version, StoreText(builder, approval.started_by), approval.due_at_ms);
 }
 
 namespace {
@@ -68,6 +70,7 @@ Result<ApprovalView> UnpackHead(const fb::ApprovalRecord& record) {
   approval.status = static_cast<ApprovalStatus>(status);
   approval.version = record.version();  // 0 and empty in records before v0.10
   approval.started_by = StoredText(record.started_by());
+  approval.due_at_ms = record.due_at_ms();  // 0 in records before v0.11
   return approval;
 }
 

@@ -51,6 +51,9 @@ std::optional<AuditFacts> AuditFactsOf(const fb::Event& event, std::string_view 
       facts.workflow.clear();
       facts.actor = Text(event.body_as_TokenRevoked()->by());
       return facts;
+    // A decision nobody made: the step's on_timeout made it, and the audit says so (no actor).
+    case fb::Body::ApprovalTimedOut:
+      return facts;
     // What the engine does on its own, not what someone did.
     case fb::Body::NONE:
     case fb::Body::StepStarted:

@@ -74,6 +74,10 @@ AuditEntry ToAuditEntry(const fb::Event& event, const AuditFacts& facts) {
   } else if (const auto* body = event.body_as_TokenRevoked()) {
     entry.action = "token.revoked";
     entry.subject = Text(body->token_id());
+  } else if (const auto* body = event.body_as_ApprovalTimedOut()) {
+    entry.action = "approval.timed_out";
+    entry.approval_id = Text(body->approval_id());
+    entry.comment = "on_timeout: " + std::string(ToString(static_cast<OnTimeout>(body->action())));
   }
   return entry;
 }

@@ -8,6 +8,7 @@
 #include <boost/url/parse.hpp>
 
 #include "base/json_text.h"
+#include "engine/internal/duration_text.h"
 #include "engine/internal/http_step_rules.h"
 #include "engine/internal/lua_sandbox.h"
 #include "engine/internal/notify_targets.h"
@@ -22,9 +23,9 @@ namespace json = boost::json;
 const std::set<std::string_view>& AllowedFields(StepType type) {
   static const std::set<std::string_view> kCode{"id", "type", "next", "lua"};
   static const std::set<std::string_view> kCondition{"id", "type", "if", "then", "else"};
-  static const std::set<std::string_view> kApproval{"id",        "type",      "next",
-                                                    "message",   "show",      "on_reject",
-                                                    "approvers", "self_approval"};
+  static const std::set<std::string_view> kApproval{
+      "id",        "type",          "next",    "message",   "show",
+      "on_reject", "approvers",     "self_approval", "timeout", "on_timeout"};
   static const std::set<std::string_view> kHttp{
       "id",      "type",         "next",       "method", "url", "allow_hosts", "body",
       "headers", "max_attempts", "timeout_ms", "ca_file"};
@@ -105,6 +106,30 @@ void ReadCondition(StepReader& reader, StepDefinition& step) {
   if (!step.condition.empty()) reader.Check(LuaSandbox::CheckExpression(step.condition), "if");
 }
 
+void ReadTimeout(StepReader& reader, StepDefinition& step) {
+  std::string timeout = reader.String("timeout", false);
+  std::string on_timeout = reader.String("on_timeout", false);
+  if (!timeout.empty()) {
+    Result<int64_t> ms = ParseDuration(timeout);
+    reader.Check(ms.status(), "timeout");
+    if (ms.ok() && (*ms < 1'000 || *ms > kMaxApprovalTimeoutMs)) {
+      reader.Fail("'timeout' must be from 1s to 366d");
+    }
+    if (ms.ok()) step.approval_timeout_ms = *ms;
+  }
+  if (on_timeout.empty()) return;
+  if (timeout.empty()) reader.Fail("'on_timeout' needs a 'timeout'");
+  if (on_timeout == "fail") {
+    step.on_timeout = OnTimeout::kFail;
+  } else if (on_timeout == "approve") {
+    step.on_timeout = OnTimeout::kApprove;
+  } else if (on_timeout == "reject") {
+    step.on_timeout = OnTimeout::kReject;
+  } else {
+    reader.Fail("'on_timeout' must be \"fail\", \"approve\" or \"reject\"");
+  }
+}
+
 void ReadApproval(const json::object& object, StepReader& reader, StepDefinition& step) {
   step.message = reader.String("message", true);
   reader.Check(CheckTemplate(step.message), "message");
@@ -125,6 +150,7 @@ void ReadApproval(const json::object& object, StepReader& reader, StepDefinition
     if (!self_approval->is_bool()) reader.Fail("'self_approval' must be true or false");
     step.self_approval = !self_approval->is_bool() || self_approval->as_bool();
   }
+  ReadTimeout(reader, step);
 }
 
 void ReadHttp(const json::object& object, StepReader& reader, StepDefinition& step) {
@@ -208,6 +234,15 @@ Result<StepDefinition> ParseStep(const json::value& value, size_t position) {
 }
 
 }  // namespace
+
+std::string_view ToString(OnTimeout action) {
+  switch (action) {
+    case OnTimeout::kFail: return "fail";
+    case OnTimeout::kApprove: return "approve";
+    case OnTimeout::kReject: return "reject";
+  }
+  return "fail";
+}
 
 Status CheckNewDefinition(const WorkflowDefinition& definition) {
   for (const StepDefinition& step : definition.steps) {

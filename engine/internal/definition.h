@@ -30,6 +30,14 @@ inline constexpr std::string_view kEndStep = "end";
 
 enum class StepType { kCode, kCondition, kHttp, kApproval };
 
+// What an approval step does when its `timeout` runs out undecided. The numbers are persisted
+// (schemas/event.fbs TimeoutAction).
+enum class OnTimeout : uint8_t { kFail = 0, kApprove = 1, kReject = 2 };
+std::string_view ToString(OnTimeout action);  // "fail", "approve", "reject"
+
+// The longest `timeout` an approval may have.
+inline constexpr int64_t kMaxApprovalTimeoutMs = int64_t{366} * 86'400'000;
+
 struct StepDefinition {
   std::string id;
   StepType type = StepType::kCode;
@@ -45,6 +53,8 @@ struct StepDefinition {
   std::string on_reject;   // approval: where a rejection goes; empty: the run fails
   AccessList approvers;    // approval: who decides instead of the editors; empty: the editors
   bool self_approval = true;  // approval: false: the run's starter may not decide it
+  int64_t approval_timeout_ms = 0;        // approval: `timeout`; 0: it waits for ever
+  OnTimeout on_timeout = OnTimeout::kFail;  // approval: what a timeout decides
 
   std::string method;              // http
   std::string url;                 // http: template (url_template.h)

@@ -91,7 +91,8 @@ void Apply(DirectoryState& state, const fb::Event& event) {
     case fb::Body::CommentAdded:
     case fb::Body::RunCompleted:
     case fb::Body::RunFailed:
-    case fb::Body::RunCancelled: break;
+    case fb::Body::RunCancelled:
+    case fb::Body::ApprovalTimedOut: break;
   }
 }
 

@@ -1,6 +1,8 @@
 #include "engine/internal/event_view.h"
 
 #include "base/json_text.h"
+#include "engine/internal/definition.h"
+#include "engine/internal/duration_text.h"
 #include "engine/internal/stored_table.h"
 #include "schemas/event_generated.h"
 
@@ -90,6 +92,7 @@ EventView ToEventView(const fb::Event& event) {
       f["step_id"] = Text(body->step_id());
       f["message"] = Text(body->message());
       f["show"] = Payload(body->show());
+      if (body->due_at_ms() > 0) f["timeout"] = FormatDuration(body->due_at_ms() - event.at_ms());
       break;
     }
     case fb::Body::ApprovalDecided: {
@@ -169,6 +172,13 @@ EventView ToEventView(const fb::Event& event) {
       view.type = "token.revoked";
       f["token_id"] = Text(body->token_id());
       f["by"] = Text(body->by());
+      break;
+    }
+    case fb::Body::ApprovalTimedOut: {
+      const auto* body = event.body_as_ApprovalTimedOut();
+      view.type = "approval.timed_out";
+      f["approval_id"] = Text(body->approval_id());
+      f["action"] = ToString(static_cast<OnTimeout>(body->action()));
       break;
     }
   }

@@ -8,6 +8,7 @@
 //   audit                scope byte (AuditScope) [+ name length (4 bytes BE) + name]
 //                        + position (see EncodeAuditPosition)          value: AuditRecord
 //                        and one marker, kAuditBackfilledKey           value: empty
+//   approval timers      due time (unix ms, 8 bytes BE) + approval id value: run id
 // The status byte first lets one prefix scan list everything in one status. Workflow names
 // never contain '\0', so a start key splits at its first one.
 //
@@ -58,6 +59,16 @@ struct ApprovalCommentKeyParts {
   uint32_t ordinal;
 };
 std::optional<ApprovalCommentKeyParts> DecodeApprovalCommentKey(std::string_view key);
+
+// A pending approval's timeout. Due time first, so a scan from the start yields the timers
+// that come due first (approval_timers.h). Times before 1970 do not occur: the engine's clock
+// writes them.
+std::string ApprovalTimerKey(int64_t due_at_ms, std::string_view approval_id);
+struct ApprovalTimerKeyParts {
+  int64_t due_at_ms;
+  std::string_view approval_id;
+};
+std::optional<ApprovalTimerKeyParts> DecodeApprovalTimerKey(std::string_view key);
 
 // Audit entries (audit_index.h). Every auditable event has one entry in each scope, all with
 // the same position, so a page of any scope goes on from a cursor taken in any other. The

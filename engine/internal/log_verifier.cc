@@ -59,6 +59,7 @@ class Verifier {
     CheckDirectory();
     if (Status outbox = CheckOutbox(); !outbox.ok()) return outbox;
     if (Status audit = CheckAudit(); !audit.ok()) return audit;
+    if (Status timers = CheckTimers(); !timers.ok()) return timers;
     report_.workflow_versions = CountDefinitions();
     return std::move(report_);
   }
@@ -110,6 +111,39 @@ class Verifier {
               std::to_string(folded.version) + " cannot be read");
     }
     CheckSnapshot(what, run_id, folded, records);
+    CheckTimerEntries(what, folded);
+  }
+
+  // Every pending approval with a timeout has its timer entry (else it would never time out).
+  void CheckTimerEntries(const std::string& what, const RunState& folded) {
+    for (const ApprovalView& approval : folded.approvals) {
+      if (approval.status != ApprovalStatus::kPending || approval.due_at_ms == 0) continue;
+      std::string key = ApprovalTimerKey(approval.due_at_ms, approval.id);
+      timers_expected_.Add(key, folded.run_id);
+      std::string stored;
+      Status found = log_.GetIndex(storage::Index::kApprovalTimers, key, &stored);
+      if (!found.ok()) {
+        Problem(what + ": approval " + approval.id + " has a timeout but no timer: " +
+                found.ToString());
+      } else if (stored != folded.run_id) {
+        Problem(what + ": the timer of approval " + approval.id + " names run " + stored);
+      }
+    }
+  }
+
+  // No timer beyond those of pending approvals: one left behind would fire at nothing (harmless,
+  // but a sign the index and the log disagree).
+  Status CheckTimers() {
+    EntrySum stored;
+    Status summed = log_.ScanIndex(storage::Index::kApprovalTimers, "", [&](auto key, auto value) {
+      stored.Add(key, value);
+      return true;
+    });
+    if (!summed.ok() || stored == timers_expected_) return summed;
+    Problem("approval-timers index: " + std::to_string(stored.count) +
+            " entries where the pending approvals call for " +
+            std::to_string(timers_expected_.count) + ", or different ones");
+    return Status::Ok();
   }
 
   // A snapshot is a cache of the fold: with the events after it, it must give the same state.
@@ -281,7 +315,8 @@ class Verifier {
   storage::EventLog& log_;
   WorkflowRegistry registry_;
   bool audit_built_ = false;
-  EntrySum audit_expected_;  // of the entries the runs' events imply
+  EntrySum audit_expected_;   // of the entries the runs' events imply
+  EntrySum timers_expected_;  // of the timers the runs' pending approvals imply
   VerifyReport report_;
 };
 

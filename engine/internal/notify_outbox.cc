@@ -34,6 +34,9 @@ std::vector<ApprovalEvent> ApprovalEventsOf(const std::vector<storage::Record>& 
       case fb::Body::ApprovalDecided:
         add("approval.decided", StoredText(event->body_as_ApprovalDecided()->approval_id()));
         break;
+      case fb::Body::ApprovalTimedOut:
+        add("approval.timed_out", StoredText(event->body_as_ApprovalTimedOut()->approval_id()));
+        break;
       case fb::Body::RunCancelled:
         // A run is cancelled once, and only a cancel withdraws approvals: every cancelled one
         // was withdrawn by this event.

@@ -20,6 +20,12 @@ struct EngineHooks {
   // The wall clock of the webhook dispatcher, unix milliseconds (signature timestamps, the
   // give-up bound). Empty: the system clock. Tests move it to reach the bound.
   std::function<int64_t()> notify_clock = nullptr;
+  // The engine's wall clock, unix milliseconds: the time its events carry, and so when approval
+  // timeouts come due. Empty: the system clock. Tests move it past a timeout.
+  std::function<int64_t()> clock = nullptr;
+  // How often the approval timers look at the clock at the latest (approval_timers.h). Tests
+  // that move `clock` shorten it.
+  std::chrono::milliseconds timer_poll = std::chrono::seconds(1);
 };
 
 Result<std::unique_ptr<Engine>> OpenEngine(storage::EventLog& log, EngineOptions options,

@@ -20,7 +20,8 @@ void PendingTally::Follow(const ApprovalNotification& notification) {
     case Kind::kRequested:
       return Add(GroupOf(notification.approval));
     case Kind::kDecided:
-    case Kind::kCancelled: {
+    case Kind::kCancelled:
+    case Kind::kTimedOut: {
       std::lock_guard lock(mu_);
       auto group = pending_.find(GroupOf(notification.approval));
       // Absent only if the tally missed its request, which the start-up fill rules out.

@@ -7,6 +7,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "base/json_text.h"
+#include "engine/internal/duration_text.h"
 #include "engine/internal/http_step_rules.h"
 #include "engine/internal/limits.h"
 #include "engine/internal/lua_cpu_budget.h"
@@ -96,6 +97,7 @@ void RequestApproval(RunTxn& txn, const StepContext& step_context, const StepDef
   requested.step_id = step.id;
   requested.message = std::move(message).value();
   requested.show = std::move(shown);
+  if (step.approval_timeout_ms > 0) requested.due_at_ms = txn.now_ms() + step.approval_timeout_ms;
   txn.Emit(std::move(requested), std::move(show).value());
 }
 
@@ -107,6 +109,16 @@ json::value DecisionOutput(const DecideCommand& command) {
   return json::object{{"decision", ToString(command.decision)},
                       {"reviewer", command.actor.principal.id},
                       {"comment", command.comment}};
+}
+
+// The step's output when its on_timeout decided: shaped like a reviewer's decision, so later
+// steps read steps.<id>.decision either way.
+json::value TimeoutOutput(OnTimeout action, const std::string& waited) {
+  return json::object{{"decision", action == OnTimeout::kApprove ? "approve" : "reject"},
+                      {"reviewer", ""},
+                      {"comment", ""},
+                      {"timed_out", true},
+                      {"waited", waited}};
 }
 
 }  // namespace
@@ -233,6 +245,36 @@ Result<ApprovalView> Decide(RunTxn& txn, const StepContext& context,
   }
   Advance(txn, context);
   return after;
+}
+
+void TimeOutApproval(RunTxn& txn, const StepContext& context, const std::string& approval_id) {
+  const ApprovalView* approval = txn.state().FindApproval(approval_id);
+  // Decided, cancelled or timed out already, or not due yet (the timer ran ahead of the
+  // clock the run keeps): a timer that comes late or twice changes nothing.
+  if (approval == nullptr || approval->status != ApprovalStatus::kPending ||
+      approval->due_at_ms == 0 || approval->due_at_ms > txn.now_ms()) {
+    return;
+  }
+  const StepDefinition* step = context.definition.Find(approval->step_id);
+  const OnTimeout action = step != nullptr ? step->on_timeout : OnTimeout::kFail;
+  const std::string waited = FormatDuration(approval->due_at_ms - approval->requested_at_ms);
+  fb::ApprovalTimedOutT timed_out;
+  timed_out.approval_id = approval_id;
+  timed_out.action = static_cast<fb::TimeoutAction>(action);
+  txn.Emit(std::move(timed_out));
+
+  const std::string said = "approval " + approval_id + " was not decided within " + waited;
+  if (step == nullptr) {
+    FailRun(txn, said + ", and its step '" + txn.state().cursor + "' is not in the definition");
+  } else if (action == OnTimeout::kApprove) {
+    FinishPureStep(txn, context, *step, TimeoutOutput(action, waited),
+                   context.definition.NextAfter(*step));
+  } else if (action == OnTimeout::kReject && !step->on_reject.empty()) {
+    FinishPureStep(txn, context, *step, TimeoutOutput(action, waited), step->on_reject);
+  } else {
+    FailRun(txn, said + (action == OnTimeout::kReject ? ": rejected by its on_timeout" : ""));
+  }
+  Advance(txn, context);
 }
 
 Result<ApprovalView> AddComment(RunTxn& txn, const StepContext& context,

@@ -39,6 +39,10 @@ void StartRun(RunTxn& txn, const StepContext& context, const StartRunCommand& co
 void Advance(RunTxn& txn, const StepContext& context);
 
 Result<ApprovalView> Decide(RunTxn& txn, const StepContext& context, const DecideCommand& command);
+// The approval's due time has come (by the transaction's clock) and it is still pending: its
+// step's on_timeout decides (ApprovalTimedOut, then the step's completion or the run's failure)
+// and the run goes on. Anything else (decided meanwhile, not due yet) emits nothing.
+void TimeOutApproval(RunTxn& txn, const StepContext& context, const std::string& approval_id);
 // kTooLarge once the approval has max_comments_per_approval comments.
 Result<ApprovalView> AddComment(RunTxn& txn, const StepContext& context,
                                 const CommentCommand& command);

@@ -20,9 +20,9 @@ constexpr std::array<RunStatus, 5> kAllRunStatuses{RunStatus::kRunning, RunStatu
                                                    RunStatus::kCancelled};
 // Pending first: an approval only ever leaves pending, so were it decided between two scans
 // it is seen twice (and kept once), never missed.
-constexpr std::array<ApprovalStatus, 4> kAllApprovalStatuses{
+constexpr std::array<ApprovalStatus, 5> kAllApprovalStatuses{
     ApprovalStatus::kPending, ApprovalStatus::kApproved, ApprovalStatus::kRejected,
-    ApprovalStatus::kCancelled};
+    ApprovalStatus::kCancelled, ApprovalStatus::kTimedOut};
 
 }  // namespace
 

@@ -111,6 +111,7 @@ void OnApprovalRequested(RunState& state, const fb::ApprovalRequested& body, int
   approval.requested_at_ms = at_ms;
   approval.version = state.version;
   approval.started_by = state.started_by;
+  approval.due_at_ms = body.due_at_ms();
   state.approvals.push_back(std::move(approval));
   state.cursor = std::string(View(body.step_id()));
   state.status = RunStatus::kWaiting;
@@ -132,6 +133,17 @@ void OnApprovalDecided(RunState& state, const fb::ApprovalDecided& body, int64_t
       decision == Decision::kApprove ? ApprovalStatus::kApproved : ApprovalStatus::kRejected;
   approval->decisions.push_back(DecisionView{decision, std::string(View(body.reviewer())),
                                              std::string(View(body.comment())), at_ms});
+  if (state.status == RunStatus::kWaiting && !HasPendingApproval(state)) {
+    state.status = RunStatus::kRunning;
+  }
+}
+
+// The step's on_timeout decided instead of a reviewer; what it decided follows as the step's
+// completion or the run's failure.
+void OnApprovalTimedOut(RunState& state, const fb::ApprovalTimedOut& body) {
+  ApprovalView* approval = state.FindApproval(View(body.approval_id()));
+  if (approval == nullptr) return;  // the engine never emits this; replay stays total
+  approval->status = ApprovalStatus::kTimedOut;
   if (state.status == RunStatus::kWaiting && !HasPendingApproval(state)) {
     state.status = RunStatus::kRunning;
   }
@@ -213,6 +225,9 @@ void Apply(RunState& state, const fb::Event& event, json::value* payload) {
     case fb::Body::UserRemoved:
     case fb::Body::TokenIssued:
     case fb::Body::TokenRevoked: break;
+    case fb::Body::ApprovalTimedOut:
+      OnApprovalTimedOut(state, *event.body_as_ApprovalTimedOut());
+      break;
   }
 }
 

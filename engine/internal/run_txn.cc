@@ -80,6 +80,10 @@ void RunTxn::EmitUnion(fb::BodyUnion body, std::optional<boost::json::value> pay
       }
       break;
     }
+    case fb::Body::ApprovalTimedOut:
+      notify(ApprovalNotification::Kind::kTimedOut,
+             event.body.AsApprovalTimedOut()->approval_id, "");
+      break;
     case fb::Body::RunCancelled:
       for (const std::string& approval_id : pending_before) {
         notify(ApprovalNotification::Kind::kCancelled, approval_id,
@@ -122,6 +126,15 @@ storage::AppendBatch RunTxn::Finish() {
     }
     if (existed && before->status != approval.status) {
       ops.push_back({Index::kApprovalsByStatus, ApprovalsByStatusKey(before->status, approval.id), {}});
+    }
+    // A timeout is armed while its approval is pending: from its request to whatever ends it.
+    if (approval.due_at_ms > 0 && !existed && approval.status == ApprovalStatus::kPending) {
+      ops.push_back({Index::kApprovalTimers, ApprovalTimerKey(approval.due_at_ms, approval.id),
+                     approval.run_id});
+    }
+    if (approval.due_at_ms > 0 && existed && before->status == ApprovalStatus::kPending &&
+        approval.status != ApprovalStatus::kPending) {
+      ops.push_back({Index::kApprovalTimers, ApprovalTimerKey(approval.due_at_ms, approval.id), {}});
     }
     ops.push_back({Index::kApprovalsByStatus, ApprovalsByStatusKey(approval.status, approval.id),
                    EncodeApprovalRecord(approval)});

@@ -43,6 +43,8 @@ class RunTxn {
   // The run as the events emitted so far left it. Read-only: only Apply changes a run.
   const RunState& state() const { return state_; }
   RunStatus status_before() const { return status_before_; }
+  // The time every event of the transaction carries (its envelope's at_ms).
+  int64_t now_ms() const { return now_ms_; }
   bool empty() const { return batch_.records.empty(); }
 
   // The approvals whose requests, decisions or comments this transaction emitted, as they stand

@@ -20,12 +20,6 @@ Status SameStart(const StartRunCommand& command, const RunState& first) {
       first.run_id + " with a different body; repeat that body to retry it, or use a new key");
 }
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // Run ids one shard makes in one millisecond before it counts the next one as begun.
 constexpr size_t kMaxIdsPerMillisecond = 4096;
 
@@ -136,6 +130,21 @@ void Shard::Execute(const std::string& run_id, EffectRunner::Decider decider) {
   });
 }
 
+void Shard::TimeOut(std::string run_id, std::string approval_id, int64_t due_at_ms) {
+  mailbox_.Post([this, run_id = std::move(run_id), approval_id = std::move(approval_id),
+                 due_at_ms] {
+    Execute(run_id, [this, approval_id, due_at_ms](RunTxn& txn, const StepContext& context) {
+      TimeOutApproval(txn, context, approval_id);
+      const ApprovalView* approval = txn.state().FindApproval(approval_id);
+      // Ended already (its index entry is gone, or going with a commit in flight): the timer
+      // was loaded from a scan that ran before the end was durable. Nothing will disarm it.
+      if (txn.empty() && (approval == nullptr || approval->status != ApprovalStatus::kPending)) {
+        context_.timers.Disarmed(due_at_ms, approval_id);
+      }
+    });
+  });
+}
+
 void Shard::Stall(const std::string& run_id) {
   stalled_.insert(run_id);
   if (stall_timer_armed_) return;
@@ -170,11 +179,17 @@ void Shard::Commit(LiveRun& run, RunTxn& txn, std::function<void(Status)> done) 
   std::string run_id = run.state.run_id;
   bool fails = run.state.status == RunStatus::kFailed && txn.status_before() != RunStatus::kFailed;
   std::vector<std::string> deliveries = RecordDeliveries(run, batch);
+  std::vector<storage::IndexOp> timer_ops;
+  for (const storage::IndexOp& op : batch.index_ops) {
+    if (op.index == storage::Index::kApprovalTimers) timer_ops.push_back(op);
+  }
   sequencer_.Commit(run_id, std::move(batch), txn.TakeNotifications(),
                     [this, run_id, fails, deliveries = std::move(deliveries),
+                     timer_ops = std::move(timer_ops),
                      done = std::move(done)](Status status) mutable {
                       if (status.ok()) {
                         context_.notify.Enqueue(std::move(deliveries));
+                        FollowTimers(timer_ops);
                       } else {
                         context_.notify.Release(deliveries.size());
                       }
@@ -221,6 +236,19 @@ std::vector<std::string> Shard::RecordDeliveries(const LiveRun& run,
         {storage::Index::kNotifyOutbox, delivery.id, EncodeDelivery(delivery)});
   }
   return ids;
+}
+
+void Shard::FollowTimers(const std::vector<storage::IndexOp>& timer_ops) {
+  for (const storage::IndexOp& op : timer_ops) {
+    auto key = DecodeApprovalTimerKey(op.key);
+    if (!key) continue;  // the engine writes none such
+    std::string approval_id(key->approval_id);
+    if (op.value) {
+      context_.timers.Armed(key->due_at_ms, approval_id, *op.value);
+    } else {
+      context_.timers.Disarmed(key->due_at_ms, approval_id);
+    }
+  }
 }
 
 void Shard::LogFailure(const std::string& run_id) {

@@ -1,5 +1,7 @@
 #include "engine/internal/definition.h"
 
+#include "engine/internal/duration_text.h"
+
 #include <boost/json/parse.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -34,6 +36,64 @@ TEST(DefinitionTest, AcceptsTheInvoiceExample) {
   EXPECT_EQ(definition.NextAfter(*definition.Find("extract")), "check");
   EXPECT_EQ(definition.NextAfter(*definition.Find("done")), kEndStep);
   EXPECT_EQ(definition.Find("pay")->method, "POST");
+}
+
+std::string ApprovalWith(const std::string& fields) {
+  return R"({"steps": [{"id": "review", "type": "approval", "message": "ok?", )" + fields + "}]}";
+}
+
+TEST(DefinitionTest, ReadsApprovalTimeouts) {
+  auto parsed = ParseDefinition(
+      "wf", boost::json::parse(ApprovalWith(R"("timeout": "1d2h", "on_timeout": "approve")")));
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ((*parsed)->steps[0].approval_timeout_ms, 26 * 3'600'000);
+  EXPECT_EQ((*parsed)->steps[0].on_timeout, OnTimeout::kApprove);
+  auto plain = ParseDefinition("wf", boost::json::parse(ApprovalWith(R"("timeout": "90s")")));
+  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  EXPECT_EQ((*plain)->steps[0].approval_timeout_ms, 90'000);
+  EXPECT_EQ((*plain)->steps[0].on_timeout, OnTimeout::kFail) << "the default";
+}
+
+TEST(DefinitionTest, RejectsBadTimeoutsNamingTheStepAndField) {
+  struct Case {
+    std::string fields;
+    std::string says;
+  };
+  const Case cases[] = {
+      {R"("timeout": "soon")", "step 'review': 'timeout': \"soon\" is not a duration"},
+      {R"("timeout": "10")", "each number needs a unit"},
+      {R"("timeout": "1m1h")", "from largest to smallest"},
+      {R"("timeout": 60)", "step 'review': 'timeout' must be a string"},
+      {R"("timeout": "500ms")", "step 'review': 'timeout' must be from 1s to 366d"},
+      {R"("timeout": "400d")", "must be from 1s to 366d"},
+      {R"("timeout": "99999999999999999999d")", "a number is too large"},
+      {R"("on_timeout": "approve")", "step 'review': 'on_timeout' needs a 'timeout'"},
+      {R"("timeout": "1h", "on_timeout": "escalate")",
+       "step 'review': 'on_timeout' must be \"fail\", \"approve\" or \"reject\""},
+  };
+  for (const Case& c : cases) {
+    Status status = ParseError(ApprovalWith(c.fields));
+    EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << c.fields;
+    EXPECT_THAT(status.message(), HasSubstr(c.says)) << c.fields;
+  }
+  EXPECT_THAT(ParseError(R"({"steps": [{"id": "a", "type": "code", "lua": "return 1", "timeout": "1h"}]})")
+                  .message(),
+              HasSubstr("unknown field 'timeout' for a code step"));
+}
+
+TEST(DurationTextTest, ReadsEveryUnitAndWritesTheShortestFormBack) {
+  EXPECT_EQ(ParseDuration("7d").value(), 7 * 86'400'000);
+  EXPECT_EQ(ParseDuration("1h30m").value(), 5'400'000);
+  EXPECT_EQ(ParseDuration("2m500ms").value(), 120'500);
+  EXPECT_EQ(FormatDuration(5'400'000), "1h30m");
+  EXPECT_EQ(FormatDuration(90'000), "1m30s");
+  EXPECT_EQ(FormatDuration(0), "0s");
+  for (int64_t ms : {1, 999, 1'000, 61'001, 86'400'000, 123'456'789}) {
+    EXPECT_EQ(ParseDuration(FormatDuration(ms)).value(), ms) << ms;
+  }
+  for (const char* bad : {"", "h", "1", "1x", "-1s", "1s1s", "1 s", "1.5h", "1hh"}) {
+    EXPECT_FALSE(ParseDuration(bad).ok()) << bad;
+  }
 }
 
 TEST(DefinitionTest, RejectsUnknownStepTypeNamingTheStep) {

@@ -41,7 +41,11 @@ TEST(EventSchemaTest, UnionTagsNeverChange) {
   EXPECT_EQ(static_cast<int>(Body::UserRemoved), 13);
   EXPECT_EQ(static_cast<int>(Body::TokenIssued), 14);
   EXPECT_EQ(static_cast<int>(Body::TokenRevoked), 15);
-  EXPECT_EQ(Body::MAX, Body::TokenRevoked) << "a new event type needs a round trip test here";
+  EXPECT_EQ(static_cast<int>(Body::ApprovalTimedOut), 16);
+  EXPECT_EQ(Body::MAX, Body::ApprovalTimedOut) << "a new event type needs a round trip test here";
+  EXPECT_EQ(static_cast<int>(TimeoutAction::Fail), 0);
+  EXPECT_EQ(static_cast<int>(TimeoutAction::Approve), 1);
+  EXPECT_EQ(static_cast<int>(TimeoutAction::Reject), 2);
   EXPECT_EQ(static_cast<int>(Decision::Approve), 0);
   EXPECT_EQ(static_cast<int>(Decision::Reject), 1);
 }
@@ -56,6 +60,25 @@ TEST(EventSchemaTest, RunStartedRoundTrip) {
   EXPECT_EQ(read->version(), 3u);
   EXPECT_EQ(read->input()->str(), R"({"amount":10})");
   EXPECT_EQ(read->idempotency_key()->str(), "idem-1");
+}
+
+TEST(EventSchemaTest, ApprovalTimedOutRoundTrip) {
+  flatbuffers::FlatBufferBuilder builder;
+  auto body = CreateApprovalTimedOutDirect(builder, "run_1.5", TimeoutAction::Reject);
+  const ApprovalTimedOut* read =
+      FinishAndVerify(builder, Body::ApprovalTimedOut, body.Union())->body_as_ApprovalTimedOut();
+  ASSERT_NE(read, nullptr);
+  EXPECT_EQ(read->approval_id()->str(), "run_1.5");
+  EXPECT_EQ(read->action(), TimeoutAction::Reject);
+}
+
+TEST(EventSchemaTest, ApprovalRequestedKeepsItsDueTime) {
+  flatbuffers::FlatBufferBuilder builder;
+  auto body = CreateApprovalRequestedDirect(builder, "run_1.5", "review", "ok?", "{}", 42);
+  const ApprovalRequested* read =
+      FinishAndVerify(builder, Body::ApprovalRequested, body.Union())->body_as_ApprovalRequested();
+  ASSERT_NE(read, nullptr);
+  EXPECT_EQ(read->due_at_ms(), 42);
 }
 
 TEST(EventSchemaTest, StepStartedRoundTrip) {

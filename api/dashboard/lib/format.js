@@ -63,6 +63,15 @@ export function ago(iso) {
   return text === 'just now' || text === '' ? text : `${text} ago`;
 }
 
+// How long until a due time: "in 3 h", or "overdue" once it has passed.
+export function timeLeft(iso, now = Date.now()) {
+  const due = Date.parse(iso);
+  if (Number.isNaN(due)) return '';
+  if (due <= now) return 'overdue';
+  const text = age(new Date(now - (due - now)).toISOString(), now);
+  return text === 'just now' ? 'in under a minute' : `in ${text}`;
+}
+
 // A run or approval id is long; its tail tells runs apart at a glance.
 export function shortId(id) {
   const text = String(id);

@@ -2,7 +2,7 @@
 // timeline with its comments, and Approve / Reject (with feedback) / Comment. It stays current:
 // a notification about it (someone else decided, a comment) or the run moving on redraws it.
 import { h, replace } from '../lib/dom.js';
-import { ago, dateTime, plural, shortId } from '../lib/format.js';
+import { ago, dateTime, plural, shortId, timeLeft } from '../lib/format.js';
 import { href, runPath } from '../lib/router.js';
 import { statusBadge } from './badges.js';
 import { renderContext } from './context.js';
@@ -160,6 +160,9 @@ export class ApprovalView {
         h('span', {}, 'Requested ', h('time', { datetime: approval.requested_at,
           title: dateTime(approval.requested_at) }, ago(approval.requested_at)),
           approval.started_by ? ` · run started by ${approval.started_by}` : ''),
+        approval.due_at && approval.status === 'pending' && h('span', { class: 'due' }, 'Times out ',
+          h('time', { datetime: approval.due_at, title: dateTime(approval.due_at) },
+            timeLeft(approval.due_at))),
         comments > 0 && h('span', {}, plural(comments, 'comment'))));
     this.renderOutcome();
     this.renderActions();

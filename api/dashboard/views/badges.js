@@ -3,6 +3,7 @@ import { h } from '../lib/dom.js';
 
 const WORDS = {
   pending: 'Pending', approved: 'Approved', rejected: 'Rejected', cancelled: 'Cancelled',
+  timed_out: 'Timed out',
   running: 'Running', waiting: 'Waiting', completed: 'Completed', failed: 'Failed',
 };
 

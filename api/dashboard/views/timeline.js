@@ -47,6 +47,10 @@ function describe(event, { currentApproval } = {}) {
         approved ? ' approved' : ' rejected', ' ', approvalLink(event.approval_id, 'the request')],
         body: quote(event.comment, approved ? '' : 'is-feedback') };
     }
+    case 'approval.timed_out':
+      return { kind: event.action === 'approve' ? 'ok' : 'fail', line: [
+        approvalLink(event.approval_id, 'The request'), ' timed out: its on_timeout ',
+        event.action === 'fail' ? 'failed the run' : `decided "${event.action}"`] };
     case 'comment.added':
       return { kind: 'comment', line: [actor(event.author), ' commented'],
         body: quote(event.text) };

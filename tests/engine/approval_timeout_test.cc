@@ -1,0 +1,250 @@
+// Approval timeouts (an approval step's `timeout` and `on_timeout`): each outcome, the durable
+// timer behind them across restarts, and the timers a decision or a cancel disarms. The engine's
+// clock is the test's: it moves past a due time, and the timers look at it every few ms.
+#include <algorithm>
+#include <atomic>
+
+#include "engine/internal/index_keys.h"
+#include "tests/engine/engine_fixture.h"
+
+#include <gmock/gmock.h>
+
+namespace assent::engine::engine_testing {
+namespace {
+
+constexpr int64_t kStart = 1'800'000'000'000;  // 2027-01-15, in unix ms
+constexpr int64_t kHour = 3'600'000;
+
+std::string TimedFlow(const std::string& on_timeout) {
+  std::string timeout = R"("timeout": "1h")";
+  if (!on_timeout.empty()) timeout += R"(, "on_timeout": ")" + on_timeout + "\"";
+  return R"({"steps": [
+    {"id": "draft", "type": "code", "lua": "return {text = 'v' .. ((steps.review and 2) or 1)}"},
+    {"id": "review", "type": "approval", "message": "Send {{steps.draft.text}}?", )" +
+         timeout + R"(, "on_reject": "revised"},
+    {"id": "send", "type": "code", "lua": "return {sent = steps.draft.text, by = steps.review.decision}", "next": "end"},
+    {"id": "revised", "type": "code", "lua": "return {revised = true, timed_out = steps.review.timed_out}"}
+  ]})";
+}
+
+class ApprovalTimeoutTest : public EngineTest {
+ protected:
+  void SetUp() override { ReopenWithClock(); }
+
+  void ReopenWithClock() {
+    EngineHooks hooks;
+    hooks.clock = [this] { return now_.load(); };
+    hooks.timer_poll = std::chrono::milliseconds(5);
+    Reopen({.http_retry_backoff_ms = 1}, std::move(hooks));
+  }
+
+  std::string PendingApproval(const std::string& run_id) {
+    RunView run = Run(run_id);
+    EXPECT_EQ(run.pending_approvals.size(), 1u);
+    return run.pending_approvals.empty() ? "" : run.pending_approvals.front().id;
+  }
+
+  // The approval-timer entries the log holds: due time and approval id.
+  std::vector<std::pair<int64_t, std::string>> TimerEntries() {
+    std::vector<std::pair<int64_t, std::string>> entries;
+    EXPECT_TRUE(log_.ScanIndex(storage::Index::kApprovalTimers, "",
+                               [&](std::string_view key, std::string_view) {
+                                 auto parts = DecodeApprovalTimerKey(key);
+                                 EXPECT_TRUE(parts.has_value());
+                                 if (parts) {
+                                   entries.emplace_back(parts->due_at_ms,
+                                                        std::string(parts->approval_id));
+                                 }
+                                 return true;
+                               })
+                    .ok());
+    return entries;
+  }
+
+  bool Finished(const std::string& run_id) {
+    RunStatus status = Run(run_id).status;
+    return status == RunStatus::kCompleted || status == RunStatus::kFailed ||
+           status == RunStatus::kCancelled;
+  }
+
+  size_t Count(const std::vector<std::string>& types, const std::string& type) {
+    return static_cast<size_t>(std::count(types.begin(), types.end(), type));
+  }
+
+  std::atomic<int64_t> now_{kStart};
+};
+
+TEST_F(ApprovalTimeoutTest, ARequestRecordsItsDueTimeAndArmsATimer) {
+  ApplyWorkflow("mail", TimedFlow(""));
+  std::string run_id = Start("mail", "{}");
+  std::string approval_id = PendingApproval(run_id);
+  auto approval = engine_->GetApproval(kAdmin, approval_id);
+  ASSERT_TRUE(approval.ok()) << approval.status().ToString();
+  EXPECT_EQ(approval->due_at_ms, kStart + kHour);
+  EXPECT_EQ(TimerEntries(), (std::vector<std::pair<int64_t, std::string>>{
+                                {kStart + kHour, approval_id}}));
+  auto events = engine_->GetEvents(kAdmin, run_id);
+  ASSERT_TRUE(events.ok());
+  EXPECT_EQ(events->back().type, "approval.requested");
+  EXPECT_EQ(events->back().fields.at("timeout"), "1h");
+}
+
+TEST_F(ApprovalTimeoutTest, NothingFiresBeforeTheDueTime) {
+  ApplyWorkflow("mail", TimedFlow(""));
+  std::string run_id = Start("mail", "{}");
+  now_ += kHour - 1;
+  // A decision goes through the same shard as a timeout would: once it is answered, a timer
+  // that had fired at kHour - 1 would have been recorded before it.
+  auto decided = DecideOn(PendingApproval(run_id), Decision::kApprove);
+  ASSERT_TRUE(decided.ok()) << decided.status().ToString();
+  EXPECT_EQ(decided->status, ApprovalStatus::kApproved);
+  EXPECT_EQ(Count(EventTypes(run_id), "approval.timed_out"), 0u);
+  EXPECT_EQ(Run(run_id).status, RunStatus::kCompleted);
+}
+
+TEST_F(ApprovalTimeoutTest, FailByDefaultFailsTheRunAndSaysWhy) {
+  ApplyWorkflow("mail", TimedFlow(""));
+  std::string run_id = Start("mail", "{}");
+  std::string approval_id = PendingApproval(run_id);
+  now_ += kHour;
+  ASSERT_TRUE(Eventually([&] { return Finished(run_id); })) << "the timeout never fired";
+  RunView run = Run(run_id);
+  EXPECT_EQ(run.status, RunStatus::kFailed);
+  EXPECT_EQ(run.error, "approval " + approval_id + " was not decided within 1h");
+  auto approval = engine_->GetApproval(kAdmin, approval_id);
+  ASSERT_TRUE(approval.ok());
+  EXPECT_EQ(approval->status, ApprovalStatus::kTimedOut);
+  EXPECT_EQ(EventTypes(run_id).back(), "run.failed");
+  EXPECT_EQ(Count(EventTypes(run_id), "approval.timed_out"), 1u);
+  EXPECT_TRUE(TimerEntries().empty());
+}
+
+TEST_F(ApprovalTimeoutTest, ApproveGoesOnAsIfApprovedAndSaysItTimedOut) {
+  ApplyWorkflow("mail", TimedFlow("approve"));
+  std::string run_id = Start("mail", "{}");
+  now_ += kHour + 5'000;
+  ASSERT_TRUE(Eventually([&] { return Finished(run_id); })) << "the timeout never fired";
+  RunView run = Run(run_id);
+  ASSERT_EQ(run.status, RunStatus::kCompleted) << run.error;
+  EXPECT_EQ(run.steps.at("review").at("decision"), "approve");
+  EXPECT_EQ(run.steps.at("review").at("timed_out"), true);
+  EXPECT_EQ(run.steps.at("review").at("waited"), "1h");
+  EXPECT_EQ(run.steps.at("send").at("by"), "approve");
+  auto events = engine_->GetEvents(kAdmin, run_id);
+  ASSERT_TRUE(events.ok());
+  auto timed_out = std::find_if(events->begin(), events->end(), [](const EventView& event) {
+    return event.type == "approval.timed_out";
+  });
+  ASSERT_NE(timed_out, events->end());
+  EXPECT_EQ(timed_out->fields.at("action"), "approve");
+  EXPECT_EQ(timed_out->at_ms, kStart + kHour + 5'000);
+}
+
+TEST_F(ApprovalTimeoutTest, RejectTakesTheOnRejectPath) {
+  ApplyWorkflow("mail", TimedFlow("reject"));
+  std::string run_id = Start("mail", "{}");
+  now_ += 2 * kHour;
+  ASSERT_TRUE(Eventually([&] { return Finished(run_id); })) << "the timeout never fired";
+  RunView run = Run(run_id);
+  ASSERT_EQ(run.status, RunStatus::kCompleted) << run.error;
+  EXPECT_EQ(run.steps.at("review").at("decision"), "reject");
+  EXPECT_EQ(run.steps.at("revised").at("timed_out"), true);
+}
+
+TEST_F(ApprovalTimeoutTest, ADecisionDisarmsTheTimer) {
+  ApplyWorkflow("mail", TimedFlow(""));
+  std::string run_id = Start("mail", "{}");
+  ASSERT_EQ(TimerEntries().size(), 1u);
+  ASSERT_TRUE(DecideOn(PendingApproval(run_id), Decision::kReject, "shorter").ok());
+  EXPECT_TRUE(TimerEntries().empty());
+  now_ += 2 * kHour;
+  // The disarmed timer is gone from the index, so a restart past its due time finds nothing.
+  ReopenWithClock();
+  std::string other = Start("mail", "{}");  // a new run's commit: the restarted engine is up
+  EXPECT_EQ(Count(EventTypes(run_id), "approval.timed_out"), 0u);
+  EXPECT_EQ(Run(run_id).status, RunStatus::kCompleted);
+  EXPECT_EQ(Run(other).status, RunStatus::kWaiting);
+}
+
+TEST_F(ApprovalTimeoutTest, ACancelDisarmsTheTimer) {
+  ApplyWorkflow("mail", TimedFlow(""));
+  std::string run_id = Start("mail", "{}");
+  auto cancelled = Await<RunView>([&](auto done) {
+    engine_->Cancel(CancelCommand{run_id, ActorNamed("alice"), "not needed"}, done);
+  });
+  ASSERT_TRUE(cancelled.ok()) << cancelled.status().ToString();
+  EXPECT_TRUE(TimerEntries().empty());
+  now_ += 2 * kHour;
+  ReopenWithClock();
+  EXPECT_EQ(Count(EventTypes(run_id), "approval.timed_out"), 0u);
+  EXPECT_EQ(Run(run_id).status, RunStatus::kCancelled);
+}
+
+TEST_F(ApprovalTimeoutTest, ATimerDueWhileTheEngineWasDownFiresOnceAtTheRestart) {
+  ApplyWorkflow("mail", TimedFlow(""));
+  std::string run_id = Start("mail", "{}");
+  engine_.reset();  // down before the due time
+  now_ += 3 * kHour;
+  ReopenWithClock();
+  ASSERT_TRUE(Eventually([&] { return Finished(run_id); })) << "the timeout never fired";
+  ReopenWithClock();  // and once more: nothing fires twice
+  std::string other = Start("mail", "{}");
+  std::vector<std::string> types = EventTypes(run_id);
+  EXPECT_EQ(Count(types, "approval.timed_out"), 1u);
+  EXPECT_EQ(Count(types, "run.failed"), 1u);
+  EXPECT_EQ(Run(other).status, RunStatus::kWaiting);
+}
+
+TEST_F(ApprovalTimeoutTest, ATimerArmedBeforeARestartFiresAfterIt) {
+  ApplyWorkflow("mail", TimedFlow("approve"));
+  std::string run_id = Start("mail", "{}");
+  ReopenWithClock();
+  now_ += kHour;
+  ASSERT_TRUE(Eventually([&] { return Finished(run_id); })) << "the timeout never fired";
+  EXPECT_EQ(Run(run_id).status, RunStatus::kCompleted);
+}
+
+TEST_F(ApprovalTimeoutTest, ManyTimersDueInTheSameMillisecondAllFire) {
+  ApplyWorkflow("mail", TimedFlow(""));
+  std::vector<std::string> runs;
+  for (int i = 0; i < 50; ++i) runs.push_back(Start("mail", "{}"));
+  now_ += kHour;
+  ASSERT_TRUE(Eventually([&] {
+    return std::all_of(runs.begin(), runs.end(), [&](const std::string& run_id) {
+      return Finished(run_id);
+    });
+  })) << "not every timeout fired";
+  for (const std::string& run_id : runs) {
+    EXPECT_EQ(Count(EventTypes(run_id), "approval.timed_out"), 1u) << run_id;
+  }
+  EXPECT_TRUE(TimerEntries().empty());
+}
+
+TEST_F(ApprovalTimeoutTest, VerifyNamesAMissingOrStrayTimer) {
+  ApplyWorkflow("mail", TimedFlow(""));
+  std::string run_id = Start("mail", "{}");
+  std::string approval_id = PendingApproval(run_id);
+  Result<VerifyReport> sound = VerifyLog(log_);
+  ASSERT_TRUE(sound.ok());
+  EXPECT_TRUE(sound->problems.empty());
+  engine_.reset();
+  // The timer moves to another due time: one entry missing, one stray.
+  storage::AppendBatch damage;
+  damage.index_ops.push_back(
+      {storage::Index::kApprovalTimers, ApprovalTimerKey(kStart + kHour, approval_id), {}});
+  damage.index_ops.push_back(
+      {storage::Index::kApprovalTimers, ApprovalTimerKey(kStart, approval_id), run_id});
+  std::promise<Status> written;
+  log_.Append(std::move(damage), [&written](Status status, uint64_t) { written.set_value(status); });
+  ASSERT_TRUE(written.get_future().get().ok());
+  Result<VerifyReport> damaged = VerifyLog(log_);
+  ASSERT_TRUE(damaged.ok());
+  ASSERT_EQ(damaged->problems.size(), 2u);
+  EXPECT_THAT(damaged->problems[0],
+              ::testing::HasSubstr("approval " + approval_id + " has a timeout but no timer"));
+  EXPECT_THAT(damaged->problems[1], ::testing::HasSubstr("approval-timers index: 1 entries"));
+  ReopenWithClock();  // for TearDown's replay check, which wants an engine that can stop
+}
+
+}  // namespace
+}  // namespace assent::engine::engine_testing
