@@ -95,6 +95,41 @@ TEST_F(ApprovalTimeoutE2eTest, ATimerArmedBeforeASigkillFiresAfterTheRestart) {
   EXPECT_EQ(timeouts, 1u);
 }
 
+// A SIGKILL while timers are firing: every approval still times out exactly once after the
+// restart, each run completes once, and `assent verify` finds the index and the log agree.
+TEST_F(ApprovalTimeoutE2eTest, ManyTimersFiringThroughASigkillEachFireOnce) {
+  constexpr int kRuns = 200;
+  std::vector<std::string> runs;
+  for (int i = 0; i < kRuns; ++i) runs.push_back(StartMail());
+  // Kill once the first timeouts have been recorded: the rest are due, firing or about to.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  for (;;) {
+    HttpReply done = api().Get("/v1/runs?workflow=mail&status=completed&limit=1");
+    ASSERT_EQ(done.status, 200u) << done.raw;
+    if (!done.body.at("runs").as_array().empty()) break;
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "no timeout fired within 30 s";
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // poll interval, not a sync
+  }
+  server_->Kill();
+  StartServer();
+  for (const std::string& run_id : runs) {
+    AwaitRunStatus(run_id, "completed");
+    HttpReply events = api().Get("/v1/runs/" + run_id + "/events");
+    ASSERT_EQ(events.status, 200u) << events.raw;
+    size_t timeouts = 0, reviews = 0;
+    for (const json::value& event : events.body.at("events").as_array()) {
+      timeouts += event.at("type") == "approval.timed_out";
+      reviews += event.at("type") == "step.completed" && event.at("step_id") == "review";
+    }
+    EXPECT_EQ(timeouts, 1u) << run_id << ": " << events.raw;
+    EXPECT_EQ(reviews, 1u) << run_id;
+  }
+  ASSERT_EQ(server_->Terminate(), 0);
+  CommandResult verified = RunAssent({"verify", "--data", data_.str()});
+  EXPECT_EQ(verified.exit_code, 0) << verified.output;
+  EXPECT_THAT(verified.output, HasSubstr("no problems"));
+}
+
 TEST_F(ApprovalTimeoutE2eTest, ABadTimeoutIsRefusedNamingTheStepAndField) {
   HttpReply refused = api().Put(
       "/v1/workflows/bad",
