@@ -58,6 +58,7 @@ struct Flags {
   std::string data;  // recovery
   bool keep = false;
   bool as_user = false;  // server: act as a user of W1's editors, not the admin
+  std::string approval_timeout;  // server: W1's approval "timeout"; empty: none
   int watchers = 1000;  // fanout
   int approvals_per_s = 1000;
   int seconds = 10;
@@ -68,7 +69,9 @@ struct Flags {
 
 // The flags each mode takes.
 const std::map<std::string, std::set<std::string>> kModeFlags{
-    {"server", {"--runs", "--warmup", "--concurrency", "--rate", "--port", "--token", "--as-user"}},
+    {"server",
+     {"--runs", "--warmup", "--concurrency", "--rate", "--port", "--token", "--as-user",
+      "--approval-timeout"}},
     {"embedded", {"--runs", "--warmup", "--concurrency"}},
     {"recovery", {"--runs", "--concurrency", "--data", "--keep"}},
     {"fanout", {"--watchers", "--approvals-per-s", "--seconds", "--concurrency", "--groups"}},
@@ -81,6 +84,8 @@ constexpr const char* kUsage =
     "                    [--port P --token T]   (server mode: use a running server)\n"
     "                    [--as-user]            (server mode: start and decide as a user of\n"
     "                                            W1's editors, with the user's own token)\n"
+    "                    [--approval-timeout D] (server mode: W1's approval times out after D,\n"
+    "                                            e.g. 1h: a durable timer per approval run)\n"
     "       assent-bench recovery [--runs 1000000] [--concurrency 256]\n"
     "                    [--data DIR] [--keep]  (a filled DIR is reused)\n"
     "       assent-bench fanout [--watchers 1000] [--approvals-per-s 1000]\n"
@@ -143,6 +148,8 @@ Flags ParseFlags(int argc, char** argv) {
       flags.token = argv[i + 1];
     } else if (name == "--data") {
       flags.data = argv[i + 1];
+    } else if (name == "--approval-timeout") {
+      flags.approval_timeout = argv[i + 1];
     } else if (auto it = numbers.find(name); it != numbers.end()) {
       char* end = nullptr;
       long value = std::strtol(argv[i + 1], &end, 10);
@@ -217,6 +224,7 @@ int RunServerMode(const Flags& flags) {
   }
   ServerLoad load(port, token, flags.concurrency);
   if (flags.as_user) load.AsUser();
+  if (!flags.approval_timeout.empty()) load.WithApprovalTimeout(flags.approval_timeout);
   load.Prepare();
   load.SetRate(flags.rate);
   if (flags.warmup > 0) load.RunPhase(0, flags.warmup);

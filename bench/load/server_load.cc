@@ -140,7 +140,7 @@ struct ServerLoad::Impl {
         pace_timer(io) {}
 
   void Prepare() {
-    ApplyW1(io, endpoint, bearer);
+    ApplyW1(io, endpoint, bearer, kW1Name, kW1Editors, approval_timeout);
     if (as_user) {
       // The admin makes the user (a fresh id per load, so a kept server takes it too); from
       // here on every request authenticates the user's token and passes the access rules.
@@ -288,6 +288,7 @@ struct ServerLoad::Impl {
   tcp::endpoint endpoint;
   std::string bearer;
   bool as_user = false;
+  std::string approval_timeout;  // W1's approval "timeout"; empty: none
   std::vector<std::string> workflows{kW1Name};
   std::string reviewer_id = "admin";  // who decides: the admin token's identity, or the user
   int concurrency;
@@ -314,6 +315,9 @@ ServerLoad::~ServerLoad() = default;
 void ServerLoad::Prepare() { impl_->Prepare(); }
 void ServerLoad::SetRate(double runs_per_s) { impl_->rate = runs_per_s; }
 void ServerLoad::AsUser() { impl_->as_user = true; }
+void ServerLoad::WithApprovalTimeout(std::string timeout) {
+  impl_->approval_timeout = std::move(timeout);
+}
 void ServerLoad::SpreadOver(std::vector<std::string> workflows) {
   impl_->workflows = std::move(workflows);
 }

@@ -46,6 +46,9 @@ class ServerLoad {
   // Before Prepare: act as a user of W1's editors group, with the user's own token, rather
   // than as the admin (token given to the constructor, which Prepare uses to make the user).
   void AsUser();
+  // Before Prepare: W1's approval gets this "timeout" ("1h"), so every approval run arms a
+  // durable timer and its decision disarms it.
+  void WithApprovalTimeout(std::string timeout);
   // Starts run k on workflows[(k / 2) % workflows.size()] rather than on W1: each workflow
   // gets an equal share of the approval runs (the even k). The caller applies them, each W1's
   // definition under its own name, and the load's reviewer must be allowed to decide them all.

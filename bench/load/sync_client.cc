@@ -36,9 +36,10 @@ HttpReply HttpCall(boost::asio::io_context& io, const tcp::endpoint& endpoint,
 
 void ApplyW1(boost::asio::io_context& io, const tcp::endpoint& endpoint,
              const std::string& bearer, const std::string& name,
-             const std::string& editors_group) {
-  HttpReply reply = HttpCall(io, endpoint, bearer, http::verb::put, "/v1/workflows/" + name,
-                             boost::json::serialize(W1Definition(name, editors_group)));
+             const std::string& editors_group, const std::string& approval_timeout) {
+  HttpReply reply =
+      HttpCall(io, endpoint, bearer, http::verb::put, "/v1/workflows/" + name,
+               boost::json::serialize(W1Definition(name, editors_group, approval_timeout)));
   if (reply.status != 200) throw std::runtime_error("applying " + name + " failed: " + reply.body);
 }
 

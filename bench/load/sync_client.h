@@ -32,7 +32,8 @@ HttpReply HttpCall(boost::asio::io_context& io, const boost::asio::ip::tcp::endp
 // std::runtime_error when the server refuses it.
 void ApplyW1(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
              const std::string& bearer, const std::string& name = kW1Name,
-             const std::string& editors_group = kW1Editors);
+             const std::string& editors_group = kW1Editors,
+             const std::string& approval_timeout = "");
 
 // Adds user `id` in `groups` (as the admin whose bearer this is) and returns the bearer of the
 // token the server issued with it. Throws std::runtime_error when the server refuses.

@@ -5,7 +5,8 @@
 
 namespace assent::bench {
 
-boost::json::value W1Definition(std::string_view name, std::string_view editors_group) {
+boost::json::value W1Definition(std::string_view name, std::string_view editors_group,
+                                std::string_view approval_timeout) {
   boost::json::value definition = boost::json::parse(R"json({"steps": [
     {"id": "extract", "type": "code", "lua": "return {amount = input.amount, vendor = input.vendor}"},
     {"id": "check", "type": "condition", "if": "steps.extract.amount > 5000", "then": "approval", "else": "pay"},
@@ -18,6 +19,9 @@ boost::json::value W1Definition(std::string_view name, std::string_view editors_
   ]})json");
   definition.as_object()["name"] = name;
   definition.as_object()["editors"] = boost::json::array{"group:" + std::string(editors_group)};
+  if (!approval_timeout.empty()) {
+    definition.at("steps").at(2).as_object()["timeout"] = approval_timeout;  // "approval"
+  }
   return definition;
 }
 

@@ -17,9 +17,12 @@ inline constexpr const char* kW1Name = "w1";
 inline constexpr const char* kW1Editors = "w1-editors";
 inline constexpr int kApprovalThreshold = 5000;
 
-// The W1 definition document, named `name`, with the group `editors_group` as its editors.
+// The W1 definition document, named `name`, with the group `editors_group` as its editors and,
+// unless empty, `approval_timeout` as the approval's "timeout" (a durable timer armed with
+// every request and disarmed by its decision).
 boost::json::value W1Definition(std::string_view name = kW1Name,
-                                std::string_view editors_group = kW1Editors);
+                                std::string_view editors_group = kW1Editors,
+                                std::string_view approval_timeout = "");
 
 // Input of run `index` (even indexes need an approval, as in the peer driver).
 boost::json::object W1Input(int index);
