@@ -67,9 +67,9 @@ std::string FormatRuns(const json::array& runs) {
 }
 
 std::string FormatApprovals(const json::array& approvals) {
-  return FormatTable({"APPROVAL", "STATUS", "RUN", "STEP", "REQUESTED", "MESSAGE"},
+  return FormatTable({"APPROVAL", "STATUS", "RUN", "STEP", "REQUESTED", "TIMES OUT", "MESSAGE"},
                      Rows(approvals, {"id", "status", "run_id", "step_id", "requested_at",
-                                      "message"}));
+                                      "due_at", "message"}));
 }
 
 std::string FormatApprovalLine(const json::object& approval) {

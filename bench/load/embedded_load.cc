@@ -140,13 +140,16 @@ class EmbeddedDriver {
 
 }  // namespace
 
-EmbeddedEngine EmbeddedEngine::Open(const std::string& data_dir) {
+EmbeddedEngine EmbeddedEngine::Open(const std::string& data_dir,
+                                    const std::string& approval_timeout) {
   auto log = storage::RocksEventLog::Open(data_dir);
   if (!log.ok()) throw std::runtime_error("open log: " + log.status().ToString());
   auto engine = engine::Engine::Open(**log, engine::EngineOptions{});
   if (!engine.ok()) throw std::runtime_error("open engine: " + engine.status().ToString());
   if (auto applied = (*engine)->ApplyWorkflow({.id = "admin", .admin = true}, kW1Name,
-                                                 W1Definition()); !applied.ok()) {
+                                                 W1Definition(kW1Name, kW1Editors,
+                                                              approval_timeout));
+      !applied.ok()) {
     throw std::runtime_error("apply w1: " + applied.status().ToString());
   }
   return EmbeddedEngine{std::move(log).value(), std::move(engine).value()};

@@ -14,8 +14,9 @@ namespace assent::bench {
 
 // An engine over a RocksDB log in `data_dir`, with W1 applied, wired as `assent serve` does it.
 struct EmbeddedEngine {
-  // Throws std::runtime_error naming what failed.
-  static EmbeddedEngine Open(const std::string& data_dir);
+  // Applies W1, with `approval_timeout` as its approval's "timeout" unless empty. Throws
+  // std::runtime_error naming what failed.
+  static EmbeddedEngine Open(const std::string& data_dir, const std::string& approval_timeout = "");
 
   std::unique_ptr<storage::RocksEventLog> log;
   std::unique_ptr<engine::Engine> engine;  // declared after the log: destroyed before it

@@ -73,7 +73,7 @@ const std::map<std::string, std::set<std::string>> kModeFlags{
      {"--runs", "--warmup", "--concurrency", "--rate", "--port", "--token", "--as-user",
       "--approval-timeout"}},
     {"embedded", {"--runs", "--warmup", "--concurrency"}},
-    {"recovery", {"--runs", "--concurrency", "--data", "--keep"}},
+    {"recovery", {"--runs", "--concurrency", "--data", "--keep", "--approval-timeout"}},
     {"fanout", {"--watchers", "--approvals-per-s", "--seconds", "--concurrency", "--groups"}},
     {"catchup", {"--missed", "--rounds", "--concurrency"}},
     {"hub", {"--watchers", "--groups", "--approvals-per-s", "--seconds"}}};
@@ -88,6 +88,8 @@ constexpr const char* kUsage =
     "                                            e.g. 1h: a durable timer per approval run)\n"
     "       assent-bench recovery [--runs 1000000] [--concurrency 256]\n"
     "                    [--data DIR] [--keep]  (a filled DIR is reused)\n"
+    "                    [--approval-timeout D] (W1's approvals time out after D: a durable\n"
+    "                                            timer per waiting run)\n"
     "       assent-bench fanout [--watchers 1000] [--approvals-per-s 1000]\n"
     "                    [--seconds 10] [--concurrency 256]\n"
     "                    [--groups G]           (watchers are users in G groups, each seeing\n"
@@ -263,7 +265,8 @@ int main(int argc, char** argv) {
   Flags flags = ParseFlags(argc, argv);
   try {
     if (flags.mode == "recovery") {
-      return RunRecoveryMode({flags.runs, flags.concurrency, flags.data, flags.keep});
+      return RunRecoveryMode(
+          {flags.runs, flags.concurrency, flags.data, flags.keep, flags.approval_timeout});
     }
     if (flags.mode == "hub") {
       return RunHubFanoutMode({flags.watchers, flags.groups,

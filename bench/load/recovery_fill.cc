@@ -53,19 +53,23 @@ std::optional<FillRecord> BenchDir::ReadRecord() const {
   if (!file) return std::nullopt;
   std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
   boost::json::value record = boost::json::parse(text);
+  const boost::json::value* timeout = record.as_object().if_contains("approval_timeout");
   return FillRecord{static_cast<int>(record.at("runs").to_number<int64_t>()),
-                    static_cast<int>(record.at("waiting").to_number<int64_t>())};
+                    static_cast<int>(record.at("waiting").to_number<int64_t>()),
+                    timeout != nullptr ? std::string(timeout->as_string()) : ""};
 }
 
 void BenchDir::WriteRecord(const FillRecord& record) const {
   std::ofstream(path_ / "fill.json")
       << boost::json::serialize(boost::json::object{{"runs", record.runs},
-                                                    {"waiting", record.waiting}})
+                                                    {"waiting", record.waiting},
+                                                    {"approval_timeout", record.approval_timeout}})
       << "\n";
 }
 
-FillReport FillLog(const std::string& data_dir, int runs, int concurrency) {
-  EmbeddedEngine embedded = EmbeddedEngine::Open(data_dir);
+FillReport FillLog(const std::string& data_dir, int runs, int concurrency,
+                   const std::string& approval_timeout) {
+  EmbeddedEngine embedded = EmbeddedEngine::Open(data_dir, approval_timeout);
   FillReport report;
   double begin = Now();
   for (int first = 0; first < runs; first += kProgressEvery) {
@@ -82,7 +86,7 @@ FillReport FillLog(const std::string& data_dir, int runs, int concurrency) {
   report.seconds = Now() - begin;
   report.rss_bytes = ResidentBytes(getpid());
   // Index i needs an approval when even: runs [0, runs) leave ceil(runs / 2) waiting.
-  report.record = {runs, (runs + 1) / 2};
+  report.record = {runs, (runs + 1) / 2, approval_timeout};
   embedded.engine->Shutdown();
   return report;
 }

@@ -15,6 +15,7 @@ struct FillRecord {
   int runs = 0;     // W1 runs in the log
   int waiting = 0;  // of them, left waiting for an approval by the fill (never rewritten:
                     // decisions since are counted from the log)
+  std::string approval_timeout;  // W1's approval "timeout" in the fill; empty: none
 };
 
 class BenchDir {
@@ -48,6 +49,7 @@ struct FillReport {
 // Opens an Engine on `data_dir`, runs W1 runs [0, runs) with `concurrency` in flight and no
 // decisions (printing progress), then shuts it down. Throws std::runtime_error if it cannot
 // open.
-FillReport FillLog(const std::string& data_dir, int runs, int concurrency);
+FillReport FillLog(const std::string& data_dir, int runs, int concurrency,
+                   const std::string& approval_timeout);
 
 }  // namespace assent::bench

@@ -172,10 +172,16 @@ int RunRecoveryMode(const RecoveryFlags& flags) {
   std::optional<FillReport> fill;
   if (record) {
     std::printf("reusing its fill: %d runs, %d waiting\n", record->runs, record->waiting);
+    if (record->approval_timeout != flags.approval_timeout) {
+      std::fprintf(stderr, "assent-bench: %s was filled with approval timeout \"%s\", not \"%s\"\n",
+                   dir.path().c_str(), record->approval_timeout.c_str(),
+                   flags.approval_timeout.c_str());
+      return 2;
+    }
   } else {
     std::printf("filling %d W1 runs in process (%d in flight, approvals left pending)\n",
                 flags.runs, flags.concurrency);
-    fill = FillLog(dir.data_dir(), flags.runs, flags.concurrency);
+    fill = FillLog(dir.data_dir(), flags.runs, flags.concurrency, flags.approval_timeout);
     record = fill->record;
     dir.WriteRecord(*record);
     std::printf("  fill: %.0f runs/s, in-process RSS at the end %.0f MiB (engine open, up to "
@@ -207,6 +213,7 @@ int RunRecoveryMode(const RecoveryFlags& flags) {
   json::object result{{"mode", "recovery"},
                       {"runs", record->runs},
                       {"waiting", record->waiting},
+                      {"approval_timeout", record->approval_timeout},
                       {"startup_s", server.startup_s},
                       {"rss_started_mib", MiB(server.rss_started)},
                       {"rss_idle_mib", MiB(server.rss_idle)},

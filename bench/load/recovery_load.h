@@ -18,6 +18,8 @@ struct RecoveryFlags {
   int concurrency = 256;     // runs in flight during the fill
   std::string data_dir;      // empty: a temp dir
   bool keep = false;         // keep the temp dir (a --data dir is always kept)
+  std::string approval_timeout;  // W1's approval "timeout" ("30d": a pending timer per
+                                 // waiting run); empty: none
 };
 
 // Prints the figures and a RESULT_JSON line; returns the process exit code.

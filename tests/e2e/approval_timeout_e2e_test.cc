@@ -54,6 +54,12 @@ TEST_F(ApprovalTimeoutE2eTest, ReviewersAreToldAndTheRunTakesItsOnTimeoutPath) {
   EXPECT_EQ(run.at("steps").at("escalated").at("escalated"), true);
 
   std::string approval_id(timed_out.at("approval").at("id").as_string());
+  CommandResult listed = RunAssent({"approvals", "--status", "timed_out"}, CliEnv());
+  EXPECT_EQ(listed.exit_code, 0) << listed.output;
+  EXPECT_THAT(listed.output, HasSubstr("TIMES OUT"));
+  EXPECT_THAT(listed.output, HasSubstr(approval_id + "  timed_out"));
+  EXPECT_THAT(listed.output,
+              HasSubstr(std::string(requested.at("approval").at("due_at").as_string())));
   HttpReply approval = api().Get("/v1/approvals/" + approval_id);
   ASSERT_EQ(approval.status, 200u) << approval.raw;
   EXPECT_EQ(approval.body.at("status"), "timed_out");
