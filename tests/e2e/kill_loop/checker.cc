@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <thread>
 #include <vector>
 
 #include <boost/json/serialize.hpp>
@@ -10,6 +11,7 @@
 #include "tests/e2e/kill_loop/json_fields.h"
 #include "tests/e2e/kill_loop/run_log_check.h"
 #include "tests/e2e/kill_loop/side_effect_check.h"
+#include "tests/e2e/kill_loop/workflow.h"
 
 namespace assent::testing::kill_loop {
 
@@ -20,6 +22,9 @@ namespace {
 // A run with no pending approval must finish within this after the restart (http retries back
 // off 200, 400, 800 ms; a loaded machine adds to that).
 constexpr auto kFinishWithin = std::chrono::seconds(30);
+// The timed workflow's approvals time out 1 s after their request; the engine looks at its clock
+// at least once a second. Bounded generously: a loaded machine takes longer.
+constexpr auto kTimersWithin = std::chrono::seconds(30);
 // Polled with ?wait= this long: answered at once when the run finishes, and short because a run
 // may instead go on to wait for an approval, which ends no wait.
 constexpr const char* kPollWait = "500ms";
@@ -56,6 +61,7 @@ CheckReport Checker::Run(uint16_t port, const std::string& token, std::mt19937_6
                          bool everything, WorkingSet& work) {
   FailOnAnomalies();
   ApiClient api(port, token, kRequestTimeout);
+  AwaitTimedApprovalsEnd(api);
   DiscoverRuns(api);
   std::set<std::string> runs = RunsToCheck(random, everything);
 
@@ -79,7 +85,10 @@ CheckReport Checker::Run(uint16_t port, const std::string& token, std::mt19937_6
     CheckRunFacts(run, ledger_);
     CheckRunSideEffects(run, effects);
     std::set<std::string> approval_ids;
-    for (const auto& [id, logged] : run.approvals) approval_ids.insert(id);
+    for (const auto& [id, logged] : run.approvals) {
+      approval_ids.insert(id);
+      report.timed_out += logged.status == "timed_out";
+    }
     for (auto [it, end] = approvals_of_run.equal_range(run_id); it != end; ++it) {
       approval_ids.insert(it->second);
     }
@@ -160,6 +169,24 @@ void Checker::FailOnAnomalies() {
   }
   anomalies_seen_ = anomalies.size();
   throw CheckFailed(message);
+}
+
+void Checker::AwaitTimedApprovalsEnd(ApiClient& api) {
+  std::string target = std::string("/v1/approvals?status=pending&limit=1&workflow=") +
+                       kTimedWorkflowName;
+  auto deadline = std::chrono::steady_clock::now() + kTimersWithin;
+  for (;;) {
+    HttpReply reply = GetOk(api, target);
+    const json::array& pending = ListAt(reply, "approvals", target);
+    if (pending.empty()) return;
+    if (std::chrono::steady_clock::now() > deadline) {
+      throw CheckFailed("approval " + StringAt(pending[0], "id") + " of " + kTimedWorkflowName +
+                        " (due " + StringAt(pending[0], "due_at") + ") is still pending " +
+                        std::to_string(kTimersWithin.count()) +
+                        " s after the restart: its timer did not fire");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // poll interval, not a sync
+  }
 }
 
 void Checker::DiscoverRuns(ApiClient& api) {

@@ -129,7 +129,7 @@ void Load::StartOne(ApiClient& api, std::mt19937_64& random, const std::string& 
   if (!intent.key.empty()) headers.emplace_back("Idempotency-Key", intent.key);
   json::object body{{"input", json::object{{"tag", intent.tag}, {"amount", intent.amount}}}};
 
-  HttpReply reply = api.Send("POST", std::string("/v1/workflows/") + kWorkflowName + "/runs" + query,
+  HttpReply reply = api.Send("POST", std::string("/v1/workflows/") + WorkflowFor(intent.tag) + "/runs" + query,
                              json::serialize(body), headers);
   std::string what = "start of " + intent.tag + (intent.key.empty() ? "" : " (key " + intent.key + ")");
   std::string run_id = StringAt(reply.body, "run_id");

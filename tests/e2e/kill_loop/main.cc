@@ -54,11 +54,12 @@ constexpr const char* kUsage = R"(usage: kill_loop [--rounds N] [--seed S] [--ke
 
 Repeats rounds of: a mixed load (starts with and without approvals, idempotency keys and
 ?wait=; decisions and comments over REST and the WebSocket; cancels; http steps against a local
-target that sometimes answers 500) against the real `assent serve`; a SIGKILL at a random
-moment; a restart on the same data dir; checks that everything acknowledged is there once,
-logs have no gaps, runs finish, every side effect used one Idempotency-Key, the pending
+target that sometimes answers 500; approvals with a 1 s timeout) against the real `assent
+serve`; a SIGKILL at a random moment; a restart on the same data dir; checks that everything
+acknowledged is there once, logs have no gaps, runs finish, every timed approval ends once
+(decided or timed out, never both), every side effect used one Idempotency-Key, the pending
 approvals streamed on reconnect are those in the log, and every approval's webhook
-notifications (requested, decided, cancelled) reached a local receiver, signed.
+notifications (requested, decided, cancelled, timed out) reached a local receiver, signed.
 
   --rounds N  rounds to run (default 25)
   --seed S    seed for every random choice (default: random; always printed)
@@ -129,6 +130,9 @@ class KillLoop {
                                   boost::json::parse(WorkflowDefinition(
                                       target_.url(), webhooks_.url(), kWebhookSecret)));
       if (applied.status != 200) throw CheckFailed("applying the workflow: " + applied.raw);
+      applied = api.Put(std::string("/v1/workflows/") + kTimedWorkflowName,
+                        boost::json::parse(TimedWorkflowDefinition(webhooks_.url(), kWebhookSecret)));
+      if (applied.status != 200) throw CheckFailed("applying the timed workflow: " + applied.raw);
       auto started = std::chrono::steady_clock::now();
       for (round = 1; round <= options_.rounds; ++round) RunRound(round);
       int status = server_->Terminate();
@@ -208,8 +212,8 @@ class KillLoop {
               << " comments (" << counts.ws_comments << " ws), " << counts.cancels
               << " cancels, " << counts.users << " users; " << counts.conflicts << " 409s, "
               << counts.cut_off << " cut off; checked " << report.runs << " runs, "
-              << report.approvals << " approvals (longest log " << report.longest_log
-              << " events), "
+              << report.approvals << " approvals (" << report.timed_out
+              << " timed out; longest log " << report.longest_log << " events), "
               << report.pending << " pending agree, " << report.users << " users; target "
               << report.requests << " requests (" << report.failed_on_purpose << " 500s), "
               << report.side_effects << " keys; webhooks " << deliveries.requests

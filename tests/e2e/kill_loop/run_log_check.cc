@@ -94,9 +94,20 @@ LoggedRun FoldEvents(const std::string& run_id, const json::array& events) {
         Fail(run, "approval " + approval_id + " has two decisions in the log (applied twice): " +
                       Brief(event));
       }
+      if (approval->second.status != "pending") {
+        Fail(run, "approval " + approval_id + " was decided after it " + approval->second.status +
+                      ": " + Brief(event));
+      }
       std::string decision = StringAt(event, "decision");
       approval->second.decisions.emplace_back(decision, StringAt(event, "comment"));
       approval->second.status = decision == "approve" ? "approved" : "rejected";
+    } else if (type == "approval.timed_out") {
+      auto approval = run.approvals.find(approval_id);
+      if (approval == run.approvals.end() || approval->second.status != "pending") {
+        Fail(run, where + ": approval " + approval_id + " timed out while not pending (a timer "
+                  "fired twice, or after a decision): " + Brief(event));
+      }
+      approval->second.status = "timed_out";
     } else if (type == "run.completed" || type == "run.failed" || type == "run.cancelled") {
       finished = true;
       run.status = type.substr(4);

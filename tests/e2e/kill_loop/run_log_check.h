@@ -19,7 +19,7 @@ namespace assent::testing::kill_loop {
 
 // One approval as the run's events tell it.
 struct LoggedApproval {
-  std::string status;  // pending, approved, rejected or cancelled
+  std::string status;  // pending, approved, rejected, cancelled or timed_out
   std::vector<std::pair<std::string, std::string>> decisions;  // (decision, comment)
   std::vector<std::string> comments;                           // texts, in order
 };

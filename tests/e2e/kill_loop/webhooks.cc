@@ -22,6 +22,7 @@ std::vector<std::string> Expected(const std::string& id, const json::value& appr
   const json::string& status = approval.at("status").as_string();
   if (status == "approved" || status == "rejected") ids.push_back(id + ".decided.1");
   if (status == "cancelled") ids.push_back(id + ".cancelled.1");
+  if (status == "timed_out") ids.push_back(id + ".timed_out.1");
   return ids;
 }
 

@@ -1,14 +1,25 @@
-// The kill loop's workflow. A run makes one http side effect ("reserve"), then a condition asks
-// for a reviewer's approval when the amount is above kApprovalAbove, then a second side effect
-// ("pay") that carries the first one's answer. Each side effect's body names the run's input
-// tag and the effect, so the checker can tell which logical side effect a request was.
+// The kill loop's workflows. In the main one a run makes one http side effect ("reserve"), then
+// a condition asks for a reviewer's approval when the amount is above kApprovalAbove, then a
+// second side effect ("pay") that carries the first one's answer. Each side effect's body names
+// the run's input tag and the effect, so the checker can tell which logical side effect a
+// request was. The timed one asks for an approval first, with a 1 s timeout that approves: its
+// timers come due around kills and restarts, and race the load's decisions.
 #pragma once
 
+#include <functional>
 #include <string>
+#include <string_view>
 
 namespace assent::testing::kill_loop {
 
 inline constexpr const char* kWorkflowName = "kill-loop";
+inline constexpr const char* kTimedWorkflowName = "kill-loop-timed";
+
+// Which workflow a start with `tag` goes to: one in four the timed one. A function of the tag,
+// so a repeated keyed start goes where its first one went.
+inline const char* WorkflowFor(std::string_view tag) {
+  return std::hash<std::string_view>()(tag) % 4 == 0 ? kTimedWorkflowName : kWorkflowName;
+}
 inline constexpr int kApprovalAbove = 5000;
 // The http steps of the workflow; each is also the path it posts to and the body's "effect".
 inline constexpr const char* kReserveStep = "reserve";
@@ -30,6 +41,17 @@ inline std::string WorkflowDefinition(const std::string& target, const std::stri
     {"id": "pay", "type": "http", "method": "POST", "url": ")" + target + R"(/pay",
      "body": {"effect": "pay", "tag": "{{input.tag}}", "reserved": "{{steps.reserve.ref}}"}},
     {"id": "done", "type": "code", "lua": "return {paid = steps.pay.ref}"}
+  ], "notify": [{"url": ")" + notify_url + R"(", "secret": ")" + secret + R"("}]})";
+}
+
+// The request is in the start's own commit (the approval is the first step), so after a restart
+// no timed approval appears that was not there before: the checker waits for them all to end.
+inline std::string TimedWorkflowDefinition(const std::string& notify_url,
+                                           const std::string& secret) {
+  return R"({"name": "kill-loop-timed", "steps": [
+    {"id": "review", "type": "approval", "message": "Go on with {{input.tag}}?",
+     "show": {"tag": "{{input.tag}}"}, "timeout": "1s", "on_timeout": "approve"},
+    {"id": "done", "type": "code", "lua": "return {decision = steps.review.decision}"}
   ], "notify": [{"url": ")" + notify_url + R"(", "secret": ")" + secret + R"("}]})";
 }
 
