@@ -195,7 +195,7 @@ class EngineImpl final : public Engine {
   // which run on its io_context: they are destroyed first.
   std::unique_ptr<IoThreads> own_threads_;
   std::unique_ptr<NotifyDispatcher> notify_;  // before the shards, which hand it deliveries
-  std::unique_ptr<ApprovalTimers> timers_;    // before the shards, which arm and disarm them
+  std::unique_ptr<RunTimers> timers_;    // before the shards, which arm and disarm them
   std::vector<std::unique_ptr<Shard>> shards_;
   std::atomic<size_t> next_shard_{0};
   std::atomic<bool> stopping_{false};
@@ -243,7 +243,7 @@ Status EngineImpl::Start() {
                std::chrono::system_clock::now().time_since_epoch())
         .count();
   };
-  timers_ = std::make_unique<ApprovalTimers>(
+  timers_ = std::make_unique<RunTimers>(
       io, log_, *options_.logger, now_ms, hooks_.timer_poll,
       [this](const std::string& run_id, const std::string& approval_id, int64_t due_at_ms) {
         ShardForRun(run_id).TimeOut(run_id, approval_id, due_at_ms);

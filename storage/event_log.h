@@ -33,14 +33,14 @@ enum class Index : uint8_t {
   kApprovalComments = 5,   // key: approval id + '\0' + ordinal; value: one comment (opaque here)
   kAudit = 6,              // key: scope + newest-first position of an event; value: opaque here
   kNotifyOutbox = 7,       // key: delivery id; value: a webhook delivery not yet sent (opaque)
-  kApprovalTimers = 8,     // key: due time + approval id; value: run id (opaque here)
+  kTimers = 8,     // key: due time + approval id; value: run id (opaque here)
 };
 
 // Every Index, in the order implementations keep their tables or column families.
 inline constexpr std::array<Index, 8> kAllIndexes = {
     Index::kRunsByStatus,     Index::kApprovalsByStatus, Index::kStartKeys,
     Index::kRunSnapshots,     Index::kApprovalComments,  Index::kAudit,
-    Index::kNotifyOutbox,     Index::kApprovalTimers};
+    Index::kNotifyOutbox,     Index::kTimers};
 
 // Puts `value` under `key` in `index`, or deletes `key` when `value` is empty.
 struct IndexOp {

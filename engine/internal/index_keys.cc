@@ -108,20 +108,20 @@ std::optional<ApprovalCommentKeyParts> DecodeApprovalCommentKey(std::string_view
   return ApprovalCommentKeyParts{approval_id, ordinal};
 }
 
-std::string ApprovalTimerKey(int64_t due_at_ms, std::string_view approval_id) {
+std::string TimerKey(int64_t due_at_ms, std::string_view timer_id) {
   std::string key;
-  key.reserve(8 + approval_id.size());
+  key.reserve(8 + timer_id.size());
   AppendBigEndian(key, static_cast<uint64_t>(std::max<int64_t>(due_at_ms, 0)), 8);
-  key.append(approval_id);
+  key.append(timer_id);
   return key;
 }
 
-std::optional<ApprovalTimerKeyParts> DecodeApprovalTimerKey(std::string_view key) {
+std::optional<TimerKeyParts> DecodeTimerKey(std::string_view key) {
   constexpr size_t kTimeBytes = 8;
   if (key.size() <= kTimeBytes) return std::nullopt;
   uint64_t due = ReadBigEndian(key.substr(0, kTimeBytes));
   if (due > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return std::nullopt;
-  return ApprovalTimerKeyParts{static_cast<int64_t>(due), key.substr(kTimeBytes)};
+  return TimerKeyParts{static_cast<int64_t>(due), key.substr(kTimeBytes)};
 }
 
 std::string EncodeAuditPosition(const AuditPosition& position) {

@@ -8,7 +8,8 @@
 //   audit                scope byte (AuditScope) [+ name length (4 bytes BE) + name]
 //                        + position (see EncodeAuditPosition)          value: AuditRecord
 //                        and one marker, kAuditBackfilledKey           value: empty
-//   approval timers      due time (unix ms, 8 bytes BE) + approval id value: run id
+//   timers               due time (unix ms, 8 bytes BE) + timer id    value: run id
+//                        (a timer id is an approval id, or a wait step visit's: run id "." seq)
 // The status byte first lets one prefix scan list everything in one status. Workflow names
 // never contain '\0', so a start key splits at its first one.
 //
@@ -60,15 +61,15 @@ struct ApprovalCommentKeyParts {
 };
 std::optional<ApprovalCommentKeyParts> DecodeApprovalCommentKey(std::string_view key);
 
-// A pending approval's timeout. Due time first, so a scan from the start yields the timers
-// that come due first (approval_timers.h). Times before 1970 do not occur: the engine's clock
-// writes them.
-std::string ApprovalTimerKey(int64_t due_at_ms, std::string_view approval_id);
-struct ApprovalTimerKeyParts {
+// A run's timer (run_timers.h): a pending approval's timeout, a wait step's wake-up. Due time
+// first, so a scan from the start yields the timers that come due first. Times before 1970 do
+// not occur: the engine's clock writes them.
+std::string TimerKey(int64_t due_at_ms, std::string_view timer_id);
+struct TimerKeyParts {
   int64_t due_at_ms;
-  std::string_view approval_id;
+  std::string_view timer_id;
 };
-std::optional<ApprovalTimerKeyParts> DecodeApprovalTimerKey(std::string_view key);
+std::optional<TimerKeyParts> DecodeTimerKey(std::string_view key);
 
 // Audit entries (audit_index.h). Every auditable event has one entry in each scope, all with
 // the same position, so a page of any scope goes on from a cursor taken in any other. The

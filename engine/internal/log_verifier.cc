@@ -118,10 +118,10 @@ class Verifier {
   void CheckTimerEntries(const std::string& what, const RunState& folded) {
     for (const ApprovalView& approval : folded.approvals) {
       if (approval.status != ApprovalStatus::kPending || approval.due_at_ms == 0) continue;
-      std::string key = ApprovalTimerKey(approval.due_at_ms, approval.id);
+      std::string key = TimerKey(approval.due_at_ms, approval.id);
       timers_expected_.Add(key, folded.run_id);
       std::string stored;
-      Status found = log_.GetIndex(storage::Index::kApprovalTimers, key, &stored);
+      Status found = log_.GetIndex(storage::Index::kTimers, key, &stored);
       if (!found.ok()) {
         Problem(what + ": approval " + approval.id + " has a timeout but no timer: " +
                 found.ToString());
@@ -135,12 +135,12 @@ class Verifier {
   // but a sign the index and the log disagree).
   Status CheckTimers() {
     EntrySum stored;
-    Status summed = log_.ScanIndex(storage::Index::kApprovalTimers, "", [&](auto key, auto value) {
+    Status summed = log_.ScanIndex(storage::Index::kTimers, "", [&](auto key, auto value) {
       stored.Add(key, value);
       return true;
     });
     if (!summed.ok() || stored == timers_expected_) return summed;
-    Problem("approval-timers index: " + std::to_string(stored.count) +
+    Problem("timers index: " + std::to_string(stored.count) +
             " entries where the pending approvals call for " +
             std::to_string(timers_expected_.count) + ", or different ones");
     return Status::Ok();

@@ -23,7 +23,7 @@ struct EngineHooks {
   // The engine's wall clock, unix milliseconds: the time its events carry, and so when approval
   // timeouts come due. Empty: the system clock. Tests move it past a timeout.
   std::function<int64_t()> clock = nullptr;
-  // How often the approval timers look at the clock at the latest (approval_timers.h). Tests
+  // How often the run timers look at the clock at the latest (run_timers.h). Tests
   // that move `clock` shorten it.
   std::chrono::milliseconds timer_poll = std::chrono::seconds(1);
 };

@@ -129,12 +129,12 @@ storage::AppendBatch RunTxn::Finish() {
     }
     // A timeout is armed while its approval is pending: from its request to whatever ends it.
     if (approval.due_at_ms > 0 && !existed && approval.status == ApprovalStatus::kPending) {
-      ops.push_back({Index::kApprovalTimers, ApprovalTimerKey(approval.due_at_ms, approval.id),
+      ops.push_back({Index::kTimers, TimerKey(approval.due_at_ms, approval.id),
                      approval.run_id});
     }
     if (approval.due_at_ms > 0 && existed && before->status == ApprovalStatus::kPending &&
         approval.status != ApprovalStatus::kPending) {
-      ops.push_back({Index::kApprovalTimers, ApprovalTimerKey(approval.due_at_ms, approval.id), {}});
+      ops.push_back({Index::kTimers, TimerKey(approval.due_at_ms, approval.id), {}});
     }
     ops.push_back({Index::kApprovalsByStatus, ApprovalsByStatusKey(approval.status, approval.id),
                    EncodeApprovalRecord(approval)});

@@ -181,7 +181,7 @@ void Shard::Commit(LiveRun& run, RunTxn& txn, std::function<void(Status)> done) 
   std::vector<std::string> deliveries = RecordDeliveries(run, batch);
   std::vector<storage::IndexOp> timer_ops;
   for (const storage::IndexOp& op : batch.index_ops) {
-    if (op.index == storage::Index::kApprovalTimers) timer_ops.push_back(op);
+    if (op.index == storage::Index::kTimers) timer_ops.push_back(op);
   }
   sequencer_.Commit(run_id, std::move(batch), txn.TakeNotifications(),
                     [this, run_id, fails, deliveries = std::move(deliveries),
@@ -240,13 +240,13 @@ std::vector<std::string> Shard::RecordDeliveries(const LiveRun& run,
 
 void Shard::FollowTimers(const std::vector<storage::IndexOp>& timer_ops) {
   for (const storage::IndexOp& op : timer_ops) {
-    auto key = DecodeApprovalTimerKey(op.key);
+    auto key = DecodeTimerKey(op.key);
     if (!key) continue;  // the engine writes none such
-    std::string approval_id(key->approval_id);
+    std::string timer_id(key->timer_id);
     if (op.value) {
-      context_.timers.Armed(key->due_at_ms, approval_id, *op.value);
+      context_.timers.Armed(key->due_at_ms, timer_id, *op.value);
     } else {
-      context_.timers.Disarmed(key->due_at_ms, approval_id);
+      context_.timers.Disarmed(key->due_at_ms, timer_id);
     }
   }
 }

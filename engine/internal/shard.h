@@ -27,7 +27,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "engine/engine.h"
-#include "engine/internal/approval_timers.h"
+#include "engine/internal/run_timers.h"
 #include "engine/internal/commit_sequencer.h"
 #include "engine/internal/effect_runner.h"
 #include "engine/internal/lua_sandbox.h"
@@ -65,7 +65,7 @@ struct ShardContext {
   // Sends the webhook deliveries a commit records, once it is durable.
   NotifyDispatcher& notify;
   // Told of each approval timer a commit arms or disarms, once it is durable.
-  ApprovalTimers& timers;
+  RunTimers& timers;
   const EngineHooks& hooks;  // none but in tests
   // The engine's wall clock (EngineHooks::clock, else the system's), unix milliseconds.
   std::function<int64_t()> now_ms;
@@ -89,7 +89,7 @@ class Shard {
   void Cancel(CancelCommand command, Callback<RunView> done);
   void AwaitRun(const Principal& viewer, std::string run_id, std::chrono::milliseconds wait,
                 Callback<RunView> done);
-  // The approval's timer came due (ApprovalTimers): its on_timeout decides, if it is still
+  // The approval's timer came due (RunTimers): its on_timeout decides, if it is still
   // pending. Any thread.
   void TimeOut(std::string run_id, std::string approval_id, int64_t due_at_ms);
 
@@ -125,7 +125,7 @@ class Shard {
   // Drives stalled runs on as a restart would: all of them, or the first only (a probe).
   void RetryStalled(bool all);
   void LogFailure(const std::string& run_id);
-  // Tells the approval timers what a durable commit's approval-timer entries armed and disarmed.
+  // Tells the approval timers what a durable commit's timer entries armed and disarmed.
   void FollowTimers(const std::vector<storage::IndexOp>& timer_ops);
   // The run has nothing in flight: the cache may file it away.
   void ReleaseIfIdle(const std::string& run_id);

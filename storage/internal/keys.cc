@@ -53,7 +53,7 @@ std::string_view IndexName(Index index) {
     case Index::kApprovalComments: return "idx_approval_comments";
     case Index::kNotifyOutbox: return "idx_notify_outbox";
     case Index::kAudit: return "idx_audit";
-    case Index::kApprovalTimers: return "idx_approval_timers";
+    case Index::kTimers: return "idx_timers";
   }
   return {};
 }

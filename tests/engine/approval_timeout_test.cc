@@ -44,16 +44,16 @@ class ApprovalTimeoutTest : public EngineTest {
     return run.pending_approvals.empty() ? "" : run.pending_approvals.front().id;
   }
 
-  // The approval-timer entries the log holds: due time and approval id.
+  // The timer entries the log holds: due time and approval id.
   std::vector<std::pair<int64_t, std::string>> TimerEntries() {
     std::vector<std::pair<int64_t, std::string>> entries;
-    EXPECT_TRUE(log_.ScanIndex(storage::Index::kApprovalTimers, "",
+    EXPECT_TRUE(log_.ScanIndex(storage::Index::kTimers, "",
                                [&](std::string_view key, std::string_view) {
-                                 auto parts = DecodeApprovalTimerKey(key);
+                                 auto parts = DecodeTimerKey(key);
                                  EXPECT_TRUE(parts.has_value());
                                  if (parts) {
                                    entries.emplace_back(parts->due_at_ms,
-                                                        std::string(parts->approval_id));
+                                                        std::string(parts->timer_id));
                                  }
                                  return true;
                                })
@@ -231,9 +231,9 @@ TEST_F(ApprovalTimeoutTest, VerifyNamesAMissingOrStrayTimer) {
   // The timer moves to another due time: one entry missing, one stray.
   storage::AppendBatch damage;
   damage.index_ops.push_back(
-      {storage::Index::kApprovalTimers, ApprovalTimerKey(kStart + kHour, approval_id), {}});
+      {storage::Index::kTimers, TimerKey(kStart + kHour, approval_id), {}});
   damage.index_ops.push_back(
-      {storage::Index::kApprovalTimers, ApprovalTimerKey(kStart, approval_id), run_id});
+      {storage::Index::kTimers, TimerKey(kStart, approval_id), run_id});
   std::promise<Status> written;
   log_.Append(std::move(damage), [&written](Status status, uint64_t) { written.set_value(status); });
   ASSERT_TRUE(written.get_future().get().ok());
@@ -242,7 +242,7 @@ TEST_F(ApprovalTimeoutTest, VerifyNamesAMissingOrStrayTimer) {
   ASSERT_EQ(damaged->problems.size(), 2u);
   EXPECT_THAT(damaged->problems[0],
               ::testing::HasSubstr("approval " + approval_id + " has a timeout but no timer"));
-  EXPECT_THAT(damaged->problems[1], ::testing::HasSubstr("approval-timers index: 1 entries"));
+  EXPECT_THAT(damaged->problems[1], ::testing::HasSubstr("timers index: 1 entries"));
   ReopenWithClock();  // for TearDown's replay check, which wants an engine that can stop
 }
 

@@ -232,14 +232,14 @@ TEST(StoredCodecsTest, IndexKeysRoundTripAndRefuseWhatIsNotOne) {
   EXPECT_FALSE(DecodeRunsByStatusKey(std::string("\x09run_1")).has_value()) << "no such status";
   EXPECT_FALSE(DecodeApprovalsByStatusKey(std::string("\x06run_1.2")).has_value());
 
-  std::string timer = ApprovalTimerKey(1'800'000'000'000, "run_1.4");
-  auto parts = DecodeApprovalTimerKey(timer);
+  std::string timer = TimerKey(1'800'000'000'000, "run_1.4");
+  auto parts = DecodeTimerKey(timer);
   ASSERT_TRUE(parts.has_value());
   EXPECT_EQ(parts->due_at_ms, 1'800'000'000'000);
-  EXPECT_EQ(parts->approval_id, "run_1.4");
-  EXPECT_LT(ApprovalTimerKey(999, "z"), ApprovalTimerKey(1000, "a")) << "due time orders first";
-  EXPECT_FALSE(DecodeApprovalTimerKey(std::string(8, '\0')).has_value()) << "no approval id";
-  EXPECT_FALSE(DecodeApprovalTimerKey(std::string(8, '\xff') + "a").has_value()) << "negative";
+  EXPECT_EQ(parts->timer_id, "run_1.4");
+  EXPECT_LT(TimerKey(999, "z"), TimerKey(1000, "a")) << "due time orders first";
+  EXPECT_FALSE(DecodeTimerKey(std::string(8, '\0')).has_value()) << "no timer id";
+  EXPECT_FALSE(DecodeTimerKey(std::string(8, '\xff') + "a").has_value()) << "negative";
   EXPECT_FALSE(DecodeStartKey("no separator").has_value());
   EXPECT_FALSE(DecodeStartKey(std::string("\0key", 4)).has_value()) << "no workflow";
 }

@@ -3,7 +3,7 @@
 // (storage/internal/keys.h). The first byte says which kind of key the rest is: 1-3 as in
 // storage::Index (runs by status, approvals by status, start keys; the framing of
 // tests/golden/v1/indexes.bin), 5 an events key, 6 a definitions key, 7 an approval-comments
-// key, 8 an audit key, 9 an approval-timer key.
+// key, 8 an audit key, 9 an timer key.
 // Property: a key that decodes is the encoding of what it decodes to, byte for byte.
 #include <cstddef>
 #include <cstdint>
@@ -22,7 +22,7 @@ constexpr uint8_t kEventsKey = 5;
 constexpr uint8_t kDefinitionsKey = 6;
 constexpr uint8_t kApprovalCommentKey = 7;
 constexpr uint8_t kAuditKey = 8;
-constexpr uint8_t kApprovalTimerKey = 9;
+constexpr uint8_t kTimerKey = 9;
 
 // Storage's keys of a name, '\0' and a big-endian number: one that decodes is the encoding of
 // its parts.
@@ -75,9 +75,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         FUZZ_CHECK(position && engine::EncodeAuditPosition(*position) == decoded->position);
       }
       break;
-    case kApprovalTimerKey:
-      if (auto decoded = engine::DecodeApprovalTimerKey(key)) {
-        FUZZ_CHECK(engine::ApprovalTimerKey(decoded->due_at_ms, decoded->approval_id) == key);
+    case kTimerKey:
+      if (auto decoded = engine::DecodeTimerKey(key)) {
+        FUZZ_CHECK(engine::TimerKey(decoded->due_at_ms, decoded->timer_id) == key);
       }
       break;
     default:

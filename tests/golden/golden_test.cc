@@ -259,7 +259,7 @@ TEST_P(GoldenTest, IndexEntriesDecodeToTodaysEntries) {
         // The golden runs' workflows name no notify targets: tests/golden/notify holds entries.
         ADD_FAILURE() << "the golden runs notify no one";
         break;
-      case storage::Index::kApprovalTimers:
+      case storage::Index::kTimers:
         // The golden runs were written before timeouts: approval_timeout_test.cc covers them.
         ADD_FAILURE() << "the golden runs time nothing out";
         break;

@@ -1,12 +1,13 @@
-// ApprovalTimers: fires approval timeouts when they come due, exactly as the approval-timers
-// index says.
+// RunTimers: fires runs' timers when they come due, exactly as the timers index says: an
+// approval's timeout (timer id: the approval id) and a wait step's wake-up (timer id: run id
+// "." the seq of the step's StepStarted).
 //
-// The index is the durable truth: RunTxn::Finish writes an entry (due time + approval id) in the
-// batch that requests a timed approval and deletes it in the batch that ends the approval. A
-// timer that came due while the server was down is still in the index at start, already due,
-// and fires at once. What a timer does is decided on the run (TimeOutApproval), which ignores
-// an approval that is no longer pending or not due: a timer that fires late or twice does
-// nothing more, so every timeout is recorded once.
+// The index is the durable truth: RunTxn::Finish writes an entry (due time + timer id) in the
+// batch that arms the timer (a timed approval's request, a wait step's start) and deletes it in
+// the batch that ends what it waits on. A timer that came due while the server was down is still
+// in the index at start, already due, and fires at once. What a timer does is decided on the run
+// (TimeOutApproval, WakeUp), which ignores what is no longer waiting or not due yet: a timer
+// that fires late or twice does nothing more, so every timeout and wake-up is recorded once.
 //
 // Only the entries due within a window ahead of the clock (at most kMaxLoaded of them, more when
 // many share one due time) are held in memory, loaded from the index in due order. A million
@@ -38,17 +39,17 @@
 
 namespace assent::engine {
 
-class ApprovalTimers {
+class RunTimers {
  public:
   // Called when a timer is due (again, if its timeout has not been recorded kRefireAfter later).
-  using Fire = std::function<void(const std::string& run_id, const std::string& approval_id,
+  using Fire = std::function<void(const std::string& run_id, const std::string& timer_id,
                                   int64_t due_at_ms)>;
 
-  ApprovalTimers(boost::asio::io_context& io, storage::EventLog& log, Logger& logger,
+  RunTimers(boost::asio::io_context& io, storage::EventLog& log, Logger& logger,
                  std::function<int64_t()> now_ms, std::chrono::milliseconds poll, Fire fire);
-  ~ApprovalTimers();
-  ApprovalTimers(const ApprovalTimers&) = delete;
-  ApprovalTimers& operator=(const ApprovalTimers&) = delete;
+  ~RunTimers();
+  RunTimers(const RunTimers&) = delete;
+  RunTimers& operator=(const RunTimers&) = delete;
 
   // Loads the first window and starts the timer. kIOError/kCorruption if the index cannot be
   // read.
@@ -57,8 +58,8 @@ class ApprovalTimers {
   void Stop();
 
   // An index entry became durable (written) / durable no more (deleted).
-  void Armed(int64_t due_at_ms, const std::string& approval_id, const std::string& run_id);
-  void Disarmed(int64_t due_at_ms, const std::string& approval_id);
+  void Armed(int64_t due_at_ms, const std::string& timer_id, const std::string& run_id);
+  void Disarmed(int64_t due_at_ms, const std::string& timer_id);
 
   // How many timers are held in memory (tests and benchmarks).
   size_t loaded() const;
@@ -76,7 +77,7 @@ class ApprovalTimers {
     std::string run_id;
     int64_t fire_after_ms = 0;  // 0: not fired yet
   };
-  using Key = std::pair<int64_t, std::string>;  // due time, approval id
+  using Key = std::pair<int64_t, std::string>;  // due time, timer id
 
   // Loads the next window if the clock has reached the end of this one. REQUIRES: mu_ held.
   Status LoadIfNeeded(int64_t now);

@@ -1,4 +1,4 @@
-#include "engine/internal/approval_timers.h"
+#include "engine/internal/run_timers.h"
 
 #include <algorithm>
 #include <future>
@@ -10,7 +10,7 @@ namespace assent::engine {
 
 namespace asio = boost::asio;
 
-ApprovalTimers::ApprovalTimers(asio::io_context& io, storage::EventLog& log, Logger& logger,
+RunTimers::RunTimers(asio::io_context& io, storage::EventLog& log, Logger& logger,
                                std::function<int64_t()> now_ms, std::chrono::milliseconds poll,
                                Fire fire)
     : strand_(asio::make_strand(io)),
@@ -21,9 +21,9 @@ ApprovalTimers::ApprovalTimers(asio::io_context& io, storage::EventLog& log, Log
       fire_(std::move(fire)),
       wake_(strand_) {}
 
-ApprovalTimers::~ApprovalTimers() { Stop(); }
+RunTimers::~RunTimers() { Stop(); }
 
-Status ApprovalTimers::Start() {
+Status RunTimers::Start() {
   {
     std::lock_guard lock(mu_);
     if (Status loaded = LoadIfNeeded(now_ms_()); !loaded.ok()) return loaded;
@@ -33,7 +33,7 @@ Status ApprovalTimers::Start() {
   return Status::Ok();
 }
 
-void ApprovalTimers::Stop() {
+void RunTimers::Stop() {
   {
     std::lock_guard lock(mu_);
     if (stopped_) return;
@@ -49,43 +49,43 @@ void ApprovalTimers::Stop() {
   cancelled.get_future().wait();
 }
 
-void ApprovalTimers::Armed(int64_t due_at_ms, const std::string& approval_id,
+void RunTimers::Armed(int64_t due_at_ms, const std::string& timer_id,
                            const std::string& run_id) {
   std::lock_guard lock(mu_);
   // A later window's load finds it in the index.
   if (due_at_ms >= loaded_until_ms_) return;
-  loaded_.try_emplace(Key{due_at_ms, approval_id}, Entry{run_id, 0});
+  loaded_.try_emplace(Key{due_at_ms, timer_id}, Entry{run_id, 0});
   // Due before anything the wake was armed for: look again now.
-  if (loaded_.begin()->first.second == approval_id && !stopped_) {
+  if (loaded_.begin()->first.second == timer_id && !stopped_) {
     asio::post(strand_, [this] { Tick(); });
   }
 }
 
-void ApprovalTimers::Disarmed(int64_t due_at_ms, const std::string& approval_id) {
+void RunTimers::Disarmed(int64_t due_at_ms, const std::string& timer_id) {
   std::lock_guard lock(mu_);
-  loaded_.erase(Key{due_at_ms, approval_id});
+  loaded_.erase(Key{due_at_ms, timer_id});
 }
 
-size_t ApprovalTimers::loaded() const {
+size_t RunTimers::loaded() const {
   std::lock_guard lock(mu_);
   return loaded_.size();
 }
 
-Status ApprovalTimers::LoadIfNeeded(int64_t now) {
+Status RunTimers::LoadIfNeeded(int64_t now) {
   if (now < loaded_until_ms_) return Status::Ok();
   // Everything due before loaded_until_ms_ is loaded already; the window goes on from there.
   const int64_t window_end = std::max(now, loaded_until_ms_) + kWindowMs;
-  const std::string from = ApprovalTimerKey(loaded_until_ms_, "");
-  const std::string end = ApprovalTimerKey(window_end, "");
+  const std::string from = TimerKey(loaded_until_ms_, "");
+  const std::string end = TimerKey(window_end, "");
   int64_t stopped_at = window_end;
   size_t added = 0;
   Status scanned = log_.ScanIndexFrom(
-      storage::Index::kApprovalTimers, "", from,
+      storage::Index::kTimers, "", from,
       [&](std::string_view key, std::string_view value) {
         if (key >= end) return false;
-        auto parts = DecodeApprovalTimerKey(key);
+        auto parts = DecodeTimerKey(key);
         if (!parts) {
-          logger_.Error("malformed approval-timer key skipped", {{"key_bytes", key.size()}});
+          logger_.Error("malformed timer key skipped", {{"key_bytes", key.size()}});
           return true;
         }
         // Full, and past the entries that share the last due time: the window ends here.
@@ -93,7 +93,7 @@ Status ApprovalTimers::LoadIfNeeded(int64_t now) {
           stopped_at = parts->due_at_ms;
           return false;
         }
-        added += loaded_.try_emplace(Key{parts->due_at_ms, std::string(parts->approval_id)},
+        added += loaded_.try_emplace(Key{parts->due_at_ms, std::string(parts->timer_id)},
                                      Entry{std::string(value), 0})
                      .second;
         return true;
@@ -103,7 +103,7 @@ Status ApprovalTimers::LoadIfNeeded(int64_t now) {
   return Status::Ok();
 }
 
-void ApprovalTimers::Tick() {
+void RunTimers::Tick() {
   std::vector<std::pair<Key, std::string>> due;  // fired outside the lock
   int64_t now = now_ms_();
   {
@@ -111,7 +111,7 @@ void ApprovalTimers::Tick() {
     if (stopped_) return;
     if (Status loaded = LoadIfNeeded(now); !loaded.ok()) {
       // The next tick tries again; timers already loaded still fire.
-      logger_.Error("approval timers could not be loaded", {{"error", loaded.ToString()}});
+      logger_.Error("run timers could not be loaded", {{"error", loaded.ToString()}});
     }
     for (auto& [key, entry] : loaded_) {
       if (key.first > now) break;
@@ -124,7 +124,7 @@ void ApprovalTimers::Tick() {
   ArmWake(now);
 }
 
-void ApprovalTimers::ArmWake(int64_t now) {
+void RunTimers::ArmWake(int64_t now) {
   int64_t next = now + poll_.count();
   {
     std::lock_guard lock(mu_);
