@@ -245,8 +245,8 @@ Status EngineImpl::Start() {
   };
   timers_ = std::make_unique<RunTimers>(
       io, log_, *options_.logger, now_ms, hooks_.timer_poll,
-      [this](const std::string& run_id, const std::string& approval_id, int64_t due_at_ms) {
-        ShardForRun(run_id).TimeOut(run_id, approval_id, due_at_ms);
+      [this](const std::string& run_id, const std::string& timer_id, int64_t due_at_ms) {
+        ShardForRun(run_id).FireTimer(run_id, timer_id, due_at_ms);
       });
   ShardContext context{io,
                        log_,

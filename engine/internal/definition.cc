@@ -26,6 +26,7 @@ const std::set<std::string_view>& AllowedFields(StepType type) {
   static const std::set<std::string_view> kApproval{
       "id",        "type",          "next",    "message",   "show",
       "on_reject", "approvers",     "self_approval", "timeout", "on_timeout"};
+  static const std::set<std::string_view> kWait{"id", "type", "next", "for", "until"};
   static const std::set<std::string_view> kHttp{
       "id",      "type",         "next",       "method", "url", "allow_hosts", "body",
       "headers", "max_attempts", "timeout_ms", "ca_file"};
@@ -34,6 +35,7 @@ const std::set<std::string_view>& AllowedFields(StepType type) {
     case StepType::kCondition: return kCondition;
     case StepType::kApproval: return kApproval;
     case StepType::kHttp: return kHttp;
+    case StepType::kWait: return kWait;
   }
   return kCode;
 }
@@ -43,6 +45,7 @@ std::optional<StepType> ParseStepType(std::string_view text) {
   if (text == "condition") return StepType::kCondition;
   if (text == "http") return StepType::kHttp;
   if (text == "approval") return StepType::kApproval;
+  if (text == "wait") return StepType::kWait;
   return std::nullopt;
 }
 
@@ -112,7 +115,7 @@ void ReadTimeout(StepReader& reader, StepDefinition& step) {
   if (!timeout.empty()) {
     Result<int64_t> ms = ParseDuration(timeout);
     reader.Check(ms.status(), "timeout");
-    if (ms.ok() && (*ms < 1'000 || *ms > kMaxApprovalTimeoutMs)) {
+    if (ms.ok() && (*ms < 1'000 || *ms > kMaxTimerMs)) {
       reader.Fail("'timeout' must be from 1s to 366d");
     }
     if (ms.ok()) step.approval_timeout_ms = *ms;
@@ -151,6 +154,24 @@ void ReadApproval(const json::object& object, StepReader& reader, StepDefinition
     step.self_approval = !self_approval->is_bool() || self_approval->as_bool();
   }
   ReadTimeout(reader, step);
+}
+
+void ReadWait(StepReader& reader, StepDefinition& step) {
+  std::string wait_for = reader.String("for", false);
+  step.wait_until = reader.String("until", false);
+  if (wait_for.empty() == step.wait_until.empty()) {
+    reader.Fail("a wait step takes either 'for' (a duration) or 'until' (a time), not both");
+    return;
+  }
+  if (!wait_for.empty()) {
+    Result<int64_t> ms = ParseDuration(wait_for);
+    reader.Check(ms.status(), "for");
+    if (ms.ok() && (*ms < 1 || *ms > kMaxTimerMs)) {
+      reader.Fail("'for' must be from 1ms to 366d");
+    }
+    if (ms.ok()) step.wait_for_ms = *ms;
+  }
+  reader.Check(CheckTemplate(step.wait_until), "until");
 }
 
 void ReadHttp(const json::object& object, StepReader& reader, StepDefinition& step) {
@@ -212,7 +233,8 @@ Result<StepDefinition> ParseStep(const json::value& value, size_t position) {
   std::string type_name = reader.String("type", true);
   auto type = ParseStepType(type_name);
   if (!type) {
-    reader.Fail("unknown type '" + type_name + "' (expected code, condition, http or approval)");
+    reader.Fail("unknown type '" + type_name +
+                "' (expected code, condition, http, approval or wait)");
     return Status::InvalidArgument(reader.error());
   }
   step.type = *type;
@@ -228,6 +250,7 @@ Result<StepDefinition> ParseStep(const json::value& value, size_t position) {
     case StepType::kCondition: ReadCondition(reader, step); break;
     case StepType::kApproval: ReadApproval(object, reader, step); break;
     case StepType::kHttp: ReadHttp(object, reader, step); break;
+    case StepType::kWait: ReadWait(reader, step); break;
   }
   if (!reader.error().empty()) return Status::InvalidArgument(reader.error());
   return step;

@@ -28,15 +28,15 @@ namespace assent::engine {
 
 inline constexpr std::string_view kEndStep = "end";
 
-enum class StepType { kCode, kCondition, kHttp, kApproval };
+enum class StepType { kCode, kCondition, kHttp, kApproval, kWait };
 
 // What an approval step does when its `timeout` runs out undecided. The numbers are persisted
 // (schemas/event.fbs TimeoutAction).
 enum class OnTimeout : uint8_t { kFail = 0, kApprove = 1, kReject = 2 };
 std::string_view ToString(OnTimeout action);  // "fail", "approve", "reject"
 
-// The longest `timeout` an approval may have.
-inline constexpr int64_t kMaxApprovalTimeoutMs = int64_t{366} * 86'400'000;
+// The longest a run's timer may wait: an approval's `timeout`, a wait step's `for`.
+inline constexpr int64_t kMaxTimerMs = int64_t{366} * 86'400'000;
 
 struct StepDefinition {
   std::string id;
@@ -64,6 +64,9 @@ struct StepDefinition {
   std::optional<uint32_t> max_attempts;
   std::optional<uint32_t> timeout_ms;
   std::string ca_file;             // http: the CAs to trust for https instead of the system's
+
+  int64_t wait_for_ms = 0;  // wait: `for`; 0 when it waits `until`
+  std::string wait_until;   // wait: `until`, a template giving a time (RFC 3339 or unix ms)
 
   // Steps with no effect outside Assent run inline and need no durable StepStarted first.
   bool IsPure() const { return type == StepType::kCode || type == StepType::kCondition; }

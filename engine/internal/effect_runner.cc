@@ -35,6 +35,9 @@ void EffectRunner::Reconcile(const RunState& state, const WorkflowDefinition& de
 void EffectRunner::Resume(const RunState& state, const WorkflowDefinition& definition) {
   if (state.status != RunStatus::kRunning) return;
   if (state.step_in_flight) {
+    // A wait goes on waiting: its timer is durable (RunTimers fires it).
+    const StepDefinition* step = definition.Find(state.cursor);
+    if (step != nullptr && step->type == StepType::kWait) return;
     // Started before the crash, never completed: run it again as a new attempt.
     return execute_(state.run_id, [](RunTxn& txn, const StepContext&) { RestartStep(txn); });
   }

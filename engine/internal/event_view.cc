@@ -3,6 +3,7 @@
 #include "base/json_text.h"
 #include "engine/internal/definition.h"
 #include "engine/internal/duration_text.h"
+#include "engine/internal/time_text.h"
 #include "engine/internal/stored_table.h"
 #include "schemas/event_generated.h"
 
@@ -66,6 +67,7 @@ EventView ToEventView(const fb::Event& event) {
       view.type = "step.started";
       f["step_id"] = Text(body->step_id());
       f["attempt"] = body->attempt();
+      if (body->wake_at_ms() > 0) f["wake_at"] = FormatRfc3339(body->wake_at_ms());
       break;
     }
     case fb::Body::StepCompleted: {

@@ -116,6 +116,10 @@ std::string TimerKey(int64_t due_at_ms, std::string_view timer_id) {
   return key;
 }
 
+std::string WaitTimerId(std::string_view run_id, uint64_t visit_seq) {
+  return std::string(run_id) + "." + std::to_string(visit_seq);
+}
+
 std::optional<TimerKeyParts> DecodeTimerKey(std::string_view key) {
   constexpr size_t kTimeBytes = 8;
   if (key.size() <= kTimeBytes) return std::nullopt;

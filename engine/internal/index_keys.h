@@ -65,6 +65,9 @@ std::optional<ApprovalCommentKeyParts> DecodeApprovalCommentKey(std::string_view
 // first, so a scan from the start yields the timers that come due first. Times before 1970 do
 // not occur: the engine's clock writes them.
 std::string TimerKey(int64_t due_at_ms, std::string_view timer_id);
+// The timer id of a wait step's visit whose StepStarted has seq `visit_seq`: run id "." seq, like
+// the id of an approval requested at that seq (never both: each event is one or the other).
+std::string WaitTimerId(std::string_view run_id, uint64_t visit_seq);
 struct TimerKeyParts {
   int64_t due_at_ms;
   std::string_view timer_id;

@@ -11,7 +11,9 @@
 #include "engine/internal/http_step_rules.h"
 #include "engine/internal/limits.h"
 #include "engine/internal/lua_cpu_budget.h"
+#include "engine/internal/index_keys.h"
 #include "engine/internal/template.h"
+#include "engine/internal/time_text.h"
 
 namespace assent::engine {
 namespace {
@@ -61,11 +63,38 @@ void FinishPureStep(RunTxn& txn, const StepContext& context, const StepDefinitio
   txn.Emit(std::move(completed), std::move(output).value());
 }
 
-void EmitStepStarted(RunTxn& txn, const std::string& step_id, uint32_t attempt) {
+void EmitStepStarted(RunTxn& txn, const std::string& step_id, uint32_t attempt,
+                     int64_t wake_at_ms = 0) {
   fb::StepStartedT started;
   started.step_id = step_id;
   started.attempt = attempt;
+  started.wake_at_ms = wake_at_ms;
   txn.Emit(std::move(started));
+}
+
+// What a wait step's output says: when it woke up (as due; the timer may fire a little later).
+json::value WaitOutput(int64_t wake_at_ms) {
+  return json::object{{"woke_at", FormatRfc3339(wake_at_ms)}};
+}
+
+// A wait step: until its time, the run waits on a durable timer (RunTxn::Finish arms it). A
+// time already past goes on at once; a bad `until` fails the step.
+void StartWait(RunTxn& txn, const StepContext& context, const StepDefinition& step) {
+  int64_t wake_at_ms = txn.now_ms() + step.wait_for_ms;
+  if (!step.wait_until.empty()) {
+    Result<json::value> until = RenderValue(json::value(step.wait_until), TemplateContext(txn.state()));
+    Result<int64_t> time = until.ok() ? TimeOf(*until) : Result<int64_t>(until.status());
+    if (!time.ok()) {
+      return FinishPureStep(txn, context, step, Status::InvalidArgument("'until': " + time.status().message()),
+                            "");
+    }
+    wake_at_ms = *time;
+  }
+  if (wake_at_ms <= txn.now_ms()) {
+    return FinishPureStep(txn, context, step, WaitOutput(wake_at_ms),
+                          context.definition.NextAfter(step));
+  }
+  EmitStepStarted(txn, step.id, 1, wake_at_ms);
 }
 
 void RequestApproval(RunTxn& txn, const StepContext& step_context, const StepDefinition& step) {
@@ -205,6 +234,10 @@ void Advance(RunTxn& txn, const StepContext& context) {
       }
       case StepType::kApproval: RequestApproval(txn, context, *step); return;
       case StepType::kHttp: EmitStepStarted(txn, step->id, 1); return;
+      case StepType::kWait:
+        StartWait(txn, context, *step);
+        if (txn.state().step_in_flight) return;
+        break;
     }
   }
 }
@@ -274,6 +307,25 @@ void TimeOutApproval(RunTxn& txn, const StepContext& context, const std::string&
   } else {
     FailRun(txn, said + (action == OnTimeout::kReject ? ": rejected by its on_timeout" : ""));
   }
+  Advance(txn, context);
+}
+
+bool WaitsOn(const RunState& state, std::string_view timer_id) {
+  return state.status == RunStatus::kRunning && state.step_in_flight && state.wake_at_ms > 0 &&
+         WaitTimerId(state.run_id, state.visit_seq) == timer_id;
+}
+
+void WakeUp(RunTxn& txn, const StepContext& context, const std::string& timer_id) {
+  const RunState& state = txn.state();
+  if (!WaitsOn(state, timer_id) || state.wake_at_ms > txn.now_ms()) return;
+  const StepDefinition* step = context.definition.Find(state.cursor);
+  if (step == nullptr) {
+    return FailRun(txn, "step '" + state.cursor + "' is not in version " +
+                            std::to_string(context.definition.version) + " of " +
+                            context.definition.name);
+  }
+  FinishPureStep(txn, context, *step, WaitOutput(state.wake_at_ms),
+                 context.definition.NextAfter(*step));
   Advance(txn, context);
 }
 

@@ -43,6 +43,11 @@ Result<ApprovalView> Decide(RunTxn& txn, const StepContext& context, const Decid
 // step's on_timeout decides (ApprovalTimedOut, then the step's completion or the run's failure)
 // and the run goes on. Anything else (decided meanwhile, not due yet) emits nothing.
 void TimeOutApproval(RunTxn& txn, const StepContext& context, const std::string& approval_id);
+// Whether the run is in the wait step whose timer id is `timer_id` (index_keys.h WaitTimerId).
+bool WaitsOn(const RunState& state, std::string_view timer_id);
+// The wait step's timer came due (by the transaction's clock) and the run still waits on it:
+// the step completes and the run goes on. Anything else emits nothing.
+void WakeUp(RunTxn& txn, const StepContext& context, const std::string& timer_id);
 // kTooLarge once the approval has max_comments_per_approval comments.
 Result<ApprovalView> AddComment(RunTxn& txn, const StepContext& context,
                                 const CommentCommand& command);

@@ -77,6 +77,7 @@ std::string EncodeSnapshot(const RunState& state) {
   snapshot.add_started_at_ms(state.started_at_ms);
   snapshot.add_updated_at_ms(state.updated_at_ms);
   snapshot.add_started_by(started_by);
+  snapshot.add_wake_at_ms(state.wake_at_ms);
   builder.Finish(snapshot.Finish(), kIdentifier);
   return std::string(reinterpret_cast<const char*>(builder.GetBufferPointer()), builder.GetSize());
 }
@@ -109,6 +110,7 @@ Result<RunState> DecodeSnapshot(std::string_view bytes, const CommentSource& com
   state.failures = snapshot->failures();
   state.step_in_flight = snapshot->step_in_flight();
   state.retry_pending = snapshot->retry_pending();
+  state.wake_at_ms = snapshot->wake_at_ms();
   if (snapshot->approvals() != nullptr) {
     for (const fb::ApprovalRecord* record : *snapshot->approvals()) {
       auto approval = UnpackApprovalRecord(*record, comments);

@@ -66,6 +66,7 @@ void OnRunStarted(RunState& state, const fb::RunStarted& body, int64_t at_ms,
 void OnStepStarted(RunState& state, const fb::StepStarted& body, uint64_t seq) {
   state.cursor = std::string(View(body.step_id()));
   state.attempt = body.attempt();
+  state.wake_at_ms = body.wake_at_ms();
   if (body.attempt() == 1) {
     state.visit_seq = seq;
     state.failures = 0;
@@ -88,6 +89,7 @@ void OnStepCompleted(RunState& state, const fb::StepCompleted& body, json::value
   state.failures = 0;
   state.step_in_flight = false;
   state.retry_pending = false;
+  state.wake_at_ms = 0;
 }
 
 void OnStepFailed(RunState& state, const fb::StepFailed& body) {
@@ -95,6 +97,7 @@ void OnStepFailed(RunState& state, const fb::StepFailed& body) {
   state.attempt = body.attempt();
   ++state.failures;
   state.step_in_flight = false;
+  state.wake_at_ms = 0;
   state.retry_pending = body.will_retry();
 }
 

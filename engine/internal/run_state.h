@@ -40,6 +40,7 @@ struct RunState {
   uint32_t failures = 0;   // StepFailed events in this visit (crashes are not failures)
   bool step_in_flight = false;
   bool retry_pending = false;
+  int64_t wake_at_ms = 0;  // a wait step in flight: when it wakes up (its timer's due time)
 
   std::vector<ApprovalView> approvals;  // in request order
   std::optional<boost::json::value> output;

@@ -8,13 +8,25 @@
 #include "engine/internal/run_snapshot.h"
 
 namespace assent::engine {
+namespace {
+
+// The timers-index key of the wait the run is in, or empty when it is in none.
+std::string WaitTimer(const RunState& state) {
+  if (state.status != RunStatus::kRunning || !state.step_in_flight || state.wake_at_ms == 0) {
+    return {};
+  }
+  return TimerKey(state.wake_at_ms, WaitTimerId(state.run_id, state.visit_seq));
+}
+
+}  // namespace
 
 RunTxn::RunTxn(std::string run_id, RunState& state, int64_t now_ms)
     : run_id_(std::move(run_id)),
       state_(state),
       now_ms_(now_ms),
       seq_before_(state.last_seq),
-      status_before_(state.status) {
+      status_before_(state.status),
+      wait_before_(WaitTimer(state)) {
   for (const ApprovalView& approval : state.approvals) {
     approvals_before_.push_back(ApprovalMark{approval.id, approval.status,
                                              approval.decisions.size(), approval.comments.size()});
@@ -109,6 +121,12 @@ storage::AppendBatch RunTxn::Finish() {
     }
     ops.push_back({Index::kRunsByStatus, RunsByStatusKey(state_.status, state_.run_id),
                    state_.workflow});
+  }
+  // A wait step's timer is armed with its start and disarmed with whatever ends the wait: its
+  // wake-up, or the run's end (a cancel).
+  if (std::string wait = WaitTimer(state_); wait != wait_before_) {
+    if (!wait_before_.empty()) ops.push_back({Index::kTimers, wait_before_, {}});
+    if (!wait.empty()) ops.push_back({Index::kTimers, std::move(wait), state_.run_id});
   }
   if (SnapshotDue(seq_before_, state_.last_seq)) {
     ops.push_back({Index::kRunSnapshots, RunSnapshotKey(state_.run_id), EncodeSnapshot(state_)});

@@ -62,6 +62,8 @@ class RunTxn {
   int64_t now_ms_;
   uint64_t seq_before_;  // 0: the transaction starts the run
   RunStatus status_before_;
+  // The wait step the run was in when the transaction began: its timer's key, or empty.
+  std::string wait_before_;
   // What each approval's index entry reflected when the transaction began.
   struct ApprovalMark {
     std::string id;

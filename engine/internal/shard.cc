@@ -130,17 +130,21 @@ void Shard::Execute(const std::string& run_id, EffectRunner::Decider decider) {
   });
 }
 
-void Shard::TimeOut(std::string run_id, std::string approval_id, int64_t due_at_ms) {
-  mailbox_.Post([this, run_id = std::move(run_id), approval_id = std::move(approval_id),
-                 due_at_ms] {
-    Execute(run_id, [this, approval_id, due_at_ms](RunTxn& txn, const StepContext& context) {
-      TimeOutApproval(txn, context, approval_id);
-      const ApprovalView* approval = txn.state().FindApproval(approval_id);
+void Shard::FireTimer(std::string run_id, std::string timer_id, int64_t due_at_ms) {
+  mailbox_.Post([this, run_id = std::move(run_id), timer_id = std::move(timer_id), due_at_ms] {
+    Execute(run_id, [this, timer_id, due_at_ms](RunTxn& txn, const StepContext& context) {
+      const ApprovalView* approval = txn.state().FindApproval(timer_id);
+      if (approval != nullptr) {
+        TimeOutApproval(txn, context, timer_id);
+      } else {
+        WakeUp(txn, context, timer_id);
+      }
+      approval = txn.state().FindApproval(timer_id);
+      bool waiting = approval != nullptr ? approval->status == ApprovalStatus::kPending
+                                         : WaitsOn(txn.state(), timer_id);
       // Ended already (its index entry is gone, or going with a commit in flight): the timer
       // was loaded from a scan that ran before the end was durable. Nothing will disarm it.
-      if (txn.empty() && (approval == nullptr || approval->status != ApprovalStatus::kPending)) {
-        context_.timers.Disarmed(due_at_ms, approval_id);
-      }
+      if (txn.empty() && !waiting) context_.timers.Disarmed(due_at_ms, timer_id);
     });
   });
 }

@@ -89,9 +89,9 @@ class Shard {
   void Cancel(CancelCommand command, Callback<RunView> done);
   void AwaitRun(const Principal& viewer, std::string run_id, std::chrono::milliseconds wait,
                 Callback<RunView> done);
-  // The approval's timer came due (RunTimers): its on_timeout decides, if it is still
-  // pending. Any thread.
-  void TimeOut(std::string run_id, std::string approval_id, int64_t due_at_ms);
+  // A timer of the run came due (RunTimers): an approval's timeout (its on_timeout decides,
+  // if it is still pending) or a wait step's wake-up. Any thread.
+  void FireTimer(std::string run_id, std::string timer_id, int64_t due_at_ms);
 
   // Shutdown, in two steps so every shard drains before any stops: Drain lets accepted
   // commands run and commits in flight land and answer (bounded); Stop drops what waits on

@@ -1,6 +1,7 @@
 #include "engine/internal/definition.h"
 
 #include "engine/internal/duration_text.h"
+#include "engine/internal/time_text.h"
 
 #include <boost/json/parse.hpp>
 #include <gmock/gmock.h>
@@ -94,6 +95,53 @@ TEST(DurationTextTest, ReadsEveryUnitAndWritesTheShortestFormBack) {
   for (const char* bad : {"", "h", "1", "1x", "-1s", "1s1s", "1 s", "1.5h", "1hh"}) {
     EXPECT_FALSE(ParseDuration(bad).ok()) << bad;
   }
+}
+
+TEST(DefinitionTest, ReadsWaitStepsAndRefusesBadOnes) {
+  auto parsed = ParseDefinition(
+      "wf", boost::json::parse(R"({"steps": [{"id": "w", "type": "wait", "for": "1h30m"},
+                                             {"id": "u", "type": "wait", "until": "{{input.at}}"}]})"));
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ((*parsed)->steps[0].wait_for_ms, 5'400'000);
+  EXPECT_EQ((*parsed)->steps[1].wait_until, "{{input.at}}");
+  struct Case {
+    std::string step;
+    std::string says;
+  };
+  const Case cases[] = {
+      {R"({"id": "w", "type": "wait"})", "step 'w': a wait step takes either 'for' (a duration) or 'until' (a time), not both"},
+      {R"({"id": "w", "type": "wait", "for": "1h", "until": "{{input.at}}"})", "not both"},
+      {R"({"id": "w", "type": "wait", "for": "soon"})", "step 'w': 'for': \"soon\" is not a duration"},
+      {R"({"id": "w", "type": "wait", "for": "400d"})", "step 'w': 'for' must be from 1ms to 366d"},
+      {R"({"id": "w", "type": "wait", "until": "{{input.at"})", "step 'w': 'until':"},
+      {R"({"id": "w", "type": "wait", "for": "1h", "lua": "return 1"})", "unknown field 'lua' for a wait step"},
+  };
+  for (const Case& c : cases) {
+    Status status = ParseError(R"({"steps": [)" + c.step + "]}");
+    EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << c.step;
+    EXPECT_THAT(status.message(), HasSubstr(c.says)) << c.step;
+  }
+}
+
+TEST(TimeTextTest, ReadsRfc3339WithFractionsAndOffsets) {
+  EXPECT_EQ(ParseRfc3339("1970-01-01T00:00:00Z").value(), 0);
+  EXPECT_EQ(ParseRfc3339("1970-01-01T00:00:01.5Z").value(), 1'500);
+  EXPECT_EQ(ParseRfc3339("1970-01-01T01:00:00.123456+01:00").value(), 123);
+  EXPECT_EQ(ParseRfc3339("1969-12-31T23:00:00-01:00").value(), 0);
+  EXPECT_FALSE(ParseRfc3339("1969-12-31T23:59:59Z").ok()) << "before 1970";
+  EXPECT_EQ(ParseRfc3339("9999-12-31T23:59:59.999Z").value(), 253'402'300'799'999);
+  EXPECT_FALSE(ParseRfc3339("9999-12-31T23:59:59-00:01").ok()) << "after 9999";
+  EXPECT_EQ(ParseRfc3339("2024-02-29T12:00:00z").value(), 1'709'208'000'000);
+  EXPECT_EQ(FormatRfc3339(1'709'208'000'123), "2024-02-29T12:00:00.123Z");
+  EXPECT_EQ(FormatRfc3339(-1), "1969-12-31T23:59:59.999Z");
+  for (const char* bad : {"", "2026-12-01", "2026-12-01T09:00:00", "2026-12-01 09:00:00Z",
+                          "2026-02-30T09:00:00Z", "2026-13-01T09:00:00Z", "2026-12-01T25:00:00Z",
+                          "2026-12-01T09:00:00.Z", "2026-12-01T09:00:00+1:00",
+                          "2026-12-01T09:00:00+24:00", "2026-12-01T09:00:00Zjunk"}) {
+    EXPECT_FALSE(ParseRfc3339(bad).ok()) << bad;
+  }
+  EXPECT_EQ(TimeOf(boost::json::value(1234)).value(), 1234);
+  EXPECT_FALSE(TimeOf(boost::json::value(1.5)).ok());
 }
 
 TEST(DefinitionTest, RejectsUnknownStepTypeNamingTheStep) {

@@ -1,6 +1,7 @@
-// Approval timeouts through the real server: a reviewer's stream is told the approval timed
-// out, the run takes its on_timeout path, the audit and the timeline say so, and a timer armed
-// before a SIGKILL fires after the restart. Timeouts are 1 s, the shortest a definition takes.
+// Runs' timers through the real server. Approval timeouts: a reviewer's stream is told the
+// approval timed out, the run takes its on_timeout path, the audit and the timeline say so, and
+// a timer armed before a SIGKILL fires after the restart (timeouts are 1 s, the shortest a
+// definition takes). Wait steps: a run sleeps through a SIGKILL and wakes once.
 #include <gmock/gmock.h>
 
 #include "tests/e2e/e2e_fixture.h"
@@ -23,7 +24,7 @@ bool IsType(const json::value& message, const char* type) {
   return message.is_object() && message.as_object().contains("type") && message.at("type") == type;
 }
 
-class ApprovalTimeoutE2eTest : public E2eTest {
+class TimersE2eTest : public E2eTest {
  protected:
   void SetUp() override {
     E2eTest::SetUp();
@@ -38,7 +39,7 @@ class ApprovalTimeoutE2eTest : public E2eTest {
   }
 };
 
-TEST_F(ApprovalTimeoutE2eTest, ReviewersAreToldAndTheRunTakesItsOnTimeoutPath) {
+TEST_F(TimersE2eTest, ReviewersAreToldAndTheRunTakesItsOnTimeoutPath) {
   StreamClient reviewer(server_->port(), kToken, StreamClient::Auth::kHeader);
   ASSERT_TRUE(IsType(reviewer.Read(), "snapshot"));
   std::string run_id = StartMail();
@@ -85,7 +86,7 @@ TEST_F(ApprovalTimeoutE2eTest, ReviewersAreToldAndTheRunTakesItsOnTimeoutPath) {
   EXPECT_THAT(audit.raw, HasSubstr("approval.timed_out"));
 }
 
-TEST_F(ApprovalTimeoutE2eTest, ATimerArmedBeforeASigkillFiresAfterTheRestart) {
+TEST_F(TimersE2eTest, ATimerArmedBeforeASigkillFiresAfterTheRestart) {
   std::string run_id = StartMail();
   AwaitRunStatus(run_id, "waiting");
   server_->Kill();
@@ -103,7 +104,7 @@ TEST_F(ApprovalTimeoutE2eTest, ATimerArmedBeforeASigkillFiresAfterTheRestart) {
 
 // A SIGKILL while timers are firing: every approval still times out exactly once after the
 // restart, each run completes once, and `assent verify` finds the index and the log agree.
-TEST_F(ApprovalTimeoutE2eTest, ManyTimersFiringThroughASigkillEachFireOnce) {
+TEST_F(TimersE2eTest, ManyTimersFiringThroughASigkillEachFireOnce) {
   constexpr int kRuns = 200;
   std::vector<std::string> runs;
   for (int i = 0; i < kRuns; ++i) runs.push_back(StartMail());
@@ -136,12 +137,36 @@ TEST_F(ApprovalTimeoutE2eTest, ManyTimersFiringThroughASigkillEachFireOnce) {
   EXPECT_THAT(verified.output, HasSubstr("no problems"));
 }
 
-TEST_F(ApprovalTimeoutE2eTest, ABadTimeoutIsRefusedNamingTheStepAndField) {
+TEST_F(TimersE2eTest, ABadTimeoutIsRefusedNamingTheStepAndField) {
   HttpReply refused = api().Put(
       "/v1/workflows/bad",
       json::parse(R"({"steps": [{"id": "ok", "type": "approval", "message": "m", "timeout": "soon"}]})"));
   EXPECT_EQ(refused.status, 400u) << refused.raw;
   EXPECT_THAT(refused.raw, HasSubstr("step 'ok': 'timeout': \\\"soon\\\" is not a duration"));
+}
+
+TEST_F(TimersE2eTest, AWaitStepSleepsThroughASigkillAndWakesOnce) {
+  HttpReply applied = api().Put("/v1/workflows/nap", json::parse(R"({"steps": [
+    {"id": "pause", "type": "wait", "for": "1s"},
+    {"id": "after", "type": "code", "lua": "return {woke = steps.pause.woke_at}"}]})"));
+  ASSERT_EQ(applied.status, 200u) << applied.raw;
+  HttpReply started = api().Post("/v1/workflows/nap/runs", json::object{});
+  ASSERT_EQ(started.status, 201u) << started.raw;
+  std::string run_id(started.body.at("run_id").as_string());
+  server_->Kill();
+  StartServer();
+  json::value run = AwaitRunStatus(run_id, "completed");
+  EXPECT_TRUE(run.at("steps").at("pause").as_object().contains("woke_at")) << json::serialize(run);
+  HttpReply events = api().Get("/v1/runs/" + run_id + "/events");
+  ASSERT_EQ(events.status, 200u) << events.raw;
+  size_t starts = 0;
+  for (const json::value& event : events.body.at("events").as_array()) {
+    if (event.at("type") == "step.started") {
+      ++starts;
+      EXPECT_EQ(event.at("wake_at"), run.at("steps").at("pause").at("woke_at"));
+    }
+  }
+  EXPECT_EQ(starts, 1u) << "the restart started the wait again: " << events.raw;
 }
 
 }  // namespace
