@@ -8,6 +8,7 @@
 #include <boost/url/parse.hpp>
 
 #include "base/json_text.h"
+#include "engine/internal/definition_checks.h"
 #include "engine/internal/duration_text.h"
 #include "engine/internal/http_step_rules.h"
 #include "engine/internal/lua_sandbox.h"
@@ -274,7 +275,7 @@ Status CheckNewDefinition(const WorkflowDefinition& definition) {
       return Status::InvalidArgument("step '" + step.id + "': " + status.message());
     }
   }
-  return Status::Ok();
+  return CheckStepFlow(definition);
 }
 
 bool IsValidName(std::string_view name) {

@@ -102,8 +102,9 @@ Result<std::shared_ptr<const WorkflowDefinition>> ParseDefinition(std::string_vi
 
 // The rules a definition must meet to be applied that ParseDefinition does not check, because
 // definitions stored before the rule existed must still load (runs are pinned to them): what
-// an http step sends (http_step_rules.h). Where a rule concerns rendered values, the step
-// checks it again when it runs.
+// an http step sends (http_step_rules.h); that every step can run, every loop can reach "end"
+// and templates name steps that can have run (definition_checks.h). Where a rule concerns
+// rendered values, the step checks it again when it runs.
 Status CheckNewDefinition(const WorkflowDefinition& definition);
 
 // Workflow and step names: 1-128 of [A-Za-z0-9_-], so they are safe in URLs and templates.

@@ -1,5 +1,7 @@
 // Bad and hostile requests against the real server: each gets its status and a JSON error body,
 // and the server keeps serving.
+#include <utility>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -62,6 +64,30 @@ TEST_F(E2eTest, InvalidDefinitionsNameTheStep) {
   EXPECT_THAT(std::string(reply.body.at("error").at("message").as_string()),
               HasSubstr("step 'a': 'then' names unknown step 'nowhere'"));
   ExpectError(api().Get("/v1/workflows/broken"), 404, "not_found");
+}
+
+TEST_F(E2eTest, DefinitionsWhoseStepsCannotRunInOrderAreRefused) {
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"steps": [{"id": "a", "type": "code", "lua": "return 1", "next": "end"},
+                     {"id": "b", "type": "code", "lua": "return 2"}]})",
+       "step 'b' can never run: no path from the first step 'a' leads to it"},
+      {R"({"steps": [{"id": "a", "type": "code", "lua": "return 1"},
+                     {"id": "b", "type": "approval", "message": "again?", "next": "a"}]})",
+       "step 'b': 'next' goes back to 'a', and no step of the loop a -> b -> a leads to 'end'"},
+      {R"({"steps": [{"id": "r", "type": "approval", "message": "Pay {{steps.ammount}}?"}]})",
+       "step 'r': 'message' refers to steps.ammount, which is not a step of this workflow"},
+      {R"({"steps": [{"id": "p", "type": "http", "url": "http://127.0.0.1:9/x",
+                      "body": {"total": "{{steps.sum.total}}"}},
+                     {"id": "sum", "type": "code", "lua": "return {total = 1}"}]})",
+       "step 'p': 'body' refers to steps.sum, which cannot have run before it"},
+  };
+  for (const auto& [document, expected] : cases) {
+    HttpReply reply = api().Put("/v1/workflows/unordered", json::parse(document));
+    ExpectError(reply, 400, "invalid_argument");
+    EXPECT_THAT(std::string(reply.body.at("error").at("message").as_string()),
+                HasSubstr(expected));
+  }
+  ExpectError(api().Get("/v1/workflows/unordered"), 404, "not_found");
 }
 
 TEST_F(E2eTest, UnknownThingsAreNotFound) {

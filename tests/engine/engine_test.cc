@@ -447,8 +447,10 @@ TEST_F(EngineTest, LuaErrorFailsTheRunWithTheStepNamed) {
 }
 
 TEST_F(EngineTest, LoopingDefinitionFailsInsteadOfSpinning) {
+  // A loop with no way to "end" is refused when applied; this one has one it never takes.
   ApplyWorkflow("loop", R"({"steps": [
-    {"id": "a", "type": "code", "lua": "return 1", "next": "a"}]})");
+    {"id": "a", "type": "code", "lua": "return 1"},
+    {"id": "again", "type": "condition", "if": "true", "then": "a", "else": "end"}]})");
   RunView run = Run(Start("loop", "{}"));
   EXPECT_EQ(run.status, RunStatus::kFailed);
   EXPECT_THAT(run.error, HasSubstr("the definition loops"));

@@ -135,8 +135,13 @@ TEST_F(EngineTest, ACodeStepPastItsCpuBudgetFailsAndOthersRun) {
 // Each visit stays within the step budget, but a hundred of them back to back would hold the
 // shard for a hundred budgets.
 TEST_F(EngineTest, StepsRunBackToBackShareTheCpuBudget) {
-  ApplyWorkflow("spin", R"j({"steps": [{"id": "a", "type": "code", "next": "a",
-      "lua": "local s = 0 for i = 1, 300000 do s = s + i end return s"}]})j");
+  // A loop with a way to "end" it never takes (one with none is refused when applied). Three
+  // code steps to its condition, so the budget runs out well before the hundred-step limit.
+  const std::string sum =
+      R"("type": "code", "lua": "local s = 0 for i = 1, 300000 do s = s + i end return s")";
+  ApplyWorkflow("spin", R"({"steps": [{"id": "a", )" + sum + R"(}, {"id": "b", )" + sum +
+                            R"(}, {"id": "c", )" + sum + R"(},
+      {"id": "again", "type": "condition", "if": "true", "then": "a", "else": "end"}]})");
   RunView run = Run(Start("spin", "{}"));
   EXPECT_EQ(run.status, RunStatus::kFailed);
   EXPECT_THAT(run.error, HasSubstr("took more than the CPU budget of 100 ms without a pause"));

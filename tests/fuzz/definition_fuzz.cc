@@ -5,29 +5,60 @@
 // - its document, serialized and parsed again as the registry does, is a definition with the
 //   same steps;
 // - the rules for new definitions (CheckNewDefinition) give the same verdict on both;
+// - the step flow checks (CheckStepFlow) find a step that cannot run or cannot reach "end"
+//   exactly when a fixed point grown here does (their other refusals are of templates);
 // - its notify targets read back the same, and the view of its document shows "***" where
 //   each target's secret was, and each URL as it is or ending in "/***".
 #include <cstddef>
 #include <cstdint>
+#include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "engine/internal/definition.h"
+#include "engine/internal/definition_checks.h"
 #include "base/json_text.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace {
 
 namespace json = boost::json;
+using assent::Status;
 using assent::engine::kEndStep;
 using assent::engine::StepDefinition;
 using assent::engine::WorkflowDefinition;
 
 bool Resolves(const WorkflowDefinition& definition, const std::string& target) {
   return target.empty() || target == kEndStep || definition.Find(target) != nullptr;
+}
+
+// Where a run can go from `step`, "end" included, as run_commands.cc moves it.
+std::vector<std::string> Moves(const WorkflowDefinition& definition, const StepDefinition& step) {
+  if (step.type == assent::engine::StepType::kCondition) return {step.then_step, step.else_step};
+  std::vector<std::string> moves{definition.NextAfter(step)};
+  if (!step.on_reject.empty()) moves.push_back(step.on_reject);
+  return moves;
+}
+
+// Whether every step can run and can then reach "end": grown to a fixed point, where
+// definition_checks.cc searches.
+bool EveryStepRunsAndEnds(const WorkflowDefinition& definition) {
+  std::set<std::string> runs{definition.steps.front().id};
+  std::set<std::string> ends{std::string(kEndStep)};
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (const StepDefinition& step : definition.steps) {
+      for (const std::string& to : Moves(definition, step)) {
+        if (runs.contains(step.id) && to != kEndStep) grew |= runs.insert(to).second;
+        if (ends.contains(to)) grew |= ends.insert(step.id).second;
+      }
+    }
+  }
+  return runs.size() == definition.steps.size() && ends.size() == definition.steps.size() + 1;
 }
 
 }  // namespace
@@ -74,5 +105,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   FUZZ_CHECK(assent::engine::CheckNewDefinition(definition).ok() ==
              assent::engine::CheckNewDefinition(**again).ok());
+  const Status flow = assent::engine::CheckStepFlow(definition);
+  const bool refers = flow.message().find(" refers to steps.") != std::string::npos;
+  FUZZ_CHECK(EveryStepRunsAndEnds(definition) == (flow.ok() || refers));
   return 0;
 }
