@@ -174,6 +174,8 @@ std::vector<std::pair<std::string, json::value>> TemplatesOf(const StepDefinitio
     for (const json::key_value_pair& header : step.headers) {
       templates.emplace_back("header '" + std::string(header.key()) + "'", header.value());
     }
+  } else if (step.type == StepType::kWait && !step.wait_until.empty()) {
+    templates.emplace_back("'until'", json::string(step.wait_until));
   }
   return templates;
 }

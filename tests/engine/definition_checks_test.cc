@@ -93,6 +93,10 @@ TEST(DefinitionChecksTest, TemplatesNamingNoStepAreRefused) {
                           {"id": "p", "type": "http", "url": "http://127.0.0.1/x",
                            "headers": {"X-Id": "{{ steps.b.id }}"}})"),
             "step 'p': header 'X-Id' refers to steps.b, which is not a step of this workflow");
+  EXPECT_EQ(ApplyError(R"({"id": "w", "type": "wait", "until": "{{steps.plan.at}}"},
+                          {"id": "plan", "type": "code", "lua": "return {at = 0}"})"),
+            "step 'w': 'until' refers to steps.plan, which cannot have run before it: no path "
+            "leads from 'plan' to 'w'");
 }
 
 TEST(DefinitionChecksTest, TemplatesNamingAStepThatCannotHaveRunYetAreRefused) {
