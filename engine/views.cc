@@ -1,5 +1,7 @@
 #include "engine/views.h"
 
+#include <algorithm>
+
 #include <array>
 #include <utility>
 
@@ -66,8 +68,19 @@ std::string_view ToString(ApprovalNotification::Kind kind) {
     case ApprovalNotification::Kind::kCommentAdded: return "comment.added";
     case ApprovalNotification::Kind::kTimedOut: return "approval.timed_out";
     case ApprovalNotification::Kind::kCancelled: return "approval.cancelled";
+    case ApprovalNotification::Kind::kVoted: return "approval.voted";
   }
   return "unknown";
+}
+
+bool ApprovalView::DecidedBy(std::string_view reviewer) const {
+  return std::any_of(decisions.begin(), decisions.end(),
+                     [&](const DecisionView& decision) { return decision.reviewer == reviewer; });
+}
+
+size_t ApprovalView::CountDecisions(Decision decision) const {
+  return std::count_if(decisions.begin(), decisions.end(),
+                       [&](const DecisionView& made) { return made.decision == decision; });
 }
 
 }  // namespace assent::engine

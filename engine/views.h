@@ -66,6 +66,15 @@ struct ApprovalView {
   uint32_t version = 0;
   std::string started_by;
   int64_t due_at_ms = 0;  // when its `timeout` runs out; 0: it waits for ever
+  // How many distinct reviewers' approvals decide it approved (the step's `quorum`) and how
+  // many rejections decide it rejected (`reject_quorum`). Until then each decision is a vote
+  // and it stays pending.
+  uint32_t quorum = 1;
+  uint32_t reject_quorum = 1;
+
+  // Whether `reviewer` has decided it already: a reviewer's decision counts once.
+  bool DecidedBy(std::string_view reviewer) const;
+  size_t CountDecisions(Decision decision) const;
 
   bool operator==(const ApprovalView&) const = default;
 };
@@ -114,12 +123,13 @@ struct WorkflowView {
 struct ApprovalNotification {
   // kCancelled: the approval was withdrawn (its run was cancelled) without a decision.
   // kTimedOut: its timeout ran out undecided, and the step's on_timeout decided.
-  enum class Kind { kRequested, kDecided, kCommentAdded, kCancelled, kTimedOut };
+  // kVoted: a reviewer decided, and its quorum is not reached yet: it stays pending.
+  enum class Kind { kRequested, kDecided, kCommentAdded, kCancelled, kTimedOut, kVoted };
   Kind kind;
   ApprovalView approval;  // the approval as it is after the event
   // Its place in the log's commit order (Engine::Subscribe); set once the commit is durable.
   uint64_t cursor = 0;
-  // Who caused it: the reviewer (decided), the comment's author, who cancelled the run; empty
+  // Who caused it: the reviewer (decided, voted), the comment's author, who cancelled the run; empty
   // for requested, and for events written before identities.
   std::string by;
 };

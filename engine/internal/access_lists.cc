@@ -60,6 +60,13 @@ bool AccessList::Admits(const Principal& principal) const {
   return false;
 }
 
+std::optional<size_t> AccessList::KnownUsers() const {
+  if (anyone_ || !groups_.empty()) return std::nullopt;
+  std::vector<std::string> distinct = users_;
+  std::sort(distinct.begin(), distinct.end());
+  return std::unique(distinct.begin(), distinct.end()) - distinct.begin();
+}
+
 void AccessList::Add(const AccessList& other) {
   anyone_ = anyone_ || other.anyone_;
   users_.insert(users_.end(), other.users_.begin(), other.users_.end());

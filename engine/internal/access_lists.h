@@ -9,6 +9,7 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,9 @@ class AccessList {
   // Everyone `other` admits is admitted here too (a union: "*" and entries alike).
   void Add(const AccessList& other);
   bool empty() const { return !anyone_ && users_.empty() && groups_.empty(); }
+  // How many distinct users it admits, when it names only users (a group's members or "*" can
+  // be any number): what a quorum is checked against.
+  std::optional<size_t> KnownUsers() const;
   // The entries as the definition wrote them, in its order ("alice", "group:finance", "*").
   const std::vector<std::string>& entries() const { return entries_; }
 

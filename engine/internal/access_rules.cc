@@ -22,6 +22,13 @@ std::string WorkflowNotFound(std::string_view name) {
 std::string RunNotFound(std::string_view run_id) {
   return "run " + std::string(run_id) + " not found";
 }
+std::string AlreadyDecided(std::string_view reviewer, const ApprovalView& approval) {
+  return "'" + std::string(reviewer) + "' has already decided approval " + approval.id +
+         ": each reviewer counts once (" +
+         std::to_string(approval.CountDecisions(Decision::kApprove)) + " of " +
+         std::to_string(approval.quorum) + " approvals so far)";
+}
+
 std::string ApprovalNotFound(std::string_view approval_id) {
   return "approval " + std::string(approval_id) + " not found";
 }
@@ -101,6 +108,10 @@ Status CheckDecide(const Principal& principal, const WorkflowDefinition* latest,
     return Status::PermissionDenied("'" + principal.id + "' started run " + approval.run_id +
                                     " and may not decide its approval " + approval.id +
                                     " (step '" + step->id + "' has \"self_approval\": false)");
+  }
+  // A vote toward a quorum counts once (a closed approval is refused for being closed).
+  if (approval.status == ApprovalStatus::kPending && approval.DecidedBy(principal.id)) {
+    return Status::Conflict(AlreadyDecided(principal.id, approval));
   }
   return Status::Ok();
 }

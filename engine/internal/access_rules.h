@@ -5,7 +5,8 @@
 //   comment    viewers, editors, and the approval step's approvers
 //   decide     the approval step's approvers when it names them, else the editors; never a
 //              service account; with "self_approval": false never the run's starter (admins
-//              included: separation of duties is the point of the flag)
+//              included: separation of duties is the point of the flag); once per reviewer
+//              (with a quorum, who voted may not vote again: kConflict)
 //   cancel     editors
 //   apply      editors of the existing workflow; a new workflow name: admins only
 // A definition that names none of the lists is for admins only.
@@ -55,5 +56,7 @@ bool MayDecide(const Principal& principal, const WorkflowDefinition* latest,
 std::string WorkflowNotFound(std::string_view name);
 std::string RunNotFound(std::string_view run_id);
 std::string ApprovalNotFound(std::string_view approval_id);
+// The kConflict message for a reviewer deciding again an approval they voted on.
+std::string AlreadyDecided(std::string_view reviewer, const ApprovalView& approval);
 
 }  // namespace assent::engine

@@ -27,6 +27,10 @@ static_assert(static_cast<int>(fb::ApprovalStatus::Cancelled) ==
 static_assert(static_cast<int>(fb::ApprovalStatus::TimedOut) ==
               static_cast<int>(ApprovalStatus::kTimedOut));
 
+// 1, the quorum of nearly every approval, is stored as absent: such records keep the bytes they
+// had before quorums.
+uint32_t StoredQuorum(uint32_t quorum) { return quorum > 1 ? quorum : 0; }
+
 fb::Decision ToStored(Decision decision) {
   return decision == Decision::kApprove ? fb::Decision::Approve : fb::Decision::Reject;
 }
@@ -50,12 +54,14 @@ flatbuffers::Offset<fb::ApprovalRecord> PackApprovalRecord(flatbuffers::FlatBuff
       StoreText(builder, boost::json::serialize(approval.show)), builder.CreateVector(decisions),
       /*comments=*/0, approval.requested_at_ms,
       static_cast<uint32_t>(approval.comments.size()), StoreText(builder, approval.workflow),
-      approval.version, StoreText(builder, approval.started_by), approval.due_at_ms);
+      approval.version, StoreText(builder, approval.started_by), approval.due_at_ms,
+      StoredQuorum(approval.quorum), StoredQuorum(approval.reject_quorum));
 }
 
 namespace {
 
-// The fields that say who may decide the approval (see DecodeApprovalRecordHead).
+// The fields that say who may decide the approval, its decisions among them (see
+// DecodeApprovalRecordHead).
 Result<ApprovalView> UnpackHead(const fb::ApprovalRecord& record) {
   ApprovalView approval;
   approval.id = StoredText(record.approval_id());
@@ -71,6 +77,22 @@ Result<ApprovalView> UnpackHead(const fb::ApprovalRecord& record) {
   approval.version = record.version();  // 0 and empty in records before v0.10
   approval.started_by = StoredText(record.started_by());
   approval.due_at_ms = record.due_at_ms();  // 0 in records before v0.11
+  // 0 in records written before quorums: the first decision decided.
+  approval.quorum = std::max<uint32_t>(record.quorum(), 1);
+  approval.reject_quorum = std::max<uint32_t>(record.reject_quorum(), 1);
+  // Who decided counts too: with a quorum, a reviewer who voted may not decide again.
+  if (record.decisions() != nullptr) {
+    for (const fb::DecisionRecord* decision : *record.decisions()) {
+      if (decision->decision() != fb::Decision::Approve &&
+          decision->decision() != fb::Decision::Reject) {
+        return Status::Corruption("approval " + approval.id + ": unknown decision");
+      }
+      approval.decisions.push_back(DecisionView{
+          decision->decision() == fb::Decision::Approve ? Decision::kApprove : Decision::kReject,
+          std::string(StoredText(decision->reviewer())),
+          std::string(StoredText(decision->comment())), decision->at_ms()});
+    }
+  }
   return approval;
 }
 
@@ -86,18 +108,6 @@ Result<ApprovalView> UnpackFields(const fb::ApprovalRecord& record) {
     return Status::Corruption("approval " + approval.id + ": show is not an object");
   }
   approval.show = std::move(show->as_object());
-  if (record.decisions() != nullptr) {
-    for (const fb::DecisionRecord* decision : *record.decisions()) {
-      if (decision->decision() != fb::Decision::Approve &&
-          decision->decision() != fb::Decision::Reject) {
-        return Status::Corruption("approval " + approval.id + ": unknown decision");
-      }
-      approval.decisions.push_back(DecisionView{
-          decision->decision() == fb::Decision::Approve ? Decision::kApprove : Decision::kReject,
-          std::string(StoredText(decision->reviewer())),
-          std::string(StoredText(decision->comment())), decision->at_ms()});
-    }
-  }
   if (record.comments() != nullptr) {
     for (const fb::CommentRecord* comment : *record.comments()) {
       approval.comments.push_back(CommentView{std::string(StoredText(comment->author())),

@@ -25,8 +25,9 @@ const std::set<std::string_view>& AllowedFields(StepType type) {
   static const std::set<std::string_view> kCode{"id", "type", "next", "lua"};
   static const std::set<std::string_view> kCondition{"id", "type", "if", "then", "else"};
   static const std::set<std::string_view> kApproval{
-      "id",        "type",          "next",    "message",   "show",
-      "on_reject", "approvers",     "self_approval", "timeout", "on_timeout"};
+      "id",        "type",          "next",          "message", "show",
+      "on_reject", "approvers",     "self_approval", "timeout", "on_timeout",
+      "quorum",    "reject_quorum"};
   static const std::set<std::string_view> kWait{"id", "type", "next", "for", "until"};
   static const std::set<std::string_view> kHttp{
       "id",      "type",         "next",       "method", "url", "allow_hosts", "body",
@@ -134,6 +135,23 @@ void ReadTimeout(StepReader& reader, StepDefinition& step) {
   }
 }
 
+// The most distinct reviewers a quorum may ask for.
+constexpr uint32_t kMaxQuorum = 100;
+
+void ReadQuorums(const json::object& object, StepReader& reader, StepDefinition& step) {
+  const json::value* quorum = object.if_contains("quorum");
+  if (quorum != nullptr && quorum->is_string()) {
+    if (quorum->as_string() != "all") {
+      reader.Fail("'quorum' must be an integer from 1 to " + std::to_string(kMaxQuorum) +
+                  " or \"all\"");
+    }
+    step.quorum_all = true;  // counted out against the deciding list (CountOutQuorums)
+  } else if (auto count = reader.Count("quorum", 1, kMaxQuorum)) {
+    step.quorum = *count;
+  }
+  if (auto count = reader.Count("reject_quorum", 1, kMaxQuorum)) step.reject_quorum = *count;
+}
+
 void ReadApproval(const json::object& object, StepReader& reader, StepDefinition& step) {
   step.message = reader.String("message", true);
   reader.Check(CheckTemplate(step.message), "message");
@@ -155,6 +173,7 @@ void ReadApproval(const json::object& object, StepReader& reader, StepDefinition
     step.self_approval = !self_approval->is_bool() || self_approval->as_bool();
   }
   ReadTimeout(reader, step);
+  ReadQuorums(object, reader, step);
 }
 
 void ReadWait(StepReader& reader, StepDefinition& step) {
@@ -257,6 +276,42 @@ Result<StepDefinition> ParseStep(const json::value& value, size_t position) {
   return step;
 }
 
+// A quorum against who may decide: its step's `approvers`, else the workflow's `editors`. When
+// that list names only users, "all" is their number and no quorum may ask for more; when it
+// names a group or "*", its size is unknown here and "all" has nothing to count.
+Status CountOutQuorums(WorkflowDefinition& definition) {
+  for (StepDefinition& step : definition.steps) {
+    if (step.type != StepType::kApproval) continue;
+    const bool named = !step.approvers.empty();
+    std::string list = named ? "its 'approvers'" : "the workflow's 'editors'";
+    std::optional<size_t> users =
+        (named ? step.approvers : definition.access.editors).KnownUsers();
+    if (users && *users == 0) users.reset();  // no editors: admins decide, any number of them
+    auto fail = [&](std::string_view field, const std::string& problem) {
+      return Status::InvalidArgument("step '" + step.id + "': '" + std::string(field) + "' " +
+                                     problem);
+    };
+    if (step.quorum_all) {
+      if (!users) {
+        return fail("quorum", "\"all\" needs a list of users to count, but " + list +
+                                  (named || !definition.access.editors.empty()
+                                       ? " name a group or \"*\""
+                                       : " are not given"));
+      }
+      step.quorum = static_cast<uint32_t>(*users);
+    }
+    const std::pair<std::string_view, uint32_t> quorums[] = {{"quorum", step.quorum},
+                                                             {"reject_quorum", step.reject_quorum}};
+    for (const auto& [field, quorum] : quorums) {
+      if (users && quorum > *users) {
+        return fail(field, "is " + std::to_string(quorum) + ", more than the " +
+                               std::to_string(*users) + " user(s) " + list + " name");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::string_view ToString(OnTimeout action) {
@@ -348,6 +403,8 @@ Result<std::shared_ptr<const WorkflowDefinition>> ParseDefinition(std::string_vi
     definition->access.approvers.Add(step->approvers);
     definition->steps.push_back(std::move(step).value());
   }
+
+  if (Status quorums = CountOutQuorums(*definition); !quorums.ok()) return quorums;
 
   // Every named successor must exist (or be "end").
   for (const StepDefinition& step : definition->steps) {

@@ -55,6 +55,11 @@ struct StepDefinition {
   bool self_approval = true;  // approval: false: the run's starter may not decide it
   int64_t approval_timeout_ms = 0;        // approval: `timeout`; 0: it waits for ever
   OnTimeout on_timeout = OnTimeout::kFail;  // approval: what a timeout decides
+  // approval: how many distinct reviewers' approvals decide it (`quorum`: a number, or "all",
+  // counted out as every user of its deciding list), and how many rejections (`reject_quorum`).
+  uint32_t quorum = 1;
+  bool quorum_all = false;
+  uint32_t reject_quorum = 1;
 
   std::string method;              // http
   std::string url;                 // http: template (url_template.h)

@@ -95,6 +95,8 @@ EventView ToEventView(const fb::Event& event) {
       f["message"] = Text(body->message());
       f["show"] = Payload(body->show());
       if (body->due_at_ms() > 0) f["timeout"] = FormatDuration(body->due_at_ms() - event.at_ms());
+      if (body->quorum() > 1) f["quorum"] = body->quorum();
+      if (body->reject_quorum() > 1) f["reject_quorum"] = body->reject_quorum();
       break;
     }
     case fb::Body::ApprovalDecided: {

@@ -31,9 +31,16 @@ std::vector<ApprovalEvent> ApprovalEventsOf(const std::vector<storage::Record>& 
       case fb::Body::ApprovalRequested:
         add("approval.requested", StoredText(event->body_as_ApprovalRequested()->approval_id()));
         break;
-      case fb::Body::ApprovalDecided:
-        add("approval.decided", StoredText(event->body_as_ApprovalDecided()->approval_id()));
+      case fb::Body::ApprovalDecided: {
+        // A vote short of its quorum decides nothing yet: targets hear of the decision, with
+        // every vote in it. (One commit holds one decision of an approval, so `after` is its.)
+        std::string_view id = StoredText(event->body_as_ApprovalDecided()->approval_id());
+        const ApprovalView* approval = after.FindApproval(std::string(id));
+        if (approval != nullptr && approval->status != ApprovalStatus::kPending) {
+          add("approval.decided", id);
+        }
         break;
+      }
       case fb::Body::ApprovalTimedOut:
         add("approval.timed_out", StoredText(event->body_as_ApprovalTimedOut()->approval_id()));
         break;

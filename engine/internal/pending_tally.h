@@ -7,6 +7,10 @@
 // by every durable approval notification after that, in commit order (requested: one more;
 // decided or cancelled: one fewer). Thread-safe: Follow runs on the commit thread, Count on
 // any.
+//
+// With a quorum, a reviewer who voted on a pending approval waits for others, not for
+// themselves: the tally also counts, per reviewer and group, the pending approvals they voted on,
+// and a reviewer's count leaves those out.
 #pragma once
 
 #include <compare>
@@ -15,6 +19,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include "engine/views.h"
 
@@ -34,16 +39,22 @@ class PendingTally {
   // REQUIRES: approval.version is set (records before v0.10: from the folded run).
   static Group GroupOf(const ApprovalView& approval);
 
-  void Add(const Group& group);
+  // A pending approval, with the votes it has.
+  void Add(const ApprovalView& approval);
   // Follows one durable notification.
   void Follow(const ApprovalNotification& notification);
-  // The number of pending approvals in the groups `counts` accepts. `counts` runs without the
-  // tally's lock held.
-  size_t Count(const std::function<bool(const Group&)>& counts) const;
+  // The number of pending approvals in the groups `counts` accepts that `viewer` has not voted
+  // on. `counts` runs without the tally's lock held.
+  size_t Count(std::string_view viewer, const std::function<bool(const Group&)>& counts) const;
 
  private:
+  using Counts = std::map<Group, size_t>;
+  // REQUIRES: mu_ held. Drops a vote (or a pending approval) that `counts` holds.
+  static void Drop(Counts& counts, const Group& group);
+
   mutable std::mutex mu_;
-  std::map<Group, size_t> pending_;  // guarded by mu_; no group with 0
+  Counts pending_;                                    // guarded by mu_; no group with 0
+  std::map<std::string, Counts, std::less<>> voted_;  // reviewer -> their votes; no empty one
 };
 
 }  // namespace assent::engine

@@ -7,6 +7,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "base/json_text.h"
+#include "engine/internal/access_rules.h"
 #include "engine/internal/duration_text.h"
 #include "engine/internal/http_step_rules.h"
 #include "engine/internal/limits.h"
@@ -127,6 +128,9 @@ void RequestApproval(RunTxn& txn, const StepContext& step_context, const StepDef
   requested.message = std::move(message).value();
   requested.show = std::move(shown);
   if (step.approval_timeout_ms > 0) requested.due_at_ms = txn.now_ms() + step.approval_timeout_ms;
+  // 1 stays absent, as before quorums (run_state.cc reads 0 as 1).
+  if (step.quorum > 1) requested.quorum = step.quorum;
+  if (step.reject_quorum > 1) requested.reject_quorum = step.reject_quorum;
   txn.Emit(std::move(requested), std::move(show).value());
 }
 
@@ -134,10 +138,23 @@ static_assert(static_cast<int>(fb::Channel::Rest) == static_cast<int>(Channel::k
 static_assert(static_cast<int>(fb::Channel::Stream) == static_cast<int>(Channel::kStream));
 fb::Channel ToStored(Channel channel) { return static_cast<fb::Channel>(channel); }
 
-json::value DecisionOutput(const DecideCommand& command) {
-  return json::object{{"decision", ToString(command.decision)},
-                      {"reviewer", command.actor.principal.id},
-                      {"comment", command.comment}};
+// The step's output once `approval` is decided: the deciding reviewer's decision and comment
+// (what on_reject's feedback loop reads), and with a quorum every vote that led to it.
+json::value DecisionOutput(const ApprovalView& approval) {
+  const DecisionView& deciding = approval.decisions.back();
+  json::object output{{"decision", ToString(deciding.decision)},
+                      {"reviewer", deciding.reviewer},
+                      {"comment", deciding.comment}};
+  if (approval.quorum > 1 || approval.reject_quorum > 1) {
+    json::array votes;
+    for (const DecisionView& vote : approval.decisions) {
+      votes.push_back(json::object{{"reviewer", vote.reviewer},
+                                   {"decision", ToString(vote.decision)},
+                                   {"comment", vote.comment}});
+    }
+    output["votes"] = std::move(votes);
+  }
+  return output;
 }
 
 // The step's output when its on_timeout decided: shaped like a reviewer's decision, so later
@@ -250,6 +267,9 @@ Result<ApprovalView> Decide(RunTxn& txn, const StepContext& context,
     return Status::Conflict("approval " + command.approval_id + " is already " +
                             std::string(ToString(approval->status)));
   }
+  if (approval->DecidedBy(command.actor.principal.id)) {
+    return Status::Conflict(AlreadyDecided(command.actor.principal.id, *approval));
+  }
   const StepDefinition* step = context.definition.Find(approval->step_id);
   std::string step_id = approval->step_id;
 
@@ -263,14 +283,15 @@ Result<ApprovalView> Decide(RunTxn& txn, const StepContext& context,
   decided.request_id = command.actor.request_id;
   txn.Emit(std::move(decided));
   ApprovalView after = *txn.state().FindApproval(command.approval_id);
+  if (after.status == ApprovalStatus::kPending) return after;  // a vote: its quorum is not met
 
   if (step == nullptr) {
     FailRun(txn, "step '" + step_id + "' is not in the run's definition");
-  } else if (command.decision == Decision::kApprove) {
-    FinishPureStep(txn, context, *step, DecisionOutput(command),
+  } else if (after.status == ApprovalStatus::kApproved) {
+    FinishPureStep(txn, context, *step, DecisionOutput(after),
                    context.definition.NextAfter(*step));
   } else if (!step->on_reject.empty()) {
-    FinishPureStep(txn, context, *step, DecisionOutput(command), step->on_reject);
+    FinishPureStep(txn, context, *step, DecisionOutput(after), step->on_reject);
   } else {
     std::string error = "rejected by " + command.actor.principal.id;
     if (!command.comment.empty()) error += ": " + command.comment;

@@ -148,7 +148,7 @@ DecidersView RunQueries::Deciders(const Principal& viewer, const ApprovalView& a
 }
 
 size_t RunQueries::CountDecidable(const Principal& viewer, const PendingTally& tally) {
-  return tally.Count([&](const PendingTally::Group& group) {
+  return tally.Count(viewer.id, [&](const PendingTally::Group& group) {
     ApprovalView probe;  // pending; access_rules read nothing else of an approval
     probe.workflow = group.workflow;
     probe.step_id = group.step_id;
@@ -178,7 +178,7 @@ Status RunQueries::TallyPending(PendingTally& tally) {
           failed = SkipOrFail(approval.status(), "approval", entry->id);
           return failed.ok();
         }
-        tally.Add(PendingTally::GroupOf(*approval));
+        tally.Add(*approval);
         return true;
       });
   return scanned.ok() ? failed : scanned;

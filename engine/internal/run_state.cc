@@ -1,5 +1,6 @@
 #include "engine/internal/run_state.h"
 
+#include <algorithm>
 #include <type_traits>
 #include <utility>
 
@@ -115,6 +116,8 @@ void OnApprovalRequested(RunState& state, const fb::ApprovalRequested& body, int
   approval.version = state.version;
   approval.started_by = state.started_by;
   approval.due_at_ms = body.due_at_ms();
+  approval.quorum = std::max<uint32_t>(body.quorum(), 1);  // 0: written before quorums
+  approval.reject_quorum = std::max<uint32_t>(body.reject_quorum(), 1);
   state.approvals.push_back(std::move(approval));
   state.cursor = std::string(View(body.step_id()));
   state.status = RunStatus::kWaiting;
@@ -132,10 +135,16 @@ void OnApprovalDecided(RunState& state, const fb::ApprovalDecided& body, int64_t
   if (approval == nullptr) return;  // the engine never emits this; replay stays total
   Decision decision =
       body.decision() == fb::Decision::Approve ? Decision::kApprove : Decision::kReject;
-  approval->status =
-      decision == Decision::kApprove ? ApprovalStatus::kApproved : ApprovalStatus::kRejected;
   approval->decisions.push_back(DecisionView{decision, std::string(View(body.reviewer())),
                                              std::string(View(body.comment())), at_ms});
+  // A vote until its side reaches its quorum (with the default quorums of 1, at once).
+  if (decision == Decision::kReject &&
+      approval->CountDecisions(Decision::kReject) >= approval->reject_quorum) {
+    approval->status = ApprovalStatus::kRejected;
+  } else if (decision == Decision::kApprove &&
+             approval->CountDecisions(Decision::kApprove) >= approval->quorum) {
+    approval->status = ApprovalStatus::kApproved;
+  }
   if (state.status == RunStatus::kWaiting && !HasPendingApproval(state)) {
     state.status = RunStatus::kRunning;
   }

@@ -75,7 +75,10 @@ void RunTxn::EmitUnion(fb::BodyUnion body, std::optional<boost::json::value> pay
       break;
     case fb::Body::ApprovalDecided: {
       const auto* decided = event.body.AsApprovalDecided();
-      notify(ApprovalNotification::Kind::kDecided, decided->approval_id, decided->reviewer);
+      const ApprovalView* approval = state_.FindApproval(decided->approval_id);
+      bool vote = approval != nullptr && approval->status == ApprovalStatus::kPending;
+      notify(vote ? ApprovalNotification::Kind::kVoted : ApprovalNotification::Kind::kDecided,
+             decided->approval_id, decided->reviewer);
       break;
     }
     case fb::Body::CommentAdded: {

@@ -32,17 +32,46 @@ TEST(PendingTallyTest, CountsRequestsLessDecisionsAndCancelsPerGroup) {
   tally.Follow({Kind::kDecided, Approval("review", "carol")});
   tally.Follow({Kind::kCancelled, Approval("sign", "carol")});
   auto all = [](const PendingTally::Group&) { return true; };
-  EXPECT_EQ(tally.Count(all), 3u);
-  EXPECT_EQ(tally.Count([](const PendingTally::Group& group) {
+  EXPECT_EQ(tally.Count("carol", all), 3u);
+  EXPECT_EQ(tally.Count("carol", [](const PendingTally::Group& group) {
               return group.started_by != "carol";
             }),
             1u);
-  EXPECT_EQ(tally.Count([](const PendingTally::Group& group) { return group.step_id == "sign"; }),
+  EXPECT_EQ(tally.Count("carol", [](const PendingTally::Group& group) { return group.step_id == "sign"; }),
             0u);
   // A decision the tally never saw requested (impossible once filled at start) takes nothing
   // below zero.
   tally.Follow({Kind::kDecided, Approval("other", "erin")});
-  EXPECT_EQ(tally.Count(all), 3u);
+  EXPECT_EQ(tally.Count("carol", all), 3u);
+}
+
+ApprovalView WithVotes(ApprovalView approval, std::vector<std::string> reviewers) {
+  for (std::string& reviewer : reviewers) {
+    approval.decisions.push_back({Decision::kApprove, std::move(reviewer), "", 0});
+  }
+  return approval;
+}
+
+TEST(PendingTallyTest, AReviewersCountLeavesOutTheApprovalsTheyVotedOnUntilTheyEnd) {
+  PendingTally tally;
+  auto all = [](const PendingTally::Group&) { return true; };
+  tally.Add(WithVotes(Approval("review", "carol"), {"alice"}));  // as filled at start
+  tally.Follow({Kind::kRequested, Approval("review", "carol")});
+  tally.Follow({Kind::kRequested, Approval("review", "carol")});
+  tally.Follow({Kind::kVoted, WithVotes(Approval("review", "carol"), {"bob"}), 0, "bob"});
+  EXPECT_EQ(tally.Count("alice", all), 2u);
+  EXPECT_EQ(tally.Count("bob", all), 2u);
+  EXPECT_EQ(tally.Count("erin", all), 3u);
+  // alice's approval is decided by bob (his vote was the deciding one: not a vote to drop).
+  tally.Follow({Kind::kDecided, WithVotes(Approval("review", "carol"), {"alice", "bob"}), 0,
+                "bob"});
+  EXPECT_EQ(tally.Count("alice", all), 2u);
+  EXPECT_EQ(tally.Count("bob", all), 1u);
+  EXPECT_EQ(tally.Count("erin", all), 2u);
+  // The one bob voted on times out: both his vote and the approval leave the tally.
+  tally.Follow({Kind::kTimedOut, WithVotes(Approval("review", "carol"), {"bob"})});
+  EXPECT_EQ(tally.Count("bob", all), 1u);
+  EXPECT_EQ(tally.Count("erin", all), 1u);
 }
 
 TEST(ApprovalMentionsTest, MatchesMessageWorkflowAndShownValuesIgnoringAsciiCase) {

@@ -88,6 +88,16 @@ export function scalar(value, key) {
   return JSON.stringify(value);
 }
 
+// Where a quorum stands: "1 of 2 approvals" (and the rejections, when more than one decides);
+// empty for an approval the first decision decides.
+export function quorumProgress(approval) {
+  if (!approval.quorum) return '';
+  const count = (kind) => approval.decisions?.filter((d) => d.decision === kind).length ?? 0;
+  const approvals = `${count('approve')} of ${approval.quorum} approvals`;
+  return approval.reject_quorum > 1 ?
+    `${approvals} · ${count('reject')} of ${approval.reject_quorum} rejections` : approvals;
+}
+
 export function plural(count, one, many = `${one}s`) {
   return `${numberFormat.format(count)} ${count === 1 ? one : many}`;
 }

@@ -148,6 +148,14 @@ export class QueueStore extends EventTarget {
       if (index >= 0) this.items[index] = approval;
       return this.changed();
     }
+    // A vote short of its quorum: still pending, with one more decision. Whoever cast it may
+    // decide it no more, so it leaves their inbox.
+    if (message.type === 'approval.voted') {
+      if (index < 0) return;
+      if (this.filters.view === 'mine' && !approval.can_decide) this.items.splice(index, 1);
+      else this.items[index] = approval;
+      return this.changed();
+    }
     // approval.decided, approval.cancelled
     this.finished.set(approval.id, approval.status);
     if (this.finished.size > FINISHED_MEMORY) {
@@ -180,7 +188,11 @@ export class QueueStore extends EventTarget {
 
   // After this user decided: the decision's answer, applied like a notification.
   decided(approval) {
-    this.apply({ type: 'approval.decided', approval });
+    if (approval.status === 'pending') {
+      this.apply({ type: 'approval.voted', approval: { ...approval, can_decide: false } });
+    } else {
+      this.apply({ type: 'approval.decided', approval });
+    }
   }
 
   changed() {

@@ -2,7 +2,7 @@
 // timeline with its comments, and Approve / Reject (with feedback) / Comment. It stays current:
 // a notification about it (someone else decided, a comment) or the run moving on redraws it.
 import { h, replace } from '../lib/dom.js';
-import { ago, dateTime, plural, shortId, timeLeft } from '../lib/format.js';
+import { ago, dateTime, plural, quorumProgress, shortId, timeLeft } from '../lib/format.js';
 import { href, runPath } from '../lib/router.js';
 import { statusBadge } from './badges.js';
 import { renderContext } from './context.js';
@@ -163,6 +163,8 @@ export class ApprovalView {
         approval.due_at && approval.status === 'pending' && h('span', { class: 'due' }, 'Times out ',
           h('time', { datetime: approval.due_at, title: dateTime(approval.due_at) },
             timeLeft(approval.due_at))),
+        approval.status === 'pending' && approval.quorum &&
+          h('span', { class: 'quorum', id: 'quorum-progress' }, quorumProgress(approval)),
         comments > 0 && h('span', {}, plural(comments, 'comment'))));
     this.renderOutcome();
     this.renderActions();
@@ -195,6 +197,12 @@ export class ApprovalView {
     return this.approval.status === 'pending' && this.approval.can_decide !== false;
   }
 
+  // Whether this reviewer's decision is among the votes of a pending approval.
+  voted() {
+    const me = this.store?.me?.id;
+    return Boolean(me) && (this.approval.decisions ?? []).some((d) => d.reviewer === me);
+  }
+
   renderActions() {
     const pending = this.approval.status === 'pending';
     const allowed = this.mayDecide();
@@ -207,7 +215,8 @@ export class ApprovalView {
         button('Approve', 'a', 'button-approve', () => this.openPanel('approve'), !allowed),
       pending && button('Reject', 'r', 'button-reject', () => this.openPanel('reject'), !allowed),
       button('Comment', 'c', 'button-secondary', () => this.focusComment()),
-      pending && !allowed && h('p', { class: 'muted action-note' },
+      pending && !allowed && h('p', { class: 'muted action-note' }, this.voted() ?
+        'You have decided; the approval waits for the rest of its quorum.' :
         'You may comment here; deciding is for the people listed under "Who may decide".'));
     if (!pending && this.mode) this.closePanel();
   }
@@ -224,6 +233,13 @@ export class ApprovalView {
           h('li', { class: 'chip' }, who === '*' ? 'anyone signed in' : who))),
         canDecide !== undefined && h('p', { class: `side-note ${canDecide ? 'ok' : ''}` },
           canDecide ? 'You may decide this.' : 'You may not decide this.')),
+      this.approval.status === 'pending' && this.approval.decisions?.length > 0 &&
+        h('section', { class: 'side-section' },
+          h('h2', { class: 'side-title' }, 'Votes so far'),
+          h('ul', { class: 'votes', id: 'votes' }, this.approval.decisions.map((vote) =>
+            h('li', {}, h('strong', {}, vote.reviewer),
+              vote.decision === 'approve' ? ' approved' : ' rejected',
+              vote.comment ? `: ${vote.comment}` : '')))),
       h('section', { class: 'side-section' },
         h('h2', { class: 'side-title' }, 'Run'),
         h('dl', { class: 'side-facts' },

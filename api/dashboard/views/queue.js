@@ -1,7 +1,7 @@
 // The queue pane: the views (Mine / All I can see / Decided), a workflow filter and a search,
 // and the list itself, drawn a screenful at a time and read from the server page by page.
 import { h, replace } from '../lib/dom.js';
-import { age, dateTime, label, scalar } from '../lib/format.js';
+import { age, dateTime, label, quorumProgress, scalar } from '../lib/format.js';
 import { VIEWS } from '../lib/queue_store.js';
 import { approvalPath, href } from '../lib/router.js';
 import { VirtualList } from '../lib/virtual_list.js';
@@ -153,7 +153,10 @@ export class QueueView {
 
   renderRow(approval, selected) {
     const fields = keyFields(approval.show);
-    const decision = approval.decisions?.[approval.decisions.length - 1];
+    // A pending approval's decisions are votes toward its quorum, not its outcome.
+    const decision = approval.status === 'pending' ? null :
+      approval.decisions?.[approval.decisions.length - 1];
+    const progress = approval.status === 'pending' ? quorumProgress(approval) : '';
     const link = h('a', {
       class: 'qrow-link', href: href(approvalPath(approval.id), this.params),
       'aria-current': selected ? 'true' : null, dataset: { id: approval.id },
@@ -161,6 +164,7 @@ export class QueueView {
       h('div', { class: 'qrow-top' },
         h('span', { class: 'wf' }, approval.workflow),
         approval.status !== 'pending' && statusBadge(approval.status),
+        progress && h('span', { class: 'quorum' }, progress),
         h('time', { class: 'qrow-age', datetime: approval.requested_at,
                     title: `Requested ${dateTime(approval.requested_at)}` },
           age(approval.requested_at))),

@@ -39,7 +39,8 @@ function describe(event, { currentApproval } = {}) {
         event.attempt ? ` (attempt ${event.attempt})` : '', event.will_retry ? ', will retry' : ''],
         body: quote(event.error, 'is-error') };
     case 'approval.requested':
-      return { kind: 'ask', line: [approvalLink(event.approval_id, 'Approval requested'), ': ',
+      return { kind: 'ask', line: [approvalLink(event.approval_id, 'Approval requested'),
+        event.quorum ? ` (${event.quorum} approvals needed)` : '', ': ',
         h('span', { class: 'event-message' }, event.message)] };
     case 'approval.decided': {
       const approved = event.decision === 'approve';
