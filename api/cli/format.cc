@@ -66,10 +66,31 @@ std::string FormatRuns(const json::array& runs) {
                                  "updated_at"}));
 }
 
+// A quorum's progress, "1/2" (approvals so far / needed); "" for an approval whose first
+// decision decides.
+std::string QuorumProgress(const json::object& approval) {
+  const json::value* quorum = approval.if_contains("quorum");
+  if (quorum == nullptr || !quorum->is_number()) return "";
+  size_t approvals = 0;
+  const json::value* decisions = approval.if_contains("decisions");
+  for (const json::value& decision : decisions && decisions->is_array() ? decisions->get_array()
+                                                                        : json::array()) {
+    approvals += decision.is_object() && FieldText(decision.get_object(), "decision") == "approve";
+  }
+  return std::to_string(approvals) + "/" + json::serialize(*quorum);
+}
+
 std::string FormatApprovals(const json::array& approvals) {
-  return FormatTable({"APPROVAL", "STATUS", "RUN", "STEP", "REQUESTED", "TIMES OUT", "MESSAGE"},
-                     Rows(approvals, {"id", "status", "run_id", "step_id", "requested_at",
-                                      "due_at", "message"}));
+  auto rows = Rows(approvals, {"id", "status", "run_id", "step_id", "requested_at", "due_at",
+                               "message"});
+  size_t row = 0;
+  for (const json::value& approval : approvals) {
+    if (!approval.is_object()) continue;
+    rows[row].insert(rows[row].begin() + 2, QuorumProgress(approval.get_object()));
+    ++row;
+  }
+  return FormatTable(
+      {"APPROVAL", "STATUS", "VOTES", "RUN", "STEP", "REQUESTED", "TIMES OUT", "MESSAGE"}, rows);
 }
 
 std::string FormatApprovalLine(const json::object& approval) {
@@ -79,6 +100,9 @@ std::string FormatApprovalLine(const json::object& approval) {
   if (const json::value* show = approval.if_contains("show");
       show && show->is_object() && !show->get_object().empty()) {
     out += "  " + Shorten(json::serialize(*show));
+  }
+  if (std::string votes = QuorumProgress(approval); !votes.empty()) {
+    out += "  approvals " + votes;
   }
   if (const json::value* decisions = approval.if_contains("decisions"); decisions && decisions->is_array()) {
     for (const json::value& decision : decisions->get_array()) {
