@@ -88,6 +88,8 @@ CheckReport Checker::Run(uint16_t port, const std::string& token, std::mt19937_6
     for (const auto& [id, logged] : run.approvals) {
       approval_ids.insert(id);
       report.timed_out += logged.status == "timed_out";
+      report.with_votes += (logged.status == "pending" || logged.status == "timed_out") &&
+                           !logged.decisions.empty();
     }
     for (auto [it, end] = approvals_of_run.equal_range(run_id); it != end; ++it) {
       approval_ids.insert(it->second);

@@ -54,10 +54,11 @@ constexpr const char* kUsage = R"(usage: kill_loop [--rounds N] [--seed S] [--ke
 
 Repeats rounds of: a mixed load (starts with and without approvals, idempotency keys and
 ?wait=; decisions and comments over REST and the WebSocket; cancels; http steps against a local
-target that sometimes answers 500; approvals with a 1 s timeout) against the real `assent
-serve`; a SIGKILL at a random moment; a restart on the same data dir; checks that everything
-acknowledged is there once, logs have no gaps, runs finish, every timed approval ends once
-(decided or timed out, never both), every side effect used one Idempotency-Key, the pending
+target that sometimes answers 500; approvals with a 1 s timeout and a quorum of two) against
+the real `assent serve`; a SIGKILL at a random moment; a restart on the same data dir; checks
+that everything acknowledged is there once, logs have no gaps, runs finish, every timed approval
+ends once (decided or timed out, never both; a vote counts once and never closes it alone),
+every side effect used one Idempotency-Key, the pending
 approvals streamed on reconnect are those in the log, and every approval's webhook
 notifications (requested, decided, cancelled, timed out) reached a local receiver, signed.
 
@@ -212,8 +213,8 @@ class KillLoop {
               << " comments (" << counts.ws_comments << " ws), " << counts.cancels
               << " cancels, " << counts.users << " users; " << counts.conflicts << " 409s, "
               << counts.cut_off << " cut off; checked " << report.runs << " runs, "
-              << report.approvals << " approvals (" << report.timed_out
-              << " timed out; longest log " << report.longest_log << " events), "
+              << report.approvals << " approvals (" << report.timed_out << " timed out, "
+              << report.with_votes << " with votes; longest log " << report.longest_log << " events), "
               << report.pending << " pending agree, " << report.users << " users; target "
               << report.requests << " requests (" << report.failed_on_purpose << " 500s), "
               << report.side_effects << " keys; webhooks " << deliveries.requests

@@ -78,7 +78,9 @@ LoggedRun FoldEvents(const std::string& run_id, const json::array& events) {
         run.completed_keys.insert(visit_key[step]);
       }
     } else if (type == "approval.requested") {
-      if (!run.approvals.emplace(approval_id, LoggedApproval{"pending", {}, {}}).second) {
+      LoggedApproval requested{.status = "pending"};
+      if (FieldAt(event, "quorum") != nullptr) requested.quorum = IntAt(event, "quorum");
+      if (!run.approvals.emplace(approval_id, std::move(requested)).second) {
         Fail(run, "approval " + approval_id + " was requested twice");
       }
     } else if (type == "approval.decided" || type == "comment.added") {
@@ -90,9 +92,9 @@ LoggedRun FoldEvents(const std::string& run_id, const json::array& events) {
         approval->second.comments.push_back(StringAt(event, "text"));
         continue;
       }
-      if (!approval->second.decisions.empty()) {
-        Fail(run, "approval " + approval_id + " has two decisions in the log (applied twice): " +
-                      Brief(event));
+      if (!approval->second.voters.insert(StringAt(event, "reviewer")).second) {
+        Fail(run, "approval " + approval_id + " has two decisions by one reviewer in the log "
+                  "(applied twice): " + Brief(event));
       }
       if (approval->second.status != "pending") {
         Fail(run, "approval " + approval_id + " was decided after it " + approval->second.status +
@@ -100,7 +102,15 @@ LoggedRun FoldEvents(const std::string& run_id, const json::array& events) {
       }
       std::string decision = StringAt(event, "decision");
       approval->second.decisions.emplace_back(decision, StringAt(event, "comment"));
-      approval->second.status = decision == "approve" ? "approved" : "rejected";
+      auto approvals = std::count_if(approval->second.decisions.begin(),
+                                     approval->second.decisions.end(),
+                                     [](const auto& made) { return made.first == "approve"; });
+      // Rejections decide at once (the workflows' reject_quorum is 1); approvals at the quorum.
+      if (decision != "approve") {
+        approval->second.status = "rejected";
+      } else if (approvals >= approval->second.quorum) {
+        approval->second.status = "approved";
+      }
     } else if (type == "approval.timed_out") {
       auto approval = run.approvals.find(approval_id);
       if (approval == run.approvals.end() || approval->second.status != "pending") {

@@ -22,6 +22,8 @@ struct LoggedApproval {
   std::string status;  // pending, approved, rejected, cancelled or timed_out
   std::vector<std::pair<std::string, std::string>> decisions;  // (decision, comment)
   std::vector<std::string> comments;                           // texts, in order
+  int64_t quorum = 1;            // approvals that decide it; a decision short of it is a vote
+  std::set<std::string> voters;  // who decided: each reviewer once
 };
 
 // One run as its events tell it.
@@ -37,7 +39,8 @@ struct LoggedRun {
 };
 
 // Folds GET /v1/runs/{id}/events: seqs 1..n without gaps, one run.started first, nothing but
-// comments after the run finished, each approval requested once and decided at most once, each
+// comments after the run finished, each approval requested once, decided by each reviewer at
+// most once and never after it closed (its quorum reached, rejected, timed out), each
 // step completed at most once (the workflow has no loops).
 LoggedRun FoldEvents(const std::string& run_id, const boost::json::array& events);
 
