@@ -47,9 +47,9 @@ json::object ToJson(const engine::ApprovalView& approval) {
                                     {"text", comment.text},
                                     {"at", FormatTime(comment.at_ms)}});
   }
-  // Room for what may follow (started_by, due_at, quorums; approvers and can_decide for a
-  // reviewer), so adding them does not move every member into a larger table.
-  constexpr size_t kMembers = 16;
+  // Room for what may follow (started_by, due_at, quorums, escalation; approvers and can_decide
+  // for a reviewer), so adding them does not move every member into a larger table.
+  constexpr size_t kMembers = 18;
   json::object out({{"id", approval.id},
                     {"run_id", approval.run_id},
                     {"workflow", approval.workflow},
@@ -63,6 +63,8 @@ json::object ToJson(const engine::ApprovalView& approval) {
                    kMembers);
   if (!approval.started_by.empty()) out["started_by"] = approval.started_by;
   if (approval.due_at_ms > 0) out["due_at"] = FormatTime(approval.due_at_ms);
+  if (approval.rung > 0) out["escalated"] = approval.rung;  // the rung that decides it now
+  if (approval.remind_at_ms > 0) out["remind_at"] = FormatTime(approval.remind_at_ms);
   // Only where a step asks for more than one: "quorum": 2 with "decisions" is "1 of 2 approvals".
   if (approval.quorum > 1 || approval.reject_quorum > 1) {
     out["quorum"] = approval.quorum;

@@ -46,6 +46,8 @@ std::string_view Title(std::string_view type) {
   if (type == "approval.requested") return "Approval requested";
   if (type == "approval.decided") return "Approval decided";
   if (type == "approval.timed_out") return "Approval timed out";
+  if (type == "approval.escalated") return "Approval escalated";
+  if (type == "approval.reminded") return "Approval still waiting";
   return "Approval cancelled";
 }
 
@@ -84,7 +86,9 @@ std::string RenderSlack(const engine::WebhookMessage& message) {
                                 {"text", Mrkdwn(Truncate(Escape(approval.message), kSectionText))}});
   for (json::value& section : ShowSections(approval.show)) blocks.push_back(std::move(section));
   std::string outcome;
-  if (!approval.decisions.empty()) {
+  const bool decided = approval.status == engine::ApprovalStatus::kApproved ||
+                       approval.status == engine::ApprovalStatus::kRejected;
+  if (decided && !approval.decisions.empty()) {
     const engine::DecisionView& decision = approval.decisions.back();
     outcome = std::string(decision.decision == engine::Decision::kApprove ? "*Approved*"
                                                                           : "*Rejected*") +
@@ -94,6 +98,10 @@ std::string RenderSlack(const engine::WebhookMessage& message) {
     outcome = "*Cancelled*: the run was cancelled";
   } else if (approval.status == engine::ApprovalStatus::kTimedOut) {
     outcome = "*Timed out*: nobody decided in time";
+  } else if (message.type == "approval.escalated") {
+    outcome = "*Escalated*: nobody decided in time; its next approvers decide it now";
+  } else if (message.type == "approval.reminded") {
+    outcome = "*Reminder*: it still waits for a decision";
   }
   if (!outcome.empty()) {
     blocks.push_back(json::object{{"type", "section"},

@@ -69,6 +69,8 @@ std::string_view ToString(ApprovalNotification::Kind kind) {
     case ApprovalNotification::Kind::kTimedOut: return "approval.timed_out";
     case ApprovalNotification::Kind::kCancelled: return "approval.cancelled";
     case ApprovalNotification::Kind::kVoted: return "approval.voted";
+    case ApprovalNotification::Kind::kEscalated: return "approval.escalated";
+    case ApprovalNotification::Kind::kReminded: return "approval.reminded";
   }
   return "unknown";
 }

@@ -71,6 +71,10 @@ struct ApprovalView {
   // and it stays pending.
   uint32_t quorum = 1;
   uint32_t reject_quorum = 1;
+  // Which rung of its step's `escalate` ladder decides it (0: the step's own approvers), and
+  // when its approvers are reminded (0: no reminder pending).
+  uint32_t rung = 0;
+  int64_t remind_at_ms = 0;
 
   // Whether `reviewer` has decided it already: a reviewer's decision counts once.
   bool DecidedBy(std::string_view reviewer) const;
@@ -124,7 +128,11 @@ struct ApprovalNotification {
   // kCancelled: the approval was withdrawn (its run was cancelled) without a decision.
   // kTimedOut: its timeout ran out undecided, and the step's on_timeout decided.
   // kVoted: a reviewer decided, and its quorum is not reached yet: it stays pending.
-  enum class Kind { kRequested, kDecided, kCommentAdded, kCancelled, kTimedOut, kVoted };
+  // kEscalated: its timeout ran out and the next rung's approvers decide it now (approval.rung).
+  // kReminded: its reminder came due undecided.
+  enum class Kind {
+    kRequested, kDecided, kCommentAdded, kCancelled, kTimedOut, kVoted, kEscalated, kReminded
+  };
   Kind kind;
   ApprovalView approval;  // the approval as it is after the event
   // Its place in the log's commit order (Engine::Subscribe); set once the commit is durable.

@@ -104,6 +104,9 @@ std::string FormatApprovalLine(const json::object& approval) {
   if (std::string votes = QuorumProgress(approval); !votes.empty()) {
     out += "  approvals " + votes;
   }
+  if (std::string rung = FieldText(approval, "escalated"); !rung.empty()) {
+    out += "  escalated (rung " + rung + ")";
+  }
   if (const json::value* decisions = approval.if_contains("decisions"); decisions && decisions->is_array()) {
     for (const json::value& decision : decisions->get_array()) {
       if (!decision.is_object()) continue;

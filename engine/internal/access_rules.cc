@@ -14,6 +14,14 @@ const StepDefinition* StepOf(const WorkflowDefinition* pinned, const ApprovalVie
   return pinned == nullptr ? nullptr : pinned->Find(approval.step_id);
 }
 
+// The approvers of the escalation rung that decides `approval` now; null before any escalation.
+const AccessList* RungApprovers(const StepDefinition* step, const ApprovalView& approval) {
+  if (step == nullptr || approval.rung == 0 || approval.rung > step->escalate.size()) {
+    return nullptr;
+  }
+  return &step->escalate[approval.rung - 1].approvers;
+}
+
 }  // namespace
 
 std::string WorkflowNotFound(std::string_view name) {
@@ -75,6 +83,9 @@ Status CheckComment(const Principal& principal, const WorkflowDefinition* latest
       (step != nullptr && step->approvers.Admits(principal))) {
     return Status::Ok();
   }
+  if (const AccessList* rung = RungApprovers(step, approval); rung && rung->Admits(principal)) {
+    return Status::Ok();
+  }
   return Status::PermissionDenied("'" + principal.id + "' may not comment on approval " +
                                   approval.id + " (viewers, editors and its approvers may)");
 }
@@ -82,6 +93,7 @@ Status CheckComment(const Principal& principal, const WorkflowDefinition* latest
 const AccessList* DeciderList(const WorkflowDefinition* latest, const WorkflowDefinition* pinned,
                               const ApprovalView& approval) {
   const StepDefinition* step = StepOf(pinned, approval);
+  if (const AccessList* rung = RungApprovers(step, approval)) return rung;
   if (step != nullptr && !step->approvers.empty()) return &step->approvers;
   return latest == nullptr ? nullptr : &latest->access.editors;
 }
@@ -95,13 +107,16 @@ Status CheckDecide(const Principal& principal, const WorkflowDefinition* latest,
                                     "' may not decide approvals: a person must");
   }
   const StepDefinition* step = StepOf(pinned, approval);
+  bool escalated = RungApprovers(step, approval) != nullptr;
   bool named = step != nullptr && !step->approvers.empty();
   const AccessList* deciders = DeciderList(latest, pinned, approval);
   bool allowed = principal.admin || (deciders != nullptr && deciders->Admits(principal));
   if (!allowed) {
     return Status::PermissionDenied(
         "'" + principal.id + "' may not decide approval " + approval.id +
-        (named ? " (only the approvers its step names may)" : " (the workflow's editors may)"));
+        (escalated ? " (it was escalated: only its escalation's approvers may)"
+         : named   ? " (only the approvers its step names may)"
+                   : " (the workflow's editors may)"));
   }
   if (step != nullptr && !step->self_approval && !started_by.empty() &&
       started_by == principal.id) {

@@ -1,10 +1,13 @@
 // Who may do what to a workflow, its runs and their approvals (issue 9, "access per workflow").
 // Admins may see and do everything; otherwise:
-//   see        viewers, editors, starters, and anyone a step names in `approvers`
+//   see        viewers, editors, starters, and anyone a step names in `approvers` (or in a
+//              rung of its `escalate`)
 //   start      starters and editors
-//   comment    viewers, editors, and the approval step's approvers
-//   decide     the approval step's approvers when it names them, else the editors; never a
-//              service account; with "self_approval": false never the run's starter (admins
+//   comment    viewers, editors, and the approval step's approvers (and its current rung's)
+//   decide     once its timeout escalated it, the current rung's approvers (the step's
+//              `escalate`); else the approval step's approvers when it names them, else the
+//              editors; never a service account; with "self_approval": false never the
+//              run's starter (admins
 //              included: separation of duties is the point of the flag); once per reviewer
 //              (with a quorum, who voted may not vote again: kConflict)
 //   cancel     editors
@@ -43,8 +46,9 @@ Status CheckComment(const Principal& principal, const WorkflowDefinition* latest
 Status CheckDecide(const Principal& principal, const WorkflowDefinition* latest,
                    const WorkflowDefinition* pinned, std::string_view started_by,
                    const ApprovalView& approval);
-// Who decides `approval` besides admins: its step's `approvers` when the step names them, else
-// the workflow's editors; null when the definition that would say is unreadable.
+// Who decides `approval` besides admins: its escalation rung's approvers once escalated, else
+// its step's `approvers` when the step names them, else the workflow's editors; null when the
+// definition that would say is unreadable.
 const AccessList* DeciderList(const WorkflowDefinition* latest, const WorkflowDefinition* pinned,
                               const ApprovalView& approval);
 // Whether `principal` may decide `approval` (CheckDecide passes): the `?assignee=me` filter.

@@ -55,7 +55,8 @@ flatbuffers::Offset<fb::ApprovalRecord> PackApprovalRecord(flatbuffers::FlatBuff
       /*comments=*/0, approval.requested_at_ms,
       static_cast<uint32_t>(approval.comments.size()), StoreText(builder, approval.workflow),
       approval.version, StoreText(builder, approval.started_by), approval.due_at_ms,
-      StoredQuorum(approval.quorum), StoredQuorum(approval.reject_quorum));
+      StoredQuorum(approval.quorum), StoredQuorum(approval.reject_quorum), approval.rung,
+      approval.remind_at_ms);
 }
 
 namespace {
@@ -80,6 +81,8 @@ Result<ApprovalView> UnpackHead(const fb::ApprovalRecord& record) {
   // 0 in records written before quorums: the first decision decided.
   approval.quorum = std::max<uint32_t>(record.quorum(), 1);
   approval.reject_quorum = std::max<uint32_t>(record.reject_quorum(), 1);
+  approval.rung = record.rung();  // 0 in records before escalation ladders
+  approval.remind_at_ms = record.remind_at_ms();
   // Who decided counts too: with a quorum, a reviewer who voted may not decide again.
   if (record.decisions() != nullptr) {
     for (const fb::DecisionRecord* decision : *record.decisions()) {

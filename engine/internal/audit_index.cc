@@ -51,8 +51,10 @@ std::optional<AuditFacts> AuditFactsOf(const fb::Event& event, std::string_view 
       facts.workflow.clear();
       facts.actor = Text(event.body_as_TokenRevoked()->by());
       return facts;
-    // A decision nobody made: the step's on_timeout made it, and the audit says so (no actor).
+    // A decision nobody made: the step's on_timeout made it, and the audit says so (no actor);
+    // likewise who decides changing when a timeout escalates.
     case fb::Body::ApprovalTimedOut:
+    case fb::Body::ApprovalEscalated:
       return facts;
     // What the engine does on its own, not what someone did.
     case fb::Body::NONE:
@@ -60,6 +62,7 @@ std::optional<AuditFacts> AuditFactsOf(const fb::Event& event, std::string_view 
     case fb::Body::StepCompleted:
     case fb::Body::StepFailed:
     case fb::Body::ApprovalRequested:
+    case fb::Body::ApprovalReminded:
     case fb::Body::RunCompleted:
     case fb::Body::RunFailed:
       return std::nullopt;

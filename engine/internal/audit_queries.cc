@@ -78,6 +78,10 @@ AuditEntry ToAuditEntry(const fb::Event& event, const AuditFacts& facts) {
     entry.action = "approval.timed_out";
     entry.approval_id = Text(body->approval_id());
     entry.comment = "on_timeout: " + std::string(ToString(static_cast<OnTimeout>(body->action())));
+  } else if (const auto* body = event.body_as_ApprovalEscalated()) {
+    entry.action = "approval.escalated";
+    entry.approval_id = Text(body->approval_id());
+    entry.comment = "timeout: escalated to rung " + std::to_string(body->rung());
   }
   return entry;
 }

@@ -27,7 +27,7 @@ const std::set<std::string_view>& AllowedFields(StepType type) {
   static const std::set<std::string_view> kApproval{
       "id",        "type",          "next",          "message", "show",
       "on_reject", "approvers",     "self_approval", "timeout", "on_timeout",
-      "quorum",    "reject_quorum"};
+      "quorum",    "reject_quorum", "remind_after",  "escalate"};
   static const std::set<std::string_view> kWait{"id", "type", "next", "for", "until"};
   static const std::set<std::string_view> kHttp{
       "id",      "type",         "next",       "method", "url", "allow_hosts", "body",
@@ -111,17 +111,24 @@ void ReadCondition(StepReader& reader, StepDefinition& step) {
   if (!step.condition.empty()) reader.Check(LuaSandbox::CheckExpression(step.condition), "if");
 }
 
+// A timer's duration field (`timeout`, `remind_after`): 1 s to 366 d; 0 when absent or refused.
+int64_t ReadTimerDuration(StepReader& reader, std::string_view field) {
+  std::string text = reader.String(field, false);
+  if (text.empty()) return 0;
+  Result<int64_t> ms = ParseDuration(text);
+  reader.Check(ms.status(), field);
+  if (!ms.ok()) return 0;
+  if (*ms < 1'000 || *ms > kMaxTimerMs) {
+    reader.Fail("'" + std::string(field) + "' must be from 1s to 366d");
+    return 0;
+  }
+  return *ms;
+}
+
 void ReadTimeout(StepReader& reader, StepDefinition& step) {
   std::string timeout = reader.String("timeout", false);
   std::string on_timeout = reader.String("on_timeout", false);
-  if (!timeout.empty()) {
-    Result<int64_t> ms = ParseDuration(timeout);
-    reader.Check(ms.status(), "timeout");
-    if (ms.ok() && (*ms < 1'000 || *ms > kMaxTimerMs)) {
-      reader.Fail("'timeout' must be from 1s to 366d");
-    }
-    if (ms.ok()) step.approval_timeout_ms = *ms;
-  }
+  step.approval_timeout_ms = ReadTimerDuration(reader, "timeout");
   if (on_timeout.empty()) return;
   if (timeout.empty()) reader.Fail("'on_timeout' needs a 'timeout'");
   if (on_timeout == "fail") {
@@ -152,6 +159,55 @@ void ReadQuorums(const json::object& object, StepReader& reader, StepDefinition&
   if (auto count = reader.Count("reject_quorum", 1, kMaxQuorum)) step.reject_quorum = *count;
 }
 
+// The most rungs an escalation ladder may have.
+constexpr size_t kMaxRungs = 5;
+
+// `escalate`: a rung {"approvers": [...], "timeout": "24h"}, or a list of them taken in turn.
+void ReadEscalation(const json::object& object, StepReader& reader, StepDefinition& step) {
+  step.remind_after_ms = ReadTimerDuration(reader, "remind_after");
+  if (step.remind_after_ms > 0 && step.approval_timeout_ms > 0 &&
+      step.remind_after_ms >= step.approval_timeout_ms) {
+    reader.Fail("'remind_after' must be shorter than 'timeout' (a reminder after the timeout "
+                "would never be sent)");
+  }
+  const json::value* escalate = object.if_contains("escalate");
+  if (escalate == nullptr) return;
+  if (step.approval_timeout_ms == 0) reader.Fail("'escalate' needs a 'timeout' to escalate on");
+  json::array rungs = escalate->is_array() ? escalate->as_array() : json::array{*escalate};
+  if (rungs.empty() || rungs.size() > kMaxRungs) {
+    reader.Fail("'escalate' must be a rung or a list of 1 to " + std::to_string(kMaxRungs) +
+                " rungs");
+  }
+  for (size_t i = 0; i < rungs.size() && i < kMaxRungs; ++i) {
+    std::string where = "'escalate' rung " + std::to_string(i + 1);
+    if (!rungs[i].is_object()) {
+      reader.Fail(where + " must be an object: {\"approvers\": [...], \"timeout\": \"24h\"}");
+      return;
+    }
+    const json::object& rung_object = rungs[i].as_object();
+    for (const auto& entry : rung_object) {
+      if (entry.key() != "approvers" && entry.key() != "timeout") {
+        reader.Fail(where + ": unknown field '" + std::string(entry.key()) +
+                    "' (a rung takes approvers and timeout)");
+      }
+    }
+    StepReader rung_reader(rung_object, where);
+    EscalationRung rung;
+    rung.timeout_ms = ReadTimerDuration(rung_reader, "timeout");
+    const json::value* approvers = rung_object.if_contains("approvers");
+    auto parsed = approvers != nullptr ? AccessList::Parse(*approvers)
+                                       : Result<AccessList>(Status::InvalidArgument(
+                                             "missing: who decides on this rung"));
+    if (parsed.ok()) rung.approvers = std::move(parsed).value();
+    rung_reader.Check(parsed.status(), "approvers");
+    if (rung_reader.error().empty() && rung.timeout_ms == 0) {
+      rung_reader.Fail("missing required field 'timeout'");
+    }
+    if (!rung_reader.error().empty()) reader.Fail(rung_reader.error());
+    step.escalate.push_back(std::move(rung));
+  }
+}
+
 void ReadApproval(const json::object& object, StepReader& reader, StepDefinition& step) {
   step.message = reader.String("message", true);
   reader.Check(CheckTemplate(step.message), "message");
@@ -173,6 +229,7 @@ void ReadApproval(const json::object& object, StepReader& reader, StepDefinition
     step.self_approval = !self_approval->is_bool() || self_approval->as_bool();
   }
   ReadTimeout(reader, step);
+  ReadEscalation(object, reader, step);
   ReadQuorums(object, reader, step);
 }
 
@@ -401,6 +458,9 @@ Result<std::shared_ptr<const WorkflowDefinition>> ParseDefinition(std::string_vi
     }
     definition->index_.emplace(step->id, definition->steps.size());
     definition->access.approvers.Add(step->approvers);
+    for (const EscalationRung& rung : step->escalate) {
+      definition->access.approvers.Add(rung.approvers);
+    }
     definition->steps.push_back(std::move(step).value());
   }
 

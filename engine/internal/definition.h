@@ -38,6 +38,15 @@ std::string_view ToString(OnTimeout action);  // "fail", "approve", "reject"
 // The longest a run's timer may wait: an approval's `timeout`, a wait step's `for`.
 inline constexpr int64_t kMaxTimerMs = int64_t{366} * 86'400'000;
 
+// One rung of an approval step's `escalate` ladder: when the approval's timeout runs out, these
+// approvers decide it instead, within a timeout of their own.
+struct EscalationRung {
+  AccessList approvers;
+  int64_t timeout_ms = 0;
+
+  bool operator==(const EscalationRung&) const = default;
+};
+
 struct StepDefinition {
   std::string id;
   StepType type = StepType::kCode;
@@ -60,6 +69,11 @@ struct StepDefinition {
   uint32_t quorum = 1;
   bool quorum_all = false;
   uint32_t reject_quorum = 1;
+  // approval: `remind_after`: notify the approvers again this long after the request (and after
+  // each escalation); 0: no reminder. `escalate`: the rungs taken in turn as timeouts run out,
+  // before `on_timeout` decides.
+  int64_t remind_after_ms = 0;
+  std::vector<EscalationRung> escalate;
 
   std::string method;              // http
   std::string url;                 // http: template (url_template.h)

@@ -92,7 +92,9 @@ void Apply(DirectoryState& state, const fb::Event& event) {
     case fb::Body::RunCompleted:
     case fb::Body::RunFailed:
     case fb::Body::RunCancelled:
-    case fb::Body::ApprovalTimedOut: break;
+    case fb::Body::ApprovalTimedOut:
+    case fb::Body::ApprovalEscalated:
+    case fb::Body::ApprovalReminded: break;
   }
 }
 

@@ -97,6 +97,9 @@ EventView ToEventView(const fb::Event& event) {
       if (body->due_at_ms() > 0) f["timeout"] = FormatDuration(body->due_at_ms() - event.at_ms());
       if (body->quorum() > 1) f["quorum"] = body->quorum();
       if (body->reject_quorum() > 1) f["reject_quorum"] = body->reject_quorum();
+      if (body->remind_at_ms() > 0) {
+        f["remind_after"] = FormatDuration(body->remind_at_ms() - event.at_ms());
+      }
       break;
     }
     case fb::Body::ApprovalDecided: {
@@ -183,6 +186,21 @@ EventView ToEventView(const fb::Event& event) {
       view.type = "approval.timed_out";
       f["approval_id"] = Text(body->approval_id());
       f["action"] = ToString(static_cast<OnTimeout>(body->action()));
+      break;
+    }
+    case fb::Body::ApprovalEscalated: {
+      const auto* body = event.body_as_ApprovalEscalated();
+      view.type = "approval.escalated";
+      f["approval_id"] = Text(body->approval_id());
+      f["rung"] = body->rung();
+      f["timeout"] = FormatDuration(body->due_at_ms() - event.at_ms());
+      break;
+    }
+    case fb::Body::ApprovalReminded: {
+      const auto* body = event.body_as_ApprovalReminded();
+      view.type = "approval.reminded";
+      f["approval_id"] = Text(body->approval_id());
+      f["rung"] = body->rung();
       break;
     }
   }

@@ -120,6 +120,21 @@ std::string WaitTimerId(std::string_view run_id, uint64_t visit_seq) {
   return std::string(run_id) + "." + std::to_string(visit_seq);
 }
 
+namespace {
+constexpr std::string_view kReminderSuffix = "/remind";
+}  // namespace
+
+std::string ReminderTimerId(std::string_view approval_id) {
+  return std::string(approval_id) + std::string(kReminderSuffix);
+}
+
+std::optional<std::string_view> ApprovalOfReminder(std::string_view timer_id) {
+  if (timer_id.size() <= kReminderSuffix.size() || !timer_id.ends_with(kReminderSuffix)) {
+    return std::nullopt;
+  }
+  return timer_id.substr(0, timer_id.size() - kReminderSuffix.size());
+}
+
 std::optional<TimerKeyParts> DecodeTimerKey(std::string_view key) {
   constexpr size_t kTimeBytes = 8;
   if (key.size() <= kTimeBytes) return std::nullopt;

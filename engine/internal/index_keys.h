@@ -68,6 +68,11 @@ std::string TimerKey(int64_t due_at_ms, std::string_view timer_id);
 // The timer id of a wait step's visit whose StepStarted has seq `visit_seq`: run id "." seq, like
 // the id of an approval requested at that seq (never both: each event is one or the other).
 std::string WaitTimerId(std::string_view run_id, uint64_t visit_seq);
+// The timer id of a pending approval's reminder (the step's `remind_after`): its id + "/remind".
+// Its timeout's timer id is the approval id itself.
+std::string ReminderTimerId(std::string_view approval_id);
+// The approval a reminder's timer id names; nullopt for any other timer id.
+std::optional<std::string_view> ApprovalOfReminder(std::string_view timer_id);
 struct TimerKeyParts {
   int64_t due_at_ms;
   std::string_view timer_id;

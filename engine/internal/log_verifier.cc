@@ -9,7 +9,9 @@
 // when it has one, plus the events after it fold to the same state as all its events); every
 // approval listed in the approvals-by-status index (its record decodes and has the status the
 // index files it under); the directory of users and tokens (its stream verifies and follows on
-// from seq 1, and only directory events are in it); every webhook delivery waiting in the
+// from seq 1, and only directory events are in it); the timers index holds exactly the timers
+// the runs call for (waits, pending approvals' timeouts and reminders); every webhook delivery
+// waiting in the
 // notify outbox (it decodes and its key is its delivery id); the audit index against a fold of
 // every run's events, once it has been built (each start, decision, comment and cancel has its
 // entries, holding what the event says, read one by one; and the index holds no others, by
@@ -31,9 +33,10 @@
 #include "engine/internal/directory_stream.h"
 #include "engine/internal/index_keys.h"
 #include "engine/internal/notify_outbox.h"
-#include "engine/internal/stored_table.h"
 #include "engine/internal/run_snapshot.h"
 #include "engine/internal/run_state.h"
+#include "engine/internal/run_timer_keys.h"
+#include "engine/internal/stored_table.h"
 #include "engine/internal/workflow_registry.h"
 #include "storage/event_log.h"
 #include "schemas/event_generated.h"
@@ -114,24 +117,24 @@ class Verifier {
     CheckTimerEntries(what, folded);
   }
 
-  // Every pending approval with a timeout has its timer entry (else it would never time out).
+  // Every timer the run calls for (a wait's wake-up, a pending approval's timeout and reminder)
+  // has its entry: else it would never fire.
   void CheckTimerEntries(const std::string& what, const RunState& folded) {
-    for (const ApprovalView& approval : folded.approvals) {
-      if (approval.status != ApprovalStatus::kPending || approval.due_at_ms == 0) continue;
-      std::string key = TimerKey(approval.due_at_ms, approval.id);
+    for (const std::string& key : TimerKeysOf(folded)) {
       timers_expected_.Add(key, folded.run_id);
       std::string stored;
       Status found = log_.GetIndex(storage::Index::kTimers, key, &stored);
+      std::string timer(DecodeTimerKey(key)->timer_id);  // built by TimerKeysOf: well formed
       if (!found.ok()) {
-        Problem(what + ": approval " + approval.id + " has a timeout but no timer: " +
+        Problem(what + ": timer " + timer + " is due but not in the timers index: " +
                 found.ToString());
       } else if (stored != folded.run_id) {
-        Problem(what + ": the timer of approval " + approval.id + " names run " + stored);
+        Problem(what + ": timer " + timer + " names run " + stored);
       }
     }
   }
 
-  // No timer beyond those of pending approvals: one left behind would fire at nothing (harmless,
+  // No timer beyond those the runs call for: one left behind would fire at nothing (harmless,
   // but a sign the index and the log disagree).
   Status CheckTimers() {
     EntrySum stored;
@@ -141,7 +144,7 @@ class Verifier {
     });
     if (!summed.ok() || stored == timers_expected_) return summed;
     Problem("timers index: " + std::to_string(stored.count) +
-            " entries where the pending approvals call for " +
+            " entries where the runs call for " +
             std::to_string(timers_expected_.count) + ", or different ones");
     return Status::Ok();
   }
@@ -316,7 +319,7 @@ class Verifier {
   WorkflowRegistry registry_;
   bool audit_built_ = false;
   EntrySum audit_expected_;   // of the entries the runs' events imply
-  EntrySum timers_expected_;  // of the timers the runs' pending approvals imply
+  EntrySum timers_expected_;  // of the timers the runs call for
   VerifyReport report_;
 };
 

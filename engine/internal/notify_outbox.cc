@@ -15,14 +15,18 @@ constexpr char kIdentifier[] = "ANTF";
 struct ApprovalEvent {
   std::string_view type;
   const ApprovalView* approval;
+  // What tells this event apart from the approval's others of its type, in delivery ids:
+  // "decided", or for what may happen once per rung "escalated-2", "reminded-0".
+  std::string occasion;
 };
 
 std::vector<ApprovalEvent> ApprovalEventsOf(const std::vector<storage::Record>& records,
                                             const RunState& after) {
   std::vector<ApprovalEvent> events;
-  auto add = [&](std::string_view type, std::string_view approval_id) {
+  auto add = [&](std::string_view type, std::string_view approval_id, std::string suffix = "") {
     if (const ApprovalView* approval = after.FindApproval(std::string(approval_id))) {
-      events.push_back({type, approval});
+      // "approval.decided" -> "decided"
+      events.push_back({type, approval, std::string(type.substr(type.find('.') + 1)) + suffix});
     }
   };
   for (const storage::Record& record : records) {
@@ -44,12 +48,24 @@ std::vector<ApprovalEvent> ApprovalEventsOf(const std::vector<storage::Record>& 
       case fb::Body::ApprovalTimedOut:
         add("approval.timed_out", StoredText(event->body_as_ApprovalTimedOut()->approval_id()));
         break;
+      case fb::Body::ApprovalEscalated: {
+        const auto* escalated = event->body_as_ApprovalEscalated();
+        add("approval.escalated", StoredText(escalated->approval_id()),
+            "-" + std::to_string(escalated->rung()));
+        break;
+      }
+      case fb::Body::ApprovalReminded: {
+        const auto* reminded = event->body_as_ApprovalReminded();
+        add("approval.reminded", StoredText(reminded->approval_id()),
+            "-" + std::to_string(reminded->rung()));
+        break;
+      }
       case fb::Body::RunCancelled:
         // A run is cancelled once, and only a cancel withdraws approvals: every cancelled one
         // was withdrawn by this event.
         for (const ApprovalView& approval : after.approvals) {
           if (approval.status == ApprovalStatus::kCancelled) {
-            events.push_back({"approval.cancelled", &approval});
+            events.push_back({"approval.cancelled", &approval, "cancelled"});
           }
         }
         break;
@@ -107,9 +123,7 @@ std::vector<OutboxDelivery> DeliveriesFor(const std::vector<storage::Record>& re
       WebhookMessage message;
       message.format = to.format;
       message.type = std::string(event.type);
-      // "approval.decided" -> "decided"
-      message.delivery_id = event.approval->id + "." +
-                            std::string(event.type.substr(event.type.find('.') + 1)) + "." +
+      message.delivery_id = event.approval->id + "." + event.occasion + "." +
                             std::to_string(target + 1);
       message.approval = *event.approval;
       if (!style.public_url.empty()) {

@@ -7,7 +7,8 @@
 namespace assent::engine {
 
 PendingTally::Group PendingTally::GroupOf(const ApprovalView& approval) {
-  return Group{approval.workflow, approval.version, approval.step_id, approval.started_by};
+  return Group{approval.workflow, approval.version, approval.step_id, approval.started_by,
+               approval.rung};
 }
 
 void PendingTally::Add(const ApprovalView& approval) {
@@ -21,6 +22,16 @@ void PendingTally::Drop(Counts& counts, const Group& group) {
   auto found = counts.find(group);
   // Absent only if the tally missed its request, which the start-up fill rules out.
   if (found != counts.end() && --found->second == 0) counts.erase(found);
+}
+
+void PendingTally::Leave(const Group& group, const ApprovalView& approval, size_t votes) {
+  Drop(pending_, group);
+  for (size_t i = 0; i < votes && i < approval.decisions.size(); ++i) {
+    auto reviewer = voted_.find(approval.decisions[i].reviewer);
+    if (reviewer == voted_.end()) continue;
+    Drop(reviewer->second, group);
+    if (reviewer->second.empty()) voted_.erase(reviewer);
+  }
 }
 
 void PendingTally::Follow(const ApprovalNotification& notification) {
@@ -42,15 +53,21 @@ void PendingTally::Follow(const ApprovalNotification& notification) {
       size_t votes = approval.decisions.size();
       if (notification.kind == Kind::kDecided && votes > 0) --votes;
       std::lock_guard lock(mu_);
-      Drop(pending_, group);
-      for (size_t i = 0; i < votes; ++i) {
-        auto reviewer = voted_.find(approval.decisions[i].reviewer);
-        if (reviewer == voted_.end()) continue;
-        Drop(reviewer->second, group);
-        if (reviewer->second.empty()) voted_.erase(reviewer);
-      }
+      Leave(group, approval, votes);
       return;
     }
+    case Kind::kEscalated: {
+      // From the rung before to this one, with its votes.
+      Group group = GroupOf(approval);
+      Group before = group;
+      before.rung = approval.rung > 0 ? approval.rung - 1 : 0;
+      std::lock_guard lock(mu_);
+      Leave(before, approval, approval.decisions.size());
+      ++pending_[group];
+      for (const DecisionView& vote : approval.decisions) ++voted_[vote.reviewer][group];
+      return;
+    }
+    case Kind::kReminded:
     case Kind::kCommentAdded:
       return;
   }

@@ -1,5 +1,6 @@
 // PendingTally: how many approvals are pending, grouped by what decides who may decide them: the
-// run's workflow, the version it is pinned to, the approval's step and the run's starter
+// run's workflow, the version it is pinned to, the approval's step, its escalation rung and the
+// run's starter
 // (access_rules.h reads nothing else of an approval). A reviewer's "how many wait for me?" is
 // then one access check per group, however many approvals are pending.
 //
@@ -32,6 +33,7 @@ class PendingTally {
     uint32_t version = 0;
     std::string step_id;
     std::string started_by;
+    uint32_t rung = 0;  // the escalation rung that decides it
 
     auto operator<=>(const Group&) const = default;
   };
@@ -51,6 +53,8 @@ class PendingTally {
   using Counts = std::map<Group, size_t>;
   // REQUIRES: mu_ held. Drops a vote (or a pending approval) that `counts` holds.
   static void Drop(Counts& counts, const Group& group);
+  // REQUIRES: mu_ held. An approval with `votes` decisions leaves `group` (ended, or escalated).
+  void Leave(const Group& group, const ApprovalView& approval, size_t votes);
 
   mutable std::mutex mu_;
   Counts pending_;                                    // guarded by mu_; no group with 0

@@ -131,6 +131,7 @@ void RequestApproval(RunTxn& txn, const StepContext& step_context, const StepDef
   // 1 stays absent, as before quorums (run_state.cc reads 0 as 1).
   if (step.quorum > 1) requested.quorum = step.quorum;
   if (step.reject_quorum > 1) requested.reject_quorum = step.reject_quorum;
+  if (step.remind_after_ms > 0) requested.remind_at_ms = txn.now_ms() + step.remind_after_ms;
   txn.Emit(std::move(requested), std::move(show).value());
 }
 
@@ -165,6 +166,20 @@ json::value TimeoutOutput(OnTimeout action, const std::string& waited) {
                       {"comment", ""},
                       {"timed_out", true},
                       {"waited", waited}};
+}
+
+// The approval's timeout ran out with a rung of its step's ladder left: that rung's approvers
+// decide it now, within the rung's timeout; the reminder starts again with the rung.
+void Escalate(RunTxn& txn, const StepDefinition& step, const ApprovalView& approval) {
+  const EscalationRung& next = step.escalate[approval.rung];
+  fb::ApprovalEscalatedT escalated;
+  escalated.approval_id = approval.id;
+  escalated.rung = approval.rung + 1;
+  escalated.due_at_ms = txn.now_ms() + next.timeout_ms;
+  if (step.remind_after_ms > 0 && step.remind_after_ms < next.timeout_ms) {
+    escalated.remind_at_ms = txn.now_ms() + step.remind_after_ms;
+  }
+  txn.Emit(std::move(escalated));
 }
 
 }  // namespace
@@ -310,6 +325,9 @@ void TimeOutApproval(RunTxn& txn, const StepContext& context, const std::string&
     return;
   }
   const StepDefinition* step = context.definition.Find(approval->step_id);
+  if (step != nullptr && approval->rung < step->escalate.size()) {
+    return Escalate(txn, *step, *approval);
+  }
   const OnTimeout action = step != nullptr ? step->on_timeout : OnTimeout::kFail;
   const std::string waited = FormatDuration(approval->due_at_ms - approval->requested_at_ms);
   fb::ApprovalTimedOutT timed_out;
@@ -329,6 +347,20 @@ void TimeOutApproval(RunTxn& txn, const StepContext& context, const std::string&
     FailRun(txn, said + (action == OnTimeout::kReject ? ": rejected by its on_timeout" : ""));
   }
   Advance(txn, context);
+}
+
+void RemindApprovers(RunTxn& txn, const std::string& approval_id) {
+  const ApprovalView* approval = txn.state().FindApproval(approval_id);
+  // Decided or ended meanwhile, reminded already, or not due yet: a late or repeated timer
+  // changes nothing.
+  if (approval == nullptr || approval->status != ApprovalStatus::kPending ||
+      approval->remind_at_ms == 0 || approval->remind_at_ms > txn.now_ms()) {
+    return;
+  }
+  fb::ApprovalRemindedT reminded;
+  reminded.approval_id = approval_id;
+  reminded.rung = approval->rung;
+  txn.Emit(std::move(reminded));
 }
 
 bool WaitsOn(const RunState& state, std::string_view timer_id) {

@@ -39,10 +39,14 @@ void StartRun(RunTxn& txn, const StepContext& context, const StartRunCommand& co
 void Advance(RunTxn& txn, const StepContext& context);
 
 Result<ApprovalView> Decide(RunTxn& txn, const StepContext& context, const DecideCommand& command);
-// The approval's due time has come (by the transaction's clock) and it is still pending: its
-// step's on_timeout decides (ApprovalTimedOut, then the step's completion or the run's failure)
-// and the run goes on. Anything else (decided meanwhile, not due yet) emits nothing.
+// The approval's due time has come (by the transaction's clock) and it is still pending: the
+// next rung of its step's `escalate` ladder takes it (ApprovalEscalated), or when none is left
+// its step's on_timeout decides (ApprovalTimedOut, then the step's completion or the run's
+// failure) and the run goes on. Anything else (decided meanwhile, not due yet) emits nothing.
 void TimeOutApproval(RunTxn& txn, const StepContext& context, const std::string& approval_id);
+// The approval's reminder has come due and it is still pending: ApprovalReminded, which tells
+// its approvers again. Anything else emits nothing.
+void RemindApprovers(RunTxn& txn, const std::string& approval_id);
 // Whether the run is in the wait step whose timer id is `timer_id` (index_keys.h WaitTimerId).
 bool WaitsOn(const RunState& state, std::string_view timer_id);
 // The wait step's timer came due (by the transaction's clock) and the run still waits on it:

@@ -154,6 +154,7 @@ size_t RunQueries::CountDecidable(const Principal& viewer, const PendingTally& t
     probe.step_id = group.step_id;
     probe.version = group.version;
     probe.started_by = group.started_by;
+    probe.rung = group.rung;
     return Deciders(viewer, probe).can_decide;
   });
 }

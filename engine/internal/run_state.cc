@@ -118,6 +118,7 @@ void OnApprovalRequested(RunState& state, const fb::ApprovalRequested& body, int
   approval.due_at_ms = body.due_at_ms();
   approval.quorum = std::max<uint32_t>(body.quorum(), 1);  // 0: written before quorums
   approval.reject_quorum = std::max<uint32_t>(body.reject_quorum(), 1);
+  approval.remind_at_ms = body.remind_at_ms();
   state.approvals.push_back(std::move(approval));
   state.cursor = std::string(View(body.step_id()));
   state.status = RunStatus::kWaiting;
@@ -159,6 +160,20 @@ void OnApprovalTimedOut(RunState& state, const fb::ApprovalTimedOut& body) {
   if (state.status == RunStatus::kWaiting && !HasPendingApproval(state)) {
     state.status = RunStatus::kRunning;
   }
+}
+
+// The next rung decides it now, with its own due time (and reminder).
+void OnApprovalEscalated(RunState& state, const fb::ApprovalEscalated& body) {
+  ApprovalView* approval = state.FindApproval(View(body.approval_id()));
+  if (approval == nullptr) return;  // the engine never emits this; replay stays total
+  approval->rung = body.rung();
+  approval->due_at_ms = body.due_at_ms();
+  approval->remind_at_ms = body.remind_at_ms();
+}
+
+void OnApprovalReminded(RunState& state, const fb::ApprovalReminded& body) {
+  ApprovalView* approval = state.FindApproval(View(body.approval_id()));
+  if (approval != nullptr) approval->remind_at_ms = 0;
 }
 
 void OnCommentAdded(RunState& state, const fb::CommentAdded& body, int64_t at_ms) {
@@ -239,6 +254,12 @@ void Apply(RunState& state, const fb::Event& event, json::value* payload) {
     case fb::Body::TokenRevoked: break;
     case fb::Body::ApprovalTimedOut:
       OnApprovalTimedOut(state, *event.body_as_ApprovalTimedOut());
+      break;
+    case fb::Body::ApprovalEscalated:
+      OnApprovalEscalated(state, *event.body_as_ApprovalEscalated());
+      break;
+    case fb::Body::ApprovalReminded:
+      OnApprovalReminded(state, *event.body_as_ApprovalReminded());
       break;
   }
 }

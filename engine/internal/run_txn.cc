@@ -6,19 +6,9 @@
 #include "engine/internal/audit_index.h"
 #include "engine/internal/index_keys.h"
 #include "engine/internal/run_snapshot.h"
+#include "engine/internal/run_timer_keys.h"
 
 namespace assent::engine {
-namespace {
-
-// The timers-index key of the wait the run is in, or empty when it is in none.
-std::string WaitTimer(const RunState& state) {
-  if (state.status != RunStatus::kRunning || !state.step_in_flight || state.wake_at_ms == 0) {
-    return {};
-  }
-  return TimerKey(state.wake_at_ms, WaitTimerId(state.run_id, state.visit_seq));
-}
-
-}  // namespace
 
 RunTxn::RunTxn(std::string run_id, RunState& state, int64_t now_ms)
     : run_id_(std::move(run_id)),
@@ -26,10 +16,11 @@ RunTxn::RunTxn(std::string run_id, RunState& state, int64_t now_ms)
       now_ms_(now_ms),
       seq_before_(state.last_seq),
       status_before_(state.status),
-      wait_before_(WaitTimer(state)) {
+      timers_before_(TimerKeysOf(state)) {
   for (const ApprovalView& approval : state.approvals) {
     approvals_before_.push_back(ApprovalMark{approval.id, approval.status,
-                                             approval.decisions.size(), approval.comments.size()});
+                                             approval.decisions.size(), approval.comments.size(),
+                                             approval.rung, approval.remind_at_ms});
   }
 }
 
@@ -99,6 +90,14 @@ void RunTxn::EmitUnion(fb::BodyUnion body, std::optional<boost::json::value> pay
       notify(ApprovalNotification::Kind::kTimedOut,
              event.body.AsApprovalTimedOut()->approval_id, "");
       break;
+    case fb::Body::ApprovalEscalated:
+      notify(ApprovalNotification::Kind::kEscalated,
+             event.body.AsApprovalEscalated()->approval_id, "");
+      break;
+    case fb::Body::ApprovalReminded:
+      notify(ApprovalNotification::Kind::kReminded,
+             event.body.AsApprovalReminded()->approval_id, "");
+      break;
     case fb::Body::RunCancelled:
       for (const std::string& approval_id : pending_before) {
         notify(ApprovalNotification::Kind::kCancelled, approval_id,
@@ -125,11 +124,19 @@ storage::AppendBatch RunTxn::Finish() {
     ops.push_back({Index::kRunsByStatus, RunsByStatusKey(state_.status, state_.run_id),
                    state_.workflow});
   }
-  // A wait step's timer is armed with its start and disarmed with whatever ends the wait: its
-  // wake-up, or the run's end (a cancel).
-  if (std::string wait = WaitTimer(state_); wait != wait_before_) {
-    if (!wait_before_.empty()) ops.push_back({Index::kTimers, wait_before_, {}});
-    if (!wait.empty()) ops.push_back({Index::kTimers, std::move(wait), state_.run_id});
+  // A timer is armed by what starts it (a wait step's start, an approval's request or
+  // escalation) and disarmed by what ends it (the wake-up, a decision, a reminder, a timeout, a
+  // cancel), in the same batch.
+  std::vector<std::string> timers = TimerKeysOf(state_);
+  for (std::string& before : timers_before_) {
+    if (std::find(timers.begin(), timers.end(), before) == timers.end()) {
+      ops.push_back({Index::kTimers, std::move(before), {}});
+    }
+  }
+  for (std::string& after : timers) {
+    if (std::find(timers_before_.begin(), timers_before_.end(), after) == timers_before_.end()) {
+      ops.push_back({Index::kTimers, std::move(after), state_.run_id});
+    }
   }
   if (SnapshotDue(seq_before_, state_.last_seq)) {
     ops.push_back({Index::kRunSnapshots, RunSnapshotKey(state_.run_id), EncodeSnapshot(state_)});
@@ -141,21 +148,13 @@ storage::AppendBatch RunTxn::Finish() {
     // A comment after the first is its own index entry: readers of a record that counts
     // comments read them all from there, so the record (message, show) is not written again.
     if (existed && before->status == approval.status &&
-        before->decisions == approval.decisions.size() &&
+        before->decisions == approval.decisions.size() && before->rung == approval.rung &&
+        before->remind_at_ms == approval.remind_at_ms &&
         (before->comments == approval.comments.size() || before->comments > 0)) {
       continue;  // unchanged: its record is current
     }
     if (existed && before->status != approval.status) {
       ops.push_back({Index::kApprovalsByStatus, ApprovalsByStatusKey(before->status, approval.id), {}});
-    }
-    // A timeout is armed while its approval is pending: from its request to whatever ends it.
-    if (approval.due_at_ms > 0 && !existed && approval.status == ApprovalStatus::kPending) {
-      ops.push_back({Index::kTimers, TimerKey(approval.due_at_ms, approval.id),
-                     approval.run_id});
-    }
-    if (approval.due_at_ms > 0 && existed && before->status == ApprovalStatus::kPending &&
-        approval.status != ApprovalStatus::kPending) {
-      ops.push_back({Index::kTimers, TimerKey(approval.due_at_ms, approval.id), {}});
     }
     ops.push_back({Index::kApprovalsByStatus, ApprovalsByStatusKey(approval.status, approval.id),
                    EncodeApprovalRecord(approval)});

@@ -62,14 +62,16 @@ class RunTxn {
   int64_t now_ms_;
   uint64_t seq_before_;  // 0: the transaction starts the run
   RunStatus status_before_;
-  // The wait step the run was in when the transaction began: its timer's key, or empty.
-  std::string wait_before_;
+  // The timers the run called for when the transaction began (run_timer_keys.h).
+  std::vector<std::string> timers_before_;
   // What each approval's index entry reflected when the transaction began.
   struct ApprovalMark {
     std::string id;
     ApprovalStatus status;
     size_t decisions;
     size_t comments;
+    uint32_t rung;
+    int64_t remind_at_ms;
   };
   std::vector<ApprovalMark> approvals_before_;
   storage::AppendBatch batch_;

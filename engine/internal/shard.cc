@@ -133,15 +133,22 @@ void Shard::Execute(const std::string& run_id, EffectRunner::Decider decider) {
 void Shard::FireTimer(std::string run_id, std::string timer_id, int64_t due_at_ms) {
   mailbox_.Post([this, run_id = std::move(run_id), timer_id = std::move(timer_id), due_at_ms] {
     Execute(run_id, [this, timer_id, due_at_ms](RunTxn& txn, const StepContext& context) {
-      const ApprovalView* approval = txn.state().FindApproval(timer_id);
-      if (approval != nullptr) {
+      std::optional<std::string_view> reminded = ApprovalOfReminder(timer_id);
+      const ApprovalView* approval = reminded ? nullptr : txn.state().FindApproval(timer_id);
+      if (reminded) {
+        RemindApprovers(txn, std::string(*reminded));
+      } else if (approval != nullptr) {
         TimeOutApproval(txn, context, timer_id);
       } else {
         WakeUp(txn, context, timer_id);
       }
-      approval = txn.state().FindApproval(timer_id);
-      bool waiting = approval != nullptr ? approval->status == ApprovalStatus::kPending
-                                         : WaitsOn(txn.state(), timer_id);
+      // Whether the run still waits on this very timer (an escalation moved the due time).
+      const RunState& state = txn.state();
+      approval = state.FindApproval(reminded ? *reminded : std::string_view(timer_id));
+      bool pending = approval != nullptr && approval->status == ApprovalStatus::kPending;
+      bool waiting = reminded   ? pending && approval->remind_at_ms == due_at_ms
+                     : approval ? pending && approval->due_at_ms == due_at_ms
+                                : WaitsOn(state, timer_id);
       // Ended already (its index entry is gone, or going with a commit in flight): the timer
       // was loaded from a scan that ran before the end was durable. Nothing will disarm it.
       if (txn.empty() && !waiting) context_.timers.Disarmed(due_at_ms, timer_id);

@@ -34,11 +34,6 @@ constexpr const char* kExpensesWorkflow = R"({"name": "expenses", "editors": ["g
   "steps": [{"id": "review", "type": "approval", "message": "Reimburse?",
              "approvers": ["group:finance"], "self_approval": false}]})";
 
-bool IsType(const json::value& message, const char* type) {
-  return message.is_object() && message.as_object().contains("type") &&
-         message.at("type") == type;
-}
-
 // The run an approval.* stream message is about; "" for other messages.
 std::string RunOf(const json::value& message) {
   if (!message.is_object()) return "";
@@ -66,17 +61,6 @@ class AccessE2eTest : public E2eTest {
     mallory_ = AddUser({{"id", "mallory"}, {"groups", json::array{"other"}}});
     ASSERT_FALSE(alice_.empty() || victor_.empty() || sam_.empty() || mallory_.empty());
     Apply("access-check", kAccessWorkflow);
-  }
-
-  // Adds a user over REST as the admin; returns the user's token.
-  std::string AddUser(const json::object& user) {
-    HttpReply reply = api().Post("/v1/users", user);
-    EXPECT_EQ(reply.status, 201u) << reply.raw;
-    if (!reply.body.is_object()) return "";
-    const json::value* token = reply.body.as_object().if_contains("token");
-    if (token == nullptr) return "";
-    if (token->is_object()) return std::string(token->at("token").as_string());
-    return std::string(token->as_string());
   }
 
   void Apply(const std::string& name, const char* definition) {

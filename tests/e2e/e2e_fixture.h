@@ -35,6 +35,12 @@ inline std::string InvoiceWorkflow(const std::string& pay_url) {
   ]})";
 }
 
+// Whether a stream message is of `type` ("snapshot", "approval.requested", ...).
+inline bool IsType(const boost::json::value& message, const char* type) {
+  return message.is_object() && message.as_object().contains("type") &&
+         message.at("type") == type;
+}
+
 class E2eTest : public ::testing::Test {
  protected:
   E2eTest()
@@ -52,6 +58,15 @@ class E2eTest : public ::testing::Test {
   void StartServer() {
     client_.reset();
     server_ = ServerProcess::Serve(data_.str(), kToken);
+  }
+
+  // Adds a user over REST as the admin (`user`: {"id", "groups", "service"}); the user's first
+  // token, "" (and a failure) when refused.
+  std::string AddUser(const boost::json::object& user) {
+    HttpReply added = api().Post("/v1/users", user);
+    EXPECT_EQ(added.status, 201u) << added.raw;
+    if (added.status != 201) return "";
+    return std::string(added.body.at("token").at("token").as_string());
   }
 
   ApiClient& api() {

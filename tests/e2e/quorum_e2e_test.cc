@@ -18,10 +18,6 @@ constexpr const char* kReleaseFlow = R"({"editors": ["alice", "bob", "carol"], "
   {"id": "release", "type": "code", "lua": "return {by = steps.review.reviewer, votes = #steps.review.votes}"}
 ]})";
 
-bool IsType(const json::value& message, const char* type) {
-  return message.is_object() && message.as_object().contains("type") && message.at("type") == type;
-}
-
 std::string ErrorCode(const HttpReply& reply) {
   if (!reply.body.is_object() || !reply.body.as_object().contains("error")) return "";
   return std::string(reply.body.at("error").at("code").as_string());
@@ -32,11 +28,7 @@ class QuorumE2eTest : public E2eTest {
   void SetUp() override {
     E2eTest::SetUp();
     if (HasFatalFailure()) return;
-    for (const char* id : {"alice", "bob", "carol"}) {
-      HttpReply added = api().Post("/v1/users", json::object{{"id", id}});
-      ASSERT_EQ(added.status, 201u) << added.raw;
-      tokens_[id] = std::string(added.body.at("token").at("token").as_string());
-    }
+    for (const char* id : {"alice", "bob", "carol"}) tokens_[id] = AddUser({{"id", id}});
     HttpReply applied = api().Put("/v1/workflows/release", json::parse(kReleaseFlow));
     ASSERT_EQ(applied.status, 200u) << applied.raw;
   }

@@ -20,10 +20,6 @@ constexpr const char* kDraftFlow = R"({"steps": [
   {"id": "escalated", "type": "code", "lua": "return {escalated = steps.review.timed_out}"}
 ]})";
 
-bool IsType(const json::value& message, const char* type) {
-  return message.is_object() && message.as_object().contains("type") && message.at("type") == type;
-}
-
 class TimersE2eTest : public E2eTest {
  protected:
   void SetUp() override {

@@ -14,10 +14,6 @@
 namespace assent::engine::engine_testing {
 namespace {
 
-Principal User(std::string id, std::vector<std::string> groups = {}) {
-  return Principal{.id = std::move(id), .groups = std::move(groups)};
-}
-
 // bob views, carol starts, the ops group edits; the review step's approvers are whoever the
 // test names (none: the editors decide).
 std::string Flow(const std::string& step_access = "", const std::string& lists = "") {
@@ -58,12 +54,6 @@ class AccessTest : public EngineTest {
     RunView run = Run(started->run_id);
     EXPECT_EQ(run.pending_approvals.size(), 1u);
     return run.pending_approvals.empty() ? "" : run.pending_approvals[0].id;
-  }
-  Result<ApprovalView> DecideAs(const Principal& who, const std::string& approval_id) {
-    return Await<ApprovalView>([&](auto done) {
-      engine_->Decide(DecideCommand{approval_id, Decision::kApprove, {.principal = who}, ""},
-                      done);
-    });
   }
   Result<ApprovalView> CommentAs(const Principal& who, const std::string& approval_id) {
     return Await<ApprovalView>([&](auto done) {

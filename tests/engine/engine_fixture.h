@@ -29,6 +29,11 @@ constexpr auto kWait = std::chrono::seconds(20);
 // they test access (access_test.cc).
 inline const Principal kAdmin{.id = "admin", .admin = true};
 
+// A signed-in user who is no admin: what they may do is what access lists give them.
+inline Principal User(std::string id, std::vector<std::string> groups = {}) {
+  return Principal{.id = std::move(id), .groups = std::move(groups)};
+}
+
 // An admin caller named `id`, as the api layer would hand one over after authenticating it.
 inline Actor ActorNamed(std::string id) {
   return Actor{.principal = {.id = std::move(id), .admin = true},
@@ -126,6 +131,15 @@ class EngineTest : public ::testing::Test {
     });
     EXPECT_TRUE(started.ok()) << started.status().ToString();
     return started.ok() ? started->run_id : "";
+  }
+
+  // `who` decides, as the api layer hands a command over once it has authenticated them.
+  Result<ApprovalView> DecideAs(const Principal& who, const std::string& approval_id,
+                                Decision decision = Decision::kApprove,
+                                const std::string& comment = "") {
+    return Await<ApprovalView>([&](auto done) {
+      engine_->Decide(DecideCommand{approval_id, decision, {.principal = who}, comment}, done);
+    });
   }
 
   Result<ApprovalView> DecideOn(const std::string& approval_id, Decision decision,

@@ -12,8 +12,6 @@
 namespace assent::engine::engine_testing {
 namespace {
 
-Principal User(std::string id) { return Principal{.id = std::move(id)}; }
-
 // alice, bob and carol edit; the review step takes the quorum fields the test gives.
 std::string QuorumFlow(const std::string& quorums) {
   return R"({"editors": ["alice", "bob", "carol"], "steps": [
@@ -43,14 +41,6 @@ class QuorumTest : public EngineTest {
     return run.pending_approvals.empty() ? "" : run.pending_approvals[0].id;
   }
 
-  Result<ApprovalView> DecideAs(const std::string& who, const std::string& approval_id,
-                                Decision decision, const std::string& comment = "") {
-    return Await<ApprovalView>([&](auto done) {
-      engine_->Decide(DecideCommand{approval_id, decision, {.principal = User(who)}, comment},
-                      done);
-    });
-  }
-
   bool CanDecide(const std::string& who, const std::string& approval_id) {
     auto approval = engine_->GetApproval(kAdmin, approval_id);
     EXPECT_TRUE(approval.ok()) << approval.status().ToString();
@@ -75,7 +65,7 @@ class QuorumTest : public EngineTest {
 
 TEST_F(QuorumTest, TwoDistinctApprovalsDecideAndTheFirstIsAVote) {
   std::string approval_id = StartReview(R"("quorum": 2)");
-  auto first = DecideAs("alice", approval_id, Decision::kApprove, "fine by me");
+  auto first = DecideAs(User("alice"), approval_id, Decision::kApprove, "fine by me");
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   EXPECT_EQ(first->status, ApprovalStatus::kPending);
   EXPECT_EQ(first->quorum, 2u);
@@ -86,7 +76,7 @@ TEST_F(QuorumTest, TwoDistinctApprovalsDecideAndTheFirstIsAVote) {
   EXPECT_EQ(engine_->CountDecidable(User("alice")), 0u);
   EXPECT_EQ(engine_->CountDecidable(User("bob")), 1u);
 
-  auto second = DecideAs("bob", approval_id, Decision::kApprove);
+  auto second = DecideAs(User("bob"), approval_id, Decision::kApprove);
   ASSERT_TRUE(second.ok()) << second.status().ToString();
   EXPECT_EQ(second->status, ApprovalStatus::kApproved);
   RunView run = Run(run_id_);
@@ -101,10 +91,10 @@ TEST_F(QuorumTest, TwoDistinctApprovalsDecideAndTheFirstIsAVote) {
 
 TEST_F(QuorumTest, AReviewerWhoVotedGets409AndNothingIsRecorded) {
   std::string approval_id = StartReview(R"("quorum": 2)");
-  ASSERT_TRUE(DecideAs("alice", approval_id, Decision::kApprove).ok());
+  ASSERT_TRUE(DecideAs(User("alice"), approval_id, Decision::kApprove).ok());
   size_t events = EventTypes(run_id_).size();
   for (Decision again : {Decision::kApprove, Decision::kReject}) {
-    auto twice = DecideAs("alice", approval_id, again);
+    auto twice = DecideAs(User("alice"), approval_id, again);
     ASSERT_FALSE(twice.ok());
     EXPECT_EQ(twice.status().code(), StatusCode::kConflict);
     EXPECT_NE(twice.status().message().find("'alice' has already decided"), std::string::npos)
@@ -117,8 +107,8 @@ TEST_F(QuorumTest, AReviewerWhoVotedGets409AndNothingIsRecorded) {
 
 TEST_F(QuorumTest, OneRejectionDecidesByDefaultWithItsFeedback) {
   std::string approval_id = StartReview(R"("quorum": 2)");
-  ASSERT_TRUE(DecideAs("alice", approval_id, Decision::kApprove).ok());
-  auto rejected = DecideAs("bob", approval_id, Decision::kReject, "wrong vendor");
+  ASSERT_TRUE(DecideAs(User("alice"), approval_id, Decision::kApprove).ok());
+  auto rejected = DecideAs(User("bob"), approval_id, Decision::kReject, "wrong vendor");
   ASSERT_TRUE(rejected.ok()) << rejected.status().ToString();
   EXPECT_EQ(rejected->status, ApprovalStatus::kRejected);
   RunView run = Run(run_id_);
@@ -128,11 +118,11 @@ TEST_F(QuorumTest, OneRejectionDecidesByDefaultWithItsFeedback) {
 
 TEST_F(QuorumTest, RejectQuorumNeedsThatManyRejections) {
   std::string approval_id = StartReview(R"("quorum": 3, "reject_quorum": 2)");
-  auto first = DecideAs("alice", approval_id, Decision::kReject, "no");
+  auto first = DecideAs(User("alice"), approval_id, Decision::kReject, "no");
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   EXPECT_EQ(first->status, ApprovalStatus::kPending);
-  ASSERT_TRUE(DecideAs("bob", approval_id, Decision::kApprove).ok());
-  auto second = DecideAs("carol", approval_id, Decision::kReject, "really not");
+  ASSERT_TRUE(DecideAs(User("bob"), approval_id, Decision::kApprove).ok());
+  auto second = DecideAs(User("carol"), approval_id, Decision::kReject, "really not");
   ASSERT_TRUE(second.ok()) << second.status().ToString();
   EXPECT_EQ(second->status, ApprovalStatus::kRejected);
   EXPECT_EQ(Run(run_id_).steps.at("rework").at("feedback"), "really not");
@@ -141,26 +131,26 @@ TEST_F(QuorumTest, RejectQuorumNeedsThatManyRejections) {
 TEST_F(QuorumTest, AllCountsEveryUserOfTheList) {
   std::string approval_id = StartReview(R"("quorum": "all")");
   for (const char* who : {"alice", "bob"}) {
-    auto vote = DecideAs(who, approval_id, Decision::kApprove);
+    auto vote = DecideAs(User(who), approval_id, Decision::kApprove);
     ASSERT_TRUE(vote.ok()) << vote.status().ToString();
     EXPECT_EQ(vote->status, ApprovalStatus::kPending) << who;
     EXPECT_EQ(vote->quorum, 3u);
   }
-  auto last = DecideAs("carol", approval_id, Decision::kApprove);
+  auto last = DecideAs(User("carol"), approval_id, Decision::kApprove);
   ASSERT_TRUE(last.ok()) << last.status().ToString();
   EXPECT_EQ(last->status, ApprovalStatus::kApproved);
 }
 
 TEST_F(QuorumTest, VotesSurviveARestartAndStillCountOnce) {
   std::string approval_id = StartReview(R"("quorum": 2)");
-  ASSERT_TRUE(DecideAs("alice", approval_id, Decision::kApprove).ok());
+  ASSERT_TRUE(DecideAs(User("alice"), approval_id, Decision::kApprove).ok());
   Reopen();
   EXPECT_FALSE(CanDecide("alice", approval_id));
   EXPECT_EQ(engine_->CountDecidable(User("alice")), 0u);  // the tally, rebuilt from the index
   EXPECT_EQ(engine_->CountDecidable(User("bob")), 1u);
-  auto again = DecideAs("alice", approval_id, Decision::kApprove);
+  auto again = DecideAs(User("alice"), approval_id, Decision::kApprove);
   EXPECT_EQ(again.status().code(), StatusCode::kConflict);
-  auto deciding = DecideAs("carol", approval_id, Decision::kApprove);
+  auto deciding = DecideAs(User("carol"), approval_id, Decision::kApprove);
   ASSERT_TRUE(deciding.ok()) << deciding.status().ToString();
   EXPECT_EQ(deciding->status, ApprovalStatus::kApproved);
   EXPECT_EQ(Run(run_id_).status, RunStatus::kCompleted);
@@ -168,7 +158,7 @@ TEST_F(QuorumTest, VotesSurviveARestartAndStillCountOnce) {
 
 TEST_F(QuorumTest, ACancelWithdrawsAnApprovalWithVotesFromEveryCount) {
   std::string approval_id = StartReview(R"("quorum": 2)");
-  ASSERT_TRUE(DecideAs("alice", approval_id, Decision::kApprove).ok());
+  ASSERT_TRUE(DecideAs(User("alice"), approval_id, Decision::kApprove).ok());
   auto cancelled = Await<RunView>([&](auto done) {
     engine_->Cancel(CancelCommand{run_id_, ActorNamed("admin"), "not needed"}, done);
   });

@@ -31,6 +31,11 @@ ApprovalView SampleApproval() {
   approval.requested_at_ms = 1700000000000;
   approval.version = 3;  // the run's, as Apply copies them
   approval.started_by = "carol";
+  approval.due_at_ms = 1700000360000;
+  approval.quorum = 2;
+  approval.reject_quorum = 1;
+  approval.rung = 1;
+  approval.remind_at_ms = 1700000100000;
   return approval;
 }
 

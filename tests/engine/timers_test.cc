@@ -3,19 +3,14 @@
 // wake-up or a cancel disarms. The engine's clock is the test's: it moves past a due time, and
 // the timers look at it every few ms.
 #include <algorithm>
-#include <atomic>
 
-#include "engine/internal/index_keys.h"
 #include "engine/internal/time_text.h"
-#include "tests/engine/engine_fixture.h"
+#include "tests/engine/clocked_engine_fixture.h"
 
 #include <gmock/gmock.h>
 
 namespace assent::engine::engine_testing {
 namespace {
-
-constexpr int64_t kStart = 1'800'000'000'000;  // 2027-01-15, in unix ms
-constexpr int64_t kHour = 3'600'000;
 
 std::string TimedFlow(const std::string& on_timeout) {
   std::string timeout = R"("timeout": "1h")";
@@ -29,40 +24,8 @@ std::string TimedFlow(const std::string& on_timeout) {
   ]})";
 }
 
-class TimersTest : public EngineTest {
+class TimersTest : public ClockedEngineTest {
  protected:
-  void SetUp() override { ReopenWithClock(); }
-
-  void ReopenWithClock() {
-    EngineHooks hooks;
-    hooks.clock = [this] { return now_.load(); };
-    hooks.timer_poll = std::chrono::milliseconds(5);
-    Reopen({.http_retry_backoff_ms = 1}, std::move(hooks));
-  }
-
-  std::string PendingApproval(const std::string& run_id) {
-    RunView run = Run(run_id);
-    EXPECT_EQ(run.pending_approvals.size(), 1u);
-    return run.pending_approvals.empty() ? "" : run.pending_approvals.front().id;
-  }
-
-  // The timer entries the log holds: due time and approval id.
-  std::vector<std::pair<int64_t, std::string>> TimerEntries() {
-    std::vector<std::pair<int64_t, std::string>> entries;
-    EXPECT_TRUE(log_.ScanIndex(storage::Index::kTimers, "",
-                               [&](std::string_view key, std::string_view) {
-                                 auto parts = DecodeTimerKey(key);
-                                 EXPECT_TRUE(parts.has_value());
-                                 if (parts) {
-                                   entries.emplace_back(parts->due_at_ms,
-                                                        std::string(parts->timer_id));
-                                 }
-                                 return true;
-                               })
-                    .ok());
-    return entries;
-  }
-
   // Cancels the run, which must take its timer out of the index, then restarts the engine with
   // the clock past any due time: a timer left behind would fire now.
   void CancelThenRestartPastTheDueTime(const std::string& run_id) {
@@ -84,8 +47,6 @@ class TimersTest : public EngineTest {
   size_t Count(const std::vector<std::string>& types, const std::string& type) {
     return static_cast<size_t>(std::count(types.begin(), types.end(), type));
   }
-
-  std::atomic<int64_t> now_{kStart};
 };
 
 TEST_F(TimersTest, ARequestRecordsItsDueTimeAndArmsATimer) {
@@ -249,7 +210,7 @@ TEST_F(TimersTest, VerifyNamesAMissingOrStrayTimer) {
   ASSERT_TRUE(damaged.ok());
   ASSERT_EQ(damaged->problems.size(), 2u);
   EXPECT_THAT(damaged->problems[0],
-              ::testing::HasSubstr("approval " + approval_id + " has a timeout but no timer"));
+              ::testing::HasSubstr("timer " + approval_id + " is due but not in the timers index"));
   EXPECT_THAT(damaged->problems[1], ::testing::HasSubstr("timers index: 1 entries"));
   ReopenWithClock();  // for TearDown's replay check, which wants an engine that can stop
 }
@@ -271,6 +232,10 @@ TEST_F(TimersTest, AWaitForADurationWakesWhenItsTimeComes) {
   ASSERT_TRUE(events.ok());
   EXPECT_EQ(events->back().type, "step.started");
   EXPECT_EQ(events->back().fields.at("wake_at"), FormatRfc3339(kStart + 600'000).c_str());
+  // assent verify expects the sleeping wait's timer, and no other.
+  auto verified = VerifyLog(log_);
+  ASSERT_TRUE(verified.ok());
+  EXPECT_TRUE(verified->problems.empty()) << verified->problems.front();
   now_ += 600'000 - 1;
   // A decision-free way to see nothing fired yet: the run is still where it was after a restart.
   ReopenWithClock();

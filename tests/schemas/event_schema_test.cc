@@ -42,7 +42,9 @@ TEST(EventSchemaTest, UnionTagsNeverChange) {
   EXPECT_EQ(static_cast<int>(Body::TokenIssued), 14);
   EXPECT_EQ(static_cast<int>(Body::TokenRevoked), 15);
   EXPECT_EQ(static_cast<int>(Body::ApprovalTimedOut), 16);
-  EXPECT_EQ(Body::MAX, Body::ApprovalTimedOut) << "a new event type needs a round trip test here";
+  EXPECT_EQ(static_cast<int>(Body::ApprovalEscalated), 17);
+  EXPECT_EQ(static_cast<int>(Body::ApprovalReminded), 18);
+  EXPECT_EQ(Body::MAX, Body::ApprovalReminded) << "a new event type needs a round trip test here";
   EXPECT_EQ(static_cast<int>(TimeoutAction::Fail), 0);
   EXPECT_EQ(static_cast<int>(TimeoutAction::Approve), 1);
   EXPECT_EQ(static_cast<int>(TimeoutAction::Reject), 2);
@@ -72,13 +74,39 @@ TEST(EventSchemaTest, ApprovalTimedOutRoundTrip) {
   EXPECT_EQ(read->action(), TimeoutAction::Reject);
 }
 
-TEST(EventSchemaTest, ApprovalRequestedKeepsItsDueTime) {
+TEST(EventSchemaTest, ApprovalEscalatedRoundTrip) {
   flatbuffers::FlatBufferBuilder builder;
-  auto body = CreateApprovalRequestedDirect(builder, "run_1.5", "review", "ok?", "{}", 42);
+  auto body = CreateApprovalEscalatedDirect(builder, "run_1.5", 2, 77, 55);
+  const ApprovalEscalated* read =
+      FinishAndVerify(builder, Body::ApprovalEscalated, body.Union())->body_as_ApprovalEscalated();
+  ASSERT_NE(read, nullptr);
+  EXPECT_EQ(read->approval_id()->str(), "run_1.5");
+  EXPECT_EQ(read->rung(), 2u);
+  EXPECT_EQ(read->due_at_ms(), 77);
+  EXPECT_EQ(read->remind_at_ms(), 55);
+}
+
+TEST(EventSchemaTest, ApprovalRemindedRoundTrip) {
+  flatbuffers::FlatBufferBuilder builder;
+  auto body = CreateApprovalRemindedDirect(builder, "run_1.5", 1);
+  const ApprovalReminded* read =
+      FinishAndVerify(builder, Body::ApprovalReminded, body.Union())->body_as_ApprovalReminded();
+  ASSERT_NE(read, nullptr);
+  EXPECT_EQ(read->approval_id()->str(), "run_1.5");
+  EXPECT_EQ(read->rung(), 1u);
+}
+
+TEST(EventSchemaTest, ApprovalRequestedKeepsItsTimersAndQuorums) {
+  flatbuffers::FlatBufferBuilder builder;
+  auto body =
+      CreateApprovalRequestedDirect(builder, "run_1.5", "review", "ok?", "{}", 42, 2, 3, 21);
   const ApprovalRequested* read =
       FinishAndVerify(builder, Body::ApprovalRequested, body.Union())->body_as_ApprovalRequested();
   ASSERT_NE(read, nullptr);
   EXPECT_EQ(read->due_at_ms(), 42);
+  EXPECT_EQ(read->quorum(), 2u);
+  EXPECT_EQ(read->reject_quorum(), 3u);
+  EXPECT_EQ(read->remind_at_ms(), 21);
 }
 
 TEST(EventSchemaTest, StepStartedRoundTrip) {

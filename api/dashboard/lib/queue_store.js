@@ -149,11 +149,19 @@ export class QueueStore extends EventTarget {
       return this.changed();
     }
     // A vote short of its quorum: still pending, with one more decision. Whoever cast it may
-    // decide it no more, so it leaves their inbox.
-    if (message.type === 'approval.voted') {
+    // decide it no more, so it leaves their inbox. A reminder changes only its fields.
+    if (message.type === 'approval.voted' || message.type === 'approval.reminded') {
       if (index < 0) return;
       if (this.filters.view === 'mine' && !approval.can_decide) this.items.splice(index, 1);
       else this.items[index] = approval;
+      return this.changed();
+    }
+    // Its timeout handed it to other approvers: it may leave this inbox, or arrive in it.
+    if (message.type === 'approval.escalated') {
+      const mine = this.filters.view === 'mine';
+      if (index >= 0 && mine && !approval.can_decide) this.items.splice(index, 1);
+      else if (index >= 0) this.items[index] = approval;
+      else if (mine && approval.can_decide && this.matches(approval)) this.insertSorted(approval);
       return this.changed();
     }
     // approval.decided, approval.cancelled

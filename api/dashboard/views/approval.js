@@ -163,6 +163,8 @@ export class ApprovalView {
         approval.due_at && approval.status === 'pending' && h('span', { class: 'due' }, 'Times out ',
           h('time', { datetime: approval.due_at, title: dateTime(approval.due_at) },
             timeLeft(approval.due_at))),
+        approval.status === 'pending' && approval.escalated &&
+          h('span', { class: 'quorum', id: 'escalated' }, `Escalated (rung ${approval.escalated})`),
         approval.status === 'pending' && approval.quorum &&
           h('span', { class: 'quorum', id: 'quorum-progress' }, quorumProgress(approval)),
         comments > 0 && h('span', {}, plural(comments, 'comment'))));

@@ -48,6 +48,12 @@ function describe(event, { currentApproval } = {}) {
         approved ? ' approved' : ' rejected', ' ', approvalLink(event.approval_id, 'the request')],
         body: quote(event.comment, approved ? '' : 'is-feedback') };
     }
+    case 'approval.escalated':
+      return { kind: 'ask', line: [approvalLink(event.approval_id, 'The request'),
+        ` timed out and was escalated (rung ${event.rung}, ${event.timeout} to decide)`] };
+    case 'approval.reminded':
+      return { kind: 'ask', line: ['Approvers reminded of ',
+        approvalLink(event.approval_id, 'the request')] };
     case 'approval.timed_out':
       return { kind: event.action === 'approve' ? 'ok' : 'fail', line: [
         approvalLink(event.approval_id, 'The request'), ' timed out: its on_timeout ',
