@@ -147,9 +147,11 @@ class HttpPool::Core : public std::enable_shared_from_this<Core> {
       for (Lease& connection : closed) {
         boost::asio::post(connection->strand, [connection] { Close(*connection); });
       }
-      for (auto& [connection, granted] : granted) {
-        boost::asio::post(connection->strand,
-                          [connection, granted = std::move(granted)] { granted(connection); });
+      for (auto& handoff : granted) {
+        Lease connection = std::move(handoff.first);
+        boost::asio::post(connection->strand, [connection, granted = std::move(handoff.second)] {
+          granted(connection);
+        });
       }
     }
   };
