@@ -58,6 +58,15 @@ struct EngineOptions {
   // Off, a step whose host resolves there fails before connecting: a request from inside a
   // cloud host to its metadata service reads the host's credentials.
   bool http_allow_link_local = false;
+  // Outbound connections (http steps and webhook deliveries) are kept open for reuse and
+  // bounded per origin (scheme, host, port; engine/internal/http_pool.h): at most
+  // http_max_connections_per_host at once unless a step sets its own `max_connections`; more
+  // calls wait in order, at most http_max_queued_per_host per origin (beyond that a call fails
+  // as a network failure would, and is retried as one). An idle connection closes after
+  // http_idle_timeout.
+  size_t http_max_connections_per_host = 8;
+  size_t http_max_queued_per_host = 10'000;
+  std::chrono::milliseconds http_idle_timeout{30'000};
 
   // Waiting runs kept in memory. Beyond this many, or beyond this many bytes (each run's state
   // estimated: input, outputs, approvals with their shown fields and comments), the least

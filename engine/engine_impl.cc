@@ -194,6 +194,8 @@ class EngineImpl final : public Engine {
   // The engine's own threads, when it was given none to run on. Declared before the shards,
   // which run on its io_context: they are destroyed first.
   std::unique_ptr<IoThreads> own_threads_;
+  // Before the dispatcher and the shards, which call out through it.
+  std::shared_ptr<HttpPool> http_pool_;
   std::unique_ptr<NotifyDispatcher> notify_;  // before the shards, which hand it deliveries
   std::unique_ptr<RunTimers> timers_;    // before the shards, which arm and disarm them
   std::vector<std::unique_ptr<Shard>> shards_;
@@ -224,6 +226,9 @@ Status EngineImpl::Start() {
   if (options_.io_context == nullptr) own_threads_ = std::make_unique<IoThreads>(count);
   boost::asio::io_context& io =
       options_.io_context != nullptr ? *options_.io_context : own_threads_->io();
+  http_pool_ = std::make_shared<HttpPool>(
+      io, HttpPoolOptions{options_.http_max_connections_per_host,
+                          options_.http_max_queued_per_host, options_.http_idle_timeout});
   notify_ = std::make_unique<NotifyDispatcher>(
       io, log_, registry_, *options_.logger,
       NotifyDispatcherOptions{
@@ -235,7 +240,8 @@ Status EngineImpl::Start() {
             return std::chrono::duration_cast<std::chrono::milliseconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                 .count();
-          }});
+          }},
+      http_pool_);
   // Deliveries recorded before the last stop (or crash) go out again.
   if (Status resumed = notify_->Start(); !resumed.ok()) return resumed;
   std::function<int64_t()> now_ms = hooks_.clock ? hooks_.clock : [] {
@@ -262,7 +268,8 @@ Status EngineImpl::Start() {
                        *notify_,
                        *timers_,
                        hooks_,
-                       now_ms};
+                       now_ms,
+                       http_pool_};
   for (size_t i = 0; i < count; ++i) shards_.push_back(std::make_unique<Shard>(i, context));
 
   // Only running runs have work to resume. Waiting runs need nothing until a decision arrives
@@ -296,6 +303,7 @@ void EngineImpl::Shutdown() {
   if (timers_) timers_->Stop();
   for (auto& shard : shards_) shard->Stop();
   if (notify_) notify_->Stop();
+  if (http_pool_) http_pool_->Stop();  // closes idle connections: nothing calls out any more
   if (own_threads_) own_threads_->Join();
 }
 

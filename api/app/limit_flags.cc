@@ -32,6 +32,14 @@ const std::vector<LimitFlag>& Limits() {
        "idle waiting runs kept in memory, all shards together", false},
       {"max-cached-waiting-bytes", &O::max_cached_waiting_bytes,
        "memory for idle waiting runs, estimated, all shards together", false},
+      {"http-max-connections-per-host", &O::http_max_connections_per_host,
+       "connections open at once to one origin (scheme, host, port) for http steps and webhook "
+       "deliveries, kept open for reuse; more calls wait in order (a step's max_connections "
+       "overrides it)",
+       false},
+      {"http-max-queued-per-host", &O::http_max_queued_per_host,
+       "calls waiting for a connection to one origin; beyond it a call fails and is retried",
+       false},
   };
   return limits;
 }

@@ -8,6 +8,7 @@
 //                         [--groups G]
 //   assent-bench catchup  [--missed N] [--rounds R] [--concurrency C]
 //   assent-bench hub      [--watchers N] [--groups G] [--approvals-per-s A] [--seconds S]
+//   assent-bench burst    [--runs N] [--bound A --bound-b B] [--rounds R] [--workers W]
 //
 // `server` starts `assent serve` on a temp data dir (or uses the server on 127.0.0.1:P) and
 // drives it over HTTP and the WebSocket; `embedded` runs the engine in this process on a temp
@@ -33,6 +34,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "bench/load/burst_load.h"
 #include "bench/load/catchup_load.h"
 #include "bench/load/embedded_load.h"
 #include "bench/load/fanout_load.h"
@@ -65,6 +67,9 @@ struct Flags {
   int missed = 10'000;  // catchup
   int rounds = 5;
   int groups = 10;  // hub; fanout: 0 unless given (every watcher the admin)
+  int bound = 8;  // burst
+  int bound_b = 1'000;
+  int workers = 4;
 };
 
 // The flags each mode takes.
@@ -76,7 +81,8 @@ const std::map<std::string, std::set<std::string>> kModeFlags{
     {"recovery", {"--runs", "--concurrency", "--data", "--keep", "--approval-timeout"}},
     {"fanout", {"--watchers", "--approvals-per-s", "--seconds", "--concurrency", "--groups"}},
     {"catchup", {"--missed", "--rounds", "--concurrency"}},
-    {"hub", {"--watchers", "--groups", "--approvals-per-s", "--seconds"}}};
+    {"hub", {"--watchers", "--groups", "--approvals-per-s", "--seconds"}},
+    {"burst", {"--runs", "--bound", "--bound-b", "--rounds", "--workers"}}};
 
 constexpr const char* kUsage =
     "usage: assent-bench server|embedded [--runs N] [--warmup N] [--concurrency C]\n"
@@ -96,7 +102,11 @@ constexpr const char* kUsage =
     "                                            its own copy of W1; default: all the admin)\n"
     "       assent-bench catchup [--missed 10000] [--rounds 5] [--concurrency 16]\n"
     "       assent-bench hub [--watchers 1000] [--groups 10] [--approvals-per-s 1000]\n"
-    "                    [--seconds 10]\n";
+    "                    [--seconds 10]\n"
+    "       assent-bench burst [--runs 1000] [--bound 8] [--bound-b 1000] [--rounds 2]\n"
+    "                    [--workers 4]          (runs resumed at once after a SIGKILL, calling\n"
+    "                                            one small payee; --http-max-connections-per-\n"
+    "                                            host A, then B, A, B...; --bound-b 0: A only)\n";
 
 [[noreturn]] void Usage(const std::string& problem) {
   std::cerr << "assent-bench: " << problem << "\n" << kUsage;
@@ -126,6 +136,10 @@ Flags ParseFlags(int argc, char** argv) {
     flags.groups = FanoutFlags{}.groups;
   }
   if (flags.mode == "catchup") flags.concurrency = CatchupFlags{}.concurrency;
+  if (flags.mode == "burst") {
+    flags.runs = BurstFlags{}.runs;
+    flags.rounds = BurstFlags{}.rounds;
+  }
   std::map<std::string, int*> numbers{{"--runs", &flags.runs},
                                       {"--warmup", &flags.warmup},
                                       {"--concurrency", &flags.concurrency},
@@ -136,7 +150,10 @@ Flags ParseFlags(int argc, char** argv) {
                                       {"--seconds", &flags.seconds},
                                       {"--missed", &flags.missed},
                                       {"--rounds", &flags.rounds},
-                                      {"--groups", &flags.groups}};
+                                      {"--groups", &flags.groups},
+                                      {"--bound", &flags.bound},
+                                      {"--bound-b", &flags.bound_b},
+                                      {"--workers", &flags.workers}};
   for (int i = 2; i < argc; i += 2) {
     std::string name = argv[i];
     if (!allowed->second.contains(name)) Usage(name + " is not a flag of " + flags.mode);
@@ -267,6 +284,15 @@ int main(int argc, char** argv) {
     if (flags.mode == "recovery") {
       return RunRecoveryMode(
           {flags.runs, flags.concurrency, flags.data, flags.keep, flags.approval_timeout});
+    }
+    if (flags.mode == "burst") {
+      BurstFlags burst;
+      burst.runs = flags.runs;
+      burst.bounds = {flags.bound};
+      if (flags.bound_b != 0) burst.bounds.push_back(flags.bound_b);
+      burst.rounds = flags.rounds;
+      burst.payee.workers = std::max(1, flags.workers);
+      return RunBurstMode(burst);
     }
     if (flags.mode == "hub") {
       return RunHubFanoutMode({flags.watchers, flags.groups,

@@ -31,6 +31,7 @@ const std::set<std::string_view>& AllowedFields(StepType type) {
   static const std::set<std::string_view> kWait{"id", "type", "next", "for", "until"};
   static const std::set<std::string_view> kHttp{
       "id",      "type",         "next",       "method", "url", "allow_hosts", "body",
+      "max_connections",
       "headers", "max_attempts", "timeout_ms", "ca_file"};
   switch (type) {
     case StepType::kCode: return kCode;
@@ -291,6 +292,7 @@ void ReadHttp(const json::object& object, StepReader& reader, StepDefinition& st
   }
   step.max_attempts = reader.Count("max_attempts", 1, 100);
   step.timeout_ms = reader.Count("timeout_ms", 1, 600'000);
+  step.max_connections = reader.Count("max_connections", 1, 1'000);
 }
 
 Result<StepDefinition> ParseStep(const json::value& value, size_t position) {

@@ -83,6 +83,9 @@ struct StepDefinition {
   std::optional<uint32_t> max_attempts;
   std::optional<uint32_t> timeout_ms;
   std::string ca_file;             // http: the CAs to trust for https instead of the system's
+  // http: connections open to the URL's origin at once (http_pool.h); none: the server's
+  // --http-max-connections-per-host.
+  std::optional<uint32_t> max_connections;
 
   int64_t wait_for_ms = 0;  // wait: `for`; 0 when it waits `until`
   std::string wait_until;   // wait: `until`, a template giving a time (RFC 3339 or unix ms)

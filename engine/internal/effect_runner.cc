@@ -7,8 +7,12 @@ namespace assent::engine {
 
 namespace asio = boost::asio;
 
-EffectRunner::EffectRunner(Mailbox& mailbox, const EngineOptions& options, Execute execute)
-    : mailbox_(mailbox), options_(options), execute_(std::move(execute)) {}
+EffectRunner::EffectRunner(Mailbox& mailbox, const EngineOptions& options,
+                           std::shared_ptr<HttpPool> http_pool, Execute execute)
+    : mailbox_(mailbox),
+      options_(options),
+      http_pool_(std::move(http_pool)),
+      execute_(std::move(execute)) {}
 
 void EffectRunner::Reconcile(const RunState& state, const WorkflowDefinition& definition) {
   if (state.status != RunStatus::kRunning) {
@@ -64,7 +68,8 @@ void EffectRunner::StartHttp(const RunState& state, const StepDefinition& step) 
     mailbox_.Post([on_outcome, status = request.status()] { on_outcome(status); });
     return;
   }
-  StartHttpCall(mailbox_.executor(), std::move(request).value(), mailbox_.Guard(on_outcome));
+  StartHttpCall(http_pool_, mailbox_.executor(), std::move(request).value(),
+                mailbox_.Guard(on_outcome));
 }
 
 void EffectRunner::ArmRetry(const RunState& state) {

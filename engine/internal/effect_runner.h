@@ -32,7 +32,9 @@ class EffectRunner {
   // Runs `decider` on the run (loading it if it left memory) and commits what it emits.
   using Execute = std::function<void(const std::string& run_id, Decider decider)>;
 
-  EffectRunner(Mailbox& mailbox, const EngineOptions& options, Execute execute);
+  // http steps call out through `http_pool` (http_pool.h), shared by every shard.
+  EffectRunner(Mailbox& mailbox, const EngineOptions& options, std::shared_ptr<HttpPool> http_pool,
+               Execute execute);
   EffectRunner(const EffectRunner&) = delete;
   EffectRunner& operator=(const EffectRunner&) = delete;
 
@@ -64,6 +66,7 @@ class EffectRunner {
 
   Mailbox& mailbox_;
   const EngineOptions& options_;
+  const std::shared_ptr<HttpPool> http_pool_;
   const Execute execute_;
   std::unordered_map<std::string, RunEffects> effects_;  // runs with an effect under way
 };

@@ -20,13 +20,14 @@ using Clock = std::chrono::steady_clock;
 class NotifyDispatcher::Core : public std::enable_shared_from_this<Core> {
  public:
   Core(boost::asio::io_context& io, storage::EventLog& log, const WorkflowRegistry& registry,
-       Logger& logger, NotifyDispatcherOptions options)
+       Logger& logger, NotifyDispatcherOptions options, std::shared_ptr<HttpPool> http_pool)
       : strand_(boost::asio::make_strand(io)),
         timer_(strand_),
         log_(log),
         registry_(registry),
         logger_(logger),
-        options_(std::move(options)) {}
+        options_(std::move(options)),
+        http_pool_(std::move(http_pool)) {}
 
   Status Start() {
     std::vector<std::string> ids;
@@ -131,7 +132,7 @@ class NotifyDispatcher::Core : public std::enable_shared_from_this<Core> {
     request.allow_link_local = options_.allow_link_local;
     request.ca_file = delivery->ca_file;
     ++in_flight_;
-    StartHttpCall(strand_, std::move(request),
+    StartHttpCall(http_pool_, strand_, std::move(request),
                   [self = shared_from_this(), entry = std::move(entry)](
                       Result<HttpCallResponse> outcome) mutable {
                     self->OnOutcome(std::move(entry), outcome);
@@ -216,6 +217,7 @@ class NotifyDispatcher::Core : public std::enable_shared_from_this<Core> {
   const WorkflowRegistry& registry_;
   Logger& logger_;
   const NotifyDispatcherOptions options_;
+  const std::shared_ptr<HttpPool> http_pool_;
 
   std::atomic<size_t> pending_{0};
   // On the strand:
@@ -230,8 +232,10 @@ class NotifyDispatcher::Core : public std::enable_shared_from_this<Core> {
 
 NotifyDispatcher::NotifyDispatcher(boost::asio::io_context& io, storage::EventLog& log,
                                    const WorkflowRegistry& registry, Logger& logger,
-                                   NotifyDispatcherOptions options)
-    : core_(std::make_shared<Core>(io, log, registry, logger, std::move(options))) {}
+                                   NotifyDispatcherOptions options,
+                                   std::shared_ptr<HttpPool> http_pool)
+    : core_(std::make_shared<Core>(io, log, registry, logger, std::move(options),
+                                   std::move(http_pool))) {}
 
 NotifyDispatcher::~NotifyDispatcher() = default;
 

@@ -31,6 +31,7 @@
 
 #include "base/logger.h"
 #include "base/status.h"
+#include "engine/internal/http_pool.h"
 #include "engine/internal/notify_retry.h"
 #include "engine/internal/workflow_registry.h"
 #include "storage/event_log.h"
@@ -50,9 +51,10 @@ struct NotifyDispatcherOptions {
 class NotifyDispatcher {
  public:
   // `log`, `registry` and `logger` must outlive the dispatcher's Stop.
+  // Deliveries go through `http_pool`, with the engine's http steps (http_pool.h).
   NotifyDispatcher(boost::asio::io_context& io, storage::EventLog& log,
                    const WorkflowRegistry& registry, Logger& logger,
-                   NotifyDispatcherOptions options);
+                   NotifyDispatcherOptions options, std::shared_ptr<HttpPool> http_pool);
   ~NotifyDispatcher();
   NotifyDispatcher(const NotifyDispatcher&) = delete;
   NotifyDispatcher& operator=(const NotifyDispatcher&) = delete;

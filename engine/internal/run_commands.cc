@@ -447,6 +447,7 @@ Result<HttpCallRequest> BuildHttpRequest(const RunState& state, const StepDefini
   request.max_response_bytes = options.max_step_output_bytes;
   request.allow_link_local = options.http_allow_link_local;
   request.ca_file = step.ca_file;
+  request.max_connections = step.max_connections.value_or(0);
   return request;
 }
 

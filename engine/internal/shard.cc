@@ -54,7 +54,7 @@ Shard::Shard(size_t index, ShardContext context)
       cache_(loader_, context_.registry,
              std::max<size_t>(1, options_.max_cached_waiting_runs / context_.shard_count),
              options_.max_cached_waiting_bytes / context_.shard_count),
-      effects_(mailbox_, options_,
+      effects_(mailbox_, options_, context_.http_pool,
                [this](const std::string& run_id, EffectRunner::Decider decider) {
                  Execute(run_id, std::move(decider));
                }),

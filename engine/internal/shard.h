@@ -69,6 +69,8 @@ struct ShardContext {
   const EngineHooks& hooks;  // none but in tests
   // The engine's wall clock (EngineHooks::clock, else the system's), unix milliseconds.
   std::function<int64_t()> now_ms;
+  // The outbound connections of every shard's http steps (and the webhook deliveries).
+  std::shared_ptr<HttpPool> http_pool;
 };
 
 class Shard {

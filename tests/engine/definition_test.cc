@@ -221,6 +221,20 @@ TEST(DefinitionTest, ReadsHttpsUrlsWithACaFile) {
   EXPECT_EQ((*parsed)->steps[0].ca_file, "/etc/assent/ca.pem");
 }
 
+TEST(DefinitionTest, ReadsAnHttpStepsConnectionBoundAndRefusesBadOnes) {
+  auto parsed = ParseDefinition("wf", boost::json::parse(R"({"steps": [{"id": "p", "type": "http",
+      "url": "http://127.0.0.1:9/pay", "max_connections": 4}]})"));
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ((*parsed)->steps[0].max_connections, 4u);
+  for (const char* bad : {"0", "1001", "\"4\"", "2.5"}) {
+    Status status = ParseError(std::string(R"({"steps": [{"id": "p", "type": "http",
+        "url": "http://127.0.0.1:9/pay", "max_connections": )") + bad + "}]}");
+    EXPECT_THAT(status.message(),
+                HasSubstr("step 'p': 'max_connections' must be an integer from 1 to 1000"))
+        << bad;
+  }
+}
+
 TEST(DefinitionTest, ReadsAllowHosts) {
   auto parsed = ParseDefinition("wf", boost::json::parse(R"({"steps": [{"id": "p", "type": "http",
       "url": "http://{{input.host}}/x", "allow_hosts": ["api.example.com", "127.0.0.1:8080"]}]})"));

@@ -69,7 +69,8 @@ class EffectRunnerTest : public ::testing::Test {
   boost::asio::io_context io_;  // run by the test's own thread
   Mailbox mailbox_{io_, [] { return Status::Ok(); }};
   std::vector<EffectRunner::Decider> executed_;
-  EffectRunner runner_{mailbox_, options_, [this](const std::string& run_id,
+  std::shared_ptr<HttpPool> http_pool_ = std::make_shared<HttpPool>(io_, HttpPoolOptions{});
+  EffectRunner runner_{mailbox_, options_, http_pool_, [this](const std::string& run_id,
                                                   EffectRunner::Decider d) {
     EXPECT_EQ(run_id, "r1");
     executed_.push_back(std::move(d));

@@ -29,7 +29,7 @@ class HttpsCallTest : public ::testing::Test {
     request.ca_file = ca_file;
     request.timeout = std::chrono::seconds(10);
     std::promise<Result<HttpCallResponse>> answer;
-    StartHttpCall(threads_.io().get_executor(), request,
+    StartHttpCall(pool_, threads_.io().get_executor(), request,
                   [&answer](Result<HttpCallResponse> result) { answer.set_value(result); });
     auto future = answer.get_future();
     if (future.wait_for(std::chrono::seconds(20)) != std::future_status::ready) {
@@ -46,6 +46,7 @@ class HttpsCallTest : public ::testing::Test {
                               },
                               testing::TlsIdentity{pki_.cert_file, pki_.key_file}};
   IoThreads threads_{1};
+  std::shared_ptr<HttpPool> pool_ = std::make_shared<HttpPool>(threads_.io(), HttpPoolOptions{});
 };
 
 TEST_F(HttpsCallTest, SucceedsWithThePrivateCa) {
