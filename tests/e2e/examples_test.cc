@@ -181,6 +181,13 @@ TEST_F(ExamplesTest, EachRunsToItsApprovalShowingItsContextAndFinishesOnceApprov
     HttpReply decided = alice_->Post("/v1/approvals/" + id + "/decision",
                                      json::object{{"decision", "approve"}, {"comment", "ok"}});
     ASSERT_EQ(decided.status, 200u) << decided.raw;
+    if (approval.as_object().contains("quorum")) {
+      // alice's decision was one vote (the production change wants two): the admin's counts too.
+      EXPECT_EQ(decided.body.at("status"), "pending") << decided.raw;
+      HttpReply second = admin_->Post("/v1/approvals/" + id + "/decision",
+                                      json::object{{"decision", "approve"}});
+      ASSERT_EQ(second.status, 200u) << second.raw;
+    }
     json::value run = AwaitFinished(std::string(approval.at("run_id").as_string()));
     EXPECT_EQ(run.at("status"), "completed") << json::serialize(run);
   }
@@ -188,6 +195,36 @@ TEST_F(ExamplesTest, EachRunsToItsApprovalShowingItsContextAndFinishesOnceApprov
                                     "production-change"};
   EXPECT_TRUE(std::includes(names.begin(), names.end(), brief.begin(), brief.end()))
       << "examples/ holds the product brief's four flows";
+}
+
+TEST_F(ExamplesTest, ACustomerEmailRejectedWithFeedbackIsDraftedAgainThenSent) {
+  fs::path file = fs::path(ASSENT_EXAMPLES_DIR) / "customer-email.json";
+  json::value first = RunToApproval(file);
+  ASSERT_TRUE(first.is_object());
+  EXPECT_EQ(first.at("show").at("draft"), 1);
+  std::string run_id(first.at("run_id").as_string());
+  HttpReply rejected =
+      alice_->Post("/v1/approvals/" + std::string(first.at("id").as_string()) + "/decision",
+                   json::object{{"decision", "reject"}, {"comment", "Apologise first."}});
+  ASSERT_EQ(rejected.status, 200u) << rejected.raw;
+
+  // The feedback went back to the draft step, which asks again with a second draft.
+  HttpReply run = admin_->Get("/v1/runs/" + run_id);
+  ASSERT_EQ(run.status, 200u) << run.raw;
+  const json::array& pending = run.body.at("pending_approvals").as_array();
+  ASSERT_EQ(pending.size(), 1u) << run.raw;
+  const json::value& second = pending[0];
+  EXPECT_NE(second.at("id"), first.at("id"));
+  EXPECT_EQ(second.at("show").at("draft"), 2);
+  EXPECT_NE(second.at("show").at("body").as_string().find("We are sorry for the trouble"),
+            json::string::npos);
+  EXPECT_EQ(run.body.at("steps").at("draft").at("addressed"), "Apologise first.");
+
+  HttpReply approved =
+      alice_->Post("/v1/approvals/" + std::string(second.at("id").as_string()) + "/decision",
+                   json::object{{"decision", "approve"}});
+  ASSERT_EQ(approved.status, 200u) << approved.raw;
+  EXPECT_EQ(AwaitFinished(run_id).at("status"), "completed");
 }
 
 }  // namespace

@@ -111,6 +111,17 @@ LoggedRun FoldEvents(const std::string& run_id, const json::array& events) {
       } else if (approvals >= approval->second.quorum) {
         approval->second.status = "approved";
       }
+    } else if (type == "approval.escalated" || type == "approval.reminded") {
+      auto approval = run.approvals.find(approval_id);
+      if (approval == run.approvals.end() || approval->second.status != "pending") {
+        Fail(run, where + ": approval " + approval_id + " " + type.substr(9) +
+                      " while not pending (a timer fired twice, or after a decision): " +
+                      Brief(event));
+      }
+      if (type == "approval.escalated" && ++approval->second.escalations > 1) {
+        Fail(run, where + ": approval " + approval_id + " escalated twice (its ladder has one "
+                  "rung): " + Brief(event));
+      }
     } else if (type == "approval.timed_out") {
       auto approval = run.approvals.find(approval_id);
       if (approval == run.approvals.end() || approval->second.status != "pending") {

@@ -24,6 +24,7 @@ struct LoggedApproval {
   std::vector<std::string> comments;                           // texts, in order
   int64_t quorum = 1;            // approvals that decide it; a decision short of it is a vote
   std::set<std::string> voters;  // who decided: each reviewer once
+  int escalations = 0;           // rungs its timeouts took it to
 };
 
 // One run as its events tell it.

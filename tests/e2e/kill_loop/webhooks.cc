@@ -4,6 +4,7 @@
 #include <thread>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "tests/e2e/kill_loop/check_failed.h"
 #include "tests/support/webhook_signature_check.h"
@@ -23,6 +24,9 @@ std::vector<std::string> Expected(const std::string& id, const json::value& appr
   if (status == "approved" || status == "rejected") ids.push_back(id + ".decided.1");
   if (status == "cancelled") ids.push_back(id + ".cancelled.1");
   if (status == "timed_out") ids.push_back(id + ".timed_out.1");
+  if (const json::value* rung = approval.as_object().if_contains("escalated")) {
+    ids.push_back(id + ".escalated-" + json::serialize(*rung) + ".1");
+  }
   return ids;
 }
 

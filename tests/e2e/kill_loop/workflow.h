@@ -2,8 +2,9 @@
 // a condition asks for a reviewer's approval when the amount is above kApprovalAbove, then a
 // second side effect ("pay") that carries the first one's answer. Each side effect's body names
 // the run's input tag and the effect, so the checker can tell which logical side effect a
-// request was. The timed one asks for an approval first, with a 1 s timeout that approves: its
-// timers come due around kills and restarts, and race the load's decisions. It takes a quorum of
+// request was. The timed one asks for an approval first, with a 1 s timeout that escalates once
+// (another 1 s) and then approves: its timers come due around kills and restarts, and race the
+// load's decisions. It takes a quorum of
 // two approvals: the load decides as one principal, so its approval is a vote that must survive
 // kills and count once (a second one gets 409), and only a rejection or the timeout ends it.
 #pragma once
@@ -52,7 +53,8 @@ inline std::string TimedWorkflowDefinition(const std::string& notify_url,
                                            const std::string& secret) {
   return R"({"name": "kill-loop-timed", "steps": [
     {"id": "review", "type": "approval", "message": "Go on with {{input.tag}}?",
-     "show": {"tag": "{{input.tag}}"}, "timeout": "1s", "on_timeout": "approve", "quorum": 2},
+     "show": {"tag": "{{input.tag}}"}, "timeout": "1s", "on_timeout": "approve", "quorum": 2,
+     "escalate": {"approvers": ["group:kill-loop-leads"], "timeout": "1s"}},
     {"id": "done", "type": "code", "lua": "return {decision = steps.review.decision}"}
   ], "notify": [{"url": ")" + notify_url + R"(", "secret": ")" + secret + R"("}]})";
 }
