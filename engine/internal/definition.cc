@@ -335,9 +335,39 @@ Result<StepDefinition> ParseStep(const json::value& value, size_t position) {
   return step;
 }
 
-// A quorum against who may decide: its step's `approvers`, else the workflow's `editors`. When
-// that list names only users, "all" is their number and no quorum may ask for more; when it
-// names a group or "*", its size is unknown here and "all" has nothing to count.
+// Whether a quorum can be reached by who may decide: its step's `approvers`, else the
+// workflow's `editors`, and each rung of its `escalate` ladder. Where such a list names only
+// users, "all" is their number, and neither quorum may ask for more than the list holds (less
+// the run's starter under "self_approval": false), nor both together for more than one vote
+// beyond it (else a split vote leaves the approval pending with nobody left to decide). Where a
+// list names a group or "*", its size is unknown here and "all" has nothing to count.
+Status CheckQuorumsCanBeReached(const StepDefinition& step, std::string_view list,
+                                std::optional<size_t> users) {
+  auto fail = [&](std::string_view field, const std::string& problem) {
+    return Status::InvalidArgument("step '" + step.id + "': '" + std::string(field) + "' " +
+                                   problem);
+  };
+  if (!users) return Status::Ok();
+  // Under "self_approval": false the starter may be on the list and may not vote.
+  size_t voters = step.self_approval ? *users : *users - 1;
+  std::string who = std::to_string(*users) + " user(s) " + std::string(list) + " name";
+  if (!step.self_approval) who += " (less the run's starter: \"self_approval\": false)";
+  const std::pair<std::string_view, uint32_t> quorums[] = {{"quorum", step.quorum},
+                                                           {"reject_quorum", step.reject_quorum}};
+  for (const auto& [field, quorum] : quorums) {
+    if (quorum > voters) {
+      return fail(field, "is " + std::to_string(quorum) + ", more than the " + who + " can give");
+    }
+  }
+  if (step.quorum + step.reject_quorum > voters + 1) {
+    return fail("reject_quorum", "and 'quorum' together (" + std::to_string(step.reject_quorum) +
+                                     " + " + std::to_string(step.quorum) + ") ask for more than " +
+                                     "one vote beyond the " + who + ": a split vote would leave it "
+                                     "undecided with nobody left to vote");
+  }
+  return Status::Ok();
+}
+
 Status CountOutQuorums(WorkflowDefinition& definition) {
   for (StepDefinition& step : definition.steps) {
     if (step.type != StepType::kApproval) continue;
@@ -346,25 +376,25 @@ Status CountOutQuorums(WorkflowDefinition& definition) {
     std::optional<size_t> users =
         (named ? step.approvers : definition.access.editors).KnownUsers();
     if (users && *users == 0) users.reset();  // no editors: admins decide, any number of them
-    auto fail = [&](std::string_view field, const std::string& problem) {
-      return Status::InvalidArgument("step '" + step.id + "': '" + std::string(field) + "' " +
-                                     problem);
-    };
     if (step.quorum_all) {
       if (!users) {
-        return fail("quorum", "\"all\" needs a list of users to count, but " + list +
-                                  (named || !definition.access.editors.empty()
-                                       ? " name a group or \"*\""
-                                       : " are not given"));
+        return Status::InvalidArgument(
+            "step '" + step.id + "': 'quorum' \"all\" needs a list of users to count, but " +
+            list +
+            (named || !definition.access.editors.empty() ? " name a group or \"*\""
+                                                         : " are not given"));
       }
       step.quorum = static_cast<uint32_t>(*users);
     }
-    const std::pair<std::string_view, uint32_t> quorums[] = {{"quorum", step.quorum},
-                                                             {"reject_quorum", step.reject_quorum}};
-    for (const auto& [field, quorum] : quorums) {
-      if (users && quorum > *users) {
-        return fail(field, "is " + std::to_string(quorum) + ", more than the " +
-                               std::to_string(*users) + " user(s) " + list + " name");
+    if (step.quorum == 1 && step.reject_quorum == 1) continue;
+    if (Status reached = CheckQuorumsCanBeReached(step, list, users); !reached.ok()) {
+      return reached;
+    }
+    for (size_t i = 0; i < step.escalate.size(); ++i) {
+      std::string rung = "the approvers of 'escalate' rung " + std::to_string(i + 1);
+      std::optional<size_t> rung_users = step.escalate[i].approvers.KnownUsers();
+      if (Status reached = CheckQuorumsCanBeReached(step, rung, rung_users); !reached.ok()) {
+        return reached;
       }
     }
   }

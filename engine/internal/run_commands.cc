@@ -140,7 +140,9 @@ static_assert(static_cast<int>(fb::Channel::Stream) == static_cast<int>(Channel:
 fb::Channel ToStored(Channel channel) { return static_cast<fb::Channel>(channel); }
 
 // The step's output once `approval` is decided: the deciding reviewer's decision and comment
-// (what on_reject's feedback loop reads), and with a quorum every vote that led to it.
+// (what on_reject's feedback loop reads), and with a quorum who voted how. The votes' comments
+// stay on the approval: up to 100 of them, each up to max_comment_bytes, would make an approved
+// step's output too large to keep.
 json::value DecisionOutput(const ApprovalView& approval) {
   const DecisionView& deciding = approval.decisions.back();
   json::object output{{"decision", ToString(deciding.decision)},
@@ -150,8 +152,7 @@ json::value DecisionOutput(const ApprovalView& approval) {
     json::array votes;
     for (const DecisionView& vote : approval.decisions) {
       votes.push_back(json::object{{"reviewer", vote.reviewer},
-                                   {"decision", ToString(vote.decision)},
-                                   {"comment", vote.comment}});
+                                   {"decision", ToString(vote.decision)}});
     }
     output["votes"] = std::move(votes);
   }

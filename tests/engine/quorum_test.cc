@@ -117,7 +117,7 @@ TEST_F(QuorumTest, OneRejectionDecidesByDefaultWithItsFeedback) {
 }
 
 TEST_F(QuorumTest, RejectQuorumNeedsThatManyRejections) {
-  std::string approval_id = StartReview(R"("quorum": 3, "reject_quorum": 2)");
+  std::string approval_id = StartReview(R"("quorum": 2, "reject_quorum": 2)");
   auto first = DecideAs(User("alice"), approval_id, Decision::kReject, "no");
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   EXPECT_EQ(first->status, ApprovalStatus::kPending);
@@ -181,10 +181,21 @@ TEST_F(QuorumTest, DefinitionsAreCheckedAgainstTheListWhenItNamesOnlyUsers) {
   };
   const Case cases[] = {
       {flow("", R"("approvers": ["alice", "bob"], "quorum": 3)"),
-       "step 'review': 'quorum' is 3, more than the 2 user(s) its 'approvers' name"},
+       "step 'review': 'quorum' is 3, more than the 2 user(s) its 'approvers' name can give"},
       {flow(R"("editors": ["alice"],)", R"("reject_quorum": 2)"),
        "step 'review': 'reject_quorum' is 2, more than the 1 user(s) the workflow's 'editors' "
-       "name"},
+       "name can give"},
+      {flow("", R"("approvers": ["alice", "bob", "carol"], "quorum": 3, "reject_quorum": 2)"),
+       "step 'review': 'reject_quorum' and 'quorum' together (2 + 3) ask for more than one vote "
+       "beyond the 3 user(s) its 'approvers' name: a split vote would leave it undecided with "
+       "nobody left to vote"},
+      {flow("", R"("approvers": ["alice", "bob"], "quorum": "all", "self_approval": false)"),
+       "step 'review': 'quorum' is 2, more than the 2 user(s) its 'approvers' name (less the "
+       "run's starter: \"self_approval\": false) can give"},
+      {flow("", R"("approvers": ["alice", "bob"], "quorum": 2, "timeout": "1h",
+                   "escalate": {"approvers": ["lena"], "timeout": "1h"})"),
+       "step 'review': 'quorum' is 2, more than the 1 user(s) the approvers of 'escalate' rung 1 "
+       "name can give"},
       {flow("", R"("approvers": ["alice", "group:ops"], "quorum": "all")"),
        "step 'review': 'quorum' \"all\" needs a list of users to count, but its 'approvers' "
        "name a group or \"*\""},

@@ -197,6 +197,9 @@ export class QueueStore extends EventTarget {
   // After this user decided: the decision's answer, applied like a notification.
   decided(approval) {
     if (approval.status === 'pending') {
+      // The stream may have brought a later vote already: keep whichever knows more.
+      const known = this.items[this.indexOf(approval.id)];
+      if ((known?.decisions?.length ?? 0) > approval.decisions.length) return;
       this.apply({ type: 'approval.voted', approval: { ...approval, can_decide: false } });
     } else {
       this.apply({ type: 'approval.decided', approval });
