@@ -115,9 +115,11 @@ json::object ToJson(const engine::EventView& event) {
 }
 
 json::object ToJson(const engine::WorkflowView& workflow) {
-  return {{"name", workflow.name},
-          {"version", workflow.version},
-          {"definition", workflow.definition}};
+  json::object out{{"name", workflow.name},
+                   {"version", workflow.version},
+                   {"definition", workflow.definition}};
+  if (workflow.disabled) out["disabled"] = true;
+  return out;
 }
 
 namespace {

@@ -12,6 +12,7 @@
 #include "api/audit_route.h"
 #include "api/commands.h"
 #include "api/identity_routes.h"
+#include "api/workflow_routes.h"
 #include "api/json_views.h"
 #include "api/protocol/wait.h"
 #include "api/list_query.h"
@@ -304,6 +305,10 @@ constexpr Route kRoutes[] = {
     {http::verb::get, "v1/workflows/*", GetWorkflow},
     {http::verb::put, "v1/workflows/*", PutWorkflow},
     {http::verb::post, "v1/workflows/*/runs", StartRun},
+    {http::verb::get, "v1/workflows/*/versions", ListWorkflowVersions},
+    {http::verb::get, "v1/workflows/*/diff", DiffWorkflowVersions},
+    {http::verb::post, "v1/workflows/*/disable", DisableWorkflow},
+    {http::verb::post, "v1/workflows/*/enable", EnableWorkflow},
     {http::verb::get, "v1/runs", ListRuns},
     {http::verb::get, "v1/runs/*", GetRun},
     {http::verb::get, "v1/runs/*/events", GetEvents},

@@ -245,6 +245,14 @@ class Engine {
                                            std::string_view name) = 0;  // latest version
   virtual Result<std::vector<WorkflowView>> ListWorkflows(
       const Principal& viewer) = 0;  // latest of each
+  // Every readable version of the workflow, newest first (kNotFound as GetWorkflow).
+  virtual Result<std::vector<WorkflowView>> ListWorkflowVersions(const Principal& viewer,
+                                                                 std::string_view name) = 0;
+  // Disables the workflow (no new runs start; running runs finish) or enables it again, as
+  // `by` may apply it: a new version of its latest definition with "disabled": true, or
+  // without it. Already so: the latest version, unchanged.
+  virtual Result<WorkflowView> SetWorkflowDisabled(const Principal& by, std::string_view name,
+                                                   bool disabled) = 0;
   // Whether `viewer` may see workflow `workflow`, its runs and their approvals. Cheap (a map
   // lookup under a shared lock, kept current as definitions are applied): for filtering each
   // message of a reviewers' stream.

@@ -63,6 +63,10 @@ class EngineImpl final : public Engine {
   }
   Result<WorkflowView> GetWorkflow(const Principal& viewer, std::string_view name) override;
   Result<std::vector<WorkflowView>> ListWorkflows(const Principal& viewer) override;
+  Result<std::vector<WorkflowView>> ListWorkflowVersions(const Principal& viewer,
+                                                         std::string_view name) override;
+  Result<WorkflowView> SetWorkflowDisabled(const Principal& by, std::string_view name,
+                                           bool disabled) override;
   bool MayView(const Principal& viewer, std::string_view workflow) override {
     return queries_.MayView(viewer, workflow);
   }
@@ -363,6 +367,43 @@ Result<WorkflowView> EngineImpl::GetWorkflow(const Principal& viewer, std::strin
     return Status::NotFound(WorkflowNotFound(name));
   }
   return WorkflowRegistry::ToView(*definition);
+}
+
+Result<std::vector<WorkflowView>> EngineImpl::ListWorkflowVersions(const Principal& viewer,
+                                                                   std::string_view name) {
+  auto versions = registry_.Versions(name);
+  if (versions.empty() || !engine::MayView(viewer, versions.back().get())) {
+    return Status::NotFound(WorkflowNotFound(name));
+  }
+  std::vector<WorkflowView> views;
+  for (auto it = versions.rbegin(); it != versions.rend(); ++it) {
+    views.push_back(WorkflowRegistry::ToView(**it));
+  }
+  return views;
+}
+
+Result<WorkflowView> EngineImpl::SetWorkflowDisabled(const Principal& by, std::string_view name,
+                                                     bool disabled) {
+  auto edit = [&](const WorkflowDefinition* latest) -> Result<boost::json::value> {
+    boost::json::value document = latest->source;
+    if (disabled) {
+      document.as_object()["disabled"] = true;
+    } else {
+      document.as_object().erase("disabled");
+    }
+    return document;
+  };
+  Result<WorkflowView> applied = registry_.Edit(name, edit, [&](const WorkflowDefinition* latest) {
+    // Who may not see it learns nothing; an unknown name is not found, even for admins.
+    if (latest == nullptr || !engine::MayView(by, latest)) {
+      return Status::NotFound(WorkflowNotFound(name));
+    }
+    return CheckApply(by, latest);
+  });
+  if (!applied.ok() && applied.status().code() == StatusCode::kUnavailable) {
+    OnWritesRefused(applied.status());
+  }
+  return applied;
 }
 
 Result<std::vector<WorkflowView>> EngineImpl::ListWorkflows(const Principal& viewer) {

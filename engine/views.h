@@ -121,6 +121,7 @@ struct WorkflowView {
   std::string name;
   uint32_t version = 0;
   boost::json::value definition;
+  bool disabled = false;  // its definition says "disabled": true
 };
 
 // What reviewers' streams receive, published only after the events are durable.

@@ -31,11 +31,12 @@ std::vector<FlagSpec> ClientFlags(std::vector<FlagSpec> extra = {});
 // `assent <name> <arguments> [flags]` with the flag list.
 std::string CommandUsage(const Command& command);
 
-// The commands that call a server, by file: client_commands.cc, identity_commands.cc, watch.cc,
-// audit.cc. A command's name may be two words ("users add"): it takes the first two of the
+// The commands that call a server, by file: client_commands.cc, identity_commands.cc,
+// workflow_commands.cc, watch.cc, audit.cc. A command's name may be two words ("users add"): it takes the first two of the
 // command line.
 std::vector<Command> ClientCommands();
 std::vector<Command> IdentityCommands();
+std::vector<Command> WorkflowCommands();
 Command WatchCommand();
 Command AuditCommand();
 

@@ -456,7 +456,7 @@ Result<std::shared_ptr<const WorkflowDefinition>> ParseDefinition(std::string_vi
     bool access = std::find(kWorkflowAccessFields.begin(), kWorkflowAccessFields.end(),
                             entry.key()) != kWorkflowAccessFields.end();
     if (entry.key() != "name" && entry.key() != "steps" && entry.key() != "description" &&
-        entry.key() != "notify" && !access) {
+        entry.key() != "notify" && entry.key() != "disabled" && !access) {
       return Status::InvalidArgument("unknown field '" + std::string(entry.key()) + "'");
     }
   }
@@ -474,6 +474,10 @@ Result<std::shared_ptr<const WorkflowDefinition>> ParseDefinition(std::string_vi
   auto definition = std::make_shared<WorkflowDefinition>();
   definition->name = std::string(name);
   definition->source = json;
+  if (const json::value* disabled = object.if_contains("disabled")) {
+    if (!disabled->is_bool()) return Status::InvalidArgument("'disabled' must be true or false");
+    definition->disabled = disabled->as_bool();
+  }
   if (const json::value* notify = object.if_contains("notify")) {
     auto targets = ParseNotifyTargets(*notify);
     if (!targets.ok()) return targets.status();

@@ -102,6 +102,7 @@ struct WorkflowDefinition {
   std::vector<StepDefinition> steps;
   std::vector<NotifyTarget> notify;  // where approval notifications go (notify_targets.h)
   WorkflowAccess access;      // who may see, edit, start and decide (access_rules.h)
+  bool disabled = false;      // `"disabled": true`: no new runs start; running runs finish
   boost::json::value source;  // the document as applied
 
   const StepDefinition* Find(std::string_view step_id) const;

@@ -365,6 +365,13 @@ void Shard::DoStartRun(const StartRunCommand& command, const Callback<StartRunRe
     if (found.code() != StatusCode::kNotFound) return done(found);
   }
 
+  // After the key lookups: a repeated start of a run begun before the disable still answers.
+  if (definition->disabled) {
+    return done(Status::FailedPrecondition(
+        "workflow '" + command.workflow + "' is disabled (version " +
+        std::to_string(definition->version) +
+        "): it starts no new runs while its running runs finish; enable it to start runs"));
+  }
   std::string run_id = NewRunId();
   LiveRun& run = cache_.Insert(run_id, definition);
   RunTxn txn = RunTxn::NewRun(run_id, run.state, NowMs());

@@ -40,10 +40,20 @@ Status WorkflowRegistry::Load(const std::function<void(const Status& skipped)>& 
 Result<WorkflowView> WorkflowRegistry::Apply(
     std::string_view name, const boost::json::value& document,
     const std::function<Status(const WorkflowDefinition* latest)>& allowed) {
+  return Edit(name, [&](const WorkflowDefinition*) { return document; }, allowed);
+}
+
+Result<WorkflowView> WorkflowRegistry::Edit(
+    std::string_view name,
+    const std::function<Result<boost::json::value>(const WorkflowDefinition* latest)>& edit,
+    const std::function<Status(const WorkflowDefinition* latest)>& allowed) {
   std::lock_guard apply_lock(apply_mutex_);
   auto latest = Latest(name);
   // Access first: who may not apply learns nothing from how the document would be judged.
   if (Status may = allowed(latest.get()); !may.ok()) return may;
+  Result<boost::json::value> edited = edit(latest.get());
+  if (!edited.ok()) return edited.status();
+  const boost::json::value& document = *edited;
   auto parsed = ParseDefinition(name, document);
   if (!parsed.ok()) return parsed.status();
   if (Status rules = CheckNewDefinition(**parsed); !rules.ok()) return rules;
@@ -94,9 +104,18 @@ std::vector<std::shared_ptr<const WorkflowDefinition>> WorkflowRegistry::AllLate
   return latest;
 }
 
+std::vector<std::shared_ptr<const WorkflowDefinition>> WorkflowRegistry::Versions(
+    std::string_view name) const {
+  std::shared_lock lock(mutex_);
+  auto it = versions_.find(name);
+  return it == versions_.end() ? std::vector<std::shared_ptr<const WorkflowDefinition>>()
+                               : it->second;
+}
+
 WorkflowView WorkflowRegistry::ToView(const WorkflowDefinition& definition) {
   // The definition as applied, but for its notify targets' secrets.
-  return WorkflowView{definition.name, definition.version, RedactNotifySecrets(definition.source)};
+  return WorkflowView{definition.name, definition.version, RedactNotifySecrets(definition.source),
+                      definition.disabled};
 }
 
 }  // namespace assent::engine

@@ -35,10 +35,18 @@ class WorkflowRegistry {
   Result<WorkflowView> Apply(
       std::string_view name, const boost::json::value& document,
       const std::function<Status(const WorkflowDefinition* latest)>& allowed);
+  // Apply of the document `edit` makes of the latest version (null: none), under the same lock:
+  // a change to part of a definition (disabling it) cannot undo an apply that came between.
+  Result<WorkflowView> Edit(
+      std::string_view name,
+      const std::function<Result<boost::json::value>(const WorkflowDefinition* latest)>& edit,
+      const std::function<Status(const WorkflowDefinition* latest)>& allowed);
 
   std::shared_ptr<const WorkflowDefinition> Latest(std::string_view name) const;
   std::shared_ptr<const WorkflowDefinition> Get(std::string_view name, uint32_t version) const;
   std::vector<std::shared_ptr<const WorkflowDefinition>> AllLatest() const;
+  // Every readable version of `name`, oldest first; empty when there is none.
+  std::vector<std::shared_ptr<const WorkflowDefinition>> Versions(std::string_view name) const;
 
   static WorkflowView ToView(const WorkflowDefinition& definition);
 

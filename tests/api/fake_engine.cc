@@ -99,6 +99,22 @@ Result<std::vector<engine::WorkflowView>> FakeEngine::ListWorkflows(
   return workflows_result;
 }
 
+Result<std::vector<engine::WorkflowView>> FakeEngine::ListWorkflowVersions(
+    const engine::Principal& viewer, std::string_view name) {
+  std::lock_guard lock(mu_);
+  recorded_.viewers.push_back(viewer);
+  recorded_.run_reads.emplace_back(name);
+  return workflows_result;
+}
+
+Result<engine::WorkflowView> FakeEngine::SetWorkflowDisabled(const engine::Principal& by,
+                                                             std::string_view name, bool) {
+  std::lock_guard lock(mu_);
+  recorded_.viewers.push_back(by);
+  recorded_.run_reads.emplace_back(name);
+  return workflow_result;
+}
+
 bool FakeEngine::MayView(const engine::Principal&, std::string_view) { return true; }
 
 void FakeEngine::StartRun(engine::StartRunCommand command,

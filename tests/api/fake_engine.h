@@ -77,6 +77,11 @@ class FakeEngine : public engine::Engine {
                                            std::string_view name) override;
   Result<std::vector<engine::WorkflowView>> ListWorkflows(
       const engine::Principal& viewer) override;
+  // Answer with workflows_result and workflow_result.
+  Result<std::vector<engine::WorkflowView>> ListWorkflowVersions(const engine::Principal& viewer,
+                                                                 std::string_view name) override;
+  Result<engine::WorkflowView> SetWorkflowDisabled(const engine::Principal& by,
+                                                   std::string_view name, bool disabled) override;
   bool MayView(const engine::Principal& viewer, std::string_view workflow) override;
   void StartRun(engine::StartRunCommand command,
                 engine::Callback<engine::StartRunResult> done) override;
