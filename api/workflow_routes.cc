@@ -48,6 +48,10 @@ void DiffWorkflowVersions(Call& call) {
   if (!to) return;
   auto versions = call.Command(call.engine.ListWorkflowVersions(call.caller, call.params[0]));
   if (!versions) return;
+  if (versions->empty()) {  // the engine answers kNotFound instead; an answer must not rely on it
+    return call.reply.Error(
+        ApiError::NotFound("workflow '" + call.params[0] + "' has no versions"));
+  }
   // Newest first: the latest, and the version before the one compared with.
   uint32_t to_version = to->value_or(versions->front().version);
   uint32_t from_version = from->value_or(to_version > 1 ? to_version - 1 : to_version);
