@@ -12,8 +12,11 @@ PendingTally::Group PendingTally::GroupOf(const ApprovalView& approval) {
 }
 
 void PendingTally::Add(const ApprovalView& approval) {
-  Group group = GroupOf(approval);
   std::lock_guard lock(mu_);
+  Enter(GroupOf(approval), approval);
+}
+
+void PendingTally::Enter(const Group& group, const ApprovalView& approval) {
   ++pending_[group];
   for (const DecisionView& vote : approval.decisions) ++voted_[vote.reviewer][group];
 }
@@ -63,8 +66,7 @@ void PendingTally::Follow(const ApprovalNotification& notification) {
       before.rung = approval.rung > 0 ? approval.rung - 1 : 0;
       std::lock_guard lock(mu_);
       Leave(before, approval, approval.decisions.size());
-      ++pending_[group];
-      for (const DecisionView& vote : approval.decisions) ++voted_[vote.reviewer][group];
+      Enter(group, approval);
       return;
     }
     case Kind::kReminded:

@@ -53,6 +53,9 @@ class PendingTally {
   using Counts = std::map<Group, size_t>;
   // REQUIRES: mu_ held. Drops a vote (or a pending approval) that `counts` holds.
   static void Drop(Counts& counts, const Group& group);
+  // REQUIRES: mu_ held. A pending approval, with its votes, enters `group` (requested, or
+  // escalated into it).
+  void Enter(const Group& group, const ApprovalView& approval);
   // REQUIRES: mu_ held. An approval with `votes` decisions leaves `group` (ended, or escalated).
   void Leave(const Group& group, const ApprovalView& approval, size_t votes);
 
