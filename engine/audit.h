@@ -37,9 +37,9 @@ inline constexpr size_t kMaxAuditEntriesScanned = 10'000;
 // One thing someone did, read from its event.
 struct AuditEntry {
   std::string action;                // "run.started", "approval.decided", "comment.added",
-                                     // "run.cancelled"; identity changes: "user.added",
-                                     // "user.groups_changed", "user.removed", "token.issued",
-                                     // "token.revoked"
+                                     // "run.cancelled", "run.retried"; identity changes:
+                                     // "user.added", "user.groups_changed", "user.removed",
+                                     // "token.issued", "token.revoked"
   int64_t at_ms = 0;
   std::string actor;                 // the principal's id; empty for events before v0.9
   Channel channel = Channel::kUnknown;

@@ -30,6 +30,9 @@ std::optional<AuditFacts> AuditFactsOf(const fb::Event& event, std::string_view 
     case fb::Body::RunCancelled:
       facts.actor = Text(event.body_as_RunCancelled()->by());
       return facts;
+    case fb::Body::RunRetried:
+      facts.actor = Text(event.body_as_RunRetried()->by());
+      return facts;
     // Changes to the directory of users and tokens: they concern no workflow (admins only).
     case fb::Body::UserAdded:
       facts.workflow.clear();

@@ -59,6 +59,10 @@ AuditEntry ToAuditEntry(const fb::Event& event, const AuditFacts& facts) {
     entry.channel = FromStored(body->channel());
     entry.request_id = Text(body->request_id());
     entry.comment = Text(body->reason());
+  } else if (const auto* body = event.body_as_RunRetried()) {
+    entry.action = "run.retried";
+    entry.channel = FromStored(body->channel());
+    entry.request_id = Text(body->request_id());
   } else if (const auto* body = event.body_as_UserAdded()) {
     entry.action = "user.added";
     entry.subject = Text(body->user_id());

@@ -94,7 +94,8 @@ void Apply(DirectoryState& state, const fb::Event& event) {
     case fb::Body::RunCancelled:
     case fb::Body::ApprovalTimedOut:
     case fb::Body::ApprovalEscalated:
-    case fb::Body::ApprovalReminded: break;
+    case fb::Body::ApprovalReminded:
+    case fb::Body::RunRetried: break;
   }
 }
 

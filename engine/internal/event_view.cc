@@ -85,6 +85,7 @@ EventView ToEventView(const fb::Event& event) {
       f["attempt"] = body->attempt();
       f["error"] = Text(body->error());
       f["will_retry"] = body->will_retry();
+      if (body->retry_at_ms() > 0) f["retry_at"] = FormatRfc3339(body->retry_at_ms());
       break;
     }
     case fb::Body::ApprovalRequested: {
@@ -201,6 +202,14 @@ EventView ToEventView(const fb::Event& event) {
       view.type = "approval.reminded";
       f["approval_id"] = Text(body->approval_id());
       f["rung"] = body->rung();
+      break;
+    }
+    case fb::Body::RunRetried: {
+      const auto* body = event.body_as_RunRetried();
+      view.type = "run.retried";
+      f["by"] = Text(body->by());
+      f["step_id"] = Text(body->step_id());
+      AddOrigin(f, body->channel(), body->request_id());
       break;
     }
   }

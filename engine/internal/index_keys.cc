@@ -121,7 +121,17 @@ std::string WaitTimerId(std::string_view run_id, uint64_t visit_seq) {
 }
 
 namespace {
+
 constexpr std::string_view kReminderSuffix = "/remind";
+constexpr std::string_view kRetrySuffix = "/retry";
+
+// The id a timer id of the form <id> + `suffix` names; nullopt for any other timer id.
+std::optional<std::string_view> WithoutSuffix(std::string_view timer_id,
+                                              std::string_view suffix) {
+  if (timer_id.size() <= suffix.size() || !timer_id.ends_with(suffix)) return std::nullopt;
+  return timer_id.substr(0, timer_id.size() - suffix.size());
+}
+
 }  // namespace
 
 std::string ReminderTimerId(std::string_view approval_id) {
@@ -129,10 +139,15 @@ std::string ReminderTimerId(std::string_view approval_id) {
 }
 
 std::optional<std::string_view> ApprovalOfReminder(std::string_view timer_id) {
-  if (timer_id.size() <= kReminderSuffix.size() || !timer_id.ends_with(kReminderSuffix)) {
-    return std::nullopt;
-  }
-  return timer_id.substr(0, timer_id.size() - kReminderSuffix.size());
+  return WithoutSuffix(timer_id, kReminderSuffix);
+}
+
+std::string RetryTimerId(std::string_view run_id) {
+  return std::string(run_id) + std::string(kRetrySuffix);
+}
+
+std::optional<std::string_view> RunOfRetry(std::string_view timer_id) {
+  return WithoutSuffix(timer_id, kRetrySuffix);
 }
 
 std::optional<TimerKeyParts> DecodeTimerKey(std::string_view key) {

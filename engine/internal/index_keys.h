@@ -9,7 +9,8 @@
 //                        + position (see EncodeAuditPosition)          value: AuditRecord
 //                        and one marker, kAuditBackfilledKey           value: empty
 //   timers               due time (unix ms, 8 bytes BE) + timer id    value: run id
-//                        (a timer id is an approval id, or a wait step visit's: run id "." seq)
+//                        (a timer id is an approval id, its reminder's: approval id "/remind",
+//                        a wait step visit's: run id "." seq, or a retry's: run id "/retry")
 // The status byte first lets one prefix scan list everything in one status. Workflow names
 // never contain '\0', so a start key splits at its first one.
 //
@@ -73,6 +74,11 @@ std::string WaitTimerId(std::string_view run_id, uint64_t visit_seq);
 std::string ReminderTimerId(std::string_view approval_id);
 // The approval a reminder's timer id names; nullopt for any other timer id.
 std::optional<std::string_view> ApprovalOfReminder(std::string_view timer_id);
+// The timer id of a run's pending http retry (a run has at most one): run id + "/retry". Its
+// due time (the key's) is the StepFailed's retry_at_ms.
+std::string RetryTimerId(std::string_view run_id);
+// The run a retry's timer id names; nullopt for any other timer id.
+std::optional<std::string_view> RunOfRetry(std::string_view timer_id);
 struct TimerKeyParts {
   int64_t due_at_ms;
   std::string_view timer_id;

@@ -1,22 +1,22 @@
-// VerifyLog (engine.h): reads every item the engine keeps in a log, as the engine itself would,
-// and names each one it cannot read or that disagrees with the rest: `assent verify` over a
-// data dir. The server skips such items (and logs them) so that one bad item never keeps it from
-// starting; this is how an operator finds them all at once.
+// VerifyLog (engine.h): reads every item the engine keeps in a log, as the engine itself would, and
+// names each one it cannot read or that disagrees with the rest: `assent verify` over a data dir.
+// The server skips such items (and logs them) so that one bad item never keeps it from starting;
+// this is how an operator finds them all at once.
 //
 // Checked: every stored version of every workflow definition; every run listed in the
 // runs-by-status index (its records verify and follow on from seq 1, its status is the one the
-// index files it under, the definition version it is pinned to can be read, and its snapshot,
-// when it has one, plus the events after it fold to the same state as all its events); every
-// approval listed in the approvals-by-status index (its record decodes and has the status the
-// index files it under); the directory of users and tokens (its stream verifies and follows on
-// from seq 1, and only directory events are in it); the timers index holds exactly the timers
-// the runs call for (waits, pending approvals' timeouts and reminders); every webhook delivery
-// waiting in the
-// notify outbox (it decodes and its key is its delivery id); the audit index against a fold of
-// every run's events, once it has been built (each start, decision, comment and cancel has its
-// entries, holding what the event says, read one by one; and the index holds no others, by
-// comparing a sum of its entries with a sum of those the events imply, then reading each entry
-// against its event only when they differ). Read-only; runs on the caller's thread.
+// index files it under, the definition version it is pinned to can be read, and its snapshot, when
+// it has one, plus the events after it fold to the same state as all its events); every approval
+// listed in the approvals-by-status index (its record decodes and has the status the index files it
+// under); the directory of users and tokens (its stream verifies and follows on from seq 1, and
+// only directory events are in it); the timers index holds exactly the timers the runs call for
+// (waits, http steps' pending retries, pending approvals' timeouts and reminders); every webhook
+// delivery waiting in the notify outbox (it decodes and its key is its delivery id); the audit
+// index against a fold of every run's events, once it has been built (each start, decision,
+// comment, cancel and retry has its entries, holding what the event says, read one by one; and the
+// index holds no others, by comparing a sum of its entries with a sum of those the events imply,
+// then reading each entry against its event only when they differ). Read-only; runs on the caller's
+// thread.
 
 #include "engine/engine.h"
 
@@ -117,8 +117,8 @@ class Verifier {
     CheckTimerEntries(what, folded);
   }
 
-  // Every timer the run calls for (a wait's wake-up, a pending approval's timeout and reminder)
-  // has its entry: else it would never fire.
+  // Every timer the run calls for (a wait's wake-up, a pending retry, a pending approval's
+  // timeout and reminder) has its entry: else it would never fire.
   void CheckTimerEntries(const std::string& what, const RunState& folded) {
     for (const std::string& key : TimerKeysOf(folded)) {
       timers_expected_.Add(key, folded.run_id);
@@ -292,7 +292,7 @@ class Verifier {
             auto position = DecodeAuditPosition(parts->position);
             Problem("audit entry for run " + position->run_id + " seq " +
                     std::to_string(position->seq) +
-                    ": names no start, decision, comment or cancel of that run");
+                    ": names no start, decision, comment, cancel or retry of that run");
           }
           return true;
         });

@@ -78,6 +78,8 @@ std::string EncodeSnapshot(const RunState& state) {
   snapshot.add_updated_at_ms(state.updated_at_ms);
   snapshot.add_started_by(started_by);
   snapshot.add_wake_at_ms(state.wake_at_ms);
+  snapshot.add_retry_at_ms(state.retry_at_ms);
+  snapshot.add_give_up_at_ms(state.give_up_at_ms);
   builder.Finish(snapshot.Finish(), kIdentifier);
   return std::string(reinterpret_cast<const char*>(builder.GetBufferPointer()), builder.GetSize());
 }
@@ -111,6 +113,8 @@ Result<RunState> DecodeSnapshot(std::string_view bytes, const CommentSource& com
   state.step_in_flight = snapshot->step_in_flight();
   state.retry_pending = snapshot->retry_pending();
   state.wake_at_ms = snapshot->wake_at_ms();
+  state.retry_at_ms = snapshot->retry_at_ms();
+  state.give_up_at_ms = snapshot->give_up_at_ms();
   if (snapshot->approvals() != nullptr) {
     for (const fb::ApprovalRecord* record : *snapshot->approvals()) {
       auto approval = UnpackApprovalRecord(*record, comments);

@@ -74,6 +74,8 @@ void OnStepStarted(RunState& state, const fb::StepStarted& body, uint64_t seq) {
   }
   state.step_in_flight = true;
   state.retry_pending = false;
+  state.retry_at_ms = 0;
+  if (body.attempt() == 1) state.give_up_at_ms = 0;
 }
 
 void OnStepCompleted(RunState& state, const fb::StepCompleted& body, json::value* payload) {
@@ -91,6 +93,8 @@ void OnStepCompleted(RunState& state, const fb::StepCompleted& body, json::value
   state.step_in_flight = false;
   state.retry_pending = false;
   state.wake_at_ms = 0;
+  state.retry_at_ms = 0;
+  state.give_up_at_ms = 0;
 }
 
 void OnStepFailed(RunState& state, const fb::StepFailed& body) {
@@ -100,6 +104,8 @@ void OnStepFailed(RunState& state, const fb::StepFailed& body) {
   state.step_in_flight = false;
   state.wake_at_ms = 0;
   state.retry_pending = body.will_retry();
+  state.retry_at_ms = body.will_retry() ? body.retry_at_ms() : 0;
+  state.give_up_at_ms = body.give_up_at_ms();
 }
 
 void OnApprovalRequested(RunState& state, const fb::ApprovalRequested& body, int64_t at_ms,
@@ -202,6 +208,19 @@ void OnRunCancelled(RunState& state, const fb::RunCancelled& body) {
   }
 }
 
+// A failed run runs again from the step it failed at, with a fresh attempt budget: the step's
+// next attempt (or, for a step that is not retried, its next run) follows in the same commit.
+void OnRunRetried(RunState& state, const fb::RunRetried& body) {
+  state.status = RunStatus::kRunning;
+  state.error.clear();
+  state.cursor = std::string(View(body.step_id()));
+  state.failures = 0;
+  state.step_in_flight = false;
+  state.retry_pending = false;
+  state.retry_at_ms = 0;
+  state.give_up_at_ms = 0;
+}
+
 }  // namespace
 
 ApprovalView* RunState::FindApproval(std::string_view approval_id) {
@@ -261,6 +280,7 @@ void Apply(RunState& state, const fb::Event& event, json::value* payload) {
     case fb::Body::ApprovalReminded:
       OnApprovalReminded(state, *event.body_as_ApprovalReminded());
       break;
+    case fb::Body::RunRetried: OnRunRetried(state, *event.body_as_RunRetried()); break;
   }
 }
 

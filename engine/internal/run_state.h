@@ -41,6 +41,12 @@ struct RunState {
   bool step_in_flight = false;
   bool retry_pending = false;
   int64_t wake_at_ms = 0;  // a wait step in flight: when it wakes up (its timer's due time)
+  // A pending retry: when its next attempt starts (its timer's due time); 0: at once (a retry
+  // recorded before retry timers) or none.
+  int64_t retry_at_ms = 0;
+  // The step's current attempts: the time after which it retries no more (its first failure
+  // plus give_up_after); 0 before a failure, and in events written before it was kept.
+  int64_t give_up_at_ms = 0;
 
   std::vector<ApprovalView> approvals;  // in request order
   std::optional<boost::json::value> output;

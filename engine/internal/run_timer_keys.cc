@@ -9,6 +9,9 @@ std::vector<std::string> TimerKeysOf(const RunState& state) {
   if (state.status == RunStatus::kRunning && state.step_in_flight && state.wake_at_ms > 0) {
     keys.push_back(TimerKey(state.wake_at_ms, WaitTimerId(state.run_id, state.visit_seq)));
   }
+  if (state.status == RunStatus::kRunning && state.retry_pending && state.retry_at_ms > 0) {
+    keys.push_back(TimerKey(state.retry_at_ms, RetryTimerId(state.run_id)));
+  }
   for (const ApprovalView& approval : state.approvals) {
     if (approval.status != ApprovalStatus::kPending) continue;
     if (approval.due_at_ms > 0) keys.push_back(TimerKey(approval.due_at_ms, approval.id));

@@ -1,13 +1,14 @@
 // RunTimers: fires runs' timers when they come due, exactly as the timers index says: an
-// approval's timeout (timer id: the approval id) and a wait step's wake-up (timer id: run id
-// "." the seq of the step's StepStarted).
+// approval's timeout (timer id: the approval id) and reminder, a wait step's wake-up (timer id:
+// run id "." the seq of the step's StepStarted) and an http step's retry (run id "/retry").
 //
 // The index is the durable truth: RunTxn::Finish writes an entry (due time + timer id) in the
-// batch that arms the timer (a timed approval's request, a wait step's start) and deletes it in
-// the batch that ends what it waits on. A timer that came due while the server was down is still
-// in the index at start, already due, and fires at once. What a timer does is decided on the run
-// (TimeOutApproval, WakeUp), which ignores what is no longer waiting or not due yet: a timer
-// that fires late or twice does nothing more, so every timeout and wake-up is recorded once.
+// batch that arms the timer (a timed approval's request, a wait step's start, a failed attempt
+// that will be retried) and deletes it in the batch that ends what it waits on. A timer that
+// came due while the server was down is still in the index at start, already due, and fires at
+// once. What a timer does is decided on the run (TimeOutApproval, WakeUp, RetryAttempt), which
+// ignores what is no longer waiting or not due yet: a timer that fires late or twice does
+// nothing more, so every timeout, wake-up and retry is recorded once.
 //
 // Only the entries due within a window ahead of the clock (at most kMaxLoaded of them, more when
 // many share one due time) are held in memory, loaded from the index in due order. A million

@@ -44,7 +44,8 @@ TEST(EventSchemaTest, UnionTagsNeverChange) {
   EXPECT_EQ(static_cast<int>(Body::ApprovalTimedOut), 16);
   EXPECT_EQ(static_cast<int>(Body::ApprovalEscalated), 17);
   EXPECT_EQ(static_cast<int>(Body::ApprovalReminded), 18);
-  EXPECT_EQ(Body::MAX, Body::ApprovalReminded) << "a new event type needs a round trip test here";
+  EXPECT_EQ(static_cast<int>(Body::RunRetried), 19);
+  EXPECT_EQ(Body::MAX, Body::RunRetried) << "a new event type needs a round trip test here";
   EXPECT_EQ(static_cast<int>(TimeoutAction::Fail), 0);
   EXPECT_EQ(static_cast<int>(TimeoutAction::Approve), 1);
   EXPECT_EQ(static_cast<int>(TimeoutAction::Reject), 2);
@@ -94,6 +95,28 @@ TEST(EventSchemaTest, ApprovalRemindedRoundTrip) {
   ASSERT_NE(read, nullptr);
   EXPECT_EQ(read->approval_id()->str(), "run_1.5");
   EXPECT_EQ(read->rung(), 1u);
+}
+
+TEST(EventSchemaTest, RunRetriedRoundTrip) {
+  flatbuffers::FlatBufferBuilder builder;
+  auto body = CreateRunRetriedDirect(builder, "alice", "pay", Channel::Rest, "req-1");
+  const RunRetried* read =
+      FinishAndVerify(builder, Body::RunRetried, body.Union())->body_as_RunRetried();
+  ASSERT_NE(read, nullptr);
+  EXPECT_EQ(read->by()->str(), "alice");
+  EXPECT_EQ(read->step_id()->str(), "pay");
+  EXPECT_EQ(read->channel(), Channel::Rest);
+  EXPECT_EQ(read->request_id()->str(), "req-1");
+}
+
+TEST(EventSchemaTest, StepFailedKeepsWhenItsRetryStarts) {
+  flatbuffers::FlatBufferBuilder builder;
+  auto body = CreateStepFailedDirect(builder, "pay", 2, "HTTP 503", true, 1234);
+  const StepFailed* read =
+      FinishAndVerify(builder, Body::StepFailed, body.Union())->body_as_StepFailed();
+  ASSERT_NE(read, nullptr);
+  EXPECT_TRUE(read->will_retry());
+  EXPECT_EQ(read->retry_at_ms(), 1234);
 }
 
 TEST(EventSchemaTest, ApprovalRequestedKeepsItsTimersAndQuorums) {
