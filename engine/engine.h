@@ -49,10 +49,18 @@ struct EngineOptions {
   // CPU time each code step or condition may take (its thread's CPU clock), so that no script
   // holds its shard, and the runs and shutdown waiting behind it, for long. 0: unlimited.
   uint32_t lua_max_cpu_ms = 100;
-  // HTTP steps: per-attempt timeout and how many attempts before the run fails.
+  // HTTP steps: the per-attempt timeout, and how a failed attempt is retried unless the step's
+  // `retry` says otherwise (engine/internal/http_retry.h): the first wait, doubled after each
+  // failure up to http_max_backoff_ms and shortened by up to http_retry_jitter of itself; the
+  // step gives up once a retry would start more than http_give_up_after_ms after its first
+  // failure, or after http_max_attempts attempts (0: no limit by count). Each wait is a durable
+  // timer: a retry survives a restart.
   uint32_t http_timeout_ms = 10'000;
-  uint32_t http_max_attempts = 3;
-  uint32_t http_retry_backoff_ms = 200;  // doubled after each failed attempt
+  uint32_t http_max_attempts = 0;
+  int64_t http_retry_backoff_ms = 1'000;
+  int64_t http_max_backoff_ms = 300'000;
+  double http_retry_jitter = 0.2;
+  int64_t http_give_up_after_ms = 86'400'000;
   // Whether http steps may connect to link-local addresses and cloud metadata services
   // (169.254.0.0/16, fe80::/10, fd00:ec2::254, 100.100.100.200; engine/internal/link_local.h).
   // Off, a step whose host resolves there fails before connecting: a request from inside a
@@ -162,6 +170,11 @@ struct CancelCommand {
   std::string reason;
 };
 
+struct RetryCommand {
+  std::string run_id;
+  Actor actor;  // recorded in RunRetried
+};
+
 // Lists are newest first across statuses (run ids and approval ids sort by start time) and
 // come in pages: pass a page's `next` as the following query's `after`. A page holds at most
 // `limit` items; it may hold fewer and still have a `next` when filtering passed over many
@@ -263,6 +276,9 @@ class Engine {
   virtual void Decide(DecideCommand command, Callback<ApprovalView> done) = 0;
   virtual void AddComment(CommentCommand command, Callback<ApprovalView> done) = 0;
   virtual void Cancel(CancelCommand command, Callback<RunView> done) = 0;
+  // Runs a failed run again from the step it failed at, with a fresh attempt budget (admins and
+  // the workflow's editors). kConflict for a run that is not failed.
+  virtual void Retry(RetryCommand command, Callback<RunView> done) = 0;
 
   // A long poll for a run's result: answers with the run once it has finished (completed,
   // failed or cancelled), or as it stands when `wait` has passed, whichever comes first.

@@ -108,6 +108,9 @@ class EngineImpl final : public Engine {
   void Cancel(CancelCommand command, Callback<RunView> done) override {
     ShardForRun(command.run_id).Cancel(std::move(command), std::move(done));
   }
+  void Retry(RetryCommand command, Callback<RunView> done) override {
+    ShardForRun(command.run_id).Retry(std::move(command), std::move(done));
+  }
   void AwaitRun(const Principal& viewer, std::string run_id, std::chrono::milliseconds wait,
                 Callback<RunView> done) override {
     ShardForRun(run_id).AwaitRun(viewer, std::move(run_id), wait, std::move(done));

@@ -66,12 +66,27 @@ Status CheckStart(const Principal& principal, const WorkflowDefinition* latest,
                                   std::string(workflow) + "' (starters and editors may)");
 }
 
-Status CheckCancel(const Principal& principal, const WorkflowDefinition* latest,
-                   std::string_view run_id) {
+namespace {
+
+// What only a run's workflow's editors (and admins) may do to it: `verb` it.
+Status CheckEditorsRunCommand(const Principal& principal, const WorkflowDefinition* latest,
+                              std::string_view run_id, std::string_view verb) {
   if (!MayView(principal, latest)) return Status::NotFound(RunNotFound(run_id));
   if (Admits(&WorkflowAccess::editors, principal, latest)) return Status::Ok();
-  return Status::PermissionDenied("'" + principal.id + "' may not cancel run " +
-                                  std::string(run_id) + " (the workflow's editors may)");
+  return Status::PermissionDenied("'" + principal.id + "' may not " + std::string(verb) +
+                                  " run " + std::string(run_id) + " (the workflow's editors may)");
+}
+
+}  // namespace
+
+Status CheckCancel(const Principal& principal, const WorkflowDefinition* latest,
+                   std::string_view run_id) {
+  return CheckEditorsRunCommand(principal, latest, run_id, "cancel");
+}
+
+Status CheckRetry(const Principal& principal, const WorkflowDefinition* latest,
+                  std::string_view run_id) {
+  return CheckEditorsRunCommand(principal, latest, run_id, "retry");
 }
 
 Status CheckComment(const Principal& principal, const WorkflowDefinition* latest,

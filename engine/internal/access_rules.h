@@ -40,6 +40,8 @@ Status CheckStart(const Principal& principal, const WorkflowDefinition* latest,
                   std::string_view workflow);
 Status CheckCancel(const Principal& principal, const WorkflowDefinition* latest,
                    std::string_view run_id);
+Status CheckRetry(const Principal& principal, const WorkflowDefinition* latest,
+                  std::string_view run_id);
 // `pinned`: the run's definition (null when unreadable); `approval` one of the run's.
 Status CheckComment(const Principal& principal, const WorkflowDefinition* latest,
                     const WorkflowDefinition* pinned, const ApprovalView& approval);

@@ -30,9 +30,9 @@ const std::set<std::string_view>& AllowedFields(StepType type) {
       "quorum",    "reject_quorum", "remind_after",  "escalate"};
   static const std::set<std::string_view> kWait{"id", "type", "next", "for", "until"};
   static const std::set<std::string_view> kHttp{
-      "id",      "type",         "next",       "method", "url", "allow_hosts", "body",
-      "max_connections",
-      "headers", "max_attempts", "timeout_ms", "ca_file"};
+      "id",           "type",       "next",    "method",          "url",   "allow_hosts",
+      "body",         "headers",    "ca_file", "max_connections", "retry", "max_attempts",
+      "timeout",      "timeout_ms", "on_error"};
   switch (type) {
     case StepType::kCode: return kCode;
     case StepType::kCondition: return kCondition;
@@ -252,6 +252,34 @@ void ReadWait(StepReader& reader, StepDefinition& step) {
   reader.Check(CheckTemplate(step.wait_until), "until");
 }
 
+// The longest one attempt of an http step may take.
+constexpr int64_t kMaxHttpTimeoutMs = 600'000;
+
+// How long each attempt may take (`timeout`, or the older `timeout_ms`) and how failed ones are
+// retried (`retry`, or the older top-level `max_attempts`).
+void ReadHttpAttempts(const json::object& object, StepReader& reader, StepDefinition& step) {
+  step.retry.max_attempts = reader.Count("max_attempts", 1, kMaxHttpAttempts);
+  step.timeout_ms = reader.Count("timeout_ms", 1, kMaxHttpTimeoutMs);
+  if (std::string timeout = reader.String("timeout", false); !timeout.empty()) {
+    Result<int64_t> ms = ParseDuration(timeout);
+    reader.Check(ms.status(), "timeout");
+    if (ms.ok() && (*ms < 1 || *ms > kMaxHttpTimeoutMs)) {
+      reader.Fail("'timeout' must be from 1ms to 10m");
+    }
+    if (step.timeout_ms) reader.Fail("'timeout' and 'timeout_ms' say the same: give one");
+    if (ms.ok()) step.timeout_ms = static_cast<uint32_t>(*ms);
+  }
+  if (const json::value* retry = object.if_contains("retry")) {
+    if (step.retry.max_attempts && retry->is_object() &&
+        retry->as_object().contains("max_attempts")) {
+      reader.Fail("'max_attempts' is given twice, on the step and in 'retry': give one");
+    }
+    if (Status parsed = ParseHttpRetry(*retry, step.retry); !parsed.ok()) {
+      reader.Fail(parsed.message());  // it names 'retry' and the field
+    }
+  }
+}
+
 void ReadHttp(const json::object& object, StepReader& reader, StepDefinition& step) {
   static constexpr std::array<std::string_view, 5> kMethods{"GET", "POST", "PUT", "PATCH",
                                                             "DELETE"};
@@ -290,9 +318,9 @@ void ReadHttp(const json::object& object, StepReader& reader, StepDefinition& st
       reader.Check(CheckTemplateValue(step.headers), "headers");
     }
   }
-  step.max_attempts = reader.Count("max_attempts", 1, 100);
-  step.timeout_ms = reader.Count("timeout_ms", 1, 600'000);
   step.max_connections = reader.Count("max_connections", 1, 1'000);
+  step.on_error = reader.String("on_error", false);
+  ReadHttpAttempts(object, reader, step);
 }
 
 Result<StepDefinition> ParseStep(const json::value& value, size_t position) {
@@ -508,7 +536,8 @@ Result<std::shared_ptr<const WorkflowDefinition>> ParseDefinition(std::string_vi
         {"next", step.next},
         {"then", step.then_step},
         {"else", step.else_step},
-        {"on_reject", step.on_reject}};
+        {"on_reject", step.on_reject},
+        {"on_error", step.on_error}};
     for (const auto& [field, target] : targets) {
       if (!target.empty() && target != kEndStep && definition->Find(target) == nullptr) {
         return Status::InvalidArgument("step '" + step.id + "': '" + std::string(field) +

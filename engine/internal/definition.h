@@ -3,8 +3,8 @@
 //   {"name": "invoice-payment",
 //    "steps": [{"id": "extract", "type": "code", "lua": "return {...}"}, ...]}
 //
-// Steps run in list order unless `next` (any step), `then`/`else` (condition) or `on_reject`
-// (approval) names another step; "end" finishes the run. Immutable once parsed: a run pins the
+// Steps run in list order unless `next` (any step), `then`/`else` (condition), `on_reject`
+// (approval) or `on_error` (http) names another step; "end" finishes the run. Immutable once parsed: a run pins the
 // version it started with, so definitions are shared between threads as shared_ptr<const>.
 #pragma once
 
@@ -22,6 +22,7 @@
 #include "base/status.h"
 #include "engine/internal/access_lists.h"
 #include "engine/internal/host_allow_list.h"
+#include "engine/internal/http_retry.h"
 #include "engine/internal/notify_targets.h"
 
 namespace assent::engine {
@@ -80,8 +81,11 @@ struct StepDefinition {
   HostAllowList allow_hosts;       // http: where a URL that takes its host from run data may go
   boost::json::value body;         // http: JSON template; null: no body
   boost::json::object headers;     // http: header name -> template
-  std::optional<uint32_t> max_attempts;
-  std::optional<uint32_t> timeout_ms;
+  HttpRetrySpec retry;             // http: `retry` (and the older `max_attempts`)
+  std::optional<uint32_t> timeout_ms;  // http: per attempt: `timeout` or `timeout_ms`
+  // http: where the run goes when the step fails for good (its retries spent, or an answer not
+  // worth retrying); empty: the run fails. That step reads the failure as steps.<id>.error.
+  std::string on_error;
   std::string ca_file;             // http: the CAs to trust for https instead of the system's
   // http: connections open to the URL's origin at once (http_pool.h); none: the server's
   // --http-max-connections-per-host.

@@ -47,6 +47,7 @@ class StepGraph {
         out.push_back({"", i + 1 < steps.size() ? i + 1 : kEnd});
       }
       if (!step.on_reject.empty()) out.push_back({"on_reject", index_of(step.on_reject)});
+      if (!step.on_error.empty()) out.push_back({"on_error", index_of(step.on_error)});
     }
   }
 

@@ -1,6 +1,6 @@
 // Checks of a definition's steps as a whole, beyond what each step says on its own: how the run
-// can move between them (along `next`, the following step, `then`/`else` and `on_reject`) and
-// what its templates may refer to.
+// can move between them (along `next`, the following step, `then`/`else`, `on_reject` and
+// `on_error`) and what its templates may refer to.
 //
 // - every step can run: some path from the first step leads to it;
 // - every loop can be left: from every step some path leads to "end" (a run that fails, as on

@@ -1,11 +1,6 @@
 #include "engine/internal/effect_runner.h"
 
-#include <algorithm>
-
-
 namespace assent::engine {
-
-namespace asio = boost::asio;
 
 EffectRunner::EffectRunner(Mailbox& mailbox, const EngineOptions& options,
                            std::shared_ptr<HttpPool> http_pool, Execute execute)
@@ -15,21 +10,23 @@ EffectRunner::EffectRunner(Mailbox& mailbox, const EngineOptions& options,
       execute_(std::move(execute)) {}
 
 void EffectRunner::Reconcile(const RunState& state, const WorkflowDefinition& definition) {
-  if (state.status != RunStatus::kRunning) {
-    // A cancelled or failed run retries nothing. A call under way is left to answer: its
-    // outcome is stale and the decider ignores it.
-    if (auto it = effects_.find(state.run_id); it != effects_.end()) {
-      it->second.retry_timer.reset();
-      Tidy(state.run_id);
-    }
-    return;
+  // A cancelled or failed run calls nothing more. A call under way is left to answer: its
+  // outcome is stale and the decider ignores it.
+  if (state.status != RunStatus::kRunning) return;
+  if (state.retry_pending) {
+    // Its durable timer (run_timers.h) starts the next attempt, unless the failure was recorded
+    // before retries had timers: that retry starts now.
+    if (state.retry_at_ms > 0) return;
+    return execute_(state.run_id, [](RunTxn& txn, const StepContext&) {
+      const RunState& now = txn.state();
+      if (now.status == RunStatus::kRunning && now.retry_pending) RestartStep(txn);
+    });
   }
-  if (state.retry_pending) return ArmRetry(state);
   if (state.step_in_flight) {
     const StepDefinition* step = definition.Find(state.cursor);
-    auto it = effects_.find(state.run_id);
-    bool outstanding = it != effects_.end() && it->second.call_outstanding;
-    if (step != nullptr && step->type == StepType::kHttp && !outstanding) StartHttp(state, *step);
+    if (step != nullptr && step->type == StepType::kHttp && !calls_.contains(state.run_id)) {
+      StartHttp(state, *step);
+    }
     return;
   }
   // Running and between steps: carry on with the next one.
@@ -49,17 +46,14 @@ void EffectRunner::Resume(const RunState& state, const WorkflowDefinition& defin
 }
 
 void EffectRunner::StartHttp(const RunState& state, const StepDefinition& step) {
-  effects_[state.run_id].call_outstanding = true;
+  calls_.insert(state.run_id);
   auto on_outcome = [this, run_id = state.run_id, step_id = step.id,
                      attempt = state.attempt](Result<HttpCallResponse> outcome) {
     execute_(run_id, [this, run_id, step_id, attempt, outcome](RunTxn& txn,
                                                               const StepContext& context) {
       // Only now, with the outcome on its way into the log: a commit of the run that lands
       // before this (a comment) must not see the step as uncalled and call it again.
-      if (auto it = effects_.find(run_id); it != effects_.end()) {
-        it->second.call_outstanding = false;
-        Tidy(run_id);
-      }
+      calls_.erase(run_id);
       CompleteHttpStep(txn, context, step_id, attempt, outcome);
     });
   };
@@ -70,34 +64,6 @@ void EffectRunner::StartHttp(const RunState& state, const StepDefinition& step) 
   }
   StartHttpCall(http_pool_, mailbox_.executor(), std::move(request).value(),
                 mailbox_.Guard(on_outcome));
-}
-
-void EffectRunner::ArmRetry(const RunState& state) {
-  RunEffects& effects = effects_[state.run_id];
-  if (effects.retry_timer) return;
-  uint32_t doublings = std::min<uint32_t>(state.attempt > 0 ? state.attempt - 1 : 0, 10);
-  auto delay = std::chrono::milliseconds(uint64_t{options_.http_retry_backoff_ms} << doublings);
-  effects.retry_timer = std::make_unique<asio::steady_timer>(mailbox_.executor(), delay);
-  effects.retry_timer->async_wait(mailbox_.Guard([this, run_id = state.run_id](
-                                                     boost::system::error_code ec) {
-    if (ec) return;  // cancelled: the run finished meanwhile
-    execute_(run_id, [this, run_id](RunTxn& txn, const StepContext&) {
-      // The timer stays armed until the restart is on its way, as above for calls.
-      if (auto it = effects_.find(run_id); it != effects_.end()) {
-        it->second.retry_timer.reset();
-        Tidy(run_id);
-      }
-      const RunState& state = txn.state();
-      if (state.status == RunStatus::kRunning && state.retry_pending) RestartStep(txn);
-    });
-  }));
-}
-
-void EffectRunner::Tidy(const std::string& run_id) {
-  auto it = effects_.find(run_id);
-  if (it != effects_.end() && !it->second.call_outstanding && !it->second.retry_timer) {
-    effects_.erase(it);
-  }
 }
 
 }  // namespace assent::engine

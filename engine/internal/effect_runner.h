@@ -1,6 +1,6 @@
-// EffectRunner: what runs need done outside the engine once their state is durable. Today that
-// is the HTTP call of an in-flight http step and the timer of a pending retry; timers and
-// webhooks join here. Each effect's outcome comes back as a decider executed on the run (so it
+// EffectRunner: what runs need done outside the engine once their state is durable: the HTTP
+// call of an in-flight http step, and the next step of a run between steps. (A pending retry
+// waits on its durable timer, run_timers.h, like every other timer of a run.) Each effect's outcome comes back as a decider executed on the run (so it
 // is recorded in the log before anything depends on it), never as a change made on the side.
 //
 // Level-triggered: Reconcile looks at a run's durable state and starts what it calls for that
@@ -14,9 +14,7 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <unordered_map>
-
-#include <boost/asio/steady_timer.hpp>
+#include <unordered_set>
 
 #include "engine/engine.h"
 #include "engine/internal/mailbox.h"
@@ -44,31 +42,22 @@ class EffectRunner {
   // finished runs again as a new attempt (with the same idempotency key); the rest reconciles.
   void Resume(const RunState& state, const WorkflowDefinition& definition);
 
-  // An effect of the run is under way: started, and its outcome not yet handed to the run.
-  bool Busy(const std::string& run_id) const { return effects_.contains(run_id); }
+  // A call of the run is under way: started, and its outcome not yet handed to the run.
+  bool Busy(const std::string& run_id) const { return calls_.contains(run_id); }
 
-  // Forgets the run's effects: it can no longer be loaded, so no outcome can be recorded.
-  void Forget(const std::string& run_id) { effects_.erase(run_id); }
-  // Drops every timer and forgets every call under way (their StepStarted is durable:
-  // recovery runs them again).
-  void StopAll() { effects_.clear(); }
+  // Forgets the run's call: it can no longer be loaded, so no outcome can be recorded.
+  void Forget(const std::string& run_id) { calls_.erase(run_id); }
+  // Forgets every call under way (their StepStarted is durable: recovery runs them again).
+  void StopAll() { calls_.clear(); }
 
  private:
-  struct RunEffects {
-    bool call_outstanding = false;
-    std::unique_ptr<boost::asio::steady_timer> retry_timer;
-  };
-
   void StartHttp(const RunState& state, const StepDefinition& step);
-  void ArmRetry(const RunState& state);
-  // Forgets the run's entry once nothing is under way.
-  void Tidy(const std::string& run_id);
 
   Mailbox& mailbox_;
   const EngineOptions& options_;
   const std::shared_ptr<HttpPool> http_pool_;
   const Execute execute_;
-  std::unordered_map<std::string, RunEffects> effects_;  // runs with an effect under way
+  std::unordered_set<std::string> calls_;  // runs with a call under way
 };
 
 }  // namespace assent::engine

@@ -215,7 +215,9 @@ class HttpCall : public std::enable_shared_from_this<HttpCall> {
         response.keep_alive() && message_.keep_alive() && buffer_.size() == 0 &&
         (!connection_->tls || SSL_pending(connection_->tls->native_handle()) == 0);
     pool_->Release(std::exchange(connection_, nullptr), reusable);
-    Finish(HttpCallResponse{response.result_int(), std::move(response.body())});
+    std::string retry_after(response[http::field::retry_after]);
+    Finish(HttpCallResponse{response.result_int(), std::move(response.body()),
+                            std::move(retry_after)});
   }
 
   void Fail(beast::error_code ec, std::string_view what) {

@@ -57,6 +57,7 @@ struct HttpCallRequest {
 struct HttpCallResponse {
   unsigned status = 0;
   std::string body;
+  std::string retry_after;  // the Retry-After header, when the response has one
 };
 
 // Calls `done` exactly once, on `executor`: the response (any status), or kUnavailable for a

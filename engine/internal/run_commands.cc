@@ -9,6 +9,7 @@
 #include "base/json_text.h"
 #include "engine/internal/access_rules.h"
 #include "engine/internal/duration_text.h"
+#include "engine/internal/http_retry.h"
 #include "engine/internal/http_step_rules.h"
 #include "engine/internal/limits.h"
 #include "engine/internal/lua_cpu_budget.h"
@@ -452,6 +453,62 @@ Result<HttpCallRequest> BuildHttpRequest(const RunState& state, const StepDefini
   return request;
 }
 
+namespace {
+
+// What an http step's failed attempt is: its error, whether another attempt could succeed, and
+// how long the payee asked to be left alone (a 429's or 503's Retry-After).
+struct AttemptFailure {
+  std::string error;
+  bool retryable = false;
+  std::optional<int64_t> retry_after_ms;
+  std::optional<unsigned> status;  // the response's, when there was one
+};
+
+// The step failed for good: it goes to its on_error, which reads the failure as
+// steps.<id>.error, or else the run fails.
+void GiveUp(RunTxn& txn, const StepContext& context, const StepDefinition& step,
+            const AttemptFailure& failure) {
+  const uint32_t attempts = txn.state().failures;
+  if (step.on_error.empty()) {
+    return FailRun(txn, "step '" + step.id + "' failed after " + std::to_string(attempts) +
+                            " failed attempt(s): " + failure.error);
+  }
+  json::object output{{"error", failure.error}, {"attempts", attempts}};
+  if (failure.status) output["status"] = *failure.status;
+  FinishPureStep(txn, context, step, json::value(std::move(output)), step.on_error);
+  Advance(txn, context);
+}
+
+// Records the failed attempt: with a retry to come at a time the step's policy says (the
+// StepFailed keeps it, and its durable timer fires it), or failed for good.
+void FailAttempt(RunTxn& txn, const StepContext& context, const StepDefinition& step,
+                 uint32_t attempt, const AttemptFailure& failure) {
+  const RunState& state = txn.state();
+  const HttpRetryPolicy policy = ResolveHttpRetry(step.retry, context.options);
+  const uint32_t failures = state.failures + 1;
+  const int64_t give_up_at_ms =
+      state.give_up_at_ms > 0 ? state.give_up_at_ms : txn.now_ms() + policy.give_up_after_ms;
+  int64_t delay_ms =
+      RetryDelayMs(policy, failures, JitterSpread(state.run_id, state.visit_seq, attempt));
+  if (failure.retry_after_ms) delay_ms = std::max(delay_ms, *failure.retry_after_ms);
+  const int64_t retry_at_ms = txn.now_ms() + delay_ms;
+
+  fb::StepFailedT failed;
+  failed.step_id = step.id;
+  failed.attempt = attempt;
+  failed.error = failure.error;
+  failed.will_retry = failure.retryable &&
+                      (policy.max_attempts == 0 || failures < policy.max_attempts) &&
+                      retry_at_ms <= give_up_at_ms;
+  if (failed.will_retry) failed.retry_at_ms = retry_at_ms;
+  failed.give_up_at_ms = give_up_at_ms;
+  const bool will_retry = failed.will_retry;
+  txn.Emit(std::move(failed));
+  if (!will_retry) GiveUp(txn, context, step, failure);
+}
+
+}  // namespace
+
 void CompleteHttpStep(RunTxn& txn, const StepContext& context, std::string_view step_id,
                       uint32_t attempt, const Result<HttpCallResponse>& outcome) {
   const RunState& state = txn.state();
@@ -462,11 +519,10 @@ void CompleteHttpStep(RunTxn& txn, const StepContext& context, std::string_view 
   const StepDefinition* step = context.definition.Find(step_id);
   if (step == nullptr) return;
 
-  std::string error;
-  bool retryable = false;
+  AttemptFailure failure;
   if (!outcome.ok()) {
-    error = outcome.status().message();  // kTooLarge (a response over the limit) is not retried
-    retryable = outcome.status().code() == StatusCode::kUnavailable;
+    failure.error = outcome.status().message();  // kTooLarge (a response over the limit) is not
+    failure.retryable = outcome.status().code() == StatusCode::kUnavailable;  // retried
   } else if (outcome->status >= 200 && outcome->status < 300) {
     boost::system::error_code ec;
     json::value output = outcome->body.empty() ? json::value() : ParseJsonText(outcome->body, ec);
@@ -474,26 +530,53 @@ void CompleteHttpStep(RunTxn& txn, const StepContext& context, std::string_view 
       FinishPureStep(txn, context, *step, std::move(output), context.definition.NextAfter(*step));
       return Advance(txn, context);
     }
-    error = "HTTP " + std::to_string(outcome->status) + " response is not JSON we can store: " +
-            ec.message();
+    failure.error = "HTTP " + std::to_string(outcome->status) +
+                    " response is not JSON we can store: " + ec.message();
+    failure.status = outcome->status;
   } else {
     unsigned code = outcome->status;
-    error = "HTTP " + std::to_string(code) + ": " + outcome->body.substr(0, 200);
-    retryable = code >= 500 || code == 408 || code == 429;
+    failure.error = "HTTP " + std::to_string(code) + ": " + outcome->body.substr(0, 200);
+    failure.status = code;
+    failure.retryable = RetriesStatus(ResolveHttpRetry(step->retry, context.options), code);
+    if (code == 429 || code == 503) failure.retry_after_ms = RetryAfterMs(outcome->retry_after);
   }
+  FailAttempt(txn, context, *step, attempt, failure);
+}
 
-  uint32_t max_attempts = step->max_attempts.value_or(context.options.http_max_attempts);
-  fb::StepFailedT failed;
-  failed.step_id = step->id;
-  failed.attempt = attempt;
-  failed.error = error;
-  failed.will_retry = retryable && state.failures + 1 < max_attempts;
-  bool will_retry = failed.will_retry;
-  txn.Emit(std::move(failed));
-  if (!will_retry) {
-    FailRun(txn, "step '" + step->id + "' failed after " +
-                     std::to_string(txn.state().failures) + " failed attempt(s): " + error);
+bool RetryWaitsOn(const RunState& state, int64_t due_at_ms) {
+  return state.status == RunStatus::kRunning && state.retry_pending && state.retry_at_ms > 0 &&
+         state.retry_at_ms == due_at_ms;
+}
+
+void StartRetry(RunTxn& txn) {
+  const RunState& state = txn.state();
+  if (!RetryWaitsOn(state, state.retry_at_ms) || state.retry_at_ms > txn.now_ms()) return;
+  RestartStep(txn);
+}
+
+Status RetryRun(RunTxn& txn, const StepContext& context, const RetryCommand& command) {
+  const RunState& state = txn.state();
+  if (state.status != RunStatus::kFailed) {
+    return Status::Conflict("run " + state.run_id + " is " + std::string(ToString(state.status)) +
+                            ": only a failed run can be retried");
   }
+  const WorkflowDefinition& definition = context.definition;
+  const std::string step_id = state.cursor.empty() ? definition.steps.front().id : state.cursor;
+  fb::RunRetriedT retried;
+  retried.by = command.actor.principal.id;
+  retried.step_id = step_id;
+  retried.channel = ToStored(command.actor.channel);
+  retried.request_id = command.actor.request_id;
+  txn.Emit(std::move(retried));
+  // An http step's next attempt keeps its visit, so the payee sees the same Idempotency-Key
+  // and can tell a retried payment from a new one; any other step runs afresh.
+  const StepDefinition* step = definition.Find(step_id);
+  if (step != nullptr && step->type == StepType::kHttp && txn.state().attempt > 0) {
+    RestartStep(txn);
+  } else {
+    Advance(txn, context);
+  }
+  return Status::Ok();
 }
 
 void RestartStep(RunTxn& txn) {

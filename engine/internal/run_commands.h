@@ -63,13 +63,25 @@ Result<HttpCallRequest> BuildHttpRequest(const RunState& state, const StepDefini
                                          const EngineOptions& options);
 
 // Records the outcome of attempt `attempt` of http step `step_id` and moves on: completed,
-// failed with a retry to come, or failed for good. A stale outcome (the run moved on, was
-// cancelled, or it is for another attempt) is ignored and emits nothing.
+// failed with a retry to come (its time, from the step's retry policy, in the StepFailed), or
+// failed for good: then the step's on_error, or the run fails. A stale outcome (the run moved
+// on, was cancelled, or it is for another attempt) is ignored and emits nothing.
 void CompleteHttpStep(RunTxn& txn, const StepContext& context, std::string_view step_id,
                       uint32_t attempt, const Result<HttpCallResponse>& outcome);
 
 // Starts the next attempt of the step whose retry is pending, or re-runs a step that had
 // started but never completed (after a crash): StepStarted with attempt + 1.
 void RestartStep(RunTxn& txn);
+
+// Whether the run's pending retry is the one whose timer is due at `due_at_ms`.
+bool RetryWaitsOn(const RunState& state, int64_t due_at_ms);
+// The retry timer came due (by the transaction's clock) and the run still waits on it: the
+// step's next attempt starts. Anything else emits nothing.
+void StartRetry(RunTxn& txn);
+
+// A failed run runs again from the step it failed at (RunRetried), with a fresh attempt
+// budget: an http step's next attempt, any other step afresh. kConflict for a run that is not
+// failed.
+Status RetryRun(RunTxn& txn, const StepContext& context, const RetryCommand& command);
 
 }  // namespace assent::engine

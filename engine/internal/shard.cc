@@ -133,6 +133,13 @@ void Shard::Execute(const std::string& run_id, EffectRunner::Decider decider) {
 void Shard::FireTimer(std::string run_id, std::string timer_id, int64_t due_at_ms) {
   mailbox_.Post([this, run_id = std::move(run_id), timer_id = std::move(timer_id), due_at_ms] {
     Execute(run_id, [this, timer_id, due_at_ms](RunTxn& txn, const StepContext& context) {
+      if (RunOfRetry(timer_id)) {
+        StartRetry(txn);
+        if (txn.empty() && !RetryWaitsOn(txn.state(), due_at_ms)) {
+          context_.timers.Disarmed(due_at_ms, timer_id);  // as below
+        }
+        return;
+      }
       std::optional<std::string_view> reminded = ApprovalOfReminder(timer_id);
       const ApprovalView* approval = reminded ? nullptr : txn.state().FindApproval(timer_id);
       if (reminded) {
@@ -477,19 +484,41 @@ void Shard::OnApproval(const std::string& approval_id, Callback<ApprovalView> do
 
 void Shard::Cancel(CancelCommand command, Callback<RunView> done) {
   std::string run_id = command.run_id;
-  Dispatch(run_id, [this, command, done](Result<LiveRun*> found) {
+  Principal principal = command.actor.principal;
+  OnRun(
+      run_id, std::move(done),
+      [principal, run_id](const WorkflowDefinition* latest) {
+        return CheckCancel(principal, latest, run_id);
+      },
+      [command = std::move(command)](RunTxn& txn, const StepContext&) {
+        return assent::engine::Cancel(txn, command);
+      });
+}
+
+void Shard::Retry(RetryCommand command, Callback<RunView> done) {
+  std::string run_id = command.run_id;
+  Principal principal = command.actor.principal;
+  OnRun(
+      run_id, std::move(done),
+      [principal, run_id](const WorkflowDefinition* latest) {
+        return CheckRetry(principal, latest, run_id);
+      },
+      [command = std::move(command)](RunTxn& txn, const StepContext& context) {
+        return RetryRun(txn, context, command);
+      });
+}
+
+void Shard::OnRun(const std::string& run_id, Callback<RunView> done, RunAccess access,
+                  RunDecider decider) {
+  Dispatch(run_id, [this, done, access, decider](Result<LiveRun*> found) {
     if (!found.ok()) return done(found.status());
     LiveRun& run = **found;
-    if (Status allowed = CheckCancel(command.actor.principal,
-                                     context_.registry.Latest(run.state.workflow).get(),
-                                     command.run_id);
+    if (Status allowed = access(context_.registry.Latest(run.state.workflow).get());
         !allowed.ok()) {
       return done(allowed);
     }
     RunTxn txn(run.state, NowMs());
-    if (Status cancelled = assent::engine::Cancel(txn, command); !cancelled.ok()) {
-      return done(cancelled);
-    }
+    if (Status decided = decider(txn, ContextFor(run)); !decided.ok()) return done(decided);
     Commit(run, txn, [done, view = ToView(run.state)](Status status) {
       status.ok() ? done(view) : done(status);
     });

@@ -89,10 +89,12 @@ class Shard {
   void Decide(DecideCommand command, Callback<ApprovalView> done);
   void AddComment(CommentCommand command, Callback<ApprovalView> done);
   void Cancel(CancelCommand command, Callback<RunView> done);
+  void Retry(RetryCommand command, Callback<RunView> done);
   void AwaitRun(const Principal& viewer, std::string run_id, std::chrono::milliseconds wait,
                 Callback<RunView> done);
   // A timer of the run came due (RunTimers): an approval's timeout (its on_timeout decides,
-  // if it is still pending) or a wait step's wake-up. Any thread.
+  // if it is still pending) or reminder, a wait step's wake-up or an http step's retry. Any
+  // thread.
   void FireTimer(std::string run_id, std::string timer_id, int64_t due_at_ms);
 
   // Shutdown, in two steps so every shard drains before any stops: Drain lets accepted
@@ -107,6 +109,9 @@ class Shard {
   // May the command's principal do this to the approval of this run (access_rules.h)?
   using ApprovalAccess = std::function<Status(const WorkflowDefinition* latest,
                                               const LiveRun& run, const ApprovalView& approval)>;
+  // A command on a run as a whole (cancel, retry): who may give it, and what it emits.
+  using RunAccess = std::function<Status(const WorkflowDefinition* latest)>;
+  using RunDecider = std::function<Status(RunTxn&, const StepContext&)>;
 
   // A command on an existing run, from any thread.
   void Dispatch(std::string run_id, RunCommand command);
@@ -133,6 +138,9 @@ class Shard {
   void ReleaseIfIdle(const std::string& run_id);
   void OnApproval(const std::string& approval_id, Callback<ApprovalView> done,
                   ApprovalAccess access, ApprovalDecider decider);
+  // Answers with the run as the command left it once that is durable.
+  void OnRun(const std::string& run_id, Callback<RunView> done, RunAccess access,
+             RunDecider decider);
   void DoStartRun(const StartRunCommand& command, const Callback<StartRunResult>& done);
   // Answers a start at once, or (with a wait) with the run once it finishes or the wait is over.
   void AnswerStart(LiveRun& run, bool created, std::chrono::milliseconds wait,

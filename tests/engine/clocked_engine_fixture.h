@@ -24,7 +24,7 @@ class ClockedEngineTest : public EngineTest {
     EngineHooks hooks;
     hooks.clock = [this] { return now_.load(); };
     hooks.timer_poll = std::chrono::milliseconds(5);
-    Reopen({.http_retry_backoff_ms = 1}, std::move(hooks));
+    Reopen(kTestOptions, std::move(hooks));
   }
 
   // The run's one pending approval's id ("" and a failure when it has not exactly one).

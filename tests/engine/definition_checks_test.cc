@@ -36,6 +36,19 @@ TEST(DefinitionChecksTest, AStepNoPathLeadsToIsRefused) {
               HasSubstr("step 'b' can never run"));
 }
 
+TEST(DefinitionChecksTest, OnErrorIsAMoveOfTheFlow) {
+  // The step only on_error leads to can run, and its template may read the failed step.
+  EXPECT_EQ(ApplyError(R"({"id": "pay", "type": "http", "url": "http://127.0.0.1:9/p",
+                           "on_error": "tell", "next": "end"},
+                          {"id": "tell", "type": "http", "url": "http://127.0.0.1:9/t",
+                           "body": {"why": "{{steps.pay.error}}"}})"),
+            "(applies)");
+  // A loop whose only way out is the failure fails the run: no way to "end".
+  EXPECT_THAT(ApplyError(R"({"id": "poll", "type": "http", "url": "http://127.0.0.1:9/p",
+                             "on_error": "poll", "next": "poll"})"),
+              HasSubstr("no step of the loop"));
+}
+
 TEST(DefinitionChecksTest, StepsReachedByAnyKindOfMoveCanRun) {
   EXPECT_EQ(ApplyError(R"({"id": "a", "type": "code", "lua": "return 1", "next": "c"},
                           {"id": "b", "type": "code", "lua": "return 2", "next": "end"},

@@ -235,6 +235,63 @@ TEST(DefinitionTest, ReadsAnHttpStepsConnectionBoundAndRefusesBadOnes) {
   }
 }
 
+TEST(DefinitionTest, ReadsAnHttpStepsRetryTimeoutAndOnError) {
+  auto parsed = ParseDefinition("wf", boost::json::parse(R"({"steps": [{"id": "p", "type": "http",
+      "url": "http://127.0.0.1:9/pay", "timeout": "30s", "on_error": "tell",
+      "retry": {"max_attempts": 20, "backoff": "500ms", "max_backoff": "2m", "jitter": 0.5,
+                "retry_on": [503, 429], "give_up_after": "6h"}},
+      {"id": "tell", "type": "code", "lua": "return steps.p.error"}]})"));
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  const StepDefinition& step = (*parsed)->steps[0];
+  EXPECT_EQ(step.timeout_ms, 30'000u);
+  EXPECT_EQ(step.on_error, "tell");
+  EXPECT_EQ(step.retry, (HttpRetrySpec{.max_attempts = 20,
+                                       .backoff_ms = 500,
+                                       .max_backoff_ms = 120'000,
+                                       .jitter = 0.5,
+                                       .retry_on = std::vector<unsigned>{503, 429},
+                                       .give_up_after_ms = 6 * 3'600'000}));
+  // The older spellings still read; what a step leaves out stays the server's.
+  auto older = ParseDefinition("wf", boost::json::parse(R"({"steps": [{"id": "p", "type": "http",
+      "url": "http://127.0.0.1:9/pay", "max_attempts": 5, "timeout_ms": 2000,
+      "retry": {"jitter": true}}]})"));
+  ASSERT_TRUE(older.ok()) << older.status().ToString();
+  EXPECT_EQ((*older)->steps[0].timeout_ms, 2'000u);
+  EXPECT_EQ((*older)->steps[0].retry, (HttpRetrySpec{.max_attempts = 5, .jitter = 0.2}));
+}
+
+TEST(DefinitionTest, RefusesBadRetriesNamingTheStepAndField) {
+  const std::pair<const char*, const char*> cases[] = {
+      {R"("retry": 3)", "step 'p': 'retry' must be an object"},
+      {R"("retry": {"tries": 3})", "step 'p': 'retry': unknown field 'tries'"},
+      {R"("retry": {"max_attempts": 0})",
+       "step 'p': 'retry': 'max_attempts' must be an integer from 1 to 10000"},
+      {R"("retry": {"backoff": "soon"})", "step 'p': 'retry': 'backoff' \"soon\" is not a duration"},
+      {R"("retry": {"backoff": "2d"})", "step 'p': 'retry': 'backoff' must be from 1ms to 24h"},
+      {R"("retry": {"backoff": "10s", "max_backoff": "1s"})",
+       "step 'p': 'retry': 'backoff' must not be longer than 'max_backoff'"},
+      {R"("retry": {"give_up_after": "500ms"})",
+       "step 'p': 'retry': 'give_up_after' must be from 1s to 366d"},
+      {R"("retry": {"jitter": 1.5})",
+       "step 'p': 'retry': 'jitter' must be true, false or a fraction from 0 to 1"},
+      {R"("retry": {"retry_on": [503, "429"]})",
+       "step 'p': 'retry': 'retry_on' must be a list of up to 100 HTTP status codes"},
+      {R"("retry": {"retry_on": [99]})", "step 'p': 'retry': 'retry_on' must be a list"},
+      {R"("max_attempts": 3, "retry": {"max_attempts": 4})",
+       "step 'p': 'max_attempts' is given twice, on the step and in 'retry': give one"},
+      {R"("timeout": "30s", "timeout_ms": 30000)",
+       "step 'p': 'timeout' and 'timeout_ms' say the same: give one"},
+      {R"("timeout": "11m")", "step 'p': 'timeout' must be from 1ms to 10m"},
+      {R"("on_error": "nowhere")", "step 'p': 'on_error' names unknown step 'nowhere'"},
+      {R"("retry": {}, "on_reject": "p")", "step 'p': unknown field 'on_reject' for a http step"},
+  };
+  for (const auto& [fields, error] : cases) {
+    Status status = ParseError(std::string(R"({"steps": [{"id": "p", "type": "http",
+        "url": "http://127.0.0.1:9/pay", )") + fields + "}]}");
+    EXPECT_THAT(status.message(), HasSubstr(error)) << fields;
+  }
+}
+
 TEST(DefinitionTest, ReadsAllowHosts) {
   auto parsed = ParseDefinition("wf", boost::json::parse(R"({"steps": [{"id": "p", "type": "http",
       "url": "http://{{input.host}}/x", "allow_hosts": ["api.example.com", "127.0.0.1:8080"]}]})"));

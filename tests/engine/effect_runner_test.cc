@@ -1,5 +1,5 @@
 // EffectRunner: from a run's durable state it starts what the state calls for (an HTTP call,
-// a retry timer, the next step) and stops what it no longer calls for; every outcome comes
+// the next step, a retry recorded before retry timers); every outcome comes
 // back as a decider on the run, never as a change on the side.
 #include "engine/internal/effect_runner.h"
 
@@ -64,7 +64,7 @@ class EffectRunnerTest : public ::testing::Test {
   }};
   std::shared_ptr<const WorkflowDefinition> definition_;
   RunState state_;
-  EngineOptions options_{.http_retry_backoff_ms = 1};
+  EngineOptions options_{.http_max_attempts = 3, .http_retry_backoff_ms = 1};
   LuaSandbox lua_{LuaLimits{1'000'000, 32u << 20}};
   boost::asio::io_context io_;  // run by the test's own thread
   Mailbox mailbox_{io_, [] { return Status::Ok(); }};
@@ -95,41 +95,35 @@ TEST_F(EffectRunnerTest, AnInFlightHttpStepIsCalledOnceAndItsOutcomeComesBackAsA
   EXPECT_FALSE(runner_.Busy("r1")) << "settled once its outcome was recorded";
 }
 
-TEST_F(EffectRunnerTest, APendingRetryArmsOneTimerThatRestartsTheStep) {
+TEST_F(EffectRunnerTest, AWaitingRetryIsLeftToItsDurableTimer) {
   RunTxn txn(state_, 1500);
   fb::StepFailedT failed;
   failed.step_id = "call";
   failed.attempt = 1;
   failed.error = "HTTP 503";
   failed.will_retry = true;
+  failed.retry_at_ms = 2500;
   txn.Emit(std::move(failed));
   runner_.Reconcile(state_, *definition_);
-  runner_.Reconcile(state_, *definition_);
-  EXPECT_TRUE(runner_.Busy("r1"));
-  RunUntilExecuted(1);
-  runner_.Reconcile(state_, *definition_);  // a commit landing before the restart: no new timer
-  io_.poll();
-  EXPECT_EQ(executed_.size(), 1u);
-  EXPECT_EQ(Emitted(0), (std::vector<fb::Body>{fb::Body::StepStarted}));
+  runner_.Resume(state_, *definition_);
   EXPECT_FALSE(runner_.Busy("r1"));
+  io_.poll();
+  EXPECT_TRUE(executed_.empty()) << "RunTimers starts the next attempt when its time comes";
   EXPECT_TRUE(target_.requests().empty());
 }
 
-TEST_F(EffectRunnerTest, ACancelledRunDropsItsRetry) {
+TEST_F(EffectRunnerTest, ARetryRecordedBeforeRetryTimersStartsAtOnce) {
   RunTxn txn(state_, 1500);
   fb::StepFailedT failed;
   failed.step_id = "call";
   failed.attempt = 1;
-  failed.will_retry = true;
+  failed.error = "HTTP 503";
+  failed.will_retry = true;  // and no retry_at_ms, as such events were written
   txn.Emit(std::move(failed));
-  options_.http_retry_backoff_ms = 60'000;  // would fire long after the test
   runner_.Reconcile(state_, *definition_);
-  ASSERT_TRUE(runner_.Busy("r1"));
-  txn.Emit(fb::RunCancelledT{});
-  runner_.Reconcile(state_, *definition_);
-  EXPECT_FALSE(runner_.Busy("r1"));
-  io_.poll();
-  EXPECT_TRUE(executed_.empty());
+  ASSERT_EQ(executed_.size(), 1u);
+  EXPECT_EQ(Emitted(0), (std::vector<fb::Body>{fb::Body::StepStarted}));
+  EXPECT_TRUE(target_.requests().empty());
 }
 
 TEST_F(EffectRunnerTest, ResumingAStepThatNeverFinishedRunsItAgainAsANewAttempt) {

@@ -90,6 +90,11 @@ bool Eventually(Predicate predicate) {
   return false;
 }
 
+// The options the tests run with unless they say otherwise: an http step fails for good after
+// 3 attempts a millisecond apart, so a test of a failing call ends at once (the server's
+// defaults retry for a day; tests of them say so).
+inline const EngineOptions kTestOptions{.http_max_attempts = 3, .http_retry_backoff_ms = 1};
+
 constexpr const char* kReviewFlow = R"({"steps": [
   {"id": "extract", "type": "code", "lua": "return {amount = input.amount, vendor = input.vendor}"},
   {"id": "check", "type": "condition", "if": "steps.extract.amount > 5000", "then": "review", "else": "pay"},
@@ -109,7 +114,7 @@ class EngineTest : public ::testing::Test {
     for (const auto& [run_id, live] : live_.Take()) EXPECT_TRUE(MatchesReplay(live, log_));
   }
 
-  void Reopen(EngineOptions options = {.http_retry_backoff_ms = 1}, EngineHooks hooks = {}) {
+  void Reopen(EngineOptions options = kTestOptions, EngineHooks hooks = {}) {
     engine_.reset();
     hooks.observer = &live_;
     auto opened = OpenEngine(log_, options, std::move(hooks));

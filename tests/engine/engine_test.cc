@@ -526,26 +526,6 @@ TEST_F(EngineTest, EachVisitOfAnHttpStepHasItsOwnIdempotencyKey) {
   EXPECT_NE(requests[0].headers.at("idempotency-key"), requests[1].headers.at("idempotency-key"));
 }
 
-TEST_F(EngineTest, RunWaitingForARetryResumesAfterARestart) {
-  testing::HttpTarget target([](const testing::ReceivedRequest&, size_t index) {
-    if (index == 0) return testing::TargetResponse{503, "{}"};
-    return testing::TargetResponse{200, R"({"ok": true})"};
-  });
-  ApplyWorkflow("retry", R"({"steps": [{"id": "pay", "type": "http", "url": ")" +
-                             target.url("/p") + R"("}]})");
-  Reopen(EngineOptions{.http_retry_backoff_ms = 3'600'000});  // the retry would wait an hour
-  std::string run_id = Start("retry", "{}");
-  ASSERT_TRUE(Eventually([&] {
-    auto types = EventTypes(run_id);
-    return std::find(types.begin(), types.end(), "step.failed") != types.end();
-  }));
-
-  Reopen(EngineOptions{.http_retry_backoff_ms = 1});
-  ASSERT_TRUE(Eventually([&] { return Run(run_id).status == RunStatus::kCompleted; }))
-      << "status " << ToString(Run(run_id).status) << " " << Run(run_id).error;
-  EXPECT_EQ(target.requests().size(), 2u);
-}
-
 TEST_F(EngineTest, StorageFailureIsReportedOnceAndRefusesLaterCommands) {
   ApplyReviewFlow();
   std::atomic<int> failures{0};

@@ -47,7 +47,8 @@ class LineLogger final : public Logger {
 class StorageRefusalTest : public EngineTest {
  protected:
   void ReopenWatched() {
-    Reopen(EngineOptions{.http_retry_backoff_ms = 1,
+    Reopen(EngineOptions{.http_max_attempts = 3,
+                         .http_retry_backoff_ms = 1,
                          .on_storage_failure = [this](const Status&) { ++exits_; },
                          .storage_retry_interval = std::chrono::milliseconds(5),
                          .logger = &logger_});
