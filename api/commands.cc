@@ -98,4 +98,13 @@ Result<engine::CancelCommand> ParseCancel(std::string_view run_id, const json::o
   return command;
 }
 
+Result<engine::RetryCommand> ParseRetry(std::string_view run_id, const json::object& body,
+                                        engine::Actor actor) {
+  if (Status known = CheckKnownFields(body, {}); !known.ok()) return known;
+  engine::RetryCommand command;
+  command.run_id = std::string(run_id);
+  command.actor = std::move(actor);
+  return command;
+}
+
 }  // namespace assent::api

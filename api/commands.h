@@ -41,5 +41,8 @@ Result<engine::CommentCommand> ParseComment(std::string_view approval_id,
 // {"reason": "..."} with the reason optional.
 Result<engine::CancelCommand> ParseCancel(std::string_view run_id, const boost::json::object& body,
                                           engine::Actor actor);
+// An empty body, or {}: a retry takes no fields.
+Result<engine::RetryCommand> ParseRetry(std::string_view run_id, const boost::json::object& body,
+                                        engine::Actor actor);
 
 }  // namespace assent::api

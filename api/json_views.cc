@@ -100,6 +100,7 @@ json::object ToJson(engine::RunView run) {
   if (run.status == engine::RunStatus::kFailed || run.status == engine::RunStatus::kCancelled) {
     out["error"] = std::move(run.error);
   }
+  if (run.can_retry) out["can_retry"] = true;
   if (!run.started_by.empty()) out["started_by"] = std::move(run.started_by);
   out["started_at"] = FormatTime(run.started_at_ms);
   out["updated_at"] = FormatTime(run.updated_at_ms);

@@ -169,17 +169,22 @@ void GetEvents(Call& call) {
   call.reply.List(call.engine.GetEvents(call.caller, call.params[0]), "events");
 }
 
-void CancelRun(Call& call) {
+// A command on the run the path names (cancel, retry): answered with the run as it left it.
+template <typename Command>
+void OnRun(Call& call,
+           Result<Command> (*parse)(std::string_view, const json::object&, engine::Actor),
+           void (engine::Engine::*send)(Command, engine::Callback<engine::RunView>)) {
   std::optional<json::object> body = call.Body();
   if (!body) return;
-  std::optional<engine::CancelCommand> command =
-      call.Command(ParseCancel(call.params[0], *body, call.Actor()));
+  std::optional<Command> command = call.Command(parse(call.params[0], *body, call.Actor()));
   if (!command) return;
-  call.engine.Cancel(std::move(*command),
-                     [reply = call.reply](Result<engine::RunView> run) {
-                       reply.View(std::move(run));
-                     });
+  (call.engine.*send)(std::move(*command), [reply = call.reply](Result<engine::RunView> run) {
+    reply.View(std::move(run));
+  });
 }
+
+void CancelRun(Call& call) { OnRun(call, ParseCancel, &engine::Engine::Cancel); }
+void RetryRun(Call& call) { OnRun(call, ParseRetry, &engine::Engine::Retry); }
 
 // The longest ?q= taken: a search box's text, not a document.
 constexpr size_t kMaxSearchBytes = 256;
@@ -313,6 +318,7 @@ constexpr Route kRoutes[] = {
     {http::verb::get, "v1/runs/*", GetRun},
     {http::verb::get, "v1/runs/*/events", GetEvents},
     {http::verb::post, "v1/runs/*/cancel", CancelRun},
+    {http::verb::post, "v1/runs/*/retry", RetryRun},
     {http::verb::get, "v1/approvals", ListApprovals},
     {http::verb::get, "v1/approvals/count", CountApprovals},  // before v1/approvals/*
     {http::verb::get, "v1/approvals/*", GetApproval},

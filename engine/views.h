@@ -107,6 +107,9 @@ struct RunView {
   std::string started_by;                    // the principal who started it; empty before v0.9
   int64_t started_at_ms = 0;
   int64_t updated_at_ms = 0;
+  // A failed run, read by GetRun: whether the viewer may retry it (Engine::Retry). False in
+  // every other answer.
+  bool can_retry = false;
 };
 
 // One log event as the outside sees it: {"seq", "at", "type", ...fields}.

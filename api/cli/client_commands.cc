@@ -1,5 +1,5 @@
 // The subcommands that make one or two REST calls and print the answer: apply, start, runs,
-// show, approvals, approve, reject.
+// show, retry, approvals, approve, reject.
 #include <chrono>
 #include <fstream>
 #include <functional>
@@ -207,6 +207,18 @@ int Reject(const ParsedArgs& args) {
   return Decide(args, "reject");
 }
 
+// A failed run runs again from the step it failed at; prints where it stands now.
+int Retry(const ParsedArgs& args) {
+  json::value body = json::object();
+  std::optional<ApiResponse> response =
+      CallServer(args, http::verb::post, "/v1/runs/" + Encode(args.positional[0]) + "/retry",
+                 &body);
+  if (!response) return 1;
+  return Print(args, response->body, [](const json::object& run) {
+    return "retried run " + FieldText(run, "run_id") + "\n" + FormatRunOutcome(run);
+  });
+}
+
 const FlagSpec kRunStatusFlag{"status", true,
                               "running, waiting, completed, failed or cancelled", "S"};
 const FlagSpec kApprovalStatusFlag{
@@ -243,6 +255,10 @@ std::vector<Command> ClientCommands() {
                     kAfterFlag}),
        Runs},
       {"show", "Show a run's timeline, status and output.", "RUN", 1, 1, ClientFlags(), Show},
+      {"retry",
+       "Run a failed run again from the step it failed at, with a fresh attempt budget (admins "
+       "and the workflow's editors).",
+       "RUN", 1, 1, ClientFlags(), Retry},
       {"approvals", "List approvals, newest first, a page at a time.", "", 0, 0,
        ClientFlags({kApprovalStatusFlag,
                     {"mine", false, "only pending approvals you may decide (your inbox)", ""},

@@ -45,7 +45,11 @@ Result<RunView> RunQueries::GetRun(const Principal& viewer, std::string_view run
   auto state = loader_.Load(run_id);
   if (!state.ok()) return state.status();
   if (!MayView(viewer, state->workflow)) return Status::NotFound(RunNotFound(run_id));
-  return ToView(std::move(state).value());
+  RunView view = ToView(std::move(state).value());
+  if (view.status == RunStatus::kFailed) {
+    view.can_retry = CheckRetry(viewer, registry_.Latest(view.workflow).get(), run_id).ok();
+  }
+  return view;
 }
 
 Result<RunPage> RunQueries::ListRuns(const Principal& viewer, const RunQuery& query) {

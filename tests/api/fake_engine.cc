@@ -146,9 +146,19 @@ void FakeEngine::AddComment(engine::CommentCommand command, engine::Callback<App
 }
 
 void FakeEngine::Cancel(engine::CancelCommand command, engine::Callback<RunView> done) {
+  RecordRunCommand(recorded_.cancels, std::move(command), std::move(done));
+}
+
+void FakeEngine::Retry(engine::RetryCommand command, engine::Callback<RunView> done) {
+  RecordRunCommand(recorded_.retries, std::move(command), std::move(done));
+}
+
+template <typename Command>
+void FakeEngine::RecordRunCommand(std::vector<Command>& list, Command command,
+                                  engine::Callback<RunView> done) {
   Result<RunView> result = [&] {
     std::lock_guard lock(mu_);
-    recorded_.cancels.push_back(std::move(command));
+    list.push_back(std::move(command));
     return run_result;
   }();
   Answer([done = std::move(done), result = std::move(result)] { done(result); });

@@ -54,6 +54,7 @@ class FakeEngine : public engine::Engine {
     std::vector<engine::DecideCommand> decisions;
     std::vector<engine::CommentCommand> comments;
     std::vector<engine::CancelCommand> cancels;
+    std::vector<engine::RetryCommand> retries;
     std::vector<engine::RunQuery> run_lists;
     std::vector<engine::ApprovalQuery> approval_lists;
     // Who asked, for every query and ApplyWorkflow, in order.
@@ -89,6 +90,7 @@ class FakeEngine : public engine::Engine {
   void AddComment(engine::CommentCommand command,
                   engine::Callback<engine::ApprovalView> done) override;
   void Cancel(engine::CancelCommand command, engine::Callback<engine::RunView> done) override;
+  void Retry(engine::RetryCommand command, engine::Callback<engine::RunView> done) override;
   // Answers with run_result.
   void AwaitRun(const engine::Principal& viewer, std::string run_id,
                 std::chrono::milliseconds wait, engine::Callback<engine::RunView> done) override;
@@ -127,6 +129,10 @@ class FakeEngine : public engine::Engine {
  private:
   // Runs `reply` now, or keeps it for Shutdown when answer_at_shutdown is set.
   void Answer(std::function<void()> reply);
+  // Records a command on a run in `list` and answers it with run_result.
+  template <typename Command>
+  void RecordRunCommand(std::vector<Command>& list, Command command,
+                        engine::Callback<engine::RunView> done);
 
   mutable std::mutex mu_;
   std::condition_variable deferred_changed_;

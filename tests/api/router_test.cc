@@ -508,6 +508,27 @@ TEST_F(RequestHandlerTest, CancelPassesReason) {
   EXPECT_EQ(engine_.recorded().cancels[0].reason, "dup");
 }
 
+TEST_F(RequestHandlerTest, RetryTakesAnEmptyBodyAndAnswersWithTheRun) {
+  Response response = Send(http::verb::post, "/v1/runs/run-1/retry", "");
+  EXPECT_EQ(response.result(), http::status::ok);
+  EXPECT_EQ(Body(response).at("run_id"), "run-1");
+  ASSERT_EQ(engine_.recorded().retries.size(), 1u);
+  EXPECT_EQ(engine_.recorded().retries[0].run_id, "run-1");
+  EXPECT_EQ(engine_.recorded().retries[0].actor.principal.id, "admin");
+
+  Response unknown_field = Send(http::verb::post, "/v1/runs/run-1/retry", R"({"step": "pay"})");
+  EXPECT_EQ(unknown_field.result(), http::status::bad_request);
+  EXPECT_EQ(ErrorCode(unknown_field), "invalid_argument");
+  EXPECT_EQ(engine_.recorded().retries.size(), 1u) << "a refused body reaches no engine";
+
+  engine_.run_result = Status::Conflict("run run-1 is completed: only a failed run can be retried");
+  Response not_failed = Send(http::verb::post, "/v1/runs/run-1/retry", "{}");
+  EXPECT_EQ(not_failed.result(), http::status::conflict);
+  EXPECT_EQ(ErrorCode(not_failed), "conflict");
+  EXPECT_EQ(Body(not_failed).at("error").at("message"),
+            "run run-1 is completed: only a failed run can be retried");
+}
+
 TEST_F(RequestHandlerTest, PutWorkflowChecksName) {
   Response mismatch = Send(http::verb::put, "/v1/workflows/pay", R"({"name": "other"})");
   EXPECT_EQ(mismatch.result(), http::status::bad_request);
