@@ -15,6 +15,7 @@
 
 #include "api/admin_token.h"
 #include "api/app/app_commands.h"
+#include "api/app/http_retry_flags.h"
 #include "api/app/limit_flags.h"
 #include "api/app/listen.h"
 #include "api/app/notify_flags.h"
@@ -80,6 +81,10 @@ int Serve(const ParsedArgs& args) {
   }
   if (Status notify = ApplyNotifyFlags(args, options); !notify.ok()) {
     std::cerr << "assent serve: " << notify.message() << "\n";
+    return 2;
+  }
+  if (Status retries = ApplyHttpRetryFlags(args, options); !retries.ok()) {
+    std::cerr << "assent serve: " << retries.message() << "\n";
     return 2;
   }
   api::JsonLinesLogger logger(STDERR_FILENO, *level);
@@ -205,6 +210,7 @@ Command ServeCommand() {
        "LEVEL"}};
   for (cli::FlagSpec& flag : ServerFlags()) flags.push_back(std::move(flag));
   for (cli::FlagSpec& flag : NotifyFlags()) flags.push_back(std::move(flag));
+  for (cli::FlagSpec& flag : HttpRetryFlags()) flags.push_back(std::move(flag));
   for (cli::FlagSpec& limit : LimitFlags()) flags.push_back(std::move(limit));
   return {"serve",
           "Run the Assent server (REST API and reviewers' WebSocket) over a data directory.",
