@@ -128,7 +128,7 @@ class App {
       }));
       this.detail.update(route);
     } else if (route.name === 'run') {
-      this.setPage(new RunView({ api: this.api, id: route.id }));
+      this.setPage(new RunView({ api: this.api, id: route.id, toasts: this.toasts }));
     } else {
       this.setPage({ element: h('div', { class: 'state-box' },
         h('p', { class: 'state-title' }, 'Page not found'),

@@ -100,4 +100,9 @@ export class Api {
   events(id) {
     return this.get(`/v1/runs/${path(id)}/events`);
   }
+
+  // A failed run goes on from the step it failed at; answers with the run.
+  retry(id) {
+    return this.request('POST', `/v1/runs/${path(id)}/retry`, {});
+  }
 }

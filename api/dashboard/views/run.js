@@ -1,6 +1,7 @@
 // One run: its status, input, output or error, the approvals it waits for, and its full event
 // history (who did what, when). It follows the run live: a long poll until it finishes, and a
-// redraw when a notification concerns it.
+// redraw when a notification concerns it. A failed run shows a Retry button to those who may
+// retry it (the server's can_retry): it goes on from the step it failed at.
 import { h, replace } from '../lib/dom.js';
 import { ago, dateTime } from '../lib/format.js';
 import { approvalPath, href } from '../lib/router.js';
@@ -11,9 +12,10 @@ import { renderTimeline } from './timeline.js';
 const FINISHED = new Set(['completed', 'failed', 'cancelled']);
 
 export class RunView {
-  constructor({ api, id }) {
+  constructor({ api, id, toasts }) {
     this.api = api;
     this.id = id;
+    this.toasts = toasts;
     this.run = null;
     this.abort = new AbortController();
     this.element = h('article', { class: 'run-page', 'aria-busy': 'true' },
@@ -61,6 +63,23 @@ export class RunView {
     }
   }
 
+  async retry(button) {
+    button.disabled = true;
+    button.textContent = 'Retrying…';
+    try {
+      this.run = await this.api.retry(this.id);
+      this.toasts?.show('Retried: the run goes on from the step it failed at.', 'ok');
+      await this.load();
+      this.watch();
+    } catch (error) {
+      if (this.abort.signal.aborted) return;
+      button.disabled = false;
+      button.textContent = 'Retry';
+      this.toasts?.show(error.status === 409 ? `Not retried: ${error.message}.` :
+        error.status === 0 ? error.message : `Not retried: ${error.message}`, 'error');
+    }
+  }
+
   onNotification(message) {
     if (message.approval?.run_id === this.id) this.load();
   }
@@ -89,7 +108,12 @@ export class RunView {
           h('span', {}, 'Updated ', time(run.updated_at)))),
       run.error && h('div', { class: 'outcome outcome-rejected', role: 'status' },
         h('p', { class: 'outcome-line' }, 'Failed'),
-        h('div', { class: 'comment-body' }, run.error)),
+        h('div', { class: 'comment-body' }, run.error),
+        run.can_retry && h('div', { class: 'outcome-actions' }, h('button', {
+          class: 'button button-primary', type: 'button', id: 'retry-run',
+          onclick: (event) => this.retry(event.currentTarget),
+        }, 'Retry'), h('span', { class: 'muted' },
+          ' runs it again from the step it failed at; completed steps do not run again.'))),
       (run.pending_approvals ?? []).length > 0 && h('div', { class: 'outcome outcome-pending' },
         h('p', { class: 'outcome-line' }, 'Waiting for a decision'),
         h('ul', { class: 'plain-list' }, run.pending_approvals.map((approval) =>

@@ -36,7 +36,9 @@ function describe(event, { currentApproval } = {}) {
         body: folded('Output', event.output) };
     case 'step.failed':
       return { kind: 'fail', line: ['Step ', h('code', {}, event.step_id), ' failed',
-        event.attempt ? ` (attempt ${event.attempt})` : '', event.will_retry ? ', will retry' : ''],
+        event.attempt ? ` (attempt ${event.attempt})` : '', event.will_retry ? ', will retry' : '',
+        event.retry_at ? [' ', h('time', { datetime: event.retry_at, title: dateTime(event.retry_at) },
+          `at ${dateTime(event.retry_at)}`)] : ''],
         body: quote(event.error, 'is-error') };
     case 'approval.requested':
       return { kind: 'ask', line: [approvalLink(event.approval_id, 'Approval requested'),
@@ -68,6 +70,9 @@ function describe(event, { currentApproval } = {}) {
     case 'run.cancelled':
       return { kind: 'fail', line: [actor(event.by), ' cancelled the run'],
         body: quote(event.reason) };
+    case 'run.retried':
+      return { kind: 'start', line: [actor(event.by), ' retried the run from step ',
+        h('code', {}, event.step_id)] };
     default:
       return { kind: 'step', line: [event.type] };
   }
