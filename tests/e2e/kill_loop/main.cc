@@ -108,9 +108,12 @@ std::string Tail(const std::string& text, size_t bytes = 3000) {
 std::unique_ptr<ServerProcess> Restart(const TempDir& data) {
   try {
     // Webhook retries 50 ms apart at first, so deliveries answered 500 land within the checks.
+    // An http step without its own `retry` fails after 3 attempts 200 ms and 400 ms apart, so
+    // some runs fail every round (the server's default would retry them for a day).
     return std::make_unique<ServerProcess>(std::vector<std::string>{
         "serve", "--data", data.str(), "--listen", "127.0.0.1:0", "--admin-token", kToken,
-        "--notify-retry-initial", "50ms"});
+        "--notify-retry-initial", "50ms", "--http-max-attempts", "3", "--http-retry-backoff",
+        "200ms"});
   } catch (const std::exception& error) {
     throw CheckFailed(std::string("the server did not start on the data dir: ") + error.what());
   }
@@ -126,7 +129,7 @@ class KillLoop {
               << options_.rounds << "), data " << data_.str() << std::endl;
     int round = 0;
     try {
-      server_ = Restart(data_);
+      StartServer();
       ApiClient api(server_->port(), kToken);
       HttpReply applied = api.Put(std::string("/v1/workflows/") + kWorkflowName,
                                   boost::json::parse(WorkflowDefinition(
@@ -170,6 +173,11 @@ class KillLoop {
     return out.str();
   }
 
+  void StartServer() {
+    target_.BeginServerLife();
+    server_ = Restart(data_);
+  }
+
   void RunRound(int round) {
     auto started = std::chrono::steady_clock::now();
     uint64_t seed = RoundSeed(options_.seed, round);
@@ -196,7 +204,7 @@ class KillLoop {
       load.Join();
     }
     RoundCounts counts = ledger_.counts();
-    server_ = Restart(data_);
+    StartServer();
     CheckReport report = checker_.Run(server_->port(), kToken, random,
                                       round == options_.rounds, work_);
     {

@@ -42,6 +42,7 @@ LoggedRun FoldEvents(const std::string& run_id, const json::array& events) {
   if (events.empty()) Fail(run, "GET /v1/runs/" + run_id + "/events has no events");
   std::set<std::string> completed_steps;
   std::map<std::string, std::string> visit_key;  // http step -> key of its current visit
+  std::map<std::string, std::string> retry_due;  // http step -> when its pending retry is due
   bool finished = false;
   for (size_t i = 0; i < events.size(); ++i) {
     const json::value& event = events[i];
@@ -66,6 +67,15 @@ LoggedRun FoldEvents(const std::string& run_id, const json::array& events) {
       run.idempotency_key = StringAt(event, "idempotency_key");
       run.status = "running";
     } else if (type == "step.started") {
+      // A retry's timer is durable: no restart starts the attempt before its time.
+      if (auto due = retry_due.find(step); due != retry_due.end()) {
+        if (StringAt(event, "at") < due->second) {
+          Fail(run, where + ": attempt " + std::to_string(IntAt(event, "attempt")) +
+                        " started before its retry was due at " + due->second + ": " +
+                        Brief(event));
+        }
+        retry_due.erase(due);
+      }
       if (IsHttpStep(step) && IntAt(event, "attempt") == 1) {
         // The engine keys every attempt of a visit with the seq of its first attempt.
         visit_key[step] = run_id + "/" + step + "/" + std::to_string(i + 1);
@@ -137,7 +147,14 @@ LoggedRun FoldEvents(const std::string& run_id, const json::array& events) {
           if (approval.status == "pending") approval.status = "cancelled";
         }
       }
-    } else if (type != "step.failed") {
+    } else if (type == "step.failed") {
+      const json::value* will_retry = FieldAt(event, "will_retry");
+      if (will_retry != nullptr && will_retry->is_bool() && will_retry->get_bool()) {
+        std::string due = StringAt(event, "retry_at");
+        if (due.empty()) Fail(run, where + ": a retry with no time in the log: " + Brief(event));
+        retry_due[step] = due;
+      }
+    } else {
       Fail(run, where + " has an unknown type: " + Brief(event));
     }
   }

@@ -42,7 +42,8 @@ struct LoggedRun {
 // Folds GET /v1/runs/{id}/events: seqs 1..n without gaps, one run.started first, nothing but
 // comments after the run finished, each approval requested once, decided by each reviewer at
 // most once and never after it closed (its quorum reached, rejected, timed out), each
-// step completed at most once (the workflow has no loops).
+// step completed at most once (the workflow has no loops), and no retried attempt started
+// before the time its step.failed gave it.
 LoggedRun FoldEvents(const std::string& run_id, const boost::json::array& events);
 
 // GET /v1/runs/{id} agrees with the log: status, input tag, pending approvals.

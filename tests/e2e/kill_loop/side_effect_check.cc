@@ -53,15 +53,24 @@ SideEffectIndex::SideEffectIndex(const std::vector<SideEffectRequest>& requests)
       throw CheckFailed("the target got a request whose path, key and body do not name one "
                         "side effect: " + Describe(request));
     }
-    auto [key, first_time] = by_key_.try_emplace(request.key, Key{request.tag, request.effect,
-                                                                  false, request.index});
+    auto [key, first_time] = by_key_.try_emplace(
+        request.key, Key{request.tag, request.effect, false, 0, request.index});
     if (key->second.tag != request.tag || key->second.effect != request.effect) {
       throw CheckFailed("Idempotency-Key " + request.key + " carried two side effects: " +
                         key->second.effect + " of " + key->second.tag + " (request #" +
                         std::to_string(key->second.first_request) + ") and " +
                         Describe(request));
     }
-    if (request.answered >= 200 && request.answered < 300) key->second.answered_ok = true;
+    // Once answered 2xx, an effect is done: only a kill between that answer and its record
+    // (a new server process) may send it again.
+    if (key->second.answered_ok && key->second.ok_life == request.life) {
+      throw CheckFailed("Idempotency-Key " + request.key + " was sent again after its 2xx "
+                        "answer, by the same server process: " + Describe(request));
+    }
+    if (request.answered >= 200 && request.answered < 300) {
+      key->second.answered_ok = true;
+      key->second.ok_life = request.life;
+    }
 
     auto [effect, new_effect] =
         key_of_effect.try_emplace({request.tag, request.effect}, request.key, request.index);

@@ -1,7 +1,8 @@
 // The side-effect checks, over every request the target got in every round and every server
 // process: one logical side effect (a tag and an effect) arrived under exactly one
 // Idempotency-Key, across all attempts, crashes and rounds; every key carried exactly one side
-// effect; and pay carried its own reserve's answer. Also indexes the requests by key for the
+// effect, and was not sent again after a 2xx but by a server process started after it; and pay
+// carried its own reserve's answer. Also indexes the requests by key for the
 // per-run checks.
 #pragma once
 
@@ -35,6 +36,7 @@ class SideEffectIndex {
     std::string tag;
     std::string effect;
     bool answered_ok = false;
+    int ok_life = 0;  // the server process whose request was answered 2xx
     size_t first_request = 0;
   };
   std::map<std::string, Key> by_key_;

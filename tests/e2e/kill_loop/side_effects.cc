@@ -34,6 +34,11 @@ void SideEffectTarget::BeginRound(int round, uint64_t seed) {
   random_.seed(seed);
 }
 
+void SideEffectTarget::BeginServerLife() {
+  std::lock_guard lock(mutex_);
+  ++life_;
+}
+
 std::vector<SideEffectRequest> SideEffectTarget::Requests() const {
   std::lock_guard lock(mutex_);
   return requests_;
@@ -56,9 +61,13 @@ TargetResponse SideEffectTarget::Answer(const ReceivedRequest& request, size_t i
   }
   std::lock_guard lock(mutex_);
   seen.round = round_;
+  seen.life = life_;
+  const bool warming_up =
+      seen.path == "/reserve" && ++reserve_requests_[seen.key] <= kFlakyFailures;
   bool fail = random_() % kFailOneIn == 0;
-  seen.answered = fail ? 500 : 200;
+  seen.answered = warming_up ? 503 : fail ? 500 : 200;
   requests_.push_back(seen);
+  if (warming_up) return TargetResponse{503, R"({"error": "warming up"})"};
   if (fail) return TargetResponse{500, R"({"error": "flaky on purpose"})"};
   return TargetResponse{200, json::serialize(json::object{{"ref", RefFor(seen.key)}})};
 }

@@ -28,15 +28,18 @@ inline constexpr int kApprovalAbove = 5000;
 inline constexpr const char* kReserveStep = "reserve";
 inline constexpr const char* kPayStep = "pay";
 
-// `target` is the side-effect target's base URL ("http://127.0.0.1:PORT"). reserve retries up
-// to 4 attempts and pay up to the engine's default (3), so some runs fail after 500s. Every
+// `target` is the side-effect target's base URL ("http://127.0.0.1:PORT"). reserve fails its
+// first two attempts (side_effects.h) and retries up to 6 attempts on durable timers 300 ms to
+// 1 s apart, which kills cut through; pay retries up to the server's --http-max-attempts (3),
+// so some runs fail after 500s. Every
 // approval event is notified to `notify_url` (webhooks.h), signed with `secret`.
 inline std::string WorkflowDefinition(const std::string& target, const std::string& notify_url,
                                       const std::string& secret) {
   return R"({"name": "kill-loop", "steps": [
     {"id": "extract", "type": "code", "lua": "return {tag = input.tag, amount = input.amount}"},
     {"id": "reserve", "type": "http", "method": "POST", "url": ")" + target + R"(/reserve",
-     "max_attempts": 4, "body": {"effect": "reserve", "tag": "{{input.tag}}"}},
+     "retry": {"max_attempts": 6, "backoff": "300ms", "max_backoff": "1s", "jitter": true},
+     "timeout": "10s", "body": {"effect": "reserve", "tag": "{{input.tag}}"}},
     {"id": "check", "type": "condition", "if": "steps.extract.amount > )" +
          std::to_string(kApprovalAbove) + R"(", "then": "review", "else": "pay"},
     {"id": "review", "type": "approval", "message": "Pay {{input.amount}} for {{input.tag}}?",
