@@ -22,7 +22,7 @@ using engine_testing::EngineTest;
 class LimitsTest : public EngineTest {
  protected:
   void SetUp() override {
-    EngineOptions options = kTestOptions;
+    EngineOptions options = engine_testing::kTestOptions;
     options.max_input_bytes = 1'000;
     options.max_step_output_bytes = 1'000;
     options.max_approval_message_bytes = 100;

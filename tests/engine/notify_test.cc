@@ -47,7 +47,7 @@ class NotifyTest : public EngineTest {
   }
 
   EngineOptions Options(std::chrono::milliseconds retry_initial = std::chrono::milliseconds(1)) {
-    EngineOptions options = kTestOptions;
+    EngineOptions options = engine_testing::kTestOptions;
     options.notify_retry_initial = retry_initial;
     options.public_url = "https://assent.example";
     return options;
