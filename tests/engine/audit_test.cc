@@ -306,7 +306,7 @@ TEST_F(AuditTest, VerifyNamesAMissingAndAStrayEntry) {
   EXPECT_THAT(report->problems,
               ElementsAre(HasSubstr("seq 1: no audit entry under its actor"),
                           HasSubstr("audit index: 3 entries where the events imply 3"),
-                          HasSubstr("seq 2: names no start, decision, comment or cancel")));
+                          HasSubstr("seq 2: names no start, decision, comment, cancel or retry")));
   // A page skips the stray entry: it names an event that is not what it records.
   EXPECT_THAT(Actions(List({}).entries), ElementsAre("alice run.started"));
 }
