@@ -1,7 +1,7 @@
 // Workflow definitions from arbitrary JSON text (engine::ParseDefinition, as PUT
 // /v1/workflows/{name} hands them over). Properties of a definition that parses:
-// - every successor a step names (next, then, else, on_reject, or the step after it) is a step
-//   of the definition or "end", and no step is called "end";
+// - every successor a step names (next, then, else, on_reject, on_error, or the step after it)
+//   is a step of the definition or "end", and no step is called "end";
 // - its document, serialized and parsed again as the registry does, is a definition with the
 //   same steps;
 // - the rules for new definitions (CheckNewDefinition) give the same verdict on both;
@@ -41,6 +41,7 @@ std::vector<std::string> Moves(const WorkflowDefinition& definition, const StepD
   if (step.type == assent::engine::StepType::kCondition) return {step.then_step, step.else_step};
   std::vector<std::string> moves{definition.NextAfter(step)};
   if (!step.on_reject.empty()) moves.push_back(step.on_reject);
+  if (!step.on_error.empty()) moves.push_back(step.on_error);
   return moves;
 }
 
@@ -84,6 +85,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(Resolves(definition, step.then_step));
     FUZZ_CHECK(Resolves(definition, step.else_step));
     FUZZ_CHECK(Resolves(definition, step.on_reject));
+    FUZZ_CHECK(Resolves(definition, step.on_error));
   }
 
   // As the registry stores it and reads it back.
