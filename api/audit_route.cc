@@ -6,6 +6,7 @@
 
 #include "api/json_views.h"
 #include "api/protocol/audit_time.h"
+#include "base/json_text.h"
 
 namespace assent::api {
 namespace {
@@ -37,6 +38,11 @@ json::object ToJson(const engine::AuditEntry& entry) {
   if (!entry.approval_id.empty()) out["approval_id"] = entry.approval_id;
   if (!entry.subject.empty()) out["subject"] = entry.subject;
   if (entry.decision) out["decision"] = engine::ToString(*entry.decision);
+  if (!entry.edit_diff.empty()) {  // the engine wrote it: text that does not parse stays text
+    boost::system::error_code ec;
+    json::value diff = ParseJsonText(entry.edit_diff, ec);
+    out["edit_diff"] = ec ? json::value(json::string(entry.edit_diff)) : std::move(diff);
+  }
   if (!entry.comment.empty()) {
     out[entry.action == "run.cancelled" ? "reason" : "comment"] = entry.comment;
   }

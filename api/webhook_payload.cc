@@ -58,6 +58,23 @@ std::string Shown(const json::value& value) {
   return value.is_string() ? std::string(value.as_string()) : json::serialize(value);
 }
 
+// An approval's edits, a line each: "\n`amount`: 7200 → 6500".
+std::string EditLines(const json::array& edit_diff) {
+  std::string lines;
+  for (const json::value& change : edit_diff) {
+    const json::object* fields = change.if_object();
+    if (fields == nullptr) continue;
+    const json::value* path = fields->if_contains("path");
+    const json::value* before = fields->if_contains("before");
+    const json::value* after = fields->if_contains("after");
+    std::string field = path != nullptr && path->is_string() ? std::string(path->as_string()) : "";
+    if (!field.empty() && field[0] == '/') field.erase(0, 1);
+    lines += "\n`" + Escape(field) + "`: " + Escape(before ? Shown(*before) : "(none)") +
+             " \u2192 " + Escape(after ? Shown(*after) : "(none)");
+  }
+  return lines;
+}
+
 json::array ShowSections(const json::object& show) {
   json::array sections;
   json::array fields;
@@ -94,6 +111,7 @@ std::string RenderSlack(const engine::WebhookMessage& message) {
                                                                           : "*Rejected*") +
               " by " + Escape(decision.reviewer);
     if (!decision.comment.empty()) outcome += ": " + Escape(decision.comment);
+    outcome += EditLines(decision.edit_diff);
   } else if (approval.status == engine::ApprovalStatus::kCancelled) {
     outcome = "*Cancelled*: the run was cancelled";
   } else if (approval.status == engine::ApprovalStatus::kTimedOut) {

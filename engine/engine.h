@@ -156,6 +156,9 @@ struct DecideCommand {
   Decision decision = Decision::kApprove;
   Actor actor;  // the reviewer: recorded in ApprovalDecided
   std::string comment;
+  // An approval may replace fields of what the approval shows (its step's `edits` rule says
+  // which); later steps see the edited values. Empty: none.
+  boost::json::object edits;
 };
 
 struct CommentCommand {

@@ -48,6 +48,7 @@ AuditEntry ToAuditEntry(const fb::Event& event, const AuditFacts& facts) {
     entry.approval_id = Text(body->approval_id());
     entry.decision = FromStored(body->decision());
     entry.comment = Text(body->comment());
+    entry.edit_diff = Text(body->edit_diff());
   } else if (const auto* body = event.body_as_CommentAdded()) {
     entry.action = "comment.added";
     entry.channel = FromStored(body->channel());

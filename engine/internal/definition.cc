@@ -27,7 +27,7 @@ const std::set<std::string_view>& AllowedFields(StepType type) {
   static const std::set<std::string_view> kApproval{
       "id",        "type",          "next",          "message", "show",
       "on_reject", "approvers",     "self_approval", "timeout", "on_timeout",
-      "quorum",    "reject_quorum", "remind_after",  "escalate"};
+      "quorum",    "reject_quorum", "remind_after",  "escalate", "edits"};
   static const std::set<std::string_view> kWait{"id", "type", "next", "for", "until"};
   static const std::set<std::string_view> kHttp{
       "id",           "type",       "next",    "method",          "url",   "allow_hosts",
@@ -209,6 +209,33 @@ void ReadEscalation(const json::object& object, StepReader& reader, StepDefiniti
   }
 }
 
+// `edits`: true (any shown field), false (none), or the names of the fields of `show` that an
+// approval may replace.
+void ReadEdits(const json::object& object, StepReader& reader, StepDefinition& step) {
+  const json::value* edits = object.if_contains("edits");
+  if (edits == nullptr) return;
+  if (edits->is_bool()) {
+    step.edits_allowed = edits->as_bool();
+    return;
+  }
+  constexpr std::string_view kShape =
+      "'edits' must be true, false or a non-empty list of fields of 'show'";
+  if (!edits->is_array() || edits->as_array().empty()) return reader.Fail(std::string(kShape));
+  const json::object* show = step.show.if_object();
+  for (const json::value& field : edits->as_array()) {
+    if (!field.is_string()) return reader.Fail(std::string(kShape));
+    std::string name(field.as_string());
+    if (show == nullptr || !show->contains(name)) {
+      return reader.Fail("'edits' names '" + name + "', which 'show' does not have");
+    }
+    if (std::find(step.editable_fields.begin(), step.editable_fields.end(), name) !=
+        step.editable_fields.end()) {
+      return reader.Fail("'edits' names '" + name + "' twice");
+    }
+    step.editable_fields.push_back(std::move(name));
+  }
+}
+
 void ReadApproval(const json::object& object, StepReader& reader, StepDefinition& step) {
   step.message = reader.String("message", true);
   reader.Check(CheckTemplate(step.message), "message");
@@ -232,6 +259,7 @@ void ReadApproval(const json::object& object, StepReader& reader, StepDefinition
   ReadTimeout(reader, step);
   ReadEscalation(object, reader, step);
   ReadQuorums(object, reader, step);
+  ReadEdits(object, reader, step);
 }
 
 void ReadWait(StepReader& reader, StepDefinition& step) {

@@ -75,6 +75,10 @@ struct StepDefinition {
   // before `on_timeout` decides.
   int64_t remind_after_ms = 0;
   std::vector<EscalationRung> escalate;
+  // approval: `edits`: whether an approval may replace fields of `show` (true, the default),
+  // none (false), or only the named ones (a list: `editable_fields`).
+  bool edits_allowed = true;
+  std::vector<std::string> editable_fields;
 
   std::string method;              // http
   std::string url;                 // http: template (url_template.h)

@@ -110,6 +110,11 @@ EventView ToEventView(const fb::Event& event) {
       f["decision"] = body->decision() == fb::Decision::Approve ? "approve" : "reject";
       f["reviewer"] = Text(body->reviewer());
       f["comment"] = Text(body->comment());
+      if (body->edits() != nullptr && body->edits()->size() > 0) {
+        f["edits"] = Payload(body->edits());
+        f["show_before"] = Payload(body->show_before());
+        f["edit_diff"] = Payload(body->edit_diff());
+      }
       AddOrigin(f, body->channel(), body->request_id());
       break;
     }

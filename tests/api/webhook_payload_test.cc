@@ -80,6 +80,22 @@ TEST(WebhookPayloadTest, SlackShowsTheDecisionWhoAndComment) {
   EXPECT_NE(body.at("blocks").as_array().back().at("type"), "actions") << "no link without URL";
 }
 
+TEST(WebhookPayloadTest, SlackShowsAnApprovalsEditsAndJsonCarriesThem) {
+  engine::WebhookMessage message = Message(engine::WebhookFormat::kSlack, "approval.decided");
+  message.approval.status = engine::ApprovalStatus::kApproved;
+  engine::DecisionView decision{engine::Decision::kApprove, "alice", "discount", 1};
+  decision.edits = json::object{{"amount", 6500}};
+  decision.edit_diff = json::parse(
+      R"([{"path": "/amount", "op": "changed", "before": 7200, "after": 6500}])").as_array();
+  message.approval.decisions.push_back(decision);
+  json::value slack = json::parse(RenderWebhook(message));
+  EXPECT_THAT(BlockTexts(slack), HasSubstr("*Approved* by alice: discount\\n`amount`: 7200 \u2192 6500"));
+  message.format = engine::WebhookFormat::kJson;
+  json::value plain = json::parse(RenderWebhook(message));
+  EXPECT_EQ(plain.at("approval").at("decisions").at(0).at("edit_diff"),
+            json::value(decision.edit_diff));
+}
+
 TEST(WebhookPayloadTest, SlackCutsLongTextsOnACharacterBoundary) {
   engine::WebhookMessage message = Message(engine::WebhookFormat::kSlack, "approval.cancelled");
   message.approval.status = engine::ApprovalStatus::kCancelled;

@@ -5,6 +5,7 @@ import { h } from '../lib/dom.js';
 import { ago, dateTime } from '../lib/format.js';
 import { approvalPath } from '../lib/router.js';
 import { renderContext } from './context.js';
+import { renderEditDiff } from './edits.js';
 
 function actor(name) {
   return h('strong', { class: 'actor' }, name || 'someone');
@@ -47,8 +48,10 @@ function describe(event, { currentApproval } = {}) {
     case 'approval.decided': {
       const approved = event.decision === 'approve';
       return { kind: approved ? 'ok' : 'fail', line: [actor(event.reviewer),
-        approved ? ' approved' : ' rejected', ' ', approvalLink(event.approval_id, 'the request')],
-        body: quote(event.comment, approved ? '' : 'is-feedback') };
+        approved ? ' approved' : ' rejected', ' ', approvalLink(event.approval_id, 'the request'),
+        event.edits ? ' with edits' : ''],
+        body: [quote(event.comment, approved ? '' : 'is-feedback'),
+          renderEditDiff(event.edit_diff)] };
     }
     case 'approval.escalated':
       return { kind: 'ask', line: [approvalLink(event.approval_id, 'The request'),

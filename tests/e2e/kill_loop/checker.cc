@@ -91,6 +91,7 @@ CheckReport Checker::Run(uint16_t port, const std::string& token, std::mt19937_6
       report.with_votes += (logged.status == "pending" || logged.status == "timed_out") &&
                            !logged.decisions.empty();
       report.escalated += logged.escalations > 0;
+      report.edited += logged.edited;
     }
     for (auto [it, end] = approvals_of_run.equal_range(run_id); it != end; ++it) {
       approval_ids.insert(it->second);

@@ -160,12 +160,20 @@ void Load::DecideOverRest(ApiClient& api, std::mt19937_64& random, const std::st
   bool reject = random() % 4 == 0;
   // Comments are unique, so the checker can match a decision to the one acknowledged.
   DecisionFact fact{reject ? "reject" : "approve",
-                    reject || random() % 2 == 0 ? "decided " + name : "", "rest", round_};
+                    reject || random() % 2 == 0 ? "decided " + name : "", "rest", round_,
+                    /*edited=*/!reject && random() % 3 == 0};
   json::object body{{"decision", fact.decision}};
   if (!fact.comment.empty()) body["comment"] = fact.comment;
+  if (fact.edited) body["edits"] = json::object{{"amount", kEditedAmount}};
   HttpReply reply = api.Post("/v1/approvals/" + approval_id + "/decision", body);
   if (reply.status == 409) {  // decided (maybe by a racing reviewer) or its run was cancelled
     NoLongerPending(approval_id);
+    return ledger_.Conflict();
+  }
+  // The timed workflow's approvals take a quorum, and a quorum's votes take no edits: refused,
+  // recording nothing, as they should be.
+  if (fact.edited && reply.status == 400 &&
+      reply.raw.find("edits are taken only where one approval decides") != std::string::npos) {
     return ledger_.Conflict();
   }
   std::string what = "REST decision on approval " + approval_id + " (run " + run_id + ")";

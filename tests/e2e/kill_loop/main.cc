@@ -223,8 +223,8 @@ class KillLoop {
               << " cancels, " << counts.users << " users; " << counts.conflicts << " 409s, "
               << counts.cut_off << " cut off; checked " << report.runs << " runs, "
               << report.approvals << " approvals (" << report.timed_out << " timed out, "
-              << report.escalated << " escalated, " << report.with_votes
-              << " with votes; longest log " << report.longest_log << " events), "
+              << report.escalated << " escalated, " << report.with_votes << " with votes, "
+              << report.edited << " edited; longest log " << report.longest_log << " events), "
               << report.pending << " pending agree, " << report.users << " users; target "
               << report.requests << " requests (" << report.failed_on_purpose << " 500s), "
               << report.side_effects << " keys; webhooks " << deliveries.requests

@@ -2,7 +2,8 @@
 // a condition asks for a reviewer's approval when the amount is above kApprovalAbove, then a
 // second side effect ("pay") that carries the first one's answer. Each side effect's body names
 // the run's input tag and the effect, so the checker can tell which logical side effect a
-// request was. The timed one asks for an approval first, with a 1 s timeout that escalates once
+// request was. "done" reports the amount the review approved, which an approval's edits may
+// have changed. The timed one asks for an approval first, with a 1 s timeout that escalates once
 // (another 1 s) and then approves: its timers come due around kills and restarts, and race the
 // load's decisions. It takes a quorum of
 // two approvals: the load decides as one principal, so its approval is a vote that must survive
@@ -24,6 +25,8 @@ inline const char* WorkflowFor(std::string_view tag) {
   return std::hash<std::string_view>()(tag) % 4 == 0 ? kTimedWorkflowName : kWorkflowName;
 }
 inline constexpr int kApprovalAbove = 5000;
+// What an approval with edits changes the reviewed amount to; "done" reports the amount approved.
+inline constexpr int kEditedAmount = 424242;
 // The http steps of the workflow; each is also the path it posts to and the body's "effect".
 inline constexpr const char* kReserveStep = "reserve";
 inline constexpr const char* kPayStep = "pay";
@@ -46,7 +49,8 @@ inline std::string WorkflowDefinition(const std::string& target, const std::stri
      "show": {"tag": "{{input.tag}}", "amount": "{{input.amount}}"}},
     {"id": "pay", "type": "http", "method": "POST", "url": ")" + target + R"(/pay",
      "body": {"effect": "pay", "tag": "{{input.tag}}", "reserved": "{{steps.reserve.ref}}"}},
-    {"id": "done", "type": "code", "lua": "return {paid = steps.pay.ref}"}
+    {"id": "done", "type": "code",
+     "lua": "return {paid = steps.pay.ref, approved = steps.review and steps.review.show.amount}"}
   ], "notify": [{"url": ")" + notify_url + R"(", "secret": ")" + secret + R"("}]})";
 }
 
