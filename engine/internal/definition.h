@@ -4,8 +4,9 @@
 //    "steps": [{"id": "extract", "type": "code", "lua": "return {...}"}, ...]}
 //
 // Steps run in list order unless `next` (any step), `then`/`else` (condition), `on_reject`
-// (approval) or `on_error` (http) names another step; "end" finishes the run. Immutable once parsed: a run pins the
-// version it started with, so definitions are shared between threads as shared_ptr<const>.
+// (approval) or `on_error` (http) names another step; "end" finishes the run. Immutable once
+// parsed: a run pins the version it started with, so definitions are shared between threads as
+// shared_ptr<const>.
 #pragma once
 
 #include <cstdint>

@@ -1,7 +1,8 @@
 // EffectRunner: what runs need done outside the engine once their state is durable: the HTTP
 // call of an in-flight http step, and the next step of a run between steps. (A pending retry
-// waits on its durable timer, run_timers.h, like every other timer of a run.) Each effect's outcome comes back as a decider executed on the run (so it
-// is recorded in the log before anything depends on it), never as a change made on the side.
+// waits on its durable timer, run_timers.h, like every other timer of a run.) Each effect's
+// outcome comes back as a decider executed on the run (so it is recorded in the log before
+// anything depends on it), never as a change made on the side.
 //
 // Level-triggered: Reconcile looks at a run's durable state and starts what it calls for that
 // is not under way yet, and stops what it no longer calls for. It runs after every durable

@@ -39,8 +39,8 @@ class HttpRetryTest : public ClockedEngineTest {
   // when `fields` names it as the on_error step.
   void ApplyPay(const HttpTarget& target, const std::string& fields) {
     std::string handle = fields.find(R"("on_error": "handle")") == std::string::npos ? "" : R"(,
-      {"id": "handle", "type": "code",
-       "lua": "return {why = steps.pay.error, status = steps.pay.status, tries = steps.pay.attempts}"})";
+      {"id": "handle", "type": "code", "lua":
+       "return {why = steps.pay.error, status = steps.pay.status, tries = steps.pay.attempts}"})";
     ApplyWorkflow("pay", R"({"editors": ["dave"], "steps": [
       {"id": "extract", "type": "code", "lua": "return {amount = 10}"},
       {"id": "pay", "type": "http", "url": ")" + target.url("/pay") + "\"" + fields + R"(},
@@ -227,7 +227,8 @@ TEST_F(HttpRetryTest, VerifyKnowsAPendingRetrysTimer) {
   storage::AppendBatch damage;
   damage.index_ops.push_back({storage::Index::kTimers, TimerKey(due, RetryTimerId(run_id)), {}});
   std::promise<Status> written;
-  log_.Append(std::move(damage), [&written](Status status, uint64_t) { written.set_value(status); });
+  log_.Append(std::move(damage),
+              [&written](Status status, uint64_t) { written.set_value(status); });
   ASSERT_TRUE(written.get_future().get().ok());
   Result<VerifyReport> damaged = VerifyLog(log_);
   ASSERT_TRUE(damaged.ok());

@@ -38,8 +38,8 @@ function describe(event, { currentApproval } = {}) {
     case 'step.failed':
       return { kind: 'fail', line: ['Step ', h('code', {}, event.step_id), ' failed',
         event.attempt ? ` (attempt ${event.attempt})` : '', event.will_retry ? ', will retry' : '',
-        event.retry_at ? [' ', h('time', { datetime: event.retry_at, title: dateTime(event.retry_at) },
-          `at ${dateTime(event.retry_at)}`)] : ''],
+        event.retry_at ? [' ', h('time', { datetime: event.retry_at,
+          title: dateTime(event.retry_at) }, `at ${dateTime(event.retry_at)}`)] : ''],
         body: quote(event.error, 'is-error') };
     case 'approval.requested':
       return { kind: 'ask', line: [approvalLink(event.approval_id, 'Approval requested'),
