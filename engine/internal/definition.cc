@@ -29,6 +29,7 @@ const std::set<std::string_view>& AllowedFields(StepType type) {
       "on_reject", "approvers",     "self_approval", "timeout", "on_timeout",
       "quorum",    "reject_quorum", "remind_after",  "escalate"};
   static const std::set<std::string_view> kWait{"id", "type", "next", "for", "until"};
+  static const std::set<std::string_view> kNotify{"id", "type", "next", "target", "message"};
   static const std::set<std::string_view> kHttp{
       "id",      "type",         "next",       "method", "url", "allow_hosts", "body",
       "max_connections",
@@ -39,6 +40,7 @@ const std::set<std::string_view>& AllowedFields(StepType type) {
     case StepType::kApproval: return kApproval;
     case StepType::kHttp: return kHttp;
     case StepType::kWait: return kWait;
+    case StepType::kNotify: return kNotify;
   }
   return kCode;
 }
@@ -49,6 +51,7 @@ std::optional<StepType> ParseStepType(std::string_view text) {
   if (text == "http") return StepType::kHttp;
   if (text == "approval") return StepType::kApproval;
   if (text == "wait") return StepType::kWait;
+  if (text == "notify") return StepType::kNotify;
   return std::nullopt;
 }
 
@@ -252,6 +255,25 @@ void ReadWait(StepReader& reader, StepDefinition& step) {
   reader.Check(CheckTemplate(step.wait_until), "until");
 }
 
+// A notify step: a message template and the target it is posted to, written as a workflow's
+// notify targets are.
+void ReadNotify(const json::object& object, StepReader& reader, StepDefinition& step) {
+  step.message = reader.String("message", true);
+  reader.Check(CheckTemplate(step.message), "message");
+  const json::value* target = object.if_contains("target");
+  if (target == nullptr) {
+    reader.Fail("missing required field 'target' ({\"url\": ..., \"format\": \"json\" or "
+                "\"slack\", \"secret\": ..., \"ca_file\": ...})");
+    return;
+  }
+  auto parsed = ParseNotifyTarget(*target, "'target'");  // the reader adds the step
+  if (parsed.ok()) {
+    step.target = std::move(parsed).value();
+  } else {
+    reader.Fail(parsed.status().message());
+  }
+}
+
 void ReadHttp(const json::object& object, StepReader& reader, StepDefinition& step) {
   static constexpr std::array<std::string_view, 5> kMethods{"GET", "POST", "PUT", "PATCH",
                                                             "DELETE"};
@@ -313,7 +335,7 @@ Result<StepDefinition> ParseStep(const json::value& value, size_t position) {
   auto type = ParseStepType(type_name);
   if (!type) {
     reader.Fail("unknown type '" + type_name +
-                "' (expected code, condition, http, approval or wait)");
+                "' (expected code, condition, http, approval, wait or notify)");
     return Status::InvalidArgument(reader.error());
   }
   step.type = *type;
@@ -330,6 +352,7 @@ Result<StepDefinition> ParseStep(const json::value& value, size_t position) {
     case StepType::kApproval: ReadApproval(object, reader, step); break;
     case StepType::kHttp: ReadHttp(object, reader, step); break;
     case StepType::kWait: ReadWait(reader, step); break;
+    case StepType::kNotify: ReadNotify(object, reader, step); break;
   }
   if (!reader.error().empty()) return Status::InvalidArgument(reader.error());
   return step;

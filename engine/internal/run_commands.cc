@@ -13,6 +13,7 @@
 #include "engine/internal/limits.h"
 #include "engine/internal/lua_cpu_budget.h"
 #include "engine/internal/index_keys.h"
+#include "engine/internal/notify_outbox.h"
 #include "engine/internal/template.h"
 #include "engine/internal/time_text.h"
 
@@ -96,6 +97,18 @@ void StartWait(RunTxn& txn, const StepContext& context, const StepDefinition& st
                           context.definition.NextAfter(step));
   }
   EmitStepStarted(txn, step.id, 1, wake_at_ms);
+}
+
+// A notify step's output: its rendered message and the id its delivery goes by. The delivery
+// itself is made from this output when the step's completion commits (notify_outbox.h), so the
+// run never waits on the receiver.
+Result<json::value> NoticeOutput(const RunState& state, const StepDefinition& step) {
+  Result<std::string> message = RenderString(step.message, TemplateContext(state));
+  if (!message.ok()) return Status::InvalidArgument("'message': " + message.status().message());
+  // The StepCompleted that carries this output is the run's next event.
+  return json::value(json::object{
+      {"delivery_id", NoticeDeliveryId(state.run_id, state.last_seq + 1)},
+      {"message", std::move(message).value()}});
 }
 
 void RequestApproval(RunTxn& txn, const StepContext& step_context, const StepDefinition& step) {
@@ -267,6 +280,10 @@ void Advance(RunTxn& txn, const StepContext& context) {
       }
       case StepType::kApproval: RequestApproval(txn, context, *step); return;
       case StepType::kHttp: EmitStepStarted(txn, step->id, 1); return;
+      case StepType::kNotify:
+        FinishPureStep(txn, context, *step, NoticeOutput(state, *step),
+                       definition.NextAfter(*step));
+        break;
       case StepType::kWait:
         StartWait(txn, context, *step);
         if (txn.state().step_in_flight) return;

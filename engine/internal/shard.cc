@@ -223,14 +223,20 @@ void Shard::Commit(LiveRun& run, RunTxn& txn, std::function<void(Status)> done) 
 std::vector<std::string> Shard::RecordDeliveries(const LiveRun& run,
                                                  storage::AppendBatch& batch) {
   std::vector<std::string> ids;
+  const OutboxStyle style{options_.public_url, &options_.render_webhook};
+  // A notify step posts to the target its pinned version names, as the step runs as written.
+  std::vector<OutboxDelivery> deliveries =
+      NoticeDeliveriesFor(batch.records, run.state, *run.definition, style, NowMs());
   // The workflow's targets as they are now, not as the version the run is pinned to had them:
   // a changed webhook URL or secret takes effect for runs already waiting too.
   std::shared_ptr<const WorkflowDefinition> latest = context_.registry.Latest(run.state.workflow);
   const WorkflowDefinition& notifying = latest != nullptr ? *latest : *run.definition;
-  if (notifying.notify.empty()) return ids;
-  std::vector<OutboxDelivery> deliveries =
-      DeliveriesFor(batch.records, run.state, notifying,
-                    OutboxStyle{options_.public_url, &options_.render_webhook}, NowMs());
+  if (!notifying.notify.empty()) {
+    for (OutboxDelivery& delivery :
+         DeliveriesFor(batch.records, run.state, notifying, style, NowMs())) {
+      deliveries.push_back(std::move(delivery));
+    }
+  }
   if (deliveries.empty()) return ids;
   if (!context_.notify.Reserve(deliveries.size())) {
     // The event commits all the same: people are not told, and the log says so.

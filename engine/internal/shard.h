@@ -118,7 +118,8 @@ class Shard {
   // Commits what `txn` emitted for `run`; `done` runs once it is durable (at once if nothing).
   void Commit(LiveRun& run, RunTxn& txn, std::function<void(Status)> done);
   // Adds to `batch` the webhook deliveries its events call for, to the targets of the
-  // workflow's latest version (none when the outbox is full: logged); returns their ids.
+  // workflow's latest version and to the targets of the notify steps that completed (none
+  // when the outbox is full: logged); returns their ids.
   std::vector<std::string> RecordDeliveries(const LiveRun& run, storage::AppendBatch& batch);
   void OnDurable(const std::string& run_id, const Status& status);
   // The log refused to record the run's own progress (see EngineOptions::

@@ -60,8 +60,8 @@ same data dir; checks that everything acknowledged is there once, logs have no g
 finish, every timed approval escalates at most once and ends once (decided or timed out, never
 both; a vote counts once and never closes it alone), every side effect used one
 Idempotency-Key, the pending approvals streamed on reconnect are those in the log, and every
-approval's webhook notifications (requested, decided, cancelled, timed out, escalated) reached
-a local receiver, signed.
+approval's webhook notifications (requested, decided, cancelled, timed out, escalated) and
+every notify step's message reached a local receiver, signed.
 
   --rounds N  rounds to run (default 25)
   --seed S    seed for every random choice (default: random; always printed)
@@ -201,7 +201,7 @@ class KillLoop {
                                       round == options_.rounds, work_);
     {
       ApiClient api(server_->port(), kToken);
-      CheckWebhooks(api, work_.approvals, webhooks_, kWebhookBound);
+      CheckWebhooks(api, work_.approvals, report.notices, webhooks_, kWebhookBound);
     }
     DeliveriesSeen deliveries = webhooks_.Seen();
     double seconds =
@@ -221,7 +221,8 @@ class KillLoop {
               << report.requests << " requests (" << report.failed_on_purpose << " 500s), "
               << report.side_effects << " keys; webhooks " << deliveries.requests
               << " requests (" << deliveries.failed_on_purpose << " 500s), "
-              << deliveries.by_id.size() << " delivery ids: ok (" << Fixed(seconds) << " s)"
+              << deliveries.by_id.size() << " delivery ids (" << report.notices.size()
+              << " notify steps checked): ok (" << Fixed(seconds) << " s)"
               << std::endl;
   }
 

@@ -1,6 +1,7 @@
 // The kill loop's workflows. In the main one a run makes one http side effect ("reserve"), then
 // a condition asks for a reviewer's approval when the amount is above kApprovalAbove, then a
-// second side effect ("pay") that carries the first one's answer. Each side effect's body names
+// second side effect ("pay") that carries the first one's answer, then a notify step ("tell")
+// posts to the webhook receiver. Each side effect's body names
 // the run's input tag and the effect, so the checker can tell which logical side effect a
 // request was. The timed one asks for an approval first, with a 1 s timeout that escalates once
 // (another 1 s) and then approves: its timers come due around kills and restarts, and race the
@@ -27,10 +28,13 @@ inline constexpr int kApprovalAbove = 5000;
 // The http steps of the workflow; each is also the path it posts to and the body's "effect".
 inline constexpr const char* kReserveStep = "reserve";
 inline constexpr const char* kPayStep = "pay";
+// The notify step: its output's delivery_id must reach the webhook receiver (webhooks.h).
+inline constexpr const char* kTellStep = "tell";
 
 // `target` is the side-effect target's base URL ("http://127.0.0.1:PORT"). reserve retries up
 // to 4 attempts and pay up to the engine's default (3), so some runs fail after 500s. Every
-// approval event is notified to `notify_url` (webhooks.h), signed with `secret`.
+// approval event is notified to `notify_url` (webhooks.h), signed with `secret`, and so is the
+// message of the notify step.
 inline std::string WorkflowDefinition(const std::string& target, const std::string& notify_url,
                                       const std::string& secret) {
   return R"({"name": "kill-loop", "steps": [
@@ -43,6 +47,8 @@ inline std::string WorkflowDefinition(const std::string& target, const std::stri
      "show": {"tag": "{{input.tag}}", "amount": "{{input.amount}}"}},
     {"id": "pay", "type": "http", "method": "POST", "url": ")" + target + R"(/pay",
      "body": {"effect": "pay", "tag": "{{input.tag}}", "reserved": "{{steps.reserve.ref}}"}},
+    {"id": "tell", "type": "notify", "message": "Paid {{input.amount}} for {{input.tag}}",
+     "target": {"url": ")" + notify_url + R"(", "secret": ")" + secret + R"("}},
     {"id": "done", "type": "code", "lua": "return {paid = steps.pay.ref}"}
   ], "notify": [{"url": ")" + notify_url + R"(", "secret": ")" + secret + R"("}]})";
 }
