@@ -479,7 +479,8 @@ Result<std::shared_ptr<const WorkflowDefinition>> ParseDefinition(std::string_vi
     bool access = std::find(kWorkflowAccessFields.begin(), kWorkflowAccessFields.end(),
                             entry.key()) != kWorkflowAccessFields.end();
     if (entry.key() != "name" && entry.key() != "steps" && entry.key() != "description" &&
-        entry.key() != "notify" && entry.key() != "disabled" && !access) {
+        entry.key() != "notify" && entry.key() != "hooks" && entry.key() != "disabled" &&
+        !access) {
       return Status::InvalidArgument("unknown field '" + std::string(entry.key()) + "'");
     }
   }
@@ -505,6 +506,11 @@ Result<std::shared_ptr<const WorkflowDefinition>> ParseDefinition(std::string_vi
     auto targets = ParseNotifyTargets(*notify);
     if (!targets.ok()) return targets.status();
     definition->notify = std::move(targets).value();
+  }
+  if (const json::value* hooks = object.if_contains("hooks")) {
+    auto parsed = ParseInboundHooks(*hooks);
+    if (!parsed.ok()) return parsed.status();
+    definition->hooks = std::move(parsed).value();
   }
   if (Status access = ReadWorkflowAccess(object, &definition->access); !access.ok()) {
     return access;

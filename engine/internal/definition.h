@@ -22,6 +22,7 @@
 #include "base/status.h"
 #include "engine/internal/access_lists.h"
 #include "engine/internal/host_allow_list.h"
+#include "engine/internal/inbound_hooks.h"
 #include "engine/internal/notify_targets.h"
 
 namespace assent::engine {
@@ -105,6 +106,7 @@ struct WorkflowDefinition {
   uint32_t version = 0;
   std::vector<StepDefinition> steps;
   std::vector<NotifyTarget> notify;  // where approval notifications go (notify_targets.h)
+  std::vector<InboundHook> hooks;    // requests that start runs (inbound_hooks.h)
   WorkflowAccess access;      // who may see, edit, start and decide (access_rules.h)
   bool disabled = false;      // `"disabled": true`: no new runs start; running runs finish
   boost::json::value source;  // the document as applied

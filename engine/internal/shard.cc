@@ -15,6 +15,11 @@ namespace {
 // caller would be told its run exists when the run it describes was never started.
 Status SameStart(const StartRunCommand& command, const RunState& first) {
   if (command.input == first.input) return Status::Ok();
+  if (command.actor.channel == Channel::kHook) {
+    return Status::FailedPrecondition(
+        "this delivery id already started run " + first.run_id +
+        " with a different body; a redelivery must repeat the body it was signed with");
+  }
   return Status::FailedPrecondition(
       "Idempotency-Key \"" + command.idempotency_key + "\" already started run " +
       first.run_id + " with a different body; repeat that body to retry it, or use a new key");
@@ -329,18 +334,22 @@ std::string Shard::NewRunId() {
   }
 }
 
-void Shard::StartRun(StartRunCommand command, Callback<StartRunResult> done) {
+void Shard::StartRun(StartRunCommand command, Callback<StartRunResult> done, bool by_hook) {
   if (Status refused = mailbox_.Accept(); !refused.ok()) return done(refused);
-  mailbox_.PostAccepted([this, command = std::move(command), done]() { DoStartRun(command, done); },
-                        done);
+  mailbox_.PostAccepted(
+      [this, command = std::move(command), done, by_hook]() { DoStartRun(command, done, by_hook); },
+      done);
 }
 
-void Shard::DoStartRun(const StartRunCommand& command, const Callback<StartRunResult>& done) {
+void Shard::DoStartRun(const StartRunCommand& command, const Callback<StartRunResult>& done,
+                       bool by_hook) {
   auto definition = context_.registry.Latest(command.workflow);
   if (!definition) return done(Status::NotFound(WorkflowNotFound(command.workflow)));
-  if (Status allowed = CheckStart(command.actor.principal, definition.get(), command.workflow);
-      !allowed.ok()) {
-    return done(allowed);
+  if (!by_hook) {
+    if (Status allowed = CheckStart(command.actor.principal, definition.get(), command.workflow);
+        !allowed.ok()) {
+      return done(allowed);
+    }
   }
 
   std::string start_key;

@@ -9,7 +9,8 @@
 //   exactly when a fixed point grown here does (their other refusals are of templates);
 // - its notify targets read back the same, and the view of its document shows "***" where
 //   each target's secret was (the workflow's and each notify step's), and each URL as it is or
-//   ending in "/***".
+//   ending in "/***"; its hooks read back the same, and the view shows "***" for each one's
+//   secret.
 #include <cstddef>
 #include <cstdint>
 #include <set>
@@ -108,6 +109,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (size_t i = 0; i < definition.steps.size(); ++i) {
     if (definition.steps[i].type != assent::engine::StepType::kNotify) continue;
     check_shown(definition.steps[i].target, shown.at("steps").at(i).at("target"));
+  }
+  FUZZ_CHECK((*again)->hooks == definition.hooks);
+  const json::value hooks_shown = assent::engine::RedactHookSecrets(definition.source);
+  for (size_t i = 0; i < definition.hooks.size(); ++i) {
+    FUZZ_CHECK(hooks_shown.at("hooks").at(i).at("secret") == "***");
   }
   FUZZ_CHECK(assent::engine::CheckNewDefinition(definition).ok() ==
              assent::engine::CheckNewDefinition(**again).ok());

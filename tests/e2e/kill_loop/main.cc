@@ -53,7 +53,7 @@ struct Options {
 constexpr const char* kUsage = R"(usage: kill_loop [--rounds N] [--seed S] [--keep] [--help]
 
 Repeats rounds of: a mixed load (starts with and without approvals, idempotency keys and
-?wait=; decisions and comments over REST and the WebSocket; cancels; http steps against a local
+?wait=, keyed starts through an inbound webhook; decisions and comments over REST and the WebSocket; cancels; http steps against a local
 target that sometimes answers 500; approvals with a quorum of two and a 1 s timeout that
 escalates once) against the real `assent serve`; a SIGKILL at a random moment; a restart on the
 same data dir; checks that everything acknowledged is there once, logs have no gaps, runs

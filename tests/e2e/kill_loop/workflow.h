@@ -17,6 +17,16 @@
 namespace assent::testing::kill_loop {
 
 inline constexpr const char* kWorkflowName = "kill-loop";
+// Both workflows take starts from an inbound webhook too: POST /v1/hooks/<workflow>/load with
+// the secret as a bearer token. Its keyed starts are recorded with the key
+// "hook:load:<delivery id>" (kHookKeyPrefix + delivery id).
+inline constexpr const char* kHookId = "load";
+inline constexpr const char* kHookSecret = "kill-loop-hook-secret";
+inline constexpr std::string_view kHookKeyPrefix = "hook:load:";
+inline std::string HooksJson() {
+  return std::string(R"("hooks": [{"id": ")") + kHookId + R"(", "secret": ")" + kHookSecret +
+         R"("}])";
+}
 inline constexpr const char* kTimedWorkflowName = "kill-loop-timed";
 
 // Which workflow a start with `tag` goes to: one in four the timed one. A function of the tag,
@@ -50,7 +60,8 @@ inline std::string WorkflowDefinition(const std::string& target, const std::stri
     {"id": "tell", "type": "notify", "message": "Paid {{input.amount}} for {{input.tag}}",
      "target": {"url": ")" + notify_url + R"(", "secret": ")" + secret + R"("}},
     {"id": "done", "type": "code", "lua": "return {paid = steps.pay.ref}"}
-  ], "notify": [{"url": ")" + notify_url + R"(", "secret": ")" + secret + R"("}]})";
+  ], )" + HooksJson() + R"(, "notify": [{"url": ")" + notify_url + R"(", "secret": ")" +
+         secret + R"("}]})";
 }
 
 // The request is in the start's own commit (the approval is the first step), so after a restart
@@ -62,7 +73,8 @@ inline std::string TimedWorkflowDefinition(const std::string& notify_url,
      "show": {"tag": "{{input.tag}}"}, "timeout": "1s", "on_timeout": "approve", "quorum": 2,
      "escalate": {"approvers": ["group:kill-loop-leads"], "timeout": "1s"}},
     {"id": "done", "type": "code", "lua": "return {decision = steps.review.decision}"}
-  ], "notify": [{"url": ")" + notify_url + R"(", "secret": ")" + secret + R"("}]})";
+  ], )" + HooksJson() + R"(, "notify": [{"url": ")" + notify_url + R"(", "secret": ")" +
+         secret + R"("}]})";
 }
 
 }  // namespace assent::testing::kill_loop
