@@ -19,6 +19,7 @@ std::string_view ChannelName(engine::Channel channel) {
   switch (channel) {
     case engine::Channel::kRest: return "rest";
     case engine::Channel::kStream: return "stream";
+    case engine::Channel::kHook: return "hook";
     case engine::Channel::kUnknown: return "";
   }
   return "";

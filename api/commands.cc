@@ -43,6 +43,10 @@ Result<engine::StartRunCommand> ParseStartRun(std::string_view workflow, const j
                                    std::to_string(kMaxIdempotencyKeyBytes) +
                                    " printable ASCII characters");
   }
+  if (idempotency_key.starts_with(kHookKeyPrefix)) {
+    return Status::InvalidArgument("an Idempotency-Key may not start with \"hook:\": those are "
+                                   "the delivery ids of the workflow's inbound webhooks");
+  }
   engine::StartRunCommand command;
   command.actor = std::move(actor);
   command.workflow = std::string(workflow);

@@ -29,6 +29,7 @@ const std::set<std::string_view>& AllowedFields(StepType type) {
       "on_reject", "approvers",     "self_approval", "timeout", "on_timeout",
       "quorum",    "reject_quorum", "remind_after",  "escalate", "edits"};
   static const std::set<std::string_view> kWait{"id", "type", "next", "for", "until"};
+  static const std::set<std::string_view> kNotify{"id", "type", "next", "target", "message"};
   static const std::set<std::string_view> kHttp{
       "id",           "type",       "next",    "method",          "url",   "allow_hosts",
       "body",         "headers",    "ca_file", "max_connections", "retry", "max_attempts",
@@ -39,6 +40,7 @@ const std::set<std::string_view>& AllowedFields(StepType type) {
     case StepType::kApproval: return kApproval;
     case StepType::kHttp: return kHttp;
     case StepType::kWait: return kWait;
+    case StepType::kNotify: return kNotify;
   }
   return kCode;
 }
@@ -49,6 +51,7 @@ std::optional<StepType> ParseStepType(std::string_view text) {
   if (text == "http") return StepType::kHttp;
   if (text == "approval") return StepType::kApproval;
   if (text == "wait") return StepType::kWait;
+  if (text == "notify") return StepType::kNotify;
   return std::nullopt;
 }
 
@@ -308,6 +311,25 @@ void ReadHttpAttempts(const json::object& object, StepReader& reader, StepDefini
   }
 }
 
+// A notify step: a message template and the target it is posted to, written as a workflow's
+// notify targets are.
+void ReadNotify(const json::object& object, StepReader& reader, StepDefinition& step) {
+  step.message = reader.String("message", true);
+  reader.Check(CheckTemplate(step.message), "message");
+  const json::value* target = object.if_contains("target");
+  if (target == nullptr) {
+    reader.Fail("missing required field 'target' ({\"url\": ..., \"format\": \"json\" or "
+                "\"slack\", \"secret\": ..., \"ca_file\": ...})");
+    return;
+  }
+  auto parsed = ParseNotifyTarget(*target, "'target'");  // the reader adds the step
+  if (parsed.ok()) {
+    step.target = std::move(parsed).value();
+  } else {
+    reader.Fail(parsed.status().message());
+  }
+}
+
 void ReadHttp(const json::object& object, StepReader& reader, StepDefinition& step) {
   static constexpr std::array<std::string_view, 5> kMethods{"GET", "POST", "PUT", "PATCH",
                                                             "DELETE"};
@@ -369,7 +391,7 @@ Result<StepDefinition> ParseStep(const json::value& value, size_t position) {
   auto type = ParseStepType(type_name);
   if (!type) {
     reader.Fail("unknown type '" + type_name +
-                "' (expected code, condition, http, approval or wait)");
+                "' (expected code, condition, http, approval, wait or notify)");
     return Status::InvalidArgument(reader.error());
   }
   step.type = *type;
@@ -386,6 +408,7 @@ Result<StepDefinition> ParseStep(const json::value& value, size_t position) {
     case StepType::kApproval: ReadApproval(object, reader, step); break;
     case StepType::kHttp: ReadHttp(object, reader, step); break;
     case StepType::kWait: ReadWait(reader, step); break;
+    case StepType::kNotify: ReadNotify(object, reader, step); break;
   }
   if (!reader.error().empty()) return Status::InvalidArgument(reader.error());
   return step;
@@ -512,7 +535,8 @@ Result<std::shared_ptr<const WorkflowDefinition>> ParseDefinition(std::string_vi
     bool access = std::find(kWorkflowAccessFields.begin(), kWorkflowAccessFields.end(),
                             entry.key()) != kWorkflowAccessFields.end();
     if (entry.key() != "name" && entry.key() != "steps" && entry.key() != "description" &&
-        entry.key() != "notify" && entry.key() != "disabled" && !access) {
+        entry.key() != "notify" && entry.key() != "hooks" && entry.key() != "disabled" &&
+        !access) {
       return Status::InvalidArgument("unknown field '" + std::string(entry.key()) + "'");
     }
   }
@@ -538,6 +562,11 @@ Result<std::shared_ptr<const WorkflowDefinition>> ParseDefinition(std::string_vi
     auto targets = ParseNotifyTargets(*notify);
     if (!targets.ok()) return targets.status();
     definition->notify = std::move(targets).value();
+  }
+  if (const json::value* hooks = object.if_contains("hooks")) {
+    auto parsed = ParseInboundHooks(*hooks);
+    if (!parsed.ok()) return parsed.status();
+    definition->hooks = std::move(parsed).value();
   }
   if (Status access = ReadWorkflowAccess(object, &definition->access); !access.ok()) {
     return access;

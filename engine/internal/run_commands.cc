@@ -15,6 +15,7 @@
 #include "engine/internal/limits.h"
 #include "engine/internal/lua_cpu_budget.h"
 #include "engine/internal/index_keys.h"
+#include "engine/internal/notify_outbox.h"
 #include "engine/internal/template.h"
 #include "engine/internal/time_text.h"
 
@@ -100,6 +101,18 @@ void StartWait(RunTxn& txn, const StepContext& context, const StepDefinition& st
   EmitStepStarted(txn, step.id, 1, wake_at_ms);
 }
 
+// A notify step's output: its rendered message and the id its delivery goes by. The delivery
+// itself is made from this output when the step's completion commits (notify_outbox.h), so the
+// run never waits on the receiver.
+Result<json::value> NoticeOutput(const RunState& state, const StepDefinition& step) {
+  Result<std::string> message = RenderString(step.message, TemplateContext(state));
+  if (!message.ok()) return Status::InvalidArgument("'message': " + message.status().message());
+  // The StepCompleted that carries this output is the run's next event.
+  return json::value(json::object{
+      {"delivery_id", NoticeDeliveryId(state.run_id, state.last_seq + 1)},
+      {"message", std::move(message).value()}});
+}
+
 void RequestApproval(RunTxn& txn, const StepContext& step_context, const StepDefinition& step) {
   const RunState& state = txn.state();
   const EngineOptions& options = step_context.options;
@@ -139,6 +152,7 @@ void RequestApproval(RunTxn& txn, const StepContext& step_context, const StepDef
 
 static_assert(static_cast<int>(fb::Channel::Rest) == static_cast<int>(Channel::kRest));
 static_assert(static_cast<int>(fb::Channel::Stream) == static_cast<int>(Channel::kStream));
+static_assert(static_cast<int>(fb::Channel::Hook) == static_cast<int>(Channel::kHook));
 fb::Channel ToStored(Channel channel) { return static_cast<fb::Channel>(channel); }
 
 // The step's output once `approval` is decided: the deciding reviewer's decision and comment
@@ -275,6 +289,10 @@ void Advance(RunTxn& txn, const StepContext& context) {
       }
       case StepType::kApproval: RequestApproval(txn, context, *step); return;
       case StepType::kHttp: EmitStepStarted(txn, step->id, 1); return;
+      case StepType::kNotify:
+        FinishPureStep(txn, context, *step, NoticeOutput(state, *step),
+                       definition.NextAfter(*step));
+        break;
       case StepType::kWait:
         StartWait(txn, context, *step);
         if (txn.state().step_in_flight) return;

@@ -114,5 +114,44 @@ TEST(WebhookPayloadTest, SlackCutsLongTextsOnACharacterBoundary) {
   EXPECT_THAT(BlockTexts(body), HasSubstr("*Cancelled*"));
 }
 
+engine::WebhookMessage Notice(engine::WebhookFormat format) {
+  engine::WebhookMessage message;
+  message.format = format;
+  message.type = "step.notify";
+  message.delivery_id = "run_1.3.notify";
+  message.notice = {"invoice", "run_1", "tell", "Paid 7200 to <ACME & Co>",
+                    "https://assent.example/runs/run_1"};
+  return message;
+}
+
+TEST(WebhookPayloadTest, ANotifyStepsJsonNamesRunWorkflowStepAndMessage) {
+  engine::WebhookMessage message = Notice(engine::WebhookFormat::kJson);
+  EXPECT_EQ(json::parse(RenderWebhook(message)),
+            (json::value{{"type", "step.notify"},
+                         {"delivery_id", "run_1.3.notify"},
+                         {"workflow", "invoice"},
+                         {"run_id", "run_1"},
+                         {"step", "tell"},
+                         {"message", "Paid 7200 to <ACME & Co>"},
+                         {"url", "https://assent.example/runs/run_1"}}));
+  message.notice.run_url.clear();
+  EXPECT_TRUE(json::parse(RenderWebhook(message)).at("url").is_null());
+}
+
+TEST(WebhookPayloadTest, ANotifyStepsSlackMessageIsItsTextWithALinkToTheRun) {
+  engine::WebhookMessage message = Notice(engine::WebhookFormat::kSlack);
+  json::value body = json::parse(RenderWebhook(message));
+  EXPECT_EQ(body.at("text"), "Paid 7200 to &lt;ACME &amp; Co&gt;");
+  const json::array& blocks = body.at("blocks").as_array();
+  EXPECT_EQ(blocks.front().at("text").at("text"), "Paid 7200 to &lt;ACME &amp; Co&gt;");
+  EXPECT_THAT(BlockTexts(body), HasSubstr("workflow `invoice` · run `run_1` · step `tell`"));
+  EXPECT_EQ(blocks.back().at("elements").at(0).at("url"), "https://assent.example/runs/run_1");
+  message.notice.run_url.clear();
+  message.notice.message = std::string(4000, 'x');
+  body = json::parse(RenderWebhook(message));
+  EXPECT_NE(body.at("blocks").as_array().back().at("type"), "actions") << "no link without URL";
+  EXPECT_LE(body.at("text").as_string().size(), 3000u);
+}
+
 }  // namespace
 }  // namespace assent::api

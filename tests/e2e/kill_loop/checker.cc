@@ -106,6 +106,9 @@ CheckReport Checker::Run(uint16_t port, const std::string& token, std::mt19937_6
       ++report.approvals;
     }
     if (IsFinished(run.status)) ledger_.MarkFinished(run_id);
+    const json::value* told = FieldAt(view, "steps");
+    told = told != nullptr ? FieldAt(*told, kTellStep) : nullptr;
+    if (told != nullptr) report.notices.push_back(StringAt(*told, "delivery_id"));
   }
   CheckAcknowledgedIdentities();
   CheckUsers(api, port, random);

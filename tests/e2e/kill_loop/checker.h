@@ -33,6 +33,8 @@ struct CheckReport {
   size_t side_effects = 0;  // distinct keys so far
   size_t longest_log = 0;   // events of the longest run log checked
   size_t users = 0;         // acknowledged users, all rounds
+  // The delivery ids of the notify steps completed in the runs checked (their outputs').
+  std::vector<std::string> notices;
 };
 
 class Checker {
