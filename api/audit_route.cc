@@ -18,6 +18,7 @@ std::string_view ChannelName(engine::Channel channel) {
   switch (channel) {
     case engine::Channel::kRest: return "rest";
     case engine::Channel::kStream: return "stream";
+    case engine::Channel::kSchedule: return "schedule";
     case engine::Channel::kUnknown: return "";
   }
   return "";

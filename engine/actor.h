@@ -21,7 +21,8 @@ struct Principal {
 };
 
 // How a command reached the server. The numbers are persisted in events: never change one.
-enum class Channel : uint8_t { kUnknown = 0, kRest = 1, kStream = 2 };
+// kSchedule: the engine itself, at a workflow's schedule's fire time (no request).
+enum class Channel : uint8_t { kUnknown = 0, kRest = 1, kStream = 2, kSchedule = 3 };
 
 // The principal behind one command, with where it came from: recorded in the events it causes.
 struct Actor {

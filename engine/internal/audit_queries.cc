@@ -20,6 +20,7 @@ Channel FromStored(fb::Channel channel) {
   switch (channel) {
     case fb::Channel::Rest: return Channel::kRest;
     case fb::Channel::Stream: return Channel::kStream;
+    case fb::Channel::Schedule: return Channel::kSchedule;
     case fb::Channel::Unknown: return Channel::kUnknown;
   }
   return Channel::kUnknown;

@@ -35,6 +35,7 @@ json::value Payload(const flatbuffers::String* text) {
 void AddOrigin(json::object& f, fb::Channel channel, const flatbuffers::String* request_id) {
   if (channel == fb::Channel::Rest) f["channel"] = "rest";
   if (channel == fb::Channel::Stream) f["channel"] = "stream";
+  if (channel == fb::Channel::Schedule) f["channel"] = "schedule";
   if (request_id != nullptr && request_id->size() > 0) f["request_id"] = Text(request_id);
 }
 
