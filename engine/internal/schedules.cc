@@ -12,14 +12,11 @@ namespace assent::engine {
 
 namespace asio = boost::asio;
 
-namespace {
-
-// An index entry's value: "<version> <next fire time, unix ms>".
-std::string EncodeEntry(uint32_t version, int64_t next_ms) {
+std::string EncodeScheduleEntry(uint32_t version, int64_t next_ms) {
   return std::to_string(version) + " " + std::to_string(next_ms);
 }
 
-std::optional<std::pair<uint32_t, int64_t>> DecodeEntry(std::string_view value) {
+std::optional<std::pair<uint32_t, int64_t>> DecodeScheduleEntry(std::string_view value) {
   uint32_t version = 0;
   int64_t next_ms = 0;
   const char* end = value.data() + value.size();
@@ -29,6 +26,8 @@ std::optional<std::pair<uint32_t, int64_t>> DecodeEntry(std::string_view value) 
   if (ec2 != std::errc() || after_next != end) return std::nullopt;
   return std::make_pair(version, next_ms);
 }
+
+namespace {
 
 bool Active(const WorkflowDefinition* definition) {
   return definition != nullptr && definition->schedule && !definition->disabled;
@@ -76,7 +75,7 @@ Status Schedules::Start() {
   std::map<std::string, std::pair<uint32_t, int64_t>, std::less<>> stored;
   Status scanned = log_.ScanIndex(storage::Index::kSchedules, "",
                                   [&](std::string_view key, std::string_view value) {
-                                    if (auto entry = DecodeEntry(value)) {
+                                    if (auto entry = DecodeScheduleEntry(value)) {
                                       stored.emplace(key, *entry);
                                     } else {
                                       logger_.Error("malformed schedule entry re-armed",
@@ -120,7 +119,7 @@ Status Schedules::Start() {
       }
       if (entry == stored.end() || entry->second != std::make_pair(armed.version, armed.next_ms)) {
         batch.index_ops.push_back({storage::Index::kSchedules, definition->name,
-                                   EncodeEntry(armed.version, armed.next_ms)});
+                                   EncodeScheduleEntry(armed.version, armed.next_ms)});
       }
       armed_.emplace(definition->name, armed);
     }
@@ -330,7 +329,7 @@ void Schedules::Store(const std::string& workflow, std::optional<Armed> armed) {
   storage::AppendBatch batch;
   batch.index_ops.push_back(
       {storage::Index::kSchedules, workflow,
-       armed ? std::optional<std::string>(EncodeEntry(armed->version, armed->next_ms))
+       armed ? std::optional<std::string>(EncodeScheduleEntry(armed->version, armed->next_ms))
              : std::nullopt});
   log_.Append(std::move(batch), [this, workflow](Status status, uint64_t) {
     if (!status.ok()) {

@@ -31,6 +31,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -49,6 +50,10 @@ namespace assent::engine {
 // ms, so the keys of one workflow sort by fire time.
 std::string ScheduleKey(int64_t fire_ms);
 inline constexpr std::string_view kScheduleKeyPrefix = "schedule:";
+
+// A schedules index entry's value: "<version> <next fire time, unix ms>", both decimal.
+std::string EncodeScheduleEntry(uint32_t version, int64_t next_ms);
+std::optional<std::pair<uint32_t, int64_t>> DecodeScheduleEntry(std::string_view value);
 
 // Who starts scheduled runs: recorded in RunStarted as started_by "schedule", channel schedule.
 Actor ScheduleActor();

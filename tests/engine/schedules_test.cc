@@ -61,6 +61,17 @@ class SchedulesTest : public ClockedEngineTest {
         << ", expected " << FormatRfc3339(next);
   }
 
+  // Writes schedule entries (workflow, value) behind the engine's back.
+  Status PutEntries(const std::vector<std::pair<std::string, std::string>>& entries) {
+    storage::AppendBatch batch;
+    for (const auto& [workflow, value] : entries) {
+      batch.index_ops.push_back({storage::Index::kSchedules, workflow, value});
+    }
+    std::promise<Status> written;
+    log_.Append(std::move(batch), [&](Status status, uint64_t) { written.set_value(status); });
+    return written.get_future().get();
+  }
+
   // Stops the engine (as a crash would, for what is durable: the log is synced) and opens it
   // again at `at`.
   void RestartAt(int64_t at) {
@@ -143,17 +154,33 @@ TEST_F(SchedulesTest, AFireTimeRepeatedAfterACrashStartsNoSecondRun) {
   ExpectArmedFor(kFirstFire + kDay);
   engine_.reset();
   // As if the server had crashed after the run started and before the entry moved on.
-  storage::AppendBatch rewind;
-  rewind.index_ops.push_back(
-      {storage::Index::kSchedules, "report", "1 " + std::to_string(kFirstFire)});
-  std::promise<Status> written;
-  log_.Append(std::move(rewind), [&](Status status, uint64_t) { written.set_value(status); });
-  ASSERT_TRUE(written.get_future().get().ok());
+  ASSERT_TRUE(PutEntries({{"report", EncodeScheduleEntry(1, kFirstFire)}}).ok());
   now_ = kFirstFire + 20'000;
   ReopenWithClock();
   ExpectArmedFor(kFirstFire + kDay);
   EXPECT_EQ(FiredTimes(), std::vector<int64_t>{kFirstFire});
   EXPECT_EQ(Runs().size(), 1u);
+}
+
+TEST_F(SchedulesTest, VerifyReadsTheScheduleEntries) {
+  ApplyWorkflow("report", Report(""));
+  now_ = kFirstFire;
+  ExpectArmedFor(kFirstFire + kDay);
+  engine_.reset();
+  auto sound = VerifyLog(log_);
+  ASSERT_TRUE(sound.ok());
+  EXPECT_TRUE(sound->problems.empty()) << sound->problems.front();
+  ASSERT_TRUE(PutEntries({{"report", "1:" + std::to_string(kStart)},
+                          {"gone", EncodeScheduleEntry(4, kStart)}})
+                  .ok());
+  auto damaged = VerifyLog(log_);
+  ASSERT_TRUE(damaged.ok());
+  EXPECT_EQ(damaged->problems,
+            (std::vector<std::string>{"schedule of workflow gone: armed for v4, which cannot be read",
+                                      "schedule of workflow report: malformed entry of 15 bytes"}));
+  // The server re-arms a malformed entry from now rather than refusing to start.
+  ReopenWithClock();
+  EXPECT_EQ(NextFire(), kFirstFire + kDay);
 }
 
 TEST_F(SchedulesTest, ADisabledWorkflowDoesNotFire) {
