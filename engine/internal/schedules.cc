@@ -129,7 +129,11 @@ Status Schedules::Start() {
     log_.Append(std::move(batch), [&written](Status status, uint64_t) {
       written.set_value(std::move(status));
     });
-    if (Status status = written.get_future().get(); !status.ok()) return status;
+    // Not fatal: a server restarted on a full disk still serves reads, and fires from memory
+    // (each fire time's start is refused and retried until the log takes writes again).
+    if (Status status = written.get_future().get(); !status.ok()) {
+      logger_.Error("schedule entries not written", {{"error", status.ToString()}});
+    }
   }
   started_ = true;
   asio::post(strand_, [this] { Tick(); });

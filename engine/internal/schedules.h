@@ -71,7 +71,8 @@ class Schedules {
 
   // Arms every scheduled workflow from its index entry (or from now, if it has none or one
   // for other fire times), removes entries of workflows no longer scheduled, and starts
-  // looking at the clock. Fails when the index cannot be read or written.
+  // looking at the clock. Fails when the index cannot be read (a write it cannot make is
+  // logged: the entries are written again after the next fire time).
   Status Start();
   // Stops firing; returns once no handler of the service runs. Call after the engine has
   // answered every command (a start's answer comes back through the strand).
