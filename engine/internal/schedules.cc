@@ -1,5 +1,6 @@
 #include "engine/internal/schedules.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <future>
@@ -11,6 +12,15 @@
 namespace assent::engine {
 
 namespace asio = boost::asio;
+
+namespace {
+
+// Fire times end with year 9999 (as RFC 3339 does); a missed span reaches back at most ten
+// years, which keeps the look-back's arithmetic far from overflowing.
+constexpr int64_t kLastFireMs = 253'402'300'799'999;
+constexpr int64_t kLongestMissedMs = int64_t{3660} * 86'400'000;
+
+}  // namespace
 
 std::string EncodeScheduleEntry(uint32_t version, int64_t next_ms) {
   return std::to_string(version) + " " + std::to_string(next_ms);
@@ -24,6 +34,7 @@ std::optional<std::pair<uint32_t, int64_t>> DecodeScheduleEntry(std::string_view
   if (ec != std::errc() || after_version == end || *after_version != ' ') return std::nullopt;
   auto [after_next, ec2] = std::from_chars(after_version + 1, end, next_ms);
   if (ec2 != std::errc() || after_next != end) return std::nullopt;
+  if (next_ms < 0 || next_ms > kLastFireMs) return std::nullopt;
   return std::make_pair(version, next_ms);
 }
 
@@ -235,7 +246,7 @@ void Schedules::Fire(const std::string& workflow,
   int64_t first;
   {
     std::lock_guard lock(mu_);
-    first = armed_[workflow].next_ms;
+    first = std::max(armed_[workflow].next_ms, now - kLongestMissedMs);
   }
   const size_t keep = schedule.catch_up == CatchUp::kAll ? schedule.max_catch_up : 1;
   bool earlier_left_out = false;
