@@ -6,6 +6,7 @@
 
 #include "api/json_views.h"
 #include "api/protocol/audit_time.h"
+#include "base/json_text.h"
 
 namespace assent::api {
 namespace {
@@ -18,6 +19,7 @@ std::string_view ChannelName(engine::Channel channel) {
   switch (channel) {
     case engine::Channel::kRest: return "rest";
     case engine::Channel::kStream: return "stream";
+    case engine::Channel::kHook: return "hook";
     case engine::Channel::kSchedule: return "schedule";
     case engine::Channel::kUnknown: return "";
   }
@@ -38,6 +40,11 @@ json::object ToJson(const engine::AuditEntry& entry) {
   if (!entry.approval_id.empty()) out["approval_id"] = entry.approval_id;
   if (!entry.subject.empty()) out["subject"] = entry.subject;
   if (entry.decision) out["decision"] = engine::ToString(*entry.decision);
+  if (!entry.edit_diff.empty()) {  // the engine wrote it: text that does not parse stays text
+    boost::system::error_code ec;
+    json::value diff = ParseJsonText(entry.edit_diff, ec);
+    out["edit_diff"] = ec ? json::value(json::string(entry.edit_diff)) : std::move(diff);
+  }
   if (!entry.comment.empty()) {
     out[entry.action == "run.cancelled" ? "reason" : "comment"] = entry.comment;
   }

@@ -43,6 +43,10 @@ Result<engine::StartRunCommand> ParseStartRun(std::string_view workflow, const j
                                    std::to_string(kMaxIdempotencyKeyBytes) +
                                    " printable ASCII characters");
   }
+  if (idempotency_key.starts_with(kHookKeyPrefix)) {
+    return Status::InvalidArgument("an Idempotency-Key may not start with \"hook:\": those are "
+                                   "the delivery ids of the workflow's inbound webhooks");
+  }
   engine::StartRunCommand command;
   command.actor = std::move(actor);
   command.workflow = std::string(workflow);
@@ -56,7 +60,9 @@ Result<engine::StartRunCommand> ParseStartRun(std::string_view workflow, const j
 
 Result<engine::DecideCommand> ParseDecide(std::string_view approval_id, const json::object& body,
                                           engine::Actor actor) {
-  if (Status known = CheckKnownFields(body, {"decision", "comment"}); !known.ok()) return known;
+  if (Status known = CheckKnownFields(body, {"decision", "comment", "edits"}); !known.ok()) {
+    return known;
+  }
   Result<std::string> decision_text = RequiredString(body, "decision");
   if (!decision_text.ok()) return decision_text.status();
   std::optional<engine::Decision> decision = engine::ParseDecision(*decision_text);
@@ -67,6 +73,15 @@ Result<engine::DecideCommand> ParseDecide(std::string_view approval_id, const js
     return Status::InvalidArgument("a rejection needs a non-empty \"comment\"");
   }
   engine::DecideCommand command;
+  if (const json::value* edits = body.if_contains("edits"); edits != nullptr) {
+    if (!edits->is_object()) {
+      return Status::InvalidArgument("\"edits\" must be a JSON object of shown fields");
+    }
+    if (*decision == engine::Decision::kReject && !edits->as_object().empty()) {
+      return Status::InvalidArgument("only an approval carries \"edits\"");
+    }
+    command.edits = edits->as_object();
+  }
   command.approval_id = std::string(approval_id);
   command.decision = *decision;
   command.actor = std::move(actor);

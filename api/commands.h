@@ -26,6 +26,8 @@ std::optional<boost::json::object> ParseJsonObject(std::string_view text, std::s
 
 // The longest Idempotency-Key header accepted.
 inline constexpr size_t kMaxIdempotencyKeyBytes = 256;
+// The start keys of inbound webhooks (engine HookStartKey) begin so; a client's may not.
+inline constexpr std::string_view kHookKeyPrefix = "hook:";
 
 // {"input": {...}} with input optional (default {}). `idempotency_key`: empty, or at most
 // kMaxIdempotencyKeyBytes of printable ASCII.

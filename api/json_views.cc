@@ -36,10 +36,15 @@ std::string FormatTime(int64_t unix_ms) {
 json::object ToJson(const engine::ApprovalView& approval) {
   json::array decisions;
   for (const engine::DecisionView& decision : approval.decisions) {
-    decisions.push_back(json::object{{"decision", engine::ToString(decision.decision)},
-                                     {"reviewer", decision.reviewer},
-                                     {"comment", decision.comment},
-                                     {"at", FormatTime(decision.at_ms)}});
+    json::object made{{"decision", engine::ToString(decision.decision)},
+                      {"reviewer", decision.reviewer},
+                      {"comment", decision.comment},
+                      {"at", FormatTime(decision.at_ms)}};
+    if (!decision.edits.empty()) {
+      made["edits"] = decision.edits;
+      made["edit_diff"] = decision.edit_diff;
+    }
+    decisions.push_back(std::move(made));
   }
   json::array comments;
   for (const engine::CommentView& comment : approval.comments) {
@@ -79,6 +84,16 @@ json::object ToJson(const engine::ApprovalView& approval, const engine::Deciders
   for (const std::string& entry : deciders.approvers) approvers.emplace_back(entry);
   out["approvers"] = std::move(approvers);
   out["can_decide"] = deciders.can_decide;
+  // The step's `edits` rule, for the edit form: true (any shown field), false, or the fields.
+  if (!deciders.edits_allowed) {
+    out["edits"] = false;
+  } else if (deciders.editable_fields.empty()) {
+    out["edits"] = true;
+  } else {
+    json::array fields;
+    for (const std::string& field : deciders.editable_fields) fields.emplace_back(field);
+    out["edits"] = std::move(fields);
+  }
   return out;
 }
 

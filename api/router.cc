@@ -11,6 +11,7 @@
 
 #include "api/audit_route.h"
 #include "api/commands.h"
+#include "api/hook_route.h"
 #include "api/identity_routes.h"
 #include "api/workflow_routes.h"
 #include "api/json_views.h"
@@ -329,6 +330,8 @@ constexpr Route kRoutes[] = {
     {http::verb::delete_, "v1/tokens/*", RevokeToken},
     {http::verb::get, "v1/groups", ListGroups},
     {http::verb::get, "v1/audit", ListAudit},
+    // The hook's secret is its credential (hook_route.h).
+    {http::verb::post, "v1/hooks/*/*", StartRunFromHook, true},
 };
 
 // True when `segments` fit `pattern`; the "*" segments are appended to `params`.

@@ -53,9 +53,41 @@ std::string_view Title(std::string_view type) {
 
 json::object Mrkdwn(std::string text) { return {{"type", "mrkdwn"}, {"text", std::move(text)}}; }
 
+// A small grey line under the message: where it came from.
+json::object ContextBlock(std::string text) {
+  return {{"type", "context"},
+          {"elements", json::array{Mrkdwn(Truncate(std::move(text), kSectionText))}}};
+}
+
+// A button linking to `url`: the approval or the run on the dashboard.
+json::object LinkButtonBlock(std::string_view label, const std::string& url) {
+  return {{"type", "actions"},
+          {"elements", json::array{json::object{
+                           {"type", "button"},
+                           {"text", {{"type", "plain_text"}, {"text", label}}},
+                           {"url", url}}}}};
+}
+
 // A shown value as people read it: strings as they are, anything else as JSON.
 std::string Shown(const json::value& value) {
   return value.is_string() ? std::string(value.as_string()) : json::serialize(value);
+}
+
+// An approval's edits, a line each: "\n`amount`: 7200 → 6500".
+std::string EditLines(const json::array& edit_diff) {
+  std::string lines;
+  for (const json::value& change : edit_diff) {
+    const json::object* fields = change.if_object();
+    if (fields == nullptr) continue;
+    const json::value* path = fields->if_contains("path");
+    const json::value* before = fields->if_contains("before");
+    const json::value* after = fields->if_contains("after");
+    std::string field = path != nullptr && path->is_string() ? std::string(path->as_string()) : "";
+    if (!field.empty() && field[0] == '/') field.erase(0, 1);
+    lines += "\n`" + Escape(field) + "`: " + Escape(before ? Shown(*before) : "(none)") +
+             " \u2192 " + Escape(after ? Shown(*after) : "(none)");
+  }
+  return lines;
 }
 
 json::array ShowSections(const json::object& show) {
@@ -94,6 +126,7 @@ std::string RenderSlack(const engine::WebhookMessage& message) {
                                                                           : "*Rejected*") +
               " by " + Escape(decision.reviewer);
     if (!decision.comment.empty()) outcome += ": " + Escape(decision.comment);
+    outcome += EditLines(decision.edit_diff);
   } else if (approval.status == engine::ApprovalStatus::kCancelled) {
     outcome = "*Cancelled*: the run was cancelled";
   } else if (approval.status == engine::ApprovalStatus::kTimedOut) {
@@ -107,18 +140,10 @@ std::string RenderSlack(const engine::WebhookMessage& message) {
     blocks.push_back(json::object{{"type", "section"},
                                   {"text", Mrkdwn(Truncate(outcome, kSectionText))}});
   }
-  blocks.push_back(json::object{
-      {"type", "context"},
-      {"elements", json::array{Mrkdwn(Truncate("workflow `" + Escape(message.approval.workflow) +
-                                                   "` · run `" + Escape(approval.run_id) + "`",
-                                               kSectionText))}}});
+  blocks.push_back(ContextBlock("workflow `" + Escape(message.approval.workflow) + "` · run `" +
+                                 Escape(approval.run_id) + "`"));
   if (!message.approval_url.empty()) {
-    blocks.push_back(json::object{
-        {"type", "actions"},
-        {"elements", json::array{json::object{
-                         {"type", "button"},
-                         {"text", {{"type", "plain_text"}, {"text", "Open approval"}}},
-                         {"url", message.approval_url}}}}});
+    blocks.push_back(LinkButtonBlock("Open approval", message.approval_url));
   }
   // The fallback line: notifications and clients without blocks show only this.
   std::string text = std::string(Title(message.type)) + ": " + Escape(approval.message);
@@ -138,11 +163,40 @@ std::string RenderJson(const engine::WebhookMessage& message) {
                                       {"url", std::move(url)}});
 }
 
+// A notify step's message: the message as its text (the fallback line too), then where it
+// came from, and a link to the run.
+std::string RenderNoticeSlack(const engine::StepNotice& notice) {
+  json::array blocks;
+  blocks.push_back(json::object{
+      {"type", "section"}, {"text", Mrkdwn(Truncate(Escape(notice.message), kSectionText))}});
+  blocks.push_back(ContextBlock("workflow `" + Escape(notice.workflow) + "` · run `" +
+                                 Escape(notice.run_id) + "` · step `" + Escape(notice.step_id) +
+                                 "`"));
+  if (!notice.run_url.empty()) blocks.push_back(LinkButtonBlock("Open run", notice.run_url));
+  return json::serialize(json::object{{"text", Truncate(Escape(notice.message), kSectionText)},
+                                      {"blocks", std::move(blocks)}});
+}
+
+std::string RenderNoticeJson(const engine::WebhookMessage& message) {
+  const engine::StepNotice& notice = message.notice;
+  json::value url = notice.run_url.empty() ? json::value(nullptr) : json::value(notice.run_url);
+  return json::serialize(json::object{{"type", message.type},
+                                      {"delivery_id", message.delivery_id},
+                                      {"workflow", notice.workflow},
+                                      {"run_id", notice.run_id},
+                                      {"step", notice.step_id},
+                                      {"message", notice.message},
+                                      {"url", std::move(url)}});
+}
+
 }  // namespace
 
 std::string RenderWebhook(const engine::WebhookMessage& message) {
-  return message.format == engine::WebhookFormat::kSlack ? RenderSlack(message)
-                                                         : RenderJson(message);
+  const bool slack = message.format == engine::WebhookFormat::kSlack;
+  if (message.type == engine::kStepNotifyType) {
+    return slack ? RenderNoticeSlack(message.notice) : RenderNoticeJson(message);
+  }
+  return slack ? RenderSlack(message) : RenderJson(message);
 }
 
 }  // namespace assent::api

@@ -8,6 +8,13 @@
 //          once decided, the workflow and run, and a button linking to the approval (when the
 //          server has a --public-url). Long texts are cut to Slack's block limits.
 //
+// and of a notify step's message (type "step.notify"):
+//
+//   json   {"type": "step.notify", "delivery_id", "workflow", "run_id", "step", "message",
+//           "url": "<public url>/runs/<id>" or null}
+//   slack  "text": the message; "blocks": the message, the workflow, run and step, and a button
+//          linking to the run (with a --public-url).
+//
 // Pure function; thread-safe. The engine calls it (EngineOptions::render_webhook) while it
 // records a notification.
 #pragma once

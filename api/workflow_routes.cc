@@ -3,7 +3,7 @@
 #include <charconv>
 #include <limits>
 
-#include "api/json_diff.h"
+#include "base/json_diff.h"
 
 namespace assent::api {
 namespace {

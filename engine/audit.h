@@ -51,6 +51,7 @@ struct AuditEntry {
   std::optional<Decision> decision;  // decisions
   std::string comment;               // a comment's text, a decision's comment, a cancel's reason
   std::string subject;               // identity changes: the user or token id changed
+  std::string edit_diff;             // an approval with edits: what changed, as JSON text
 
   bool operator==(const AuditEntry&) const = default;
 };

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engine/actor.h"
@@ -137,6 +138,19 @@ struct StartRunCommand {
   Actor actor = {};  // who starts it: recorded in RunStarted
 };
 
+// A request to one of a workflow's inbound webhooks (its definition's `hooks`), to start a
+// run with the request's body as input. The hook itself is the credential: its secret, sent
+// as a header or keying an HMAC signature of the body (engine/internal/inbound_hooks.h).
+struct HookStartCommand {
+  std::string workflow;
+  std::string hook_id;
+  std::string body;           // the raw request body: what a signature covers
+  boost::json::object input;  // the body, parsed
+  // The request's headers, names in lower case: the secret or signature, and the delivery id.
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string request_id;  // the server's id for the request
+};
+
 struct StartRunResult {
   std::string run_id;
   bool created = true;  // false: the idempotency key named an existing run
@@ -148,6 +162,9 @@ struct DecideCommand {
   Decision decision = Decision::kApprove;
   Actor actor;  // the reviewer: recorded in ApprovalDecided
   std::string comment;
+  // An approval may replace fields of what the approval shows (its step's `edits` rule says
+  // which); later steps see the edited values. Empty: none.
+  boost::json::object edits;
 };
 
 struct CommentCommand {
@@ -260,6 +277,12 @@ class Engine {
 
   // Commands: `done` runs once the outcome is durable (or refused, with nothing written).
   virtual void StartRun(StartRunCommand command, Callback<StartRunResult> done) = 0;
+  // Starts a run as one of the workflow's hooks, once the request proves it knows the hook's
+  // secret: as StartRun, with the actor "hook:<workflow>/<hook id>" (channel kHook) and no
+  // access list consulted. A request with the delivery id of an earlier one answers with the
+  // run that one started (created false). kNotFound: no such workflow or hook;
+  // kPermissionDenied: the secret or signature is missing or wrong (nothing else is).
+  virtual void StartRunFromHook(HookStartCommand command, Callback<StartRunResult> done) = 0;
   virtual void Decide(DecideCommand command, Callback<ApprovalView> done) = 0;
   virtual void AddComment(CommentCommand command, Callback<ApprovalView> done) = 0;
   virtual void Cancel(CancelCommand command, Callback<RunView> done) = 0;

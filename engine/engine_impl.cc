@@ -5,6 +5,7 @@
 // (ShardOf(run id)); a new run goes to the shard its idempotency key hashes to, or round-robin,
 // and gets an id that hashes back to that shard. Queries fold the log on the caller's thread and
 // touch no shard.
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <memory>
@@ -78,14 +79,7 @@ class EngineImpl final : public Engine {
           "an Idempotency-Key may not start with \"schedule:\" (the keys of schedules' fire "
           "times)"));
     }
-    if (Status writable = CheckJsonWritable(command.input, "input"); !writable.ok()) {
-      return done(writable);
-    }
-    if (Status sized = CheckSize("the run's input", boost::json::serialize(command.input).size(),
-                                 options_.max_input_bytes, "max_input_bytes");
-        !sized.ok()) {
-      return done(sized);
-    }
+    if (Status checked = CheckInput(command.input); !checked.ok()) return done(checked);
     size_t shard = command.idempotency_key.empty()
                        ? next_shard_++ % shards_.size()
                        : ShardOf(StartKey(command.workflow, command.idempotency_key),
@@ -94,6 +88,16 @@ class EngineImpl final : public Engine {
       done = WaitForExistingRun(command.actor.principal, command.wait, std::move(done));
     }
     shards_[shard]->StartRun(std::move(command), std::move(done));
+  }
+  void StartRunFromHook(HookStartCommand command, Callback<StartRunResult> done) override {
+    Result<StartRunCommand> start = HookStart(std::move(command));
+    if (!start.ok()) return done(start.status());
+    if (Status checked = CheckInput(start->input); !checked.ok()) return done(checked);
+    size_t shard = start->idempotency_key.empty()
+                       ? next_shard_++ % shards_.size()
+                       : ShardOf(StartKey(start->workflow, start->idempotency_key),
+                                 shards_.size());
+    shards_[shard]->StartRun(std::move(start).value(), std::move(done), /*by_hook=*/true);
   }
   void Decide(DecideCommand command, Callback<ApprovalView> done) override {
     if (Status sized = CheckSize("the decision's comment", command.comment.size(),
@@ -197,6 +201,15 @@ class EngineImpl final : public Engine {
     }
     return applied;
   }
+  // What every start's input must be: JSON the log can store, within max_input_bytes.
+  Status CheckInput(const boost::json::object& input) const {
+    if (Status writable = CheckJsonWritable(input, "input"); !writable.ok()) return writable;
+    return CheckSize("the run's input", boost::json::serialize(input).size(),
+                     options_.max_input_bytes, "max_input_bytes");
+  }
+  // The start a hook request makes, once it proved it knows the hook's secret: as the hook, on
+  // the hook channel, keyed by its delivery id (when it sent one).
+  Result<StartRunCommand> HookStart(HookStartCommand command);
   Status Refusal();
   void OnStorageFailure(const Status& status);
   // The log refused a write for now / took one: logs the change of state, once each way.
@@ -407,6 +420,33 @@ Result<std::vector<WorkflowView>> EngineImpl::ListWorkflowVersions(const Princip
     views.push_back(WorkflowRegistry::ToView(**it));
   }
   return views;
+}
+
+Result<StartRunCommand> EngineImpl::HookStart(HookStartCommand command) {
+  std::shared_ptr<const WorkflowDefinition> latest = registry_.Latest(command.workflow);
+  if (latest == nullptr) return Status::NotFound(WorkflowNotFound(command.workflow));
+  auto hook = std::find_if(latest->hooks.begin(), latest->hooks.end(),
+                           [&](const InboundHook& h) { return h.id == command.hook_id; });
+  if (hook == latest->hooks.end()) {
+    return Status::NotFound("workflow '" + command.workflow + "' has no hook '" +
+                            command.hook_id + "'");
+  }
+  if (Status authentic = AuthenticateHook(*hook, command.headers, command.body);
+      !authentic.ok()) {
+    return authentic;
+  }
+  Result<std::string> delivery_id = HookDeliveryId(*hook, command.headers);
+  if (!delivery_id.ok()) return delivery_id.status();
+  StartRunCommand start;
+  start.workflow = std::move(command.workflow);
+  start.input = std::move(command.input);
+  // Its own space of keys: a user's Idempotency-Key may not start with "hook:" (api/commands.h).
+  if (!delivery_id->empty()) start.idempotency_key = HookStartKey(hook->id, *delivery_id);
+  start.actor.principal.id = HookActorId(start.workflow, hook->id);
+  start.actor.principal.service = true;  // a machine: never a reviewer
+  start.actor.channel = Channel::kHook;
+  start.actor.request_id = std::move(command.request_id);
+  return start;
 }
 
 Result<WorkflowView> EngineImpl::SetWorkflowDisabled(const Principal& by, std::string_view name,

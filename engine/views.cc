@@ -80,6 +80,14 @@ bool ApprovalView::DecidedBy(std::string_view reviewer) const {
                      [&](const DecisionView& decision) { return decision.reviewer == reviewer; });
 }
 
+boost::json::object ApprovalView::ApprovedShow() const {
+  boost::json::object approved = show;
+  if (!decisions.empty()) {
+    for (const auto& [field, value] : decisions.back().edits) approved[field] = value;
+  }
+  return approved;
+}
+
 size_t ApprovalView::CountDecisions(Decision decision) const {
   return std::count_if(decisions.begin(), decisions.end(),
                        [&](const DecisionView& made) { return made.decision == decision; });

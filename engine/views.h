@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
@@ -37,6 +38,10 @@ struct DecisionView {
   std::string reviewer;
   std::string comment;
   int64_t at_ms = 0;
+  // An approval with edits: the shown fields the reviewer replaced, with their new values, and
+  // what changed ({"path", "op", "before", "after"} entries, base/json_diff.h). Empty otherwise.
+  boost::json::object edits;
+  boost::json::array edit_diff;
 
   bool operator==(const DecisionView&) const = default;
 };
@@ -78,6 +83,8 @@ struct ApprovalView {
 
   // Whether `reviewer` has decided it already: a reviewer's decision counts once.
   bool DecidedBy(std::string_view reviewer) const;
+  // What was approved: `show` with the deciding reviewer's edits applied.
+  boost::json::object ApprovedShow() const;
   size_t CountDecisions(Decision decision) const;
 
   bool operator==(const ApprovalView&) const = default;
@@ -92,6 +99,10 @@ struct DecidersView {
   // Whether the viewer may decide it now: it is pending, the rules allow them, and
   // "self_approval": false does not refuse them.
   bool can_decide = false;
+  // Which shown fields a decision may edit (the step's `edits`): every field, the named ones,
+  // or none.
+  bool edits_allowed = true;
+  std::vector<std::string> editable_fields;  // empty with edits_allowed: every field
 };
 
 struct RunView {

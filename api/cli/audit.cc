@@ -43,6 +43,7 @@ std::string Target(const ParsedArgs& args, const std::string& after) {
 std::string What(const json::object& entry) {
   std::string what = FieldText(entry, "action");
   if (entry.contains("decision")) what += " " + FieldText(entry, "decision");
+  if (entry.contains("edit_diff")) what += " with edits";
   if (entry.contains("subject")) what += " " + FieldText(entry, "subject");
   return what;
 }

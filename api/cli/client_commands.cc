@@ -186,12 +186,34 @@ int Approvals(const ParsedArgs& args) {
   return PrintPage(args, response->body, "approvals", FormatApprovals);
 }
 
+// `--edit FIELD=VALUE`, repeated: VALUE is read as JSON when it is JSON (6500, true, [1,2],
+// "quoted text"), else taken as text, so `--edit vendor=ACME GmbH` needs no quotes.
+std::optional<json::object> ReadEdits(const ParsedArgs& args) {
+  json::object edits;
+  for (const std::string& edit : args.GetAll("edit")) {
+    size_t equals = edit.find('=');
+    if (equals == 0 || equals == std::string::npos) {
+      std::cerr << "assent approve: --edit takes FIELD=VALUE, not '" << edit << "'\n";
+      return std::nullopt;
+    }
+    std::string_view value = std::string_view(edit).substr(equals + 1);
+    UntrustedJson parsed = ParseUntrustedJson(value);
+    edits[edit.substr(0, equals)] = parsed.ec ? json::value(json::string(value)) : parsed.value;
+  }
+  return edits;
+}
+
 int Decide(const ParsedArgs& args, std::string_view decision) {
-  json::value body = json::object{{"decision", decision},
-                                  {"comment", args.Get("comment").value_or("")}};
+  json::object body{{"decision", decision}, {"comment", args.Get("comment").value_or("")}};
+  if (decision == "approve") {
+    std::optional<json::object> edits = ReadEdits(args);
+    if (!edits) return 2;
+    if (!edits->empty()) body["edits"] = std::move(*edits);
+  }
+  const json::value request(std::move(body));
   std::optional<ApiResponse> response =
       CallServer(args, http::verb::post,
-                 "/v1/approvals/" + Encode(args.positional[0]) + "/decision", &body);
+                 "/v1/approvals/" + Encode(args.positional[0]) + "/decision", &request);
   if (!response) return 1;
   return Print(args, response->body,
                [](const json::object& approval) { return FormatApprovalLine(approval) + "\n"; });
@@ -251,7 +273,11 @@ std::vector<Command> ClientCommands() {
                     kAfterFlag}),
        Approvals},
       {"approve", "Approve a pending approval.", "ID", 1, 1,
-       ClientFlags({{"comment", true, "an optional comment", "TEXT"}}), Approve},
+       ClientFlags({{"comment", true, "an optional comment", "TEXT"},
+                    {"edit", true,
+                     "replace a shown field before approving (repeatable; VALUE is JSON or text)",
+                     "FIELD=VALUE"}}),
+       Approve},
       {"reject", "Reject a pending approval; a comment saying why is required.", "ID", 1, 1,
        ClientFlags({{"comment", true, "why (required)", "TEXT"}}), Reject},
   };

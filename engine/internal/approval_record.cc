@@ -41,10 +41,12 @@ flatbuffers::Offset<fb::ApprovalRecord> PackApprovalRecord(flatbuffers::FlatBuff
                                                            const ApprovalView& approval) {
   std::vector<flatbuffers::Offset<fb::DecisionRecord>> decisions;
   for (const DecisionView& decision : approval.decisions) {
-    decisions.push_back(fb::CreateDecisionRecord(builder, ToStored(decision.decision),
-                                                 StoreText(builder, decision.reviewer),
-                                                 StoreText(builder, decision.comment),
-                                                 decision.at_ms));
+    const bool edited = !decision.edits.empty();
+    decisions.push_back(fb::CreateDecisionRecord(
+        builder, ToStored(decision.decision), StoreText(builder, decision.reviewer),
+        StoreText(builder, decision.comment), decision.at_ms,
+        edited ? StoreText(builder, boost::json::serialize(decision.edits)) : 0,
+        edited ? StoreText(builder, boost::json::serialize(decision.edit_diff)) : 0));
   }
   // No inline comments (an absent vector): each is its own approval-comments entry.
   return fb::CreateApprovalRecord(
@@ -99,6 +101,26 @@ Result<ApprovalView> UnpackHead(const fb::ApprovalRecord& record) {
   return approval;
 }
 
+// The edits of the decisions UnpackHead read, in the same order (absent before approve with
+// edits, and on decisions without them).
+Status UnpackEdits(const fb::ApprovalRecord& record, ApprovalView& approval) {
+  if (record.decisions() == nullptr) return Status::Ok();
+  for (size_t i = 0; i < approval.decisions.size(); ++i) {
+    const fb::DecisionRecord* stored = record.decisions()->Get(i);
+    if (stored->edits() == nullptr || stored->edits()->size() == 0) continue;
+    auto edits = StoredJson(stored->edits(), "edits");
+    if (!edits.ok()) return edits.status();
+    auto diff = StoredJson(stored->edit_diff(), "edit_diff");
+    if (!diff.ok()) return diff.status();
+    if (!edits->is_object() || !diff->is_array()) {
+      return Status::Corruption("approval " + approval.id + ": a decision's edits are malformed");
+    }
+    approval.decisions[i].edits = std::move(edits->as_object());
+    approval.decisions[i].edit_diff = std::move(diff->as_array());
+  }
+  return Status::Ok();
+}
+
 // The record's fields, with the comments it holds inline (records of an older layout).
 Result<ApprovalView> UnpackFields(const fb::ApprovalRecord& record) {
   auto head = UnpackHead(record);
@@ -111,6 +133,7 @@ Result<ApprovalView> UnpackFields(const fb::ApprovalRecord& record) {
     return Status::Corruption("approval " + approval.id + ": show is not an object");
   }
   approval.show = std::move(show->as_object());
+  if (Status edits = UnpackEdits(record, approval); !edits.ok()) return edits;
   if (record.comments() != nullptr) {
     for (const fb::CommentRecord* comment : *record.comments()) {
       approval.comments.push_back(CommentView{std::string(StoredText(comment->author())),

@@ -20,6 +20,7 @@ Channel FromStored(fb::Channel channel) {
   switch (channel) {
     case fb::Channel::Rest: return Channel::kRest;
     case fb::Channel::Stream: return Channel::kStream;
+    case fb::Channel::Hook: return Channel::kHook;
     case fb::Channel::Schedule: return Channel::kSchedule;
     case fb::Channel::Unknown: return Channel::kUnknown;
   }
@@ -49,6 +50,7 @@ AuditEntry ToAuditEntry(const fb::Event& event, const AuditFacts& facts) {
     entry.approval_id = Text(body->approval_id());
     entry.decision = FromStored(body->decision());
     entry.comment = Text(body->comment());
+    entry.edit_diff = Text(body->edit_diff());
   } else if (const auto* body = event.body_as_CommentAdded()) {
     entry.action = "comment.added";
     entry.channel = FromStored(body->channel());

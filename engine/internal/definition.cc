@@ -27,8 +27,9 @@ const std::set<std::string_view>& AllowedFields(StepType type) {
   static const std::set<std::string_view> kApproval{
       "id",        "type",          "next",          "message", "show",
       "on_reject", "approvers",     "self_approval", "timeout", "on_timeout",
-      "quorum",    "reject_quorum", "remind_after",  "escalate"};
+      "quorum",    "reject_quorum", "remind_after",  "escalate", "edits"};
   static const std::set<std::string_view> kWait{"id", "type", "next", "for", "until"};
+  static const std::set<std::string_view> kNotify{"id", "type", "next", "target", "message"};
   static const std::set<std::string_view> kHttp{
       "id",      "type",         "next",       "method", "url", "allow_hosts", "body",
       "max_connections",
@@ -39,6 +40,7 @@ const std::set<std::string_view>& AllowedFields(StepType type) {
     case StepType::kApproval: return kApproval;
     case StepType::kHttp: return kHttp;
     case StepType::kWait: return kWait;
+    case StepType::kNotify: return kNotify;
   }
   return kCode;
 }
@@ -49,6 +51,7 @@ std::optional<StepType> ParseStepType(std::string_view text) {
   if (text == "http") return StepType::kHttp;
   if (text == "approval") return StepType::kApproval;
   if (text == "wait") return StepType::kWait;
+  if (text == "notify") return StepType::kNotify;
   return std::nullopt;
 }
 
@@ -209,6 +212,33 @@ void ReadEscalation(const json::object& object, StepReader& reader, StepDefiniti
   }
 }
 
+// `edits`: true (any shown field), false (none), or the names of the fields of `show` that an
+// approval may replace.
+void ReadEdits(const json::object& object, StepReader& reader, StepDefinition& step) {
+  const json::value* edits = object.if_contains("edits");
+  if (edits == nullptr) return;
+  if (edits->is_bool()) {
+    step.edits_allowed = edits->as_bool();
+    return;
+  }
+  constexpr std::string_view kShape =
+      "'edits' must be true, false or a non-empty list of fields of 'show'";
+  if (!edits->is_array() || edits->as_array().empty()) return reader.Fail(std::string(kShape));
+  const json::object* show = step.show.if_object();
+  for (const json::value& field : edits->as_array()) {
+    if (!field.is_string()) return reader.Fail(std::string(kShape));
+    std::string name(field.as_string());
+    if (show == nullptr || !show->contains(name)) {
+      return reader.Fail("'edits' names '" + name + "', which 'show' does not have");
+    }
+    if (std::find(step.editable_fields.begin(), step.editable_fields.end(), name) !=
+        step.editable_fields.end()) {
+      return reader.Fail("'edits' names '" + name + "' twice");
+    }
+    step.editable_fields.push_back(std::move(name));
+  }
+}
+
 void ReadApproval(const json::object& object, StepReader& reader, StepDefinition& step) {
   step.message = reader.String("message", true);
   reader.Check(CheckTemplate(step.message), "message");
@@ -232,6 +262,7 @@ void ReadApproval(const json::object& object, StepReader& reader, StepDefinition
   ReadTimeout(reader, step);
   ReadEscalation(object, reader, step);
   ReadQuorums(object, reader, step);
+  ReadEdits(object, reader, step);
 }
 
 void ReadWait(StepReader& reader, StepDefinition& step) {
@@ -250,6 +281,25 @@ void ReadWait(StepReader& reader, StepDefinition& step) {
     if (ms.ok()) step.wait_for_ms = *ms;
   }
   reader.Check(CheckTemplate(step.wait_until), "until");
+}
+
+// A notify step: a message template and the target it is posted to, written as a workflow's
+// notify targets are.
+void ReadNotify(const json::object& object, StepReader& reader, StepDefinition& step) {
+  step.message = reader.String("message", true);
+  reader.Check(CheckTemplate(step.message), "message");
+  const json::value* target = object.if_contains("target");
+  if (target == nullptr) {
+    reader.Fail("missing required field 'target' ({\"url\": ..., \"format\": \"json\" or "
+                "\"slack\", \"secret\": ..., \"ca_file\": ...})");
+    return;
+  }
+  auto parsed = ParseNotifyTarget(*target, "'target'");  // the reader adds the step
+  if (parsed.ok()) {
+    step.target = std::move(parsed).value();
+  } else {
+    reader.Fail(parsed.status().message());
+  }
 }
 
 void ReadHttp(const json::object& object, StepReader& reader, StepDefinition& step) {
@@ -313,7 +363,7 @@ Result<StepDefinition> ParseStep(const json::value& value, size_t position) {
   auto type = ParseStepType(type_name);
   if (!type) {
     reader.Fail("unknown type '" + type_name +
-                "' (expected code, condition, http, approval or wait)");
+                "' (expected code, condition, http, approval, wait or notify)");
     return Status::InvalidArgument(reader.error());
   }
   step.type = *type;
@@ -330,6 +380,7 @@ Result<StepDefinition> ParseStep(const json::value& value, size_t position) {
     case StepType::kApproval: ReadApproval(object, reader, step); break;
     case StepType::kHttp: ReadHttp(object, reader, step); break;
     case StepType::kWait: ReadWait(reader, step); break;
+    case StepType::kNotify: ReadNotify(object, reader, step); break;
   }
   if (!reader.error().empty()) return Status::InvalidArgument(reader.error());
   return step;
@@ -459,7 +510,8 @@ Result<std::shared_ptr<const WorkflowDefinition>> ParseDefinition(std::string_vi
     bool access = std::find(kWorkflowAccessFields.begin(), kWorkflowAccessFields.end(),
                             entry.key()) != kWorkflowAccessFields.end();
     if (entry.key() != "name" && entry.key() != "steps" && entry.key() != "description" &&
-        entry.key() != "notify" && entry.key() != "disabled" && entry.key() != "schedule" &&
+        entry.key() != "notify" && entry.key() != "hooks" && entry.key() != "disabled" &&
+        entry.key() != "schedule" &&
         !access) {
       return Status::InvalidArgument("unknown field '" + std::string(entry.key()) + "'");
     }
@@ -491,6 +543,11 @@ Result<std::shared_ptr<const WorkflowDefinition>> ParseDefinition(std::string_vi
     auto targets = ParseNotifyTargets(*notify);
     if (!targets.ok()) return targets.status();
     definition->notify = std::move(targets).value();
+  }
+  if (const json::value* hooks = object.if_contains("hooks")) {
+    auto parsed = ParseInboundHooks(*hooks);
+    if (!parsed.ok()) return parsed.status();
+    definition->hooks = std::move(parsed).value();
   }
   if (Status access = ReadWorkflowAccess(object, &definition->access); !access.ok()) {
     return access;

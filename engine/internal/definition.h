@@ -22,6 +22,7 @@
 #include "base/status.h"
 #include "engine/internal/access_lists.h"
 #include "engine/internal/host_allow_list.h"
+#include "engine/internal/inbound_hooks.h"
 #include "engine/internal/notify_targets.h"
 #include "engine/internal/schedule_definition.h"
 
@@ -29,7 +30,7 @@ namespace assent::engine {
 
 inline constexpr std::string_view kEndStep = "end";
 
-enum class StepType { kCode, kCondition, kHttp, kApproval, kWait };
+enum class StepType { kCode, kCondition, kHttp, kApproval, kWait, kNotify };
 
 // What an approval step does when its `timeout` runs out undecided. The numbers are persisted
 // (schemas/event.fbs TimeoutAction).
@@ -58,7 +59,7 @@ struct StepDefinition {
   std::string then_step;  // condition: where to go when true
   std::string else_step;  // condition: where to go when false
 
-  std::string message;     // approval: message template
+  std::string message;     // approval, notify: message template
   boost::json::value show; // approval: object of templates rendered for reviewers
   std::string on_reject;   // approval: where a rejection goes; empty: the run fails
   AccessList approvers;    // approval: who decides instead of the editors; empty: the editors
@@ -75,6 +76,10 @@ struct StepDefinition {
   // before `on_timeout` decides.
   int64_t remind_after_ms = 0;
   std::vector<EscalationRung> escalate;
+  // approval: `edits`: whether an approval may replace fields of `show` (true, the default),
+  // none (false), or only the named ones (a list: `editable_fields`).
+  bool edits_allowed = true;
+  std::vector<std::string> editable_fields;
 
   std::string method;              // http
   std::string url;                 // http: template (url_template.h)
@@ -88,10 +93,14 @@ struct StepDefinition {
   // --http-max-connections-per-host.
   std::optional<uint32_t> max_connections;
 
+  // notify: where the message is posted (notify_targets.h); the outbox delivers it.
+  NotifyTarget target;
+
   int64_t wait_for_ms = 0;  // wait: `for`; 0 when it waits `until`
   std::string wait_until;   // wait: `until`, a template giving a time (RFC 3339 or unix ms)
 
-  // Steps with no effect outside Assent run inline and need no durable StepStarted first.
+  // Steps with no effect outside Assent run inline and need no durable StepStarted first. (A
+  // notify step also completes inline: its effect is an outbox entry in the same commit.)
   bool IsPure() const { return type == StepType::kCode || type == StepType::kCondition; }
 
   bool operator==(const StepDefinition&) const = default;
@@ -102,6 +111,7 @@ struct WorkflowDefinition {
   uint32_t version = 0;
   std::vector<StepDefinition> steps;
   std::vector<NotifyTarget> notify;  // where approval notifications go (notify_targets.h)
+  std::vector<InboundHook> hooks;    // requests that start runs (inbound_hooks.h)
   WorkflowAccess access;      // who may see, edit, start and decide (access_rules.h)
   bool disabled = false;      // `"disabled": true`: no new runs start; running runs finish
   std::optional<ScheduleDefinition> schedule;  // when it starts runs by itself (schedules.h)

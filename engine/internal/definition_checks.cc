@@ -168,6 +168,8 @@ std::vector<std::pair<std::string, json::value>> TemplatesOf(const StepDefinitio
   if (step.type == StepType::kApproval) {
     templates.emplace_back("'message'", json::string(step.message));
     templates.emplace_back("'show'", step.show);
+  } else if (step.type == StepType::kNotify) {
+    templates.emplace_back("'message'", json::string(step.message));
   } else if (step.type == StepType::kHttp) {
     templates.emplace_back("'url'", json::string(step.url));
     templates.emplace_back("'body'", step.body);

@@ -35,6 +35,7 @@ json::value Payload(const flatbuffers::String* text) {
 void AddOrigin(json::object& f, fb::Channel channel, const flatbuffers::String* request_id) {
   if (channel == fb::Channel::Rest) f["channel"] = "rest";
   if (channel == fb::Channel::Stream) f["channel"] = "stream";
+  if (channel == fb::Channel::Hook) f["channel"] = "hook";
   if (channel == fb::Channel::Schedule) f["channel"] = "schedule";
   if (request_id != nullptr && request_id->size() > 0) f["request_id"] = Text(request_id);
 }
@@ -110,6 +111,11 @@ EventView ToEventView(const fb::Event& event) {
       f["decision"] = body->decision() == fb::Decision::Approve ? "approve" : "reject";
       f["reviewer"] = Text(body->reviewer());
       f["comment"] = Text(body->comment());
+      if (body->edits() != nullptr && body->edits()->size() > 0) {
+        f["edits"] = Payload(body->edits());
+        f["show_before"] = Payload(body->show_before());
+        f["edit_diff"] = Payload(body->edit_diff());
+      }
       AddOrigin(f, body->channel(), body->request_id());
       break;
     }

@@ -139,11 +139,17 @@ class NotifyDispatcher::Core : public std::enable_shared_from_this<Core> {
                   });
   }
 
-  // The secret of the delivery's target in the definition version that recorded it; empty
-  // when it has none (or the version cannot be read: the delivery goes unsigned, and says so).
+  // The secret of the delivery's target (the workflow's, or its notify step's) in the
+  // definition version that recorded it; empty when it has none (or the version cannot be
+  // read: the delivery goes unsigned, and says so).
   std::string SecretOf(const OutboxDelivery& delivery) {
     auto definition = registry_.Get(delivery.workflow, delivery.version);
-    if (definition == nullptr || delivery.target >= definition->notify.size()) {
+    const StepDefinition* step = definition == nullptr || delivery.step_id.empty()
+                                     ? nullptr
+                                     : definition->Find(delivery.step_id);
+    if (step != nullptr && step->type == StepType::kNotify) return step->target.secret;
+    if (definition == nullptr || !delivery.step_id.empty() ||
+        delivery.target >= definition->notify.size()) {
       logger_.Error("webhook delivery sent unsigned: its definition cannot be read",
                     {{"delivery_id", delivery.id},
                      {"workflow", delivery.workflow},

@@ -2,6 +2,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "base/json_text.h"
 #include "engine/internal/stored_table.h"
 #include "schemas/event_generated.h"
 #include "schemas/state_generated.h"
@@ -84,7 +85,8 @@ std::string EncodeDelivery(const OutboxDelivery& delivery) {
           builder, StoreText(builder, delivery.id), StoreText(builder, delivery.workflow),
           delivery.version, delivery.target, StoreText(builder, delivery.url),
           static_cast<uint8_t>(delivery.format), StoreText(builder, delivery.ca_file),
-          StoreText(builder, delivery.body), delivery.created_at_ms),
+          StoreText(builder, delivery.body), delivery.created_at_ms,
+          StoreText(builder, delivery.step_id)),
       kIdentifier);
   return std::string(reinterpret_cast<const char*>(builder.GetBufferPointer()), builder.GetSize());
 }
@@ -108,6 +110,7 @@ Result<OutboxDelivery> DecodeDelivery(std::string_view bytes) {
   delivery.ca_file = StoredText(root->ca_file());
   delivery.body = StoredText(root->body());
   delivery.created_at_ms = root->created_at_ms();
+  delivery.step_id = StoredText(root->step_id());
   return delivery;
 }
 
@@ -146,7 +149,64 @@ std::vector<OutboxDelivery> DeliveriesFor(const std::vector<storage::Record>& re
   return deliveries;
 }
 
+std::string NoticeDeliveryId(std::string_view run_id, uint64_t seq) {
+  return std::string(run_id) + "." + std::to_string(seq) + ".notify";
+}
+
+std::vector<OutboxDelivery> NoticeDeliveriesFor(const std::vector<storage::Record>& records,
+                                                const RunState& after,
+                                                const WorkflowDefinition& pinned,
+                                                const OutboxStyle& style, int64_t now_ms) {
+  std::vector<OutboxDelivery> deliveries;
+  for (const storage::Record& record : records) {
+    const fb::Event* event = fb::GetEvent(record.bytes.data());
+    if (event->body_type() != fb::Body::StepCompleted) continue;
+    const auto* completed = event->body_as_StepCompleted();
+    const StepDefinition* step = pinned.Find(StoredText(completed->step_id()));
+    if (step == nullptr || step->type != StepType::kNotify) continue;
+    // The output NoticeOutput (run_commands.cc) made: {delivery_id, message}.
+    boost::system::error_code ec;
+    boost::json::value output = ParseJsonText(StoredText(completed->output()), ec);
+    const boost::json::object* fields = ec ? nullptr : output.if_object();
+    const boost::json::value* id = fields ? fields->if_contains("delivery_id") : nullptr;
+    const boost::json::value* text = fields ? fields->if_contains("message") : nullptr;
+    if (id == nullptr || !id->is_string() || text == nullptr || !text->is_string()) continue;
+    WebhookMessage message;
+    message.format = step->target.format;
+    message.type = std::string(kStepNotifyType);
+    message.delivery_id = std::string(id->as_string());
+    message.notice = StepNotice{pinned.name, after.run_id, step->id,
+                                std::string(text->as_string()),
+                                style.public_url.empty() ? std::string()
+                                                         : style.public_url + "/runs/" +
+                                                               after.run_id};
+    OutboxDelivery delivery;
+    delivery.id = message.delivery_id;
+    delivery.workflow = pinned.name;
+    delivery.version = pinned.version;
+    delivery.step_id = step->id;
+    delivery.url = step->target.url;
+    delivery.format = step->target.format;
+    delivery.ca_file = step->target.ca_file;
+    delivery.body = style.render != nullptr && *style.render ? (*style.render)(message)
+                                                             : MinimalWebhookBody(message);
+    delivery.created_at_ms = now_ms;
+    deliveries.push_back(std::move(delivery));
+  }
+  return deliveries;
+}
+
 std::string MinimalWebhookBody(const WebhookMessage& message) {
+  if (message.type == kStepNotifyType) {
+    const StepNotice& notice = message.notice;
+    return boost::json::serialize(boost::json::object{{"type", message.type},
+                                                      {"delivery_id", message.delivery_id},
+                                                      {"workflow", notice.workflow},
+                                                      {"run_id", notice.run_id},
+                                                      {"step", notice.step_id},
+                                                      {"message", notice.message},
+                                                      {"url", notice.run_url}});
+  }
   return boost::json::serialize(boost::json::object{{"type", message.type},
                                                     {"delivery_id", message.delivery_id},
                                                     {"workflow", message.approval.workflow},

@@ -16,10 +16,12 @@ std::string RedactedUrl(const OutboundUrl& url) {
   return (url.tls ? "https://" : "http://") + url.host_header + "/" + std::string(kRedacted);
 }
 
-// `number` counts from 1, as people do.
-Result<NotifyTarget> ParseTarget(const json::value& value, size_t number) {
-  const std::string label = "notify target #" + std::to_string(number);
-  if (!value.is_object()) return Status::InvalidArgument(label + ": must be an object");
+}  // namespace
+
+Result<NotifyTarget> ParseNotifyTarget(const json::value& value, const std::string& label) {
+  if (!value.is_object()) {
+    return Status::InvalidArgument(label + ": must be an object with a 'url'");
+  }
   const json::object& object = value.as_object();
   auto fail = [&](const std::string& problem) {
     return Status::InvalidArgument(label + ": " + problem);
@@ -86,8 +88,6 @@ Result<NotifyTarget> ParseTarget(const json::value& value, size_t number) {
   return target;
 }
 
-}  // namespace
-
 std::string_view ToString(WebhookFormat format) {
   return format == WebhookFormat::kSlack ? "slack" : "json";
 }
@@ -101,7 +101,8 @@ Result<std::vector<NotifyTarget>> ParseNotifyTargets(const json::value& notify) 
   }
   std::vector<NotifyTarget> targets;
   for (const json::value& entry : entries) {
-    auto target = ParseTarget(entry, targets.size() + 1);
+    // Numbered from 1, as people count.
+    auto target = ParseNotifyTarget(entry, "notify target #" + std::to_string(targets.size() + 1));
     if (!target.ok()) return target.status();
     targets.push_back(std::move(target).value());
   }
@@ -118,16 +119,26 @@ Status CheckCaFile(std::string_view path) {
 
 json::value RedactNotifySecrets(json::value definition) {
   json::object* object = definition.if_object();
-  json::value* notify = object == nullptr ? nullptr : object->if_contains("notify");
-  if (notify == nullptr || !notify->is_array()) return definition;
-  for (json::value& target : notify->as_array()) {
+  if (object == nullptr) return definition;
+  auto redact = [](json::value& target) {
     json::object* fields = target.if_object();
-    if (fields == nullptr) continue;
+    if (fields == nullptr) return;
     if (fields->contains("secret")) (*fields)["secret"] = kRedacted;
     const json::value* url_value = fields->if_contains("url");
     if (const json::string* url = url_value ? url_value->if_string() : nullptr) {
       Result<OutboundUrl> parsed = ParseOutboundUrl(*url);
       if (parsed.ok() && parsed->target != "/") (*fields)["url"] = RedactedUrl(*parsed);
+    }
+  };
+  if (json::value* notify = object->if_contains("notify"); notify && notify->is_array()) {
+    for (json::value& target : notify->as_array()) redact(target);
+  }
+  // A notify step's own target, whatever its step says about its type: a document stored
+  // before the step type existed has none.
+  if (json::value* steps = object->if_contains("steps"); steps && steps->is_array()) {
+    for (json::value& step : steps->as_array()) {
+      json::object* fields = step.if_object();
+      if (json::value* target = fields ? fields->if_contains("target") : nullptr) redact(*target);
     }
   }
   return definition;

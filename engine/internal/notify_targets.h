@@ -1,5 +1,5 @@
 // NotifyTarget: where a workflow's approval notifications go, read from its definition's
-// `notify` list:
+// `notify` list (and where a notify step posts its message, read from the step's `target`):
 //
 //   "notify": [{"url": "https://hooks.example/T1", "format": "slack", "secret": "...",
 //               "ca_file": "/etc/assent/private-ca.pem"}]
@@ -37,6 +37,10 @@ struct NotifyTarget {
 inline constexpr size_t kMaxNotifyTargets = 16;
 inline constexpr size_t kMaxNotifySecretBytes = 1024;
 
+// Reads one target object; kInvalidArgument messages start with `label` and name the field:
+// "step 'tell': 'target' (https://x.example/h): 'format' must be \"json\" or \"slack\"".
+Result<NotifyTarget> ParseNotifyTarget(const boost::json::value& value, const std::string& label);
+
 // Reads a definition's `notify` value. kInvalidArgument names the target and field:
 // "notify target #2 (https://x.example/h): 'format' must be \"json\" or \"slack\"".
 Result<std::vector<NotifyTarget>> ParseNotifyTargets(const boost::json::value& notify);
@@ -44,8 +48,9 @@ Result<std::vector<NotifyTarget>> ParseNotifyTargets(const boost::json::value& n
 // A `ca_file` value: empty, or an absolute path of at most 4096 bytes without NUL.
 Status CheckCaFile(std::string_view path);
 
-// `definition` with the `secret` of every notify target replaced by "***", and its `url`'s path
-// and query by "/***" ("https://hooks.example/***") when it has any.
+// `definition` with the `secret` of every notify target (the workflow's, and each notify step's
+// `target`) replaced by "***", and its `url`'s path and query by "/***"
+// ("https://hooks.example/***") when it has any.
 boost::json::value RedactNotifySecrets(boost::json::value definition);
 
 }  // namespace assent::engine

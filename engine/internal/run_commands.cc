@@ -8,11 +8,13 @@
 
 #include "base/json_text.h"
 #include "engine/internal/access_rules.h"
+#include "engine/internal/approval_edits.h"
 #include "engine/internal/duration_text.h"
 #include "engine/internal/http_step_rules.h"
 #include "engine/internal/limits.h"
 #include "engine/internal/lua_cpu_budget.h"
 #include "engine/internal/index_keys.h"
+#include "engine/internal/notify_outbox.h"
 #include "engine/internal/template.h"
 #include "engine/internal/time_text.h"
 
@@ -98,6 +100,18 @@ void StartWait(RunTxn& txn, const StepContext& context, const StepDefinition& st
   EmitStepStarted(txn, step.id, 1, wake_at_ms);
 }
 
+// A notify step's output: its rendered message and the id its delivery goes by. The delivery
+// itself is made from this output when the step's completion commits (notify_outbox.h), so the
+// run never waits on the receiver.
+Result<json::value> NoticeOutput(const RunState& state, const StepDefinition& step) {
+  Result<std::string> message = RenderString(step.message, TemplateContext(state));
+  if (!message.ok()) return Status::InvalidArgument("'message': " + message.status().message());
+  // The StepCompleted that carries this output is the run's next event.
+  return json::value(json::object{
+      {"delivery_id", NoticeDeliveryId(state.run_id, state.last_seq + 1)},
+      {"message", std::move(message).value()}});
+}
+
 void RequestApproval(RunTxn& txn, const StepContext& step_context, const StepDefinition& step) {
   const RunState& state = txn.state();
   const EngineOptions& options = step_context.options;
@@ -137,18 +151,23 @@ void RequestApproval(RunTxn& txn, const StepContext& step_context, const StepDef
 
 static_assert(static_cast<int>(fb::Channel::Rest) == static_cast<int>(Channel::kRest));
 static_assert(static_cast<int>(fb::Channel::Stream) == static_cast<int>(Channel::kStream));
+static_assert(static_cast<int>(fb::Channel::Hook) == static_cast<int>(Channel::kHook));
 static_assert(static_cast<int>(fb::Channel::Schedule) == static_cast<int>(Channel::kSchedule));
 fb::Channel ToStored(Channel channel) { return static_cast<fb::Channel>(channel); }
 
 // The step's output once `approval` is decided: the deciding reviewer's decision and comment
-// (what on_reject's feedback loop reads), and with a quorum who voted how. The votes' comments
+// (what on_reject's feedback loop reads), what was shown as approved (`show`, with the
+// reviewer's edits applied, so later steps read steps.<id>.show.<field>), the edits' diff when
+// there were edits, and with a quorum who voted how. The votes' comments
 // stay on the approval: up to 100 of them, each up to max_comment_bytes, would make an approved
 // step's output too large to keep.
 json::value DecisionOutput(const ApprovalView& approval) {
   const DecisionView& deciding = approval.decisions.back();
   json::object output{{"decision", ToString(deciding.decision)},
                       {"reviewer", deciding.reviewer},
-                      {"comment", deciding.comment}};
+                      {"comment", deciding.comment},
+                      {"show", approval.ApprovedShow()}};
+  if (!deciding.edits.empty()) output["edits"] = deciding.edit_diff;
   if (approval.quorum > 1 || approval.reject_quorum > 1) {
     json::array votes;
     for (const DecisionView& vote : approval.decisions) {
@@ -161,11 +180,13 @@ json::value DecisionOutput(const ApprovalView& approval) {
 }
 
 // The step's output when its on_timeout decided: shaped like a reviewer's decision, so later
-// steps read steps.<id>.decision either way.
-json::value TimeoutOutput(OnTimeout action, const std::string& waited) {
+// steps read steps.<id>.decision and steps.<id>.show either way.
+json::value TimeoutOutput(OnTimeout action, const std::string& waited,
+                          const ApprovalView& approval) {
   return json::object{{"decision", action == OnTimeout::kApprove ? "approve" : "reject"},
                       {"reviewer", ""},
                       {"comment", ""},
+                      {"show", approval.show},
                       {"timed_out", true},
                       {"waited", waited}};
 }
@@ -268,6 +289,10 @@ void Advance(RunTxn& txn, const StepContext& context) {
       }
       case StepType::kApproval: RequestApproval(txn, context, *step); return;
       case StepType::kHttp: EmitStepStarted(txn, step->id, 1); return;
+      case StepType::kNotify:
+        FinishPureStep(txn, context, *step, NoticeOutput(state, *step),
+                       definition.NextAfter(*step));
+        break;
       case StepType::kWait:
         StartWait(txn, context, *step);
         if (txn.state().step_in_flight) return;
@@ -289,6 +314,18 @@ Result<ApprovalView> Decide(RunTxn& txn, const StepContext& context,
   }
   const StepDefinition* step = context.definition.Find(approval->step_id);
   std::string step_id = approval->step_id;
+  json::array edit_diff;
+  if (!command.edits.empty()) {
+    if (command.decision != Decision::kApprove) {
+      return Status::InvalidArgument("only an approval carries edits");
+    }
+    if (step == nullptr) {
+      return Status::FailedPrecondition("step '" + step_id + "' is not in the run's definition");
+    }
+    auto diff = CheckEdits(*step, *approval, command.edits, context.options.max_approval_show_bytes);
+    if (!diff.ok()) return diff.status();
+    edit_diff = std::move(diff).value();
+  }
 
   fb::ApprovalDecidedT decided;
   decided.approval_id = command.approval_id;
@@ -298,6 +335,11 @@ Result<ApprovalView> Decide(RunTxn& txn, const StepContext& context,
   decided.comment = command.comment;
   decided.channel = ToStored(command.actor.channel);
   decided.request_id = command.actor.request_id;
+  if (!edit_diff.empty()) {  // edits that repeat what was shown change nothing
+    decided.edits = json::serialize(command.edits);
+    decided.show_before = json::serialize(approval->show);
+    decided.edit_diff = json::serialize(edit_diff);
+  }
   txn.Emit(std::move(decided));
   ApprovalView after = *txn.state().FindApproval(command.approval_id);
   if (after.status == ApprovalStatus::kPending) return after;  // a vote: its quorum is not met
@@ -341,10 +383,10 @@ void TimeOutApproval(RunTxn& txn, const StepContext& context, const std::string&
   if (step == nullptr) {
     FailRun(txn, said + ", and its step '" + txn.state().cursor + "' is not in the definition");
   } else if (action == OnTimeout::kApprove) {
-    FinishPureStep(txn, context, *step, TimeoutOutput(action, waited),
+    FinishPureStep(txn, context, *step, TimeoutOutput(action, waited, *approval),
                    context.definition.NextAfter(*step));
   } else if (action == OnTimeout::kReject && !step->on_reject.empty()) {
-    FinishPureStep(txn, context, *step, TimeoutOutput(action, waited), step->on_reject);
+    FinishPureStep(txn, context, *step, TimeoutOutput(action, waited, *approval), step->on_reject);
   } else {
     FailRun(txn, said + (action == OnTimeout::kReject ? ": rejected by its on_timeout" : ""));
   }

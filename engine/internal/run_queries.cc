@@ -144,6 +144,12 @@ DecidersView RunQueries::Deciders(const Principal& viewer, const ApprovalView& a
   deciders.can_decide =
       approval.status == ApprovalStatus::kPending && version != 0 &&
       engine::MayDecide(viewer, latest.get(), pinned.get(), started_by, approval);
+  // Edits follow the run's own version, as its step decides them (run_commands Decide).
+  const StepDefinition* step = pinned ? pinned->Find(approval.step_id) : nullptr;
+  if (step != nullptr) {
+    deciders.edits_allowed = step->edits_allowed;
+    deciders.editable_fields = step->editable_fields;
+  }
   return deciders;
 }
 

@@ -27,6 +27,9 @@ size_t ApprovalBytes(const ApprovalView& approval) {
   bytes += approval.decisions.capacity() * sizeof(DecisionView);
   for (const DecisionView& decision : approval.decisions) {
     bytes += HeapBytes(decision.reviewer) + HeapBytes(decision.comment);
+    if (!decision.edits.empty()) {  // rare: the copy into a value costs only those that have them
+      bytes += ObjectBytes(decision.edits) + EstimateBytes(json::value(decision.edit_diff));
+    }
   }
   bytes += approval.comments.capacity() * sizeof(CommentView);
   for (const CommentView& comment : approval.comments) {

@@ -136,8 +136,14 @@ void OnApprovalDecided(RunState& state, const fb::ApprovalDecided& body, int64_t
   if (approval == nullptr) return;  // the engine never emits this; replay stays total
   Decision decision =
       body.decision() == fb::Decision::Approve ? Decision::kApprove : Decision::kReject;
-  approval->decisions.push_back(DecisionView{decision, std::string(View(body.reviewer())),
-                                             std::string(View(body.comment())), at_ms});
+  DecisionView& decided = approval->decisions.emplace_back(
+      DecisionView{decision, std::string(View(body.reviewer())),
+                   std::string(View(body.comment())), at_ms});
+  if (json::value edits = ParseJson(body.edits()); edits.is_object()) {
+    decided.edits = std::move(edits.as_object());
+    json::value diff = ParseJson(body.edit_diff());
+    if (diff.is_array()) decided.edit_diff = std::move(diff.as_array());
+  }
   // A vote until its side reaches its quorum (with the default quorums of 1, at once).
   if (decision == Decision::kReject &&
       approval->CountDecisions(Decision::kReject) >= approval->reject_quorum) {

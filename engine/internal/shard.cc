@@ -15,6 +15,11 @@ namespace {
 // caller would be told its run exists when the run it describes was never started.
 Status SameStart(const StartRunCommand& command, const RunState& first) {
   if (command.input == first.input) return Status::Ok();
+  if (command.actor.channel == Channel::kHook) {
+    return Status::FailedPrecondition(
+        "this delivery id already started run " + first.run_id +
+        " with a different body; a redelivery must repeat the body it was signed with");
+  }
   return Status::FailedPrecondition(
       "Idempotency-Key \"" + command.idempotency_key + "\" already started run " +
       first.run_id + " with a different body; repeat that body to retry it, or use a new key");
@@ -223,14 +228,20 @@ void Shard::Commit(LiveRun& run, RunTxn& txn, std::function<void(Status)> done) 
 std::vector<std::string> Shard::RecordDeliveries(const LiveRun& run,
                                                  storage::AppendBatch& batch) {
   std::vector<std::string> ids;
+  const OutboxStyle style{options_.public_url, &options_.render_webhook};
+  // A notify step posts to the target its pinned version names, as the step runs as written.
+  std::vector<OutboxDelivery> deliveries =
+      NoticeDeliveriesFor(batch.records, run.state, *run.definition, style, NowMs());
   // The workflow's targets as they are now, not as the version the run is pinned to had them:
   // a changed webhook URL or secret takes effect for runs already waiting too.
   std::shared_ptr<const WorkflowDefinition> latest = context_.registry.Latest(run.state.workflow);
   const WorkflowDefinition& notifying = latest != nullptr ? *latest : *run.definition;
-  if (notifying.notify.empty()) return ids;
-  std::vector<OutboxDelivery> deliveries =
-      DeliveriesFor(batch.records, run.state, notifying,
-                    OutboxStyle{options_.public_url, &options_.render_webhook}, NowMs());
+  if (!notifying.notify.empty()) {
+    for (OutboxDelivery& delivery :
+         DeliveriesFor(batch.records, run.state, notifying, style, NowMs())) {
+      deliveries.push_back(std::move(delivery));
+    }
+  }
   if (deliveries.empty()) return ids;
   if (!context_.notify.Reserve(deliveries.size())) {
     // The event commits all the same: people are not told, and the log says so.
@@ -323,18 +334,22 @@ std::string Shard::NewRunId() {
   }
 }
 
-void Shard::StartRun(StartRunCommand command, Callback<StartRunResult> done) {
+void Shard::StartRun(StartRunCommand command, Callback<StartRunResult> done, bool by_hook) {
   if (Status refused = mailbox_.Accept(); !refused.ok()) return done(refused);
-  mailbox_.PostAccepted([this, command = std::move(command), done]() { DoStartRun(command, done); },
-                        done);
+  mailbox_.PostAccepted(
+      [this, command = std::move(command), done, by_hook]() { DoStartRun(command, done, by_hook); },
+      done);
 }
 
-void Shard::DoStartRun(const StartRunCommand& command, const Callback<StartRunResult>& done) {
+void Shard::DoStartRun(const StartRunCommand& command, const Callback<StartRunResult>& done,
+                       bool by_hook) {
   auto definition = context_.registry.Latest(command.workflow);
   if (!definition) return done(Status::NotFound(WorkflowNotFound(command.workflow)));
-  if (Status allowed = CheckStart(command.actor.principal, definition.get(), command.workflow);
-      !allowed.ok()) {
-    return done(allowed);
+  if (!by_hook) {
+    if (Status allowed = CheckStart(command.actor.principal, definition.get(), command.workflow);
+        !allowed.ok()) {
+      return done(allowed);
+    }
   }
 
   std::string start_key;

@@ -85,7 +85,9 @@ class Shard {
   void Start(std::vector<std::string> run_ids);
 
   // REQUIRES for the commands on an existing run: ShardOf(its run id) is this shard.
-  void StartRun(StartRunCommand command, Callback<StartRunResult> done);
+  // `by_hook`: the engine authenticated the start as one of the workflow's hooks (its actor
+  // names the hook), so no access list is consulted.
+  void StartRun(StartRunCommand command, Callback<StartRunResult> done, bool by_hook = false);
   void Decide(DecideCommand command, Callback<ApprovalView> done);
   void AddComment(CommentCommand command, Callback<ApprovalView> done);
   void Cancel(CancelCommand command, Callback<RunView> done);
@@ -118,7 +120,8 @@ class Shard {
   // Commits what `txn` emitted for `run`; `done` runs once it is durable (at once if nothing).
   void Commit(LiveRun& run, RunTxn& txn, std::function<void(Status)> done);
   // Adds to `batch` the webhook deliveries its events call for, to the targets of the
-  // workflow's latest version (none when the outbox is full: logged); returns their ids.
+  // workflow's latest version and to the targets of the notify steps that completed (none
+  // when the outbox is full: logged); returns their ids.
   std::vector<std::string> RecordDeliveries(const LiveRun& run, storage::AppendBatch& batch);
   void OnDurable(const std::string& run_id, const Status& status);
   // The log refused to record the run's own progress (see EngineOptions::
@@ -133,7 +136,8 @@ class Shard {
   void ReleaseIfIdle(const std::string& run_id);
   void OnApproval(const std::string& approval_id, Callback<ApprovalView> done,
                   ApprovalAccess access, ApprovalDecider decider);
-  void DoStartRun(const StartRunCommand& command, const Callback<StartRunResult>& done);
+  void DoStartRun(const StartRunCommand& command, const Callback<StartRunResult>& done,
+                  bool by_hook);
   // Answers a start at once, or (with a wait) with the run once it finishes or the wait is over.
   void AnswerStart(LiveRun& run, bool created, std::chrono::milliseconds wait,
                    const Callback<StartRunResult>& done);

@@ -6,7 +6,10 @@
 namespace assent::engine {
 
 std::string WebhookHmac(std::string_view secret, int64_t unix_seconds, std::string_view body) {
-  const std::string signed_text = std::to_string(unix_seconds) + "." + std::string(body);
+  return HmacSha256Hex(secret, std::to_string(unix_seconds) + "." + std::string(body));
+}
+
+std::string HmacSha256Hex(std::string_view secret, std::string_view signed_text) {
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int mac_size = 0;
   HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),

@@ -17,6 +17,10 @@ namespace assent::engine {
 // Lower-case hex of HMAC-SHA256(secret, "<unix_seconds>.<body>").
 std::string WebhookHmac(std::string_view secret, int64_t unix_seconds, std::string_view body);
 
+// Lower-case hex of HMAC-SHA256(secret, text): also what an inbound hook's signature header
+// carries (inbound_hooks.h).
+std::string HmacSha256Hex(std::string_view secret, std::string_view text);
+
 // "t=<unix_seconds>,v1=<WebhookHmac(...)>".
 std::string WebhookSignature(std::string_view secret, int64_t unix_seconds,
                              std::string_view body);

@@ -113,8 +113,9 @@ std::vector<std::shared_ptr<const WorkflowDefinition>> WorkflowRegistry::Version
 }
 
 WorkflowView WorkflowRegistry::ToView(const WorkflowDefinition& definition) {
-  // The definition as applied, but for its notify targets' secrets.
-  return WorkflowView{definition.name, definition.version, RedactNotifySecrets(definition.source),
+  // The definition as applied, but for the secrets of its notify targets and hooks.
+  return WorkflowView{definition.name, definition.version,
+                      RedactHookSecrets(RedactNotifySecrets(definition.source)),
                       definition.disabled};
 }
 

@@ -127,6 +127,16 @@ void FakeEngine::StartRun(engine::StartRunCommand command,
   Answer([done = std::move(done), result = std::move(result)] { done(result); });
 }
 
+void FakeEngine::StartRunFromHook(engine::HookStartCommand command,
+                                  engine::Callback<engine::StartRunResult> done) {
+  Result<engine::StartRunResult> result = [&] {
+    std::lock_guard lock(mu_);
+    recorded_.hook_starts.push_back(std::move(command));
+    return start_result;
+  }();
+  Answer([done = std::move(done), result = std::move(result)] { done(result); });
+}
+
 void FakeEngine::Decide(engine::DecideCommand command, engine::Callback<ApprovalView> done) {
   Result<ApprovalView> result = [&] {
     std::lock_guard lock(mu_);

@@ -51,6 +51,7 @@ class FakeEngine : public engine::Engine {
   struct Recorded {
     std::vector<std::pair<std::string, boost::json::value>> applied;
     std::vector<engine::StartRunCommand> starts;
+    std::vector<engine::HookStartCommand> hook_starts;
     std::vector<engine::DecideCommand> decisions;
     std::vector<engine::CommentCommand> comments;
     std::vector<engine::CancelCommand> cancels;
@@ -85,6 +86,9 @@ class FakeEngine : public engine::Engine {
   bool MayView(const engine::Principal& viewer, std::string_view workflow) override;
   void StartRun(engine::StartRunCommand command,
                 engine::Callback<engine::StartRunResult> done) override;
+  // Answers start_result, as StartRun does.
+  void StartRunFromHook(engine::HookStartCommand command,
+                        engine::Callback<engine::StartRunResult> done) override;
   void Decide(engine::DecideCommand command, engine::Callback<engine::ApprovalView> done) override;
   void AddComment(engine::CommentCommand command,
                   engine::Callback<engine::ApprovalView> done) override;

@@ -175,6 +175,74 @@ TEST_F(RequestHandlerTest, StartRunForExistingKeyIs200) {
   EXPECT_EQ(json::serialize(Body(response)), R"({"run_id":"run-9"})");
 }
 
+TEST_F(RequestHandlerTest, AClientsIdempotencyKeyMayNotLookLikeAHooksDeliveryId) {
+  Response response = Send(http::verb::post, "/v1/workflows/pay/runs", "{}",
+                           std::string("Bearer ") + kToken, {{"Idempotency-Key", "hook:gh:1"}});
+  EXPECT_EQ(response.result(), http::status::bad_request);
+  EXPECT_NE(response.body().find("may not start with \\\"hook:\\\""), std::string::npos)
+      << response.body();
+  EXPECT_TRUE(engine_.recorded().starts.empty());
+}
+
+// POST /v1/hooks/{workflow}/{hook}: open (the hook's secret is its credential, which the
+// engine checks), the raw body and every header (names in lower case) handed over.
+TEST_F(RequestHandlerTest, AHookStartsARunWithoutATokenAndHandsOverBodyAndHeaders) {
+  const std::string body = R"({"ref": "refs/heads/main", "n": 1})";
+  Response response = Send(http::verb::post, "/v1/hooks/deploy/github-push", body, "",
+                           {{"X-Hub-Signature-256", "sha256=abc"}, {"X-GitHub-Delivery", "d-1"}});
+  EXPECT_EQ(response.result(), http::status::created) << response.body();
+  EXPECT_EQ(json::serialize(Body(response)), R"({"run_id":"run-1"})");
+  FakeEngine::Recorded recorded = engine_.recorded();
+  EXPECT_TRUE(recorded.starts.empty());
+  ASSERT_EQ(recorded.hook_starts.size(), 1u);
+  const engine::HookStartCommand& command = recorded.hook_starts[0];
+  EXPECT_EQ(command.workflow, "deploy");
+  EXPECT_EQ(command.hook_id, "github-push");
+  EXPECT_EQ(command.body, body) << "the raw bytes: what the signature covers";
+  EXPECT_EQ(json::serialize(command.input), R"({"ref":"refs/heads/main","n":1})");
+  EXPECT_EQ(command.request_id, std::string(response["X-Request-Id"]));
+  auto header = [&](const std::string& name) -> std::string {
+    for (const auto& [key, value] : command.headers) {
+      if (key == name) return value;
+    }
+    return "<none>";
+  };
+  EXPECT_EQ(header("x-hub-signature-256"), "sha256=abc");
+  EXPECT_EQ(header("x-github-delivery"), "d-1");
+}
+
+TEST_F(RequestHandlerTest, AHookAnswers200ForARepeatedDeliveryAnd401ForAWrongSecret) {
+  engine_.start_result = engine::StartRunResult{"run-9", false, std::nullopt};
+  Response repeated = Send(http::verb::post, "/v1/hooks/deploy/gh", "{}", "");
+  EXPECT_EQ(repeated.result(), http::status::ok);
+  EXPECT_EQ(json::serialize(Body(repeated)), R"({"run_id":"run-9"})");
+
+  engine_.start_result = Status::PermissionDenied("that is not hook 'gh''s secret");
+  Response refused = Send(http::verb::post, "/v1/hooks/deploy/gh", "{}", "Bearer wrong");
+  EXPECT_EQ(refused.result(), http::status::unauthorized);
+  EXPECT_EQ(ErrorCode(refused), "unauthorized");
+  EXPECT_EQ(Body(refused).at("error").at("message"), "that is not hook 'gh''s secret");
+  engine_.start_result = Status::NotFound("workflow 'deploy' has no hook 'gh'");
+  EXPECT_EQ(Send(http::verb::post, "/v1/hooks/deploy/gh", "{}", "").result(),
+            http::status::not_found);
+  engine_.start_result = Status::FailedPrecondition("workflow 'deploy' is disabled");
+  EXPECT_EQ(Send(http::verb::post, "/v1/hooks/deploy/gh", "{}", "").result(),
+            http::status::unprocessable_entity);
+}
+
+TEST_F(RequestHandlerTest, AHooksBodyMustBeAJsonObject) {
+  for (const std::string body : {"", "  ", "[1]", "\"text\"", "{\"a\":", "null"}) {
+    Response response = Send(http::verb::post, "/v1/hooks/deploy/gh", body, "");
+    EXPECT_EQ(response.result(), http::status::bad_request) << body;
+    EXPECT_EQ(ErrorCode(response), "invalid_json") << body;
+  }
+  EXPECT_TRUE(engine_.recorded().hook_starts.empty());
+  EXPECT_EQ(Send(http::verb::get, "/v1/hooks/deploy/gh", "", "").result(),
+            http::status::method_not_allowed);
+  EXPECT_EQ(Send(http::verb::post, "/v1/hooks/deploy", "{}", "").result(),
+            http::status::unauthorized) << "not a hook's path: a token is needed";
+}
+
 TEST_F(RequestHandlerTest, StartRunWithWaitAnswersWithTheRunAsGetWould) {
   engine_.start_result = engine::StartRunResult{"run-1", true, CompletedRun()};
   Response response =

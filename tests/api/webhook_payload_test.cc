@@ -80,6 +80,22 @@ TEST(WebhookPayloadTest, SlackShowsTheDecisionWhoAndComment) {
   EXPECT_NE(body.at("blocks").as_array().back().at("type"), "actions") << "no link without URL";
 }
 
+TEST(WebhookPayloadTest, SlackShowsAnApprovalsEditsAndJsonCarriesThem) {
+  engine::WebhookMessage message = Message(engine::WebhookFormat::kSlack, "approval.decided");
+  message.approval.status = engine::ApprovalStatus::kApproved;
+  engine::DecisionView decision{engine::Decision::kApprove, "alice", "discount", 1};
+  decision.edits = json::object{{"amount", 6500}};
+  decision.edit_diff = json::parse(
+      R"([{"path": "/amount", "op": "changed", "before": 7200, "after": 6500}])").as_array();
+  message.approval.decisions.push_back(decision);
+  json::value slack = json::parse(RenderWebhook(message));
+  EXPECT_THAT(BlockTexts(slack), HasSubstr("*Approved* by alice: discount\\n`amount`: 7200 \u2192 6500"));
+  message.format = engine::WebhookFormat::kJson;
+  json::value plain = json::parse(RenderWebhook(message));
+  EXPECT_EQ(plain.at("approval").at("decisions").at(0).at("edit_diff"),
+            json::value(decision.edit_diff));
+}
+
 TEST(WebhookPayloadTest, SlackCutsLongTextsOnACharacterBoundary) {
   engine::WebhookMessage message = Message(engine::WebhookFormat::kSlack, "approval.cancelled");
   message.approval.status = engine::ApprovalStatus::kCancelled;
@@ -96,6 +112,45 @@ TEST(WebhookPayloadTest, SlackCutsLongTextsOnACharacterBoundary) {
     }
   }
   EXPECT_THAT(BlockTexts(body), HasSubstr("*Cancelled*"));
+}
+
+engine::WebhookMessage Notice(engine::WebhookFormat format) {
+  engine::WebhookMessage message;
+  message.format = format;
+  message.type = "step.notify";
+  message.delivery_id = "run_1.3.notify";
+  message.notice = {"invoice", "run_1", "tell", "Paid 7200 to <ACME & Co>",
+                    "https://assent.example/runs/run_1"};
+  return message;
+}
+
+TEST(WebhookPayloadTest, ANotifyStepsJsonNamesRunWorkflowStepAndMessage) {
+  engine::WebhookMessage message = Notice(engine::WebhookFormat::kJson);
+  EXPECT_EQ(json::parse(RenderWebhook(message)),
+            (json::value{{"type", "step.notify"},
+                         {"delivery_id", "run_1.3.notify"},
+                         {"workflow", "invoice"},
+                         {"run_id", "run_1"},
+                         {"step", "tell"},
+                         {"message", "Paid 7200 to <ACME & Co>"},
+                         {"url", "https://assent.example/runs/run_1"}}));
+  message.notice.run_url.clear();
+  EXPECT_TRUE(json::parse(RenderWebhook(message)).at("url").is_null());
+}
+
+TEST(WebhookPayloadTest, ANotifyStepsSlackMessageIsItsTextWithALinkToTheRun) {
+  engine::WebhookMessage message = Notice(engine::WebhookFormat::kSlack);
+  json::value body = json::parse(RenderWebhook(message));
+  EXPECT_EQ(body.at("text"), "Paid 7200 to &lt;ACME &amp; Co&gt;");
+  const json::array& blocks = body.at("blocks").as_array();
+  EXPECT_EQ(blocks.front().at("text").at("text"), "Paid 7200 to &lt;ACME &amp; Co&gt;");
+  EXPECT_THAT(BlockTexts(body), HasSubstr("workflow `invoice` · run `run_1` · step `tell`"));
+  EXPECT_EQ(blocks.back().at("elements").at(0).at("url"), "https://assent.example/runs/run_1");
+  message.notice.run_url.clear();
+  message.notice.message = std::string(4000, 'x');
+  body = json::parse(RenderWebhook(message));
+  EXPECT_NE(body.at("blocks").as_array().back().at("type"), "actions") << "no link without URL";
+  EXPECT_LE(body.at("text").as_string().size(), 3000u);
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
-// Deciding: approve, reject with feedback and comment from an approval's page, each acknowledged
-// where the reviewer looks; a viewer's 403 and a slower reviewer's 409 said in words; the
-// keyboard (j/k, a, r, c, ?) and the approval's own URL with back and forward.
+// Deciding: approve (also with edits), reject with feedback and comment from an approval's page,
+// each acknowledged where the reviewer looks; a viewer's 403 and a slower reviewer's 409 said in
+// words; the keyboard (j/k, a, r, c, ?) and the approval's own URL with back and forward.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { openPage, signIn } from './harness.mjs';
@@ -37,6 +37,33 @@ test('approve: confirmed, acknowledged, and the run moves on in the timeline', a
   const decided = await env.server.admin.get(`/v1/approvals/${approval.id}`);
   assert.equal(decided.status, 'approved');
   assert.equal(decided.decisions[0].reviewer, 'alice');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('approve with edits: a changed amount is what the run goes on with, shown as a diff', async () => {
+  const approval = await pay('Editco');
+  const page = await openPage(env.browser, env.server);
+  await signIn(page, env.users.alice.token);
+  await openApproval(page, approval);
+  await page.click('button[data-action="approve"]');
+  await page.click('#edit-fields summary');
+  assert.equal(await page.inputValue('#edit-amount'), '7200');
+  await page.fill('#edit-amount', 'lots');
+  await page.click('#decision-submit');
+  await page.locator('.decision-panel .form-error', { hasText: 'Amount must be JSON' }).waitFor();
+  await page.fill('#edit-amount', '6500');
+  await page.fill('#edit-vendor', 'Editco Ltd');
+  await page.click('#decision-submit');
+  await page.locator('#approved-edits', { hasText: 'Approved with edits' }).waitFor();
+  const diff = timeline(page, 'alice approved the request with edits');
+  await diff.locator('.edit-diff li', { hasText: 'amount: 7200 → 6500' }).waitFor();
+  await diff.locator('.edit-diff li', { hasText: 'vendor: Editco → Editco Ltd' }).waitFor();
+  const decided = await env.server.admin.get(`/v1/approvals/${approval.id}`);
+  assert.deepEqual(decided.decisions[0].edits, { amount: 6500, vendor: 'Editco Ltd' });
+  await timeline(page, 'Run completed').waitFor();
+  const run = await env.server.admin.get(`/v1/runs/${approval.run_id}`);
+  assert.equal(run.steps.review.show.amount, 6500);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });

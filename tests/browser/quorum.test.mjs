@@ -45,6 +45,11 @@ test('two of three approve: progress, the voter\'s note, and who decided', async
   await bob.click('#decision-submit');
   await bob.locator('.outcome', { hasText: 'Approved by bob' }).waitFor();
   await alice.locator('.outcome', { hasText: 'Approved by bob' }).waitFor();
+  // The timeline tells the vote from the decision.
+  await bob.locator('.timeline .event', { hasText: 'alice approved the request (a vote: 1 of 2)' })
+    .waitFor();
+  await bob.locator('.timeline .event', { hasText: 'bob approved the request', hasNotText: 'a vote' })
+    .waitFor();
 
   const decided = await env.server.admin.get(`/v1/approvals/${approval.id}`);
   assert.equal(decided.status, 'approved');

@@ -3,7 +3,7 @@
 // each with a stable Assent-Delivery id and an Assent-Signature the receiver verifies as the
 // README says; the secret never shows in the API; and a delivery whose server is SIGKILLed
 // after the commit, before the receiver answered, arrives again after the restart with the
-// same delivery id.
+// same delivery id; and so does a notify step's message.
 #include <future>
 #include <map>
 
@@ -31,6 +31,26 @@ bool AwaitRequests(const HttpTarget& receiver, Predicate predicate) {
   }
   return false;
 }
+
+// A receiver that holds its first delivery unanswered until Release(): the commit is durable,
+// the delivery not acknowledged, while it waits.
+class HoldingReceiver {
+ public:
+  HoldingReceiver()
+      : released_(release_.get_future().share()),
+        target_([released = released_](const ReceivedRequest&, size_t index) {
+          if (index == 0) released.wait_for(kWait);
+          return TargetResponse{200, "ok"};
+        }) {}
+
+  void Release() { release_.set_value(); }
+  HttpTarget& target() { return target_; }
+
+ private:
+  std::promise<void> release_;
+  std::shared_future<void> released_;
+  HttpTarget target_;  // last: its thread waits on released_
+};
 
 class WebhookNotifyTest : public ::testing::Test {
  protected:
@@ -66,6 +86,22 @@ class WebhookNotifyTest : public ::testing::Test {
     const json::array& pending = run.body.at("pending_approvals").as_array();
     EXPECT_EQ(pending.size(), 1u) << run.raw;
     return pending.empty() ? "" : std::string(pending[0].at("id").as_string());
+  }
+
+  // Once `receiver` holds its first delivery: SIGKILLs the server, lets the receiver answer (to
+  // a dead connection) and restarts the server. What the receiver got once the delivery came
+  // again (at least two requests, or a failure).
+  std::vector<ReceivedRequest> KillWhileHeldAndRestart(HoldingReceiver& receiver) {
+    EXPECT_TRUE(AwaitRequests(receiver.target(),
+                              [](const auto& requests) { return requests.size() == 1; }))
+        << server_->output();
+    server_->Kill();
+    receiver.Release();
+    Serve();
+    EXPECT_TRUE(AwaitRequests(receiver.target(),
+                              [](const auto& requests) { return requests.size() >= 2; }))
+        << "the delivery was not resent after the restart\n" << server_->output();
+    return receiver.target().requests();
   }
 
   TempDir data_;
@@ -139,36 +175,63 @@ TEST_F(WebhookNotifyTest, TheSecretNeverShowsAndBadTargetsAreRefused) {
 }
 
 TEST_F(WebhookNotifyTest, ADeliveryCutOffBySigkillArrivesAfterTheRestartWithTheSameId) {
-  // The receiver takes the first delivery and holds it unanswered: the commit is durable, the
-  // delivery not acknowledged, when the server is killed.
-  std::promise<void> release;
-  std::shared_future<void> released = release.get_future().share();
-  HttpTarget receiver([released](const ReceivedRequest&, size_t index) {
-    if (index == 0) released.wait_for(kWait);
-    return TargetResponse{200, "ok"};
-  });
+  HoldingReceiver receiver;
   Serve();
   HttpReply applied = client_->Put(
       "/v1/workflows/pay",
       json::object{{"steps", json::parse(R"([{"id": "review", "type": "approval",
                                               "message": "Pay?"}])")},
-                   {"notify", json::array{json::object{{"url", receiver.url("/json")},
+                   {"notify", json::array{json::object{{"url", receiver.target().url("/json")},
                                                        {"secret", kSecret}}}}});
   ASSERT_EQ(applied.status, 200u) << applied.raw;
   std::string approval = StartAndAwaitApproval(1);
-  ASSERT_TRUE(AwaitRequests(receiver, [](const auto& requests) { return requests.size() == 1; }))
-      << server_->output();
-  server_->Kill();
-  release.set_value();  // the answer goes to a dead connection
-
-  Serve();
-  ASSERT_TRUE(AwaitRequests(receiver, [](const auto& requests) { return requests.size() >= 2; }))
-      << "the delivery was not resent after the restart\n" << server_->output();
-  std::vector<ReceivedRequest> requests = receiver.requests();
+  std::vector<ReceivedRequest> requests = KillWhileHeldAndRestart(receiver);
+  ASSERT_GE(requests.size(), 2u);
   EXPECT_EQ(requests[0].headers.at("assent-delivery"), approval + ".requested.1");
   EXPECT_EQ(requests[1].headers.at("assent-delivery"), approval + ".requested.1");
   EXPECT_EQ(requests[1].body, requests[0].body);
   EXPECT_TRUE(WebhookSignatureValid(requests[1], kSecret));
+}
+
+// A notify step's message: the run completes without waiting for the receiver, which holds the
+// first delivery unanswered while the server is SIGKILLed; after the restart it arrives again,
+// with the same delivery id (the step's output names it) and body, signed.
+TEST_F(WebhookNotifyTest, ANotifyStepsMessageCutOffBySigkillArrivesAfterTheRestart) {
+  HoldingReceiver receiver;
+  Serve();
+  json::value steps = json::parse(R"([
+      {"id": "tell", "type": "notify", "message": "Paid {{input.amount}} to {{input.vendor}}"},
+      {"id": "done", "type": "code", "lua": "return {told = steps.tell.delivery_id}"}])");
+  steps.as_array()[0].as_object()["target"] =
+      json::object{{"url", receiver.target().url("/slack")},
+                   {"format", "slack"},
+                   {"secret", kSecret}};
+  HttpReply applied = client_->Put("/v1/workflows/pay", json::object{{"steps", steps}});
+  ASSERT_EQ(applied.status, 200u) << applied.raw;
+  HttpReply shown = client_->Get("/v1/workflows/pay");
+  EXPECT_THAT(shown.raw, ::testing::Not(HasSubstr(kSecret)));
+  EXPECT_THAT(shown.raw, ::testing::Not(HasSubstr("/slack"))) << "the target URL's path";
+
+  HttpReply started = client_->Post(
+      "/v1/workflows/pay/runs", json::object{{"input", {{"amount", 7200}, {"vendor", "ACME"}}}});
+  ASSERT_EQ(started.status, 201u) << started.raw;
+  const std::string run_id(started.body.at("run_id").as_string());
+  HttpReply run = client_->Get("/v1/runs/" + run_id);
+  EXPECT_EQ(run.body.at("status"), "completed") << run.raw;
+  const std::string delivery_id(run.body.at("steps").at("tell").at("delivery_id").as_string());
+  EXPECT_EQ(run.body.at("output").at("told").as_string(), delivery_id);
+  std::vector<ReceivedRequest> requests = KillWhileHeldAndRestart(receiver);
+  ASSERT_GE(requests.size(), 2u);
+  for (const ReceivedRequest& request : requests) {
+    EXPECT_EQ(request.headers.at("assent-delivery"), delivery_id);
+    EXPECT_TRUE(WebhookSignatureValid(request, kSecret));
+  }
+  EXPECT_EQ(requests[1].body, requests[0].body);
+  const json::value body = json::parse(requests[0].body);
+  EXPECT_EQ(body.at("text"), "Paid 7200 to ACME");
+  EXPECT_THAT(json::serialize(body.at("blocks")), HasSubstr("step `tell`"));
+  EXPECT_THAT(json::serialize(body.at("blocks")),
+              HasSubstr("https://assent.example/runs/" + run_id));
 }
 
 }  // namespace

@@ -169,6 +169,18 @@ class EngineTest : public ::testing::Test {
     return run.ok() ? *run : RunView{};
   }
 
+  // The delivery ids the notify outbox holds: webhook deliveries not yet sent.
+  std::vector<std::string> OutboxIds() {
+    std::vector<std::string> ids;
+    Status scanned = log_.ScanIndex(storage::Index::kNotifyOutbox, "",
+                                    [&](std::string_view key, std::string_view) {
+                                      ids.emplace_back(key);
+                                      return true;
+                                    });
+    EXPECT_TRUE(scanned.ok()) << scanned.ToString();
+    return ids;
+  }
+
   std::vector<std::string> EventTypes(const std::string& run_id) {
     std::vector<std::string> types;
     auto events = engine_->GetEvents(kAdmin, run_id);

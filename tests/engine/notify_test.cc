@@ -53,17 +53,6 @@ class NotifyTest : public EngineTest {
     return options;
   }
 
-  std::vector<std::string> OutboxIds() {
-    std::vector<std::string> ids;
-    Status scanned = log_.ScanIndex(storage::Index::kNotifyOutbox, "",
-                                    [&](std::string_view key, std::string_view) {
-                                      ids.emplace_back(key);
-                                      return true;
-                                    });
-    EXPECT_TRUE(scanned.ok()) << scanned.ToString();
-    return ids;
-  }
-
   std::string PendingApproval(const std::string& run_id) {
     RunView run = Run(run_id);
     return run.pending_approvals.empty() ? "" : run.pending_approvals[0].id;

@@ -56,6 +56,13 @@ TEST(NotifyOutboxTest, DeliveryRoundTrips) {
   Result<OutboxDelivery> decoded = DecodeDelivery(EncodeDelivery(delivery));
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_EQ(*decoded, delivery);
+  // A notify step's message names its step.
+  delivery.id = NoticeDeliveryId("run_1", 4);
+  delivery.step_id = "tell";
+  decoded = DecodeDelivery(EncodeDelivery(delivery));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, delivery);
+  EXPECT_EQ(decoded->id, "run_1.4.notify");
 }
 
 TEST(NotifyOutboxTest, GarbageIsCorruption) {

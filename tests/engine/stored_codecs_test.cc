@@ -27,6 +27,12 @@ ApprovalView SampleApproval() {
   approval.message = "Pay 7200?\nSee below.";
   approval.show = json::parse(R"({"amount": 7200, "lines": [1, 2], "note": "caf\u00e9"})").as_object();
   approval.decisions.push_back({Decision::kReject, "alice", "not ours", 1700000000123});
+  DecisionView edited{Decision::kApprove, "dave", "with a fix", 1700000000124};
+  edited.edits = json::parse(R"({"amount": 6500})").as_object();
+  edited.edit_diff =
+      json::parse(R"([{"path": "/amount", "op": "changed", "before": 7200, "after": 6500}])")
+          .as_array();
+  approval.decisions.push_back(std::move(edited));
   approval.comments.push_back({"bob", "hm", 1700000000100});
   approval.requested_at_ms = 1700000000000;
   approval.version = 3;  // the run's, as Apply copies them

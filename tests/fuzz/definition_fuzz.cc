@@ -8,7 +8,9 @@
 // - the step flow checks (CheckStepFlow) find a step that cannot run or cannot reach "end"
 //   exactly when a fixed point grown here does (their other refusals are of templates);
 // - its notify targets read back the same, and the view of its document shows "***" where
-//   each target's secret was, and each URL as it is or ending in "/***".
+//   each target's secret was (the workflow's and each notify step's), and each URL as it is or
+//   ending in "/***"; its hooks read back the same, and the view shows "***" for each one's
+//   secret.
 #include <cstddef>
 #include <cstdint>
 #include <set>
@@ -94,14 +96,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK_OK(again);
   FUZZ_CHECK((*again)->steps == definition.steps);
   FUZZ_CHECK((*again)->notify == definition.notify);
-  if (!definition.notify.empty()) {
-    json::value shown = assent::engine::RedactNotifySecrets(definition.source);
-    for (size_t i = 0; i < definition.notify.size(); ++i) {
-      const json::object& target = shown.at("notify").at(i).as_object();
-      FUZZ_CHECK(definition.notify[i].secret.empty() || target.at("secret") == "***");
-      const json::string& url = target.at("url").as_string();
-      FUZZ_CHECK(url == definition.notify[i].url || url.ends_with("/***"));
-    }
+  const json::value shown = assent::engine::RedactNotifySecrets(definition.source);
+  auto check_shown = [](const assent::engine::NotifyTarget& parsed, const json::value& view) {
+    const json::object& target = view.as_object();
+    FUZZ_CHECK(parsed.secret.empty() || target.at("secret") == "***");
+    const json::string& url = target.at("url").as_string();
+    FUZZ_CHECK(url == parsed.url || url.ends_with("/***"));
+  };
+  for (size_t i = 0; i < definition.notify.size(); ++i) {
+    check_shown(definition.notify[i], shown.at("notify").at(i));
+  }
+  for (size_t i = 0; i < definition.steps.size(); ++i) {
+    if (definition.steps[i].type != assent::engine::StepType::kNotify) continue;
+    check_shown(definition.steps[i].target, shown.at("steps").at(i).at("target"));
+  }
+  FUZZ_CHECK((*again)->hooks == definition.hooks);
+  const json::value hooks_shown = assent::engine::RedactHookSecrets(definition.source);
+  for (size_t i = 0; i < definition.hooks.size(); ++i) {
+    FUZZ_CHECK(hooks_shown.at("hooks").at(i).at("secret") == "***");
   }
   FUZZ_CHECK(assent::engine::CheckNewDefinition(definition).ok() ==
              assent::engine::CheckNewDefinition(**again).ok());

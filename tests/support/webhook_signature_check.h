@@ -11,4 +11,8 @@ namespace assent::testing {
 
 bool WebhookSignatureValid(const ReceivedRequest& request, const std::string& secret);
 
+// Lower-case hex HMAC-SHA256 of `text` keyed with `secret`: what a sender of an inbound hook's
+// signature computes (GitHub's X-Hub-Signature-256 after "sha256=").
+std::string HmacSha256Hex(const std::string& secret, const std::string& text);
+
 }  // namespace assent::testing

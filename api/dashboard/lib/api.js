@@ -77,9 +77,10 @@ export class Api {
     return this.get(`/v1/approvals/${path(id)}`);
   }
 
-  decide(id, decision, comment) {
+  decide(id, decision, comment, edits = {}) {
     const body = { decision };
     if (comment) body.comment = comment;
+    if (Object.keys(edits).length > 0) body.edits = edits;
     return this.request('POST', `/v1/approvals/${path(id)}/decision`, body);
   }
 

@@ -7,6 +7,7 @@ import { href, runPath } from '../lib/router.js';
 import { statusBadge } from './badges.js';
 import { renderContext } from './context.js';
 import { explain } from './decision_errors.js';
+import { buildEditFields, renderEditDiff } from './edits.js';
 import { renderTimeline } from './timeline.js';
 
 const FINISHED = new Set(['completed', 'failed', 'cancelled']);
@@ -192,7 +193,9 @@ export class ApprovalView {
           this.run?.error ? `: ${this.run.error}` : '.'] :
         [status === 'approved' ? 'Approved by ' : 'Rejected by ',
           h('strong', {}, decision?.reviewer ?? 'someone'), when ? [' · ', when] : '']),
-      decision?.comment && h('div', { class: 'comment-body' }, decision.comment));
+      decision?.comment && h('div', { class: 'comment-body' }, decision.comment),
+      decision?.edits && h('div', { id: 'approved-edits' },
+        h('p', { class: 'muted' }, 'Approved with edits:'), renderEditDiff(decision.edit_diff)));
   }
 
   mayDecide() {
@@ -266,13 +269,14 @@ export class ApprovalView {
     const fieldLabel = h('label', { class: 'field-label', for: 'decision-text' });
     const text = h('textarea', { id: 'decision-text', class: 'input textarea', rows: '3' });
     const error = h('p', { class: 'form-error', role: 'alert' });
+    const edits = h('div', { class: 'edit-slot' });
     const submit = h('button', { class: 'button', type: 'submit', id: 'decision-submit' });
     const cancel = h('button', { class: 'button button-ghost', type: 'button',
                                  onclick: () => this.closePanel() }, 'Cancel');
     // novalidate: an empty feedback is answered by the page's own words, not a browser tooltip.
     const form = h('form', { class: 'decision-panel', hidden: true, novalidate: true,
                              'aria-labelledby': 'decision-title' },
-      title, fieldLabel, text, error, h('div', { class: 'panel-buttons' }, submit, cancel));
+      title, fieldLabel, text, edits, error, h('div', { class: 'panel-buttons' }, submit, cancel));
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       this.decide();
@@ -283,13 +287,19 @@ export class ApprovalView {
         this.decide();
       }
     });
-    return { element: form, title, fieldLabel, text, error, submit };
+    return { element: form, title, fieldLabel, text, edits, error, submit };
   }
 
   openPanel(mode) {
     if (!this.approval || !this.mayDecide()) return;
     const panel = this.panel;
-    if (this.mode !== mode) panel.text.value = '';
+    if (this.mode !== mode) {
+      panel.text.value = '';
+      // Approving may change the shown values the step's `edits` allows; rejecting may not.
+      this.editFields = mode === 'approve' ? buildEditFields(this.approval.show,
+                                                             this.approval.edits) : null;
+      replace(panel.edits, this.editFields?.element);
+    }
     this.mode = mode;
     panel.element.hidden = false;
     panel.element.className = `decision-panel decision-${mode}`;
@@ -321,12 +331,17 @@ export class ApprovalView {
       text.focus();
       return;
     }
+    const { edits, error: badEdit } = this.editFields?.read() ?? { edits: {} };
+    if (badEdit) {
+      error.textContent = badEdit;
+      return;
+    }
     this.busy = true;
     submit.disabled = true;
     const label = submit.textContent;
     submit.textContent = decision === 'approve' ? 'Approving…' : 'Rejecting…';
     try {
-      this.approval = await this.api.decide(this.id, decision, comment);
+      this.approval = await this.api.decide(this.id, decision, comment, edits);
       this.closePanel();
       text.value = '';
       this.store.decided(this.approval);

@@ -5,6 +5,7 @@ import { h } from '../lib/dom.js';
 import { ago, dateTime } from '../lib/format.js';
 import { approvalPath } from '../lib/router.js';
 import { renderContext } from './context.js';
+import { renderEditDiff } from './edits.js';
 
 function actor(name) {
   return h('strong', { class: 'actor' }, name || 'someone');
@@ -44,9 +45,15 @@ function describe(event, { currentApproval } = {}) {
         h('span', { class: 'event-message' }, event.message)] };
     case 'approval.decided': {
       const approved = event.decision === 'approve';
+      // A decision short of its side's quorum is a vote: the request stays pending.
+      const vote = event.tally && event.tally.count < event.tally.needed ?
+        ` (a vote: ${event.tally.count} of ${event.tally.needed})` : '';
       return { kind: approved ? 'ok' : 'fail', line: [actor(event.reviewer),
-        approved ? ' approved' : ' rejected', ' ', approvalLink(event.approval_id, 'the request')],
-        body: quote(event.comment, approved ? '' : 'is-feedback') };
+        approved ? ' approved' : ' rejected', ' ', approvalLink(event.approval_id, 'the request'),
+        vote,
+        event.edits ? ' with edits' : ''],
+        body: [quote(event.comment, approved ? '' : 'is-feedback'),
+          renderEditDiff(event.edit_diff)] };
     }
     case 'approval.escalated':
       return { kind: 'ask', line: [approvalLink(event.approval_id, 'The request'),
@@ -73,9 +80,27 @@ function describe(event, { currentApproval } = {}) {
   }
 }
 
+// Each decision of an approval with a quorum gets its tally {count, needed} so far, counted
+// from the request's quorums and the decisions before it.
+function withTallies(events) {
+  const quorums = new Map();
+  const counts = new Map();
+  return events.map((event) => {
+    if (event.type === 'approval.requested' && (event.quorum || event.reject_quorum)) {
+      quorums.set(event.approval_id, { approve: event.quorum ?? 1,
+                                       reject: event.reject_quorum ?? 1 });
+    }
+    const quorum = quorums.get(event.approval_id);
+    if (event.type !== 'approval.decided' || !quorum) return event;
+    const key = `${event.approval_id} ${event.decision}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    return { ...event, tally: { count: counts.get(key), needed: quorum[event.decision] } };
+  });
+}
+
 export function renderTimeline(events, options = {}) {
   if (!events || events.length === 0) return h('p', { class: 'muted' }, 'No events yet.');
-  return h('ol', { class: 'timeline', 'aria-label': 'History' }, events.map((event) => {
+  return h('ol', { class: 'timeline', 'aria-label': 'History' }, withTallies(events).map((event) => {
     const { kind, line, body } = describe(event, options);
     return h('li', { class: `event event-${kind}`, dataset: { seq: event.seq, type: event.type } },
       h('span', { class: 'event-marker', 'aria-hidden': 'true' }),

@@ -91,6 +91,7 @@ CheckReport Checker::Run(uint16_t port, const std::string& token, std::mt19937_6
       report.with_votes += (logged.status == "pending" || logged.status == "timed_out") &&
                            !logged.decisions.empty();
       report.escalated += logged.escalations > 0;
+      report.edited += logged.edited;
     }
     for (auto [it, end] = approvals_of_run.equal_range(run_id); it != end; ++it) {
       approval_ids.insert(it->second);
@@ -105,6 +106,9 @@ CheckReport Checker::Run(uint16_t port, const std::string& token, std::mt19937_6
       ++report.approvals;
     }
     if (IsFinished(run.status)) ledger_.MarkFinished(run_id);
+    const json::value* told = FieldAt(view, "steps");
+    told = told != nullptr ? FieldAt(*told, kTellStep) : nullptr;
+    if (told != nullptr) report.notices.push_back(StringAt(*told, "delivery_id"));
   }
   CheckAcknowledgedIdentities();
   CheckUsers(api, port, random);

@@ -26,12 +26,15 @@ struct CheckReport {
   size_t timed_out = 0;  // of them, ended by their timeout
   size_t with_votes = 0; // of them, holding a vote short of its quorum (pending or timed out)
   size_t escalated = 0;  // of them, escalated by their first timeout
+  size_t edited = 0;     // of them, approved with edits
   size_t pending = 0;    // approvals pending after the round (snapshot = index = runs)
   size_t requests = 0;   // requests the target got so far, all rounds
   size_t failed_on_purpose = 0;
   size_t side_effects = 0;  // distinct keys so far
   size_t longest_log = 0;   // events of the longest run log checked
   size_t users = 0;         // acknowledged users, all rounds
+  // The delivery ids of the notify steps completed in the runs checked (their outputs').
+  std::vector<std::string> notices;
 };
 
 class Checker {

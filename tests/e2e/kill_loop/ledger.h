@@ -38,6 +38,7 @@ struct DecisionFact {
   std::string comment;
   std::string via;       // "rest" or "ws"
   int round = 0;
+  bool edited = false;   // approved with {"amount": kEditedAmount} as its edits
 };
 
 // A user the server acknowledged adding, with the first token it answered.

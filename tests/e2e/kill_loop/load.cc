@@ -117,20 +117,36 @@ void Load::StartOne(ApiClient& api, std::mt19937_64& random, const std::string& 
     intent.amount = static_cast<int>(random() % 2 == 0 ? kApprovalAbove + 1 + random() % 5000
                                                        : 1 + random() % kApprovalAbove);
     if (random() % 100 < 45) intent.key = "key-" + name;
+    // One keyed start in four comes through the workflow's hook, its key the delivery id.
+    if (!intent.key.empty() && random() % 4 == 0) {
+      intent.key = std::string(kHookKeyPrefix) + intent.key;
+    }
     ledger_.Intend(intent);
     // Repeatable as soon as it is sent: a repeat may race the first start, or follow a first
     // start whose answer the kill cut off.
     if (!intent.key.empty()) AddKeyedStart(intent);
   }
+  const json::object input{{"tag", intent.tag}, {"amount", intent.amount}};
+  const bool hook = intent.key.starts_with(kHookKeyPrefix);
   // A run that waits for a reviewer cannot finish within its ?wait=: keep that wait short.
   std::string query;
-  if (random() % 100 < 40) query = intent.amount > kApprovalAbove ? "?wait=200ms" : "?wait=3s";
-  std::vector<std::pair<std::string, std::string>> headers;
-  if (!intent.key.empty()) headers.emplace_back("Idempotency-Key", intent.key);
-  json::object body{{"input", json::object{{"tag", intent.tag}, {"amount", intent.amount}}}};
-
-  HttpReply reply = api.Send("POST", std::string("/v1/workflows/") + WorkflowFor(intent.tag) + "/runs" + query,
-                             json::serialize(body), headers);
+  if (!hook && random() % 100 < 40) {
+    query = intent.amount > kApprovalAbove ? "?wait=200ms" : "?wait=3s";
+  }
+  HttpReply reply;
+  if (hook) {
+    reply = api.Send("POST", std::string("/v1/hooks/") + WorkflowFor(intent.tag) + "/" + kHookId,
+                     json::serialize(input),
+                     {{"Authorization", std::string("Bearer ") + kHookSecret},
+                      {"X-Delivery-Id", intent.key.substr(kHookKeyPrefix.size())}},
+                     /*authorize=*/false);
+  } else {
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (!intent.key.empty()) headers.emplace_back("Idempotency-Key", intent.key);
+    reply = api.Send("POST",
+                     std::string("/v1/workflows/") + WorkflowFor(intent.tag) + "/runs" + query,
+                     json::serialize(json::object{{"input", input}}), headers);
+  }
   std::string what = "start of " + intent.tag + (intent.key.empty() ? "" : " (key " + intent.key + ")");
   std::string run_id = StringAt(reply.body, "run_id");
   if ((reply.status != 201 && reply.status != 200) || run_id.empty()) {
@@ -160,12 +176,20 @@ void Load::DecideOverRest(ApiClient& api, std::mt19937_64& random, const std::st
   bool reject = random() % 4 == 0;
   // Comments are unique, so the checker can match a decision to the one acknowledged.
   DecisionFact fact{reject ? "reject" : "approve",
-                    reject || random() % 2 == 0 ? "decided " + name : "", "rest", round_};
+                    reject || random() % 2 == 0 ? "decided " + name : "", "rest", round_,
+                    /*edited=*/!reject && random() % 3 == 0};
   json::object body{{"decision", fact.decision}};
   if (!fact.comment.empty()) body["comment"] = fact.comment;
+  if (fact.edited) body["edits"] = json::object{{"amount", kEditedAmount}};
   HttpReply reply = api.Post("/v1/approvals/" + approval_id + "/decision", body);
   if (reply.status == 409) {  // decided (maybe by a racing reviewer) or its run was cancelled
     NoLongerPending(approval_id);
+    return ledger_.Conflict();
+  }
+  // The timed workflow's approvals take a quorum, and a quorum's votes take no edits: refused,
+  // recording nothing, as they should be.
+  if (fact.edited && reply.status == 400 &&
+      reply.raw.find("edits are taken only where one approval decides") != std::string::npos) {
     return ledger_.Conflict();
   }
   std::string what = "REST decision on approval " + approval_id + " (run " + run_id + ")";

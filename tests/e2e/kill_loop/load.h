@@ -1,6 +1,7 @@
 // Load: the mixed client load of one round against a running server, from several threads until
 // the server is killed under it. REST workers start runs (with and without approvals, with and
-// without an Idempotency-Key, some keys repeated, some with ?wait=), decide approvals, comment,
+// without an Idempotency-Key, some keys repeated, some with ?wait=, some keyed ones through the
+// workflow's inbound webhook with the key as delivery id), decide approvals, comment,
 // cancel and add users (each with a first token); WebSocket reviewers decide and comment over
 // /v1/stream. Everything acknowledged goes into the Ledger; an error after the kill is a cut-off
 // request, never a failure.

@@ -53,15 +53,15 @@ struct Options {
 constexpr const char* kUsage = R"(usage: kill_loop [--rounds N] [--seed S] [--keep] [--help]
 
 Repeats rounds of: a mixed load (starts with and without approvals, idempotency keys and
-?wait=; decisions and comments over REST and the WebSocket; cancels; http steps against a local
+?wait=, keyed starts through an inbound webhook; decisions and comments over REST and the WebSocket; cancels; http steps against a local
 target that sometimes answers 500; approvals with a quorum of two and a 1 s timeout that
 escalates once) against the real `assent serve`; a SIGKILL at a random moment; a restart on the
 same data dir; checks that everything acknowledged is there once, logs have no gaps, runs
 finish, every timed approval escalates at most once and ends once (decided or timed out, never
 both; a vote counts once and never closes it alone), every side effect used one
 Idempotency-Key, the pending approvals streamed on reconnect are those in the log, and every
-approval's webhook notifications (requested, decided, cancelled, timed out, escalated) reached
-a local receiver, signed.
+approval's webhook notifications (requested, decided, cancelled, timed out, escalated) and
+every notify step's message reached a local receiver, signed.
 
   --rounds N  rounds to run (default 25)
   --seed S    seed for every random choice (default: random; always printed)
@@ -201,7 +201,7 @@ class KillLoop {
                                       round == options_.rounds, work_);
     {
       ApiClient api(server_->port(), kToken);
-      CheckWebhooks(api, work_.approvals, webhooks_, kWebhookBound);
+      CheckWebhooks(api, work_.approvals, report.notices, webhooks_, kWebhookBound);
     }
     DeliveriesSeen deliveries = webhooks_.Seen();
     double seconds =
@@ -215,13 +215,14 @@ class KillLoop {
               << " cancels, " << counts.users << " users; " << counts.conflicts << " 409s, "
               << counts.cut_off << " cut off; checked " << report.runs << " runs, "
               << report.approvals << " approvals (" << report.timed_out << " timed out, "
-              << report.escalated << " escalated, " << report.with_votes
-              << " with votes; longest log " << report.longest_log << " events), "
+              << report.escalated << " escalated, " << report.with_votes << " with votes, "
+              << report.edited << " edited; longest log " << report.longest_log << " events), "
               << report.pending << " pending agree, " << report.users << " users; target "
               << report.requests << " requests (" << report.failed_on_purpose << " 500s), "
               << report.side_effects << " keys; webhooks " << deliveries.requests
               << " requests (" << deliveries.failed_on_purpose << " 500s), "
-              << deliveries.by_id.size() << " delivery ids: ok (" << Fixed(seconds) << " s)"
+              << deliveries.by_id.size() << " delivery ids (" << report.notices.size()
+              << " notify steps checked): ok (" << Fixed(seconds) << " s)"
               << std::endl;
   }
 

@@ -73,6 +73,10 @@ LoggedRun FoldEvents(const std::string& run_id, const json::array& events) {
       }
     } else if (type == "step.completed") {
       if (!completed_steps.insert(step).second) Fail(run, "step " + step + " completed twice");
+      const json::value* output = FieldAt(event, "output");
+      if (step == "done" && output != nullptr && FieldAt(*output, "approved") != nullptr) {
+        run.approved_amount = IntAt(*output, "approved");
+      }
       if (IsHttpStep(step)) {
         if (!visit_key.contains(step)) Fail(run, where + ": http step " + step + " never started");
         run.completed_keys.insert(visit_key[step]);
@@ -102,6 +106,12 @@ LoggedRun FoldEvents(const std::string& run_id, const json::array& events) {
       }
       std::string decision = StringAt(event, "decision");
       approval->second.decisions.emplace_back(decision, StringAt(event, "comment"));
+      if (const json::value* edits = FieldAt(event, "edits")) {
+        if (IntAt(*edits, "amount") != kEditedAmount || FieldAt(event, "edit_diff") == nullptr) {
+          Fail(run, where + ": edits other than the load's, or no diff: " + Brief(event));
+        }
+        approval->second.edited = true;
+      }
       auto approvals = std::count_if(approval->second.decisions.begin(),
                                      approval->second.decisions.end(),
                                      [](const auto& made) { return made.first == "approve"; });
@@ -251,6 +261,13 @@ void CheckApproval(const LoggedRun& run, const std::string& approval_id, const j
     Fail(run, where + "a comment was applied twice (every comment sent is unique): " +
                   Brief(ArrayAt(view, "comments")));
   }
+  // "done" reports the amount approved: the edited one after an approval with edits.
+  if (logged.status == "approved" && run.approved_amount != -1 &&
+      run.approved_amount != (logged.edited ? kEditedAmount : run.amount)) {
+    Fail(run, where + "the run went on with amount " + std::to_string(run.approved_amount) +
+                  (logged.edited ? ", not the approval's edited " + std::to_string(kEditedAmount)
+                                 : ", not the amount approved"));
+  }
   if (acked == nullptr) return;
   if (acked->decisions.size() > 1) {
     Fail(run, where + std::to_string(acked->decisions.size()) + " decisions were acknowledged (" +
@@ -262,9 +279,9 @@ void CheckApproval(const LoggedRun& run, const std::string& approval_id, const j
   if (acked->decisions.size() == 1) {
     const DecisionFact& decision = acked->decisions[0];
     if (logged.decisions.size() != 1 || logged.decisions[0].first != decision.decision ||
-        logged.decisions[0].second != decision.comment) {
-      Fail(run, where + "the decision " + decision.decision + " \"" + decision.comment +
-                    "\" acknowledged via " + decision.via + " in round " +
+        logged.decisions[0].second != decision.comment || logged.edited != decision.edited) {
+      Fail(run, where + "the decision " + decision.decision + (decision.edited ? " with edits" : "") +
+                    " \"" + decision.comment + "\" acknowledged via " + decision.via + " in round " +
                     std::to_string(decision.round) + " is not in the log (status " +
                     logged.status + ")");
     }

@@ -25,6 +25,7 @@ struct LoggedApproval {
   int64_t quorum = 1;            // approvals that decide it; a decision short of it is a vote
   std::set<std::string> voters;  // who decided: each reviewer once
   int escalations = 0;           // rungs its timeouts took it to
+  bool edited = false;           // its deciding approval carried edits
 };
 
 // One run as its events tell it.
@@ -37,6 +38,7 @@ struct LoggedRun {
   std::map<std::string, LoggedApproval> approvals;
   std::set<std::string> expected_keys;   // "<run>/<step>/<seq of its first attempt>", per visit
   std::set<std::string> completed_keys;  // the keys of http steps that completed
+  int64_t approved_amount = -1;          // what "done" says the review approved; -1: not run
 };
 
 // Folds GET /v1/runs/{id}/events: seqs 1..n without gaps, one run.started first, nothing but
@@ -57,7 +59,8 @@ void CheckRunFacts(const LoggedRun& run, const Ledger& ledger);
 void CheckRunSideEffects(const LoggedRun& run, const SideEffectIndex& effects);
 
 // GET /v1/approvals/{id} agrees with the log, and every acknowledged decision and comment on it
-// is there exactly once (`acked` may be null: nothing acknowledged).
+// is there exactly once (`acked` may be null: nothing acknowledged); an acknowledged approval
+// with edits is in the log with them, and its run went on with the edited amount.
 void CheckApproval(const LoggedRun& run, const std::string& approval_id,
                    const boost::json::value& view, const ApprovalFacts* acked);
 

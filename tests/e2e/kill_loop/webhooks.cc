@@ -76,8 +76,9 @@ TargetResponse WebhookReceiver::Answer(const ReceivedRequest& request) {
 }
 
 void CheckWebhooks(ApiClient& api, const std::vector<std::string>& approvals,
-                   const WebhookReceiver& receiver, std::chrono::seconds bound) {
-  std::set<std::string> wanted;
+                   const std::vector<std::string>& notices, const WebhookReceiver& receiver,
+                   std::chrono::seconds bound) {
+  std::set<std::string> wanted(notices.begin(), notices.end());
   for (const std::string& id : approvals) {
     HttpReply approval = api.Get("/v1/approvals/" + id);
     if (approval.status != 200) {

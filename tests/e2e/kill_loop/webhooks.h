@@ -3,9 +3,10 @@
 // deliveries (drawn from the round's seed) so the server retries, and verifies each delivery's
 // signature as a receiver would. After each restart, every approval the checker saw must have
 // reached it: "<id>.requested.1" for each, "<id>.decided.1" once decided, "<id>.cancelled.1"
-// once withdrawn; every delivery's Assent-Delivery names its body's delivery_id and its
-// signature is valid. A notification is recorded in the commit of its event, so this holds for
-// every event in the log, acknowledged or not, across any SIGKILL.
+// once withdrawn, and the delivery id in the output of every notify step that completed; every
+// delivery's Assent-Delivery names its body's delivery_id and its signature is valid. A
+// notification is recorded in the commit of its event, so this holds for every event in the
+// log, acknowledged or not, across any SIGKILL.
 #pragma once
 
 #include <chrono>
@@ -48,13 +49,16 @@ class WebhookReceiver {
   HttpTarget target_;
 
   friend void CheckWebhooks(ApiClient&, const std::vector<std::string>&,
-                            const WebhookReceiver&, std::chrono::seconds);
+                            const std::vector<std::string>&, const WebhookReceiver&,
+                            std::chrono::seconds);
 };
 
 // Waits (at most `bound`) until every notification of `approvals` (ids; their state read from
-// the server) has reached `receiver`; throws CheckFailed naming what is missing, or the first
-// deliveries whose signature or id was wrong.
+// the server) and every delivery of `notices` (the delivery ids of notify steps that completed)
+// has reached `receiver`; throws CheckFailed naming what is missing, or the first deliveries
+// whose signature or id was wrong.
 void CheckWebhooks(ApiClient& api, const std::vector<std::string>& approvals,
-                   const WebhookReceiver& receiver, std::chrono::seconds bound);
+                   const std::vector<std::string>& notices, const WebhookReceiver& receiver,
+                   std::chrono::seconds bound);
 
 }  // namespace assent::testing::kill_loop

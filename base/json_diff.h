@@ -1,4 +1,5 @@
-// What changed between two JSON documents (two versions of a workflow definition), as a list of
+// What changed between two JSON documents (two versions of a workflow definition, an approval's
+// shown values before and after a reviewer's edits), as a list of
 // {"path", "op", "before", "after"}: op "added" (no "before"), "removed" (no "after") or
 // "changed". Paths are JSON Pointers (RFC 6901) into the documents, except that an array whose
 // elements are all objects with a distinct string "id" (a definition's steps) is compared by id
@@ -10,8 +11,8 @@
 #include <boost/json/array.hpp>
 #include <boost/json/value.hpp>
 
-namespace assent::api {
+namespace assent {
 
 boost::json::array JsonDiff(const boost::json::value& before, const boost::json::value& after);
 
-}  // namespace assent::api
+}  // namespace assent

@@ -1,12 +1,12 @@
-// JsonDiff (api/json_diff.h): what GET /v1/workflows/{name}/diff answers with.
-#include "api/json_diff.h"
+// JsonDiff (base/json_diff.h): what GET /v1/workflows/{name}/diff and an approval's edits show.
+#include "base/json_diff.h"
 
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-namespace assent::api {
+namespace assent {
 namespace {
 
 namespace json = boost::json;
@@ -50,4 +50,4 @@ TEST(JsonDiffTest, PathTokensEscapeTildeAndSlashAndTypeChangesAreChanges) {
 }
 
 }  // namespace
-}  // namespace assent::api
+}  // namespace assent

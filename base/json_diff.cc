@@ -1,10 +1,10 @@
-#include "api/json_diff.h"
+#include "base/json_diff.h"
 
 #include <set>
 #include <string>
 #include <string_view>
 
-namespace assent::api {
+namespace assent {
 namespace {
 
 namespace json = boost::json;
@@ -117,4 +117,4 @@ json::array JsonDiff(const json::value& before, const json::value& after) {
   return differ.Take();
 }
 
-}  // namespace assent::api
+}  // namespace assent
