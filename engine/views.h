@@ -133,6 +133,9 @@ struct WorkflowView {
   uint32_t version = 0;
   boost::json::value definition;
   bool disabled = false;  // its definition says "disabled": true
+  // When its schedule next starts a run (unix ms): only for the latest version, when it has a
+  // schedule and is not disabled.
+  std::optional<int64_t> next_fire_at_ms = std::nullopt;
 };
 
 // What reviewers' streams receive, published only after the events are durable.

@@ -464,6 +464,9 @@ std::string_view ToString(OnTimeout action) {
 }
 
 Status CheckNewDefinition(const WorkflowDefinition& definition) {
+  if (definition.schedule) {
+    if (Status zone = CheckScheduleTimeZone(*definition.schedule); !zone.ok()) return zone;
+  }
   for (const StepDefinition& step : definition.steps) {
     if (step.type != StepType::kHttp) continue;
     if (Status status = CheckHttpStep(step); !status.ok()) {
@@ -508,6 +511,7 @@ Result<std::shared_ptr<const WorkflowDefinition>> ParseDefinition(std::string_vi
                             entry.key()) != kWorkflowAccessFields.end();
     if (entry.key() != "name" && entry.key() != "steps" && entry.key() != "description" &&
         entry.key() != "notify" && entry.key() != "hooks" && entry.key() != "disabled" &&
+        entry.key() != "schedule" &&
         !access) {
       return Status::InvalidArgument("unknown field '" + std::string(entry.key()) + "'");
     }
@@ -529,6 +533,11 @@ Result<std::shared_ptr<const WorkflowDefinition>> ParseDefinition(std::string_vi
   if (const json::value* disabled = object.if_contains("disabled")) {
     if (!disabled->is_bool()) return Status::InvalidArgument("'disabled' must be true or false");
     definition->disabled = disabled->as_bool();
+  }
+  if (const json::value* schedule = object.if_contains("schedule")) {
+    auto parsed = ParseSchedule(*schedule);
+    if (!parsed.ok()) return parsed.status();
+    definition->schedule = std::move(parsed).value();
   }
   if (const json::value* notify = object.if_contains("notify")) {
     auto targets = ParseNotifyTargets(*notify);

@@ -24,6 +24,7 @@
 #include "engine/internal/host_allow_list.h"
 #include "engine/internal/inbound_hooks.h"
 #include "engine/internal/notify_targets.h"
+#include "engine/internal/schedule_definition.h"
 
 namespace assent::engine {
 
@@ -113,6 +114,7 @@ struct WorkflowDefinition {
   std::vector<InboundHook> hooks;    // requests that start runs (inbound_hooks.h)
   WorkflowAccess access;      // who may see, edit, start and decide (access_rules.h)
   bool disabled = false;      // `"disabled": true`: no new runs start; running runs finish
+  std::optional<ScheduleDefinition> schedule;  // when it starts runs by itself (schedules.h)
   boost::json::value source;  // the document as applied
 
   const StepDefinition* Find(std::string_view step_id) const;

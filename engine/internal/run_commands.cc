@@ -152,6 +152,7 @@ void RequestApproval(RunTxn& txn, const StepContext& step_context, const StepDef
 static_assert(static_cast<int>(fb::Channel::Rest) == static_cast<int>(Channel::kRest));
 static_assert(static_cast<int>(fb::Channel::Stream) == static_cast<int>(Channel::kStream));
 static_assert(static_cast<int>(fb::Channel::Hook) == static_cast<int>(Channel::kHook));
+static_assert(static_cast<int>(fb::Channel::Schedule) == static_cast<int>(Channel::kSchedule));
 fb::Channel ToStored(Channel channel) { return static_cast<fb::Channel>(channel); }
 
 // The step's output once `approval` is decided: the deciding reviewer's decision and comment
