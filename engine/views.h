@@ -101,7 +101,7 @@ struct DecidersView {
   bool can_decide = false;
   // Which shown fields a decision may edit (the step's `edits`): every field, the named ones,
   // or none.
-  bool edits_allowed = true;
+  bool edits_allowed = false;
   std::vector<std::string> editable_fields;  // empty with edits_allowed: every field
 };
 

@@ -221,6 +221,7 @@ void ReadEdits(const json::object& object, StepReader& reader, StepDefinition& s
     step.edits_allowed = edits->as_bool();
     return;
   }
+  step.edits_allowed = true;
   constexpr std::string_view kShape =
       "'edits' must be true, false or a non-empty list of fields of 'show'";
   if (!edits->is_array() || edits->as_array().empty()) return reader.Fail(std::string(kShape));

@@ -76,9 +76,10 @@ struct StepDefinition {
   // before `on_timeout` decides.
   int64_t remind_after_ms = 0;
   std::vector<EscalationRung> escalate;
-  // approval: `edits`: whether an approval may replace fields of `show` (true, the default),
-  // none (false), or only the named ones (a list: `editable_fields`).
-  bool edits_allowed = true;
+  // approval: `edits`: whether an approval may replace fields of `show`: any (true), only the
+  // named ones (a list: `editable_fields`), or none (false, the default: what a reviewer
+  // approves is what was shown unless the workflow's author says otherwise).
+  bool edits_allowed = false;
   std::vector<std::string> editable_fields;
 
   std::string method;              // http
