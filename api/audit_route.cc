@@ -20,6 +20,7 @@ std::string_view ChannelName(engine::Channel channel) {
     case engine::Channel::kRest: return "rest";
     case engine::Channel::kStream: return "stream";
     case engine::Channel::kHook: return "hook";
+    case engine::Channel::kSchedule: return "schedule";
     case engine::Channel::kUnknown: return "";
   }
   return "";

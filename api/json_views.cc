@@ -135,6 +135,7 @@ json::object ToJson(const engine::WorkflowView& workflow) {
                    {"version", workflow.version},
                    {"definition", workflow.definition}};
   if (workflow.disabled) out["disabled"] = true;
+  if (workflow.next_fire_at_ms) out["next_fire_at"] = FormatTime(*workflow.next_fire_at_ms);
   return out;
 }
 

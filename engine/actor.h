@@ -22,7 +22,8 @@ struct Principal {
 
 // How a command reached the server. The numbers are persisted in events: never change one.
 // kHook: an inbound webhook (POST /v1/hooks/...), whose actor is "hook:<workflow>/<hook id>".
-enum class Channel : uint8_t { kUnknown = 0, kRest = 1, kStream = 2, kHook = 3 };
+// kSchedule: the engine itself, at a workflow's schedule's fire time (no request).
+enum class Channel : uint8_t { kUnknown = 0, kRest = 1, kStream = 2, kHook = 3, kSchedule = 4 };
 
 // The principal behind one command, with where it came from: recorded in the events it causes.
 struct Actor {

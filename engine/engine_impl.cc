@@ -28,6 +28,7 @@
 #include "engine/internal/run_commands.h"
 #include "engine/internal/run_queries.h"
 #include "engine/internal/run_txn.h"
+#include "engine/internal/schedules.h"
 #include "engine/internal/shard.h"
 #include "engine/internal/workflow_registry.h"
 #include "storage/event_log.h"
@@ -57,10 +58,7 @@ class EngineImpl final : public Engine {
     Result<WorkflowView> applied = registry_.Apply(name, definition, [&](auto latest) {
       return CheckApply(by, latest);
     });
-    if (!applied.ok() && applied.status().code() == StatusCode::kUnavailable) {
-      OnWritesRefused(applied.status());
-    }
-    return applied;
+    return Applied(std::move(applied));
   }
   Result<WorkflowView> GetWorkflow(const Principal& viewer, std::string_view name) override;
   Result<std::vector<WorkflowView>> ListWorkflows(const Principal& viewer) override;
@@ -73,6 +71,14 @@ class EngineImpl final : public Engine {
   }
 
   void StartRun(StartRunCommand command, Callback<StartRunResult> done) override {
+    // Keys of fire times are the schedule's own: a client's could make one fire time start
+    // nothing.
+    if (command.idempotency_key.starts_with(kScheduleKeyPrefix) &&
+        command.actor.channel != Channel::kSchedule) {
+      return done(Status::InvalidArgument(
+          "an Idempotency-Key may not start with \"schedule:\" (the keys of schedules' fire "
+          "times)"));
+    }
     if (Status checked = CheckInput(command.input); !checked.ok()) return done(checked);
     size_t shard = command.idempotency_key.empty()
                        ? next_shard_++ % shards_.size()
@@ -188,6 +194,16 @@ class EngineImpl final : public Engine {
       });
     };
   }
+  // The outcome of storing a definition: a new version may arm or disarm its schedule.
+  Result<WorkflowView> Applied(Result<WorkflowView> applied) {
+    if (applied.ok()) {
+      schedules_->Changed(applied->name);
+      applied->next_fire_at_ms = schedules_->NextFireTime(applied->name);
+    } else if (applied.status().code() == StatusCode::kUnavailable) {
+      OnWritesRefused(applied.status());
+    }
+    return applied;
+  }
   // What every start's input must be: JSON the log can store, within max_input_bytes.
   Status CheckInput(const boost::json::object& input) const {
     if (Status writable = CheckJsonWritable(input, "input"); !writable.ok()) return writable;
@@ -218,6 +234,7 @@ class EngineImpl final : public Engine {
   std::shared_ptr<HttpPool> http_pool_;
   std::unique_ptr<NotifyDispatcher> notify_;  // before the shards, which hand it deliveries
   std::unique_ptr<RunTimers> timers_;    // before the shards, which arm and disarm them
+  std::unique_ptr<Schedules> schedules_;  // before the shards, which answer its starts
   std::vector<std::unique_ptr<Shard>> shards_;
   std::atomic<size_t> next_shard_{0};
   std::atomic<bool> stopping_{false};
@@ -310,7 +327,14 @@ Status EngineImpl::Start() {
   if (!scanned.ok()) return scanned;
   for (size_t i = 0; i < count; ++i) shards_[i]->Start(running[i]);
   // Timeouts that came due while the engine was down fire now.
-  return timers_->Start();
+  if (Status timers = timers_->Start(); !timers.ok()) return timers;
+  // And fire times, as each schedule's catch_up says.
+  schedules_ = std::make_unique<Schedules>(
+      io, log_, registry_, *options_.logger, now_ms, hooks_.timer_poll,
+      [this](StartRunCommand command, Callback<StartRunResult> done) {
+        StartRun(std::move(command), std::move(done));
+      });
+  return schedules_->Start();
 }
 
 void EngineImpl::Shutdown() {
@@ -321,6 +345,7 @@ void EngineImpl::Shutdown() {
   for (auto& shard : shards_) draining.emplace_back([&shard] { shard->Drain(); });
   for (std::thread& thread : draining) thread.join();
   if (timers_) timers_->Stop();
+  if (schedules_) schedules_->Stop();  // after the drain: the starts it sent have answered
   for (auto& shard : shards_) shard->Stop();
   if (notify_) notify_->Stop();
   if (http_pool_) http_pool_->Stop();  // closes idle connections: nothing calls out any more
@@ -382,7 +407,9 @@ Result<WorkflowView> EngineImpl::GetWorkflow(const Principal& viewer, std::strin
   if (!definition || !engine::MayView(viewer, definition.get())) {
     return Status::NotFound(WorkflowNotFound(name));
   }
-  return WorkflowRegistry::ToView(*definition);
+  WorkflowView view = WorkflowRegistry::ToView(*definition);
+  view.next_fire_at_ms = schedules_->NextFireTime(name);
+  return view;
 }
 
 Result<std::vector<WorkflowView>> EngineImpl::ListWorkflowVersions(const Principal& viewer,
@@ -443,10 +470,7 @@ Result<WorkflowView> EngineImpl::SetWorkflowDisabled(const Principal& by, std::s
     }
     return CheckApply(by, latest);
   });
-  if (!applied.ok() && applied.status().code() == StatusCode::kUnavailable) {
-    OnWritesRefused(applied.status());
-  }
-  return applied;
+  return Applied(std::move(applied));
 }
 
 Result<std::vector<WorkflowView>> EngineImpl::ListWorkflows(const Principal& viewer) {
@@ -454,6 +478,7 @@ Result<std::vector<WorkflowView>> EngineImpl::ListWorkflows(const Principal& vie
   for (const auto& definition : registry_.AllLatest()) {
     if (engine::MayView(viewer, definition.get())) {
       views.push_back(WorkflowRegistry::ToView(*definition));
+      views.back().next_fire_at_ms = schedules_->NextFireTime(definition->name);
     }
   }
   return views;

@@ -101,7 +101,7 @@ struct DecidersView {
   bool can_decide = false;
   // Which shown fields a decision may edit (the step's `edits`): every field, the named ones,
   // or none.
-  bool edits_allowed = true;
+  bool edits_allowed = false;
   std::vector<std::string> editable_fields;  // empty with edits_allowed: every field
 };
 
@@ -136,6 +136,9 @@ struct WorkflowView {
   uint32_t version = 0;
   boost::json::value definition;
   bool disabled = false;  // its definition says "disabled": true
+  // When its schedule next starts a run (unix ms): only for the latest version, when it has a
+  // schedule and is not disabled.
+  std::optional<int64_t> next_fire_at_ms = std::nullopt;
 };
 
 // What reviewers' streams receive, published only after the events are durable.

@@ -11,6 +11,9 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libssl-dev liblua5.4-dev libjemalloc-dev
+  # Schedules' time zones: Howard Hinnant's date/tz library (libstdc++ 12 has no std::chrono
+  # tzdb), reading the system's time zone database, which tzdata installs in /usr/share/zoneinfo.
+  libhowardhinnant-date-dev tzdata
   linux-perf
   curl
   # The guard rails (scripts/guard-rails.sh): Clang with its sanitizer and libFuzzer runtimes,

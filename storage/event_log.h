@@ -34,13 +34,14 @@ enum class Index : uint8_t {
   kAudit = 6,              // key: scope + newest-first position of an event; value: opaque here
   kNotifyOutbox = 7,       // key: delivery id; value: a webhook delivery not yet sent (opaque)
   kTimers = 8,     // key: due time + approval id; value: run id (opaque here)
+  kSchedules = 9,  // key: workflow name; value: its schedule's next fire time (opaque here)
 };
 
 // Every Index, in the order implementations keep their tables or column families.
-inline constexpr std::array<Index, 8> kAllIndexes = {
+inline constexpr std::array<Index, 9> kAllIndexes = {
     Index::kRunsByStatus,     Index::kApprovalsByStatus, Index::kStartKeys,
     Index::kRunSnapshots,     Index::kApprovalComments,  Index::kAudit,
-    Index::kNotifyOutbox,     Index::kTimers};
+    Index::kNotifyOutbox,     Index::kTimers,            Index::kSchedules};
 
 // Puts `value` under `key` in `index`, or deletes `key` when `value` is empty.
 struct IndexOp {

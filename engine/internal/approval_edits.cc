@@ -40,7 +40,8 @@ Status CheckEditedField(const StepDefinition& step, const ApprovalView& approval
 Result<json::array> CheckEdits(const StepDefinition& step, const ApprovalView& approval,
                                const json::object& edits, size_t max_show_bytes) {
   if (!step.edits_allowed) {
-    return Status::InvalidArgument("step '" + step.id + "' does not allow edits (\"edits\": false)");
+    return Status::InvalidArgument("step '" + step.id +
+                                   "' takes no edits: its definition does not set \"edits\"");
   }
   if (approval.quorum > 1) {
     return Status::InvalidArgument(

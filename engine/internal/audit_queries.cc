@@ -21,6 +21,7 @@ Channel FromStored(fb::Channel channel) {
     case fb::Channel::Rest: return Channel::kRest;
     case fb::Channel::Stream: return Channel::kStream;
     case fb::Channel::Hook: return Channel::kHook;
+    case fb::Channel::Schedule: return Channel::kSchedule;
     case fb::Channel::Unknown: return Channel::kUnknown;
   }
   return Channel::kUnknown;

@@ -221,6 +221,7 @@ void ReadEdits(const json::object& object, StepReader& reader, StepDefinition& s
     step.edits_allowed = edits->as_bool();
     return;
   }
+  step.edits_allowed = true;
   constexpr std::string_view kShape =
       "'edits' must be true, false or a non-empty list of fields of 'show'";
   if (!edits->is_array() || edits->as_array().empty()) return reader.Fail(std::string(kShape));
@@ -492,6 +493,9 @@ std::string_view ToString(OnTimeout action) {
 }
 
 Status CheckNewDefinition(const WorkflowDefinition& definition) {
+  if (definition.schedule) {
+    if (Status zone = CheckScheduleTimeZone(*definition.schedule); !zone.ok()) return zone;
+  }
   for (const StepDefinition& step : definition.steps) {
     if (step.type != StepType::kHttp) continue;
     if (Status status = CheckHttpStep(step); !status.ok()) {
@@ -536,6 +540,7 @@ Result<std::shared_ptr<const WorkflowDefinition>> ParseDefinition(std::string_vi
                             entry.key()) != kWorkflowAccessFields.end();
     if (entry.key() != "name" && entry.key() != "steps" && entry.key() != "description" &&
         entry.key() != "notify" && entry.key() != "hooks" && entry.key() != "disabled" &&
+        entry.key() != "schedule" &&
         !access) {
       return Status::InvalidArgument("unknown field '" + std::string(entry.key()) + "'");
     }
@@ -557,6 +562,11 @@ Result<std::shared_ptr<const WorkflowDefinition>> ParseDefinition(std::string_vi
   if (const json::value* disabled = object.if_contains("disabled")) {
     if (!disabled->is_bool()) return Status::InvalidArgument("'disabled' must be true or false");
     definition->disabled = disabled->as_bool();
+  }
+  if (const json::value* schedule = object.if_contains("schedule")) {
+    auto parsed = ParseSchedule(*schedule);
+    if (!parsed.ok()) return parsed.status();
+    definition->schedule = std::move(parsed).value();
   }
   if (const json::value* notify = object.if_contains("notify")) {
     auto targets = ParseNotifyTargets(*notify);

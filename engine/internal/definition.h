@@ -26,6 +26,7 @@
 #include "engine/internal/http_retry.h"
 #include "engine/internal/inbound_hooks.h"
 #include "engine/internal/notify_targets.h"
+#include "engine/internal/schedule_definition.h"
 
 namespace assent::engine {
 
@@ -77,9 +78,10 @@ struct StepDefinition {
   // before `on_timeout` decides.
   int64_t remind_after_ms = 0;
   std::vector<EscalationRung> escalate;
-  // approval: `edits`: whether an approval may replace fields of `show` (true, the default),
-  // none (false), or only the named ones (a list: `editable_fields`).
-  bool edits_allowed = true;
+  // approval: `edits`: whether an approval may replace fields of `show`: any (true), only the
+  // named ones (a list: `editable_fields`), or none (false, the default: what a reviewer
+  // approves is what was shown unless the workflow's author says otherwise).
+  bool edits_allowed = false;
   std::vector<std::string> editable_fields;
 
   std::string method;              // http
@@ -118,6 +120,7 @@ struct WorkflowDefinition {
   std::vector<InboundHook> hooks;    // requests that start runs (inbound_hooks.h)
   WorkflowAccess access;      // who may see, edit, start and decide (access_rules.h)
   bool disabled = false;      // `"disabled": true`: no new runs start; running runs finish
+  std::optional<ScheduleDefinition> schedule;  // when it starts runs by itself (schedules.h)
   boost::json::value source;  // the document as applied
 
   const StepDefinition* Find(std::string_view step_id) const;

@@ -36,6 +36,7 @@ void AddOrigin(json::object& f, fb::Channel channel, const flatbuffers::String* 
   if (channel == fb::Channel::Rest) f["channel"] = "rest";
   if (channel == fb::Channel::Stream) f["channel"] = "stream";
   if (channel == fb::Channel::Hook) f["channel"] = "hook";
+  if (channel == fb::Channel::Schedule) f["channel"] = "schedule";
   if (request_id != nullptr && request_id->size() > 0) f["request_id"] = Text(request_id);
 }
 

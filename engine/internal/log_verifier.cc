@@ -5,17 +5,18 @@
 //
 // Checked: every stored version of every workflow definition; every run listed in the
 // runs-by-status index (its records verify and follow on from seq 1, its status is the one the
-// index files it under, the definition version it is pinned to can be read, and its snapshot, when
-// it has one, plus the events after it fold to the same state as all its events); every approval
-// listed in the approvals-by-status index (its record decodes and has the status the index files it
-// under); the directory of users and tokens (its stream verifies and follows on from seq 1, and
-// only directory events are in it); the timers index holds exactly the timers the runs call for
-// (waits, http steps' pending retries, pending approvals' timeouts and reminders); every webhook
-// delivery waiting in the notify outbox (it decodes and its key is its delivery id); the audit
-// index against a fold of every run's events, once it has been built (each start, decision,
-// comment, cancel and retry has its entries, holding what the event says, read one by one; and the
-// index holds no others, by comparing a sum of its entries with a sum of those the events imply,
-// then reading each entry against its event only when they differ). Read-only; runs on the caller's
+// index files it under, the definition version it is pinned to can be read, and its snapshot,
+// when it has one, plus the events after it fold to the same state as all its events); every
+// approval listed in the approvals-by-status index (its record decodes and has the status the
+// index files it under); the directory of users and tokens (its stream verifies and follows on
+// from seq 1, and only directory events are in it); the timers index holds exactly the timers
+// the runs call for (waits, http steps' pending retries, pending approvals' timeouts and
+// reminders); every webhook delivery waiting in the notify outbox (it decodes and its key is its
+// delivery id); every schedule entry (it decodes and names a readable version); the audit index
+// against a fold of every run's events, once it has been built (each start, decision, comment,
+// cancel and retry has its entries, holding what the event says, read one by one; and the index
+// holds no others, by comparing a sum of its entries with a sum of those the events imply, then
+// reading each entry against its event only when they differ). Read-only; runs on the caller's
 // thread.
 
 #include "engine/engine.h"
@@ -36,6 +37,7 @@
 #include "engine/internal/run_snapshot.h"
 #include "engine/internal/run_state.h"
 #include "engine/internal/run_timer_keys.h"
+#include "engine/internal/schedules.h"
 #include "engine/internal/stored_table.h"
 #include "engine/internal/workflow_registry.h"
 #include "storage/event_log.h"
@@ -63,6 +65,7 @@ class Verifier {
     if (Status outbox = CheckOutbox(); !outbox.ok()) return outbox;
     if (Status audit = CheckAudit(); !audit.ok()) return audit;
     if (Status timers = CheckTimers(); !timers.ok()) return timers;
+    if (Status schedules = CheckSchedules(); !schedules.ok()) return schedules;
     report_.workflow_versions = CountDefinitions();
     return std::move(report_);
   }
@@ -147,6 +150,22 @@ class Verifier {
             " entries where the runs call for " +
             std::to_string(timers_expected_.count) + ", or different ones");
     return Status::Ok();
+  }
+
+  // Each schedule entry reads, and names a version of its workflow that can be read. (One for a
+  // version without a schedule is not a problem: the server drops it on its next start.)
+  Status CheckSchedules() {
+    return log_.ScanIndex(storage::Index::kSchedules, "", [this](auto key, auto value) {
+      std::string what = "schedule of workflow " + std::string(key);
+      auto entry = DecodeScheduleEntry(value);
+      if (!entry) {
+        Problem(what + ": malformed entry of " + std::to_string(value.size()) + " bytes");
+      } else if (registry_.Get(key, entry->first) == nullptr) {
+        Problem(what + ": armed for v" + std::to_string(entry->first) +
+                ", which cannot be read");
+      }
+      return true;
+    });
   }
 
   // A snapshot is a cache of the fold: with the events after it, it must give the same state.

@@ -54,6 +54,7 @@ std::string_view IndexName(Index index) {
     case Index::kNotifyOutbox: return "idx_notify_outbox";
     case Index::kAudit: return "idx_audit";
     case Index::kTimers: return "idx_timers";
+    case Index::kSchedules: return "idx_schedules";
   }
   return {};
 }

@@ -11,7 +11,7 @@ export const invoice = {
     { id: 'review', type: 'approval',
       message: 'Pay {{steps.extract.amount}} to {{steps.extract.vendor}}?',
       show: { invoice: '{{steps.extract.invoice}}', amount: '{{steps.extract.amount}}',
-              vendor: '{{steps.extract.vendor}}', currency: 'EUR' } },
+              vendor: '{{steps.extract.vendor}}', currency: 'EUR' }, edits: true },
     { id: 'pay', type: 'code', lua: "return {payment_id = 'pay-' .. steps.extract.invoice}" },
   ],
 };

@@ -24,7 +24,7 @@ std::string EditFlow(const std::string& rule) {
 class ApprovalEditsTest : public EngineTest {
  protected:
   // A run of "pay" with amount 7200 from ACME: its pending approval's id.
-  std::string StartReview(const std::string& rule = "") {
+  std::string StartReview(const std::string& rule = R"(, "edits": true)") {
     ApplyWorkflow("pay", EditFlow(rule));
     run_id_ = Start("pay", R"({"amount": 7200, "vendor": "ACME"})");
     RunView run = Run(run_id_);
@@ -113,13 +113,17 @@ TEST_F(ApprovalEditsTest, EditsThatRepeatTheShownValuesRecordNoEdit) {
   EXPECT_FALSE(Run(run_id_).steps.at("review").as_object().contains("edits"));
 }
 
-TEST_F(ApprovalEditsTest, AStepThatForbidsEditsRefusesThemAndRecordsNothing) {
-  std::string approval_id = StartReview(R"(, "edits": false)");
-  ExpectRefused(approval_id, R"({"amount": 1})", StatusCode::kInvalidArgument,
-                "step 'review' does not allow edits");
-  auto approved = DecideAs(User("alice"), approval_id);  // a plain approval still decides
-  ASSERT_TRUE(approved.ok()) << approved.status().ToString();
-  EXPECT_EQ(Run(run_id_).status, RunStatus::kCompleted);
+TEST_F(ApprovalEditsTest, AStepTakesNoEditsUnlessItsDefinitionSaysSo) {
+  for (const std::string rule : {"", R"(, "edits": false)"}) {
+    std::string approval_id = StartReview(rule);
+    ExpectRefused(approval_id, R"({"amount": 1})", StatusCode::kInvalidArgument,
+                  "step 'review' takes no edits");
+    auto approved = DecideAs(User("alice"), approval_id);  // a plain approval still decides
+    ASSERT_TRUE(approved.ok()) << approved.status().ToString();
+    RunView run = Run(run_id_);
+    EXPECT_EQ(run.status, RunStatus::kFailed) << "pay reads steps.review.show, absent here";
+    EXPECT_FALSE(run.steps.at("review").as_object().contains("show")) << rule;
+  }
 }
 
 TEST_F(ApprovalEditsTest, NamedFieldsOnlyAndOnlyFieldsTheApprovalShows) {
@@ -134,7 +138,7 @@ TEST_F(ApprovalEditsTest, NamedFieldsOnlyAndOnlyFieldsTheApprovalShows) {
 }
 
 TEST_F(ApprovalEditsTest, ARejectionOrAQuorumVoteTakesNoEdits) {
-  std::string approval_id = StartReview(R"(, "quorum": 2)");
+  std::string approval_id = StartReview(R"(, "quorum": 2, "edits": true)");
   ExpectRefused(approval_id, R"({"amount": 1})", StatusCode::kInvalidArgument,
                 "edits are taken only where one approval decides");
   auto rejected = Await<ApprovalView>([&](auto done) {

@@ -186,10 +186,10 @@ void Load::DecideOverRest(ApiClient& api, std::mt19937_64& random, const std::st
     NoLongerPending(approval_id);
     return ledger_.Conflict();
   }
-  // The timed workflow's approvals take a quorum, and a quorum's votes take no edits: refused,
-  // recording nothing, as they should be.
+  // The timed workflow's approval takes no edits (and a quorum): refused, recording nothing, as
+  // it should be.
   if (fact.edited && reply.status == 400 &&
-      reply.raw.find("edits are taken only where one approval decides") != std::string::npos) {
+      reply.raw.find("step 'review' takes no edits") != std::string::npos) {
     return ledger_.Conflict();
   }
   std::string what = "REST decision on approval " + approval_id + " (run " + run_id + ")";

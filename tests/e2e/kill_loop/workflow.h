@@ -58,7 +58,7 @@ inline std::string WorkflowDefinition(const std::string& target, const std::stri
     {"id": "check", "type": "condition", "if": "steps.extract.amount > )" +
          std::to_string(kApprovalAbove) + R"(", "then": "review", "else": "pay"},
     {"id": "review", "type": "approval", "message": "Pay {{input.amount}} for {{input.tag}}?",
-     "show": {"tag": "{{input.tag}}", "amount": "{{input.amount}}"}},
+     "show": {"tag": "{{input.tag}}", "amount": "{{input.amount}}"}, "edits": ["amount"]},
     {"id": "pay", "type": "http", "method": "POST", "url": ")" + target + R"(/pay",
      "body": {"effect": "pay", "tag": "{{input.tag}}", "reserved": "{{steps.reserve.ref}}"}},
     {"id": "tell", "type": "notify", "message": "Paid {{input.amount}} for {{input.tag}}",
