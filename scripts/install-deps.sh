@@ -6,6 +6,8 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config
+  # LLVM's linker: the build links with it (CMakeLists.txt says why).
+  lld
   librocksdb-dev
   libflatbuffers-dev flatbuffers-compiler
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
