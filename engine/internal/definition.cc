@@ -14,6 +14,7 @@
 #include "engine/internal/lua_sandbox.h"
 #include "engine/internal/notify_targets.h"
 #include "engine/internal/template.h"
+#include "engine/internal/tool_gate.h"
 
 namespace assent::engine {
 namespace {
@@ -22,7 +23,8 @@ namespace json = boost::json;
 
 // Which fields each step type accepts; anything else is a typo worth reporting.
 const std::set<std::string_view>& AllowedFields(StepType type) {
-  static const std::set<std::string_view> kCode{"id", "type", "next", "lua"};
+  static const std::set<std::string_view> kCode{"id",   "type", "next", "lua",
+                                                "require_approval", "on_reject"};
   static const std::set<std::string_view> kCondition{"id", "type", "if", "then", "else"};
   static const std::set<std::string_view> kApproval{
       "id",        "type",          "next",          "message", "show",
@@ -33,7 +35,7 @@ const std::set<std::string_view>& AllowedFields(StepType type) {
   static const std::set<std::string_view> kHttp{
       "id",           "type",       "next",    "method",          "url",   "allow_hosts",
       "body",         "headers",    "ca_file", "max_connections", "retry", "max_attempts",
-      "timeout",      "timeout_ms", "on_error"};
+      "timeout",      "timeout_ms", "on_error", "require_approval", "on_reject", "approve_retries"};
   switch (type) {
     case StepType::kCode: return kCode;
     case StepType::kCondition: return kCondition;
@@ -92,6 +94,10 @@ class StepReader {
   void Fail(const std::string& problem) {
     if (error_.empty()) error_ = label_ + ": " + problem;
   }
+  // Takes the first problem `inner` (which reads a field's object) found.
+  void Take(const StepReader& inner) {
+    if (!inner.error().empty()) Fail(inner.error());
+  }
   void Check(const Status& status, std::string_view field) {
     if (!status.ok()) Fail("'" + std::string(field) + "': " + status.message());
   }
@@ -103,9 +109,12 @@ class StepReader {
   std::string error_;
 };
 
-void ReadCode(StepReader& reader, StepDefinition& step) {
+void ReadGate(const json::object& object, StepReader& reader, StepDefinition& step);
+
+void ReadCode(const json::object& object, StepReader& reader, StepDefinition& step) {
   step.lua = reader.String("lua", true);
   if (!step.lua.empty()) reader.Check(LuaSandbox::CheckChunk(step.lua), "lua");
+  ReadGate(object, reader, step);
 }
 
 void ReadCondition(StepReader& reader, StepDefinition& step) {
@@ -240,17 +249,9 @@ void ReadEdits(const json::object& object, StepReader& reader, StepDefinition& s
   }
 }
 
-void ReadApproval(const json::object& object, StepReader& reader, StepDefinition& step) {
-  step.message = reader.String("message", true);
-  reader.Check(CheckTemplate(step.message), "message");
-  step.on_reject = reader.String("on_reject", false);
-  if (const json::value* show = object.if_contains("show")) {
-    if (!show->is_object()) reader.Fail("'show' must be an object");
-    step.show = *show;
-  } else {
-    step.show = json::object();
-  }
-  reader.Check(CheckTemplateValue(step.show), "show");
+// Who decides an approval, and within what time: the fields an approval step and a tool gate
+// share.
+void ReadDeciders(const json::object& object, StepReader& reader, StepDefinition& step) {
   if (const json::value* approvers = object.if_contains("approvers")) {
     auto parsed = AccessList::Parse(*approvers);
     if (parsed.ok()) step.approvers = std::move(parsed).value();
@@ -263,7 +264,105 @@ void ReadApproval(const json::object& object, StepReader& reader, StepDefinition
   ReadTimeout(reader, step);
   ReadEscalation(object, reader, step);
   ReadQuorums(object, reader, step);
+}
+
+void ReadApproval(const json::object& object, StepReader& reader, StepDefinition& step) {
+  step.message = reader.String("message", true);
+  reader.Check(CheckTemplate(step.message), "message");
+  step.on_reject = reader.String("on_reject", false);
+  if (const json::value* show = object.if_contains("show")) {
+    if (!show->is_object()) reader.Fail("'show' must be an object");
+    step.show = *show;
+  } else {
+    step.show = json::object();
+  }
+  reader.Check(CheckTemplateValue(step.show), "show");
+  ReadDeciders(object, reader, step);
   ReadEdits(object, reader, step);
+}
+
+// The fields of `require_approval` as an object.
+constexpr std::array<std::string_view, 12> kGateFields{
+    "when",         "message",  "show",   "approvers",    "self_approval", "timeout",
+    "on_timeout",   "remind_after", "escalate", "quorum", "reject_quorum", "edits"};
+
+// A gate's `show`: context for the reviewer beside the call (a preview of the records a delete
+// removes), in fields the call's own do not use.
+void ReadGateShow(const json::object& gate, StepReader& reader, StepDefinition& step) {
+  const json::value* show = gate.if_contains("show");
+  if (show == nullptr) return;
+  if (!show->is_object()) return reader.Fail("'show' must be an object");
+  for (std::string_view own : kGateCallFields) {
+    if (show->as_object().contains(own)) {
+      return reader.Fail("'show' may not name '" + std::string(own) +
+                         "': the approval shows the call's own there");
+    }
+  }
+  step.show = *show;
+  reader.Check(CheckTemplateValue(step.show), "show");
+}
+
+// A gate's `edits`: an http call's body may be changed (true, or ["body"]); its method, URL and
+// headers stay as shown, and a code step's Lua is not data to edit.
+void ReadGateEdits(const json::object& gate, StepReader& reader, StepDefinition& step) {
+  const json::value* edits = gate.if_contains("edits");
+  if (edits == nullptr || (edits->is_bool() && !edits->as_bool())) return;
+  if (step.type != StepType::kHttp) return reader.Fail("'edits': a code step's call takes none");
+  if (*edits != json::value(true) && *edits != json::value(json::array{"body"})) {
+    return reader.Fail("'edits' must be true, false or [\"body\"]: a reviewer may change the "
+                       "request's body; its method, URL and headers stay as shown");
+  }
+  step.edits_allowed = true;
+  step.editable_fields = {"body"};
+}
+
+// `require_approval` (tool_gate.h): true, false, a Lua condition on the request, or an object
+// with `when` (the condition) and an approval step's fields (message, approvers, self_approval,
+// timeout, on_timeout, remind_after, escalate, quorum, reject_quorum, edits). `on_reject` and
+// (http) `approve_retries` stand beside it on the step.
+void ReadGate(const json::object& object, StepReader& reader, StepDefinition& step) {
+  step.on_reject = reader.String("on_reject", false);
+  if (const json::value* retries = object.if_contains("approve_retries")) {
+    if (!retries->is_bool()) reader.Fail("'approve_retries' must be true or false");
+    step.approve_retries = retries->is_bool() && retries->as_bool();
+  }
+  const json::value* gate = object.if_contains("require_approval");
+  if (gate == nullptr || (gate->is_bool() && !gate->as_bool())) {
+    if (!step.on_reject.empty()) reader.Fail("'on_reject' needs 'require_approval'");
+    if (step.approve_retries) reader.Fail("'approve_retries' needs 'require_approval'");
+    return;
+  }
+  step.gate = Gate::kAlways;
+  auto read_when = [&](const json::value& when) {
+    if (!when.is_string() || when.as_string().empty()) {
+      return reader.Fail("'require_approval': 'when' must be a Lua condition");
+    }
+    step.gate = Gate::kWhen;
+    step.gate_when = std::string(when.as_string());
+    reader.Check(LuaSandbox::CheckExpression(step.gate_when), "require_approval");
+  };
+  if (gate->is_bool()) return;
+  if (gate->is_string()) return read_when(*gate);
+  if (!gate->is_object()) {
+    return reader.Fail("'require_approval' must be true, false, a Lua condition on the request "
+                       "or an object ({\"when\", \"approvers\", \"timeout\", ...})");
+  }
+  const json::object& options = gate->as_object();
+  StepReader gate_reader(options, "'require_approval'");
+  for (const auto& entry : options) {
+    if (std::find(kGateFields.begin(), kGateFields.end(), entry.key()) == kGateFields.end()) {
+      gate_reader.Fail("unknown field '" + std::string(entry.key()) +
+                       "' (expected when, message, show, approvers, self_approval, timeout, "
+                       "on_timeout, remind_after, escalate, quorum, reject_quorum or edits)");
+    }
+  }
+  if (const json::value* when = options.if_contains("when")) read_when(*when);
+  step.message = gate_reader.String("message", false);
+  gate_reader.Check(CheckTemplate(step.message), "message");
+  ReadGateShow(options, gate_reader, step);
+  ReadDeciders(options, gate_reader, step);
+  ReadGateEdits(options, gate_reader, step);
+  reader.Take(gate_reader);
 }
 
 void ReadWait(StepReader& reader, StepDefinition& step) {
@@ -372,6 +471,7 @@ void ReadHttp(const json::object& object, StepReader& reader, StepDefinition& st
   step.max_connections = reader.Count("max_connections", 1, 1'000);
   step.on_error = reader.String("on_error", false);
   ReadHttpAttempts(object, reader, step);
+  ReadGate(object, reader, step);
 }
 
 Result<StepDefinition> ParseStep(const json::value& value, size_t position) {
@@ -404,7 +504,7 @@ Result<StepDefinition> ParseStep(const json::value& value, size_t position) {
   }
   step.next = reader.String("next", false);
   switch (step.type) {
-    case StepType::kCode: ReadCode(reader, step); break;
+    case StepType::kCode: ReadCode(object, reader, step); break;
     case StepType::kCondition: ReadCondition(reader, step); break;
     case StepType::kApproval: ReadApproval(object, reader, step); break;
     case StepType::kHttp: ReadHttp(object, reader, step); break;
@@ -450,7 +550,7 @@ Status CheckQuorumsCanBeReached(const StepDefinition& step, std::string_view lis
 
 Status CountOutQuorums(WorkflowDefinition& definition) {
   for (StepDefinition& step : definition.steps) {
-    if (step.type != StepType::kApproval) continue;
+    if (step.type != StepType::kApproval && step.gate == Gate::kNone) continue;
     const bool named = !step.approvers.empty();
     std::string list = named ? "its 'approvers'" : "the workflow's 'editors'";
     std::optional<size_t> users =

@@ -4,7 +4,7 @@
 //    "steps": [{"id": "extract", "type": "code", "lua": "return {...}"}, ...]}
 //
 // Steps run in list order unless `next` (any step), `then`/`else` (condition), `on_reject`
-// (approval) or `on_error` (http) names another step; "end" finishes the run. Immutable once
+// (approval, gated step) or `on_error` (http) names another step; "end" finishes the run. Immutable once
 // parsed: a run pins the version it started with, so definitions are shared between threads as
 // shared_ptr<const>.
 #pragma once
@@ -34,6 +34,10 @@ inline constexpr std::string_view kEndStep = "end";
 
 enum class StepType { kCode, kCondition, kHttp, kApproval, kWait, kNotify };
 
+// A tool-level gate (`require_approval` on an http or code step): whether each call of the step
+// waits for an approval first, always or when a Lua condition on the rendered request holds.
+enum class Gate { kNone, kAlways, kWhen };
+
 // What an approval step does when its `timeout` runs out undecided. The numbers are persisted
 // (schemas/event.fbs TimeoutAction).
 enum class OnTimeout : uint8_t { kFail = 0, kApprove = 1, kReject = 2 };
@@ -61,9 +65,15 @@ struct StepDefinition {
   std::string then_step;  // condition: where to go when true
   std::string else_step;  // condition: where to go when false
 
-  std::string message;     // approval, notify: message template
+  std::string message;     // approval, notify, gate: message template (a gate's may be empty)
   boost::json::value show; // approval: object of templates rendered for reviewers
-  std::string on_reject;   // approval: where a rejection goes; empty: the run fails
+  std::string on_reject;   // approval, gate: where a rejection goes; empty: the run fails
+  // http, code: `require_approval` (tool_gate.h). A gated step's approval takes the approval
+  // fields below (approvers, quorums, timeout, escalate, edits) from the `require_approval`
+  // object; its `show` is the request the call makes.
+  Gate gate = Gate::kNone;
+  std::string gate_when;         // kWhen: the Lua expression
+  bool approve_retries = false;  // http: each retry after a failure asks again
   AccessList approvers;    // approval: who decides instead of the editors; empty: the editors
   bool self_approval = true;  // approval: false: the run's starter may not decide it
   int64_t approval_timeout_ms = 0;        // approval: `timeout`; 0: it waits for ever

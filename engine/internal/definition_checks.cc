@@ -180,6 +180,10 @@ std::vector<std::pair<std::string, json::value>> TemplatesOf(const StepDefinitio
   } else if (step.type == StepType::kWait && !step.wait_until.empty()) {
     templates.emplace_back("'until'", json::string(step.wait_until));
   }
+  if (step.gate != Gate::kNone) {
+    templates.emplace_back("'require_approval' 'message'", json::string(step.message));
+    templates.emplace_back("'require_approval' 'show'", step.show);
+  }
   return templates;
 }
 

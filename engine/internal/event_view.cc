@@ -70,6 +70,9 @@ EventView ToEventView(const fb::Event& event) {
       f["step_id"] = Text(body->step_id());
       f["attempt"] = body->attempt();
       if (body->wake_at_ms() > 0) f["wake_at"] = FormatRfc3339(body->wake_at_ms());
+      if (body->gate_approval_id() != nullptr) {
+        f["gate_approval_id"] = Text(body->gate_approval_id());
+      }
       break;
     }
     case fb::Body::StepCompleted: {

@@ -119,7 +119,7 @@ struct SandboxState final : internal::LuaMeter {
   // Runs `text` and leaves its one result on top of the stack. On error the stack is empty and
   // the state may have been closed. REQUIRES: FinishRun() after reading a successful result.
   Status Run(ChunkKind kind, std::string_view text, const json::object& input,
-             const json::object& steps);
+             const json::object& steps, const json::object* request = nullptr);
   void FinishRun();
 
   // Memory accounting, called by Allocate.
@@ -305,8 +305,31 @@ struct RunArgs {
   const char* chunk_name;
   const json::object* input;
   const json::object* steps;
+  const json::object* request;  // a gate's condition: the call it is about; else null
   int new_ref;  // out: the chunk compiled and cached by this call
 };
+
+// A gate's condition sees the call as `request`, and the fields of a JSON object body by name
+// too ("amount > 5000"), where they do not hide input, steps or request. The table _ENV being
+// built is on top of the stack.
+void PushRequest(lua_State* L, const json::object& request) {
+  internal::PushJsonObject(L, request);
+  lua_setfield(L, -2, "request");
+  const json::value* body = request.if_contains("body");
+  if (body == nullptr || !body->is_object()) return;
+  internal::PushJsonObject(L, body->as_object());
+  lua_pushnil(L);
+  while (lua_next(L, -2) != 0) {  // env, body, key, value
+    lua_pushvalue(L, -2);
+    if (lua_rawget(L, -5) == LUA_TNIL) {  // env has no such name yet
+      lua_pushvalue(L, -3);
+      lua_pushvalue(L, -3);
+      lua_rawset(L, -7);
+    }
+    lua_pop(L, 2);  // the rawget's result and the value; the key stays for lua_next
+  }
+  lua_pop(L, 1);
+}
 
 // Pushes the chunk, compiled or from the cache, with a fresh _ENV holding input and steps.
 // Runs under lua_pcall, so memory exhaustion in the conversion is an ordinary error.
@@ -336,6 +359,7 @@ int PrepareRun(lua_State* L) {
   lua_setfield(L, -2, "input");
   internal::PushJsonObject(L, *args->steps);
   lua_setfield(L, -2, "steps");
+  if (args->request != nullptr) PushRequest(L, *args->request);
   lua_pushvalue(L, -1);
   lua_setfield(L, -2, "_G");
   lua_rawgeti(L, LUA_REGISTRYINDEX, sandbox->env_metatable_ref);
@@ -388,7 +412,7 @@ void SandboxState::CloseState() {
 }
 
 Status SandboxState::Run(ChunkKind kind, std::string_view text, const json::object& input,
-                         const json::object& steps) {
+                         const json::object& steps, const json::object* request) {
   ChunkCache& cache = kind == ChunkKind::kCode ? code_chunks : condition_chunks;
   if (cache.size() >= kMaxCachedChunks) CloseState();
   if (Status status = EnsureState(); !status.ok()) return status;
@@ -399,6 +423,7 @@ Status SandboxState::Run(ChunkKind kind, std::string_view text, const json::obje
                .chunk_name = kind == ChunkKind::kCode ? kCodeChunkName : kConditionChunkName,
                .input = &input,
                .steps = &steps,
+               .request = request,
                .new_ref = LUA_NOREF};
   std::string expression_source;
   if (auto it = cache.find(text); it != cache.end()) {
@@ -500,9 +525,10 @@ Result<json::value> LuaSandbox::RunChunk(std::string_view code, const json::obje
 }
 
 Result<bool> LuaSandbox::EvaluateCondition(std::string_view expression, const json::object& input,
-                                           const json::object& steps) {
+                                           const json::object& steps,
+                                           const json::object* request) {
   try {
-    if (Status status = impl_->state.Run(ChunkKind::kCondition, expression, input, steps);
+    if (Status status = impl_->state.Run(ChunkKind::kCondition, expression, input, steps, request);
         !status.ok()) {
       return status;
     }

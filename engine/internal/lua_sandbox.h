@@ -46,9 +46,12 @@ class LuaSandbox {
   // instruction or memory limit, unconvertible result) are kInvalidArgument with the reason.
   Result<boost::json::value> RunChunk(std::string_view code, const boost::json::object& input,
                                       const boost::json::object& steps);
-  // Evaluates an expression for Lua truthiness (nil and false are false).
+  // Evaluates an expression for Lua truthiness (nil and false are false). A tool gate's
+  // condition also sees the call it is about as `request`, and the fields of its JSON object
+  // body by name where they hide no other global ("amount > 5000").
   Result<bool> EvaluateCondition(std::string_view expression, const boost::json::object& input,
-                                 const boost::json::object& steps);
+                                 const boost::json::object& steps,
+                                 const boost::json::object* request = nullptr);
 
  private:
   struct Impl;

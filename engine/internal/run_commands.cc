@@ -18,6 +18,7 @@
 #include "engine/internal/notify_outbox.h"
 #include "engine/internal/template.h"
 #include "engine/internal/time_text.h"
+#include "engine/internal/tool_gate.h"
 
 namespace assent::engine {
 namespace {
@@ -68,12 +69,19 @@ void FinishPureStep(RunTxn& txn, const StepContext& context, const StepDefinitio
 }
 
 void EmitStepStarted(RunTxn& txn, const std::string& step_id, uint32_t attempt,
-                     int64_t wake_at_ms = 0) {
+                     int64_t wake_at_ms = 0, std::string gate_approval_id = {}) {
   fb::StepStartedT started;
   started.step_id = step_id;
   started.attempt = attempt;
   started.wake_at_ms = wake_at_ms;
+  started.gate_approval_id = std::move(gate_approval_id);
   txn.Emit(std::move(started));
+}
+
+void RunCode(RunTxn& txn, const StepContext& context, const StepDefinition& step) {
+  const RunState& state = txn.state();
+  FinishPureStep(txn, context, step, context.lua.RunChunk(step.lua, state.input, state.steps),
+                 context.definition.NextAfter(step));
 }
 
 // What a wait step's output says: when it woke up (as due; the timer may fire a little later).
@@ -113,12 +121,13 @@ Result<json::value> NoticeOutput(const RunState& state, const StepDefinition& st
       {"message", std::move(message).value()}});
 }
 
-void RequestApproval(RunTxn& txn, const StepContext& step_context, const StepDefinition& step) {
+// The approval `step` asks for (an approval step's, or a gated step's before its call), showing
+// `show` with `message`; a message or show that cannot be rendered or kept fails the step.
+void EmitApprovalRequest(RunTxn& txn, const StepContext& step_context, const StepDefinition& step,
+                         Result<std::string> message, Result<json::value> show) {
   const RunState& state = txn.state();
   const EngineOptions& options = step_context.options;
-  json::object context = TemplateContext(state);
-  auto message = RenderString(step.message, context);
-  auto show = message.ok() ? RenderValue(step.show, context) : Result<json::value>(message.status());
+  if (!message.ok()) show = message.status();
   // Rendered values nest inside `show`, so it can be deeper than anything that came in; stored
   // so, the approval could not be read back.
   if (show.ok()) {
@@ -148,6 +157,64 @@ void RequestApproval(RunTxn& txn, const StepContext& step_context, const StepDef
   if (step.reject_quorum > 1) requested.reject_quorum = step.reject_quorum;
   if (step.remind_after_ms > 0) requested.remind_at_ms = txn.now_ms() + step.remind_after_ms;
   txn.Emit(std::move(requested), std::move(show).value());
+}
+
+void RequestApproval(RunTxn& txn, const StepContext& step_context, const StepDefinition& step) {
+  json::object context = TemplateContext(txn.state());
+  auto message = RenderString(step.message, context);
+  EmitApprovalRequest(txn, step_context, step, message,
+                      message.ok() ? RenderValue(step.show, context)
+                                   : Result<json::value>(message.status()));
+}
+
+// A gated step's call (its attempt `attempt`), let through by approval `approval_id` (empty:
+// its gate did not ask): an http step's StepStarted, a code step's run.
+void Call(RunTxn& txn, const StepContext& context, const StepDefinition& step, uint32_t attempt,
+          std::string approval_id) {
+  if (step.type != StepType::kHttp) return RunCode(txn, context, step);
+  EmitStepStarted(txn, step.id, attempt, 0, std::move(approval_id));
+}
+
+// Before a gated step's call (attempt `attempt`): an approval that shows the call, when its gate
+// asks (always, or when its `when` holds on the call); else the call. An http request that
+// cannot be rendered has nothing to show: the call goes ahead and fails as any http step's.
+void GateCall(RunTxn& txn, const StepContext& context, const StepDefinition& step,
+              uint32_t attempt) {
+  const RunState& state = txn.state();
+  json::object shown;
+  if (step.type == StepType::kHttp) {
+    auto request = BuildHttpRequest(state, step, context.options);
+    if (!request.ok()) return EmitStepStarted(txn, step.id, attempt);
+    shown = ShownRequest(*request);
+  } else {
+    shown = ShownCode(step);
+  }
+  if (step.show.is_object()) {  // the gate's context for its reviewers, first: queues list it
+    auto context_shown = RenderValue(step.show, TemplateContext(state));
+    if (!context_shown.ok()) {
+      return FinishPureStep(txn, context, step,
+                            Status::InvalidArgument("'require_approval': 'show': " +
+                                                    context_shown.status().message()),
+                            "");
+    }
+    json::object call = std::move(shown);
+    shown = std::move(context_shown->as_object());
+    for (auto& [field, value] : call) shown[field] = std::move(value);
+  }
+  if (step.gate == Gate::kWhen) {
+    auto asks = context.lua.EvaluateCondition(step.gate_when, state.input, state.steps, &shown);
+    if (!asks.ok()) {
+      return FinishPureStep(txn, context, step,
+                            Status::InvalidArgument("'require_approval': " +
+                                                    asks.status().message()),
+                            "");
+    }
+    if (!*asks) return Call(txn, context, step, attempt, "");
+  }
+  Result<std::string> message = step.message.empty()
+                                    ? DefaultGateMessage(step, shown)
+                                    : RenderString(step.message, TemplateContext(state));
+  EmitApprovalRequest(txn, context, step, std::move(message), json::value(std::move(shown)));
 }
 
 static_assert(static_cast<int>(fb::Channel::Rest) == static_cast<int>(Channel::kRest));
@@ -278,9 +345,11 @@ void Advance(RunTxn& txn, const StepContext& context) {
       // Pure steps record only their outcome: it commits in the same batch as whatever made
       // the step run, so a separate StepStarted could never be seen on its own.
       case StepType::kCode:
-        FinishPureStep(txn, context, *step,
-                       context.lua.RunChunk(step->lua, state.input, state.steps),
-                       definition.NextAfter(*step));
+        if (step->gate == Gate::kNone) {
+          RunCode(txn, context, *step);
+        } else {
+          GateCall(txn, context, *step, 1);
+        }
         break;
       case StepType::kCondition: {
         auto result = context.lua.EvaluateCondition(step->condition, state.input, state.steps);
@@ -292,7 +361,9 @@ void Advance(RunTxn& txn, const StepContext& context) {
         break;
       }
       case StepType::kApproval: RequestApproval(txn, context, *step); return;
-      case StepType::kHttp: EmitStepStarted(txn, step->id, 1); return;
+      case StepType::kHttp:
+        if (step->gate == Gate::kNone) return EmitStepStarted(txn, step->id, 1);
+        return GateCall(txn, context, *step, 1);
       case StepType::kNotify:
         FinishPureStep(txn, context, *step, NoticeOutput(state, *step),
                        definition.NextAfter(*step));
@@ -350,6 +421,8 @@ Result<ApprovalView> Decide(RunTxn& txn, const StepContext& context,
 
   if (step == nullptr) {
     FailRun(txn, "step '" + step_id + "' is not in the run's definition");
+  } else if (after.status == ApprovalStatus::kApproved && step->gate != Gate::kNone) {
+    Call(txn, context, *step, txn.state().attempt + 1, after.id);
   } else if (after.status == ApprovalStatus::kApproved) {
     FinishPureStep(txn, context, *step, DecisionOutput(*step, after),
                    context.definition.NextAfter(*step));
@@ -386,6 +459,8 @@ void TimeOutApproval(RunTxn& txn, const StepContext& context, const std::string&
   const std::string said = "approval " + approval_id + " was not decided within " + waited;
   if (step == nullptr) {
     FailRun(txn, said + ", and its step '" + txn.state().cursor + "' is not in the definition");
+  } else if (action == OnTimeout::kApprove && step->gate != Gate::kNone) {
+    Call(txn, context, *step, txn.state().attempt + 1, approval_id);
   } else if (action == OnTimeout::kApprove) {
     FinishPureStep(txn, context, *step, TimeoutOutput(*step, action, waited, *approval),
                    context.definition.NextAfter(*step));
@@ -497,6 +572,11 @@ Result<HttpCallRequest> BuildHttpRequest(const RunState& state, const StepDefini
   request.allow_link_local = options.http_allow_link_local;
   request.ca_file = step.ca_file;
   request.max_connections = step.max_connections.value_or(0);
+  if (!state.gate_approval_id.empty()) {
+    if (const ApprovalView* approval = state.FindApproval(state.gate_approval_id)) {
+      UseApprovedBody(*approval, request);
+    }
+  }
   return request;
 }
 
@@ -595,10 +675,10 @@ bool RetryWaitsOn(const RunState& state, int64_t due_at_ms) {
          state.retry_at_ms == due_at_ms;
 }
 
-void StartRetry(RunTxn& txn) {
+void StartRetry(RunTxn& txn, const StepContext& context) {
   const RunState& state = txn.state();
   if (!RetryWaitsOn(state, state.retry_at_ms) || state.retry_at_ms > txn.now_ms()) return;
-  RestartStep(txn);
+  RetryStep(txn, context);
 }
 
 Status RetryRun(RunTxn& txn, const StepContext& context, const RetryCommand& command) {
@@ -619,7 +699,7 @@ Status RetryRun(RunTxn& txn, const StepContext& context, const RetryCommand& com
   // and can tell a retried payment from a new one; any other step runs afresh.
   const StepDefinition* step = definition.Find(step_id);
   if (step != nullptr && step->type == StepType::kHttp && txn.state().attempt > 0) {
-    RestartStep(txn);
+    RetryStep(txn, context);
   } else {
     Advance(txn, context);
   }
@@ -629,6 +709,13 @@ Status RetryRun(RunTxn& txn, const StepContext& context, const RetryCommand& com
 void RestartStep(RunTxn& txn) {
   const RunState& state = txn.state();
   EmitStepStarted(txn, state.cursor, state.attempt + 1);
+}
+
+void RetryStep(RunTxn& txn, const StepContext& context) {
+  const RunState& state = txn.state();
+  const StepDefinition* step = context.definition.Find(state.cursor);
+  if (step == nullptr || !step->approve_retries) return RestartStep(txn);
+  GateCall(txn, context, *step, state.attempt + 1);
 }
 
 }  // namespace assent::engine

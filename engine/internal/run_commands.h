@@ -72,12 +72,15 @@ void CompleteHttpStep(RunTxn& txn, const StepContext& context, std::string_view 
 // Starts the next attempt of the step whose retry is pending, or re-runs a step that had
 // started but never completed (after a crash): StepStarted with attempt + 1.
 void RestartStep(RunTxn& txn);
+// The next attempt after a failure: as RestartStep, but a gated step with `approve_retries`
+// asks its gate again first.
+void RetryStep(RunTxn& txn, const StepContext& context);
 
 // Whether the run's pending retry is the one whose timer is due at `due_at_ms`.
 bool RetryWaitsOn(const RunState& state, int64_t due_at_ms);
 // The retry timer came due (by the transaction's clock) and the run still waits on it: the
-// step's next attempt starts. Anything else emits nothing.
-void StartRetry(RunTxn& txn);
+// step's next attempt starts (RetryStep). Anything else emits nothing.
+void StartRetry(RunTxn& txn, const StepContext& context);
 
 // A failed run runs again from the step it failed at (RunRetried), with a fresh attempt
 // budget: an http step's next attempt, any other step afresh. kConflict for a run that is not

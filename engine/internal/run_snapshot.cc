@@ -54,6 +54,8 @@ std::string EncodeSnapshot(const RunState& state) {
   if (state.output) output = json_text(*state.output);
   auto error = text(state.error);
   auto started_by = text(state.started_by);
+  flatbuffers::Offset<flatbuffers::String> gate_approval_id;
+  if (!state.gate_approval_id.empty()) gate_approval_id = text(state.gate_approval_id);
 
   fb::RunSnapshotBuilder snapshot(builder);
   snapshot.add_run_id(run_id);
@@ -80,6 +82,7 @@ std::string EncodeSnapshot(const RunState& state) {
   snapshot.add_wake_at_ms(state.wake_at_ms);
   snapshot.add_retry_at_ms(state.retry_at_ms);
   snapshot.add_give_up_at_ms(state.give_up_at_ms);
+  if (!state.gate_approval_id.empty()) snapshot.add_gate_approval_id(gate_approval_id);
   builder.Finish(snapshot.Finish(), kIdentifier);
   return std::string(reinterpret_cast<const char*>(builder.GetBufferPointer()), builder.GetSize());
 }
@@ -115,6 +118,7 @@ Result<RunState> DecodeSnapshot(std::string_view bytes, const CommentSource& com
   state.wake_at_ms = snapshot->wake_at_ms();
   state.retry_at_ms = snapshot->retry_at_ms();
   state.give_up_at_ms = snapshot->give_up_at_ms();
+  state.gate_approval_id = StoredText(snapshot->gate_approval_id());
   if (snapshot->approvals() != nullptr) {
     for (const fb::ApprovalRecord* record : *snapshot->approvals()) {
       auto approval = UnpackApprovalRecord(*record, comments);

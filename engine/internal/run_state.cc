@@ -76,6 +76,10 @@ void OnStepStarted(RunState& state, const fb::StepStarted& body, uint64_t seq) {
   state.retry_pending = false;
   state.retry_at_ms = 0;
   if (body.attempt() == 1) state.give_up_at_ms = 0;
+  // A first attempt without a gate drops the last visit's; a restart keeps the call's.
+  if (body.attempt() == 1 || !View(body.gate_approval_id()).empty()) {
+    state.gate_approval_id = std::string(View(body.gate_approval_id()));
+  }
 }
 
 void OnStepCompleted(RunState& state, const fb::StepCompleted& body, json::value* payload) {
@@ -95,6 +99,7 @@ void OnStepCompleted(RunState& state, const fb::StepCompleted& body, json::value
   state.wake_at_ms = 0;
   state.retry_at_ms = 0;
   state.give_up_at_ms = 0;
+  state.gate_approval_id.clear();
 }
 
 void OnStepFailed(RunState& state, const fb::StepFailed& body) {

@@ -47,6 +47,9 @@ struct RunState {
   // The step's current attempts: the time after which it retries no more (its first failure
   // plus give_up_after); 0 before a failure, and in events written before it was kept.
   int64_t give_up_at_ms = 0;
+  // A gated step's current call: the approval that let it run (tool_gate.h), until the step
+  // completes; empty: none.
+  std::string gate_approval_id;
 
   std::vector<ApprovalView> approvals;  // in request order
   std::optional<boost::json::value> output;

@@ -139,7 +139,7 @@ void Shard::FireTimer(std::string run_id, std::string timer_id, int64_t due_at_m
   mailbox_.Post([this, run_id = std::move(run_id), timer_id = std::move(timer_id), due_at_ms] {
     Execute(run_id, [this, timer_id, due_at_ms](RunTxn& txn, const StepContext& context) {
       if (RunOfRetry(timer_id)) {
-        StartRetry(txn);
+        StartRetry(txn, context);
         if (txn.empty() && !RetryWaitsOn(txn.state(), due_at_ms)) {
           context_.timers.Disarmed(due_at_ms, timer_id);  // as below
         }

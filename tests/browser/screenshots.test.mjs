@@ -1,7 +1,8 @@
 // The product brief's four examples (examples/, with the demo service they call) as a reviewer
 // sees them, saved for people to look at (build/screenshots/): the queue, an approval with a
-// records preview, one with an email draft, one with a change summary, a run's timeline, and
-// the page on a narrow window. Each checks that its context was rendered for people.
+// records preview and the exact request of the deletion it gates, one with an email draft, one
+// with a change summary, a run's timeline, and the page on a narrow window. Each checks that its
+// context was rendered for people.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { openPage, screenshot, signIn } from './harness.mjs';
@@ -36,6 +37,10 @@ test('every kind of context, rendered for people and saved as screenshots', asyn
   const rows = Math.min(50, deletion.show.preview.length);
   assert.equal(await details.locator('.records tbody tr').count(), rows);
   await details.locator('.records th', { hasText: 'Email' }).waitFor();
+  // The gate on the delete call shows the exact request beside the preview.
+  const request = await details.locator('pre.request').innerText();
+  assert.match(request, /^POST http:\/\/127\.0\.0\.1:\d+\/deletions\n/);
+  assert.ok(request.includes(`"${deletion.show.body.ids[0]}"`), request);
   await screenshot(page, 'approval-records');
 
   await open(page, approvals['customer-email']);

@@ -144,6 +144,10 @@ void ExpectShowsWhatTheDashboardRenders(const std::string& workflow, const json:
         EXPECT_TRUE(record.at(field).is_string()) << field;
       }
     }
+    // The gate on the delete call shows the exact request beside the preview.
+    EXPECT_EQ(show.at("method"), "POST");
+    EXPECT_TRUE(show.at("url").as_string().ends_with("/deletions"));
+    EXPECT_EQ(show.at("body").at("ids").as_array().size(), 27u);
   } else if (workflow == "customer-email") {
     EXPECT_TRUE(show.at("to").is_string());
     EXPECT_TRUE(show.at("subject").is_string());

@@ -284,7 +284,7 @@ TEST(DefinitionTest, RefusesBadRetriesNamingTheStepAndField) {
        "step 'p': 'timeout' and 'timeout_ms' say the same: give one"},
       {R"("timeout": "11m")", "step 'p': 'timeout' must be from 1ms to 10m"},
       {R"("on_error": "nowhere")", "step 'p': 'on_error' names unknown step 'nowhere'"},
-      {R"("retry": {}, "on_reject": "p")", "step 'p': unknown field 'on_reject' for a http step"},
+      {R"("retry": {}, "on_reject": "p")", "step 'p': 'on_reject' needs 'require_approval'"},
   };
   for (const auto& [fields, error] : cases) {
     Status status = ParseError(std::string(R"({"steps": [{"id": "p", "type": "http",

@@ -47,6 +47,7 @@ std::string Describe(const RunState& state) {
                          {"wake_at", state.wake_at_ms},
                          {"retry_at", state.retry_at_ms},
                          {"give_up_at", state.give_up_at_ms},
+                         {"gate_approval_id", state.gate_approval_id},
                          {"approvals", approvals},
                          {"error", state.error},
                          {"last_seq", state.last_seq},

@@ -22,11 +22,20 @@ const isDiff = (text) => /^(@@|\+\+\+|---|[+-] )/m.test(text) && /^[+-]/m.test(t
 const isAmount = (key, value) => typeof value === 'number' && isAmountKey(key);
 const isEmail = (value) => isObject(value) && typeof value.body === 'string' &&
     ('subject' in value || 'to' in value);
+// A tool gate's approval shows the call it lets through (docs/workflows.md, "Tool-level gates").
+const isCall = (value) => typeof value.method === 'string' && typeof value.url === 'string' &&
+    isObject(value.headers);
 
 // The whole context: a list of fields, scalars first in a grid, then blocks at full width.
 export function renderContext(show, { empty = 'No details were shown with this request.' } = {}) {
   if (!isObject(show)) return renderValue(show, '', 0);
   if (isEmail(show)) return h('div', { class: 'context' }, renderEmail(show, 0));  // a draft
+  if (isCall(show)) {  // the gate's own context first, then the exact request
+    const { method, url, headers, body, ...context } = show;
+    return h('div', { class: 'context' },
+      Object.keys(context).length > 0 && renderContext(context),
+      renderCall(method, url, headers, body));
+  }
   const entries = Object.entries(show);
   if (entries.length === 0) return h('p', { class: 'muted' }, empty);
   const currency = typeof show.currency === 'string' ? show.currency : undefined;
@@ -40,6 +49,16 @@ export function renderContext(show, { empty = 'No details were shown with this r
     blocks.map(([key, value]) => h('section', { class: 'block' },
       h('h3', { class: 'block-title' }, label(key), countNote(value)),
       renderValue(value, key, 1, currency))));
+}
+
+// The request as it will be sent (credentials already masked by the server): the request line,
+// the headers, a blank line and the body.
+function renderCall(method, url, headers, body) {
+  const lines = [`${method} ${url}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+  if (body !== undefined) lines.push('', JSON.stringify(body, null, 2));
+  return h('section', { class: 'block' },
+    h('h3', { class: 'block-title' }, 'Request'),
+    h('pre', { class: 'request' }, lines.join('\n')));
 }
 
 function countNote(value) {

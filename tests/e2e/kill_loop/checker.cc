@@ -92,6 +92,7 @@ CheckReport Checker::Run(uint16_t port, const std::string& token, std::mt19937_6
                            !logged.decisions.empty();
       report.escalated += logged.escalations > 0;
       report.edited += logged.edited;
+      report.gates += id == run.pay_gate;
     }
     for (auto [it, end] = approvals_of_run.equal_range(run_id); it != end; ++it) {
       approval_ids.insert(it->second);

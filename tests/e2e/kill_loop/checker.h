@@ -27,6 +27,7 @@ struct CheckReport {
   size_t with_votes = 0; // of them, holding a vote short of its quorum (pending or timed out)
   size_t escalated = 0;  // of them, escalated by their first timeout
   size_t edited = 0;     // of them, approved with edits
+  size_t gates = 0;      // of them, pay's tool-level gates
   size_t pending = 0;    // approvals pending after the round (snapshot = index = runs)
   size_t requests = 0;   // requests the target got so far, all rounds
   size_t failed_on_purpose = 0;

@@ -131,7 +131,8 @@ void Load::StartOne(ApiClient& api, std::mt19937_64& random, const std::string& 
   // A run that waits for a reviewer cannot finish within its ?wait=: keep that wait short.
   std::string query;
   if (!hook && random() % 100 < 40) {
-    query = intent.amount > kApprovalAbove ? "?wait=200ms" : "?wait=3s";
+    query = intent.amount > kApprovalAbove || PayIsGated(intent.amount) ? "?wait=200ms"
+                                                                         : "?wait=3s";
   }
   HttpReply reply;
   if (hook) {
@@ -186,10 +187,11 @@ void Load::DecideOverRest(ApiClient& api, std::mt19937_64& random, const std::st
     NoLongerPending(approval_id);
     return ledger_.Conflict();
   }
-  // The timed workflow's approval takes no edits (and a quorum): refused, recording nothing, as
+  // The timed workflow's approval and pay's gate take no edits: refused, recording nothing, as
   // it should be.
   if (fact.edited && reply.status == 400 &&
-      reply.raw.find("step 'review' takes no edits") != std::string::npos) {
+      (reply.raw.find("step 'review' takes no edits") != std::string::npos ||
+       reply.raw.find("step 'pay' takes no edits") != std::string::npos)) {
     return ledger_.Conflict();
   }
   std::string what = "REST decision on approval " + approval_id + " (run " + run_id + ")";

@@ -224,7 +224,7 @@ class KillLoop {
               << counts.cut_off << " cut off; checked " << report.runs << " runs, "
               << report.approvals << " approvals (" << report.timed_out << " timed out, "
               << report.escalated << " escalated, " << report.with_votes << " with votes, "
-              << report.edited << " edited; longest log " << report.longest_log << " events), "
+              << report.edited << " edited, " << report.gates << " gates; longest log " << report.longest_log << " events), "
               << report.pending << " pending agree, " << report.users << " users; target "
               << report.requests << " requests (" << report.failed_on_purpose << " 500s), "
               << report.side_effects << " keys; webhooks " << deliveries.requests

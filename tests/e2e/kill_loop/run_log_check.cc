@@ -34,6 +34,22 @@ int64_t IntAt(const json::value& object, std::string_view key) {
   return field && field->is_number() ? field->to_number<int64_t>() : -1;
 }
 
+// Pay's first attempt (`started`): its gate asked exactly where PayIsGated says, and the call
+// started only under its approval.
+void CheckPayGate(const LoggedRun& run, const json::value& started, const std::string& where) {
+  auto gate = run.approvals.find(run.pay_gate);
+  const bool asked = gate != run.approvals.end();
+  if (asked != PayIsGated(run.amount)) {
+    Fail(run, where + ": pay's gate " + (asked ? "asked" : "did not ask") + " for amount " +
+                  std::to_string(run.amount));
+  }
+  if (asked && (gate->second.status != "approved" ||
+                StringAt(started, "gate_approval_id") != run.pay_gate)) {
+    Fail(run, where + ": pay's call started while its gate " + run.pay_gate + " was " +
+                  gate->second.status + ": " + Brief(started));
+  }
+}
+
 }  // namespace
 
 LoggedRun FoldEvents(const std::string& run_id, const json::array& events) {
@@ -76,6 +92,7 @@ LoggedRun FoldEvents(const std::string& run_id, const json::array& events) {
         }
         retry_due.erase(due);
       }
+      if (step == kPayStep && IntAt(event, "attempt") == 1) CheckPayGate(run, event, where);
       if (IsHttpStep(step) && IntAt(event, "attempt") == 1) {
         // The engine keys every attempt of a visit with the seq of its first attempt.
         visit_key[step] = run_id + "/" + step + "/" + std::to_string(i + 1);
@@ -92,6 +109,7 @@ LoggedRun FoldEvents(const std::string& run_id, const json::array& events) {
         run.completed_keys.insert(visit_key[step]);
       }
     } else if (type == "approval.requested") {
+      if (step == kPayStep) run.pay_gate = approval_id;
       LoggedApproval requested{.status = "pending"};
       if (FieldAt(event, "quorum") != nullptr) requested.quorum = IntAt(event, "quorum");
       if (!run.approvals.emplace(approval_id, std::move(requested)).second) {

@@ -39,13 +39,15 @@ struct LoggedRun {
   std::set<std::string> expected_keys;   // "<run>/<step>/<seq of its first attempt>", per visit
   std::set<std::string> completed_keys;  // the keys of http steps that completed
   int64_t approved_amount = -1;          // what "done" says the review approved; -1: not run
+  std::string pay_gate;                  // the approval pay's gate asked for; empty: none
 };
 
 // Folds GET /v1/runs/{id}/events: seqs 1..n without gaps, one run.started first, nothing but
 // comments after the run finished, each approval requested once, decided by each reviewer at
 // most once and never after it closed (its quorum reached, rejected, timed out), each
-// step completed at most once (the workflow has no loops), and no retried attempt started
-// before the time its step.failed gave it.
+// step completed at most once (the workflow has no loops), no retried attempt started
+// before the time its step.failed gave it, and pay's call started only where its gate did not
+// ask or after its approval (PayIsGated).
 LoggedRun FoldEvents(const std::string& run_id, const boost::json::array& events);
 
 // GET /v1/runs/{id} agrees with the log: status, input tag, pending approvals.

@@ -8,6 +8,8 @@
 // timers come due around kills and restarts, and race the load's decisions. It takes a quorum of
 // two approvals: the load decides as one principal, so its approval is a vote that must survive
 // kills and count once (a second one gets 409), and only a rejection or the timeout ends it.
+// A run of the main one that its review does not stop may meet a tool-level gate instead: pay
+// asks for an approval before its call (PayIsGated), showing the request.
 #pragma once
 
 #include <functional>
@@ -35,6 +37,9 @@ inline const char* WorkflowFor(std::string_view tag) {
   return std::hash<std::string_view>()(tag) % 4 == 0 ? kTimedWorkflowName : kWorkflowName;
 }
 inline constexpr int kApprovalAbove = 5000;
+// Whether pay's gate asks before its call: for one in four runs the review does not ask for
+// (the definition's `when` says the same).
+inline bool PayIsGated(int amount) { return amount <= kApprovalAbove && amount % 4 == 0; }
 // What an approval with edits changes the reviewed amount to; "done" reports the amount approved.
 inline constexpr int kEditedAmount = 424242;
 // The http steps of the workflow; each is also the path it posts to and the body's "effect".
@@ -60,7 +65,9 @@ inline std::string WorkflowDefinition(const std::string& target, const std::stri
     {"id": "review", "type": "approval", "message": "Pay {{input.amount}} for {{input.tag}}?",
      "show": {"tag": "{{input.tag}}", "amount": "{{input.amount}}"}, "edits": ["amount"]},
     {"id": "pay", "type": "http", "method": "POST", "url": ")" + target + R"(/pay",
-     "body": {"effect": "pay", "tag": "{{input.tag}}", "reserved": "{{steps.reserve.ref}}"}},
+     "body": {"effect": "pay", "tag": "{{input.tag}}", "reserved": "{{steps.reserve.ref}}"},
+     "require_approval": {"when": "input.amount <= )" + std::to_string(kApprovalAbove) +
+         R"( and input.amount % 4 == 0"}},
     {"id": "tell", "type": "notify", "message": "Paid {{input.amount}} for {{input.tag}}",
      "target": {"url": ")" + notify_url + R"(", "secret": ")" + secret + R"("}},
     {"id": "done", "type": "code",
