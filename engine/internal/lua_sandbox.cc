@@ -310,8 +310,8 @@ struct RunArgs {
 };
 
 // A gate's condition sees the call as `request`, and the fields of a JSON object body by name
-// too ("amount > 5000"), where they do not hide input, steps or request. The table _ENV being
-// built is on top of the stack.
+// too ("amount > 5000"), where they hide no other name (input, steps, request, the libraries).
+// The table _ENV being built, with its metatable, is on top of the stack.
 void PushRequest(lua_State* L, const json::object& request) {
   internal::PushJsonObject(L, request);
   lua_setfield(L, -2, "request");
@@ -321,12 +321,12 @@ void PushRequest(lua_State* L, const json::object& request) {
   lua_pushnil(L);
   while (lua_next(L, -2) != 0) {  // env, body, key, value
     lua_pushvalue(L, -2);
-    if (lua_rawget(L, -5) == LUA_TNIL) {  // env has no such name yet
+    if (lua_gettable(L, -5) == LUA_TNIL) {  // no such name yet, in env or the libraries
       lua_pushvalue(L, -3);
       lua_pushvalue(L, -3);
       lua_rawset(L, -7);
     }
-    lua_pop(L, 2);  // the rawget's result and the value; the key stays for lua_next
+    lua_pop(L, 2);  // the lookup's result and the value; the key stays for lua_next
   }
   lua_pop(L, 1);
 }
@@ -359,11 +359,11 @@ int PrepareRun(lua_State* L) {
   lua_setfield(L, -2, "input");
   internal::PushJsonObject(L, *args->steps);
   lua_setfield(L, -2, "steps");
-  if (args->request != nullptr) PushRequest(L, *args->request);
   lua_pushvalue(L, -1);
   lua_setfield(L, -2, "_G");
   lua_rawgeti(L, LUA_REGISTRYINDEX, sandbox->env_metatable_ref);
   lua_setmetatable(L, -2);
+  if (args->request != nullptr) PushRequest(L, *args->request);
   lua_setupvalue(L, -2, 1);  // a main chunk's only upvalue is _ENV
   return 1;
 }

@@ -75,6 +75,24 @@ TEST_F(LuaSandboxTest, SeesInputAndSteps) {
       "int_type": "integer"})"));
 }
 
+TEST_F(LuaSandboxTest, AGatesConditionSeesTheRequestAndItsBodysFieldsWhereTheyHideNothing) {
+  json::object request = Obj(R"({"method": "POST", "body": {"amount": 7200, "input": "shadow",
+                                                           "string": "not the library"}})");
+  auto holds = [&](std::string_view expression) {
+    Result<bool> result = sandbox_.EvaluateCondition(expression, input_, steps_, &request);
+    EXPECT_TRUE(result.ok()) << expression << ": " << result.status().ToString();
+    return result.ok() && *result;
+  };
+  EXPECT_TRUE(holds("amount > 5000 and request.method == 'POST'"));
+  EXPECT_TRUE(holds("request.body.amount == amount"));
+  EXPECT_TRUE(holds("input.vendor == 'ACME'")) << "a body field does not hide input";
+  EXPECT_TRUE(holds("request.body.input == 'shadow'"));
+  EXPECT_TRUE(holds("string.upper('a') == 'A'")) << "a body field does not hide a library";
+  EXPECT_TRUE(holds("request.body.string == 'not the library'"));
+  Result<bool> plain = Condition("amount == nil and request == nil");
+  EXPECT_TRUE(plain.ok() && *plain) << "a condition step sees neither";
+}
+
 TEST_F(LuaSandboxTest, DangerousFunctionsAreAbsent) {
   Result<json::value> result = Run(R"(
     return {os = os == nil, io = io == nil, require = require == nil, load = load == nil,
