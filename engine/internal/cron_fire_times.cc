@@ -13,9 +13,11 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::minutes;
 
-// Days searched for a matching one: enough for a 29 February that only leap years have, with
-// the eight years between 2096 and 2104.
-constexpr int kMaxDaysSearched = 9 * 366;
+// Days searched for a matching one. A day of month and a weekday that must both hold (one of
+// the two fields written with `*`) can be years apart: 29 February falls on a Sunday in 2088
+// and next in 2128 (2100 is no leap year). Every day that exists falls on each weekday within
+// 40 years, so the search covers 41. A day that never exists was refused by Parse.
+constexpr int kMaxDaysSearched = 41 * 366;
 
 const date::time_zone* FindZone(std::string_view zone) {
   try {

@@ -22,7 +22,8 @@ namespace assent::engine {
 bool IsKnownTimeZone(std::string_view zone);
 
 // The first fire time strictly after `after_ms` (unix ms), in unix ms; none when `zone` is
-// unknown. Every expression CronExpression::Parse accepts fires within nine years.
+// unknown. Every expression CronExpression::Parse accepts fires within 41 years (a day of month
+// and a weekday that must both hold can be 40 years apart).
 std::optional<int64_t> NextFireTime(const CronExpression& cron, std::string_view zone,
                                     int64_t after_ms);
 

@@ -122,6 +122,14 @@ TEST(CronFireTimesTest, MonthEndsAndLeapDays) {
   EXPECT_EQ(Next("0 12 29 2 *", "UTC", "2096-03-01T00:00:00Z"), "2104-02-29T12:00:00.000Z");
 }
 
+TEST(CronFireTimesTest, ADayAndAWeekdayThatMustBothHoldMayBeDecadesApart) {
+  // Found by cron_fuzz: the 1st, 8th, ... of March on a Sunday; none from 2027 to 2036. The
+  // search used to stop after nine years and such a schedule never fired.
+  EXPECT_EQ(Next("51 2/1 */7 3 7", "UTC", "2026-08-21T03:45:50Z"), "2037-03-01T02:51:00.000Z");
+  // 29 February on a Sunday: 2088, then 2128 (2100 is no leap year).
+  EXPECT_EQ(Next("0 12 29 2 */7", "UTC", "2088-03-01T00:00:00Z"), "2128-02-29T12:00:00.000Z");
+}
+
 TEST(CronFireTimesTest, ZoneOffsets) {
   EXPECT_EQ(Next("0 9 * * *", "Europe/Berlin", "2027-01-15T00:00:00Z"),
             "2027-01-15T08:00:00.000Z");  // CET, UTC+1
