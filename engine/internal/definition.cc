@@ -312,6 +312,7 @@ void ReadGateEdits(const json::object& gate, StepReader& reader, StepDefinition&
     return reader.Fail("'edits' must be true, false or [\"body\"]: a reviewer may change the "
                        "request's body; its method, URL and headers stay as shown");
   }
+  if (step.body.is_null()) return reader.Fail("'edits': the request has no body to edit");
   step.edits_allowed = true;
   step.editable_fields = {"body"};
 }

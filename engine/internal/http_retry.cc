@@ -2,8 +2,12 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
+#include <locale>
+#include <sstream>
 
 #include <boost/json/object.hpp>
+#include <date/date.h>
 
 #include "engine/engine.h"
 #include "engine/internal/duration_text.h"
@@ -161,12 +165,31 @@ double JitterSpread(std::string_view run_id, uint64_t visit_seq, uint32_t attemp
   return static_cast<double>(hash >> 11) / static_cast<double>(uint64_t{1} << 53);
 }
 
-std::optional<int64_t> RetryAfterMs(std::string_view header) {
+namespace {
+
+// An HTTP date as IMF-fixdate (RFC 9110, 5.6.7), the one form a sender may generate; the
+// obsolete RFC 850 and asctime forms are not read. The weekday must be the date's.
+std::optional<int64_t> ParseHttpDateMs(std::string_view text) {
+  if (text.size() != 29) return std::nullopt;  // "Sun, 06 Nov 1994 08:49:37 GMT"
+  std::istringstream in{std::string(text)};
+  in.imbue(std::locale::classic());
+  date::sys_seconds at;
+  in >> date::parse("%a, %d %b %Y %H:%M:%S GMT", at);
+  if (in.fail() || in.peek() != std::char_traits<char>::eof()) return std::nullopt;
+  return std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
+}
+
+}  // namespace
+
+std::optional<int64_t> RetryAfterMs(std::string_view header, int64_t now_ms) {
   while (!header.empty() && (header.front() == ' ' || header.front() == '\t')) {
     header.remove_prefix(1);
   }
   while (!header.empty() && (header.back() == ' ' || header.back() == '\t')) {
     header.remove_suffix(1);
+  }
+  if (std::optional<int64_t> at = ParseHttpDateMs(header)) {
+    return std::clamp(*at - now_ms, int64_t{0}, kMaxRetryAfterMs);
   }
   int64_t seconds = 0;
   auto [end, ec] = std::from_chars(header.data(), header.data() + header.size(), seconds);

@@ -76,8 +76,9 @@ int64_t RetryDelayMs(const HttpRetryPolicy& policy, uint32_t failure, double spr
 // and scattered across runs: the jitter's draw, with no randomness in the decider.
 double JitterSpread(std::string_view run_id, uint64_t visit_seq, uint32_t attempt);
 
-// A Retry-After header's delay in ms: delta-seconds only ("120"); nullopt for anything else
-// (an HTTP date is ignored and the backoff applies). At most a year.
-std::optional<int64_t> RetryAfterMs(std::string_view header);
+// A Retry-After header's delay in ms at `now_ms`: delta-seconds ("120") or an HTTP date in the
+// form every sender must use ("Wed, 21 Oct 2015 07:28:00 GMT": the time left until then, 0 once
+// past); nullopt for anything else, and the backoff applies. At most a year.
+std::optional<int64_t> RetryAfterMs(std::string_view header, int64_t now_ms);
 
 }  // namespace assent::engine

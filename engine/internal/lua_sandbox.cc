@@ -310,8 +310,9 @@ struct RunArgs {
 };
 
 // A gate's condition sees the call as `request`, and the fields of a JSON object body by name
-// too ("amount > 5000"), where they hide no other name (input, steps, request, the libraries).
-// The table _ENV being built, with its metatable, is on top of the stack.
+// too ("amount > 5000", "type == 'purge'"): they hide the libraries' names (a condition about a
+// body field `type` means the field, not Lua's function), not input, steps or request. The
+// table _ENV being built, before its metatable, is on top of the stack.
 void PushRequest(lua_State* L, const json::object& request) {
   internal::PushJsonObject(L, request);
   lua_setfield(L, -2, "request");
@@ -321,7 +322,7 @@ void PushRequest(lua_State* L, const json::object& request) {
   lua_pushnil(L);
   while (lua_next(L, -2) != 0) {  // env, body, key, value
     lua_pushvalue(L, -2);
-    if (lua_gettable(L, -5) == LUA_TNIL) {  // no such name yet, in env or the libraries
+    if (lua_rawget(L, -5) == LUA_TNIL) {  // not input, steps or request
       lua_pushvalue(L, -3);
       lua_pushvalue(L, -3);
       lua_rawset(L, -7);
@@ -361,9 +362,9 @@ int PrepareRun(lua_State* L) {
   lua_setfield(L, -2, "steps");
   lua_pushvalue(L, -1);
   lua_setfield(L, -2, "_G");
+  if (args->request != nullptr) PushRequest(L, *args->request);
   lua_rawgeti(L, LUA_REGISTRYINDEX, sandbox->env_metatable_ref);
   lua_setmetatable(L, -2);
-  if (args->request != nullptr) PushRequest(L, *args->request);
   lua_setupvalue(L, -2, 1);  // a main chunk's only upvalue is _ENV
   return 1;
 }

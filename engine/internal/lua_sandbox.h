@@ -48,7 +48,7 @@ class LuaSandbox {
                                       const boost::json::object& steps);
   // Evaluates an expression for Lua truthiness (nil and false are false). A tool gate's
   // condition also sees the call it is about as `request`, and the fields of its JSON object
-  // body by name where they hide no other name, the libraries' included ("amount > 5000").
+  // body by name ("amount > 5000"), hiding library names but not input, steps or request.
   Result<bool> EvaluateCondition(std::string_view expression, const boost::json::object& input,
                                  const boost::json::object& steps,
                                  const boost::json::object* request = nullptr);

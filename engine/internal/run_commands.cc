@@ -122,9 +122,10 @@ Result<json::value> NoticeOutput(const RunState& state, const StepDefinition& st
 }
 
 // The approval `step` asks for (an approval step's, or a gated step's before its call), showing
-// `show` with `message`; a message or show that cannot be rendered or kept fails the step.
-void EmitApprovalRequest(RunTxn& txn, const StepContext& step_context, const StepDefinition& step,
-                         Result<std::string> message, Result<json::value> show) {
+// `show` with `message`. Emits nothing and says why when they cannot be rendered or kept.
+Status EmitApprovalRequest(RunTxn& txn, const StepContext& step_context,
+                           const StepDefinition& step, Result<std::string> message,
+                           Result<json::value> show) {
   const RunState& state = txn.state();
   const EngineOptions& options = step_context.options;
   if (!message.ok()) show = message.status();
@@ -142,10 +143,7 @@ void EmitApprovalRequest(RunTxn& txn, const StepContext& step_context, const Ste
     sized = CheckSize("the approval's show", shown.size(), options.max_approval_show_bytes,
                       "max_approval_show_bytes");
   }
-  if (!sized.ok()) {
-    FinishPureStep(txn, step_context, step, sized, "");
-    return;
-  }
+  if (!sized.ok()) return sized;
   fb::ApprovalRequestedT requested;
   requested.approval_id = MakeApprovalId(state.run_id, state.last_seq + 1);
   requested.step_id = step.id;
@@ -157,14 +155,22 @@ void EmitApprovalRequest(RunTxn& txn, const StepContext& step_context, const Ste
   if (step.reject_quorum > 1) requested.reject_quorum = step.reject_quorum;
   if (step.remind_after_ms > 0) requested.remind_at_ms = txn.now_ms() + step.remind_after_ms;
   txn.Emit(std::move(requested), std::move(show).value());
+  return Status::Ok();
 }
 
 void RequestApproval(RunTxn& txn, const StepContext& step_context, const StepDefinition& step) {
   json::object context = TemplateContext(txn.state());
   auto message = RenderString(step.message, context);
-  EmitApprovalRequest(txn, step_context, step, message,
-                      message.ok() ? RenderValue(step.show, context)
-                                   : Result<json::value>(message.status()));
+  Status requested = EmitApprovalRequest(txn, step_context, step, message,
+                                         message.ok() ? RenderValue(step.show, context)
+                                                      : Result<json::value>(message.status()));
+  if (!requested.ok()) FinishPureStep(txn, step_context, step, requested, "");
+}
+
+// A gate that could not ask fails the run, recording no attempt of its step: nothing was
+// called, and a retry of the run asks again.
+void FailGate(RunTxn& txn, const StepDefinition& step, const std::string& problem) {
+  FailRun(txn, "step '" + step.id + "' failed: 'require_approval': " + problem);
 }
 
 // A gated step's call (its attempt `attempt`), let through by approval `approval_id` (empty:
@@ -185,17 +191,16 @@ void GateCall(RunTxn& txn, const StepContext& context, const StepDefinition& ste
   if (step.type == StepType::kHttp) {
     auto request = BuildHttpRequest(state, step, context.options);
     if (!request.ok()) return EmitStepStarted(txn, step.id, attempt);
-    shown = ShownRequest(*request);
+    auto call = ShownRequest(*request);
+    if (!call.ok()) return FailGate(txn, step, call.status().message());
+    shown = std::move(call).value();
   } else {
     shown = ShownCode(step);
   }
   if (step.show.is_object()) {  // the gate's context for its reviewers, first: queues list it
     auto context_shown = RenderValue(step.show, TemplateContext(state));
     if (!context_shown.ok()) {
-      return FinishPureStep(txn, context, step,
-                            Status::InvalidArgument("'require_approval': 'show': " +
-                                                    context_shown.status().message()),
-                            "");
+      return FailGate(txn, step, "'show': " + context_shown.status().message());
     }
     json::object call = std::move(shown);
     shown = std::move(context_shown->as_object());
@@ -203,18 +208,15 @@ void GateCall(RunTxn& txn, const StepContext& context, const StepDefinition& ste
   }
   if (step.gate == Gate::kWhen) {
     auto asks = context.lua.EvaluateCondition(step.gate_when, state.input, state.steps, &shown);
-    if (!asks.ok()) {
-      return FinishPureStep(txn, context, step,
-                            Status::InvalidArgument("'require_approval': " +
-                                                    asks.status().message()),
-                            "");
-    }
+    if (!asks.ok()) return FailGate(txn, step, asks.status().message());
     if (!*asks) return Call(txn, context, step, attempt, "");
   }
   Result<std::string> message = step.message.empty()
                                     ? DefaultGateMessage(step, shown)
                                     : RenderString(step.message, TemplateContext(state));
-  EmitApprovalRequest(txn, context, step, std::move(message), json::value(std::move(shown)));
+  Status requested =
+      EmitApprovalRequest(txn, context, step, std::move(message), json::value(std::move(shown)));
+  if (!requested.ok()) FailGate(txn, step, requested.message());
 }
 
 static_assert(static_cast<int>(fb::Channel::Rest) == static_cast<int>(Channel::kRest));
@@ -665,7 +667,9 @@ void CompleteHttpStep(RunTxn& txn, const StepContext& context, std::string_view 
     failure.error = "HTTP " + std::to_string(code) + ": " + outcome->body.substr(0, 200);
     failure.status = code;
     failure.retryable = RetriesStatus(ResolveHttpRetry(step->retry, context.options), code);
-    if (code == 429 || code == 503) failure.retry_after_ms = RetryAfterMs(outcome->retry_after);
+    if (code == 429 || code == 503) {
+      failure.retry_after_ms = RetryAfterMs(outcome->retry_after, txn.now_ms());
+    }
   }
   FailAttempt(txn, context, *step, attempt, failure);
 }
@@ -714,7 +718,12 @@ void RestartStep(RunTxn& txn) {
 void RetryStep(RunTxn& txn, const StepContext& context) {
   const RunState& state = txn.state();
   const StepDefinition* step = context.definition.Find(state.cursor);
-  if (step == nullptr || !step->approve_retries) return RestartStep(txn);
+  // A gated call runs again under the approval it had, unless each retry asks, or it had none
+  // (its gate did not ask then, and may now).
+  if (step == nullptr || step->gate == Gate::kNone ||
+      (!step->approve_retries && !state.gate_approval_id.empty())) {
+    return RestartStep(txn);
+  }
   GateCall(txn, context, *step, state.attempt + 1);
 }
 

@@ -72,8 +72,8 @@ void CompleteHttpStep(RunTxn& txn, const StepContext& context, std::string_view 
 // Starts the next attempt of the step whose retry is pending, or re-runs a step that had
 // started but never completed (after a crash): StepStarted with attempt + 1.
 void RestartStep(RunTxn& txn);
-// The next attempt after a failure: as RestartStep, but a gated step with `approve_retries`
-// asks its gate again first.
+// The next attempt after a failure: as RestartStep, but a gated step asks its gate again first
+// when it has `approve_retries`, or when no approval let its last attempt run.
 void RetryStep(RunTxn& txn, const StepContext& context);
 
 // Whether the run's pending retry is the one whose timer is due at `due_at_ms`.

@@ -9,6 +9,7 @@
 #include <boost/url/url.hpp>
 
 #include "base/json_text.h"
+#include "engine/internal/stored_table.h"
 
 namespace assent::engine {
 namespace {
@@ -24,15 +25,28 @@ std::string Lower(std::string_view text) {
   return lower;
 }
 
-// Names of headers and query parameters that usually carry a credential.
+// Names of headers and query parameters that usually carry a credential: those containing a
+// word that says so, or made of words ("x-sig", "api_pwd") one of which is an abbreviation
+// too short to look for inside others ("sig" is in "design").
 bool SoundsSecret(std::string_view name) {
-  static constexpr std::array<std::string_view, 9> kWords{
-      "token", "secret", "key", "password", "passwd", "auth", "session", "signature",
-      "credential"};
+  static constexpr std::array<std::string_view, 9> kInside{
+      "token", "secret", "key", "pass", "auth", "session", "signature", "credential", "bearer"};
+  static constexpr std::array<std::string_view, 3> kWords{"sig", "pwd", "pw"};
   const std::string lower = Lower(name);
-  return std::any_of(kWords.begin(), kWords.end(), [&](std::string_view word) {
-    return lower.find(word) != std::string::npos;
-  });
+  if (std::any_of(kInside.begin(), kInside.end(), [&](std::string_view word) {
+        return lower.find(word) != std::string::npos;
+      })) {
+    return true;
+  }
+  std::string_view rest = lower;
+  while (!rest.empty()) {
+    const size_t end = rest.find_first_of("-_.");
+    const std::string_view word = rest.substr(0, end);
+    if (std::find(kWords.begin(), kWords.end(), word) != kWords.end()) return true;
+    if (end == std::string_view::npos) break;
+    rest.remove_prefix(end + 1);
+  }
+  return false;
 }
 
 }  // namespace
@@ -43,7 +57,7 @@ bool IsSecretHeader(std::string_view name) {
 }
 
 std::string MaskedUrl(std::string_view text) {
-  auto parsed = boost::urls::parse_absolute_uri(text);
+  auto parsed = boost::urls::parse_uri(text);  // a fragment too
   if (!parsed) return std::string(text);
   boost::urls::url url(*parsed);
   if (url.has_password()) url.set_password(kMasked);
@@ -57,10 +71,9 @@ std::string MaskedUrl(std::string_view text) {
   return std::string(url.buffer());
 }
 
-json::object ShownRequest(const HttpCallRequest& request) {
+Result<json::object> ShownRequest(const HttpCallRequest& request) {
   json::object headers;
   for (const auto& [name, value] : request.headers) {
-    // Assent's own, per visit of the step: the call's differs from the one rendered before it.
     if (Lower(name) == "idempotency-key") continue;
     headers[name] = IsSecretHeader(name) ? json::string(kMasked) : json::string(value);
   }
@@ -69,8 +82,9 @@ json::object ShownRequest(const HttpCallRequest& request) {
                      {"headers", std::move(headers)}};
   if (!request.body.empty()) {
     boost::system::error_code ec;
-    json::value body = ParseJsonText(request.body, ec);  // rendered from JSON: it parses
-    shown["body"] = ec ? json::value(json::string(request.body)) : std::move(body);
+    json::value body = ParseJsonText(request.body, ec, StoredJsonOptions());
+    if (ec) return Status::InvalidArgument("the request's body cannot be shown: " + ec.message());
+    shown["body"] = std::move(body);
   }
   return shown;
 }

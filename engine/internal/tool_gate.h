@@ -24,17 +24,20 @@ namespace assent::engine {
 inline constexpr std::string_view kGateCallFields[] = {"method", "url", "headers", "body", "code"};
 
 // What a gated http step's approval shows: {"method", "url", "headers", "body"} (no "body" when
-// the request has none; a JSON body as JSON). The values of headers that carry credentials
+// the request has none; the body as JSON). The values of headers that carry credentials
 // (IsSecretHeader) are "***", and so are a URL's password and the values of its query
-// parameters with secret-sounding names. The Idempotency-Key Assent adds is left out: the call
-// gets its own (one per visit of the step, and the visit starts with the call).
-boost::json::object ShownRequest(const HttpCallRequest& request);
+// parameters with secret-sounding names; paths and bodies are shown as they are. The
+// Idempotency-Key Assent adds is left out: it names the visit of the step, which starts with
+// the call, so the one rendered before the gate is not the call's. kInvalidArgument when the
+// body is too deep to show.
+Result<boost::json::object> ShownRequest(const HttpCallRequest& request);
 
 // What a gated code step's approval shows: {"code": its Lua}.
 boost::json::object ShownCode(const StepDefinition& step);
 
-// Cookie, and any header whose name says token, secret, key, password, auth (Authorization,
-// Proxy-Authorization), session, signature or credential.
+// Cookie, and any header whose name says token, secret, key, pass (password, passwd), auth
+// (Authorization, Proxy-Authorization), session, signature, credential or bearer, or has sig,
+// pwd or pw as a word of its own (X-Sig, api_pwd).
 bool IsSecretHeader(std::string_view name);
 
 // `url` with its password and secret-sounding query values as "***"; unparsable text as is.

@@ -348,13 +348,20 @@ TEST(HttpRetryPolicyTest, JitterOnlyShortensAndSpreadsRuns) {
   EXPECT_GT(delays.size(), 50u) << "runs that failed together retry apart";
 }
 
-TEST(HttpRetryPolicyTest, RetryAfterTakesDeltaSecondsOnly) {
-  EXPECT_EQ(RetryAfterMs("120"), 120'000);
-  EXPECT_EQ(RetryAfterMs(" 0 "), 0);
-  EXPECT_EQ(RetryAfterMs("Wed, 21 Oct 2015 07:28:00 GMT"), std::nullopt);
-  EXPECT_EQ(RetryAfterMs("-5"), std::nullopt);
-  EXPECT_EQ(RetryAfterMs(""), std::nullopt);
-  EXPECT_EQ(RetryAfterMs("99999999999999"), int64_t{365} * 86'400'000);
+TEST(HttpRetryPolicyTest, RetryAfterTakesDeltaSecondsOrAnHttpDate) {
+  const int64_t now = 1'445'412'400'000;  // Wed, 21 Oct 2015 07:26:40 GMT
+  EXPECT_EQ(RetryAfterMs("120", now), 120'000);
+  EXPECT_EQ(RetryAfterMs(" 0 ", now), 0);
+  EXPECT_EQ(RetryAfterMs("Wed, 21 Oct 2015 07:28:00 GMT", now), 80'000);
+  EXPECT_EQ(RetryAfterMs(" Wed, 21 Oct 2015 07:28:00 GMT ", now), 80'000);
+  EXPECT_EQ(RetryAfterMs("Wed, 21 Oct 2015 07:00:00 GMT", now), 0) << "past: at once";
+  EXPECT_EQ(RetryAfterMs("Thu, 21 Oct 2015 07:28:00 GMT", now), std::nullopt) << "not a Thursday";
+  EXPECT_EQ(RetryAfterMs("Wednesday, 21-Oct-15 07:28:00 GMT", now), std::nullopt) << "RFC 850";
+  EXPECT_EQ(RetryAfterMs("Wed, 21 Oct 2015 07:28:00 CET", now), std::nullopt);
+  EXPECT_EQ(RetryAfterMs("Mon, 21 Oct 2115 07:28:00 GMT", now), int64_t{365} * 86'400'000);
+  EXPECT_EQ(RetryAfterMs("-5", now), std::nullopt);
+  EXPECT_EQ(RetryAfterMs("", now), std::nullopt);
+  EXPECT_EQ(RetryAfterMs("99999999999999", now), int64_t{365} * 86'400'000);
 }
 
 TEST(HttpRetryPolicyTest, RetriedStatuses) {

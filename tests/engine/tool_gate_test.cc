@@ -58,6 +58,12 @@ class ToolGateTest : public ClockedEngineTest {
     });
   }
 
+  Result<RunView> RetryAs(const std::string& run_id) {
+    return Await<RunView>([&](auto done) {
+      engine_->Retry(RetryCommand{run_id, ActorNamed("alice")}, done);
+    });
+  }
+
   // The run's events of `type`, as the API lists them.
   std::vector<EventView> EventsOf(const std::string& run_id, const std::string& type) {
     auto events = engine_->GetEvents(kAdmin, run_id);
@@ -173,6 +179,37 @@ TEST_F(ToolGateTest, AConditionThatFailsFailsTheRunNamingTheField) {
   EXPECT_TRUE(target.requests().empty());
 }
 
+TEST_F(ToolGateTest, AGateThatCouldNotAskRecordsNoAttemptAndARetriedRunAsksAgain) {
+  HttpTarget target(Answer(200, "{}"));
+  ApplyPurge(target, R"(, "require_approval": {"when": "request.body.count.nested > 1"})");
+  std::string run_id = StartPurge(5);
+  EXPECT_TRUE(EventsOf(run_id, "step.failed").empty()) << "nothing was called";
+  auto retried = RetryAs(run_id);
+  ASSERT_TRUE(retried.ok()) << retried.status().ToString();
+  RunView run = Run(run_id);
+  EXPECT_EQ(run.status, RunStatus::kFailed) << "the gate asked again, and failed again";
+  EXPECT_THAT(run.error, ::testing::HasSubstr("'require_approval': "));
+  EXPECT_TRUE(EventsOf(run_id, "step.started").empty());
+  EXPECT_TRUE(target.requests().empty());
+}
+
+TEST_F(ToolGateTest, ARetriedRunCallsAgainUnderTheApprovalItHad) {
+  HttpTarget target([](const ReceivedRequest&, size_t index) {
+    return index == 0 ? TargetResponse{404, "{}"} : TargetResponse{200, "{}"};
+  });
+  ApplyPurge(target, R"(, "require_approval": {"edits": true})");
+  std::string run_id = StartPurge(3);
+  ASSERT_TRUE(Approve(PendingApproval(run_id), R"({"body": {"count": 1}})").ok());
+  ASSERT_TRUE(Eventually([&] { return Finished(run_id); }));
+  ASSERT_EQ(Run(run_id).status, RunStatus::kFailed) << "a 404 is not retried";
+  ASSERT_TRUE(RetryAs(run_id).ok());
+  ASSERT_TRUE(Eventually([&] { return Finished(run_id); }));
+  EXPECT_EQ(Run(run_id).status, RunStatus::kCompleted);
+  EXPECT_EQ(EventsOf(run_id, "approval.requested").size(), 1u);
+  ASSERT_EQ(target.requests().size(), 2u);
+  EXPECT_EQ(json::parse(target.requests()[1].body), json::parse(R"({"count": 1})"));
+}
+
 TEST_F(ToolGateTest, ACodeStepsGateShowsItsLuaAndRunsItOnceApproved) {
   ApplyWorkflow("score", R"({"steps": [
     {"id": "score", "type": "code", "lua": "return {score = input.n * 2}",
@@ -263,6 +300,8 @@ TEST_F(ToolGateTest, DefinitionsNameTheStepAndTheFieldOfEveryMistake) {
        "step 'a': 'require_approval': unknown field 'whom'"},
       {R"("require_approval": {"edits": ["url"]})",
        "step 'a': 'require_approval': 'edits' must be true, false or [\"body\"]"},
+      {R"("require_approval": {"edits": true})",
+       "step 'a': 'require_approval': 'edits': the request has no body to edit"},
       {R"("require_approval": {"timeout": "soon"})", "step 'a': 'require_approval': 'timeout'"},
       {R"("require_approval": {"approvers": ["alice"], "quorum": 2})",
        "step 'a': 'quorum' is 2, more than the 1 user(s)"},
@@ -290,11 +329,17 @@ TEST(ToolGateMasking, CredentialsAreMaskedAndEverythingElseShownAsSent) {
   EXPECT_TRUE(IsSecretHeader("X-API-Key"));
   EXPECT_TRUE(IsSecretHeader("X-Auth-Token"));
   EXPECT_TRUE(IsSecretHeader("Stripe-Signature"));
+  EXPECT_TRUE(IsSecretHeader("X-Sig"));
+  EXPECT_TRUE(IsSecretHeader("Api_Pwd"));
+  EXPECT_TRUE(IsSecretHeader("X-Bearer"));
   EXPECT_FALSE(IsSecretHeader("Content-Type"));
   EXPECT_FALSE(IsSecretHeader("X-Reason"));
+  EXPECT_FALSE(IsSecretHeader("X-Design")) << "sig only as a word of its own";
   EXPECT_EQ(MaskedUrl("https://user:pw@api.example/v1?token=t&page=2&access_key=a"),
             "https://user:***@api.example/v1?token=***&page=2&access_key=***");
   EXPECT_EQ(MaskedUrl("https://api.example/v1/records/42"), "https://api.example/v1/records/42");
+  EXPECT_EQ(MaskedUrl("https://blob.example/c?sv=2024&sig=abc&pwd=x#top"),
+            "https://blob.example/c?sv=2024&sig=***&pwd=***#top") << "a fragment too";
   EXPECT_EQ(MaskedUrl("not a url"), "not a url");
 }
 
