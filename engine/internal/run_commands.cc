@@ -12,6 +12,7 @@
 #include "engine/internal/duration_text.h"
 #include "engine/internal/http_retry.h"
 #include "engine/internal/http_step_rules.h"
+#include "engine/internal/http_wire_request.h"
 #include "engine/internal/limits.h"
 #include "engine/internal/lua_cpu_budget.h"
 #include "engine/internal/index_keys.h"
@@ -183,14 +184,17 @@ void Call(RunTxn& txn, const StepContext& context, const StepDefinition& step, u
 
 // Before a gated step's call (attempt `attempt`): an approval that shows the call, when its gate
 // asks (always, or when its `when` holds on the call); else the call. An http request that
-// cannot be rendered has nothing to show: the call goes ahead and fails as any http step's.
+// cannot be rendered or sent (a header value with CR LF) has nothing to approve: the call goes
+// ahead and fails, as any http step's would, without sending anything.
 void GateCall(RunTxn& txn, const StepContext& context, const StepDefinition& step,
               uint32_t attempt) {
   const RunState& state = txn.state();
   json::object shown;
   if (step.type == StepType::kHttp) {
     auto request = BuildHttpRequest(state, step, context.options);
-    if (!request.ok()) return EmitStepStarted(txn, step.id, attempt);
+    if (!request.ok() || !BuildWireRequest(*request).ok()) {
+      return EmitStepStarted(txn, step.id, attempt);
+    }
     auto call = ShownRequest(*request);
     if (!call.ok()) return FailGate(txn, step, call.status().message());
     shown = std::move(call).value();

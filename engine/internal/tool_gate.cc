@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 
+#include <boost/beast/core/string.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
@@ -74,7 +75,7 @@ std::string MaskedUrl(std::string_view text) {
 Result<json::object> ShownRequest(const HttpCallRequest& request) {
   json::object headers;
   for (const auto& [name, value] : request.headers) {
-    if (Lower(name) == "idempotency-key") continue;
+    if (boost::beast::iequals(name, "Idempotency-Key")) continue;
     headers[name] = IsSecretHeader(name) ? json::string(kMasked) : json::string(value);
   }
   json::object shown{{"method", request.method},

@@ -210,6 +210,18 @@ TEST_F(ToolGateTest, ARetriedRunCallsAgainUnderTheApprovalItHad) {
   EXPECT_EQ(json::parse(target.requests()[1].body), json::parse(R"({"count": 1})"));
 }
 
+TEST_F(ToolGateTest, ARequestThatCannotBeSentIsNotShownForApprovalAndFailsUnsent) {
+  HttpTarget target(Answer(200, "{}"));
+  ApplyPurge(target, R"(, "require_approval": true)");
+  std::string run_id = Start("purge", R"({"token": "a\r\nInjected: 1", "count": 1})");
+  ASSERT_TRUE(Eventually([&] { return Finished(run_id); }));
+  RunView run = Run(run_id);
+  EXPECT_EQ(run.status, RunStatus::kFailed);
+  EXPECT_THAT(run.error, ::testing::HasSubstr("header 'Authorization'"));
+  EXPECT_TRUE(EventsOf(run_id, "approval.requested").empty());
+  EXPECT_TRUE(target.requests().empty());
+}
+
 TEST_F(ToolGateTest, ACodeStepsGateShowsItsLuaAndRunsItOnceApproved) {
   ApplyWorkflow("score", R"({"steps": [
     {"id": "score", "type": "code", "lua": "return {score = input.n * 2}",
