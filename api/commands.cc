@@ -31,9 +31,7 @@ std::optional<json::object> ParseJsonObject(std::string_view text, std::string* 
   return std::move(value.get_object());
 }
 
-Result<engine::StartRunCommand> ParseStartRun(std::string_view workflow, const json::object& body,
-                                              std::string idempotency_key, engine::Actor actor) {
-  if (Status known = CheckKnownFields(body, {"input"}); !known.ok()) return known;
+Status CheckIdempotencyKey(std::string_view idempotency_key) {
   // The key is stored with the run and shown in its events: printable ASCII only (as an
   // Idempotency-Key is meant to be), so no header byte can make that JSON invalid.
   if (idempotency_key.size() > kMaxIdempotencyKeyBytes ||
@@ -43,6 +41,13 @@ Result<engine::StartRunCommand> ParseStartRun(std::string_view workflow, const j
                                    std::to_string(kMaxIdempotencyKeyBytes) +
                                    " printable ASCII characters");
   }
+  return Status::Ok();
+}
+
+Result<engine::StartRunCommand> ParseStartRun(std::string_view workflow, const json::object& body,
+                                              std::string idempotency_key, engine::Actor actor) {
+  if (Status known = CheckKnownFields(body, {"input"}); !known.ok()) return known;
+  if (Status key = CheckIdempotencyKey(idempotency_key); !key.ok()) return key;
   if (idempotency_key.starts_with(kHookKeyPrefix)) {
     return Status::InvalidArgument("an Idempotency-Key may not start with \"hook:\": those are "
                                    "the delivery ids of the workflow's inbound webhooks");
@@ -56,6 +61,13 @@ Result<engine::StartRunCommand> ParseStartRun(std::string_view workflow, const j
     command.input = input->get_object();
   }
   return command;
+}
+
+Result<engine::OpenGateCommand> ParseOpenGate(json::object body, std::string idempotency_key,
+                                              engine::Actor actor) {
+  if (Status key = CheckIdempotencyKey(idempotency_key); !key.ok()) return key;
+  return engine::OpenGateCommand{json::value(std::move(body)), std::move(idempotency_key),
+                                 std::move(actor)};
 }
 
 Result<engine::DecideCommand> ParseDecide(std::string_view approval_id, const json::object& body,

@@ -34,6 +34,12 @@ inline constexpr std::string_view kHookKeyPrefix = "hook:";
 Result<engine::StartRunCommand> ParseStartRun(std::string_view workflow,
                                               const boost::json::object& body,
                                               std::string idempotency_key, engine::Actor actor);
+// An Idempotency-Key header's value: at most kMaxIdempotencyKeyBytes of printable ASCII.
+Status CheckIdempotencyKey(std::string_view idempotency_key);
+// POST /v1/gates: the engine checks the request's fields (engine/internal/agent_gate.h), as it
+// does for an embedding program.
+Result<engine::OpenGateCommand> ParseOpenGate(boost::json::object body,
+                                              std::string idempotency_key, engine::Actor actor);
 // {"decision": "approve"|"reject", "comment": "..."}; a rejection needs a non-empty comment.
 Result<engine::DecideCommand> ParseDecide(std::string_view approval_id,
                                           const boost::json::object& body, engine::Actor actor);

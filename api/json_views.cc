@@ -75,6 +75,44 @@ json::object ToJson(const engine::ApprovalView& approval) {
     out["quorum"] = approval.quorum;
     out["reject_quorum"] = approval.reject_quorum;
   }
+  if (approval.IsAgentGate()) {  // its run and workflow are the gate's own, never shown
+    out["gate"] = true;
+    out["title"] = approval.title;
+  }
+  return out;
+}
+
+json::object GateJson(const engine::ApprovalView& gate) {
+  json::array approvers;
+  for (const std::string& entry : gate.approvers) approvers.emplace_back(entry);
+  json::array comments;
+  for (const engine::CommentView& comment : gate.comments) {
+    comments.push_back(json::object{{"author", comment.author},
+                                    {"text", comment.text},
+                                    {"at", FormatTime(comment.at_ms)}});
+  }
+  json::object out{{"id", gate.id},
+                   {"status", engine::ToString(gate.status)},
+                   {"title", gate.title},
+                   {"message", gate.message},
+                   {"context", gate.show},
+                   {"approvers", std::move(approvers)},
+                   {"opened_by", gate.started_by},
+                   {"requested_at", FormatTime(gate.requested_at_ms)},
+                   {"comments", std::move(comments)}};
+  if (gate.due_at_ms > 0) out["due_at"] = FormatTime(gate.due_at_ms);
+  if (gate.status == engine::ApprovalStatus::kApproved ||
+      gate.status == engine::ApprovalStatus::kRejected) {
+    const engine::DecisionView& deciding = gate.decisions.back();
+    out["decision"] = engine::ToString(deciding.decision);
+    out["reviewer"] = deciding.reviewer;
+    out["feedback"] = deciding.comment;
+    out["decided_at"] = FormatTime(deciding.at_ms);
+    if (!deciding.edits.empty()) out["edits"] = deciding.edit_diff;
+  }
+  if (gate.status == engine::ApprovalStatus::kApproved) {
+    out["approved_context"] = gate.ApprovedShow();
+  }
   return out;
 }
 

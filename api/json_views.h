@@ -18,12 +18,19 @@ namespace assent::api {
 std::string FormatTime(int64_t unix_ms);
 
 // {"id","run_id","workflow","step_id","status","message","show","decisions","comments",
-//  "requested_at", "started_by" (the run's starter, when known)}
+//  "requested_at", "started_by" (the run's starter, when known); an outside agent's gate adds
+//  "gate": true and its "title"}
 boost::json::object ToJson(const engine::ApprovalView& approval);
 // The approval as one viewer asks for it: ToJson(approval) with "approvers" (entries as the
 // definition writes them) and "can_decide".
 boost::json::object ToJson(const engine::ApprovalView& approval,
                            const engine::DecidersView& deciders);
+// An outside agent's gate (Engine::OpenGate) as its opener reads it: {"id","status","title",
+//  "message","context","approvers","opened_by","requested_at","comments", "due_at" (with a
+//  timeout); once decided "decision","reviewer","feedback" (the reviewer's comment),
+//  "decided_at" and "edits" (what the reviewer changed, when they did); approved,
+//  "approved_context" (the context with those edits applied: what to act on)}.
+boost::json::object GateJson(const engine::ApprovalView& gate);
 // {"run_id","workflow","version","status","input","steps","pending_approvals",
 //  "output" (completed), "error" (failed/cancelled), "started_at","updated_at"}. By value: a
 // view made only to be answered is moved in, not copied again.

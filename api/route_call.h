@@ -18,6 +18,7 @@
 #include "api/commands.h"
 #include "api/errors.h"
 #include "api/json_views.h"
+#include "api/protocol/wait.h"
 #include "api/response.h"
 #include "api/router.h"
 #include "engine/actor.h"
@@ -91,6 +92,12 @@ struct Call {
     auto it = url.params().find(key);
     if (it == url.params().end()) return std::nullopt;
     return std::string((*it).value);
+  }
+  // ?wait= (see ParseWait): a long poll's limit; 0 when absent; nullopt after answering 400.
+  std::optional<std::chrono::milliseconds> Wait() const {
+    std::optional<std::string> text = Query("wait");
+    if (!text) return std::chrono::milliseconds(0);
+    return Command(ParseWait(*text));
   }
   // The body as a JSON object ({} when empty); nullopt after answering 400.
   std::optional<boost::json::object> Body() const {

@@ -11,11 +11,11 @@
 
 #include "api/audit_route.h"
 #include "api/commands.h"
+#include "api/gate_routes.h"
 #include "api/hook_route.h"
 #include "api/identity_routes.h"
 #include "api/workflow_routes.h"
 #include "api/json_views.h"
-#include "api/protocol/wait.h"
 #include "api/list_query.h"
 #include "api/request_id.h"
 #include "api/route_call.h"
@@ -66,13 +66,6 @@ json::object PageJson(std::string_view key, json::array items, const std::string
   return page;
 }
 
-// ?wait= (see ParseWait); 0 when absent; nullopt after answering 400.
-std::optional<std::chrono::milliseconds> Wait(const Call& call) {
-  std::optional<std::string> text = call.Query("wait");
-  if (!text) return std::chrono::milliseconds(0);
-  return call.Command(ParseWait(*text));
-}
-
 // 503 once the engine refuses commands (its log failed a write), so a load balancer or
 // supervisor stops sending traffic here until a restart.
 void Healthz(Call& call) {
@@ -107,7 +100,7 @@ void PutWorkflow(Call& call) {
 // With ?wait=, answers with the whole run (as GET /v1/runs/{id} would) once it has finished
 // or the wait is over, rather than with {"run_id"} once the start is durable.
 void StartRun(Call& call) {
-  std::optional<std::chrono::milliseconds> wait = Wait(call);
+  std::optional<std::chrono::milliseconds> wait = call.Wait();
   if (!wait) return;
   std::optional<json::object> body = call.Body();
   if (!body) return;
@@ -157,7 +150,7 @@ void ListRuns(Call& call) {
 
 // With ?wait=, a long poll: answers once the run has finished or the wait is over.
 void GetRun(Call& call) {
-  std::optional<std::chrono::milliseconds> wait = Wait(call);
+  std::optional<std::chrono::milliseconds> wait = call.Wait();
   if (!wait) return;
   if (wait->count() == 0) return call.reply.View(call.engine.GetRun(call.caller, call.params[0]));
   call.engine.AwaitRun(call.caller, call.params[0], *wait,
@@ -325,6 +318,8 @@ constexpr Route kRoutes[] = {
     {http::verb::get, "v1/approvals/*", GetApproval},
     {http::verb::post, "v1/approvals/*/decision", Decide},
     {http::verb::post, "v1/approvals/*/comments", AddComment},
+    {http::verb::post, "v1/gates", OpenGate},
+    {http::verb::get, "v1/gates/*", GetGate},
     {http::verb::get, "v1/me", GetMe},
     {http::verb::get, "v1/users", ListUsers},
     {http::verb::post, "v1/users", AddUser},

@@ -17,11 +17,12 @@ namespace assent::api {
 using StreamVisibility =
     std::function<bool(const engine::Principal& principal, const engine::ApprovalView& approval)>;
 
-// The engine's access rules: a reviewer sees an approval when they may see its workflow
-// (Engine::MayView). `engine` must outlive the function.
+// The engine's access rules: a reviewer sees an approval when they may see its workflow, or an
+// outside agent's gate by its own rules (Engine::MayViewApproval). `engine` must outlive the
+// function.
 inline StreamVisibility EngineVisibility(engine::Engine& engine) {
   return [&engine](const engine::Principal& principal, const engine::ApprovalView& approval) {
-    return engine.MayView(principal, approval.workflow);
+    return engine.MayViewApproval(principal, approval);
   };
 }
 

@@ -192,6 +192,22 @@ struct RetryCommand {
   Actor actor;  // recorded in RunRetried
 };
 
+// An outside agent's gate (POST /v1/gates): an approval that belongs to no workflow, put in
+// front of a tool call the agent is about to make (engine/internal/agent_gate.h).
+struct OpenGateCommand {
+  // {"title", "message", "context", "approvers", "timeout"}: title required, the rest optional.
+  boost::json::value request;
+  // Empty: none. A key is its opener's own: the same key from another principal opens another
+  // gate.
+  std::string idempotency_key;
+  Actor actor;  // who opens it: anyone signed in; recorded as the gate's run's starter
+};
+
+struct OpenGateResult {
+  ApprovalView gate;
+  bool created = true;  // false: the key named a gate its opener opened before
+};
+
 // Lists are newest first across statuses (run ids and approval ids sort by start time) and
 // come in pages: pass a page's `next` as the following query's `after`. A page holds at most
 // `limit` items; it may hold fewer and still have a `next` when filtering passed over many
@@ -287,6 +303,9 @@ class Engine {
   // lookup under a shared lock, kept current as definitions are applied): for filtering each
   // message of a reviewers' stream.
   virtual bool MayView(const Principal& viewer, std::string_view workflow) = 0;
+  // Whether `viewer` may see `approval`: as MayView of its workflow, or an outside agent's gate
+  // by its own rules (its opener, its approvers, admins). As cheap.
+  virtual bool MayViewApproval(const Principal& viewer, const ApprovalView& approval) = 0;
 
   // Commands: `done` runs once the outcome is durable (or refused, with nothing written).
   virtual void StartRun(StartRunCommand command, Callback<StartRunResult> done) = 0;
@@ -302,6 +321,16 @@ class Engine {
   // Runs a failed run again from the step it failed at, with a fresh attempt budget (admins and
   // the workflow's editors). kConflict for a run that is not failed.
   virtual void Retry(RetryCommand command, Callback<RunView> done) = 0;
+
+  // Opens an outside agent's gate, once it is durable: a pending approval its approvers (and
+  // admins) decide, never its opener. kInvalidArgument names a bad field of the request;
+  // kFailedPrecondition: the key opened a gate with another request. Answers with the gate.
+  virtual void OpenGate(OpenGateCommand command, Callback<OpenGateResult> done) = 0;
+  // A long poll for a gate's outcome: answers with the gate once it is no longer pending
+  // (approved, with any edits, rejected with the feedback, timed out or cancelled), or as it
+  // stands when `wait` has passed. kNotFound for an unknown gate, or one `viewer` may not see.
+  virtual void AwaitGate(const Principal& viewer, std::string gate_id,
+                         std::chrono::milliseconds wait, Callback<ApprovalView> done) = 0;
 
   // A long poll for a run's result: answers with the run once it has finished (completed,
   // failed or cancelled), or as it stands when `wait` has passed, whichever comes first.

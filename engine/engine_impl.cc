@@ -19,6 +19,7 @@
 #include "engine/internal/audit_backfill.h"
 #include "engine/internal/audit_queries.h"
 #include "engine/internal/access_rules.h"
+#include "engine/internal/agent_gate.h"
 #include "engine/internal/index_keys.h"
 #include "engine/internal/limits.h"
 #include "engine/internal/notify_dispatcher.h"
@@ -69,6 +70,9 @@ class EngineImpl final : public Engine {
   bool MayView(const Principal& viewer, std::string_view workflow) override {
     return queries_.MayView(viewer, workflow);
   }
+  bool MayViewApproval(const Principal& viewer, const ApprovalView& approval) override {
+    return queries_.MayViewApproval(viewer, approval);
+  }
 
   void StartRun(StartRunCommand command, Callback<StartRunResult> done) override {
     // Keys of fire times are the schedule's own: a client's could make one fire time start
@@ -79,26 +83,22 @@ class EngineImpl final : public Engine {
           "an Idempotency-Key may not start with \"schedule:\" (the keys of schedules' fire "
           "times)"));
     }
-    if (Status checked = CheckInput(command.input); !checked.ok()) return done(checked);
-    size_t shard = command.idempotency_key.empty()
-                       ? next_shard_++ % shards_.size()
-                       : ShardOf(StartKey(command.workflow, command.idempotency_key),
-                                 shards_.size());
+    if (command.workflow == kAgentGateWorkflow) {
+      return done(Status::InvalidArgument("gates are opened with OpenGate (POST /v1/gates)"));
+    }
     if (command.wait.count() > 0) {
       done = WaitForExistingRun(command.actor.principal, command.wait, std::move(done));
     }
-    shards_[shard]->StartRun(std::move(command), std::move(done));
+    StartOnShard(std::move(command), std::move(done), /*access_checked=*/false);
   }
   void StartRunFromHook(HookStartCommand command, Callback<StartRunResult> done) override {
     Result<StartRunCommand> start = HookStart(std::move(command));
     if (!start.ok()) return done(start.status());
-    if (Status checked = CheckInput(start->input); !checked.ok()) return done(checked);
-    size_t shard = start->idempotency_key.empty()
-                       ? next_shard_++ % shards_.size()
-                       : ShardOf(StartKey(start->workflow, start->idempotency_key),
-                                 shards_.size());
-    shards_[shard]->StartRun(std::move(start).value(), std::move(done), /*by_hook=*/true);
+    StartOnShard(std::move(start).value(), std::move(done), /*access_checked=*/true);
   }
+  void OpenGate(OpenGateCommand command, Callback<OpenGateResult> done) override;
+  void AwaitGate(const Principal& viewer, std::string gate_id, std::chrono::milliseconds wait,
+                 Callback<ApprovalView> done) override;
   void Decide(DecideCommand command, Callback<ApprovalView> done) override {
     if (Status sized = CheckSize("the decision's comment", command.comment.size(),
                                  options_.max_comment_bytes, "max_comment_bytes");
@@ -180,6 +180,16 @@ class EngineImpl final : public Engine {
   // A malformed approval id names no run; any shard answers NotFound for it.
   Shard& ShardForApproval(std::string_view approval_id) {
     return ShardForRun(RunIdOfApproval(approval_id));
+  }
+  // Starts the run on the shard its idempotency key maps to (any, without a key), once its
+  // input passes CheckInput.
+  void StartOnShard(StartRunCommand command, Callback<StartRunResult> done, bool access_checked) {
+    if (Status checked = CheckInput(command.input); !checked.ok()) return done(checked);
+    size_t shard = command.idempotency_key.empty()
+                       ? next_shard_++ % shards_.size()
+                       : ShardOf(StartKey(command.workflow, command.idempotency_key),
+                                 shards_.size());
+    shards_[shard]->StartRun(std::move(command), std::move(done), access_checked);
   }
   // A start with a wait whose key names a durable run is answered by the key's shard without
   // the run (its owner may be another shard): this waits for it on the run's own shard.
@@ -423,6 +433,56 @@ Result<std::vector<WorkflowView>> EngineImpl::ListWorkflowVersions(const Princip
     views.push_back(WorkflowRegistry::ToView(**it));
   }
   return views;
+}
+
+void EngineImpl::OpenGate(OpenGateCommand command, Callback<OpenGateResult> done) {
+  auto request = ParseAgentGateRequest(command.request);
+  if (!request.ok()) return done(request.status());
+  // The checks its approval will meet, made before anything is stored: a gate that could not
+  // ask would be opened only to fail.
+  Status sized = CheckSize("the gate's message", request->message.size(),
+                           options_.max_approval_message_bytes, "max_approval_message_bytes");
+  if (sized.ok()) sized = CheckJsonWritable(request->context, "context");
+  if (sized.ok()) {
+    sized = CheckSize("the gate's context", boost::json::serialize(request->context).size(),
+                      options_.max_approval_show_bytes, "max_approval_show_bytes");
+  }
+  if (!sized.ok()) return done(sized);
+  StartRunCommand start;
+  start.workflow = kAgentGateWorkflow;
+  start.input = ToInput(*request);
+  // Ids have no ':' (identity_names.h): one opener's keys cannot meet another's.
+  if (!command.idempotency_key.empty()) {
+    start.idempotency_key = command.actor.principal.id + ":" + command.idempotency_key;
+  }
+  start.actor = std::move(command.actor);
+  Principal opener = start.actor.principal;
+  StartOnShard(std::move(start), [this, opener, done](Result<StartRunResult> started) {
+    if (!started.ok()) return done(started.status());
+    // RunStarted is seq 1, and the gate's approval is requested in the same commit.
+    auto gate = queries_.GetApproval(opener, MakeApprovalId(started->run_id, 2));
+    if (!gate.ok()) return done(gate.status());
+    done(OpenGateResult{std::move(gate).value(), started->created});
+  }, /*access_checked=*/true);  // anyone signed in may open a gate
+}
+
+void EngineImpl::AwaitGate(const Principal& viewer, std::string gate_id,
+                           std::chrono::milliseconds wait, Callback<ApprovalView> done) {
+  auto gate = queries_.GetApproval(viewer, gate_id);
+  if (gate.ok() && !gate->IsAgentGate()) gate = Status::NotFound("gate " + gate_id + " not found");
+  if (!gate.ok() || gate->status != ApprovalStatus::kPending || wait.count() == 0) {
+    return done(std::move(gate));
+  }
+  // The gate's run finishes with it (approved, rejected, timed out, cancelled). Its workflow's
+  // lists admit no one: the viewer's sight of the gate was checked above.
+  Principal checked = viewer;
+  checked.admin = true;
+  std::string run_id = gate->run_id;
+  ShardForRun(run_id).AwaitRun(checked, run_id, wait,
+                               [this, viewer, gate_id, done](Result<RunView> run) {
+                                 if (!run.ok()) return done(run.status());
+                                 done(queries_.GetApproval(viewer, gate_id));
+                               });
 }
 
 Result<StartRunCommand> EngineImpl::HookStart(HookStartCommand command) {

@@ -75,6 +75,8 @@ std::string_view ToString(ApprovalNotification::Kind kind) {
   return "unknown";
 }
 
+bool ApprovalView::IsAgentGate() const { return workflow == kAgentGateWorkflow; }
+
 bool ApprovalView::DecidedBy(std::string_view reviewer) const {
   return std::any_of(decisions.begin(), decisions.end(),
                      [&](const DecisionView& decision) { return decision.reviewer == reviewer; });

@@ -54,6 +54,10 @@ struct CommentView {
   bool operator==(const CommentView&) const = default;
 };
 
+// The built-in workflow whose runs hold outside agents' gates (Engine::OpenGate), one approval
+// each. No definition can take the name ('~' is not allowed in workflow names).
+inline constexpr std::string_view kAgentGateWorkflow = "~gate";
+
 struct ApprovalView {
   std::string id;
   std::string run_id;
@@ -80,7 +84,13 @@ struct ApprovalView {
   // when its approvers are reminded (0: no reminder pending).
   uint32_t rung = 0;
   int64_t remind_at_ms = 0;
+  // An outside agent's gate (IsAgentGate): its title, and who decides it besides admins (entries as
+  // a definition writes them; empty: admins only). Empty for a workflow's approvals.
+  std::string title;
+  std::vector<std::string> approvers;
 
+  // Whether it is an outside agent's gate (Engine::OpenGate) rather than a workflow's approval.
+  bool IsAgentGate() const;
   // Whether `reviewer` has decided it already: a reviewer's decision counts once.
   bool DecidedBy(std::string_view reviewer) const;
   // What was approved: `show` with the deciding reviewer's edits applied.

@@ -18,6 +18,8 @@ packages=(
   libhowardhinnant-date-dev tzdata
   linux-perf
   curl
+  # The outside-agent example (examples/agent_gate.py) and its test.
+  python3
   # The guard rails (scripts/guard-rails.sh): Clang with its sanitizer and libFuzzer runtimes,
   # and llvm-symbolizer for the reports.
   clang-14 libclang-rt-14-dev llvm-14

@@ -29,6 +29,12 @@ std::vector<std::vector<std::string>> Rows(const json::array& items,
   return rows;
 }
 
+// An outside agent's gate (POST /v1/gates) rather than a workflow's approval.
+bool IsAgentGate(const json::object& approval) {
+  const json::value* gate = approval.if_contains("gate");
+  return gate != nullptr && gate->is_bool() && gate->get_bool();
+}
+
 }  // namespace
 
 std::string FormatTable(const std::vector<std::string>& headers,
@@ -87,6 +93,10 @@ std::string FormatApprovals(const json::array& approvals) {
   for (const json::value& approval : approvals) {
     if (!approval.is_object()) continue;
     rows[row].insert(rows[row].begin() + 2, QuorumProgress(approval.get_object()));
+    if (IsAgentGate(approval.get_object())) {  // no run of anyone's: its title says what it is
+      rows[row][3] = "agent gate";
+      rows[row][4] = FieldText(approval.get_object(), "title");
+    }
     ++row;
   }
   return FormatTable(
@@ -94,9 +104,11 @@ std::string FormatApprovals(const json::array& approvals) {
 }
 
 std::string FormatApprovalLine(const json::object& approval) {
-  std::string out = FieldText(approval, "id") + "  " + FieldText(approval, "status") + "  run " +
-                    FieldText(approval, "run_id") + " step " + FieldText(approval, "step_id") +
-                    "  " + FieldText(approval, "message");
+  std::string where = IsAgentGate(approval) ? "agent gate \"" + FieldText(approval, "title") + "\""
+                                            : "run " + FieldText(approval, "run_id") + " step " +
+                                                  FieldText(approval, "step_id");
+  std::string out = FieldText(approval, "id") + "  " + FieldText(approval, "status") + "  " +
+                    where + "  " + FieldText(approval, "message");
   if (const json::value* show = approval.if_contains("show");
       show && show->is_object() && !show->get_object().empty()) {
     out += "  " + Shorten(json::serialize(*show));

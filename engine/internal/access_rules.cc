@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include <boost/json/array.hpp>
+
 namespace assent::engine {
 namespace {
 
@@ -22,7 +24,45 @@ const AccessList* RungApprovers(const StepDefinition* step, const ApprovalView& 
   return &step->escalate[approval.rung - 1].approvers;
 }
 
+// An outside agent's gate names who decides it in its request; no workflow's lists count. An
+// entry that no longer parses (it cannot: they are checked when the gate opens) admits no one.
+AccessList GateApprovers(const ApprovalView& gate) {
+  boost::json::array entries;
+  for (const std::string& entry : gate.approvers) entries.emplace_back(entry);
+  auto list = AccessList::Parse(entries);
+  return list.ok() ? std::move(list).value() : AccessList();
+}
+
+// Who may see a gate: admins, whoever opened it, and its approvers.
+bool MayViewGate(const Principal& principal, const ApprovalView& gate) {
+  return principal.admin || (!gate.started_by.empty() && gate.started_by == principal.id) ||
+         GateApprovers(gate).Admits(principal);
+}
+
+Status CheckDecideGate(const Principal& principal, const ApprovalView& gate) {
+  if (!MayViewGate(principal, gate)) return Status::NotFound(ApprovalNotFound(gate.id));
+  if (principal.service) {
+    return Status::PermissionDenied("service account '" + principal.id +
+                                    "' may not decide approvals: a person must");
+  }
+  if (!principal.admin && !GateApprovers(gate).Admits(principal)) {
+    return Status::PermissionDenied("'" + principal.id + "' may not decide gate " + gate.id +
+                                    " (only the approvers it names may)");
+  }
+  // A gate puts another person in front of what its opener is about to do.
+  if (gate.started_by == principal.id) {
+    return Status::PermissionDenied("'" + principal.id + "' opened gate " + gate.id +
+                                    " and may not decide it");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+
+bool MayViewApproval(const Principal& principal, const WorkflowDefinition* latest,
+                     const ApprovalView& approval) {
+  return approval.IsAgentGate() ? MayViewGate(principal, approval) : MayView(principal, latest);
+}
 
 std::string WorkflowNotFound(std::string_view name) {
   return "workflow '" + std::string(name) + "' not found";
@@ -91,7 +131,10 @@ Status CheckRetry(const Principal& principal, const WorkflowDefinition* latest,
 
 Status CheckComment(const Principal& principal, const WorkflowDefinition* latest,
                     const WorkflowDefinition* pinned, const ApprovalView& approval) {
-  if (!MayView(principal, latest)) return Status::NotFound(ApprovalNotFound(approval.id));
+  if (!MayViewApproval(principal, latest, approval)) {
+    return Status::NotFound(ApprovalNotFound(approval.id));
+  }
+  if (approval.IsAgentGate()) return Status::Ok();  // whoever may see a gate may comment on it
   const StepDefinition* step = StepOf(pinned, approval);
   if (Admits(&WorkflowAccess::viewers, principal, latest) ||
       Admits(&WorkflowAccess::editors, principal, latest) ||
@@ -116,6 +159,13 @@ const AccessList* DeciderList(const WorkflowDefinition* latest, const WorkflowDe
 Status CheckDecide(const Principal& principal, const WorkflowDefinition* latest,
                    const WorkflowDefinition* pinned, std::string_view started_by,
                    const ApprovalView& approval) {
+  if (approval.IsAgentGate()) {
+    Status allowed = CheckDecideGate(principal, approval);
+    if (allowed.ok() && approval.DecidedBy(principal.id)) {
+      return Status::Conflict(AlreadyDecided(principal.id, approval));
+    }
+    return allowed;
+  }
   if (!MayView(principal, latest)) return Status::NotFound(ApprovalNotFound(approval.id));
   if (principal.service) {
     return Status::PermissionDenied("service account '" + principal.id +

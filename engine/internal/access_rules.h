@@ -14,6 +14,10 @@
 //   apply      editors of the existing workflow; a new workflow name: admins only
 // A definition that names none of the lists is for admins only.
 //
+// An outside agent's gate (ApprovalView::IsAgentGate) belongs to no workflow: admins, whoever opened
+// it and the approvers it names see it and may comment; its approvers (and admins) decide it,
+// never a service account and never whoever opened it.
+//
 // Which definition's lists count: the workflow's latest version for viewers, editors and
 // starters (revoking access takes effect at once, for runs of older versions too); the version
 // a run is pinned to for its approval step's `approvers` and `self_approval`.
@@ -34,6 +38,10 @@ namespace assent::engine {
 
 // `latest`: the workflow's latest readable version; null (none, or unreadable): admins only.
 bool MayView(const Principal& principal, const WorkflowDefinition* latest);
+
+// Whether `principal` may see `approval`: a gate by its own rules, else as MayView.
+bool MayViewApproval(const Principal& principal, const WorkflowDefinition* latest,
+                     const ApprovalView& approval);
 
 Status CheckApply(const Principal& principal, const WorkflowDefinition* latest);
 Status CheckStart(const Principal& principal, const WorkflowDefinition* latest,

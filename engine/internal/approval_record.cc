@@ -58,7 +58,8 @@ flatbuffers::Offset<fb::ApprovalRecord> PackApprovalRecord(flatbuffers::FlatBuff
       static_cast<uint32_t>(approval.comments.size()), StoreText(builder, approval.workflow),
       approval.version, StoreText(builder, approval.started_by), approval.due_at_ms,
       StoredQuorum(approval.quorum), StoredQuorum(approval.reject_quorum), approval.rung,
-      approval.remind_at_ms);
+      approval.remind_at_ms, approval.title.empty() ? 0 : StoreText(builder, approval.title),
+      StoreTexts(builder, approval.approvers));
 }
 
 namespace {
@@ -85,6 +86,8 @@ Result<ApprovalView> UnpackHead(const fb::ApprovalRecord& record) {
   approval.reject_quorum = std::max<uint32_t>(record.reject_quorum(), 1);
   approval.rung = record.rung();  // 0 in records before escalation ladders
   approval.remind_at_ms = record.remind_at_ms();
+  approval.title = StoredText(record.title());  // a gate's; absent for workflows' approvals
+  approval.approvers = StoredTexts(record.approvers());
   // Who decided counts too: with a quorum, a reviewer who voted may not decide again.
   if (record.decisions() != nullptr) {
     for (const fb::DecisionRecord* decision : *record.decisions()) {

@@ -48,8 +48,9 @@ std::string EncodeApprovalRecord(const ApprovalView& approval);
 // those added after the record was written), those not inline taken from `comments`.
 Result<ApprovalView> DecodeApprovalRecord(std::string_view record, const CommentSource& comments);
 
-// Only what says who may decide the approval: id, run id, workflow, step, status, version and
-// starter (no message, show, decisions or comments), for tallying many records quickly.
+// Only what says who may decide the approval: id, run id, workflow, step, status, version,
+// starter and a gate's title and approvers (no message, show, decisions or comments), for
+// tallying many records quickly.
 // kCorruption as DecodeApprovalRecord.
 Result<ApprovalView> DecodeApprovalRecordHead(std::string_view record);
 

@@ -7,8 +7,8 @@
 namespace assent::engine {
 
 PendingTally::Group PendingTally::GroupOf(const ApprovalView& approval) {
-  return Group{approval.workflow, approval.version, approval.step_id, approval.started_by,
-               approval.rung};
+  return Group{approval.workflow,   approval.version, approval.step_id,
+               approval.started_by, approval.rung,    approval.approvers};
 }
 
 void PendingTally::Add(const ApprovalView& approval) {

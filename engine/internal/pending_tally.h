@@ -1,8 +1,8 @@
 // PendingTally: how many approvals are pending, grouped by what decides who may decide them: the
-// run's workflow, the version it is pinned to, the approval's step, its escalation rung and the
-// run's starter
-// (access_rules.h reads nothing else of an approval). A reviewer's "how many wait for me?" is
-// then one access check per group, however many approvals are pending.
+// run's workflow, the version it is pinned to, the approval's step, its escalation rung, the
+// run's starter and a gate's approvers (access_rules.h reads nothing else of an approval). A
+// reviewer's "how many wait for me?" is then one access check per group, however many approvals
+// are pending.
 //
 // Filled from the approvals index when the engine starts, before any commit, and kept current
 // by every durable approval notification after that, in commit order (requested: one more;
@@ -21,6 +21,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/views.h"
 
@@ -34,6 +35,7 @@ class PendingTally {
     std::string step_id;
     std::string started_by;
     uint32_t rung = 0;  // the escalation rung that decides it
+    std::vector<std::string> approvers;  // an outside agent's gate: who decides it
 
     auto operator<=>(const Group&) const = default;
   };

@@ -8,6 +8,7 @@
 
 #include "base/json_text.h"
 #include "engine/internal/access_rules.h"
+#include "engine/internal/agent_gate.h"
 #include "engine/internal/approval_edits.h"
 #include "engine/internal/duration_text.h"
 #include "engine/internal/http_retry.h"
@@ -124,9 +125,11 @@ Result<json::value> NoticeOutput(const RunState& state, const StepDefinition& st
 
 // The approval `step` asks for (an approval step's, or a gated step's before its call), showing
 // `show` with `message`. Emits nothing and says why when they cannot be rendered or kept.
+// `gate`: the request of an outside agent's gate (agent_gate.h), whose title, approvers and
+// timeout the approval takes instead of its step's.
 Status EmitApprovalRequest(RunTxn& txn, const StepContext& step_context,
                            const StepDefinition& step, Result<std::string> message,
-                           Result<json::value> show) {
+                           Result<json::value> show, const AgentGateRequest* gate = nullptr) {
   const RunState& state = txn.state();
   const EngineOptions& options = step_context.options;
   if (!message.ok()) show = message.status();
@@ -150,7 +153,12 @@ Status EmitApprovalRequest(RunTxn& txn, const StepContext& step_context,
   requested.step_id = step.id;
   requested.message = std::move(message).value();
   requested.show = std::move(shown);
-  if (step.approval_timeout_ms > 0) requested.due_at_ms = txn.now_ms() + step.approval_timeout_ms;
+  const int64_t timeout_ms = gate != nullptr ? gate->timeout_ms : step.approval_timeout_ms;
+  if (timeout_ms > 0) requested.due_at_ms = txn.now_ms() + timeout_ms;
+  if (gate != nullptr) {
+    requested.title = gate->title;
+    requested.approvers = gate->approvers;
+  }
   // 1 stays absent, as before quorums (run_state.cc reads 0 as 1).
   if (step.quorum > 1) requested.quorum = step.quorum;
   if (step.reject_quorum > 1) requested.reject_quorum = step.reject_quorum;
@@ -159,7 +167,21 @@ Status EmitApprovalRequest(RunTxn& txn, const StepContext& step_context,
   return Status::Ok();
 }
 
+// An outside agent's gate: its run's input is the request, checked when the gate opened.
+void RequestAgentGate(RunTxn& txn, const StepContext& step_context, const StepDefinition& step) {
+  auto gate = ParseAgentGateRequest(txn.state().input);
+  Status requested = gate.status();
+  if (gate.ok()) {
+    requested = EmitApprovalRequest(txn, step_context, step, gate->message,
+                                    json::value(gate->context), &*gate);
+  }
+  if (!requested.ok()) FinishPureStep(txn, step_context, step, requested, "");
+}
+
 void RequestApproval(RunTxn& txn, const StepContext& step_context, const StepDefinition& step) {
+  if (step_context.definition.name == kAgentGateWorkflow) {
+    return RequestAgentGate(txn, step_context, step);
+  }
   json::object context = TemplateContext(txn.state());
   auto message = RenderString(step.message, context);
   Status requested = EmitApprovalRequest(txn, step_context, step, message,

@@ -41,6 +41,11 @@ bool RunQueries::MayView(const Principal& viewer, std::string_view workflow) con
   return engine::MayView(viewer, registry_.Latest(workflow).get());
 }
 
+bool RunQueries::MayViewApproval(const Principal& viewer, const ApprovalView& approval) const {
+  if (viewer.admin) return true;
+  return engine::MayViewApproval(viewer, registry_.Latest(approval.workflow).get(), approval);
+}
+
 Result<RunView> RunQueries::GetRun(const Principal& viewer, std::string_view run_id) {
   auto state = loader_.Load(run_id);
   if (!state.ok()) return state.status();
@@ -65,9 +70,11 @@ Result<RunPage> RunQueries::ListRuns(const Principal& viewer, const RunQuery& qu
     if (scan.before.empty() || bound < scan.before) scan.before = std::move(bound);
   }
   if (query.started_since_ms) scan.not_below = RunIdTimePrefix(*query.started_since_ms);
-  // The entry's value is the run's workflow: both filters need no fold.
+  // The entry's value is the run's workflow: both filters need no fold. Outside agents' gates
+  // are approvals, not runs: their runs are not listed (an admin can still read one by id).
   scan.accept = [&](std::string_view, std::string_view workflow) {
-    return (!query.workflow || *query.workflow == workflow) && MayView(viewer, workflow);
+    return (!query.workflow || *query.workflow == workflow) && workflow != kAgentGateWorkflow &&
+           MayView(viewer, workflow);
   };
   auto page = ScanNewestFirst(log_, scan);
   if (!page.ok()) return page.status();
@@ -112,7 +119,7 @@ Result<ApprovalView> RunQueries::LoadApproval(std::string_view approval_id) {
 Result<ApprovalView> RunQueries::GetApproval(const Principal& viewer,
                                              std::string_view approval_id) {
   auto approval = LoadApproval(approval_id);
-  if (approval.ok() && !MayView(viewer, approval->workflow)) {
+  if (approval.ok() && !MayViewApproval(viewer, *approval)) {
     return Status::NotFound(ApprovalNotFound(approval_id));
   }
   return approval;
@@ -142,7 +149,9 @@ DecidersView RunQueries::Deciders(const Principal& viewer, const ApprovalView& a
   auto latest = registry_.Latest(approval.workflow);
   auto pinned = version == 0 ? nullptr : registry_.Get(approval.workflow, version);
   DecidersView deciders;
-  if (const AccessList* list = DeciderList(latest.get(), pinned.get(), approval)) {
+  if (approval.IsAgentGate()) {
+    deciders.approvers = approval.approvers;
+  } else if (const AccessList* list = DeciderList(latest.get(), pinned.get(), approval)) {
     deciders.approvers = list->entries();
   }
   deciders.can_decide =
@@ -165,6 +174,7 @@ size_t RunQueries::CountDecidable(const Principal& viewer, const PendingTally& t
     probe.version = group.version;
     probe.started_by = group.started_by;
     probe.rung = group.rung;
+    probe.approvers = group.approvers;
     return Deciders(viewer, probe).can_decide;
   });
 }
@@ -199,7 +209,7 @@ Status RunQueries::ForEachApproval(const Principal& viewer, std::optional<Approv
                                    const std::function<bool(const ApprovalView&)>& visit) {
   std::string prefix = status ? ApprovalsByStatusPrefix(*status) : "";
   auto visible = [&](const ApprovalView& approval) {
-    return !MayView(viewer, approval.workflow) || visit(approval);
+    return !MayViewApproval(viewer, approval) || visit(approval);
   };
   Status failed;
   Status scanned = log_.ScanIndex(storage::Index::kApprovalsByStatus, prefix,
@@ -259,7 +269,7 @@ Result<ApprovalPage> RunQueries::ListApprovals(const Principal& viewer,
       return false;
     }
     bool wanted = (!query.workflow || *query.workflow == approval->workflow) &&
-                  MayView(viewer, approval->workflow) &&
+                  MayViewApproval(viewer, *approval) &&
                   ApprovalMentions(*approval, query.text) &&
                   (!query.decidable_by_viewer || Deciders(viewer, *approval).can_decide);
     if (wanted) kept.insert_or_assign(std::string(id), std::move(approval).value());

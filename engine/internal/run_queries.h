@@ -28,6 +28,8 @@ class RunQueries {
       : log_(log), registry_(registry), logger_(logger), loader_(log, logger) {}
 
   bool MayView(const Principal& viewer, std::string_view workflow) const;
+  // Whether `viewer` may see `approval`: by its workflow, or a gate by its own rules.
+  bool MayViewApproval(const Principal& viewer, const ApprovalView& approval) const;
 
   Result<RunView> GetRun(const Principal& viewer, std::string_view run_id);
   Result<RunPage> ListRuns(const Principal& viewer, const RunQuery& query);

@@ -130,6 +130,8 @@ void OnApprovalRequested(RunState& state, const fb::ApprovalRequested& body, int
   approval.quorum = std::max<uint32_t>(body.quorum(), 1);  // 0: written before quorums
   approval.reject_quorum = std::max<uint32_t>(body.reject_quorum(), 1);
   approval.remind_at_ms = body.remind_at_ms();
+  approval.title = std::string(View(body.title()));
+  approval.approvers = StoredTexts(body.approvers());
   state.approvals.push_back(std::move(approval));
   state.cursor = std::string(View(body.step_id()));
   state.status = RunStatus::kWaiting;

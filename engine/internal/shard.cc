@@ -20,6 +20,11 @@ Status SameStart(const StartRunCommand& command, const RunState& first) {
         "this delivery id already started run " + first.run_id +
         " with a different body; a redelivery must repeat the body it was signed with");
   }
+  if (command.workflow == kAgentGateWorkflow) {
+    return Status::FailedPrecondition(
+        "this Idempotency-Key already opened gate " + MakeApprovalId(first.run_id, 2) +
+        " with a different request; repeat that request to retry it, or use a new key");
+  }
   return Status::FailedPrecondition(
       "Idempotency-Key \"" + command.idempotency_key + "\" already started run " +
       first.run_id + " with a different body; repeat that body to retry it, or use a new key");
@@ -341,18 +346,21 @@ std::string Shard::NewRunId() {
   }
 }
 
-void Shard::StartRun(StartRunCommand command, Callback<StartRunResult> done, bool by_hook) {
+void Shard::StartRun(StartRunCommand command, Callback<StartRunResult> done,
+                     bool access_checked) {
   if (Status refused = mailbox_.Accept(); !refused.ok()) return done(refused);
   mailbox_.PostAccepted(
-      [this, command = std::move(command), done, by_hook]() { DoStartRun(command, done, by_hook); },
+      [this, command = std::move(command), done, access_checked]() {
+        DoStartRun(command, done, access_checked);
+      },
       done);
 }
 
 void Shard::DoStartRun(const StartRunCommand& command, const Callback<StartRunResult>& done,
-                       bool by_hook) {
+                       bool access_checked) {
   auto definition = context_.registry.Latest(command.workflow);
   if (!definition) return done(Status::NotFound(WorkflowNotFound(command.workflow)));
-  if (!by_hook) {
+  if (!access_checked) {
     if (Status allowed = CheckStart(command.actor.principal, definition.get(), command.workflow);
         !allowed.ok()) {
       return done(allowed);

@@ -85,9 +85,10 @@ class Shard {
   void Start(std::vector<std::string> run_ids);
 
   // REQUIRES for the commands on an existing run: ShardOf(its run id) is this shard.
-  // `by_hook`: the engine authenticated the start as one of the workflow's hooks (its actor
-  // names the hook), so no access list is consulted.
-  void StartRun(StartRunCommand command, Callback<StartRunResult> done, bool by_hook = false);
+  // `access_checked`: the engine decided the start may happen (a hook's secret, a gate opened
+  // by anyone signed in), so no access list is consulted.
+  void StartRun(StartRunCommand command, Callback<StartRunResult> done,
+                bool access_checked = false);
   void Decide(DecideCommand command, Callback<ApprovalView> done);
   void AddComment(CommentCommand command, Callback<ApprovalView> done);
   void Cancel(CancelCommand command, Callback<RunView> done);
@@ -145,7 +146,7 @@ class Shard {
   void OnRun(const std::string& run_id, Callback<RunView> done, RunAccess access,
              RunDecider decider);
   void DoStartRun(const StartRunCommand& command, const Callback<StartRunResult>& done,
-                  bool by_hook);
+                  bool access_checked);
   // Answers a start at once, or (with a wait) with the run once it finishes or the wait is over.
   void AnswerStart(LiveRun& run, bool created, std::chrono::milliseconds wait,
                    const Callback<StartRunResult>& done);

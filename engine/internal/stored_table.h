@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/json/parse_options.hpp>
 #include <boost/json/value.hpp>
@@ -56,6 +57,26 @@ Result<boost::json::value> StoredJson(const flatbuffers::String* text, std::stri
 inline flatbuffers::Offset<flatbuffers::String> StoreText(flatbuffers::FlatBufferBuilder& builder,
                                                           std::string_view text) {
   return builder.CreateString(text.data(), text.size());
+}
+
+// A list of strings field; absent (no offset) when `texts` is empty.
+inline flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>>
+StoreTexts(flatbuffers::FlatBufferBuilder& builder, const std::vector<std::string>& texts) {
+  if (texts.empty()) return 0;
+  std::vector<flatbuffers::Offset<flatbuffers::String>> stored;
+  stored.reserve(texts.size());
+  for (const std::string& text : texts) stored.push_back(StoreText(builder, text));
+  return builder.CreateVector(stored);
+}
+
+// The list of strings field; empty when absent.
+inline std::vector<std::string> StoredTexts(
+    const flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>* texts) {
+  std::vector<std::string> read;
+  if (texts == nullptr) return read;
+  read.reserve(texts->size());
+  for (const flatbuffers::String* text : *texts) read.emplace_back(StoredText(text));
+  return read;
 }
 
 }  // namespace assent::engine

@@ -5,6 +5,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "base/json_text.h"
+#include "engine/internal/agent_gate.h"
 
 namespace assent::engine {
 
@@ -79,6 +80,7 @@ uint32_t WorkflowRegistry::HighestStored(std::string_view name) const {
 }
 
 std::shared_ptr<const WorkflowDefinition> WorkflowRegistry::Latest(std::string_view name) const {
+  if (name == kAgentGateWorkflow) return AgentGateDefinition();
   std::shared_lock lock(mutex_);
   auto it = versions_.find(name);
   return it == versions_.end() || it->second.empty() ? nullptr : it->second.back();
@@ -86,6 +88,7 @@ std::shared_ptr<const WorkflowDefinition> WorkflowRegistry::Latest(std::string_v
 
 std::shared_ptr<const WorkflowDefinition> WorkflowRegistry::Get(std::string_view name,
                                                                 uint32_t version) const {
+  if (name == kAgentGateWorkflow) return version == 1 ? AgentGateDefinition() : nullptr;
   std::shared_lock lock(mutex_);
   auto it = versions_.find(name);
   if (it == versions_.end()) return nullptr;

@@ -42,6 +42,8 @@ class WorkflowRegistry {
       const std::function<Result<boost::json::value>(const WorkflowDefinition* latest)>& edit,
       const std::function<Status(const WorkflowDefinition* latest)>& allowed);
 
+  // Latest and Get also answer the built-in workflow of outside agents' gates
+  // (kAgentGateWorkflow, agent_gate.h), which is never stored; the lists leave it out.
   std::shared_ptr<const WorkflowDefinition> Latest(std::string_view name) const;
   std::shared_ptr<const WorkflowDefinition> Get(std::string_view name, uint32_t version) const;
   std::vector<std::shared_ptr<const WorkflowDefinition>> AllLatest() const;

@@ -163,6 +163,29 @@ void FakeEngine::Retry(engine::RetryCommand command, engine::Callback<RunView> d
   RecordRunCommand(recorded_.retries, std::move(command), std::move(done));
 }
 
+void FakeEngine::OpenGate(engine::OpenGateCommand command,
+                          engine::Callback<engine::OpenGateResult> done) {
+  Result<engine::OpenGateResult> result = [&]() -> Result<engine::OpenGateResult> {
+    std::lock_guard lock(mu_);
+    recorded_.gates_opened.push_back(std::move(command));
+    if (!approval_result.ok()) return approval_result.status();
+    return engine::OpenGateResult{*approval_result, true};
+  }();
+  Answer([done = std::move(done), result = std::move(result)] { done(result); });
+}
+
+void FakeEngine::AwaitGate(const engine::Principal& viewer, std::string gate_id,
+                           std::chrono::milliseconds /*wait*/,
+                           engine::Callback<engine::ApprovalView> done) {
+  Result<engine::ApprovalView> result = [&] {
+    std::lock_guard lock(mu_);
+    recorded_.viewers.push_back(viewer);
+    recorded_.run_reads.push_back(gate_id);
+    return approval_result;
+  }();
+  Answer([done = std::move(done), result = std::move(result)] { done(result); });
+}
+
 template <typename Command>
 void FakeEngine::RecordRunCommand(std::vector<Command>& list, Command command,
                                   engine::Callback<RunView> done) {

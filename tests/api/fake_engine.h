@@ -56,6 +56,7 @@ class FakeEngine : public engine::Engine {
     std::vector<engine::CommentCommand> comments;
     std::vector<engine::CancelCommand> cancels;
     std::vector<engine::RetryCommand> retries;
+    std::vector<engine::OpenGateCommand> gates_opened;
     std::vector<engine::RunQuery> run_lists;
     std::vector<engine::ApprovalQuery> approval_lists;
     // Who asked, for every query and ApplyWorkflow, in order.
@@ -85,6 +86,9 @@ class FakeEngine : public engine::Engine {
   Result<engine::WorkflowView> SetWorkflowDisabled(const engine::Principal& by,
                                                    std::string_view name, bool disabled) override;
   bool MayView(const engine::Principal& viewer, std::string_view workflow) override;
+  bool MayViewApproval(const engine::Principal&, const engine::ApprovalView&) override {
+    return true;
+  }
   void StartRun(engine::StartRunCommand command,
                 engine::Callback<engine::StartRunResult> done) override;
   // Answers start_result, as StartRun does.
@@ -95,6 +99,12 @@ class FakeEngine : public engine::Engine {
                   engine::Callback<engine::ApprovalView> done) override;
   void Cancel(engine::CancelCommand command, engine::Callback<engine::RunView> done) override;
   void Retry(engine::RetryCommand command, engine::Callback<engine::RunView> done) override;
+  // Both answer approval_result, as the gate.
+  void OpenGate(engine::OpenGateCommand command,
+                engine::Callback<engine::OpenGateResult> done) override;
+  void AwaitGate(const engine::Principal& viewer, std::string gate_id,
+                 std::chrono::milliseconds wait,
+                 engine::Callback<engine::ApprovalView> done) override;
   // Answers with run_result.
   void AwaitRun(const engine::Principal& viewer, std::string run_id,
                 std::chrono::milliseconds wait, engine::Callback<engine::RunView> done) override;

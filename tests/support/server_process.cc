@@ -21,12 +21,11 @@ std::string AssentBinary() { return ASSENT_BINARY; }
 
 namespace {
 
-// fork + exec of the assent binary with stdout and stderr on a pipe; returns the read end.
-pid_t SpawnAssent(std::vector<std::string> args, const std::vector<std::string>& env,
-                  int* output_fd) {
+// fork + exec of `binary` with stdout and stderr on a pipe; returns the read end.
+pid_t Spawn(std::string binary, std::vector<std::string> args,
+            const std::vector<std::string>& env, int* output_fd) {
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
-  std::string binary = AssentBinary();
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
@@ -52,8 +51,13 @@ pid_t SpawnAssent(std::vector<std::string> args, const std::vector<std::string>&
 
 CommandResult RunAssent(const std::vector<std::string>& args,
                         const std::vector<std::string>& env) {
+  return RunProgram(AssentBinary(), args, env);
+}
+
+CommandResult RunProgram(const std::string& binary, const std::vector<std::string>& args,
+                         const std::vector<std::string>& env) {
   int fd = -1;
-  pid_t pid = SpawnAssent(args, env, &fd);
+  pid_t pid = Spawn(binary, args, env, &fd);
   CommandResult result;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   for (;;) {
@@ -80,7 +84,7 @@ CommandResult RunAssent(const std::vector<std::string>& args,
 }
 
 ServerProcess::ServerProcess(std::vector<std::string> args, const std::vector<std::string>& env) {
-  pid_ = SpawnAssent(std::move(args), env, &stdout_fd_);
+  pid_ = Spawn(AssentBinary(), std::move(args), env, &stdout_fd_);
 
   // Read the child's output until the listening line (bounded), then keep draining it in the
   // background so a chatty server never blocks on a full pipe.

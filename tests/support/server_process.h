@@ -29,6 +29,9 @@ struct CommandResult {
 // environment, e.g. {"ASSENT_URL=http://127.0.0.1:1234"}.
 CommandResult RunAssent(const std::vector<std::string>& args,
                         const std::vector<std::string>& env = {});
+// The same for any program (`binary`: its path), e.g. an example's Python script.
+CommandResult RunProgram(const std::string& binary, const std::vector<std::string>& args,
+                         const std::vector<std::string>& env = {});
 
 class ServerProcess {
  public:

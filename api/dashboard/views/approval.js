@@ -8,7 +8,7 @@ import { statusBadge } from './badges.js';
 import { renderContext } from './context.js';
 import { explain } from './decision_errors.js';
 import { buildEditFields, renderEditDiff } from './edits.js';
-import { renderTimeline } from './timeline.js';
+import { gateEvents, renderTimeline } from './timeline.js';
 
 const FINISHED = new Set(['completed', 'failed', 'cancelled']);
 
@@ -93,7 +93,12 @@ export class ApprovalView {
     }
   }
 
+  // An outside agent's gate belongs to no run: its page shows the gate's own history.
   async loadRun() {
+    if (this.approval.gate) {
+      this.events = gateEvents(this.approval);
+      return this.renderRun();
+    }
     const runId = this.approval.run_id;
     const [run, events] = await Promise.all([this.api.run(runId), this.api.events(runId)]);
     if (this.abort.signal.aborted) return;
@@ -105,7 +110,7 @@ export class ApprovalView {
   // Long polls the run while it has not finished, so its timeline moves on by itself. One poll
   // at a time; one that failed (offline) is started again by onResync once the stream is back.
   async watchRun() {
-    if (this.watching) return;
+    if (this.watching || this.approval.gate) return;
     this.watching = true;
     try {
       while (!this.abort.signal.aborted && this.run && !FINISHED.has(this.run.status)) {
@@ -146,21 +151,27 @@ export class ApprovalView {
     const approval = this.approval;
     document.title = approval.message || 'Approval';
     const comments = approval.comments?.length ?? 0;
+    const gate = approval.gate;
     replace(this.head,
-      h('div', { class: 'crumbs' },
-        h('a', { href: href('/', { workflow: approval.workflow, view: 'all' }), class: 'wf' },
-          approval.workflow),
-        h('span', { class: 'crumb-sep', 'aria-hidden': 'true' }, '/'),
-        h('span', {}, 'step ', h('code', {}, approval.step_id)),
-        h('span', { class: 'crumb-sep', 'aria-hidden': 'true' }, '/'),
-        h('a', { href: runPath(approval.run_id), title: approval.run_id },
-          `Run ${shortId(approval.run_id)}`)),
-      h('h1', { class: 'detail-title' }, approval.message || `Approval at ${approval.step_id}`),
+      gate ? h('div', { class: 'crumbs' }, h('span', { class: 'wf' }, 'Agent gate')) :
+        h('div', { class: 'crumbs' },
+          h('a', { href: href('/', { workflow: approval.workflow, view: 'all' }), class: 'wf' },
+            approval.workflow),
+          h('span', { class: 'crumb-sep', 'aria-hidden': 'true' }, '/'),
+          h('span', {}, 'step ', h('code', {}, approval.step_id)),
+          h('span', { class: 'crumb-sep', 'aria-hidden': 'true' }, '/'),
+          h('a', { href: runPath(approval.run_id), title: approval.run_id },
+            `Run ${shortId(approval.run_id)}`)),
+      h('h1', { class: 'detail-title' }, gate ? approval.title :
+        approval.message || `Approval at ${approval.step_id}`),
+      gate && approval.message !== approval.title &&
+        h('p', { class: 'detail-message', id: 'gate-message' }, approval.message),
       h('div', { class: 'detail-meta' },
         statusBadge(approval.status),
         h('span', {}, 'Requested ', h('time', { datetime: approval.requested_at,
           title: dateTime(approval.requested_at) }, ago(approval.requested_at)),
-          approval.started_by ? ` · run started by ${approval.started_by}` : ''),
+          approval.started_by ?
+            ` · ${gate ? 'opened' : 'run started'} by ${approval.started_by}` : ''),
         approval.due_at && approval.status === 'pending' && h('span', { class: 'due' }, 'Times out ',
           h('time', { datetime: approval.due_at, title: dateTime(approval.due_at) },
             timeLeft(approval.due_at))),
@@ -187,8 +198,10 @@ export class ApprovalView {
     const when = decision?.at ? h('time', { datetime: decision.at, title: dateTime(decision.at) },
                                   ago(decision.at)) : null;
     replace(this.outcome,
-      h('p', { class: 'outcome-line' }, status === 'cancelled' ?
-        ['Withdrawn: the run was cancelled', this.cancelledBy ? ' by ' : '',
+      h('p', { class: 'outcome-line' }, status === 'timed_out' ? 'Timed out undecided' :
+        status === 'cancelled' ?
+        [`Withdrawn: the ${this.approval.gate ? 'gate' : 'run'} was cancelled`,
+          this.cancelledBy ? ' by ' : '',
           this.cancelledBy ? h('strong', {}, this.cancelledBy) : '',
           this.run?.error ? `: ${this.run.error}` : '.'] :
         [status === 'approved' ? 'Approved by ' : 'Rejected by ',
@@ -245,6 +258,12 @@ export class ApprovalView {
             h('li', {}, h('strong', {}, vote.reviewer),
               vote.decision === 'approve' ? ' approved' : ' rejected',
               vote.comment ? `: ${vote.comment}` : '')))),
+      this.approval.gate ? h('section', { class: 'side-section' },
+        h('h2', { class: 'side-title' }, 'Gate'),
+        h('p', { class: 'side-note' }, 'An outside agent waits on this decision before it acts.'),
+        h('dl', { class: 'side-facts' },
+          fact('Opened by', this.approval.started_by),
+          fact('Gate id', h('span', { class: 'mono' }, this.approval.id)))) :
       h('section', { class: 'side-section' },
         h('h2', { class: 'side-title' }, 'Run'),
         h('dl', { class: 'side-facts' },
@@ -345,7 +364,8 @@ export class ApprovalView {
       this.closePanel();
       text.value = '';
       this.store.decided(this.approval);
-      this.toasts.show(decision === 'approve' ? 'Approved. The run continues.' :
+      const goesOn = this.approval.gate ? 'The agent goes ahead.' : 'The run continues.';
+      this.toasts.show(decision === 'approve' ? `Approved. ${goesOn}` :
         'Rejected. Your feedback went back with it.', 'ok');
       this.renderApproval();
       await this.loadRun();

@@ -162,13 +162,14 @@ export class QueueView {
       'aria-current': selected ? 'true' : null, dataset: { id: approval.id },
     },
       h('div', { class: 'qrow-top' },
-        h('span', { class: 'wf' }, approval.workflow),
+        h('span', { class: 'wf' }, approval.gate ? 'Agent gate' : approval.workflow),
         approval.status !== 'pending' && statusBadge(approval.status),
         progress && h('span', { class: 'quorum' }, progress),
         h('time', { class: 'qrow-age', datetime: approval.requested_at,
                     title: `Requested ${dateTime(approval.requested_at)}` },
           age(approval.requested_at))),
-      h('div', { class: 'qrow-message' }, approval.message || approval.step_id),
+      h('div', { class: 'qrow-message' },
+        approval.gate ? approval.title : approval.message || approval.step_id),
       h('div', { class: 'qrow-fields' }, decision ?
         `${decision.decision === 'approve' ? 'Approved' : 'Rejected'} by ${decision.reviewer}` :
         fields.map(([key, value], index) => [index > 0 ? ' · ' : '',

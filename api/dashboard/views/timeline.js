@@ -77,6 +77,13 @@ function describe(event, { currentApproval } = {}) {
     case 'run.cancelled':
       return { kind: 'fail', line: [actor(event.by), ' cancelled the run'],
         body: quote(event.reason) };
+    case 'gate.opened':
+      return { kind: 'start', line: [actor(event.by), ' opened the gate'],
+        body: quote(event.message) };
+    case 'gate.timed_out':
+      return { kind: 'fail', line: ['The gate timed out undecided'] };
+    case 'gate.cancelled':
+      return { kind: 'fail', line: ['The gate was cancelled'] };
     case 'run.retried':
       return { kind: 'start', line: [actor(event.by), ' retried the run from step ',
         h('code', {}, event.step_id)] };
@@ -101,6 +108,21 @@ function withTallies(events) {
     counts.set(key, (counts.get(key) ?? 0) + 1);
     return { ...event, tally: { count: counts.get(key), needed: quorum[event.decision] } };
   });
+}
+
+// An outside agent's gate belongs to no run: its history is the approval's own, opened,
+// commented on and decided, as events in the timeline's shape.
+export function gateEvents(gate) {
+  const events = [{ type: 'gate.opened', at: gate.requested_at, by: gate.started_by,
+                    message: gate.message === gate.title ? '' : gate.message }];
+  for (const decision of gate.decisions ?? []) {
+    events.push({ type: 'approval.decided', approval_id: gate.id, ...decision });
+  }
+  for (const comment of gate.comments ?? []) events.push({ type: 'comment.added', ...comment });
+  if (gate.status === 'timed_out') events.push({ type: 'gate.timed_out', at: gate.due_at });
+  if (gate.status === 'cancelled') events.push({ type: 'gate.cancelled' });
+  // Times are RFC 3339 UTC with milliseconds: they sort as text. The end comes last.
+  return events.sort((a, b) => (a.at ?? '\uffff').localeCompare(b.at ?? '\uffff'));
 }
 
 export function renderTimeline(events, options = {}) {

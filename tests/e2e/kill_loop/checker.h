@@ -43,8 +43,11 @@ class Checker {
   Checker(Ledger& ledger, const SideEffectTarget& target) : ledger_(ledger), target_(target) {}
 
   // Also refreshes `work` (pending approvals, open runs) for the next round's load.
+  // `pending_gates`: the outside agents' gates pending (CheckGates, gates.h), which the
+  // snapshot and the index hold beside the runs' approvals; the load leaves them to the gates'
+  // own agent.
   CheckReport Run(uint16_t port, const std::string& token, std::mt19937_64& random,
-                  bool everything, WorkingSet& work);
+                  bool everything, const std::set<std::string>& pending_gates, WorkingSet& work);
 
  private:
   void FailOnAnomalies();
@@ -53,16 +56,19 @@ class Checker {
   // still while the checks read it.
   void AwaitTimedApprovalsEnd(ApiClient& api);
   // Adds to the ledger every run the server or the target can name: runs listed as running or
-  // waiting, runs of pending approvals, runs in the target's keys.
+  // waiting, runs of pending approvals (not gates: their runs are the gates' own), runs in the
+  // target's keys.
   void DiscoverRuns(ApiClient& api);
   std::set<std::string> RunsToCheck(std::mt19937_64& random, bool everything);
   // GET /v1/runs/{id} until the run has finished or waits for an approval (bounded).
   boost::json::value Settle(ApiClient& api, const std::string& run_id);
   // The snapshot a reviewer connecting now gets, GET /v1/approvals?status=pending and the runs'
-  // own pending approvals must be the same set. Returns it (approval id -> run id).
+  // own pending approvals with the pending gates must be the same set. Returns it without the
+  // gates (approval id -> run id).
   std::map<std::string, std::string> CheckPendingAgree(
       ApiClient& api, uint16_t port, const std::string& token,
-      const std::map<std::string, boost::json::value>& views);
+      const std::map<std::string, boost::json::value>& views,
+      const std::set<std::string>& pending_gates);
   // The runs-by-status index (what recovery resumes from) agrees with the logs: once every
   // run has settled, none is listed as running and the waiting ones are listed as waiting.
   void CheckStatusIndexAgrees(ApiClient& api, const std::map<std::string, boost::json::value>& views);

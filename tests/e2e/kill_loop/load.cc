@@ -265,9 +265,7 @@ void Load::Reviewer(int index) {
       return ledger_.Anomaly(who + ": first message is not a snapshot: " +
                              json::serialize(snapshot).substr(0, 300));
     }
-    for (const json::value& approval : ArrayAt(snapshot, "pending")) {
-      AddPending(StringAt(approval, "id"), StringAt(approval, "run_id"));
-    }
+    for (const json::value& approval : ArrayAt(snapshot, "pending")) LearnPending(approval);
     for (int n = 0; !killed_; ++n) {
       std::string name = "r" + std::to_string(round_) + "-" + who + "-" + std::to_string(n);
       std::string approval_id, run_id;
@@ -340,7 +338,7 @@ json::value Load::ReadAnswer(StreamClient& ws, const std::string& req) {
     std::string type = StringAt(message, "type");
     const json::value* approval = FieldAt(message, "approval");
     if (type == "approval.requested" && approval) {
-      AddPending(StringAt(*approval, "id"), StringAt(*approval, "run_id"));
+      LearnPending(*approval);
     } else if (type == "approval.decided" && approval) {
       NoLongerPending(StringAt(*approval, "id"));
     } else if (type == "ack" || type == "error") {
@@ -426,6 +424,11 @@ void Load::NoLongerOpen(const std::string& run_id) {
 void Load::AddKeyedStart(const StartIntent& intent) {
   std::lock_guard lock(mutex_);
   work_.keyed_starts.push_back(intent);
+}
+
+void Load::LearnPending(const json::value& approval) {
+  if (FieldAt(approval, "gate") != nullptr) return;  // the gates' own agent decides those
+  AddPending(StringAt(approval, "id"), StringAt(approval, "run_id"));
 }
 
 void Load::Learn(const json::value& run) {

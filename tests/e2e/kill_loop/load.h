@@ -77,6 +77,9 @@ class Load {
   void AddKeyedStart(const StartIntent& intent);
   // Adds what a run view shows (its pending approvals) to the working set and the ledger.
   void Learn(const boost::json::value& run);
+  // The same for one pending approval a stream message shows, unless it is an outside agent's
+  // gate (gates.h).
+  void LearnPending(const boost::json::value& approval);
 
   const uint16_t port_;
   const std::string token_;

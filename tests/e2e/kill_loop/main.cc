@@ -13,6 +13,7 @@
 #include <iostream>
 #include <memory>
 #include <random>
+#include <set>
 #include <sstream>
 #include <string>
 #include <sys/wait.h>
@@ -22,6 +23,7 @@
 
 #include "tests/e2e/kill_loop/check_failed.h"
 #include "tests/e2e/kill_loop/checker.h"
+#include "tests/e2e/kill_loop/gates.h"
 #include "tests/e2e/kill_loop/ledger.h"
 #include "tests/e2e/kill_loop/load.h"
 #include "tests/e2e/kill_loop/side_effects.h"
@@ -138,6 +140,11 @@ class KillLoop {
       applied = api.Put(std::string("/v1/workflows/") + kTimedWorkflowName,
                         boost::json::parse(TimedWorkflowDefinition(webhooks_.url(), kWebhookSecret)));
       if (applied.status != 200) throw CheckFailed("applying the timed workflow: " + applied.raw);
+      HttpReply agent = api.Post("/v1/users", boost::json::parse(std::string(R"({"id": ")") +
+                                                                 kGateAgent +
+                                                                 R"(", "service": true})"));
+      if (agent.status != 201) throw CheckFailed("adding the gate agent: " + agent.raw);
+      gate_agent_token_ = std::string(agent.body.at("token").at("token").as_string());
       auto started = std::chrono::steady_clock::now();
       for (round = 1; round <= options_.rounds; ++round) RunRound(round);
       int status = server_->Terminate();
@@ -188,7 +195,9 @@ class KillLoop {
     int delay_ms = std::uniform_int_distribution<int>(kMinKillDelayMs, kMaxKillDelayMs)(random);
     {
       Load load(server_->port(), kToken, round, seed, ledger_, work_);
+      GateAgent gate_agent(server_->port(), gate_agent_token_, kToken, round, seed, gates_);
       load.Start();
+      gate_agent.Start();
       if (!load.AwaitAcks(kAcksBeforeKillDelay, std::chrono::seconds(30))) {
         throw CheckFailed("the load got fewer than " + std::to_string(kAcksBeforeKillDelay) +
                           " acknowledgements in 30 s");
@@ -200,13 +209,21 @@ class KillLoop {
                           std::to_string(*status) + ")");
       }
       load.MarkKilled();
+      gate_agent.MarkKilled();
       server_->Kill();
       load.Join();
+      gate_agent.Join();
     }
     RoundCounts counts = ledger_.counts();
     StartServer();
+    if (std::vector<std::string> anomalies = gates_.TakeAnomalies(); !anomalies.empty()) {
+      throw CheckFailed("the server gave the gate agent answers it should never give: " +
+                        anomalies.front());
+    }
+    std::set<std::string> pending_gates =
+        CheckGates(server_->port(), gate_agent_token_, kToken, round, gates_);
     CheckReport report = checker_.Run(server_->port(), kToken, random,
-                                      round == options_.rounds, work_);
+                                      round == options_.rounds, pending_gates, work_);
     {
       ApiClient api(server_->port(), kToken);
       CheckWebhooks(api, work_.approvals, report.notices, webhooks_, kWebhookBound);
@@ -220,12 +237,15 @@ class KillLoop {
               << counts.rest_decisions + counts.ws_decisions << " decisions ("
               << counts.ws_decisions << " ws), " << counts.rest_comments + counts.ws_comments
               << " comments (" << counts.ws_comments << " ws), " << counts.cancels
-              << " cancels, " << counts.users << " users; " << counts.conflicts << " 409s, "
+              << " cancels, " << counts.users << " users, " << gates_.opened_in_round(round)
+              << " gates opened, " << gates_.decided_in_round(round) << " gates decided; "
+              << counts.conflicts << " 409s, "
               << counts.cut_off << " cut off; checked " << report.runs << " runs, "
               << report.approvals << " approvals (" << report.timed_out << " timed out, "
               << report.escalated << " escalated, " << report.with_votes << " with votes, "
-              << report.edited << " edited, " << report.gates << " gates; longest log " << report.longest_log << " events), "
-              << report.pending << " pending agree, " << report.users << " users; target "
+              << report.edited << " edited, " << report.gates << " tool gates; longest log "
+              << report.longest_log << " events), " << report.pending << " approvals and "
+              << pending_gates.size() << " gates pending agree, " << report.users << " users; target "
               << report.requests << " requests (" << report.failed_on_purpose << " 500s), "
               << report.side_effects << " keys; webhooks " << deliveries.requests
               << " requests (" << deliveries.failed_on_purpose << " 500s), "
@@ -240,6 +260,8 @@ class KillLoop {
   WebhookReceiver webhooks_;
   Ledger ledger_;
   WorkingSet work_;
+  GateLedger gates_;
+  std::string gate_agent_token_;
   Checker checker_;
   std::unique_ptr<ServerProcess> server_;
 };
