@@ -126,6 +126,10 @@ CheckReport Checker::Run(uint16_t port, const std::string& token, std::mt19937_6
   for (const auto& [run_id, facts] : ledger_.runs()) {
     if (!facts.verified_finished) work.open_runs.push_back(run_id);
   }
+  work.failed_runs.clear();
+  for (const auto& [run_id, view] : views) {
+    if (StringAt(view, "status") == "failed") work.failed_runs.push_back(run_id);
+  }
   report.runs = views.size();
   report.users = ledger_.users().size();
   report.pending = pending.size();

@@ -69,6 +69,14 @@ void Ledger::AckCancel(const std::string& run_id) {
   ++counts_.cancels;
 }
 
+void Ledger::AckRetry(const std::string& run_id) {
+  std::lock_guard lock(mutex_);
+  RunFacts& run = Touch(run_id);
+  ++run.retries_acked;
+  run.verified_finished = false;
+  ++counts_.retries;
+}
+
 void Ledger::Conflict() {
   std::lock_guard lock(mutex_);
   ++counts_.conflicts;

@@ -30,7 +30,9 @@ struct RunFacts {
   int acked_in_round = 0;             // 0: no start of this run was acknowledged
   std::set<std::string> finished_as;  // finished statuses acknowledged answers showed
   int cancel_acked_in_round = 0;      // 0: no cancel acknowledged
-  bool verified_finished = false;     // the checker saw it finished; finished runs stay so
+  int retries_acked = 0;              // acknowledged POST /v1/runs/{id}/retry of it
+  // The checker saw it finished; finished runs stay so, but for a failed one retried.
+  bool verified_finished = false;
 };
 
 struct DecisionFact {
@@ -63,11 +65,13 @@ struct ApprovalFacts {
 struct RoundCounts {
   int starts = 0, keyed = 0, repeated = 0, waited = 0;
   int rest_decisions = 0, ws_decisions = 0, rest_comments = 0, ws_comments = 0, cancels = 0;
+  int retries = 0;
   int users = 0;
   int conflicts = 0;  // 409s: decisions on decided approvals, cancels of finished runs
   int cut_off = 0;    // requests the kill left without an answer
   int acks() const {
-    return starts + rest_decisions + ws_decisions + rest_comments + ws_comments + cancels + users;
+    return starts + rest_decisions + ws_decisions + rest_comments + ws_comments + cancels +
+           retries + users;
   }
 };
 
@@ -84,6 +88,8 @@ class Ledger {
   void AckComment(const std::string& approval_id, const std::string& run_id,
                   const CommentFact& comment);
   void AckCancel(const std::string& run_id);
+  // A failed run retried: it runs again, so it is no longer known to have finished.
+  void AckRetry(const std::string& run_id);
   void AckUser(const std::string& user_id, const std::string& token);
   void Conflict();
   void CutOff();

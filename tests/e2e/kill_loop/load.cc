@@ -97,8 +97,10 @@ void Load::RestWorker(int index) {
         DecideOverRest(api, random, name);
       } else if (dice < 93) {
         CommentOverRest(api, random, name);
-      } else if (dice < 97) {
+      } else if (dice < 96) {
         CancelOne(api, random);
+      } else if (dice < 98) {
+        RetryOne(api, random);
       } else {
         AddUser(api, name);
       }
@@ -233,6 +235,25 @@ void Load::CancelOne(ApiClient& api, std::mt19937_64& random) {
     std::lock_guard lock(mutex_);
     std::erase_if(work_.pending, [&](const auto& entry) { return entry.second == run_id; });
   }
+  Acked();
+}
+
+// POST /v1/runs/{id}/retry of a run the last check saw failed (its http step ran out of
+// attempts against the target's 500s): it goes on from that step with a fresh budget, and the
+// checks hold the steps it completed to having run once.
+void Load::RetryOne(ApiClient& api, std::mt19937_64& random) {
+  std::string run_id;
+  if (!TakeFailedRun(random, &run_id)) return;
+  HttpReply reply = api.Post("/v1/runs/" + run_id + "/retry", json::object{});
+  if (reply.status == 409) return ledger_.Conflict();  // retried already, by a cut-off request
+  if (reply.status != 200) return ledger_.Anomaly(Unexpected("retry of run " + run_id, reply));
+  ledger_.AckRetry(run_id);
+  std::string status = StringAt(reply.body, "status");
+  if (status == "failed" || status == "cancelled") {
+    ledger_.Anomaly(Unexpected("retry of run " + run_id + " acknowledged, but", reply));
+  }
+  AddOpenRun(run_id);
+  Learn(reply.body);
   Acked();
 }
 
@@ -375,6 +396,16 @@ bool Load::PickApproval(std::mt19937_64& random, std::string* approval_id) {
   *approval_id = random() % 2 == 0 && !work_.hot_approvals.empty()
                      ? PickFrom(work_.hot_approvals, random)
                      : PickFrom(work_.approvals, random);
+  return true;
+}
+
+bool Load::TakeFailedRun(std::mt19937_64& random, std::string* run_id) {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string>& failed = work_.failed_runs;
+  if (failed.empty()) return false;
+  size_t index = random() % failed.size();
+  *run_id = failed[index];
+  failed.erase(failed.begin() + static_cast<long>(index));
   return true;
 }
 

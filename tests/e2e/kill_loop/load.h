@@ -2,7 +2,7 @@
 // the server is killed under it. REST workers start runs (with and without approvals, with and
 // without an Idempotency-Key, some keys repeated, some with ?wait=, some keyed ones through the
 // workflow's inbound webhook with the key as delivery id), decide approvals, comment,
-// cancel and add users (each with a first token); WebSocket reviewers decide and comment over
+// cancel, retry failed runs and add users (each with a first token); WebSocket reviewers decide and comment over
 // /v1/stream. Everything acknowledged goes into the Ledger; an error after the kill is a cut-off
 // request, never a failure.
 #pragma once
@@ -31,6 +31,7 @@ namespace assent::testing::kill_loop {
 struct WorkingSet {
   std::map<std::string, std::string> pending;  // approval id -> run id, believed pending
   std::vector<std::string> open_runs;          // believed not finished: cancel candidates
+  std::vector<std::string> failed_runs;        // seen failed: retry candidates
   std::vector<std::string> approvals;          // any status: comment targets
   std::vector<std::string> hot_approvals;      // the first few seen: half the comments
   std::vector<StartIntent> keyed_starts;       // to repeat
@@ -56,6 +57,7 @@ class Load {
   void DecideOverRest(ApiClient& api, std::mt19937_64& random, const std::string& name);
   void CommentOverRest(ApiClient& api, std::mt19937_64& random, const std::string& name);
   void CancelOne(ApiClient& api, std::mt19937_64& random);
+  void RetryOne(ApiClient& api, std::mt19937_64& random);
   void AddUser(ApiClient& api, const std::string& name);
   // Reads (bounded) until the answer to `req`, learning from the notifications before it.
   boost::json::value ReadAnswer(StreamClient& ws, const std::string& req);
@@ -69,6 +71,8 @@ class Load {
                    bool reviewer);
   bool PickApproval(std::mt19937_64& random, std::string* approval_id);
   bool PickOpenRun(std::mt19937_64& random, std::string* run_id);
+  // Takes a failed run out of the set: each is retried at most once a round.
+  bool TakeFailedRun(std::mt19937_64& random, std::string* run_id);
   bool PickKeyedStart(std::mt19937_64& random, StartIntent* intent);
   void AddPending(const std::string& approval_id, const std::string& run_id);
   void NoLongerPending(const std::string& approval_id);

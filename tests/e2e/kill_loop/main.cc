@@ -26,6 +26,7 @@
 #include "tests/e2e/kill_loop/gates.h"
 #include "tests/e2e/kill_loop/ledger.h"
 #include "tests/e2e/kill_loop/load.h"
+#include "tests/e2e/kill_loop/schedule_check.h"
 #include "tests/e2e/kill_loop/side_effects.h"
 #include "tests/e2e/kill_loop/webhooks.h"
 #include "tests/e2e/kill_loop/workflow.h"
@@ -55,15 +56,18 @@ struct Options {
 constexpr const char* kUsage = R"(usage: kill_loop [--rounds N] [--seed S] [--keep] [--help]
 
 Repeats rounds of: a mixed load (starts with and without approvals, idempotency keys and
-?wait=, keyed starts through an inbound webhook; decisions and comments over REST and the WebSocket; cancels; http steps against a local
-target that sometimes answers 500; approvals with a quorum of two and a 1 s timeout that
-escalates once) against the real `assent serve`; a SIGKILL at a random moment; a restart on the
-same data dir; checks that everything acknowledged is there once, logs have no gaps, runs
-finish, every timed approval escalates at most once and ends once (decided or timed out, never
-both; a vote counts once and never closes it alone), every side effect used one
-Idempotency-Key, the pending approvals streamed on reconnect are those in the log, and every
-approval's webhook notifications (requested, decided, cancelled, timed out, escalated) and
-every notify step's message reached a local receiver, signed.
+?wait=, keyed starts through an inbound webhook; decisions and comments over REST and the
+WebSocket; cancels; retries of failed runs; outside agents' gates opened and decided; http
+steps against a local target that sometimes answers 500; approvals with a quorum of two and a
+1 s timeout that escalates once; a workflow scheduled every minute) against the real
+`assent serve`; a SIGKILL at a random moment; a restart on the same data dir; checks that
+everything acknowledged is there once, logs have no gaps, runs finish, every timed approval
+escalates at most once and ends once (decided or timed out, never both; a vote counts once and
+never closes it alone), every side effect used one Idempotency-Key, the pending approvals
+streamed on reconnect are those in the log, every acknowledged gate is there as opened and
+decided, every fire time started one run, and every approval's webhook notifications
+(requested, decided, cancelled, timed out, escalated) and every notify step's message reached a
+local receiver, signed.
 
   --rounds N  rounds to run (default 25)
   --seed S    seed for every random choice (default: random; always printed)
@@ -140,6 +144,7 @@ class KillLoop {
       applied = api.Put(std::string("/v1/workflows/") + kTimedWorkflowName,
                         boost::json::parse(TimedWorkflowDefinition(webhooks_.url(), kWebhookSecret)));
       if (applied.status != 200) throw CheckFailed("applying the timed workflow: " + applied.raw);
+      schedule_.Apply(api);
       HttpReply agent = api.Post("/v1/users", boost::json::parse(std::string(R"({"id": ")") +
                                                                  kGateAgent +
                                                                  R"(", "service": true})"));
@@ -224,9 +229,11 @@ class KillLoop {
         CheckGates(server_->port(), gate_agent_token_, kToken, round, gates_);
     CheckReport report = checker_.Run(server_->port(), kToken, random,
                                       round == options_.rounds, pending_gates, work_);
+    size_t fire_times = 0;
     {
       ApiClient api(server_->port(), kToken);
       CheckWebhooks(api, work_.approvals, report.notices, webhooks_, kWebhookBound);
+      fire_times = schedule_.Check(api);
     }
     DeliveriesSeen deliveries = webhooks_.Seen();
     double seconds =
@@ -237,7 +244,8 @@ class KillLoop {
               << counts.rest_decisions + counts.ws_decisions << " decisions ("
               << counts.ws_decisions << " ws), " << counts.rest_comments + counts.ws_comments
               << " comments (" << counts.ws_comments << " ws), " << counts.cancels
-              << " cancels, " << counts.users << " users, " << gates_.opened_in_round(round)
+              << " cancels, " << counts.retries << " retries, " << counts.users << " users, "
+              << gates_.opened_in_round(round)
               << " gates opened, " << gates_.decided_in_round(round) << " gates decided; "
               << counts.conflicts << " 409s, "
               << counts.cut_off << " cut off; checked " << report.runs << " runs, "
@@ -250,7 +258,8 @@ class KillLoop {
               << report.side_effects << " keys; webhooks " << deliveries.requests
               << " requests (" << deliveries.failed_on_purpose << " 500s), "
               << deliveries.by_id.size() << " delivery ids (" << report.notices.size()
-              << " notify steps checked): ok (" << Fixed(seconds) << " s)"
+              << " notify steps checked); " << fire_times
+              << " fire times so far, one run each: ok (" << Fixed(seconds) << " s)"
               << std::endl;
   }
 
@@ -261,6 +270,7 @@ class KillLoop {
   Ledger ledger_;
   WorkingSet work_;
   GateLedger gates_;
+  ScheduleCheck schedule_;
   std::string gate_agent_token_;
   Checker checker_;
   std::unique_ptr<ServerProcess> server_;

@@ -71,7 +71,8 @@ LoggedRun FoldEvents(const std::string& run_id, const json::array& events) {
     if ((i == 0) != (type == "run.started")) {
       Fail(run, where + ": run.started must be the first event and only the first");
     }
-    if (finished && type != "comment.added") {
+    const bool retried_after_failure = type == "run.retried" && run.status == "failed";
+    if (finished && type != "comment.added" && !retried_after_failure) {
       Fail(run, where + " comes after the run finished: " + Brief(event));
     }
     std::string approval_id = StringAt(event, "approval_id");
@@ -175,6 +176,14 @@ LoggedRun FoldEvents(const std::string& run_id, const json::array& events) {
           if (approval.status == "pending") approval.status = "cancelled";
         }
       }
+    } else if (type == "run.retried") {
+      if (!retried_after_failure || StringAt(event, "by") != "admin") {
+        Fail(run, where + ": a retry of a run that had not failed, or not by the admin: " +
+                      Brief(event));
+      }
+      finished = false;
+      run.status = "running";
+      ++run.retries;
     } else if (type == "step.failed") {
       const json::value* will_retry = FieldAt(event, "will_retry");
       if (will_retry != nullptr && will_retry->is_bool() && will_retry->get_bool()) {
@@ -235,8 +244,12 @@ void CheckRunFacts(const LoggedRun& run, const Ledger& ledger) {
     Fail(run, "a start of tag " + acked.tag + " acknowledged in round " +
                   std::to_string(acked.acked_in_round) + " named this run");
   }
+  if (run.retries < acked.retries_acked) {
+    Fail(run, std::to_string(acked.retries_acked) + " retries were acknowledged, but the log has " +
+                  std::to_string(run.retries));
+  }
   for (const std::string& status : acked.finished_as) {
-    if (status != run.status) {
+    if (status != run.status && !(status == "failed" && run.retries > 0)) {
       Fail(run, "an acknowledged answer showed it " + status + ", but now it is " + run.status +
                     (acked.cancel_acked_in_round > 0
                          ? " (cancel acknowledged in round " +

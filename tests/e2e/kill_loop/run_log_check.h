@@ -40,10 +40,11 @@ struct LoggedRun {
   std::set<std::string> completed_keys;  // the keys of http steps that completed
   int64_t approved_amount = -1;          // what "done" says the review approved; -1: not run
   std::string pay_gate;                  // the approval pay's gate asked for; empty: none
+  int retries = 0;                       // run.retried events: each after a run.failed
 };
 
 // Folds GET /v1/runs/{id}/events: seqs 1..n without gaps, one run.started first, nothing but
-// comments after the run finished, each approval requested once, decided by each reviewer at
+// comments after the run finished (but a run.retried, by the admin, after it failed), each approval requested once, decided by each reviewer at
 // most once and never after it closed (its quorum reached, rejected, timed out), each
 // step completed at most once (the workflow has no loops), no retried attempt started
 // before the time its step.failed gave it, and pay's call started only where its gate did not
@@ -54,7 +55,8 @@ LoggedRun FoldEvents(const std::string& run_id, const boost::json::array& events
 void CheckRunView(const LoggedRun& run, const boost::json::value& view);
 
 // Every acknowledged fact about the run holds: its start (tag, key, input), the finished status
-// an answer showed, an acknowledged cancel.
+// an answer showed (failed, unless it was retried since), an acknowledged cancel, each
+// acknowledged retry (a run.retried in the log).
 void CheckRunFacts(const LoggedRun& run, const Ledger& ledger);
 
 // The target got only keys of the run's own step visits, with the run's tag, and a 2xx for
