@@ -36,7 +36,8 @@ inline constexpr size_t kMaxAuditEntriesScanned = 10'000;
 
 // One thing someone did, read from its event.
 struct AuditEntry {
-  std::string action;                // "run.started", "approval.decided", "comment.added",
+  std::string action;                // "run.started", "gate.opened" (an outside agent's
+                                     // gate), "approval.decided", "comment.added",
                                      // "run.cancelled", "run.retried"; identity changes:
                                      // "user.added", "user.groups_changed", "user.removed",
                                      // "token.issued", "token.revoked"

@@ -40,7 +40,8 @@ AuditEntry ToAuditEntry(const fb::Event& event, const AuditFacts& facts) {
   entry.run_id = Text(event.run_id());
   entry.seq = event.seq();
   if (const auto* body = event.body_as_RunStarted()) {
-    entry.action = "run.started";
+    // An outside agent's gate is the one approval of its run: opening it starts that run.
+    entry.action = facts.workflow == kAgentGateWorkflow ? "gate.opened" : "run.started";
     entry.channel = FromStored(body->channel());
     entry.request_id = Text(body->request_id());
   } else if (const auto* body = event.body_as_ApprovalDecided()) {

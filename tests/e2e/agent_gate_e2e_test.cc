@@ -90,6 +90,17 @@ TEST_F(AgentGateE2eTest, AnAgentOpensAGateAndItsLongPollReturnsTheDecisionWithEd
   EXPECT_EQ(answered.body.at("approved_context").at("amount"), 64.95);
   EXPECT_EQ(answered.body.at("context").at("amount"), 129.9);
   EXPECT_EQ(answered.body.at("edits").as_array().size(), 1u);
+
+  // Audited: who opened it and who decided it.
+  HttpReply opened_by = api().Get("/v1/audit?actor=agent");
+  ASSERT_EQ(opened_by.status, 200u) << opened_by.raw;
+  ASSERT_EQ(opened_by.body.at("entries").as_array().size(), 1u) << opened_by.raw;
+  EXPECT_EQ(opened_by.body.at("entries").at(0).at("action"), "gate.opened");
+  HttpReply decided_by = api().Get("/v1/audit?approval=" + id);
+  ASSERT_EQ(decided_by.status, 200u) << decided_by.raw;
+  ASSERT_EQ(decided_by.body.at("entries").as_array().size(), 1u) << decided_by.raw;
+  EXPECT_EQ(decided_by.body.at("entries").at(0).at("action"), "approval.decided");
+  EXPECT_EQ(decided_by.body.at("entries").at(0).at("actor"), "lead");
 }
 
 TEST_F(AgentGateE2eTest, AGateOutlivesASigkillAndIsDecidedAfterTheRestart) {
