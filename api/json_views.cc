@@ -101,8 +101,9 @@ json::object GateJson(const engine::ApprovalView& gate) {
                    {"requested_at", FormatTime(gate.requested_at_ms)},
                    {"comments", std::move(comments)}};
   if (gate.due_at_ms > 0) out["due_at"] = FormatTime(gate.due_at_ms);
-  if (gate.status == engine::ApprovalStatus::kApproved ||
-      gate.status == engine::ApprovalStatus::kRejected) {
+  if ((gate.status == engine::ApprovalStatus::kApproved ||
+       gate.status == engine::ApprovalStatus::kRejected) &&
+      !gate.decisions.empty()) {
     const engine::DecisionView& deciding = gate.decisions.back();
     out["decision"] = engine::ToString(deciding.decision);
     out["reviewer"] = deciding.reviewer;

@@ -235,8 +235,8 @@ struct ApprovalQuery {
   // Only pending approvals the viewer may decide (access_rules: approvers, editors,
   // self_approval): a reviewer's inbox. Implies status pending.
   bool decidable_by_viewer = false;
-  // Only approvals whose message, workflow name or one of whose `show` values (at any depth;
-  // numbers as shortest decimals, booleans as true/false) contains this, ASCII letters
+  // Only approvals whose message, workflow name, gate title or one of whose `show` values (at any
+  // depth; numbers as shortest decimals, booleans as true/false) contains this, ASCII letters
   // compared without case (engine/internal/approval_text_match.h). Empty: no such filter.
   std::string text;
   size_t limit = 100;

@@ -451,9 +451,11 @@ void EngineImpl::OpenGate(OpenGateCommand command, Callback<OpenGateResult> done
   StartRunCommand start;
   start.workflow = kAgentGateWorkflow;
   start.input = ToInput(*request);
-  // Ids have no ':' (identity_names.h): one opener's keys cannot meet another's.
+  // Each opener's keys are its own: "<length of its id>:<id>:<key>" cannot be another's.
   if (!command.idempotency_key.empty()) {
-    start.idempotency_key = command.actor.principal.id + ":" + command.idempotency_key;
+    const std::string& opener = command.actor.principal.id;
+    start.idempotency_key =
+        std::to_string(opener.size()) + ":" + opener + ":" + command.idempotency_key;
   }
   start.actor = std::move(command.actor);
   Principal opener = start.actor.principal;

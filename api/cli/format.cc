@@ -95,7 +95,7 @@ std::string FormatApprovals(const json::array& approvals) {
     rows[row].insert(rows[row].begin() + 2, QuorumProgress(approval.get_object()));
     if (IsAgentGate(approval.get_object())) {  // no run of anyone's: its title says what it is
       rows[row][3] = "agent gate";
-      rows[row][4] = FieldText(approval.get_object(), "title");
+      rows[row][4] = Shorten(FieldText(approval.get_object(), "title"));
     }
     ++row;
   }

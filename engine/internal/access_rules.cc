@@ -161,7 +161,9 @@ Status CheckDecide(const Principal& principal, const WorkflowDefinition* latest,
                    const ApprovalView& approval) {
   if (approval.IsAgentGate()) {
     Status allowed = CheckDecideGate(principal, approval);
-    if (allowed.ok() && approval.DecidedBy(principal.id)) {
+    // As below: a closed gate is refused for being closed (run_commands Decide).
+    if (allowed.ok() && approval.status == ApprovalStatus::kPending &&
+        approval.DecidedBy(principal.id)) {
       return Status::Conflict(AlreadyDecided(principal.id, approval));
     }
     return allowed;

@@ -18,6 +18,8 @@ namespace {
 constexpr std::array<std::string_view, 5> kFields{"title", "message", "context", "approvers",
                                                  "timeout"};
 constexpr size_t kMaxTitleBytes = 200;
+// Each access check of a gate reads its list: a gate names a few approvers, as a step does.
+constexpr size_t kMaxApprovers = 100;
 
 // The approval shows the gate's own message, title and context as written (run_commands.cc
 // RequestAgentGate): nothing an agent sends is rendered as a template.
@@ -77,6 +79,12 @@ Result<AgentGateRequest> ParseAgentGateRequest(const json::value& body) {
     auto list = AccessList::Parse(*approvers);
     if (!list.ok()) return Status::InvalidArgument("'approvers': " + list.status().message());
     request.approvers = list->entries();
+    if (request.approvers.size() > kMaxApprovers) {
+      return Status::InvalidArgument("'approvers' names " +
+                                     std::to_string(request.approvers.size()) +
+                                     " entries; at most " + std::to_string(kMaxApprovers) +
+                                     " (name a group instead)");
+    }
   }
   auto timeout = OptionalText(object, "timeout");
   if (!timeout.ok()) return timeout.status();

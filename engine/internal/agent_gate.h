@@ -31,7 +31,7 @@ struct AgentGateRequest {
   std::string title;                   // 1-200 bytes of text
   std::string message;                 // what the reviewers read; default: the title
   boost::json::object context;         // what they see (and may edit); default: {}
-  std::vector<std::string> approvers;  // access-list entries; default: admins only
+  std::vector<std::string> approvers;  // at most 100 access-list entries; default: admins only
   std::string timeout;                 // duration text ("30m"); empty: waits for ever
   int64_t timeout_ms = 0;
 

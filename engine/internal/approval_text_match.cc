@@ -52,7 +52,10 @@ bool AnyValueContains(const boost::json::value& value, std::string_view needle) 
 
 bool ApprovalMentions(const ApprovalView& approval, std::string_view needle) {
   if (needle.empty()) return true;
-  if (Contains(approval.message, needle) || Contains(approval.workflow, needle)) return true;
+  if (Contains(approval.message, needle) || Contains(approval.workflow, needle) ||
+      Contains(approval.title, needle)) {
+    return true;
+  }
   return std::any_of(approval.show.begin(), approval.show.end(),
                      [&](const boost::json::key_value_pair& field) {
                        return AnyValueContains(field.value(), needle);

@@ -10,8 +10,8 @@
 
 namespace assent::engine {
 
-// True when `needle` occurs in the approval's message, its workflow's name, or one of its
-// `show` values at any depth (strings as they are, numbers in their shortest decimal form such
+// True when `needle` occurs in the approval's message, its workflow's name, a gate's title, or
+// one of its `show` values at any depth (strings as they are, numbers in their shortest decimal form such
 // as 7200 or 7200.5, booleans as true or false; keys are not searched). ASCII letters match
 // without regard to case; every other byte must match exactly (so "É" does not match "é"). An
 // empty needle matches every approval.

@@ -718,6 +718,11 @@ Status RetryRun(RunTxn& txn, const StepContext& context, const RetryCommand& com
                             ": only a failed run can be retried");
   }
   const WorkflowDefinition& definition = context.definition;
+  if (definition.name == kAgentGateWorkflow) {  // it would ask again, under a gate id nobody polls
+    return Status::FailedPrecondition("run " + state.run_id +
+                                      " holds an outside agent's gate, which is not retried: "
+                                      "the agent opens a new one");
+  }
   const std::string step_id = state.cursor.empty() ? definition.steps.front().id : state.cursor;
   fb::RunRetriedT retried;
   retried.by = command.actor.principal.id;

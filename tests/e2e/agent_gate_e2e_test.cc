@@ -103,6 +103,30 @@ TEST_F(AgentGateE2eTest, AnAgentOpensAGateAndItsLongPollReturnsTheDecisionWithEd
   EXPECT_EQ(decided_by.body.at("entries").at(0).at("actor"), "lead");
 }
 
+TEST_F(AgentGateE2eTest, TheStreamCarriesAGateToItsApproversOnly) {
+  // A finance user sees the invoices' approvals but not the support leads' gate.
+  std::string finance_token =
+      AddUser(json::object{{"id", "watcher"}, {"groups", json::array{"finance"}}});
+  StreamClient lead(server_->port(), lead_token_, StreamClient::Auth::kHeader);
+  StreamClient watcher(server_->port(), finance_token, StreamClient::Auth::kHeader);
+  ASSERT_TRUE(IsType(lead.Read(std::chrono::seconds(10)), "snapshot"));
+  ASSERT_TRUE(IsType(watcher.Read(std::chrono::seconds(10)), "snapshot"));
+
+  HttpReply opened = As(agent_token_).Send("POST", "/v1/gates", kRefund);
+  ASSERT_EQ(opened.status, 201u) << opened.raw;
+  std::string invoice = StartInvoice(9000);
+  json::value to_lead = lead.Read(std::chrono::seconds(10));
+  ASSERT_TRUE(IsType(to_lead, "approval.requested")) << json::serialize(to_lead);
+  EXPECT_EQ(to_lead.at("approval").at("id"), opened.body.at("id"));
+  EXPECT_EQ(to_lead.at("approval").at("gate"), true);
+  EXPECT_EQ(to_lead.at("approval").at("title"), "Refund order A-1001");
+  EXPECT_EQ(to_lead.at("approval").at("can_decide"), true);
+  // Notifications come in commit order: the watcher's first is the invoice's, the later one.
+  json::value to_watcher = watcher.Read(std::chrono::seconds(10));
+  ASSERT_TRUE(IsType(to_watcher, "approval.requested")) << json::serialize(to_watcher);
+  EXPECT_EQ(to_watcher.at("approval").at("run_id"), invoice.c_str());
+}
+
 TEST_F(AgentGateE2eTest, AGateOutlivesASigkillAndIsDecidedAfterTheRestart) {
   HttpReply opened = As(agent_token_).Send("POST", "/v1/gates", kRefund);
   ASSERT_EQ(opened.status, 201u) << opened.raw;

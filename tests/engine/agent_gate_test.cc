@@ -2,6 +2,7 @@
 // workflow, decided by the approvers its request names, long-polled for its outcome, with its
 // timeout a durable timer. Every gate's run passes the replay-equality check at the end of its
 // test.
+#include <boost/json/serialize.hpp>
 #include <gmock/gmock.h>
 
 #include "tests/engine/clocked_engine_fixture.h"
@@ -137,6 +138,58 @@ TEST_F(AgentGateTest, OnlyItsApproversDecideAndOnlyTheyItsOpenerAndAdminsSeeIt) 
   EXPECT_EQ(AwaitGate(carol, own.id)->status, ApprovalStatus::kApproved);
 }
 
+TEST_F(AgentGateTest, WhoMaySeeItMayCommentAndItsRunIsNobodysButTheAdmins) {
+  ApprovalView gate = OpenPayment();
+  auto comment = [&](const Principal& who, const std::string& text) {
+    return Await<ApprovalView>([&](auto done) {
+      engine_->AddComment(CommentCommand{gate.id, {.principal = who}, text}, done);
+    });
+  };
+  EXPECT_EQ(comment(kOutsider, "hi").status().code(), StatusCode::kNotFound);
+  ASSERT_TRUE(comment(kAgent, "the customer asked twice").ok());
+  auto commented = comment(kFinance, "checking");
+  ASSERT_TRUE(commented.ok()) << commented.status().ToString();
+  EXPECT_EQ(commented->comments.size(), 2u);
+  EXPECT_EQ(engine_->GetRun(kAgent, gate.run_id).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(engine_->GetEvents(kFinance, gate.run_id).status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(AgentGateTest, AnAdminWhoOpensAGateMayNotDecideIt) {
+  ApprovalView gate = OpenPayment(kAdmin);
+  auto refused = Decide(kAdmin, gate.id, Decision::kApprove, "");
+  EXPECT_EQ(refused.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_TRUE(Decide(kFinance, gate.id, Decision::kApprove, "").ok());
+}
+
+TEST_F(AgentGateTest, CancellingItsRunWithdrawsTheGateAndAnswersThePoll) {
+  ApprovalView gate = OpenPayment();
+  Outcome<ApprovalView> poll;
+  engine_->AwaitGate(kAgent, gate.id, std::chrono::seconds(30), poll.Receiver());
+  auto cancelled = Await<RunView>([&](auto done) {
+    engine_->Cancel(CancelCommand{gate.run_id, {.principal = kAdmin}, "duplicate request"}, done);
+  });
+  ASSERT_TRUE(cancelled.ok()) << cancelled.status().ToString();
+  auto answered = poll.Get();
+  ASSERT_TRUE(answered.ok());
+  EXPECT_EQ(answered->status, ApprovalStatus::kCancelled);
+  auto retried = Await<RunView>([&](auto done) {
+    engine_->Retry(RetryCommand{gate.run_id, {.principal = kAdmin}}, done);
+  });
+  EXPECT_EQ(retried.status().code(), StatusCode::kConflict) << "only a failed run is retried";
+}
+
+TEST_F(AgentGateTest, ARejectedGatesRunIsNotRetried) {
+  ApprovalView gate = OpenPayment();
+  ASSERT_TRUE(Decide(kFinance, gate.id, Decision::kReject, "no").ok());
+  ASSERT_TRUE(Eventually([&] { return Run(gate.run_id).status == RunStatus::kFailed; }));
+  auto retried = Await<RunView>([&](auto done) {
+    engine_->Retry(RetryCommand{gate.run_id, {.principal = kAdmin}}, done);
+  });
+  EXPECT_EQ(retried.status().code(), StatusCode::kFailedPrecondition)
+      << "a retry would ask again under a gate id nobody polls";
+  EXPECT_EQ(AwaitGate(kAgent, gate.id)->status, ApprovalStatus::kRejected);
+}
+
 TEST_F(AgentGateTest, AGateWithoutApproversIsForAdminsOnly) {
   auto opened = Open(kAgent, R"({"title": "Drop table users"})");
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
@@ -182,6 +235,11 @@ TEST_F(AgentGateTest, ABadRequestIsRefusedNamingTheFieldAndStoresNothing) {
     EXPECT_EQ(opened.status().code(), StatusCode::kInvalidArgument) << request;
     EXPECT_THAT(opened.status().message(), ::testing::HasSubstr(says)) << request;
   }
+  json::array many;
+  for (int i = 0; i < 101; ++i) many.emplace_back("user" + std::to_string(i));
+  auto too_many = Open(kAgent, json::serialize(json::object{{"title", "t"}, {"approvers", many}}));
+  EXPECT_EQ(too_many.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(too_many.status().message(), ::testing::HasSubstr("at most 100"));
   EXPECT_EQ(ApprovalsVisibleTo(kAdmin), 0u);
   auto started = Await<StartRunResult>([&](auto done) {
     engine_->StartRun(AsAdmin(StartRunCommand{std::string(kAgentGateWorkflow), {}, ""}), done);
@@ -206,6 +264,8 @@ TEST_F(AgentGateTest, AGateSurvivesARestartAndItsTimeoutFiresAfterOne) {
   ApprovalView decided_later = OpenPayment();
   ApprovalView timing_out = OpenPayment();
   ReopenWithClock();
+  EXPECT_EQ(engine_->CountDecidable(kFinance), 2u) << "the tally is rebuilt from the index";
+  EXPECT_EQ(engine_->CountDecidable(kOutsider), 0u);
   auto read = AwaitGate(kAgent, decided_later.id);
   ASSERT_TRUE(read.ok()) << read.status().ToString();
   EXPECT_EQ(*read, decided_later);

@@ -13,12 +13,13 @@ export const VIEWS = {
   decided: { title: 'Decided' },
 };
 
-// Case-insensitive substring over the message, the workflow and the shown values: the rule of
-// the server's q=, applied to live arrivals and to pages from a server without q=.
+// Case-insensitive substring over the message, the workflow, a gate's title and the shown
+// values: the rule of the server's q=, applied to live arrivals and to pages from a server
+// without q=.
 export function matchesSearch(approval, q) {
   if (!q) return true;
   const needle = q.toLowerCase();
-  const texts = [approval.message, approval.workflow];
+  const texts = [approval.message, approval.workflow, approval.title ?? ''];
   const walk = (value) => {
     if (value === null || value === undefined) return;
     if (typeof value === 'object') Object.values(value).forEach(walk);

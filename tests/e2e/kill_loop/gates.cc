@@ -9,6 +9,7 @@
 
 #include "tests/e2e/kill_loop/check_failed.h"
 #include "tests/e2e/kill_loop/json_fields.h"
+#include "tests/e2e/kill_loop/paging.h"
 
 namespace assent::testing::kill_loop {
 namespace {
@@ -51,7 +52,7 @@ void GateLedger::AckOpen(const std::string& gate_id, const GateFacts& facts) {
   std::lock_guard lock(mutex_);
   auto [it, added] = gates_.emplace(gate_id, facts);
   if (added) ++opened_[facts.round];
-  if (!facts.key.empty()) by_key_[facts.key].insert(gate_id);
+  if (!facts.key.empty()) by_key_.emplace(facts.key, gate_id);
 }
 
 void GateLedger::Found(const std::string& gate_id, const GateFacts& facts) {
@@ -88,7 +89,7 @@ std::map<std::string, GateFacts> GateLedger::gates() const {
   return gates_;
 }
 
-std::map<std::string, std::set<std::string>> GateLedger::gates_by_key() const {
+std::map<std::string, std::string> GateLedger::gate_by_key() const {
   std::lock_guard lock(mutex_);
   return by_key_;
 }
@@ -153,12 +154,12 @@ void GateAgent::Work() {
 void GateAgent::Open(ApiClient& agent, std::mt19937_64& random, int n) {
   GateFacts facts{.tag = "g" + std::to_string(round_) + "-" + std::to_string(n), .round = round_};
   // A keyed open is repeated now and then: the same request with the same key.
-  std::map<std::string, std::set<std::string>> by_key = ledger_.gates_by_key();
+  std::map<std::string, std::string> by_key = ledger_.gate_by_key();
   bool repeat = !by_key.empty() && random() % 5 == 0;
   std::string repeated_id;
   if (repeat) {
     auto it = std::next(by_key.begin(), static_cast<long>(random() % by_key.size()));
-    repeated_id = *it->second.begin();
+    repeated_id = it->second;
     facts = ledger_.gates().at(repeated_id);
   } else if (random() % 3 == 0) {
     facts.key = "gate-key-" + facts.tag;
@@ -195,19 +196,25 @@ std::set<std::string> CheckGates(uint16_t port, const std::string& agent_token,
                                  const std::string& admin_token, int round, GateLedger& ledger) {
   ApiClient agent(port, agent_token, kClientTimeout);
   ApiClient admin(port, admin_token, kClientTimeout);
-  // A gate whose open the kill cut off may exist: from now on it is held to as opened.
-  HttpReply listed = admin.Get("/v1/approvals?status=pending&limit=1000");
-  if (listed.status != 200) throw CheckFailed("listing pending approvals: " + Brief(listed));
+  // Every gate there is, whatever its status: one per tag (a repeated keyed open, acknowledged
+  // or cut off, opened no second one), and a pending one whose open the kill cut off is held
+  // to as opened from now on.
   std::map<std::string, GateFacts> known = ledger.gates();
-  for (const json::value& approval : ArrayAt(listed.body, "approvals")) {
+  std::map<std::string, std::string> gate_of_tag;
+  for (const json::value& approval : ListEvery(admin, "/v1/approvals?limit=1000", "approvals")) {
+    if (FieldAt(approval, "gate") == nullptr) continue;
     std::string id = StringAt(approval, "id");
     std::string title = StringAt(approval, "title");
-    if (FieldAt(approval, "gate") == nullptr || known.contains(id)) continue;
     if (!title.starts_with(kTitlePrefix)) {
-      throw CheckFailed("a gate the agent did not open is pending: " + json::serialize(approval));
+      throw CheckFailed("a gate the agent did not open: " + json::serialize(approval));
     }
-    ledger.Found(id, GateFacts{.tag = title.substr(std::string_view(kTitlePrefix).size()),
-                               .round = round});
+    std::string tag = title.substr(std::string_view(kTitlePrefix).size());
+    if (auto [other, added] = gate_of_tag.emplace(tag, id); !added) {
+      throw CheckFailed("gate " + tag + " was opened twice: " + other->second + " and " + id);
+    }
+    if (!known.contains(id) && StringAt(approval, "status") == "pending") {
+      ledger.Found(id, GateFacts{.tag = tag, .round = round});
+    }
   }
   std::set<std::string> pending;
   for (const auto& [id, facts] : ledger.gates()) {
@@ -254,13 +261,8 @@ std::set<std::string> CheckGates(uint16_t port, const std::string& agent_token,
     }
   }
   size_t reopened = 0;
-  for (const auto& [key, ids] : ledger.gates_by_key()) {
-    if (ids.size() != 1) {
-      throw CheckFailed("Idempotency-Key " + key + " opened " + std::to_string(ids.size()) +
-                        " gates");
-    }
-    if (reopened++ == kReopenedPerCheck) continue;
-    const std::string& id = *ids.begin();
+  for (const auto& [key, id] : ledger.gate_by_key()) {
+    if (reopened++ >= kReopenedPerCheck) break;
     HttpReply again = PostGate(agent, ledger.gates().at(id).tag, key);
     if (again.status != 200 || StringAt(again.body, "id") != id) {
       throw CheckFailed("keyed gate " + id + " opened again after the restart answers " +

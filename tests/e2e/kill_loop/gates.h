@@ -48,7 +48,7 @@ class GateLedger {
 
   // For the load and the checks; copies, under the lock.
   std::map<std::string, GateFacts> gates() const;
-  std::map<std::string, std::set<std::string>> gates_by_key() const;
+  std::map<std::string, std::string> gate_by_key() const;  // of acknowledged keyed opens
   std::vector<std::string> TakeAnomalies();
   int opened_in_round(int round) const;
   int decided_in_round(int round) const;
@@ -56,7 +56,7 @@ class GateLedger {
  private:
   mutable std::mutex mutex_;
   std::map<std::string, GateFacts> gates_;
-  std::map<std::string, std::set<std::string>> by_key_;
+  std::map<std::string, std::string> by_key_;
   std::map<int, int> opened_;   // round -> acknowledged opens
   std::map<int, int> decided_;  // round -> acknowledged decisions
   std::vector<std::string> anomalies_;

@@ -9,6 +9,7 @@
 
 #include "tests/e2e/kill_loop/check_failed.h"
 #include "tests/e2e/kill_loop/json_fields.h"
+#include "tests/e2e/kill_loop/paging.h"
 
 namespace assent::testing::kill_loop {
 namespace {
@@ -64,11 +65,10 @@ size_t ScheduleCheck::Check(ApiClient& api) const {
   // moves on only once its starts are). Runs started after this read are left out below.
   std::string armed = NextFireAt(api);
   if (armed.empty()) throw CheckFailed("the scheduled workflow is no longer armed");
-  std::string target = std::string("/v1/runs?workflow=") + kScheduledWorkflowName + "&limit=1000";
-  HttpReply listed = api.Get(target);
-  if (listed.status != 200) throw CheckFailed("GET " + target + ": " + listed.raw.substr(0, 300));
   std::map<std::string, int> runs_by_fire_time;
-  for (const json::value& run : ArrayAt(listed.body, "runs")) {
+  for (const json::value& run :
+       ListEvery(api, std::string("/v1/runs?workflow=") + kScheduledWorkflowName + "&limit=1000",
+                 "runs")) {
     const json::value* input = FieldAt(run, "input");
     std::string fire_time = input ? StringAt(*input, "scheduled_at") : "";
     if (++runs_by_fire_time[fire_time] > 1) {
