@@ -79,6 +79,11 @@ void GateLedger::Closed(const std::string& gate_id) {
   gates_[gate_id].closed = true;
 }
 
+void GateLedger::Settled(const std::string& gate_id) {
+  std::lock_guard lock(mutex_);
+  gates_[gate_id].settled = true;
+}
+
 void GateLedger::Anomaly(const std::string& what) {
   std::lock_guard lock(mutex_);
   anomalies_.push_back(what);
@@ -193,7 +198,8 @@ void GateAgent::Decide(ApiClient& admin, std::mt19937_64& random, const std::str
 }
 
 std::set<std::string> CheckGates(uint16_t port, const std::string& agent_token,
-                                 const std::string& admin_token, int round, GateLedger& ledger) {
+                                 const std::string& admin_token, int round, bool everything,
+                                 GateLedger& ledger) {
   ApiClient agent(port, agent_token, kClientTimeout);
   ApiClient admin(port, admin_token, kClientTimeout);
   // Every gate there is, whatever its status: one per tag (a repeated keyed open, acknowledged
@@ -218,6 +224,7 @@ std::set<std::string> CheckGates(uint16_t port, const std::string& agent_token,
   }
   std::set<std::string> pending;
   for (const auto& [id, facts] : ledger.gates()) {
+    if (facts.settled && !everything) continue;
     HttpReply reply = agent.Get("/v1/gates/" + id);
     if (reply.status != 200) {
       throw CheckFailed("acknowledged gate " + id + " (" + facts.tag + ", round " +
@@ -237,6 +244,7 @@ std::set<std::string> CheckGates(uint16_t port, const std::string& agent_token,
       if (status != "pending" && status != "approved" && status != "rejected") {
         throw CheckFailed("undecided gate " + id + " is " + status + ": " + Brief(reply));
       }
+      if (status != "pending") ledger.Settled(id);
       continue;
     }
     const json::value* approved = FieldAt(gate, "approved_context");
@@ -259,6 +267,7 @@ std::set<std::string> CheckGates(uint16_t port, const std::string& agent_token,
       throw CheckFailed("acknowledged decision on gate " + id + " has " +
                         std::to_string(decisions) + " audit entries: " + Brief(audit));
     }
+    ledger.Settled(id);
   }
   size_t reopened = 0;
   for (const auto& [key, id] : ledger.gate_by_key()) {

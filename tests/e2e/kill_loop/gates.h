@@ -32,6 +32,7 @@ struct GateFacts {
   std::string comment;
   bool edited = false;   // approved with {"amount": kGateEditedAmount}
   bool closed = false;   // decided, acknowledged or not: the agent decides it no more
+  bool settled = false;  // a check saw it decided as acknowledged: a decided gate stays so
 };
 
 class GateLedger {
@@ -44,6 +45,7 @@ class GateLedger {
                    const std::string& comment, bool edited);
   // A decision answered 409: one the kill cut off was taken.
   void Closed(const std::string& gate_id);
+  void Settled(const std::string& gate_id);
   void Anomaly(const std::string& what);
 
   // For the load and the checks; copies, under the lock.
@@ -89,9 +91,11 @@ class GateAgent {
 
 // Checks every acknowledged gate against the restarted server (see the top of this file) and
 // returns the ids of those still pending, which the reviewers' snapshot and the approvals
-// index must hold too. A pending gate whose open the kill cut off joins `ledger` as opened in
-// `round`. Throws CheckFailed.
+// index must hold too. A gate seen decided before is checked again only when `everything` (the
+// last round), as finished runs are. A pending gate whose open the kill cut off joins `ledger`
+// as opened in `round`. Throws CheckFailed.
 std::set<std::string> CheckGates(uint16_t port, const std::string& agent_token,
-                                 const std::string& admin_token, int round, GateLedger& ledger);
+                                 const std::string& admin_token, int round, bool everything,
+                                 GateLedger& ledger);
 
 }  // namespace assent::testing::kill_loop

@@ -226,7 +226,8 @@ class KillLoop {
                         anomalies.front());
     }
     std::set<std::string> pending_gates =
-        CheckGates(server_->port(), gate_agent_token_, kToken, round, gates_);
+        CheckGates(server_->port(), gate_agent_token_, kToken, round, round == options_.rounds,
+                   gates_);
     CheckReport report = checker_.Run(server_->port(), kToken, random,
                                       round == options_.rounds, pending_gates, work_);
     size_t fire_times = 0;
