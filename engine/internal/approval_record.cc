@@ -59,7 +59,7 @@ flatbuffers::Offset<fb::ApprovalRecord> PackApprovalRecord(flatbuffers::FlatBuff
       approval.version, StoreText(builder, approval.started_by), approval.due_at_ms,
       StoredQuorum(approval.quorum), StoredQuorum(approval.reject_quorum), approval.rung,
       approval.remind_at_ms, approval.title.empty() ? 0 : StoreText(builder, approval.title),
-      StoreTexts(builder, approval.approvers));
+      approval.approvers.empty() ? 0 : builder.CreateVectorOfStrings(approval.approvers));
 }
 
 namespace {

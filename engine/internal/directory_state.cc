@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "engine/internal/stored_table.h"
 #include "schemas/event_generated.h"
 
 namespace assent::engine {
@@ -9,18 +10,10 @@ namespace {
 
 std::string Text(const flatbuffers::String* text) { return text ? text->str() : std::string(); }
 
-std::vector<std::string> Texts(
-    const flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>* texts) {
-  std::vector<std::string> out;
-  if (texts != nullptr) {
-    for (const flatbuffers::String* text : *texts) out.push_back(Text(text));
-  }
-  return out;
-}
-
 void OnUserAdded(DirectoryState& state, const fb::UserAdded& body, int64_t at_ms) {
   UserRecord& user = state.users[Text(body.user_id())];
-  user.view = UserView{Text(body.user_id()), Texts(body.groups()), body.service(), body.admin()};
+  user.view =
+      UserView{Text(body.user_id()), StoredTexts(body.groups()), body.service(), body.admin()};
   user.created_at_ms = at_ms;
   user.created_by = Text(body.by());
   user.removed = false;
@@ -28,7 +21,7 @@ void OnUserAdded(DirectoryState& state, const fb::UserAdded& body, int64_t at_ms
 
 void OnUserGroupsChanged(DirectoryState& state, const fb::UserGroupsChanged& body) {
   auto user = state.users.find(Text(body.user_id()));
-  if (user != state.users.end()) user->second.view.groups = Texts(body.groups());
+  if (user != state.users.end()) user->second.view.groups = StoredTexts(body.groups());
 }
 
 void OnUserRemoved(DirectoryState& state, const fb::UserRemoved& body, int64_t at_ms) {

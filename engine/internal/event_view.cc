@@ -107,13 +107,7 @@ EventView ToEventView(const fb::Event& event) {
         f["remind_after"] = FormatDuration(body->remind_at_ms() - event.at_ms());
       }
       if (body->title() != nullptr) f["title"] = Text(body->title());
-      if (body->approvers() != nullptr) {
-        json::array approvers;
-        for (std::string& entry : StoredTexts(body->approvers())) {
-          approvers.emplace_back(std::move(entry));
-        }
-        f["approvers"] = std::move(approvers);
-      }
+      if (body->approvers() != nullptr) f["approvers"] = Texts(body->approvers());
       break;
     }
     case fb::Body::ApprovalDecided: {

@@ -59,16 +59,6 @@ inline flatbuffers::Offset<flatbuffers::String> StoreText(flatbuffers::FlatBuffe
   return builder.CreateString(text.data(), text.size());
 }
 
-// A list of strings field; absent (no offset) when `texts` is empty.
-inline flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>>
-StoreTexts(flatbuffers::FlatBufferBuilder& builder, const std::vector<std::string>& texts) {
-  if (texts.empty()) return 0;
-  std::vector<flatbuffers::Offset<flatbuffers::String>> stored;
-  stored.reserve(texts.size());
-  for (const std::string& text : texts) stored.push_back(StoreText(builder, text));
-  return builder.CreateVector(stored);
-}
-
 // The list of strings field; empty when absent.
 inline std::vector<std::string> StoredTexts(
     const flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>* texts) {
