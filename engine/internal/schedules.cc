@@ -162,10 +162,13 @@ void Schedules::Stop() {
   });
   stopped.get_future().wait();
   started_ = false;
+  AwaitStoredEntries();
 }
 
 void Schedules::Changed(const std::string& workflow) {
-  if (started_) Rearm(workflow, now_ms_());
+  if (!started_) return;
+  Rearm(workflow, now_ms_());
+  AwaitStoredEntries();
 }
 
 std::optional<int64_t> Schedules::NextFireTime(std::string_view workflow) const {
@@ -346,6 +349,10 @@ void Schedules::Store(const std::string& workflow, std::optional<Armed> armed) {
       {storage::Index::kSchedules, workflow,
        armed ? std::optional<std::string>(EncodeScheduleEntry(armed->version, armed->next_ms))
              : std::nullopt});
+  {
+    std::lock_guard lock(writes_mu_);
+    ++writes_in_flight_;
+  }
   log_.Append(std::move(batch), [this, workflow](Status status, uint64_t) {
     if (!status.ok()) {
       // The entry keeps its last durable value: after a restart, fire times from it repeat
@@ -353,7 +360,14 @@ void Schedules::Store(const std::string& workflow, std::optional<Armed> armed) {
       logger_.Error("schedule entry not written",
                     {{"workflow", workflow}, {"error", status.ToString()}});
     }
+    std::lock_guard lock(writes_mu_);
+    if (--writes_in_flight_ == 0) writes_landed_.notify_all();
   });
+}
+
+void Schedules::AwaitStoredEntries() {
+  std::unique_lock lock(writes_mu_);
+  writes_landed_.wait(lock, [this] { return writes_in_flight_ == 0; });
 }
 
 }  // namespace assent::engine

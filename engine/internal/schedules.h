@@ -23,6 +23,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -74,11 +75,14 @@ class Schedules {
   // looking at the clock. Fails when the index cannot be read (a write it cannot make is
   // logged: the entries are written again after the next fire time).
   Status Start();
-  // Stops firing; returns once no handler of the service runs. Call after the engine has
-  // answered every command (a start's answer comes back through the strand).
+  // Stops firing; returns once no handler of the service runs and every entry it wrote has
+  // landed. Call after the engine has answered every command (a start's answer comes back
+  // through the strand).
   void Stop();
 
-  // A new version of `workflow` was stored: arm, re-arm or disarm its schedule.
+  // A new version of `workflow` was stored: arm, re-arm or disarm its schedule. Returns once
+  // the entry is written, so that a version acknowledged to its editor has its fire times
+  // durable too: a restart right after catches up from them instead of arming from its own now.
   void Changed(const std::string& workflow);
 
   // The next fire time of `workflow`'s schedule, if armed (for views).
@@ -110,6 +114,8 @@ class Schedules {
   // Writes (or, with no value, deletes) `workflow`'s entry; logs a failure. REQUIRES: mu_
   // held, so that the entries reach the log in the order armed_ took them.
   void Store(const std::string& workflow, std::optional<Armed> armed);
+  // Returns once every entry Store handed to the log has been answered.
+  void AwaitStoredEntries();
 
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
   storage::EventLog& log_;
@@ -123,6 +129,10 @@ class Schedules {
   mutable std::mutex mu_;  // guards armed_
   std::map<std::string, Armed, std::less<>> armed_;
   bool stopped_ = false;  // on the strand
+
+  std::mutex writes_mu_;  // guards writes_in_flight_
+  std::condition_variable writes_landed_;
+  int writes_in_flight_ = 0;
   std::atomic<bool> started_{false};
 };
 

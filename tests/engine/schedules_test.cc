@@ -2,6 +2,7 @@
 // restart as `catch_up` says, never twice for one fire time, re-armed by new versions and
 // silenced by disabling.
 #include <future>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -110,6 +111,29 @@ TEST_F(SchedulesTest, FireTimesAreArmedAcrossARestart) {
   now_ = kFirstFire;
   ExpectArmedFor(kFirstFire + kDay);
   EXPECT_EQ(FiredTimes(), std::vector<int64_t>{kFirstFire});
+}
+
+TEST_F(SchedulesTest, EntriesAreDurableWhenTheApplyReturnsAndWhenTheEngineStops) {
+  auto entry = [&]() -> std::optional<std::string> {
+    std::string value;
+    Status read = log_.GetIndex(storage::Index::kSchedules, "report", &value);
+    EXPECT_TRUE(read.ok() || read.code() == StatusCode::kNotFound) << read.ToString();
+    if (!read.ok()) return std::nullopt;
+    return value;
+  };
+  // A version acknowledged to its editor has its fire times in the log: a crash right after
+  // catches up from them.
+  ApplyWorkflow("report", Report(""));
+  EXPECT_EQ(entry(), EncodeScheduleEntry(1, kFirstFire));
+  ASSERT_TRUE(engine_->SetWorkflowDisabled(kAdmin, "report", true).ok());
+  EXPECT_EQ(entry(), std::nullopt);
+  ASSERT_TRUE(engine_->SetWorkflowDisabled(kAdmin, "report", false).ok());
+  EXPECT_EQ(entry(), EncodeScheduleEntry(3, kFirstFire));  // disabling and enabling are versions
+  // A stopped engine leaves the entry moved on past the fire time it started.
+  now_ = kFirstFire;
+  ExpectArmedFor(kFirstFire + kDay);
+  engine_.reset();
+  EXPECT_EQ(entry(), EncodeScheduleEntry(3, kFirstFire + kDay));
 }
 
 TEST_F(SchedulesTest, CatchUpLatestStartsOneRunForTheNewestMissedTime) {
