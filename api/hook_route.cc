@@ -1,7 +1,6 @@
 #include "api/hook_route.h"
 
-#include <algorithm>
-#include <cctype>
+#include "base/ascii.h"
 
 namespace assent::api {
 
@@ -23,10 +22,7 @@ void StartRunFromHook(Call& call) {
                                    .headers = {},
                                    .request_id = call.reply.request_id()};
   for (const auto& field : call.request) {
-    std::string name(field.name_string());
-    std::transform(name.begin(), name.end(), name.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    command.headers.emplace_back(std::move(name), std::string(field.value()));
+    command.headers.emplace_back(AsciiLower(field.name_string()), std::string(field.value()));
   }
   call.engine.StartRunFromHook(
       std::move(command), [reply = call.reply](Result<engine::StartRunResult> result) {

@@ -1,22 +1,12 @@
 #include "api/origin_policy.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include <boost/url/parse.hpp>
 
+#include "base/ascii.h"
+
 namespace assent::api {
-
-namespace {
-
-std::string Lower(std::string_view text) {
-  std::string lower(text);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return lower;
-}
-
-}  // namespace
 
 Result<OriginPolicy> OriginPolicy::Make(const std::vector<std::string>& allowed) {
   OriginPolicy policy;
@@ -37,9 +27,9 @@ std::optional<std::string> OriginPolicy::Normalize(std::string_view origin) {
       !(url->path().empty() || url->path() == "/") || url->has_query() || url->has_fragment()) {
     return std::nullopt;
   }
-  std::string scheme = Lower(url->scheme());
+  std::string scheme = AsciiLower(url->scheme());
   if (scheme != "http" && scheme != "https") return std::nullopt;
-  std::string normalized = scheme + "://" + Lower(url->encoded_host());
+  std::string normalized = scheme + "://" + AsciiLower(url->encoded_host());
   std::string_view port = url->port();
   bool default_port = (scheme == "http" && port == "80") || (scheme == "https" && port == "443");
   if (!port.empty() && !default_port) normalized += ":" + std::string(port);

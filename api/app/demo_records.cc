@@ -7,6 +7,8 @@
 
 #include <boost/json/array.hpp>
 
+#include "base/ascii.h"
+
 namespace assent::app {
 
 namespace {
@@ -31,12 +33,6 @@ std::string IsoTime(std::chrono::sys_days day, int minutes) {
   return IsoDate(day) + text;
 }
 
-std::string Lower(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  return lower;
-}
-
 }  // namespace
 
 boost::json::object DemoRecords(std::chrono::sys_days today) {
@@ -50,7 +46,7 @@ boost::json::object DemoRecords(std::chrono::sys_days today) {
     records.push_back(boost::json::object{
         {"id", id},
         {"name", std::string(first) + " " + std::string(last)},
-        {"email", Lower(first) + "." + Lower(last) + "@example.com"},
+        {"email", AsciiLower(first) + "." + AsciiLower(last) + "@example.com"},
         {"created", IsoTime(today - std::chrono::days(7 * i + 3), 8 * 60 + 37 * i)}});
   }
   return {{"as_of", IsoDate(today)}, {"records", std::move(records)}};

@@ -1,11 +1,11 @@
 #include "engine/internal/inbound_hooks.h"
 
 #include <algorithm>
-#include <cctype>
 #include <set>
 
 #include <openssl/crypto.h>
 
+#include "base/ascii.h"
 #include "engine/internal/definition.h"
 #include "engine/internal/http_fields.h"
 #include "engine/internal/webhook_signature.h"
@@ -20,13 +20,6 @@ constexpr std::string_view kRedacted = "***";
 constexpr size_t kMaxPrefixBytes = 64;
 constexpr size_t kMaxDeliveryIdBytes = 200;
 
-std::string Lower(std::string_view text) {
-  std::string lower(text);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return lower;
-}
-
 // A header name a hook reads: a token, stored in lower case as requests hand them over.
 Result<std::string> HeaderName(const json::value& value) {
   if (!value.is_string() || !IsHttpToken(value.as_string()) ||
@@ -34,7 +27,7 @@ Result<std::string> HeaderName(const json::value& value) {
     return Status::InvalidArgument("must be a header name (letters, digits and -, at most " +
                                    std::to_string(kMaxFieldNameBytes) + " bytes)");
   }
-  return Lower(value.as_string());
+  return AsciiLower(value.as_string());
 }
 
 Result<HookSignature> ParseSignature(const json::value& value) {
@@ -163,7 +156,7 @@ Status AuthenticateHook(const InboundHook& hook, const HookHeaders& headers,
     }
     const std::string_view prefix = hook.signature->prefix;
     if (!std::string_view(*sent).starts_with(prefix) ||
-        !SameSecretBytes(Lower(std::string_view(*sent).substr(prefix.size())),
+        !SameSecretBytes(AsciiLower(std::string_view(*sent).substr(prefix.size())),
                          HmacSha256Hex(hook.secret, body))) {
       return Status::PermissionDenied("the " + hook.signature->header +
                                       " header is not the body's HMAC-SHA256 with hook '" +
@@ -177,7 +170,7 @@ Status AuthenticateHook(const InboundHook& hook, const HookHeaders& headers,
   if (const std::string* authorization = Header(headers, "authorization")) {
     constexpr std::string_view kBearer = "Bearer ";
     if (authorization->size() > kBearer.size() &&
-        Lower(authorization->substr(0, kBearer.size())) == Lower(kBearer)) {
+        AsciiLower(authorization->substr(0, kBearer.size())) == AsciiLower(kBearer)) {
       sent = std::string_view(*authorization).substr(kBearer.size());
     }
   } else if (const std::string* header = Header(headers, kHookSecretHeader)) {

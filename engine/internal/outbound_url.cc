@@ -7,6 +7,7 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
+#include "base/ascii.h"
 #include "engine/internal/http_fields.h"
 
 namespace assent::engine {
@@ -73,7 +74,7 @@ Result<OutboundHost> HostOf(const View& view, uint16_t default_port) {
                                        "decimal parts (169.254.169.254)");
       }
       host.kind = OutboundHost::Kind::kName;
-      for (char c : name) host.host += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      host.host = AsciiLower(name);
       break;
     }
     case urls::host_type::none:

@@ -2,13 +2,13 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 
 #include <boost/beast/core/string.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 
+#include "base/ascii.h"
 #include "base/json_text.h"
 #include "engine/internal/stored_table.h"
 
@@ -19,13 +19,6 @@ namespace json = boost::json;
 
 constexpr std::string_view kMasked = "***";
 
-std::string Lower(std::string_view text) {
-  std::string lower(text);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return lower;
-}
-
 // Names of headers and query parameters that usually carry a credential: those containing a
 // word that says so, or made of words ("x-sig", "api_pwd") one of which is an abbreviation
 // too short to look for inside others ("sig" is in "design").
@@ -33,7 +26,7 @@ bool SoundsSecret(std::string_view name) {
   static constexpr std::array<std::string_view, 9> kInside{
       "token", "secret", "key", "pass", "auth", "session", "signature", "credential", "bearer"};
   static constexpr std::array<std::string_view, 3> kWords{"sig", "pwd", "pw"};
-  const std::string lower = Lower(name);
+  const std::string lower = AsciiLower(name);
   if (std::any_of(kInside.begin(), kInside.end(), [&](std::string_view word) {
         return lower.find(word) != std::string::npos;
       })) {
@@ -53,7 +46,7 @@ bool SoundsSecret(std::string_view name) {
 }  // namespace
 
 bool IsSecretHeader(std::string_view name) {
-  const std::string lower = Lower(name);
+  const std::string lower = AsciiLower(name);
   return lower == "cookie" || SoundsSecret(lower);
 }
 
