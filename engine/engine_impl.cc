@@ -438,6 +438,9 @@ Result<std::vector<WorkflowView>> EngineImpl::ListWorkflowVersions(const Princip
 void EngineImpl::OpenGate(OpenGateCommand command, Callback<OpenGateResult> done) {
   auto request = ParseAgentGateRequest(command.request);
   if (!request.ok()) return done(request.status());
+  if (Status named = CheckApproversNameDirectoryEntries(*request); !named.ok()) {
+    return done(named);
+  }
   // The checks its approval will meet, made before anything is stored: a gate that could not
   // ask would be opened only to fail.
   Status sized = CheckSize("the gate's message", request->message.size(),

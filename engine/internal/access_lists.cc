@@ -5,8 +5,6 @@
 namespace assent::engine {
 namespace {
 
-constexpr std::string_view kGroupPrefix = "group:";
-
 bool IsValidPrincipalName(std::string_view name) {
   if (name.empty() || name.size() > 128) return false;
   return std::all_of(name.begin(), name.end(), [](char c) {

@@ -22,6 +22,9 @@
 
 namespace assent::engine {
 
+// What starts an entry that names a group.
+inline constexpr std::string_view kGroupPrefix = "group:";
+
 class AccessList {
  public:
   // kInvalidArgument naming the entry at fault ("entry 2 ...").

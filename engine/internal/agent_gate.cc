@@ -9,6 +9,7 @@
 
 #include "engine/internal/access_lists.h"
 #include "engine/internal/duration_text.h"
+#include "engine/internal/identity_names.h"
 #include "engine/views.h"
 
 namespace assent::engine {
@@ -98,6 +99,21 @@ Result<AgentGateRequest> ParseAgentGateRequest(const json::value& body) {
     request.timeout_ms = *ms;
   }
   return request;
+}
+
+Status CheckApproversNameDirectoryEntries(const AgentGateRequest& request) {
+  for (size_t i = 0; i < request.approvers.size(); ++i) {
+    std::string_view entry = request.approvers[i];
+    if (entry == "*") continue;
+    const bool group = entry.starts_with(kGroupPrefix);
+    Status named = group ? CheckName("a group name", entry.substr(kGroupPrefix.size()))
+                         : CheckName("a user id", entry);
+    if (!named.ok()) {
+      return Status::InvalidArgument("'approvers': entry " + std::to_string(i + 1) + " ('" +
+                                     std::string(entry) + "'): " + named.message());
+    }
+  }
+  return Status::Ok();
 }
 
 json::object ToInput(const AgentGateRequest& request) {

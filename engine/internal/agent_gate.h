@@ -43,6 +43,10 @@ struct AgentGateRequest {
 // field at fault. The gate's run keeps ToInput of the request as its input, and its approval
 // step reads it back with this parser.
 Result<AgentGateRequest> ParseAgentGateRequest(const boost::json::value& body);
+// kInvalidArgument, naming the entry, when an approver is a user id or group name no user of
+// the directory can have (identity_names.h: an uppercase "Lead" would leave the gate to admins
+// alone). Checked when a gate is opened; a definition's lists keep their wider rule.
+Status CheckApproversNameDirectoryEntries(const AgentGateRequest& request);
 boost::json::object ToInput(const AgentGateRequest& request);
 
 }  // namespace assent::engine

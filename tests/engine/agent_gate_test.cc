@@ -225,6 +225,11 @@ TEST_F(AgentGateTest, ABadRequestIsRefusedNamingTheFieldAndStoresNothing) {
       {R"({"title": "t", "context": [1]})", "'context' must be an object"},
       {R"({"title": "t", "approvers": ["group:"]})", "'approvers'"},
       {R"({"title": "t", "approvers": []})", "'approvers'"},
+      // Names no user or group of the directory can have, which would leave it to admins.
+      {R"({"title": "t", "approvers": ["lead", "Lead"]})",
+       "'approvers': entry 2 ('Lead'): a user id must be 1 to 64 characters of a-z"},
+      {R"({"title": "t", "approvers": ["*", "group:Finance"]})",
+       "'approvers': entry 2 ('group:Finance'): a group name must be"},
       {R"({"title": "t", "timeout": "soon"})", "'timeout'"},
       {R"({"title": "t", "timeout": "400d"})", "'timeout' must be from 1s to 366d"},
       {R"({"title": 7})", "'title' must be a string"},

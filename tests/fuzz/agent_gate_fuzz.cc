@@ -1,6 +1,7 @@
 // Gate requests (POST /v1/gates): the input is the request body, parsed as the route parses it
 // (api ParseJsonObject) and checked by engine/internal/agent_gate.h. Properties:
-// - a request is accepted or refused with kInvalidArgument, nothing else;
+// - a request is accepted or refused with kInvalidArgument, nothing else, and so is the check
+//   of its approvers' names made when it is opened;
 // - an accepted request has a title of 1-200 bytes and a message, and its timeout is in range;
 // - the gate's run keeps ToInput of the request and its approval step reads the request back
 //   from that input (on every replay): reading it back gives the same request, and its input
@@ -26,6 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   FUZZ_CHECK(!request->title.empty() && request->title.size() <= 200);
   FUZZ_CHECK(!request->message.empty());
+  assent::Status named = assent::engine::CheckApproversNameDirectoryEntries(*request);
+  FUZZ_CHECK(named.ok() || named.code() == assent::StatusCode::kInvalidArgument);
   FUZZ_CHECK(request->timeout.empty() == (request->timeout_ms == 0));
   FUZZ_CHECK(request->timeout_ms == 0 ||
              (request->timeout_ms >= 1'000 && request->timeout_ms <= assent::engine::kMaxTimerMs));
