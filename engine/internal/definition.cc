@@ -522,10 +522,16 @@ Result<StepDefinition> ParseStep(const json::value& value, size_t position) {
 // the run's starter under "self_approval": false), nor both together for more than one vote
 // beyond it (else a split vote leaves the approval pending with nobody left to decide). Where a
 // list names a group or "*", its size is unknown here and "all" has nothing to count.
+// Where a step's approval fields are written: on the step, or under a tool gate's
+// `require_approval` object.
+std::string ApprovalFieldsOf(const StepDefinition& step) {
+  return "step '" + step.id + "': " + (step.gate == Gate::kNone ? "" : "'require_approval': ");
+}
+
 Status CheckQuorumsCanBeReached(const StepDefinition& step, std::string_view list,
                                 std::optional<size_t> users) {
   auto fail = [&](std::string_view field, const std::string& problem) {
-    return Status::InvalidArgument("step '" + step.id + "': '" + std::string(field) + "' " +
+    return Status::InvalidArgument(ApprovalFieldsOf(step) + "'" + std::string(field) + "' " +
                                    problem);
   };
   if (!users) return Status::Ok();
@@ -560,7 +566,7 @@ Status CountOutQuorums(WorkflowDefinition& definition) {
     if (step.quorum_all) {
       if (!users) {
         return Status::InvalidArgument(
-            "step '" + step.id + "': 'quorum' \"all\" needs a list of users to count, but " +
+            ApprovalFieldsOf(step) + "'quorum' \"all\" needs a list of users to count, but " +
             list +
             (named || !definition.access.editors.empty() ? " name a group or \"*\""
                                                          : " are not given"));
