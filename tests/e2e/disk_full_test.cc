@@ -21,6 +21,8 @@ using ::testing::HasSubstr;
 
 // RocksDB retries its recovery every 5 seconds; this is the bound, not the expected wait.
 constexpr auto kRecoveryBound = std::chrono::seconds(60);
+// How long a line the server has logged may take to reach the test.
+constexpr auto kLogBound = std::chrono::seconds(30);
 
 int CountLines(const std::string& output, std::string_view text) {
   std::istringstream in(output);
@@ -120,6 +122,9 @@ TEST_F(DiskFullTest, FullDiskRefusesWritesServesReadsAndRecoversWithoutRestart) 
   EXPECT_EQ(api().Get("/healthz").status, 503u);  // says so to whoever watches
   ExpectReadsServed(waiting_run, approval_id);
   EXPECT_EQ(server_->ExitStatus(), std::nullopt) << server_->output();
+  // The server's log reaches this process through a pipe another thread reads: the reply can
+  // come first.
+  server_->WaitForOutput("storage refuses writes", kLogBound);
   EXPECT_EQ(CountLines(server_->output(), "storage refuses writes"), 1) << server_->output();
   EXPECT_EQ(api().Get("/v1/approvals/" + approval_id).body.at("status"), "pending");
 
@@ -138,6 +143,7 @@ TEST_F(DiskFullTest, FullDiskRefusesWritesServesReadsAndRecoversWithoutRestart) 
   EXPECT_EQ(AwaitRunStatus(waiting_run, "completed").at("status"), "completed");
   acknowledged.push_back(StartInvoice(120));
   EXPECT_EQ(api().Get("/healthz").status, 200u);
+  server_->WaitForOutput("storage takes writes again", kLogBound);
   EXPECT_EQ(CountLines(server_->output(), "storage takes writes again"), 1) << server_->output();
 
   // Everything acknowledged survives a restart too, and the refused start left no run.
