@@ -53,6 +53,12 @@ fb::ApprovalRequestedT Requested(std::string id, std::string step) {
   return requested;
 }
 
+fb::RunFailedT RunFailed(std::string error) {
+  fb::RunFailedT failed;
+  failed.error = std::move(error);
+  return failed;
+}
+
 fb::ApprovalDecidedT Decided(std::string id, fb::Decision decision, std::string comment) {
   fb::ApprovalDecidedT decided;
   decided.approval_id = std::move(id);
@@ -115,9 +121,7 @@ void Rejected(GoldenRuns& runs) {
   });
   Commit(runs, run, kStartMs + 1100, [](engine::RunTxn& txn) {
     txn.Emit(Decided("run_golden_b.2", fb::Decision::Reject, "not our vendor"));
-    fb::RunFailedT failed;
-    failed.error = "rejected by alice: not our vendor";
-    txn.Emit(std::move(failed));
+    txn.Emit(RunFailed("rejected by alice: not our vendor"));
   });
 }
 
@@ -133,13 +137,133 @@ void Completes(GoldenRuns& runs) {
   });
 }
 
+// Format 5: the approval language's events and fields (durable timers, quorums, edits,
+// reminders, escalation ladders, tool-level gates, run retries, outside agents' gates).
+
+// A quorum of two: one vote with edits, a reminder, an escalation to rung 1, then still
+// pending (its timer is in the timers index).
+void VotedRemindedEscalated(GoldenRuns& runs) {
+  const std::string run = "run_golden_d";
+  Commit(runs, run, kStartMs + 3000, [](engine::RunTxn& txn) {
+    txn.Emit(Started(R"({"amount":7200,"vendor":"ACME"})", "idem-d"));
+    fb::ApprovalRequestedT requested = Requested("run_golden_d.2", "review");
+    requested.due_at_ms = kStartMs + 3000 + 3'600'000;
+    requested.remind_at_ms = kStartMs + 3000 + 1'800'000;
+    requested.quorum = 2;
+    requested.reject_quorum = 1;
+    txn.Emit(std::move(requested));
+  });
+  Commit(runs, run, kStartMs + 3100, [](engine::RunTxn& txn) {
+    fb::ApprovalDecidedT vote = Decided("run_golden_d.2", fb::Decision::Approve, "less");
+    vote.channel = fb::Channel::Stream;
+    vote.request_id = "req-d-1";
+    vote.edits = R"({"amount":7000})";
+    vote.show_before = R"({"amount":7200,"vendor":"ACME","note":"caf\u00e9 \u2713"})";
+    vote.edit_diff = R"([{"path":"/amount","op":"changed","before":7200,"after":7000}])";
+    txn.Emit(std::move(vote));
+  });
+  Commit(runs, run, kStartMs + 1'803'000, [](engine::RunTxn& txn) {
+    fb::ApprovalRemindedT reminded;
+    reminded.approval_id = "run_golden_d.2";
+    reminded.rung = 0;
+    txn.Emit(std::move(reminded));
+  });
+  Commit(runs, run, kStartMs + 3'603'000, [](engine::RunTxn& txn) {
+    fb::ApprovalEscalatedT escalated;
+    escalated.approval_id = "run_golden_d.2";
+    escalated.rung = 1;
+    escalated.due_at_ms = kStartMs + 3'603'000 + 7'200'000;
+    txn.Emit(std::move(escalated));
+  });
+}
+
+// An outside agent's gate (a run of the built-in "~gate"), opened with a key, timed out.
+void GateTimedOut(GoldenRuns& runs) {
+  const std::string run = "run_golden_e";
+  Commit(runs, run, kStartMs + 4000, [](engine::RunTxn& txn) {
+    fb::RunStartedT started;
+    started.workflow = "~gate";
+    started.version = 1;
+    started.input =
+        R"({"title":"Refund A-1001","message":"Refund A-1001?","context":{"amount":120},)"
+        R"("approvers":["group:support-leads","lead"],"timeout":"30m"})";
+    started.idempotency_key = "5:agent:refund-a-1001";
+    started.started_by = "agent";
+    started.channel = fb::Channel::Rest;
+    started.request_id = "req-e-1";
+    txn.Emit(std::move(started));
+    fb::ApprovalRequestedT requested;
+    requested.approval_id = "run_golden_e.2";
+    requested.step_id = "decision";
+    requested.message = "Refund A-1001?";
+    requested.show = R"({"amount":120})";
+    requested.due_at_ms = kStartMs + 4000 + 1'800'000;
+    requested.title = "Refund A-1001";
+    requested.approvers = {"group:support-leads", "lead"};
+    txn.Emit(std::move(requested));
+  });
+  Commit(runs, run, kStartMs + 1'804'000, [](engine::RunTxn& txn) {
+    fb::ApprovalTimedOutT timed_out;
+    timed_out.approval_id = "run_golden_e.2";
+    timed_out.action = fb::TimeoutAction::Fail;
+    txn.Emit(std::move(timed_out));
+    txn.Emit(RunFailed("approval run_golden_e.2 timed out"));
+  });
+}
+
+// A tool-level gate lets a call run, the call fails for good, the run is retried, the call
+// succeeds and a wait step sleeps.
+void GatedCallRetried(GoldenRuns& runs) {
+  const std::string run = "run_golden_f";
+  Commit(runs, run, kStartMs + 5000, [](engine::RunTxn& txn) {
+    txn.Emit(Started(R"({"amount":300})", ""));
+    txn.Emit(Requested("run_golden_f.2", "pay"));
+  });
+  Commit(runs, run, kStartMs + 5100, [](engine::RunTxn& txn) {
+    txn.Emit(Decided("run_golden_f.2", fb::Decision::Approve, ""));
+    fb::StepStartedT started = StepStarted("pay", 1);
+    started.gate_approval_id = "run_golden_f.2";
+    txn.Emit(std::move(started));
+  });
+  Commit(runs, run, kStartMs + 5200, [](engine::RunTxn& txn) {
+    fb::StepFailedT failed;
+    failed.step_id = "pay";
+    failed.attempt = 1;
+    failed.error = "HTTP 500: down";
+    failed.will_retry = false;
+    failed.give_up_at_ms = kStartMs + 5200 + 600'000;
+    txn.Emit(std::move(failed));
+    txn.Emit(RunFailed("step pay: HTTP 500: down"));
+  });
+  Commit(runs, run, kStartMs + 5300, [](engine::RunTxn& txn) {
+    fb::RunRetriedT retried;
+    retried.by = "alice";
+    retried.step_id = "pay";
+    retried.channel = fb::Channel::Rest;
+    retried.request_id = "req-f-1";
+    txn.Emit(std::move(retried));
+    txn.Emit(StepStarted("pay", 1));
+  });
+  Commit(runs, run, kStartMs + 5400, [](engine::RunTxn& txn) {
+    txn.Emit(Completed("pay", R"({"payment_id":"p-2"})", "cool_off"));
+    fb::StepStartedT wait = StepStarted("cool_off", 1);
+    wait.wake_at_ms = kStartMs + 5400 + 86'400'000;
+    txn.Emit(std::move(wait));
+  });
+}
+
 }  // namespace
 
-GoldenRuns BuildGoldenRuns() {
+GoldenRuns BuildGoldenRuns(int format_version) {
   GoldenRuns runs;
   ApprovedThenCancelled(runs);
   Rejected(runs);
   Completes(runs);
+  if (format_version >= 5) {
+    VotedRemindedEscalated(runs);
+    GateTimedOut(runs);
+    GatedCallRetried(runs);
+  }
   return runs;
 }
 

@@ -1,6 +1,6 @@
-// The golden runs: three short runs that between them use every event type, built with today's
+// The golden runs: short runs that between them use every event type, built with today's
 // RunTxn (events encoded and applied exactly as the engine does) at fixed times and ids, so the
-// same bytes come out on every machine. golden_test compares the files in tests/golden/v1,
+// same bytes come out on every machine. golden_test compares the files in tests/golden/v<N>,
 // written by this code when they were made, with what this code builds now.
 #pragma once
 
@@ -19,6 +19,11 @@ struct GoldenRuns {
   std::map<std::string, engine::RunState> final_states;  // by run id
 };
 
-GoldenRuns BuildGoldenRuns();
+// The newest format version of the golden files (tests/golden/v<N>).
+inline constexpr int kNewestGoldenFormat = 5;
+
+// The runs of format `format_version`: runs a, b and c from v1 on; from v5, runs d, e and f
+// with the approval language's events (timers, quorums, edits, escalations, gates, retries).
+GoldenRuns BuildGoldenRuns(int format_version);
 
 }  // namespace assent::golden

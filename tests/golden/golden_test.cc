@@ -6,6 +6,9 @@
 //   v2  each comment is an approval-comments index entry; records and snapshots count them
 //   v3  the audit index: an entry per start, decision, comment and cancel in each scope
 //   v4  approval records name the run's version and starter (who may decide, without a fold)
+//   v5  the approval language: due times, quorums, reminders and escalations (with the timers
+//       index), votes with edits, tool-level gates, run retries, outside agents' gates (title
+//       and approvers); with golden runs d, e and f, which the older versions do not have
 //
 // The files are never rewritten: a change that cannot read them breaks existing data dirs.
 // A new format version adds tests/golden/v<N+1> next to the others (ASSENT_WRITE_GOLDEN=<dir>
@@ -108,7 +111,7 @@ class GoldenTest : public ::testing::TestWithParam<const char*> {
  protected:
   static void SetUpTestSuite() {
     if (const char* dir = std::getenv("ASSENT_WRITE_GOLDEN")) {
-      Stored stored = StoreToday(BuildGoldenRuns());
+      Stored stored = StoreToday(BuildGoldenRuns(kNewestGoldenFormat));
       WriteEntries(std::string(dir) + "/events.bin", stored.events);
       WriteEntries(std::string(dir) + "/indexes.bin", stored.indexes);
       WriteEntries(std::string(dir) + "/snapshots.bin", stored.snapshots);
@@ -122,7 +125,7 @@ class GoldenTest : public ::testing::TestWithParam<const char*> {
     for (const auto& [run_id, state] : today_.final_states) comments_.Keep(state);
   }
 
-  GoldenRuns today_ = BuildGoldenRuns();
+  GoldenRuns today_ = BuildGoldenRuns(FormatVersion(GetParam()));
   std::string kDir;
   engine::KeptComments comments_;
 };
@@ -147,6 +150,24 @@ TEST_P(GoldenTest, EventsFoldToTodaysStates) {
             engine::Decision::kReject);
   EXPECT_EQ(folded["run_golden_c"].status, engine::RunStatus::kCompleted);
   EXPECT_EQ(*folded["run_golden_c"].output, boost::json::parse(R"({"amount":10})"));
+  if (FormatVersion(GetParam()) < 5) return;
+
+  const engine::ApprovalView& voted = folded["run_golden_d"].approvals.at(0);
+  EXPECT_EQ(voted.status, engine::ApprovalStatus::kPending);  // one vote of a quorum of two
+  EXPECT_EQ(voted.quorum, 2u);
+  EXPECT_EQ(voted.decisions.size(), 1u);
+  EXPECT_EQ(voted.rung, 1u);
+  EXPECT_EQ(voted.due_at_ms, 1764000000000 + 3'603'000 + 7'200'000);
+  EXPECT_EQ(voted.remind_at_ms, 0);  // reminded, and rung 1 reminds no one
+  const engine::ApprovalView& gate = folded["run_golden_e"].approvals.at(0);
+  EXPECT_TRUE(gate.IsAgentGate());
+  EXPECT_EQ(gate.title, "Refund A-1001");
+  EXPECT_EQ(gate.approvers, (std::vector<std::string>{"group:support-leads", "lead"}));
+  EXPECT_EQ(gate.status, engine::ApprovalStatus::kTimedOut);
+  EXPECT_EQ(folded["run_golden_e"].status, engine::RunStatus::kFailed);
+  const RunState& retried = folded["run_golden_f"];
+  EXPECT_EQ(retried.status, engine::RunStatus::kRunning);
+  EXPECT_GT(retried.wake_at_ms, 0);
 }
 
 TEST_P(GoldenTest, SnapshotsDecodeToTodaysStates) {
@@ -190,6 +211,7 @@ TEST_P(GoldenTest, IndexEntriesDecodeToTodaysEntries) {
   ASSERT_EQ(golden.size(), today.size());
   std::set<storage::Index> seen;
   std::set<std::string> audited;  // "actor kind run@seq", once per event whatever its scopes
+  std::set<std::string> timed;    // "timer id@due time"
   for (size_t i = 0; i < golden.size(); ++i) {
     const auto& [key, value] = golden[i];
     ASSERT_GE(key.size(), 2u);
@@ -259,10 +281,22 @@ TEST_P(GoldenTest, IndexEntriesDecodeToTodaysEntries) {
         // The golden runs' workflows name no notify targets: tests/golden/notify holds entries.
         ADD_FAILURE() << "the golden runs notify no one";
         break;
-      case storage::Index::kTimers:
-        // The golden runs were written before timeouts: approval_timeout_test.cc covers them.
-        ADD_FAILURE() << "the golden runs time nothing out";
+      case storage::Index::kTimers: {
+        // From v5: run d's pending approval, due when its escalation rung runs out, and run
+        // f's wait step, due when it wakes.
+        EXPECT_GE(FormatVersion(GetParam()), 5) << "the golden runs before v5 time nothing out";
+        auto parts = engine::DecodeTimerKey(index_key);
+        ASSERT_TRUE(parts.has_value());
+        const RunState& run = today_.final_states.at(value);
+        if (const auto* approval = run.FindApproval(std::string(parts->timer_id))) {
+          EXPECT_EQ(approval->status, engine::ApprovalStatus::kPending);
+          EXPECT_EQ(approval->due_at_ms, parts->due_at_ms);
+        } else {
+          EXPECT_EQ(run.wake_at_ms, parts->due_at_ms) << parts->timer_id;
+        }
+        timed.insert(std::string(parts->timer_id) + "@" + std::to_string(parts->due_at_ms));
         break;
+      }
       case storage::Index::kSchedules:
         // Written beside the runs, by no run: schedules_test.cc covers them.
         ADD_FAILURE() << "the golden workflows have no schedule";
@@ -290,17 +324,31 @@ TEST_P(GoldenTest, IndexEntriesDecodeToTodaysEntries) {
     expected.insert(storage::Index::kAudit);
     // The golden runs' starts name no one (written as before identities); their decisions,
     // comments and cancels do.
-    EXPECT_EQ(audited, (std::set<std::string>{
-                           " RunStarted run_golden_a@1", " RunStarted run_golden_b@1",
-                           " RunStarted run_golden_c@1", "carol CommentAdded run_golden_a@8",
-                           "alice ApprovalDecided run_golden_a@9",
-                           "bob RunCancelled run_golden_a@12",
-                           "alice ApprovalDecided run_golden_b@3"}));
+    std::set<std::string> expected_audit = {
+        " RunStarted run_golden_a@1", " RunStarted run_golden_b@1",
+        " RunStarted run_golden_c@1", "carol CommentAdded run_golden_a@8",
+        "alice ApprovalDecided run_golden_a@9", "bob RunCancelled run_golden_a@12",
+        "alice ApprovalDecided run_golden_b@3"};
+    if (FormatVersion(GetParam()) >= 5) {
+      // Timeouts and escalations are audited with no actor: nobody decided them.
+      expected_audit.insert({" RunStarted run_golden_d@1", "alice ApprovalDecided run_golden_d@3",
+                             " ApprovalEscalated run_golden_d@5", "agent RunStarted run_golden_e@1",
+                             " ApprovalTimedOut run_golden_e@3", " RunStarted run_golden_f@1",
+                             "alice ApprovalDecided run_golden_f@3",
+                             "alice RunRetried run_golden_f@7"});
+    }
+    EXPECT_EQ(audited, expected_audit);
+  }
+  if (FormatVersion(GetParam()) >= 5) {
+    expected.insert(storage::Index::kTimers);
+    EXPECT_EQ(timed, (std::set<std::string>{
+                         "run_golden_d.2@" + std::to_string(1764000000000 + 3'603'000 + 7'200'000),
+                         "run_golden_f.10@" + std::to_string(1764000000000 + 5400 + 86'400'000)}));
   }
   EXPECT_EQ(seen, expected);
 }
 
-INSTANTIATE_TEST_SUITE_P(FormatVersions, GoldenTest, ::testing::Values("v1", "v2", "v3", "v4"),
+INSTANTIATE_TEST_SUITE_P(FormatVersions, GoldenTest, ::testing::Values("v1", "v2", "v3", "v4", "v5"),
                          [](const auto& info) { return std::string(info.param); });
 
 }  // namespace

@@ -44,7 +44,7 @@ class LegacyDataTest : public ::testing::Test {
 
   storage::MemEventLog log_;
   CountingLogger logger_;
-  GoldenRuns today_ = BuildGoldenRuns();
+  GoldenRuns today_ = BuildGoldenRuns(1);  // v0's events are v1's
 };
 
 TEST_F(LegacyDataTest, ApprovalsWithFirstVersionRecordsAreListedInFull) {
