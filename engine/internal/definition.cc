@@ -516,18 +516,18 @@ Result<StepDefinition> ParseStep(const json::value& value, size_t position) {
   return step;
 }
 
-// Whether a quorum can be reached by who may decide: its step's `approvers`, else the
-// workflow's `editors`, and each rung of its `escalate` ladder. Where such a list names only
-// users, "all" is their number, and neither quorum may ask for more than the list holds (less
-// the run's starter under "self_approval": false), nor both together for more than one vote
-// beyond it (else a split vote leaves the approval pending with nobody left to decide). Where a
-// list names a group or "*", its size is unknown here and "all" has nothing to count.
 // Where a step's approval fields are written: on the step, or under a tool gate's
 // `require_approval` object.
 std::string ApprovalFieldsOf(const StepDefinition& step) {
   return "step '" + step.id + "': " + (step.gate == Gate::kNone ? "" : "'require_approval': ");
 }
 
+// Whether a quorum can be reached by who may decide: its step's `approvers`, else the
+// workflow's `editors`, and each rung of its `escalate` ladder. Where such a list names only
+// users, "all" is their number, and neither quorum may ask for more than the list holds (less
+// the run's starter under "self_approval": false), nor both together for more than one vote
+// beyond it (else a split vote leaves the approval pending with nobody left to decide). Where a
+// list names a group or "*", its size is unknown here and "all" has nothing to count.
 Status CheckQuorumsCanBeReached(const StepDefinition& step, std::string_view list,
                                 std::optional<size_t> users) {
   auto fail = [&](std::string_view field, const std::string& problem) {

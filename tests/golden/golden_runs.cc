@@ -173,6 +173,7 @@ void VotedRemindedEscalated(GoldenRuns& runs) {
     escalated.approval_id = "run_golden_d.2";
     escalated.rung = 1;
     escalated.due_at_ms = kStartMs + 3'603'000 + 7'200'000;
+    escalated.remind_at_ms = kStartMs + 3'603'000 + 3'600'000;
     txn.Emit(std::move(escalated));
   });
 }
@@ -205,9 +206,9 @@ void GateTimedOut(GoldenRuns& runs) {
   Commit(runs, run, kStartMs + 1'804'000, [](engine::RunTxn& txn) {
     fb::ApprovalTimedOutT timed_out;
     timed_out.approval_id = "run_golden_e.2";
-    timed_out.action = fb::TimeoutAction::Fail;
+    timed_out.action = fb::TimeoutAction::Reject;
     txn.Emit(std::move(timed_out));
-    txn.Emit(RunFailed("approval run_golden_e.2 timed out"));
+    txn.Emit(RunFailed("approval run_golden_e.2 timed out: rejected"));
   });
 }
 

@@ -158,7 +158,7 @@ TEST_P(GoldenTest, EventsFoldToTodaysStates) {
   EXPECT_EQ(voted.decisions.size(), 1u);
   EXPECT_EQ(voted.rung, 1u);
   EXPECT_EQ(voted.due_at_ms, 1764000000000 + 3'603'000 + 7'200'000);
-  EXPECT_EQ(voted.remind_at_ms, 0);  // reminded, and rung 1 reminds no one
+  EXPECT_EQ(voted.remind_at_ms, 1764000000000 + 3'603'000 + 3'600'000);  // rung 1's reminder
   const engine::ApprovalView& gate = folded["run_golden_e"].approvals.at(0);
   EXPECT_TRUE(gate.IsAgentGate());
   EXPECT_EQ(gate.title, "Refund A-1001");
@@ -282,15 +282,18 @@ TEST_P(GoldenTest, IndexEntriesDecodeToTodaysEntries) {
         ADD_FAILURE() << "the golden runs notify no one";
         break;
       case storage::Index::kTimers: {
-        // From v5: run d's pending approval, due when its escalation rung runs out, and run
-        // f's wait step, due when it wakes.
+        // From v5: run d's pending approval, due when its escalation rung runs out and
+        // reminded before, and run f's wait step, due when it wakes.
         EXPECT_GE(FormatVersion(GetParam()), 5) << "the golden runs before v5 time nothing out";
         auto parts = engine::DecodeTimerKey(index_key);
         ASSERT_TRUE(parts.has_value());
         const RunState& run = today_.final_states.at(value);
-        if (const auto* approval = run.FindApproval(std::string(parts->timer_id))) {
+        std::string_view timer_id = parts->timer_id;
+        const bool reminder = timer_id.ends_with("/remind");
+        if (reminder) timer_id.remove_suffix(std::string_view("/remind").size());
+        if (const auto* approval = run.FindApproval(std::string(timer_id))) {
           EXPECT_EQ(approval->status, engine::ApprovalStatus::kPending);
-          EXPECT_EQ(approval->due_at_ms, parts->due_at_ms);
+          EXPECT_EQ(reminder ? approval->remind_at_ms : approval->due_at_ms, parts->due_at_ms);
         } else {
           EXPECT_EQ(run.wake_at_ms, parts->due_at_ms) << parts->timer_id;
         }
@@ -343,6 +346,8 @@ TEST_P(GoldenTest, IndexEntriesDecodeToTodaysEntries) {
     expected.insert(storage::Index::kTimers);
     EXPECT_EQ(timed, (std::set<std::string>{
                          "run_golden_d.2@" + std::to_string(1764000000000 + 3'603'000 + 7'200'000),
+                         "run_golden_d.2/remind@" +
+                             std::to_string(1764000000000 + 3'603'000 + 3'600'000),
                          "run_golden_f.10@" + std::to_string(1764000000000 + 5400 + 86'400'000)}));
   }
   EXPECT_EQ(seen, expected);
