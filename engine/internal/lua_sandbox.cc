@@ -27,6 +27,9 @@
 //   while the state closes, outside the run that created it.
 // - Every run gets a fresh _ENV table whose reads fall back to the shared library globals
 //   through a protected metatable, so a run's globals die with it.
+// - `input` and `steps` are converted from JSON when the run first reads them (a miss in _ENV
+//   and in the globals lands in LoadRunGlobal), then kept in _ENV: most chunks read one of the
+//   two, some neither, and the conversion was the largest part of running a short chunk.
 // - Instructions are counted by a count hook; memory by the allocator; CPU time by
 //   LuaCpuBudget, whose timer makes StopRun the hook when the budget is spent. Library functions
 //   that could work without bound inside one call are replaced by metered ones
@@ -136,6 +139,22 @@ struct SandboxState final : internal::LuaMeter {
   int hook_interval = 1;
   lua_State* L = nullptr;
   int env_metatable_ref = LUA_NOREF;
+  // The registry slot of the running chunk's _ENV (false between runs), where LoadRunGlobal
+  // keeps what it converts. A slot made once, so setting it never allocates.
+  int run_env_ref = LUA_NOREF;
+  // What the running chunk's `input` and `steps` are made from; null between runs and once
+  // the name has been read or assigned (from then on _ENV holds what the script sees).
+  const json::object* run_input = nullptr;
+  const json::object* run_steps = nullptr;
+
+  // The slot of `input` or `steps` when `name` is one of them; else null.
+  const json::object** RunGlobal(lua_State* state, int name) {
+    if (lua_type(state, name) != LUA_TSTRING) return nullptr;
+    size_t length = 0;
+    const char* chars = lua_tolstring(state, name, &length);
+    const std::string_view text(chars, length);
+    return text == "input" ? &run_input : text == "steps" ? &run_steps : nullptr;
+  }
   ChunkCache code_chunks;
   ChunkCache condition_chunks;
 
@@ -244,6 +263,32 @@ void MakeReadOnly(lua_State* L, int globals, const char* name) {
   lua_setfield(L, globals, name);
 }
 
+// The globals' __index, so reached only by reads that miss a run's _ENV: converts `input` or
+// `steps` and keeps it in the _ENV, so the next read finds it there. Other names are nil, as
+// they were. Runs inside the chunk's lua_pcall: a conversion that fails raises there.
+int LoadRunGlobal(lua_State* L) {
+  SandboxState* sandbox = SandboxState::Of(L);
+  const json::object** slot = sandbox->RunGlobal(L, 2);
+  if (slot == nullptr || *slot == nullptr) return 0;
+  const json::object& value = **slot;
+  *slot = nullptr;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, sandbox->run_env_ref);
+  internal::PushJsonObject(L, value);
+  lua_pushvalue(L, 2);
+  lua_pushvalue(L, -2);
+  lua_rawset(L, -4);
+  return 1;
+}
+
+// A run's _ENV's __newindex, so reached by assignments to globals it does not hold yet: an
+// assignment to `input` or `steps` before any read (even of nil) is what later reads see.
+int AssignRunGlobal(lua_State* L) {
+  if (const json::object** slot = SandboxState::Of(L)->RunGlobal(L, 2)) *slot = nullptr;
+  lua_settop(L, 3);
+  lua_rawset(L, 1);
+  return 0;
+}
+
 // Builds the sandbox in a fresh state. Runs under lua_pcall.
 int OpenSandbox(lua_State* L) {
   luaL_requiref(L, LUA_GNAME, luaopen_base, 1);
@@ -288,12 +333,21 @@ int OpenSandbox(lua_State* L) {
 
   // The metatable of every run's _ENV: reads fall back to the globals, which the run cannot
   // reach or change otherwise.
-  lua_createtable(L, 0, 2);
+  lua_createtable(L, 0, 3);
   lua_pushvalue(L, globals);
   lua_setfield(L, -2, "__index");
+  lua_pushcfunction(L, AssignRunGlobal);
+  lua_setfield(L, -2, "__newindex");
   lua_pushboolean(L, 0);
   lua_setfield(L, -2, "__metatable");
   SandboxState::Of(L)->env_metatable_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+
+  lua_createtable(L, 0, 1);
+  lua_pushcfunction(L, LoadRunGlobal);
+  lua_setfield(L, -2, "__index");
+  lua_setmetatable(L, globals);
+  lua_pushboolean(L, 0);
+  SandboxState::Of(L)->run_env_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   return 0;
 }
 
@@ -321,19 +375,22 @@ void PushRequest(lua_State* L, const json::object& request) {
   internal::PushJsonObject(L, body->as_object());
   lua_pushnil(L);
   while (lua_next(L, -2) != 0) {  // env, body, key, value
-    lua_pushvalue(L, -2);
-    if (lua_rawget(L, -5) == LUA_TNIL) {  // not input, steps or request
-      lua_pushvalue(L, -3);
-      lua_pushvalue(L, -3);
-      lua_rawset(L, -7);
+    size_t length = 0;
+    const char* chars = lua_type(L, -2) == LUA_TSTRING ? lua_tolstring(L, -2, &length) : "";
+    const std::string_view name(chars, length);
+    if (name != "input" && name != "steps" && name != "request") {
+      lua_pushvalue(L, -2);
+      lua_pushvalue(L, -2);
+      lua_rawset(L, -6);
     }
-    lua_pop(L, 2);  // the lookup's result and the value; the key stays for lua_next
+    lua_pop(L, 1);  // the value; the key stays for lua_next
   }
   lua_pop(L, 1);
 }
 
-// Pushes the chunk, compiled or from the cache, with a fresh _ENV holding input and steps.
-// Runs under lua_pcall, so memory exhaustion in the conversion is an ordinary error.
+// Pushes the chunk, compiled or from the cache, with a fresh _ENV, where input and steps appear
+// when first read (LoadRunGlobal). Runs under lua_pcall, so memory exhaustion is an ordinary
+// error.
 int PrepareRun(lua_State* L) {
   auto* args = static_cast<RunArgs*>(lua_touserdata(L, 1));
   SandboxState* sandbox = args->sandbox;
@@ -356,12 +413,12 @@ int PrepareRun(lua_State* L) {
     }
   }
   lua_createtable(L, 0, 3);
-  internal::PushJsonObject(L, *args->input);
-  lua_setfield(L, -2, "input");
-  internal::PushJsonObject(L, *args->steps);
-  lua_setfield(L, -2, "steps");
   lua_pushvalue(L, -1);
   lua_setfield(L, -2, "_G");
+  lua_pushvalue(L, -1);
+  lua_rawseti(L, LUA_REGISTRYINDEX, sandbox->run_env_ref);
+  sandbox->run_input = args->input;
+  sandbox->run_steps = args->steps;
   if (args->request != nullptr) PushRequest(L, *args->request);
   lua_rawgeti(L, LUA_REGISTRYINDEX, sandbox->env_metatable_ref);
   lua_setmetatable(L, -2);
@@ -407,6 +464,7 @@ void SandboxState::CloseState() {
   lua_close(L);
   L = nullptr;
   env_metatable_ref = LUA_NOREF;
+  run_env_ref = LUA_NOREF;
   code_chunks.clear();
   condition_chunks.clear();
   base_bytes = 0;
@@ -455,6 +513,12 @@ Status SandboxState::Run(ChunkKind kind, std::string_view text, const json::obje
     rc = lua_pcall(L, 0, 1, 0);
   }
   cpu.Finish();
+  // Nothing may convert into this run's _ENV any more; dropping it from the registry lets it
+  // be collected. Setting a slot that exists cannot raise.
+  run_input = nullptr;
+  run_steps = nullptr;
+  lua_pushboolean(L, 0);
+  lua_rawseti(L, LUA_REGISTRYINDEX, run_env_ref);
   // A script cannot finish once stopped, so an exceeded budget with a result means the run
   // finished just as the budget ran out: its result stands.
   const bool cpu_budget_hit = rc != LUA_OK && cpu.Exceeded();

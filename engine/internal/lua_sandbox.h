@@ -4,9 +4,10 @@
 // ("code step exceeded its CPU budget of 100 ms"), even if the script caught the error.
 //
 // A script sees two globals: `input` (the run's input) and `steps` (completed steps' outputs
-// by id), converted from JSON to Lua tables. A code step's return value is converted back to
-// JSON (nil -> null; a table with keys 1..n -> array, else object; functions and other
-// non-data values are an error).
+// by id), converted from JSON to Lua tables when the script first reads them (so
+// `rawget(_G, "input")` and `pairs(_G)` find them only after a read). A code step's return
+// value is converted back to JSON (nil -> null; a table with keys 1..n -> array, else object;
+// functions and other non-data values are an error).
 //
 // Thread safety: one LuaSandbox per thread; it reuses compiled chunks between calls.
 #pragma once

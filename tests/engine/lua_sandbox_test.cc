@@ -75,6 +75,39 @@ TEST_F(LuaSandboxTest, SeesInputAndSteps) {
       "int_type": "integer"})"));
 }
 
+// input and steps are converted when first read, then are ordinary globals of the run.
+TEST_F(LuaSandboxTest, InputAndStepsAreOrdinaryGlobalsOnceRead) {
+  EXPECT_EQ(*Run("input.vendor = 'X'; return input.vendor"), json::value("X"))
+      << "a second read sees the same table";
+  EXPECT_EQ(*Run("return input.vendor"), json::value("ACME")) << "and the next run a fresh one";
+  EXPECT_EQ(*Run("input = 5; return input"), json::value(5)) << "an assignment before any read";
+  EXPECT_EQ(*Run("steps = nil; return steps"), json::value(nullptr));
+  EXPECT_EQ(*Run("local s = steps; steps = nil; return {s ~= nil, steps == nil}"),
+            json::parse("[true, true]"));
+  EXPECT_EQ(*Run("return {_G.input.vendor, _ENV.steps.extract.amount, _G.undefined == nil}"),
+            json::parse(R"(["ACME", 7200, true])"));
+  EXPECT_EQ(*Run("local n = 0 for _ in pairs(input) do n = n + 1 end return n"), json::value(5))
+      << "input's members (the null one is nil)";
+  json::object other_input = Obj(R"({"vendor": "Other"})");
+  EXPECT_EQ(*sandbox_.RunChunk("return input.vendor", other_input, steps_), json::value("Other"))
+      << "the same chunk, cached, reads its own run's input";
+  EXPECT_EQ(*Run("return type(input) .. type(steps)"), json::value("tabletable"));
+}
+
+// A chunk that never reads its input does not pay for converting it, nor fail on it; one that
+// does gets the conversion's error as before.
+TEST_F(LuaSandboxTest, OnlyWhatIsReadIsConverted) {
+  json::value deep = "leaf";
+  for (int level = 0; level < 80; ++level) deep = json::array{deep};
+  json::object input{{"deep", deep}};
+  Result<json::value> unread = sandbox_.RunChunk("return steps.extract.amount", input, steps_);
+  ASSERT_TRUE(unread.ok()) << unread.status().ToString();
+  EXPECT_EQ(*unread, json::value(7200));
+  Result<json::value> read = sandbox_.RunChunk("return input.deep ~= nil", input, steps_);
+  ASSERT_FALSE(read.ok());
+  EXPECT_THAT(read.status().message(), HasSubstr("nested deeper than"));
+}
+
 TEST_F(LuaSandboxTest, AGatesConditionSeesTheRequestAndItsBodysFieldsByName) {
   json::object request = Obj(R"({"method": "POST", "body": {"amount": 7200, "input": "shadow",
                                                            "type": "purge"}})");
