@@ -28,7 +28,6 @@ struct ThreadTimer {
   bool unavailable = false;
   lua_State* volatile state = nullptr;  // the run the timer may stop; null when none
   volatile lua_Hook stop = nullptr;
-  volatile int64_t deadline_ns = 0;
   volatile sig_atomic_t fired = 0;
 };
 
@@ -39,9 +38,11 @@ void OnTimer(int, siginfo_t* info, void*) {
   if (info->si_code == SI_TIMER) {
     auto* timer = static_cast<ThreadTimer*>(info->si_value.sival_ptr);
     lua_State* L = timer->state;
-    // A signal held back by a sanitizer may arrive after its run: stop only a run whose budget
-    // is spent.
-    if (L != nullptr && ThreadCpuNanos() >= timer->deadline_ns) {
+    // A signal held back by a sanitizer may arrive after its run, while the next run's timer is
+    // armed: stop only a run whose timer has run out.
+    itimerspec left{};
+    if (L != nullptr && timer_gettime(timer->id, &left) == 0 && left.it_value.tv_sec == 0 &&
+        left.it_value.tv_nsec == 0) {
       timer->fired = 1;
       lua_sethook(L, timer->stop, LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT, 1);
     }
@@ -80,36 +81,45 @@ bool ThreadTimer::Ensure() {
   return true;
 }
 
-}  // namespace
-
-int64_t ThreadCpuNanos() {
-  timespec now{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);  // async-signal-safe: OnTimer calls it
-  return static_cast<int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+int64_t Nanos(const timespec& time) {
+  return static_cast<int64_t>(time.tv_sec) * 1'000'000'000 + time.tv_nsec;
 }
 
-namespace {
+// The calling thread's CPU time: without the timer, what the budget is read from.
+int64_t ThreadCpuNanos() {
+  timespec now{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return Nanos(now);
+}
 
-void SetTimer(timer_t id, int64_t nanos) {
+// Arms the timer for `nanos` of this thread's CPU time (0: disarms it) and returns what was left
+// of its previous arming (0 once that ran out).
+int64_t SetTimer(timer_t id, int64_t nanos) {
   itimerspec spec{};
   spec.it_value.tv_sec = static_cast<time_t>(nanos / 1'000'000'000);
   spec.it_value.tv_nsec = static_cast<long>(nanos % 1'000'000'000);
-  timer_settime(id, 0, &spec, nullptr);
+  itimerspec old{};
+  timer_settime(id, 0, &spec, &old);
+  return Nanos(old.it_value);
 }
 
 }  // namespace
 
+// With the timer, a run costs two system calls, arming and disarming it: the clock is not read,
+// since what was left of the arming tells how much the run spent. Without it, the clock is read
+// at both ends.
 void LuaCpuBudget::Start(lua_State* L, lua_Hook stop) {
   exceeded_ = false;
   if (budget_.count() <= 0) return;
   const int64_t budget_ns = std::chrono::nanoseconds(budget_).count();
   running_ = true;
-  deadline_ns_ = ThreadCpuNanos() + budget_ns;
   ThreadTimer& timer = t_timer;
-  if (!timer.Ensure()) return;
+  if (!timer.Ensure()) {
+    deadline_ns_ = ThreadCpuNanos() + budget_ns;
+    return;
+  }
   timer.fired = 0;
   timer.stop = stop;
-  timer.deadline_ns = deadline_ns_;
   std::atomic_signal_fence(std::memory_order_seq_cst);
   timer.state = L;
   std::atomic_signal_fence(std::memory_order_seq_cst);
@@ -118,19 +128,30 @@ void LuaCpuBudget::Start(lua_State* L, lua_Hook stop) {
 
 void LuaCpuBudget::Finish() {
   if (!running_) return;
+  const int64_t budget_ns = std::chrono::nanoseconds(budget_).count();
   ThreadTimer& timer = t_timer;
   if (timer.created) {
     timer.state = nullptr;
     std::atomic_signal_fence(std::memory_order_seq_cst);
-    SetTimer(timer.id, 0);  // disarms
+    spent_ns_ += budget_ns - SetTimer(timer.id, 0);  // disarms
     if (timer.fired) exceeded_ = true;
+  } else {
+    spent_ns_ += ThreadCpuNanos() - (deadline_ns_ - budget_ns);
   }
   running_ = false;
 }
 
 bool LuaCpuBudget::Exceeded() {
   if (exceeded_ || !running_) return exceeded_;
-  if (t_timer.fired || ThreadCpuNanos() >= deadline_ns_) exceeded_ = true;
+  if (t_timer.fired) {
+    exceeded_ = true;
+  } else if (t_timer.created) {
+    // Run out, though its signal may not have arrived (sanitizers hold signals back).
+    itimerspec left{};
+    exceeded_ = timer_gettime(t_timer.id, &left) == 0 && Nanos(left.it_value) == 0;
+  } else {
+    exceeded_ = ThreadCpuNanos() >= deadline_ns_;
+  }
   return exceeded_;
 }
 

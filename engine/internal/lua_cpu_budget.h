@@ -10,7 +10,7 @@
 //   interpreter stops a script on Ctrl-C; the Lua manual allows lua_sethook in a signal handler.
 //   CPU time, not wall time: a step is not failed because its thread was descheduled.
 // - Library functions that can loop without an instruction or a call (lua_metered_library.h)
-//   poll Exceeded(), which reads the clock itself. They need not rely on the signal arriving
+//   poll Exceeded(), which reads the timer itself. They need not rely on the signal arriving
 //   promptly (ThreadSanitizer, for one, holds signals back until the thread next calls into
 //   the C library).
 //
@@ -24,9 +24,6 @@
 #include <lua.hpp>
 
 namespace assent::engine::internal {
-
-// The calling thread's CPU time (CLOCK_THREAD_CPUTIME_ID), in nanoseconds.
-int64_t ThreadCpuNanos();
 
 class LuaCpuBudget {
  public:
@@ -42,15 +39,19 @@ class LuaCpuBudget {
   // Ends the run's budget. From its return on, the timer can no longer touch L.
   void Finish();
 
-  // Whether the run has spent its budget (the timer fired or the clock says so).
+  // Whether the run has spent its budget (the timer fired or ran out, or the clock says so).
   bool Exceeded();
   std::chrono::milliseconds budget() const { return budget_; }
+  // The CPU time the finished runs took, all together (at most the budget each); 0 without a
+  // budget.
+  int64_t spent_ns() const { return spent_ns_; }
 
  private:
   const std::chrono::milliseconds budget_;
   bool running_ = false;
   bool exceeded_ = false;
-  int64_t deadline_ns_ = 0;  // on this thread's CPU-time clock
+  int64_t deadline_ns_ = 0;  // without the timer: the run's end, on this thread's CPU-time clock
+  int64_t spent_ns_ = 0;
 };
 
 }  // namespace assent::engine::internal

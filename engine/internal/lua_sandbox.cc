@@ -565,6 +565,10 @@ LuaSandbox::LuaSandbox(LuaLimits limits) : impl_(std::make_unique<Impl>(limits))
 
 LuaSandbox::~LuaSandbox() = default;
 
+std::chrono::nanoseconds LuaSandbox::CpuSpent() const {
+  return std::chrono::nanoseconds(impl_->state.cpu.spent_ns());
+}
+
 Status LuaSandbox::CheckChunk(std::string_view code) { return Compile(code, kCodeChunkName); }
 
 Status LuaSandbox::CheckExpression(std::string_view expression) {

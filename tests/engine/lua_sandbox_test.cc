@@ -426,6 +426,23 @@ TEST_F(LuaCpuBudgetTest, StockResultsWhereTheWorkIsBounded) {
   EXPECT_THAT(Error("table.insert({}, 5, 1)"), HasSubstr("position out of bounds"));
 }
 
+// Each run arms the timer afresh: hundreds of short runs before do not change when a long one
+// stops. What the runs took adds up (a stopped one counts its whole budget), for the steps of
+// one Advance that share a budget.
+TEST_F(LuaCpuBudgetTest, EveryRunHasItsWholeBudgetAndWhatRunsTookAddsUp) {
+  std::chrono::nanoseconds before = sandbox_.CpuSpent();
+  for (int run = 0; run < 300; ++run) {
+    ASSERT_TRUE(sandbox_.RunChunk("local s = 0 for i = 1, 100 do s = s + i end return s", {}, {})
+                    .ok());
+  }
+  std::chrono::nanoseconds quick = sandbox_.CpuSpent() - before;
+  EXPECT_GT(quick.count(), 0);
+  EXPECT_LT(quick, std::chrono::milliseconds(300 * 50));
+  before = sandbox_.CpuSpent();
+  EXPECT_EQ(Error("return string.find(string.rep('a', 100000), '.-.-.-.-.-.-b')"), kExceeded);
+  EXPECT_EQ(sandbox_.CpuSpent() - before, std::chrono::milliseconds(50));
+}
+
 TEST_F(LuaCpuBudgetTest, ConditionsHaveTheBudgetToo) {
   Result<bool> result = sandbox_.EvaluateCondition(
       "string.find(string.rep('a', 100000), '.-.-.-.-.-.-b')", {}, {});
