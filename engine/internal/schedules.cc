@@ -182,32 +182,65 @@ void Schedules::Rearm(const std::string& workflow, int64_t now) {
   auto latest = registry_.Latest(workflow);
   std::lock_guard lock(mu_);
   auto it = armed_.find(workflow);
-  if (it != armed_.end() && it->second.firing) {
-    it->second.changed_while_firing = true;  // Fired re-arms once its starts are answered
-    return;
+  Armed* armed = it == armed_.end() ? nullptr : &it->second;
+  if (armed == nullptr && !Active(latest.get())) return;
+  if (armed != nullptr && Active(latest.get()) && armed->version == latest->version) return;
+  const Pending pending = Arming(workflow, latest.get(), armed, now);
+  if (armed != nullptr && armed->firing) {
+    // The firing goes on with the version it began with, and this one is armed when its starts
+    // are answered (EndFiring). Its entry is written now all the same: a crash before then
+    // arms it from the entry, as it would be armed.
+    armed->changed_while_firing = pending;
+    if (pending.disarm) return Store(workflow, std::nullopt);
+    return Store(workflow,
+                 Armed{.version = pending.version,
+                       .next_ms = pending.same_times ? armed->next_ms : pending.next_ms});
   }
-  if (!Active(latest.get())) {
-    if (it == armed_.end()) return;
-    armed_.erase(it);
+  if (pending.disarm) {
+    if (armed != nullptr) armed_.erase(it);
     return Store(workflow, std::nullopt);
   }
-  if (it != armed_.end() && it->second.version == latest->version) return;
-  auto armed_for = it == armed_.end() ? nullptr : registry_.Get(workflow, it->second.version);
+  if (pending.same_times) {
+    armed->version = pending.version;  // the next fire time stays (it may be due this moment)
+    return Store(workflow, *armed);
+  }
+  Armed& target = armed_[workflow];
+  target = Armed{.version = pending.version, .next_ms = pending.next_ms};
+  Store(workflow, target);
+}
+
+Schedules::Pending Schedules::Arming(const std::string& workflow,
+                                     const WorkflowDefinition* latest, const Armed* armed,
+                                     int64_t now) {
+  if (!Active(latest)) return Pending{.disarm = true};
+  auto armed_for = armed == nullptr ? nullptr : registry_.Get(workflow, armed->version);
   if (Active(armed_for.get()) && armed_for->schedule->SameTimes(*latest->schedule)) {
-    // Same fire times: the next one stays (it may be due this very moment).
-    it->second.version = latest->version;
-    return Store(workflow, it->second);
+    return Pending{.version = latest->version, .same_times = true};
   }
   std::optional<int64_t> next =
       engine::NextFireTime(latest->schedule->cron, latest->schedule->timezone, now);
   if (!next) {
     logger_.Error("schedule not armed: unknown time zone",
                   {{"workflow", workflow}, {"timezone", latest->schedule->timezone}});
-    if (it != armed_.end()) armed_.erase(it);
+    return Pending{.disarm = true};
+  }
+  return Pending{.version = latest->version, .next_ms = *next};
+}
+
+void Schedules::EndFiring(const std::string& workflow, std::optional<int64_t> next_ms) {
+  Armed& armed = armed_[workflow];
+  armed.firing = false;
+  const std::optional<Pending> pending = std::exchange(armed.changed_while_firing, std::nullopt);
+  if ((pending && pending->disarm) || !next_ms) {
+    armed_.erase(workflow);
     return Store(workflow, std::nullopt);
   }
-  Armed& armed = armed_[workflow];
-  armed = Armed{.version = latest->version, .next_ms = *next};
+  if (!pending && armed.next_ms == *next_ms) return;  // nothing moved: the entry stands
+  armed.next_ms = *next_ms;
+  if (pending) {
+    armed.version = pending->version;
+    if (!pending->same_times) armed.next_ms = pending->next_ms;
+  }
   Store(workflow, armed);
 }
 
@@ -299,15 +332,10 @@ void Schedules::StartEach(std::string workflow,
                       {{"workflow", workflow},
                        {"fire_time", FormatRfc3339(fire_ms)},
                        {"error", started.status().ToString()}});
-        bool changed = false;
-        {
-          std::lock_guard lock(mu_);
-          Armed& armed = armed_[workflow];
-          armed.firing = false;
-          armed.retry_at_ms = now_ms_() + kRetryAfterMs;
-          changed = std::exchange(armed.changed_while_firing, false);
-        }
-        if (changed) Rearm(workflow, now_ms_());
+        std::lock_guard lock(mu_);
+        Armed& armed = armed_[workflow];
+        armed.retry_at_ms = now_ms_() + kRetryAfterMs;
+        EndFiring(workflow, armed.next_ms);
         return;
       } else {
         // Refused for good (the start's input is too large, the first run with this key had
@@ -326,21 +354,8 @@ void Schedules::Fired(const std::string& workflow, const WorkflowDefinition& def
                       int64_t now) {
   std::optional<int64_t> next =
       engine::NextFireTime(definition.schedule->cron, definition.schedule->timezone, now);
-  bool changed = false;
-  {
-    std::lock_guard lock(mu_);
-    Armed& armed = armed_[workflow];
-    armed.firing = false;
-    changed = std::exchange(armed.changed_while_firing, false);
-    if (next) {
-      armed.next_ms = *next;
-      Store(workflow, armed);
-    } else {
-      armed_.erase(workflow);
-      Store(workflow, std::nullopt);
-    }
-  }
-  if (changed) Rearm(workflow, now_ms_());
+  std::lock_guard lock(mu_);
+  EndFiring(workflow, next);
 }
 
 void Schedules::Store(const std::string& workflow, std::optional<Armed> armed) {

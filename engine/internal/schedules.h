@@ -95,15 +95,29 @@ class Schedules {
   static constexpr int64_t kRetryAfterMs = 1'000;
 
  private:
+  // What a version stored while its workflow's fire times are starting arms once they are
+  // answered. Its entry is written when it is stored, like any version's.
+  struct Pending {
+    uint32_t version = 0;
+    bool disarm = false;      // the version is not scheduled (or cannot be armed)
+    bool same_times = false;  // its fire times are the firing version's: they go on from it
+    int64_t next_ms = 0;      // else: its first fire time
+  };
   struct Armed {
     uint32_t version = 0;
     int64_t next_ms = 0;
     bool firing = false;          // its due fire times are starting
-    bool changed_while_firing = false;
+    std::optional<Pending> changed_while_firing;
     int64_t retry_at_ms = 0;      // after a refused start: not before this
   };
 
   void Rearm(const std::string& workflow, int64_t now);
+  // What `latest` arms, given what `armed` is armed for. REQUIRES: mu_ held.
+  Pending Arming(const std::string& workflow, const WorkflowDefinition* latest,
+                 const Armed* armed, int64_t now);
+  // Ends the firing of `workflow` (armed_ holds it), arming what a version stored meanwhile
+  // arms; `next_ms` is where the firing version's fire times go on. REQUIRES: mu_ held.
+  void EndFiring(const std::string& workflow, std::optional<int64_t> next_ms);
   void Tick();
   // Starts the due fire times of `workflow` the catch-up policy keeps, then re-arms it.
   void Fire(const std::string& workflow, std::shared_ptr<const WorkflowDefinition> definition,

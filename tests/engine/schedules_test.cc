@@ -2,15 +2,20 @@
 // restart as `catch_up` says, never twice for one fire time, re-armed by new versions and
 // silenced by disabling.
 #include <future>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "engine/internal/index_keys.h"
 #include "engine/internal/schedules.h"
 #include "engine/internal/time_text.h"
+#include "engine/internal/workflow_registry.h"
 #include "tests/engine/clocked_engine_fixture.h"
 
 namespace assent::engine::engine_testing {
@@ -299,6 +304,112 @@ TEST_F(SchedulesTest, ClientsMayNotUseTheSchedulesKeys) {
   ASSERT_FALSE(started.ok());
   EXPECT_EQ(started.status().code(), StatusCode::kInvalidArgument);
   EXPECT_TRUE(FiredTimes().empty());
+}
+
+// The schedule service on its own, with starts the test answers when it chooses: a version
+// applied while a fire time's run is starting.
+class SchedulesFiringTest : public ::testing::Test {
+ protected:
+  SchedulesFiringTest() {
+    ApplyReport("0 10 * * *", "daily");
+    io_thread_ = std::thread([this] { io_.run(); });
+    EXPECT_TRUE(schedules_.Start().ok());
+  }
+  ~SchedulesFiringTest() override {
+    AnswerHeldStart();
+    schedules_.Stop();
+    work_.reset();
+    io_thread_.join();
+  }
+
+  void ApplyReport(std::string_view cron, std::string_view kind) {
+    auto applied = registry_.Apply(
+        "report",
+        json::parse(R"({"steps": [{"id": "s", "type": "code", "lua": "return {}"}],
+                        "schedule": {"cron": ")" + std::string(cron) +
+                    R"(", "timezone": "Europe/Berlin", "input": {"kind": ")" +
+                    std::string(kind) + R"("}}})"),
+        [](const WorkflowDefinition*) { return Status::Ok(); });
+    ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  }
+  // The entry the log holds for "report"; nullopt when it has none.
+  std::optional<std::string> Entry() {
+    std::string value;
+    Status read = log_.GetIndex(storage::Index::kSchedules, "report", &value);
+    EXPECT_TRUE(read.ok() || read.code() == StatusCode::kNotFound) << read.ToString();
+    if (!read.ok()) return std::nullopt;
+    return value;
+  }
+  // Moves the clock to `fire_ms` and waits (bounded) until its run is asked for, unanswered.
+  void FireAndHold(int64_t fire_ms) {
+    now_ = fire_ms;
+    ASSERT_TRUE(Eventually([&] {
+      std::lock_guard lock(mu_);
+      return held_.has_value();
+    })) << "no start asked for at " << FormatRfc3339(fire_ms);
+  }
+  void AnswerHeldStart() {
+    std::optional<Callback<StartRunResult>> held;
+    {
+      std::lock_guard lock(mu_);
+      held.swap(held_);
+    }
+    if (held) (*held)(StartRunResult{.run_id = "run-1"});
+  }
+
+  std::atomic<int64_t> now_{kStart};
+  storage::MemEventLog log_;
+  WorkflowRegistry registry_{log_};
+  boost::asio::io_context io_;
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_{
+      io_.get_executor()};
+  std::mutex mu_;
+  std::optional<Callback<StartRunResult>> held_;  // guarded by mu_
+  Schedules schedules_{io_, log_, registry_, NullLogger(), [this] { return now_.load(); },
+                       std::chrono::milliseconds(1),
+                       [this](StartRunCommand, Callback<StartRunResult> done) {
+                         std::lock_guard lock(mu_);
+                         held_ = std::move(done);
+                       }};
+  std::thread io_thread_;
+};
+
+// Its entry is written before the apply returns, though the firing version's run is still
+// starting: a crash then arms the new version as it would have been armed.
+TEST_F(SchedulesFiringTest, AVersionAppliedWhileARunStartsIsDurableAtOnce) {
+  FireAndHold(kFirstFire);
+  ApplyReport("30 10 * * *", "daily");  // other fire times: from now on
+  schedules_.Changed("report");
+  EXPECT_EQ(Entry(), EncodeScheduleEntry(2, kFirstFire + 30 * 60'000));
+  AnswerHeldStart();
+  EXPECT_TRUE(Eventually([&] { return schedules_.NextFireTime("report") ==
+                                      kFirstFire + 30 * 60'000; }));
+  EXPECT_EQ(Entry(), EncodeScheduleEntry(2, kFirstFire + 30 * 60'000));
+}
+
+TEST_F(SchedulesFiringTest, SameFireTimesGoOnFromTheFiringVersion) {
+  FireAndHold(kFirstFire);
+  ApplyReport("0 10 * * *", "weekly");  // another input, the same fire times
+  schedules_.Changed("report");
+  // A crash now repeats the fire time being started (its run answers it), for version 2.
+  EXPECT_EQ(Entry(), EncodeScheduleEntry(2, kFirstFire));
+  AnswerHeldStart();
+  EXPECT_TRUE(Eventually(
+      [&] { return schedules_.NextFireTime("report") == kFirstFire + kDay; }));
+  EXPECT_EQ(Entry(), EncodeScheduleEntry(2, kFirstFire + kDay));
+}
+
+TEST_F(SchedulesFiringTest, AVersionWithoutAScheduleDisarmsAtOnce) {
+  FireAndHold(kFirstFire);
+  auto applied = registry_.Apply(
+      "report", json::parse(R"({"steps": [{"id": "s", "type": "code", "lua": "return {}"}]})"),
+      [](const WorkflowDefinition*) { return Status::Ok(); });
+  ASSERT_TRUE(applied.ok());
+  schedules_.Changed("report");
+  EXPECT_EQ(Entry(), std::nullopt);
+  AnswerHeldStart();
+  EXPECT_TRUE(Eventually([&] { return !schedules_.NextFireTime("report").has_value(); }));
+  EXPECT_EQ(Entry(), std::nullopt);
 }
 
 }  // namespace
