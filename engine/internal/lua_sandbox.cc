@@ -223,11 +223,12 @@ int SandboxState::Stop(lua_State* L) {
 }
 
 std::string SandboxState::StopReason() {
-  if (cpu.Exceeded()) {
-    return std::string(running_kind == ChunkKind::kCode ? "code step" : "condition") +
-           " exceeded its CPU budget of " + std::to_string(cpu.budget().count()) + " ms";
-  }
-  return "instruction limit exceeded";
+  if (!cpu.Exceeded()) return "instruction limit exceeded";
+  std::string reason = running_kind == ChunkKind::kCode ? "code step" : "condition";
+  reason += " exceeded its CPU budget of ";
+  reason += std::to_string(cpu.budget().count());
+  reason += " ms";
+  return reason;
 }
 
 int RefuseWrite(lua_State* L) { return luaL_error(L, "library tables are read-only"); }

@@ -98,7 +98,7 @@ std::string FormatRfc3339(int64_t ms) {
   time_t as_time = static_cast<time_t>(seconds);
   std::tm parts{};
   gmtime_r(&as_time, &parts);
-  char text[40];
+  char text[96];  // what any int fields could print, so none is cut (the output is 24 chars)
   std::snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.tm_year + 1900,
                 parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec,
                 static_cast<int>(millis));

@@ -73,7 +73,9 @@ TEST_F(TimersE2eTest, ReviewersAreToldAndTheRunTakesItsOnTimeoutPath) {
       seen = true;
       EXPECT_EQ(event.at("action"), "reject");
     }
-    if (event.at("type") == "approval.requested") EXPECT_EQ(event.at("timeout"), "1s");
+    if (event.at("type") == "approval.requested") {
+      EXPECT_EQ(event.at("timeout"), "1s");
+    }
   }
   EXPECT_TRUE(seen) << events.raw;
 

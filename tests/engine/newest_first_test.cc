@@ -22,7 +22,7 @@ class NewestFirstTest : public ::testing::Test {
   void Fill(int n) {
     storage::AppendBatch batch;
     for (int i = 0; i < n; ++i) {
-      char id[8];
+      char id[16];
       std::snprintf(id, sizeof(id), "i%03d", i);
       std::string key = std::string(1, static_cast<char>('a' + i % 3)) + id;
       batch.index_ops.push_back({Index::kRunsByStatus, key, i % 2 ? "odd" : "even"});

@@ -71,7 +71,9 @@ TEST(NotifyOutboxTest, GarbageIsCorruption) {
   bytes[bytes.size() / 2] ^= 0x5A;
   Result<OutboxDelivery> flipped = DecodeDelivery(bytes);
   // A flipped byte inside a field's bytes may still verify; one in the table's layout may not.
-  if (!flipped.ok()) EXPECT_EQ(flipped.status().code(), StatusCode::kCorruption);
+  if (!flipped.ok()) {
+    EXPECT_EQ(flipped.status().code(), StatusCode::kCorruption);
+  }
 }
 
 Status ParseError(const std::string& notify) {
