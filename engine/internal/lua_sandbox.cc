@@ -271,13 +271,14 @@ int LoadRunGlobal(lua_State* L) {
   SandboxState* sandbox = SandboxState::Of(L);
   const json::object** slot = sandbox->RunGlobal(L, 2);
   if (slot == nullptr || *slot == nullptr) return 0;
-  const json::object& value = **slot;
-  *slot = nullptr;
   lua_rawgeti(L, LUA_REGISTRYINDEX, sandbox->run_env_ref);
-  internal::PushJsonObject(L, value);
+  internal::PushJsonObject(L, **slot);
   lua_pushvalue(L, 2);
   lua_pushvalue(L, -2);
   lua_rawset(L, -4);
+  // Only once it is in _ENV: a conversion that fails (raising) fails every read, even one a
+  // script catches, as it failed the run before any read.
+  *slot = nullptr;
   return 1;
 }
 
@@ -366,7 +367,7 @@ struct RunArgs {
 
 // A gate's condition sees the call as `request`, and the fields of a JSON object body by name
 // too ("amount > 5000", "type == 'purge'"): they hide the libraries' names (a condition about a
-// body field `type` means the field, not Lua's function), not input, steps or request. The
+// body field `type` means the field, not Lua's function), not input, steps, request or _G. The
 // table _ENV being built, before its metatable, is on top of the stack.
 void PushRequest(lua_State* L, const json::object& request) {
   internal::PushJsonObject(L, request);
@@ -379,7 +380,7 @@ void PushRequest(lua_State* L, const json::object& request) {
     size_t length = 0;
     const char* chars = lua_type(L, -2) == LUA_TSTRING ? lua_tolstring(L, -2, &length) : "";
     const std::string_view name(chars, length);
-    if (name != "input" && name != "steps" && name != "request") {
+    if (name != "input" && name != "steps" && name != "request" && name != "_G") {
       lua_pushvalue(L, -2);
       lua_pushvalue(L, -2);
       lua_rawset(L, -6);
@@ -565,10 +566,6 @@ struct LuaSandbox::Impl {
 LuaSandbox::LuaSandbox(LuaLimits limits) : impl_(std::make_unique<Impl>(limits)) {}
 
 LuaSandbox::~LuaSandbox() = default;
-
-std::chrono::nanoseconds LuaSandbox::CpuSpent() const {
-  return std::chrono::nanoseconds(impl_->state.cpu.spent_ns());
-}
 
 Status LuaSandbox::CheckChunk(std::string_view code) { return Compile(code, kCodeChunkName); }
 

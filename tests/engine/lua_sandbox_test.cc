@@ -106,11 +106,16 @@ TEST_F(LuaSandboxTest, OnlyWhatIsReadIsConverted) {
   Result<json::value> read = sandbox_.RunChunk("return input.deep ~= nil", input, steps_);
   ASSERT_FALSE(read.ok());
   EXPECT_THAT(read.status().message(), HasSubstr("nested deeper than"));
+  Result<json::value> caught = sandbox_.RunChunk(
+      "local ok = pcall(function() return input end) return {ok, input == nil}", input, steps_);
+  ASSERT_FALSE(caught.ok()) << "a caught failure does not leave input nil: "
+                            << json::serialize(*caught);
+  EXPECT_THAT(caught.status().message(), HasSubstr("nested deeper than"));
 }
 
 TEST_F(LuaSandboxTest, AGatesConditionSeesTheRequestAndItsBodysFieldsByName) {
   json::object request = Obj(R"({"method": "POST", "body": {"amount": 7200, "input": "shadow",
-                                                           "type": "purge"}})");
+                                                           "_G": "shadow", "type": "purge"}})");
   auto holds = [&](std::string_view expression) {
     Result<bool> result = sandbox_.EvaluateCondition(expression, input_, steps_, &request);
     EXPECT_TRUE(result.ok()) << expression << ": " << result.status().ToString();
@@ -120,6 +125,8 @@ TEST_F(LuaSandboxTest, AGatesConditionSeesTheRequestAndItsBodysFieldsByName) {
   EXPECT_TRUE(holds("request.body.amount == amount"));
   EXPECT_TRUE(holds("input.vendor == 'ACME'")) << "a body field does not hide input";
   EXPECT_TRUE(holds("request.body.input == 'shadow'"));
+  EXPECT_TRUE(holds("_G.input.vendor == 'ACME' and request.body._G == 'shadow'"))
+      << "nor does a body field _G";
   EXPECT_TRUE(holds("type == 'purge'")) << "the body's field, not Lua's function";
   EXPECT_TRUE(holds("string.upper(type) == 'PURGE'"));
   Result<bool> plain = Condition("amount == nil and request == nil and type(1) == 'number'");
@@ -427,20 +434,13 @@ TEST_F(LuaCpuBudgetTest, StockResultsWhereTheWorkIsBounded) {
 }
 
 // Each run arms the timer afresh: hundreds of short runs before do not change when a long one
-// stops. What the runs took adds up (a stopped one counts its whole budget), for the steps of
-// one Advance that share a budget.
-TEST_F(LuaCpuBudgetTest, EveryRunHasItsWholeBudgetAndWhatRunsTookAddsUp) {
-  std::chrono::nanoseconds before = sandbox_.CpuSpent();
+// stops.
+TEST_F(LuaCpuBudgetTest, EveryRunHasItsWholeBudget) {
   for (int run = 0; run < 300; ++run) {
     ASSERT_TRUE(sandbox_.RunChunk("local s = 0 for i = 1, 100 do s = s + i end return s", {}, {})
                     .ok());
   }
-  std::chrono::nanoseconds quick = sandbox_.CpuSpent() - before;
-  EXPECT_GT(quick.count(), 0);
-  EXPECT_LT(quick, std::chrono::milliseconds(300 * 50));
-  before = sandbox_.CpuSpent();
   EXPECT_EQ(Error("return string.find(string.rep('a', 100000), '.-.-.-.-.-.-b')"), kExceeded);
-  EXPECT_EQ(sandbox_.CpuSpent() - before, std::chrono::milliseconds(50));
 }
 
 TEST_F(LuaCpuBudgetTest, ConditionsHaveTheBudgetToo) {
