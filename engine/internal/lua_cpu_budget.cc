@@ -85,29 +85,24 @@ int64_t Nanos(const timespec& time) {
   return static_cast<int64_t>(time.tv_sec) * 1'000'000'000 + time.tv_nsec;
 }
 
-// The calling thread's CPU time: without the timer, what the budget is read from.
+// Arms the timer for `nanos` of this thread's CPU time (0: disarms it).
+void SetTimer(timer_t id, int64_t nanos) {
+  itimerspec spec{};
+  spec.it_value.tv_sec = static_cast<time_t>(nanos / 1'000'000'000);
+  spec.it_value.tv_nsec = static_cast<long>(nanos % 1'000'000'000);
+  timer_settime(id, 0, &spec, nullptr);
+}
+
+}  // namespace
+
 int64_t ThreadCpuNanos() {
   timespec now{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
   return Nanos(now);
 }
 
-// Arms the timer for `nanos` of this thread's CPU time (0: disarms it) and returns what was left
-// of its previous arming (0 once that ran out).
-int64_t SetTimer(timer_t id, int64_t nanos) {
-  itimerspec spec{};
-  spec.it_value.tv_sec = static_cast<time_t>(nanos / 1'000'000'000);
-  spec.it_value.tv_nsec = static_cast<long>(nanos % 1'000'000'000);
-  itimerspec old{};
-  timer_settime(id, 0, &spec, &old);
-  return Nanos(old.it_value);
-}
-
-}  // namespace
-
-// With the timer, a run costs two system calls, arming and disarming it: the clock is not read,
-// since what was left of the arming tells how much the run spent. Without it, the clock is read
-// at both ends.
+// With the timer, a run costs two system calls, arming and disarming it; the clock is not read.
+// Without it, the clock is read to start the run's budget.
 void LuaCpuBudget::Start(lua_State* L, lua_Hook stop) {
   exceeded_ = false;
   if (budget_.count() <= 0) return;
@@ -120,23 +115,22 @@ void LuaCpuBudget::Start(lua_State* L, lua_Hook stop) {
   }
   timer.fired = 0;
   timer.stop = stop;
+  // Armed before the run is published: until then a signal held back from the last run finds
+  // no run, and after, a timer that has not run out (OnTimer).
+  SetTimer(timer.id, budget_ns);
   std::atomic_signal_fence(std::memory_order_seq_cst);
   timer.state = L;
   std::atomic_signal_fence(std::memory_order_seq_cst);
-  SetTimer(timer.id, budget_ns);
 }
 
 void LuaCpuBudget::Finish() {
   if (!running_) return;
-  const int64_t budget_ns = std::chrono::nanoseconds(budget_).count();
   ThreadTimer& timer = t_timer;
   if (timer.created) {
     timer.state = nullptr;
     std::atomic_signal_fence(std::memory_order_seq_cst);
-    spent_ns_ += budget_ns - SetTimer(timer.id, 0);  // disarms
+    SetTimer(timer.id, 0);  // disarms
     if (timer.fired) exceeded_ = true;
-  } else {
-    spent_ns_ += ThreadCpuNanos() - (deadline_ns_ - budget_ns);
   }
   running_ = false;
 }

@@ -25,6 +25,9 @@
 
 namespace assent::engine::internal {
 
+// The calling thread's CPU time (CLOCK_THREAD_CPUTIME_ID), in nanoseconds: a system call.
+int64_t ThreadCpuNanos();
+
 class LuaCpuBudget {
  public:
   // 0 ms: no budget.
@@ -42,16 +45,12 @@ class LuaCpuBudget {
   // Whether the run has spent its budget (the timer fired or ran out, or the clock says so).
   bool Exceeded();
   std::chrono::milliseconds budget() const { return budget_; }
-  // The CPU time the finished runs took, all together (at most the budget each); 0 without a
-  // budget.
-  int64_t spent_ns() const { return spent_ns_; }
 
  private:
   const std::chrono::milliseconds budget_;
   bool running_ = false;
   bool exceeded_ = false;
   int64_t deadline_ns_ = 0;  // without the timer: the run's end, on this thread's CPU-time clock
-  int64_t spent_ns_ = 0;
 };
 
 }  // namespace assent::engine::internal

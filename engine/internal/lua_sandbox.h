@@ -54,10 +54,6 @@ class LuaSandbox {
                                  const boost::json::object& steps,
                                  const boost::json::object* request = nullptr);
 
-  // The CPU time this sandbox's runs have taken, all together: what a caller running several
-  // compares with the budget they share.
-  std::chrono::nanoseconds CpuSpent() const;
-
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

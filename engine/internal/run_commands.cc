@@ -15,6 +15,7 @@
 #include "engine/internal/http_step_rules.h"
 #include "engine/internal/http_wire_request.h"
 #include "engine/internal/limits.h"
+#include "engine/internal/lua_cpu_budget.h"
 #include "engine/internal/index_keys.h"
 #include "engine/internal/notify_outbox.h"
 #include "engine/internal/template.h"
@@ -343,10 +344,9 @@ void Advance(RunTxn& txn, const StepContext& context) {
   const WorkflowDefinition& definition = context.definition;
   // The steps one Advance runs hold the shard together, so they share the Lua CPU budget: else
   // a loop of code steps each just under it would hold the shard for kMaxStepsPerAdvance budgets.
-  // What their Lua took is counted (the sandbox measures it anyway; reading the thread's clock
-  // here too was a system call per step).
-  const std::chrono::nanoseconds started = context.lua.CpuSpent();
-  const std::chrono::nanoseconds budget = std::chrono::milliseconds(context.options.lua_max_cpu_ms);
+  // The thread's clock counts all their work, not only Lua's (templates, conversions, events).
+  const int64_t started_ns = internal::ThreadCpuNanos();
+  const int64_t budget_ns = int64_t{context.options.lua_max_cpu_ms} * 1'000'000;
   for (int executed = 0;; ++executed) {
     const RunState& state = txn.state();
     if (state.status != RunStatus::kRunning || state.step_in_flight || state.retry_pending) return;
@@ -354,7 +354,7 @@ void Advance(RunTxn& txn, const StepContext& context) {
       return FailRun(txn, "more than " + std::to_string(kMaxStepsPerAdvance) +
                               " steps ran without a pause: the definition loops");
     }
-    if (executed > 0 && budget.count() > 0 && context.lua.CpuSpent() - started > budget) {
+    if (executed > 0 && budget_ns > 0 && internal::ThreadCpuNanos() - started_ns > budget_ns) {
       return FailRun(txn, "steps run back to back took more than the CPU budget of " +
                               std::to_string(context.options.lua_max_cpu_ms) +
                               " ms without a pause");

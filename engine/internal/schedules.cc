@@ -231,16 +231,19 @@ void Schedules::EndFiring(const std::string& workflow, std::optional<int64_t> ne
   Armed& armed = armed_[workflow];
   armed.firing = false;
   const std::optional<Pending> pending = std::exchange(armed.changed_while_firing, std::nullopt);
+  if (pending && !pending->disarm && !pending->same_times) {
+    // Fire times of its own: where the firing version's go on does not matter.
+    armed.version = pending->version;
+    armed.next_ms = pending->next_ms;
+    return Store(workflow, armed);
+  }
   if ((pending && pending->disarm) || !next_ms) {
     armed_.erase(workflow);
     return Store(workflow, std::nullopt);
   }
   if (!pending && armed.next_ms == *next_ms) return;  // nothing moved: the entry stands
   armed.next_ms = *next_ms;
-  if (pending) {
-    armed.version = pending->version;
-    if (!pending->same_times) armed.next_ms = pending->next_ms;
-  }
+  if (pending) armed.version = pending->version;
   Store(workflow, armed);
 }
 
