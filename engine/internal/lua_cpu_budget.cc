@@ -33,6 +33,16 @@ struct ThreadTimer {
 
 thread_local ThreadTimer t_timer;
 
+int64_t Nanos(const timespec& time) {
+  return static_cast<int64_t>(time.tv_sec) * 1'000'000'000 + time.tv_nsec;
+}
+
+// Whether the timer's arming has run out (a disarmed timer has too). Async-signal-safe.
+bool RanOut(timer_t id) {
+  itimerspec left{};
+  return timer_gettime(id, &left) == 0 && Nanos(left.it_value) == 0;
+}
+
 void OnTimer(int, siginfo_t* info, void*) {
   const int saved_errno = errno;
   if (info->si_code == SI_TIMER) {
@@ -40,9 +50,7 @@ void OnTimer(int, siginfo_t* info, void*) {
     lua_State* L = timer->state;
     // A signal held back by a sanitizer may arrive after its run, while the next run's timer is
     // armed: stop only a run whose timer has run out.
-    itimerspec left{};
-    if (L != nullptr && timer_gettime(timer->id, &left) == 0 && left.it_value.tv_sec == 0 &&
-        left.it_value.tv_nsec == 0) {
+    if (L != nullptr && RanOut(timer->id)) {
       timer->fired = 1;
       lua_sethook(L, timer->stop, LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT, 1);
     }
@@ -79,10 +87,6 @@ bool ThreadTimer::Ensure() {
   pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);
   created = true;
   return true;
-}
-
-int64_t Nanos(const timespec& time) {
-  return static_cast<int64_t>(time.tv_sec) * 1'000'000'000 + time.tv_nsec;
 }
 
 // Arms the timer for `nanos` of this thread's CPU time (0: disarms it).
@@ -141,8 +145,7 @@ bool LuaCpuBudget::Exceeded() {
     exceeded_ = true;
   } else if (t_timer.created) {
     // Run out, though its signal may not have arrived (sanitizers hold signals back).
-    itimerspec left{};
-    exceeded_ = timer_gettime(t_timer.id, &left) == 0 && Nanos(left.it_value) == 0;
+    exceeded_ = RanOut(t_timer.id);
   } else {
     exceeded_ = ThreadCpuNanos() >= deadline_ns_;
   }
