@@ -28,6 +28,7 @@ struct ThreadTimer {
   bool unavailable = false;
   lua_State* volatile state = nullptr;  // the run the timer may stop; null when none
   volatile lua_Hook stop = nullptr;
+  volatile sig_atomic_t shared = 0;  // armed by a SharedCpuBudget
   volatile sig_atomic_t fired = 0;
 };
 
@@ -43,16 +44,21 @@ bool RanOut(timer_t id) {
   return timer_gettime(id, &left) == 0 && Nanos(left.it_value) == 0;
 }
 
+// Async-signal-safe: the Lua manual allows lua_sethook in a signal handler.
+void StopAtNextInstruction(lua_State* L, lua_Hook stop) {
+  lua_sethook(L, stop, LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT, 1);
+}
+
 void OnTimer(int, siginfo_t* info, void*) {
   const int saved_errno = errno;
   if (info->si_code == SI_TIMER) {
     auto* timer = static_cast<ThreadTimer*>(info->si_value.sival_ptr);
     lua_State* L = timer->state;
-    // A signal held back by a sanitizer may arrive after its run, while the next run's timer is
-    // armed: stop only a run whose timer has run out.
-    if (L != nullptr && RanOut(timer->id)) {
+    // A signal held back by a sanitizer may arrive after its arming ended, or while the next
+    // arming runs: only an arming in force whose timer has run out counts.
+    if ((L != nullptr || timer->shared) && RanOut(timer->id)) {
       timer->fired = 1;
-      lua_sethook(L, timer->stop, LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT, 1);
+      if (L != nullptr) StopAtNextInstruction(L, timer->stop);
     }
   }
   errno = saved_errno;
@@ -97,34 +103,48 @@ void SetTimer(timer_t id, int64_t nanos) {
   timer_settime(id, 0, &spec, nullptr);
 }
 
-}  // namespace
+// Publishes `L` to the timer's handler, which stops it once the arming in force has run out.
+void Publish(ThreadTimer& timer, lua_State* L, lua_Hook stop) {
+  timer.stop = stop;
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  timer.state = L;
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+}
 
+// The calling thread's CPU time (CLOCK_THREAD_CPUTIME_ID), in nanoseconds: a system call.
 int64_t ThreadCpuNanos() {
   timespec now{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
   return Nanos(now);
 }
 
-// With the timer, a run costs two system calls, arming and disarming it; the clock is not read.
-// Without it, the clock is read to start the run's budget.
+}  // namespace
+
+// With the timer, a run costs two system calls, arming and disarming it, or none under a
+// SharedCpuBudget; the clock is not read. Without it, the clock is read to start the budget.
 void LuaCpuBudget::Start(lua_State* L, lua_Hook stop) {
   exceeded_ = false;
+  shared_ = false;
   if (budget_.count() <= 0) return;
   const int64_t budget_ns = std::chrono::nanoseconds(budget_).count();
   running_ = true;
   ThreadTimer& timer = t_timer;
+  if (timer.shared) {
+    shared_ = true;
+    Publish(timer, L, stop);
+    // Spent before this run began (by the steps before it): the run stops at once.
+    if (timer.fired) StopAtNextInstruction(L, stop);
+    return;
+  }
   if (!timer.Ensure()) {
     deadline_ns_ = ThreadCpuNanos() + budget_ns;
     return;
   }
   timer.fired = 0;
-  timer.stop = stop;
   // Armed before the run is published: until then a signal held back from the last run finds
   // no run, and after, a timer that has not run out (OnTimer).
   SetTimer(timer.id, budget_ns);
-  std::atomic_signal_fence(std::memory_order_seq_cst);
-  timer.state = L;
-  std::atomic_signal_fence(std::memory_order_seq_cst);
+  Publish(timer, L, stop);
 }
 
 void LuaCpuBudget::Finish() {
@@ -133,7 +153,7 @@ void LuaCpuBudget::Finish() {
   if (timer.created) {
     timer.state = nullptr;
     std::atomic_signal_fence(std::memory_order_seq_cst);
-    SetTimer(timer.id, 0);  // disarms
+    if (!shared_) SetTimer(timer.id, 0);  // disarms; a shared arming is its owner's to end
     if (timer.fired) exceeded_ = true;
   }
   running_ = false;
@@ -150,6 +170,43 @@ bool LuaCpuBudget::Exceeded() {
     exceeded_ = ThreadCpuNanos() >= deadline_ns_;
   }
   return exceeded_;
+}
+
+SharedCpuBudget::SharedCpuBudget(std::chrono::milliseconds budget) {
+  if (budget.count() <= 0) return;
+  const int64_t budget_ns = std::chrono::nanoseconds(budget).count();
+  ThreadTimer& timer = t_timer;
+  if (timer.shared) {
+    mode_ = Mode::kNested;
+  } else if (timer.Ensure()) {
+    mode_ = Mode::kTimer;
+    timer.fired = 0;
+    SetTimer(timer.id, budget_ns);  // armed before it is in force, as in LuaCpuBudget::Start
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+    timer.shared = 1;
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+  } else {
+    mode_ = Mode::kClock;
+    deadline_ns_ = ThreadCpuNanos() + budget_ns;
+  }
+}
+
+SharedCpuBudget::~SharedCpuBudget() {
+  if (mode_ != Mode::kTimer) return;
+  ThreadTimer& timer = t_timer;
+  timer.shared = 0;
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  SetTimer(timer.id, 0);
+}
+
+bool SharedCpuBudget::Exceeded() const {
+  switch (mode_) {
+    case Mode::kNone: return false;
+    case Mode::kTimer:
+    case Mode::kNested: return t_timer.fired != 0;
+    case Mode::kClock: return ThreadCpuNanos() >= deadline_ns_;
+  }
+  return false;
 }
 
 }  // namespace assent::engine::internal

@@ -14,6 +14,9 @@
 //   promptly (ThreadSanitizer, for one, holds signals back until the thread next calls into
 //   the C library).
 //
+// - Inside a SharedCpuBudget on the same thread, a run does not arm the timer: it runs under the
+//   shared one, already armed, and stops when that is spent. Two system calls saved a run.
+//
 // The signal's handler is installed process-wide on first use; nothing else in the process may
 // use kCpuBudgetSignal. If the timer cannot be created, only the polling remains.
 // Thread safety: one budget per LuaSandbox; Start, Exceeded and Finish on one thread.
@@ -24,9 +27,6 @@
 #include <lua.hpp>
 
 namespace assent::engine::internal {
-
-// The calling thread's CPU time (CLOCK_THREAD_CPUTIME_ID), in nanoseconds: a system call.
-int64_t ThreadCpuNanos();
 
 class LuaCpuBudget {
  public:
@@ -45,12 +45,40 @@ class LuaCpuBudget {
   // Whether the run has spent its budget (the timer fired or ran out, or the clock says so).
   bool Exceeded();
   std::chrono::milliseconds budget() const { return budget_; }
+  // Whether the last run ran under a SharedCpuBudget (so it had what was left of that).
+  bool shared() const { return shared_; }
 
  private:
   const std::chrono::milliseconds budget_;
   bool running_ = false;
+  bool shared_ = false;
   bool exceeded_ = false;
   int64_t deadline_ns_ = 0;  // without the timer: the run's end, on this thread's CPU-time clock
+};
+
+// SharedCpuBudget: one CPU-time budget for everything the calling thread does while it lives,
+// the Lua runs in it included (Advance holds one over the steps it runs back to back). The
+// thread's timer is armed once, here, and disarmed once, at the end; the LuaCpuBudgets started
+// meanwhile on this thread run under it instead of arming their own, so their budget must not
+// be smaller than this one (the engine gives both EngineOptions::lua_max_cpu_ms). Without the
+// timer, Exceeded reads the thread's clock. A budget inside another on the same thread
+// leaves the outer one in charge.
+class SharedCpuBudget {
+ public:
+  // 0 ms: no budget.
+  explicit SharedCpuBudget(std::chrono::milliseconds budget);
+  ~SharedCpuBudget();
+  SharedCpuBudget(const SharedCpuBudget&) = delete;
+  SharedCpuBudget& operator=(const SharedCpuBudget&) = delete;
+
+  // Whether the budget is spent. With the timer no system call: it says so once the timer's
+  // signal has arrived (which a sanitizer may hold back until the thread next calls libc).
+  bool Exceeded() const;
+
+ private:
+  enum class Mode { kNone, kTimer, kNested, kClock };
+  Mode mode_ = Mode::kNone;
+  int64_t deadline_ns_ = 0;  // kClock: the end, on this thread's CPU-time clock
 };
 
 }  // namespace assent::engine::internal

@@ -228,6 +228,7 @@ std::string SandboxState::StopReason() {
   reason += " exceeded its CPU budget of ";
   reason += std::to_string(cpu.budget().count());
   reason += " ms";
+  if (cpu.shared()) reason += ", shared by the steps run since the run's last pause";
   return reason;
 }
 

@@ -344,9 +344,9 @@ void Advance(RunTxn& txn, const StepContext& context) {
   const WorkflowDefinition& definition = context.definition;
   // The steps one Advance runs hold the shard together, so they share the Lua CPU budget: else
   // a loop of code steps each just under it would hold the shard for kMaxStepsPerAdvance budgets.
-  // The thread's clock counts all their work, not only Lua's (templates, conversions, events).
-  const int64_t started_ns = internal::ThreadCpuNanos();
-  const int64_t budget_ns = int64_t{context.options.lua_max_cpu_ms} * 1'000'000;
+  // It counts all their work on the thread's CPU clock, not only Lua's (templates, conversions,
+  // events), and the Lua runs stop when it is spent (LuaCpuBudget under a SharedCpuBudget).
+  const internal::SharedCpuBudget budget(std::chrono::milliseconds(context.options.lua_max_cpu_ms));
   for (int executed = 0;; ++executed) {
     const RunState& state = txn.state();
     if (state.status != RunStatus::kRunning || state.step_in_flight || state.retry_pending) return;
@@ -354,7 +354,7 @@ void Advance(RunTxn& txn, const StepContext& context) {
       return FailRun(txn, "more than " + std::to_string(kMaxStepsPerAdvance) +
                               " steps ran without a pause: the definition loops");
     }
-    if (executed > 0 && budget_ns > 0 && internal::ThreadCpuNanos() - started_ns > budget_ns) {
+    if (executed > 0 && budget.Exceeded()) {
       return FailRun(txn, "steps run back to back took more than the CPU budget of " +
                               std::to_string(context.options.lua_max_cpu_ms) +
                               " ms without a pause");

@@ -5,7 +5,10 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <chrono>
 #include <string>
+
+#include "engine/internal/lua_cpu_budget.h"
 
 namespace assent::engine {
 namespace {
@@ -441,6 +444,44 @@ TEST_F(LuaCpuBudgetTest, EveryRunHasItsWholeBudget) {
                     .ok());
   }
   EXPECT_EQ(Error("return string.find(string.rep('a', 100000), '.-.-.-.-.-.-b')"), kExceeded);
+}
+
+// Inside a SharedCpuBudget (the one Advance holds over the steps it runs back to back) a run
+// arms no timer of its own: it stops when the shared budget is spent, by itself or by the work
+// before it, and says the budget was shared. Afterwards each run has its own whole budget again.
+TEST_F(LuaCpuBudgetTest, RunsInsideASharedBudgetStopWhenItIsSpent) {
+  constexpr const char* kSharedExceeded =
+      "code step exceeded its CPU budget of 50 ms, shared by the steps run since the run's last "
+      "pause";
+  {
+    internal::SharedCpuBudget shared(std::chrono::milliseconds(50));
+    Result<json::value> quick = sandbox_.RunChunk("return 1", {}, {});
+    ASSERT_TRUE(quick.ok()) << quick.status().ToString();
+    EXPECT_EQ(Error("return string.find(string.rep('a', 100000), '.-.-.-.-.-.-b')"),
+              kSharedExceeded);
+    // The run saw the timer run out; its signal (which a sanitizer may hold back until the
+    // thread next calls libc) tells the shared budget.
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!shared.Exceeded() && std::chrono::steady_clock::now() < give_up) {
+    }
+    ASSERT_TRUE(shared.Exceeded()) << "the spent shared budget's signal did not arrive in 10 s";
+    EXPECT_EQ(Error("return 1"), kSharedExceeded);  // spent before the run began
+  }
+  Result<json::value> quick = sandbox_.RunChunk("return 1", {}, {});
+  ASSERT_TRUE(quick.ok()) << quick.status().ToString();
+  EXPECT_EQ(Error("return string.find(string.rep('a', 100000), '.-.-.-.-.-.-b')"), kExceeded);
+}
+
+// The shared budget counts all the thread's work, not only Lua's; none at all is no budget.
+TEST(SharedCpuBudgetTest, CountsTheThreadsWorkOutsideLua) {
+  internal::SharedCpuBudget none(std::chrono::milliseconds(0));
+  internal::SharedCpuBudget shared(std::chrono::milliseconds(20));
+  EXPECT_FALSE(shared.Exceeded());
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!shared.Exceeded() && std::chrono::steady_clock::now() < give_up) {
+  }
+  EXPECT_TRUE(shared.Exceeded()) << "20 ms of CPU went unnoticed for 10 s";
+  EXPECT_FALSE(none.Exceeded());
 }
 
 TEST_F(LuaCpuBudgetTest, ConditionsHaveTheBudgetToo) {
