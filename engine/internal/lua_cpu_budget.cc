@@ -29,6 +29,7 @@ struct ThreadTimer {
   lua_State* volatile state = nullptr;  // the run the timer may stop; null when none
   volatile lua_Hook stop = nullptr;
   volatile sig_atomic_t shared = 0;  // armed by a SharedCpuBudget
+  int64_t shared_budget_ns = 0;       // that SharedCpuBudget's
   volatile sig_atomic_t fired = 0;
 };
 
@@ -124,36 +125,36 @@ int64_t ThreadCpuNanos() {
 // SharedCpuBudget; the clock is not read. Without it, the clock is read to start the budget.
 void LuaCpuBudget::Start(lua_State* L, lua_Hook stop) {
   exceeded_ = false;
-  shared_ = false;
+  mode_ = Mode::kNone;
   if (budget_.count() <= 0) return;
   const int64_t budget_ns = std::chrono::nanoseconds(budget_).count();
   running_ = true;
   ThreadTimer& timer = t_timer;
-  if (timer.shared) {
-    shared_ = true;
+  if (timer.shared && timer.shared_budget_ns <= budget_ns) {
+    mode_ = Mode::kShared;
     Publish(timer, L, stop);
     // Spent before this run began (by the steps before it): the run stops at once.
     if (timer.fired) StopAtNextInstruction(L, stop);
-    return;
-  }
-  if (!timer.Ensure()) {
+  } else if (timer.shared || !timer.Ensure()) {
+    mode_ = Mode::kClock;
     deadline_ns_ = ThreadCpuNanos() + budget_ns;
-    return;
+  } else {
+    mode_ = Mode::kTimer;
+    timer.fired = 0;
+    // Armed before the run is published: until then a signal held back from the last run finds
+    // no run, and after, a timer that has not run out (OnTimer).
+    SetTimer(timer.id, budget_ns);
+    Publish(timer, L, stop);
   }
-  timer.fired = 0;
-  // Armed before the run is published: until then a signal held back from the last run finds
-  // no run, and after, a timer that has not run out (OnTimer).
-  SetTimer(timer.id, budget_ns);
-  Publish(timer, L, stop);
 }
 
 void LuaCpuBudget::Finish() {
   if (!running_) return;
   ThreadTimer& timer = t_timer;
-  if (timer.created) {
+  if (mode_ == Mode::kTimer || mode_ == Mode::kShared) {
     timer.state = nullptr;
     std::atomic_signal_fence(std::memory_order_seq_cst);
-    if (!shared_) SetTimer(timer.id, 0);  // disarms; a shared arming is its owner's to end
+    if (mode_ == Mode::kTimer) SetTimer(timer.id, 0);  // a shared arming is its owner's to end
     if (timer.fired) exceeded_ = true;
   }
   running_ = false;
@@ -161,13 +162,13 @@ void LuaCpuBudget::Finish() {
 
 bool LuaCpuBudget::Exceeded() {
   if (exceeded_ || !running_) return exceeded_;
-  if (t_timer.fired) {
+  if (mode_ == Mode::kClock) {
+    exceeded_ = ThreadCpuNanos() >= deadline_ns_;
+  } else if (t_timer.fired) {
     exceeded_ = true;
-  } else if (t_timer.created) {
+  } else {
     // Run out, though its signal may not have arrived (sanitizers hold signals back).
     exceeded_ = RanOut(t_timer.id);
-  } else {
-    exceeded_ = ThreadCpuNanos() >= deadline_ns_;
   }
   return exceeded_;
 }
@@ -181,6 +182,7 @@ SharedCpuBudget::SharedCpuBudget(std::chrono::milliseconds budget) {
   } else if (timer.Ensure()) {
     mode_ = Mode::kTimer;
     timer.fired = 0;
+    timer.shared_budget_ns = budget_ns;
     SetTimer(timer.id, budget_ns);  // armed before it is in force, as in LuaCpuBudget::Start
     std::atomic_signal_fence(std::memory_order_seq_cst);
     timer.shared = 1;

@@ -15,7 +15,8 @@
 //   the C library).
 //
 // - Inside a SharedCpuBudget on the same thread, a run does not arm the timer: it runs under the
-//   shared one, already armed, and stops when that is spent. Two system calls saved a run.
+//   shared one, already armed, and stops when that is spent. Two system calls saved a run. (A
+//   run whose own budget is smaller than the shared one cannot: it falls back to the polling.)
 //
 // The signal's handler is installed process-wide on first use; nothing else in the process may
 // use kCpuBudgetSignal. If the timer cannot be created, only the polling remains.
@@ -46,23 +47,29 @@ class LuaCpuBudget {
   bool Exceeded();
   std::chrono::milliseconds budget() const { return budget_; }
   // Whether the last run ran under a SharedCpuBudget (so it had what was left of that).
-  bool shared() const { return shared_; }
+  bool shared() const { return mode_ == Mode::kShared; }
 
  private:
+  enum class Mode {
+    kNone,    // no run, or no budget
+    kTimer,   // the run armed the thread's timer
+    kShared,  // the run is under a SharedCpuBudget's timer
+    kClock,   // polling only: no timer, or a SharedCpuBudget's is in force with a larger budget
+  };
   const std::chrono::milliseconds budget_;
+  Mode mode_ = Mode::kNone;
   bool running_ = false;
-  bool shared_ = false;
   bool exceeded_ = false;
-  int64_t deadline_ns_ = 0;  // without the timer: the run's end, on this thread's CPU-time clock
+  int64_t deadline_ns_ = 0;  // kClock: the run's end, on this thread's CPU-time clock
 };
 
 // SharedCpuBudget: one CPU-time budget for everything the calling thread does while it lives,
 // the Lua runs in it included (Advance holds one over the steps it runs back to back). The
 // thread's timer is armed once, here, and disarmed once, at the end; the LuaCpuBudgets started
-// meanwhile on this thread run under it instead of arming their own, so their budget must not
-// be smaller than this one (the engine gives both EngineOptions::lua_max_cpu_ms). Without the
-// timer, Exceeded reads the thread's clock. A budget inside another on the same thread
-// leaves the outer one in charge.
+// meanwhile on this thread with a budget at least as large (the engine gives both
+// EngineOptions::lua_max_cpu_ms) run under it instead of arming their own. Without the timer,
+// Exceeded reads the thread's clock. A budget inside another on the same thread leaves the
+// outer one in charge.
 class SharedCpuBudget {
  public:
   // 0 ms: no budget.

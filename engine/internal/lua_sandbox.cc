@@ -510,12 +510,14 @@ Status SandboxState::Run(ChunkKind kind, std::string_view text, const json::obje
   lua_pushlightuserdata(L, &args);
   int rc = lua_pcall(L, 1, 1, 0);
   const bool prepared = rc == LUA_OK;
-  if (args.new_ref != LUA_NOREF) cache.emplace(std::string(text), args.new_ref);
   if (prepared) {
     lua_pushvalue(L, 1);  // keep the chunk at index 1 to detach its _ENV afterwards
     rc = lua_pcall(L, 0, 1, 0);
   }
   cpu.Finish();
+  // After Finish: nothing between Start and Finish may throw, or the timer could still reach
+  // the state after a throw closed it.
+  if (args.new_ref != LUA_NOREF) cache.emplace(std::string(text), args.new_ref);
   // Nothing may convert into this run's _ENV any more; dropping it from the registry lets it
   // be collected. Setting a slot that exists cannot raise.
   run_input = nullptr;

@@ -6,6 +6,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
+#include <ctime>
 #include <string>
 
 #include "engine/internal/lua_cpu_budget.h"
@@ -354,6 +355,13 @@ TEST_F(LuaSandboxTest, ManyDistinctChunksOutgrowTheCacheSafely) {
 namespace assent::engine {
 namespace {
 
+// This thread's CPU time: what the budgets count.
+int64_t ThreadCpuMs() {
+  timespec now{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return int64_t{now.tv_sec} * 1000 + now.tv_nsec / 1'000'000;
+}
+
 // The CPU budget (LuaLimits::max_cpu). Each case would run for minutes or hours without it; the
 // instruction limit does not see work done inside one C call or one instruction.
 class LuaCpuBudgetTest : public ::testing::Test {
@@ -447,28 +455,52 @@ TEST_F(LuaCpuBudgetTest, EveryRunHasItsWholeBudget) {
 }
 
 // Inside a SharedCpuBudget (the one Advance holds over the steps it runs back to back) a run
-// arms no timer of its own: it stops when the shared budget is spent, by itself or by the work
-// before it, and says the budget was shared. Afterwards each run has its own whole budget again.
-TEST_F(LuaCpuBudgetTest, RunsInsideASharedBudgetStopWhenItIsSpent) {
+// arms no timer of its own: it has what is left of the shared budget, stops when that is spent,
+// and says the budget was shared. Afterwards each run has its own whole budget again.
+TEST_F(LuaCpuBudgetTest, RunsInsideASharedBudgetHaveWhatIsLeftOfIt) {
   constexpr const char* kSharedExceeded =
-      "code step exceeded its CPU budget of 50 ms, shared by the steps run since the run's last "
+      "code step exceeded its CPU budget of 200 ms, shared by the steps run since the run's last "
       "pause";
+  constexpr const char* kStall = "return string.find(string.rep('a', 100000), '.-.-.-.-.-.-b')";
+  LuaSandbox sandbox(LuaLimits{.max_instructions = 100'000'000,
+                               .max_memory_bytes = 64u << 20,
+                               .max_cpu = std::chrono::milliseconds(200)});
   {
-    internal::SharedCpuBudget shared(std::chrono::milliseconds(50));
-    Result<json::value> quick = sandbox_.RunChunk("return 1", {}, {});
+    internal::SharedCpuBudget shared(std::chrono::milliseconds(200));
+    Result<json::value> quick = sandbox.RunChunk("return 1", {}, {});
     ASSERT_TRUE(quick.ok()) << quick.status().ToString();
-    EXPECT_EQ(Error("return string.find(string.rep('a', 100000), '.-.-.-.-.-.-b')"),
-              kSharedExceeded);
+    // 150 ms of the budget spent outside Lua: the run has the 50 left, not 200 of its own.
+    const int64_t spent_from = ThreadCpuMs();
+    while (ThreadCpuMs() - spent_from < 150) {
+    }
+    const int64_t run_from = ThreadCpuMs();
+    Result<json::value> stalled = sandbox.RunChunk(kStall, {}, {});
+    const int64_t run_ms = ThreadCpuMs() - run_from;
+    ASSERT_FALSE(stalled.ok());
+    EXPECT_EQ(stalled.status().message(), kSharedExceeded);
+    EXPECT_LT(run_ms, 150) << "the run had its own budget, not what was left of the shared one";
     // The run saw the timer run out; its signal (which a sanitizer may hold back until the
     // thread next calls libc) tells the shared budget.
     const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (!shared.Exceeded() && std::chrono::steady_clock::now() < give_up) {
     }
     ASSERT_TRUE(shared.Exceeded()) << "the spent shared budget's signal did not arrive in 10 s";
-    EXPECT_EQ(Error("return 1"), kSharedExceeded);  // spent before the run began
+    Result<json::value> late = sandbox.RunChunk("return 1", {}, {});  // spent before it began
+    ASSERT_FALSE(late.ok());
+    EXPECT_EQ(late.status().message(), kSharedExceeded);
   }
-  Result<json::value> quick = sandbox_.RunChunk("return 1", {}, {});
+  Result<json::value> quick = sandbox.RunChunk("return 1", {}, {});
   ASSERT_TRUE(quick.ok()) << quick.status().ToString();
+  const int64_t run_from = ThreadCpuMs();
+  Result<json::value> stalled = sandbox.RunChunk(kStall, {}, {});
+  ASSERT_FALSE(stalled.ok());
+  EXPECT_EQ(stalled.status().message(), "code step exceeded its CPU budget of 200 ms");
+  EXPECT_GE(ThreadCpuMs() - run_from, 200);
+}
+
+// A run whose own budget is smaller than the shared one keeps its own, by the clock.
+TEST_F(LuaCpuBudgetTest, ARunWithASmallerBudgetThanTheSharedOneKeepsItsOwn) {
+  internal::SharedCpuBudget shared(std::chrono::seconds(60));
   EXPECT_EQ(Error("return string.find(string.rep('a', 100000), '.-.-.-.-.-.-b')"), kExceeded);
 }
 
