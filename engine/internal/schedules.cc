@@ -175,12 +175,21 @@ std::optional<int64_t> Schedules::NextFireTime(std::string_view workflow) const 
   std::lock_guard lock(mu_);
   auto it = armed_.find(workflow);
   if (it == armed_.end()) return std::nullopt;
-  return it->second.next_ms;
+  const Armed& armed = it->second;
+  // A version applied while a firing goes on is armed when it ends (EndFiring): answer as its
+  // entry already says.
+  if (const std::optional<Pending>& pending = armed.changed_while_firing) {
+    if (pending->disarm) return std::nullopt;
+    if (!pending->same_times) return pending->next_ms;
+  }
+  return armed.next_ms;
 }
 
 void Schedules::Rearm(const std::string& workflow, int64_t now) {
-  auto latest = registry_.Latest(workflow);
   std::lock_guard lock(mu_);
+  // Read under the lock: of two applies' Changed, the one that read the older version must not
+  // arm it after the other armed the newer.
+  auto latest = registry_.Latest(workflow);
   auto it = armed_.find(workflow);
   Armed* armed = it == armed_.end() ? nullptr : &it->second;
   if (armed == nullptr && !Active(latest.get())) return;

@@ -388,6 +388,7 @@ TEST_F(SchedulesFiringTest, AVersionAppliedWhileARunStartsIsDurableAtOnce) {
   ApplyReport("30 10 * * *", "daily");  // other fire times: from now on
   schedules_.Changed("report");
   EXPECT_EQ(Entry(), EncodeScheduleEntry(2, kFirstFire + 30 * 60'000));
+  EXPECT_EQ(schedules_.NextFireTime("report"), kFirstFire + 30 * 60'000);  // the apply's answer
   AnswerHeldStart();
   EXPECT_TRUE(Eventually([&] { return schedules_.NextFireTime("report") ==
                                       kFirstFire + 30 * 60'000; }));
@@ -414,6 +415,7 @@ TEST_F(SchedulesFiringTest, AVersionWithoutAScheduleDisarmsAtOnce) {
   ASSERT_TRUE(applied.ok());
   schedules_.Changed("report");
   EXPECT_EQ(Entry(), std::nullopt);
+  EXPECT_EQ(schedules_.NextFireTime("report"), std::nullopt);
   AnswerHeldStart();
   EXPECT_TRUE(Eventually([&] { return !schedules_.NextFireTime("report").has_value(); }));
   ExpectEntryBecomes(std::nullopt);
