@@ -21,26 +21,26 @@ namespace json = boost::json;
 
 // ---- JSON -> Lua. Runs under lua_pcall and may longjmp: no locals with destructors. ----
 
-void PushJson(lua_State* L, const json::value& value, int depth);
+void PushJson(lua_State* L, const json::value& value, int depth, const char* name);
 
 int SizeHint(size_t size) { return size > INT_MAX ? INT_MAX : static_cast<int>(size); }
 
-void PushObject(lua_State* L, const json::object& object, int depth) {
+void PushObject(lua_State* L, const json::object& object, int depth, const char* name) {
   lua_createtable(L, 0, SizeHint(object.size()));
   for (const json::key_value_pair& member : object) {
     // A nil value would not be stored anyway; skipping saves the push.
     if (member.value().is_null()) continue;
     lua_pushlstring(L, member.key().data(), member.key().size());
-    PushJson(L, member.value(), depth + 1);
+    PushJson(L, member.value(), depth + 1, name);
     lua_rawset(L, -3);
   }
 }
 
-void PushJson(lua_State* L, const json::value& value, int depth) {
+void PushJson(lua_State* L, const json::value& value, int depth, const char* name) {
   if (depth > kMaxLuaJsonDepth) {
-    luaL_error(L, "input nested deeper than %d levels", kMaxLuaJsonDepth);
+    luaL_error(L, "%s nested deeper than %d levels", name, kMaxLuaJsonDepth);
   }
-  luaL_checkstack(L, 3, "converting input");
+  luaL_checkstack(L, 3, name);
   switch (value.kind()) {
     case json::kind::null:
       lua_pushnil(L);
@@ -73,13 +73,13 @@ void PushJson(lua_State* L, const json::value& value, int depth) {
       lua_createtable(L, SizeHint(array.size()), 0);
       lua_Integer i = 1;
       for (const json::value& element : array) {
-        PushJson(L, element, depth + 1);
+        PushJson(L, element, depth + 1, name);
         lua_rawseti(L, -2, i++);
       }
       return;
     }
     case json::kind::object:
-      PushObject(L, value.get_object(), depth);
+      PushObject(L, value.get_object(), depth, name);
       return;
   }
 }
@@ -261,9 +261,9 @@ bool ToJson(lua_State* L, int index, int depth, json::value& out, Conversion& co
 
 }  // namespace
 
-void PushJsonObject(lua_State* L, const boost::json::object& object) {
-  luaL_checkstack(L, 3, "converting input");
-  PushObject(L, object, 1);
+void PushJsonObject(lua_State* L, const boost::json::object& object, const char* name) {
+  luaL_checkstack(L, 3, name);
+  PushObject(L, object, 1, name);
 }
 
 Result<boost::json::value> LuaToJson(lua_State* L, int index, size_t max_bytes) {

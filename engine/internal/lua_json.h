@@ -26,11 +26,12 @@ inline constexpr int kMaxLuaJsonDepth = 64;
 // engine's JSON parser accepts by default, so a result stored as JSON text reads back as it was.
 inline constexpr int kMaxJsonOutputDepth = 32;
 
-// Pushes `object` onto the Lua stack as a table.
+// Pushes `object` onto the Lua stack as a table; errors call it `name` ("input nested deeper
+// than 64 levels").
 // REQUIRES: running inside a protected call. Raises a Lua error (a longjmp) when memory runs
 // out or the value nests deeper than kMaxLuaJsonDepth, so every frame between here and the
 // protected call must be free of non-trivial destructors.
-void PushJsonObject(lua_State* L, const boost::json::object& object);
+void PushJsonObject(lua_State* L, const boost::json::object& object, const char* name);
 
 // Converts the Lua value at `index`, reading tables raw (metatables are ignored); fails when its
 // JSON text would be longer than about `max_bytes`. Uses only API calls that cannot raise Lua

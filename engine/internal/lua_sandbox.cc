@@ -273,7 +273,7 @@ int LoadRunGlobal(lua_State* L) {
   const json::object** slot = sandbox->RunGlobal(L, 2);
   if (slot == nullptr || *slot == nullptr) return 0;
   lua_rawgeti(L, LUA_REGISTRYINDEX, sandbox->run_env_ref);
-  internal::PushJsonObject(L, **slot);
+  internal::PushJsonObject(L, **slot, lua_tostring(L, 2));  // "input" or "steps"
   lua_pushvalue(L, 2);
   lua_pushvalue(L, -2);
   lua_rawset(L, -4);
@@ -371,11 +371,11 @@ struct RunArgs {
 // body field `type` means the field, not Lua's function), not input, steps, request or _G. The
 // table _ENV being built, before its metatable, is on top of the stack.
 void PushRequest(lua_State* L, const json::object& request) {
-  internal::PushJsonObject(L, request);
+  internal::PushJsonObject(L, request, "request");
   lua_setfield(L, -2, "request");
   const json::value* body = request.if_contains("body");
   if (body == nullptr || !body->is_object()) return;
-  internal::PushJsonObject(L, body->as_object());
+  internal::PushJsonObject(L, body->as_object(), "request.body");
   lua_pushnil(L);
   while (lua_next(L, -2) != 0) {  // env, body, key, value
     size_t length = 0;

@@ -109,12 +109,19 @@ TEST_F(LuaSandboxTest, OnlyWhatIsReadIsConverted) {
   EXPECT_EQ(*unread, json::value(7200));
   Result<json::value> read = sandbox_.RunChunk("return input.deep ~= nil", input, steps_);
   ASSERT_FALSE(read.ok());
-  EXPECT_THAT(read.status().message(), HasSubstr("nested deeper than"));
+  EXPECT_THAT(read.status().message(), HasSubstr("input nested deeper than 64 levels"));
   Result<json::value> caught = sandbox_.RunChunk(
       "local ok = pcall(function() return input end) return {ok, input == nil}", input, steps_);
   ASSERT_FALSE(caught.ok()) << "a caught failure does not leave input nil: "
                             << json::serialize(*caught);
-  EXPECT_THAT(caught.status().message(), HasSubstr("nested deeper than"));
+  EXPECT_THAT(caught.status().message(), HasSubstr("input nested deeper than 64 levels"));
+  // The error names what was too deep.
+  Result<json::value> steps = sandbox_.RunChunk("return steps.x ~= nil", {}, input);
+  ASSERT_FALSE(steps.ok());
+  EXPECT_THAT(steps.status().message(), HasSubstr("steps nested deeper than 64 levels"));
+  Result<bool> gate = sandbox_.EvaluateCondition("true", {}, {}, &input);
+  ASSERT_FALSE(gate.ok());
+  EXPECT_THAT(gate.status().message(), HasSubstr("request nested deeper than 64 levels"));
 }
 
 TEST_F(LuaSandboxTest, AGatesConditionSeesTheRequestAndItsBodysFieldsByName) {
