@@ -104,6 +104,14 @@ void SetTimer(timer_t id, int64_t nanos) {
   timer_settime(id, 0, &spec, nullptr);
 }
 
+// Arms the timer for a new budget of `nanos`. Before the arming is put in force (a run or a
+// shared budget published to the handler): until then a signal held back from the last arming
+// finds none in force, and after, a timer that has not run out (OnTimer).
+void ArmAfresh(ThreadTimer& timer, int64_t nanos) {
+  timer.fired = 0;
+  SetTimer(timer.id, nanos);
+}
+
 // Publishes `L` to the timer's handler, which stops it once the arming in force has run out.
 void Publish(ThreadTimer& timer, lua_State* L, lua_Hook stop) {
   timer.stop = stop;
@@ -140,10 +148,7 @@ void LuaCpuBudget::Start(lua_State* L, lua_Hook stop) {
     deadline_ns_ = ThreadCpuNanos() + budget_ns;
   } else {
     mode_ = Mode::kTimer;
-    timer.fired = 0;
-    // Armed before the run is published: until then a signal held back from the last run finds
-    // no run, and after, a timer that has not run out (OnTimer).
-    SetTimer(timer.id, budget_ns);
+    ArmAfresh(timer, budget_ns);
     Publish(timer, L, stop);
   }
 }
@@ -181,9 +186,8 @@ SharedCpuBudget::SharedCpuBudget(std::chrono::milliseconds budget) {
     mode_ = Mode::kNested;
   } else if (timer.Ensure()) {
     mode_ = Mode::kTimer;
-    timer.fired = 0;
     timer.shared_budget_ns = budget_ns;
-    SetTimer(timer.id, budget_ns);  // armed before it is in force, as in LuaCpuBudget::Start
+    ArmAfresh(timer, budget_ns);
     std::atomic_signal_fence(std::memory_order_seq_cst);
     timer.shared = 1;
     std::atomic_signal_fence(std::memory_order_seq_cst);
