@@ -69,11 +69,14 @@ void Ledger::AckCancel(const std::string& run_id) {
   ++counts_.cancels;
 }
 
+void Ledger::RetrySent(const std::string& run_id) {
+  std::lock_guard lock(mutex_);
+  Touch(run_id).verified_finished = false;
+}
+
 void Ledger::AckRetry(const std::string& run_id) {
   std::lock_guard lock(mutex_);
-  RunFacts& run = Touch(run_id);
-  ++run.retries_acked;
-  run.verified_finished = false;
+  ++Touch(run_id).retries_acked;
   ++counts_.retries;
 }
 

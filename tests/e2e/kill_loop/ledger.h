@@ -88,7 +88,9 @@ class Ledger {
   void AckComment(const std::string& approval_id, const std::string& run_id,
                   const CommentFact& comment);
   void AckCancel(const std::string& run_id);
-  // A failed run retried: it runs again, so it is no longer known to have finished.
+  // A retry of a failed run on its way: if the kill cuts its answer off it may still have
+  // committed, so from now on the run is no longer known to have finished.
+  void RetrySent(const std::string& run_id);
   void AckRetry(const std::string& run_id);
   void AckUser(const std::string& user_id, const std::string& token);
   void Conflict();

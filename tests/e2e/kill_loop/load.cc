@@ -244,6 +244,7 @@ void Load::CancelOne(ApiClient& api, std::mt19937_64& random) {
 void Load::RetryOne(ApiClient& api, std::mt19937_64& random) {
   std::string run_id;
   if (!TakeFailedRun(random, &run_id)) return;
+  ledger_.RetrySent(run_id);
   HttpReply reply = api.Post("/v1/runs/" + run_id + "/retry", json::object{});
   if (reply.status == 409) return ledger_.Conflict();  // retried already, by a cut-off request
   if (reply.status != 200) return ledger_.Anomaly(Unexpected("retry of run " + run_id, reply));
